@@ -1,0 +1,239 @@
+//! Typed settings: defaults in code, then an optional TOML file, then `TRACUU_SECTION__KEY`
+//! environment variables (and the conventional `DATABASE_URL`). Bad configuration fails at start-up
+//! with the name of the setting; secrets are `SecretString` so they never reach a log line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// Everything tracuu can be told. Every field has a default, so an empty environment works.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub cache: CacheSettings,
+    pub rate_limit: RateLimitSettings,
+    pub demo: DemoSettings,
+    pub province: ProvinceSettings,
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Address to bind; `127.0.0.1` unless a reverse proxy on another host needs more.
+    pub host: String,
+    /// Port to bind; 0 picks a free port (tests).
+    pub port: u16,
+    /// Worker threads; 0 means one per CPU core.
+    pub workers: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            workers: 0,
+            max_body_bytes: 64 * 1024,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// Where the read model lives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// A libpq-style connection string or URL. When absent, tracuu starts its own private
+    /// PostgreSQL cluster under `data_dir`. `DATABASE_URL` sets it too.
+    pub url: Option<SecretString>,
+    /// Directory of the private cluster used when `url` is absent.
+    pub data_dir: PathBuf,
+    /// Connections in the pool.
+    pub pool_size: usize,
+    /// Seconds to wait for a connection before answering "unavailable".
+    pub connect_timeout_secs: u64,
+    /// Seconds between background checks of the database's health.
+    pub health_interval_secs: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            data_dir: PathBuf::from("var/postgres"),
+            pool_size: 16,
+            connect_timeout_secs: 2,
+            health_interval_secs: 2,
+        }
+    }
+}
+
+/// The in-process cache of ready-to-serve dossier views (design.md §3.1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    /// When false every lookup reads PostgreSQL (used to benchmark the uncached path).
+    pub enabled: bool,
+    /// Most dossiers kept in memory.
+    pub max_dossiers: u64,
+    /// Fill the cache from the database at start-up, newest dossiers first.
+    pub warm_on_start: bool,
+    /// Seconds an unknown code is remembered as unknown.
+    pub negative_ttl_secs: u64,
+    /// Most unknown codes remembered.
+    pub negative_max: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_dossiers: 2_000_000,
+            warm_on_start: true,
+            negative_ttl_secs: 60,
+            negative_max: 100_000,
+        }
+    }
+}
+
+/// Abuse resistance (design.md §3.5). Rates are per minute unless named otherwise.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Turn every limit off (benchmarks on loopback only).
+    pub enabled: bool,
+    /// Lookups per client address per minute.
+    pub lookups_per_minute: u32,
+    /// Lookups a client may make in a burst.
+    pub lookups_burst: u32,
+    /// Not-found answers per client address per minute; past it the client is blocked for a while.
+    pub not_found_per_minute: u32,
+    /// Not-found answers a client may get in a burst.
+    pub not_found_burst: u32,
+    /// Wrong proofs (phone digits) per dossier per hour, from all clients together.
+    pub proof_failures_per_dossier_per_hour: u32,
+    /// Wrong proofs per client address per hour, over all dossiers.
+    pub proof_failures_per_client_per_hour: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            lookups_per_minute: 120,
+            lookups_burst: 30,
+            not_found_per_minute: 20,
+            not_found_burst: 10,
+            proof_failures_per_dossier_per_hour: 5,
+            proof_failures_per_client_per_hour: 20,
+        }
+    }
+}
+
+/// The demo province loaded on first run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSettings {
+    /// Load the demo province when the read model is empty. `None` means: only on the private
+    /// local cluster, never on a server named by `database.url`.
+    pub load_on_first_run: Option<bool>,
+    /// Dossiers generated.
+    pub dossiers: usize,
+    /// Generator seed; the same seed always gives the same province.
+    pub seed: u64,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self {
+            load_on_first_run: None,
+            dossiers: 50_000,
+            seed: 1,
+        }
+    }
+}
+
+/// Facts about the province this installation serves (domain.md §9: configuration, not code).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProvinceSettings {
+    /// Province name shown on pages.
+    pub name: String,
+    /// The hotline number shown to citizens.
+    pub hotline: String,
+    /// Public base URL of this service (for links printed on receipts).
+    pub public_base_url: String,
+}
+
+impl Default for ProvinceSettings {
+    fn default() -> Self {
+        Self {
+            name: "Tỉnh Quảng Ngãi (dữ liệu mẫu)".into(),
+            hotline: "0255.1022".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (or `TRACUU_CONFIG`) when given, then the environment.
+    pub fn load(file: Option<PathBuf>) -> anyhow::Result<Self> {
+        let file = file.or_else(|| std::env::var_os("TRACUU_CONFIG").map(PathBuf::from));
+        let mut builder = config::Config::builder();
+        if let Some(path) = &file {
+            builder = builder.add_source(config::File::from(path.as_path()).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("TRACUU")
+                .prefix_separator("_")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("http.trusted_proxies")
+                .try_parsing(true),
+        );
+        let mut settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .context("invalid configuration (settings are TRACUU_<SECTION>__<KEY>, e.g. TRACUU_HTTP__PORT)")?;
+        if settings.database.url.is_none() {
+            if let Ok(url) = std::env::var("DATABASE_URL") {
+                if !url.trim().is_empty() {
+                    settings.database.url = Some(SecretString::from(url));
+                }
+            }
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rejects values that parse but make no sense, naming the variable.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let checks: [(bool, &str); 7] = [
+            (self.database.pool_size > 0, "TRACUU_DATABASE__POOL_SIZE must be at least 1"),
+            (self.database.connect_timeout_secs > 0, "TRACUU_DATABASE__CONNECT_TIMEOUT_SECS must be at least 1"),
+            (self.cache.max_dossiers > 0, "TRACUU_CACHE__MAX_DOSSIERS must be at least 1"),
+            (self.rate_limit.lookups_per_minute > 0 && self.rate_limit.lookups_burst > 0,
+                "TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE and _BURST must be at least 1"),
+            (self.rate_limit.not_found_per_minute > 0 && self.rate_limit.not_found_burst > 0,
+                "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1"),
+            (self.rate_limit.proof_failures_per_dossier_per_hour > 0
+                && self.rate_limit.proof_failures_per_client_per_hour > 0,
+                "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1"),
+            (self.http.max_body_bytes >= 1024, "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024"),
+        ];
+        for (ok, message) in checks {
+            anyhow::ensure!(ok, "invalid configuration: {message}");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Reads of the dossier read model: one dossier with everything its views need (one round trip),
+//! lookup-number resolution, and a batched stream of all dossiers for warming the cache.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Deserialize;
+use tokio_postgres::Row;
+
+/// Everything the lookup views of one dossier are made from. Contains personal data: it never
+/// leaves the `lookup` module except as masked, rendered views.
+#[derive(Debug, Clone)]
+pub struct DossierRecord {
+    pub code: String,
+    pub lookup_number: i64,
+    pub status: i16,
+    pub channel: i16,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub supplement_count: i32,
+    pub supplement_requested_at: Option<DateTime<Utc>>,
+    pub supplement_seconds: i64,
+    pub supplement_request: Option<String>,
+    pub version: i64,
+    pub source_updated_at: DateTime<Utc>,
+    pub synced_at: DateTime<Utc>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub procedure_field: String,
+    pub processing_days: i32,
+    pub receiving_agency_code: String,
+    pub receiving_agency_name: String,
+    pub handling_agency_code: String,
+    pub handling_agency_name: String,
+    pub desk_address: Option<String>,
+    pub desk_phone: Option<String>,
+    pub desk_hours: Option<String>,
+    pub events: Vec<EventRecord>,
+}
+
+/// One step of a dossier's timeline.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventRecord {
+    pub at: DateTime<Utc>,
+    pub status: i16,
+    pub step: String,
+    pub agency_code: Option<String>,
+    pub agency_name: Option<String>,
+    pub note: Option<String>,
+}
+
+/// The column list shared by the single read and the warm-up stream. The timeline comes back as a
+/// JSON array so a dossier is one row and one round trip.
+macro_rules! dossier_select {
+    () => {
+        "SELECT d.code, d.lookup_number, d.status, d.channel, d.applicant_name, d.applicant_phone,
+                d.received_at, d.due_at, d.finished_at, d.returned_at, d.supplement_count,
+                d.supplement_requested_at, d.supplement_seconds, d.supplement_request, d.version,
+                d.source_updated_at, d.updated_at,
+                p.code, p.name, p.field, p.processing_days,
+                ra.code, ra.name, ha.code, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                            'status', e.status, 'step', e.step,
+                            'agency_code', e.agency_code, 'agency_name', a.name, 'note', e.note)
+                          ORDER BY e.seq), '[]'::json)
+                   FROM dossier_events e LEFT JOIN agencies a ON a.code = e.agency_code
+                  WHERE e.dossier_code = d.code) AS events
+           FROM dossiers d
+           JOIN procedures p ON p.code = d.procedure_code
+           JOIN agencies ra ON ra.code = d.receiving_agency_code
+           JOIN agencies ha ON ha.code = d.handling_agency_code"
+    };
+}
+
+const FIND_DOSSIER: &str = concat!(dossier_select!(), " WHERE d.code = $1");
+
+/// The dossier with this canonical code, if the read model has it.
+pub async fn find_dossier(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<DossierRecord>> {
+    let statement = client.prepare_cached(FIND_DOSSIER).await?;
+    let row = client.query_opt(&statement, &[&code]).await?;
+    row.as_ref().map(DossierRecord::try_from).transpose()
+}
+
+const FIND_CODE_BY_LOOKUP_NUMBER: &str = "SELECT code FROM dossiers WHERE lookup_number = $1";
+
+/// The canonical code of the dossier with this lookup number.
+pub async fn find_code_by_lookup_number(
+    client: &impl GenericClient,
+    lookup_number: i64,
+) -> anyhow::Result<Option<String>> {
+    let statement = client.prepare_cached(FIND_CODE_BY_LOOKUP_NUMBER).await?;
+    let row = client.query_opt(&statement, &[&lookup_number]).await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+const LIST_NEWEST: &str = concat!(dossier_select!(), " ORDER BY d.received_at DESC LIMIT $1");
+
+/// Streams up to `limit` dossiers, newest first, in batches of `batch` rows, calling `each` for
+/// every batch. Rows are fetched through a portal, so memory stays bounded by one batch.
+pub async fn for_each_newest<F>(
+    client: &mut deadpool_postgres::Object,
+    limit: i64,
+    batch: i32,
+    mut each: F,
+) -> anyhow::Result<u64>
+where
+    F: FnMut(Vec<DossierRecord>),
+{
+    let transaction = client.transaction().await?;
+    let statement = transaction.prepare_cached(LIST_NEWEST).await?;
+    let portal = transaction.bind(&statement, &[&limit]).await?;
+    let mut seen = 0u64;
+    loop {
+        let rows = transaction.query_portal(&portal, batch).await?;
+        if rows.is_empty() {
+            break;
+        }
+        seen += rows.len() as u64;
+        let records = rows
+            .iter()
+            .map(DossierRecord::try_from)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        each(records);
+    }
+    transaction.commit().await?;
+    Ok(seen)
+}
+
+const COUNT_DOSSIERS: &str = "SELECT count(*) FROM dossiers";
+
+/// How many dossiers the read model holds.
+pub async fn count_dossiers(client: &impl GenericClient) -> anyhow::Result<i64> {
+    let statement = client.prepare_cached(COUNT_DOSSIERS).await?;
+    Ok(client.query_one(&statement, &[]).await?.get(0))
+}
+
+impl TryFrom<&Row> for DossierRecord {
+    type Error = anyhow::Error;
+
+    fn try_from(row: &Row) -> anyhow::Result<Self> {
+        let events: serde_json::Value = row.try_get(28)?;
+        Ok(Self {
+            code: row.try_get(0)?,
+            lookup_number: row.try_get(1)?,
+            status: row.try_get(2)?,
+            channel: row.try_get(3)?,
+            applicant_name: row.try_get(4)?,
+            applicant_phone: row.try_get(5)?,
+            received_at: row.try_get(6)?,
+            due_at: row.try_get(7)?,
+            finished_at: row.try_get(8)?,
+            returned_at: row.try_get(9)?,
+            supplement_count: row.try_get(10)?,
+            supplement_requested_at: row.try_get(11)?,
+            supplement_seconds: row.try_get(12)?,
+            supplement_request: row.try_get(13)?,
+            version: row.try_get(14)?,
+            source_updated_at: row.try_get(15)?,
+            synced_at: row.try_get(16)?,
+            procedure_code: row.try_get(17)?,
+            procedure_name: row.try_get(18)?,
+            procedure_field: row.try_get(19)?,
+            processing_days: row.try_get(20)?,
+            receiving_agency_code: row.try_get(21)?,
+            receiving_agency_name: row.try_get(22)?,
+            handling_agency_code: row.try_get(23)?,
+            handling_agency_name: row.try_get(24)?,
+            desk_address: row.try_get(25)?,
+            desk_phone: row.try_get(26)?,
+            desk_hours: row.try_get(27)?,
+            events: serde_json::from_value(events)?,
+        })
+    }
+}
