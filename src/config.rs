@@ -201,10 +201,9 @@ impl Settings {
                 .with_list_parse_key("http.trusted_proxies")
                 .try_parsing(true),
         );
-        let mut settings: Settings = builder
-            .build()
-            .and_then(|c| c.try_deserialize())
-            .context("invalid configuration (settings are TRACUU_<SECTION>__<KEY>, e.g. TRACUU_HTTP__PORT)")?;
+        let mut settings: Settings = builder.build().and_then(|c| c.try_deserialize()).context(
+            "invalid configuration (settings are TRACUU_<SECTION>__<KEY>, e.g. TRACUU_HTTP__PORT)",
+        )?;
         if settings.database.url.is_none() {
             if let Ok(url) = std::env::var("DATABASE_URL") {
                 if !url.trim().is_empty() {
@@ -219,17 +218,35 @@ impl Settings {
     /// Rejects values that parse but make no sense, naming the variable.
     pub fn validate(&self) -> anyhow::Result<()> {
         let checks: [(bool, &str); 7] = [
-            (self.database.pool_size > 0, "TRACUU_DATABASE__POOL_SIZE must be at least 1"),
-            (self.database.connect_timeout_secs > 0, "TRACUU_DATABASE__CONNECT_TIMEOUT_SECS must be at least 1"),
-            (self.cache.max_dossiers > 0, "TRACUU_CACHE__MAX_DOSSIERS must be at least 1"),
-            (self.rate_limit.lookups_per_minute > 0 && self.rate_limit.lookups_burst > 0,
-                "TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE and _BURST must be at least 1"),
-            (self.rate_limit.not_found_per_minute > 0 && self.rate_limit.not_found_burst > 0,
-                "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1"),
-            (self.rate_limit.proof_failures_per_dossier_per_hour > 0
-                && self.rate_limit.proof_failures_per_client_per_hour > 0,
-                "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1"),
-            (self.http.max_body_bytes >= 1024, "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024"),
+            (
+                self.database.pool_size > 0,
+                "TRACUU_DATABASE__POOL_SIZE must be at least 1",
+            ),
+            (
+                self.database.connect_timeout_secs > 0,
+                "TRACUU_DATABASE__CONNECT_TIMEOUT_SECS must be at least 1",
+            ),
+            (
+                self.cache.max_dossiers > 0,
+                "TRACUU_CACHE__MAX_DOSSIERS must be at least 1",
+            ),
+            (
+                self.rate_limit.lookups_per_minute > 0 && self.rate_limit.lookups_burst > 0,
+                "TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE and _BURST must be at least 1",
+            ),
+            (
+                self.rate_limit.not_found_per_minute > 0 && self.rate_limit.not_found_burst > 0,
+                "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1",
+            ),
+            (
+                self.rate_limit.proof_failures_per_dossier_per_hour > 0
+                    && self.rate_limit.proof_failures_per_client_per_hour > 0,
+                "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1",
+            ),
+            (
+                self.http.max_body_bytes >= 1024,
+                "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
+            ),
         ];
         for (ok, message) in checks {
             anyhow::ensure!(ok, "invalid configuration: {message}");

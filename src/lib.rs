@@ -1,1 +1,13 @@
+//! tracuu: the citizen-facing lookup service of a province's administrative-procedure system.
 
+pub mod channels;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod lookup;
+pub mod startup;
+pub mod telemetry;
+pub mod templates;

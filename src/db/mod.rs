@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod dossiers;
+pub mod health;
 pub mod installation;
 pub mod local;
 
@@ -23,7 +24,8 @@ mod embedded {
 /// Builds the connection pool. Connections are opened lazily; waits are bounded so that an
 /// unreachable database turns into a quick "unavailable" instead of a hung request.
 pub fn build_pool(connection: &str, settings: &DatabaseSettings) -> anyhow::Result<Pool> {
-    let mut config = tokio_postgres::Config::from_str(connection).context("invalid database URL")?;
+    let mut config =
+        tokio_postgres::Config::from_str(connection).context("invalid database URL")?;
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
     config.connect_timeout(timeout);
     if config.get_application_name().is_none() {
@@ -46,22 +48,22 @@ pub fn build_pool(connection: &str, settings: &DatabaseSettings) -> anyhow::Resu
         .context("cannot build the database pool")
 }
 
-/// Opens one connection outside the pool (migrations, bulk loads, administration).
-pub async fn connect(connection: &str) -> anyhow::Result<tokio_postgres::Client> {
-    let (client, conn) = tokio_postgres::connect(connection, NoTls)
-        .await
-        .context("cannot connect to PostgreSQL")?;
-    tokio::spawn(async move {
-        if let Err(error) = conn.await {
-            tracing::warn!(error = %error, "database connection closed: {error}");
-        }
-    });
-    Ok(client)
+/// Opens one connection outside the service's pool (migrations, bulk loads, administration).
+/// It is a pooled object all the same, so the `db` functions (which take a
+/// `deadpool_postgres::GenericClient`) accept it; `&mut **client` is the raw client.
+pub async fn connect(connection: &str) -> anyhow::Result<deadpool_postgres::Object> {
+    let settings = DatabaseSettings {
+        pool_size: 1,
+        connect_timeout_secs: 10,
+        ..DatabaseSettings::default()
+    };
+    let pool = build_pool(connection, &settings)?;
+    pool.get().await.context("cannot connect to PostgreSQL")
 }
 
 /// Applies the embedded migrations that have not run yet. Safe to call from several processes:
 /// an advisory lock serialises them.
-pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<()> {
+pub async fn migrate(client: &mut deadpool_postgres::Object) -> anyhow::Result<()> {
     const LOCK: i64 = 0x7472_6163_7575; // "tracuu"
     client
         .execute("SELECT pg_advisory_lock($1)", &[&LOCK])
@@ -69,10 +71,12 @@ pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<()> 
         .context("cannot take the migration lock")?;
     let result = embedded::migrations::runner()
         .set_abort_divergent(true)
-        .run_async(client)
+        .run_async(&mut ***client)
         .await
         .context("database migration failed");
-    client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK]).await?;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&LOCK])
+        .await?;
     let report = result?;
     for migration in report.applied_migrations() {
         tracing::info!(migration = %migration, "applied migration {migration}");
@@ -82,5 +86,8 @@ pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<()> 
 
 /// The connection string for the configured server, if one is configured.
 pub fn configured_url(settings: &DatabaseSettings) -> Option<String> {
-    settings.url.as_ref().map(|url| url.expose_secret().to_owned())
+    settings
+        .url
+        .as_ref()
+        .map(|url| url.expose_secret().to_owned())
 }

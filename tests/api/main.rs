@@ -1,1 +1,11 @@
+//! Integration tests against a real PostgreSQL: one test binary, one module per area.
 
+mod api_dossiers;
+mod api_lookup_numbers;
+mod db_read_model;
+mod health;
+mod helpers;
+mod outage;
+mod pages_lookup;
+mod privacy;
+mod rate_limits;

@@ -1,0 +1,4 @@
+//! The channels citizens and staff reach tracuu through. Each parses its input into domain types,
+//! calls the services, and renders for its medium; none holds SQL.
+
+pub mod web;

@@ -1,0 +1,72 @@
+//! Operations endpoints: `/healthz` (the process is alive), `/readyz` (can it answer lookups, and
+//! how well), `/metrics` (Prometheus text).
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::AppState;
+use crate::error::AppError;
+use crate::lookup::view::format_time;
+
+/// Registers the operations routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(show_liveness))
+        .route("/readyz", web::get().to(show_readiness))
+        .route("/metrics", web::get().to(show_metrics));
+}
+
+async fn show_liveness() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "alive"}))
+}
+
+/// `ready` (200): database reachable and cache warmed. `degraded` (200): the database is
+/// unreachable but cached dossiers still answer, or the cache is still warming. `unavailable`
+/// (503): the database is unreachable and nothing is cached.
+async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
+    let lookup = &state.lookup;
+    let database_up = lookup.health().is_up();
+    let cache = lookup.cache();
+    let entries = cache.len();
+    let warmed = cache.is_warmed();
+    let (status, code) = match (database_up, warmed, entries) {
+        (true, true, _) => ("ready", 200),
+        (true, false, _) => ("degraded", 200),
+        (false, _, 0) if cache.enabled() => ("unavailable", 503),
+        (false, _, _) if !cache.enabled() => ("unavailable", 503),
+        (false, _, _) => ("degraded", 200),
+    };
+    let body = json!({
+        "status": status,
+        "database": {
+            "reachable": database_up,
+            "last_ok": lookup.health().last_ok().map(format_time),
+        },
+        "cache": {"enabled": cache.enabled(), "warmed": warmed, "entries": entries},
+    });
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+async fn show_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let metrics = &state.metrics;
+    let cache = state.lookup.cache();
+    metrics
+        .cache_entries
+        .set(i64::try_from(cache.len()).unwrap_or(i64::MAX));
+    metrics
+        .database_up
+        .set(i64::from(state.lookup.health().is_up()));
+    let pool = state.pool.status();
+    metrics.pool_size.set(pool.size as i64);
+    metrics.pool_available.set(pool.available as i64);
+    metrics.pool_waiting.set(pool.waiting as i64);
+    let text = metrics.render().map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(text))
+}

@@ -1,0 +1,248 @@
+//! The subcommands of the `tracuu` binary and the set-up they share: finding (or starting) the
+//! database, migrating it, seeding the working calendar, and loading the demo province.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use clap::{Parser, Subcommand};
+use deadpool_postgres::GenericClient;
+
+use crate::config::Settings;
+use crate::db;
+use crate::db::calendar::CalendarDayRow;
+use crate::db::local::LocalCluster;
+use crate::domain::calendar::{default_exceptions, DayKind, WorkingCalendar, WorkingHours};
+use crate::startup::Application;
+
+/// Command line of the `tracuu` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tracuu",
+    version,
+    about = "Tra cứu hồ sơ thủ tục hành chính: the citizen-facing lookup service"
+)]
+pub struct Cli {
+    /// A TOML settings file (see deploy/tracuu.example.toml); environment variables override it.
+    #[arg(long, global = true, env = "TRACUU_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the deterministic demo province into an empty read model.
+    DemoData {
+        /// How many dossiers to generate.
+        #[arg(long, default_value_t = 50_000)]
+        dossiers: usize,
+        /// Generator seed: the same seed always gives the same province.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Delete the dossiers already in the read model first.
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+/// The end of the demo province's 18 months: fixed, so every install has the same dossiers.
+pub fn demo_until() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+/// A database ready to use: migrated, calendar seeded, and the private cluster when we started one.
+pub struct Database {
+    pub connection: String,
+    pub local: Option<LocalCluster>,
+}
+
+impl Database {
+    /// Stops the private cluster, if we started one.
+    pub fn shutdown(&self) {
+        if let Some(cluster) = &self.local {
+            if let Err(error) = cluster.stop() {
+                tracing::warn!("could not stop the private PostgreSQL cluster: {error:#}");
+            } else {
+                tracing::info!("private PostgreSQL cluster stopped");
+            }
+        }
+    }
+}
+
+/// Uses `database.url`, or starts the private cluster; then migrates and seeds the calendar.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let (connection, local) = match db::configured_url(&settings.database) {
+        Some(url) => (url, None),
+        None => {
+            let cluster = LocalCluster::start(&settings.database.data_dir, false)?;
+            let admin = db::connect(&cluster.connection_string("postgres")).await?;
+            let exists = admin
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = 'tracuu'", &[])
+                .await?
+                .is_some();
+            if !exists {
+                admin.batch_execute("CREATE DATABASE tracuu").await?;
+            }
+            (cluster.connection_string("tracuu"), Some(cluster))
+        }
+    };
+    let mut client = db::connect(&connection).await?;
+    db::migrate(&mut client).await?;
+    seed_calendar(&client).await?;
+    Ok(Database { connection, local })
+}
+
+/// Inserts the built-in 2025–2027 holidays once per installation; later edits in the table win.
+pub async fn seed_calendar(client: &impl GenericClient) -> anyhow::Result<()> {
+    const FACT: &str = "calendar_seeded";
+    if db::installation::find_fact(client, FACT).await?.is_some() {
+        return Ok(());
+    }
+    for (day, kind, name) in default_exceptions() {
+        let row = CalendarDayRow {
+            day,
+            kind: match kind {
+                DayKind::Holiday => "holiday",
+                DayKind::Working => "working",
+            }
+            .to_owned(),
+            name: name.to_owned(),
+        };
+        db::calendar::insert_day(client, &row).await?;
+    }
+    db::installation::upsert_fact(client, FACT, "2025-2027").await
+}
+
+/// The working calendar as the database has it now.
+pub async fn load_calendar(client: &impl GenericClient) -> anyhow::Result<WorkingCalendar> {
+    let rows = db::calendar::list_days(client).await?;
+    let exceptions = rows.into_iter().filter_map(|row| {
+        let kind = match row.kind.as_str() {
+            "holiday" => DayKind::Holiday,
+            "working" => DayKind::Working,
+            _ => return None,
+        };
+        Some((row.day, kind))
+    });
+    Ok(WorkingCalendar::new(WorkingHours::default(), exceptions))
+}
+
+/// Loads the demo province and prints the showcase dossiers.
+pub async fn load_demo(connection: &str, dossiers: usize, seed: u64) -> anyhow::Result<()> {
+    let mut client = db::connect(connection).await?;
+    let calendar = load_calendar(&client).await?;
+    let due = move |received: DateTime<Utc>, days: u32| calendar.add_working_days(received, days);
+    let options = crate::demo::DemoOptions {
+        dossiers,
+        seed,
+        until: demo_until(),
+    };
+    let started = Instant::now();
+    tracing::info!("loading the demo province: {dossiers} dossiers, seed {seed}");
+    let summary = crate::demo::load(&mut **client, &options, &due).await?;
+    tracing::info!(
+        "demo province loaded: {} agencies, {} procedures, {} dossiers, {} events in {:.1} s",
+        summary.agencies,
+        summary.procedures,
+        summary.dossiers,
+        summary.events,
+        started.elapsed().as_secs_f64()
+    );
+    db::installation::upsert_fact(&client, "demo_seed", &seed.to_string()).await?;
+    print_showcase(&client).await
+}
+
+async fn print_showcase(client: &deadpool_postgres::Object) -> anyhow::Result<()> {
+    let rows = crate::demo::showcase(client).await?;
+    eprintln!("Demo dossiers to try (code | lookup number | status | phone digits for details):");
+    for row in rows {
+        eprintln!(
+            "  {} | {} | {} | {} | {}",
+            row.code, row.lookup_number, row.status, row.phone_last4, row.note
+        );
+    }
+    Ok(())
+}
+
+/// `tracuu serve`.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let database = open_database(&settings).await?;
+    let result = serve_on(&settings, &database).await;
+    database.shutdown();
+    result
+}
+
+async fn serve_on(settings: &Settings, database: &Database) -> anyhow::Result<()> {
+    let load_demo_now = settings
+        .demo
+        .load_on_first_run
+        .unwrap_or(database.local.is_some());
+    if load_demo_now {
+        let client = db::connect(&database.connection).await?;
+        let loaded = db::installation::find_fact(&client, "demo_seed")
+            .await?
+            .is_some();
+        if !loaded && db::dossiers::count_dossiers(&client).await? == 0 {
+            load_demo(
+                &database.connection,
+                settings.demo.dossiers,
+                settings.demo.seed,
+            )
+            .await?;
+        }
+    }
+    let app = Application::build(settings.clone(), &database.connection).await?;
+    tracing::info!(
+        "tracuu listening on http://{}:{}/tra-cuu",
+        settings.http.host,
+        app.port()
+    );
+    app.run_until_stopped()
+        .await
+        .context("the HTTP server failed")
+}
+
+/// `tracuu demo-data`.
+pub async fn demo_data(
+    settings: Settings,
+    dossiers: usize,
+    seed: u64,
+    replace: bool,
+) -> anyhow::Result<()> {
+    let database = open_database(&settings).await?;
+    let result = async {
+        let client = db::connect(&database.connection).await?;
+        let existing = db::dossiers::count_dossiers(&client).await?;
+        if existing > 0 {
+            anyhow::ensure!(
+                replace,
+                "the read model already holds {existing} dossiers; add --replace to delete them first"
+            );
+            client
+                .batch_execute("TRUNCATE dossier_events, dossiers; ALTER SEQUENCE dossier_lookup_seq RESTART")
+                .await?;
+        }
+        drop(client);
+        load_demo(&database.connection, dossiers, seed).await
+    }
+    .await;
+    database.shutdown();
+    result
+}
+
+/// `tracuu migrate`.
+pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let database = open_database(&settings).await?;
+    tracing::info!("database is up to date");
+    database.shutdown();
+    Ok(())
+}

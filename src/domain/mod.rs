@@ -1,0 +1,204 @@
+//! The pure domain layer of tracuu: parsed value types (dossier codes, lookup
+//! numbers, phone numbers, agency and procedure codes), the national status
+//! vocabulary, the 766 timeliness rules, the working-time calendar and the
+//! text helpers they share. Nothing here performs I/O; past the parse step
+//! the rest of the service only handles these types. Every failure is a
+//! [`DomainError`], which carries a stable machine code, a Vietnamese message
+//! for citizens and an English `Display` for logs.
+
+pub mod calendar;
+pub mod codes;
+pub mod dossier_code;
+pub mod lookup_number;
+pub mod masked_name;
+pub mod phone;
+pub mod status;
+pub mod text;
+pub mod timeliness;
+
+pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
+pub use codes::{AgencyCode, ProcedureCode};
+pub use dossier_code::DossierCode;
+pub use lookup_number::{damm_digit, LookupNumber};
+pub use masked_name::mask_name;
+pub use phone::{PhoneLast4, PhoneNumber};
+pub use status::{Channel, Status};
+pub use timeliness::{assess, Timeliness, TimelinessInput};
+
+/// Vietnamese hint shown next to a rejected dossier code, describing the
+/// expected shape with a real example (domain.md §1).
+pub const DOSSIER_CODE_HINT: &str =
+    "Mã hồ sơ có dạng <mã cơ quan>-<yyMMdd>-<số thứ tự>, ví dụ 000.00.53.H48-220921-0099";
+
+/// Why a raw value could not become a domain type.
+///
+/// `Display` is English and meant for logs; [`DomainError::code`] is the
+/// stable snake_case name used by the error layer, templates and IVR
+/// prompts; [`DomainError::message`] is the Vietnamese text for citizens.
+/// The `reason` fields are short Vietnamese explanations of which part of
+/// the input is wrong; they contain no user input, so they are safe to log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// Nothing was entered (or only whitespace).
+    #[error("the value is empty")]
+    Empty,
+    /// The input is longer than `max` characters.
+    #[error("the value is longer than {max} characters")]
+    TooLong {
+        /// The maximum accepted length in characters.
+        max: usize,
+    },
+    /// The dossier code is malformed; `reason` says which part (Vietnamese).
+    #[error("invalid dossier code")]
+    InvalidDossierCode {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
+    /// The lookup number is not ten digits; `reason` in Vietnamese.
+    #[error("invalid lookup number")]
+    InvalidLookupNumber {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
+    /// The lookup number has ten digits but its Damm check digit does not
+    /// match: almost certainly a typo.
+    #[error("lookup number check digit mismatch (probably a typo)")]
+    LookupNumberCheckDigit,
+    /// The phone number is not a valid Vietnamese number; `reason` in Vietnamese.
+    #[error("invalid phone number")]
+    InvalidPhone {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
+    /// The agency code does not follow QĐ 20/2020/QĐ-TTg.
+    #[error("invalid agency code")]
+    InvalidAgencyCode {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
+    /// The procedure code is neither `N.NNNNNN` nor its local form.
+    #[error("invalid procedure code")]
+    InvalidProcedureCode {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
+    /// The status code is not one of the national codes 1–10.
+    #[error("invalid dossier status code")]
+    InvalidStatus,
+    /// The channel code is not 1, 2 or 3.
+    #[error("invalid submission channel code")]
+    InvalidChannel,
+    /// The phone proof is not exactly four digits.
+    #[error("phone proof must be exactly 4 digits")]
+    InvalidPhoneProof,
+    /// Working-hour periods are empty, overlapping or out of order
+    /// (a configuration error, not a citizen error).
+    #[error("invalid working hours")]
+    InvalidWorkingHours,
+}
+
+impl DomainError {
+    /// Stable snake_case machine code, used by the error layer to choose an
+    /// HTTP status, an SMS template and an IVR prompt.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Empty => "empty",
+            DomainError::TooLong { .. } => "too_long",
+            DomainError::InvalidDossierCode { .. } => "invalid_dossier_code",
+            DomainError::InvalidLookupNumber { .. } => "invalid_lookup_number",
+            DomainError::LookupNumberCheckDigit => "lookup_number_typo",
+            DomainError::InvalidPhone { .. } => "invalid_phone",
+            DomainError::InvalidAgencyCode { .. } => "invalid_agency_code",
+            DomainError::InvalidProcedureCode { .. } => "invalid_procedure_code",
+            DomainError::InvalidStatus => "invalid_status",
+            DomainError::InvalidChannel => "invalid_channel",
+            DomainError::InvalidPhoneProof => "invalid_phone4",
+            DomainError::InvalidWorkingHours => "invalid_working_hours",
+        }
+    }
+
+    /// Vietnamese message (with diacritics) for screens and pages. It never
+    /// echoes the user's input. For SMS, pass it through
+    /// [`text::strip_diacritics`].
+    pub fn message(&self) -> String {
+        match self {
+            DomainError::Empty => "Vui lòng nhập thông tin.".to_owned(),
+            DomainError::TooLong { max } => format!("Nội dung dài quá {max} ký tự."),
+            DomainError::InvalidDossierCode { reason } => {
+                format!("Mã hồ sơ không hợp lệ: {reason}.")
+            }
+            DomainError::InvalidLookupNumber { reason } => {
+                format!("Mã tra cứu không hợp lệ: {reason}.")
+            }
+            DomainError::LookupNumberCheckDigit => {
+                "Mã tra cứu không đúng, có thể đã gõ nhầm một chữ số. Vui lòng kiểm tra lại."
+                    .to_owned()
+            }
+            DomainError::InvalidPhone { reason } => {
+                format!("Số điện thoại không hợp lệ: {reason}.")
+            }
+            DomainError::InvalidAgencyCode { reason } => {
+                format!("Mã cơ quan không hợp lệ: {reason}.")
+            }
+            DomainError::InvalidProcedureCode { reason } => {
+                format!("Mã thủ tục không hợp lệ: {reason}.")
+            }
+            DomainError::InvalidStatus => "Trạng thái hồ sơ không hợp lệ.".to_owned(),
+            DomainError::InvalidChannel => "Kênh thực hiện không hợp lệ.".to_owned(),
+            DomainError::InvalidPhoneProof => {
+                "Vui lòng nhập đúng 4 chữ số cuối của số điện thoại.".to_owned()
+            }
+            DomainError::InvalidWorkingHours => "Cấu hình giờ làm việc không hợp lệ.".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_distinct_code_and_a_vietnamese_message() {
+        // Arrange
+        let all = [
+            DomainError::Empty,
+            DomainError::TooLong { max: 64 },
+            DomainError::InvalidDossierCode { reason: "x" },
+            DomainError::InvalidLookupNumber { reason: "x" },
+            DomainError::LookupNumberCheckDigit,
+            DomainError::InvalidPhone { reason: "x" },
+            DomainError::InvalidAgencyCode { reason: "x" },
+            DomainError::InvalidProcedureCode { reason: "x" },
+            DomainError::InvalidStatus,
+            DomainError::InvalidChannel,
+            DomainError::InvalidPhoneProof,
+            DomainError::InvalidWorkingHours,
+        ];
+        // Act
+        let mut codes: Vec<&str> = all.iter().map(DomainError::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        // Assert
+        assert_eq!(codes.len(), all.len());
+        assert!(all.iter().all(|e| !e.message().is_empty()));
+        assert!(all.iter().all(|e| e.to_string().is_ascii()));
+    }
+
+    #[test]
+    fn stable_codes_match_the_error_contract() {
+        assert_eq!(
+            DomainError::LookupNumberCheckDigit.code(),
+            "lookup_number_typo"
+        );
+        assert_eq!(DomainError::InvalidPhoneProof.code(), "invalid_phone4");
+        assert_eq!(
+            DomainError::InvalidDossierCode { reason: "x" }.code(),
+            "invalid_dossier_code"
+        );
+    }
+
+    #[test]
+    fn too_long_message_names_the_limit() {
+        assert!(DomainError::TooLong { max: 64 }.message().contains("64"));
+    }
+}

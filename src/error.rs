@@ -1,0 +1,270 @@
+//! One error type for every channel. A closed set of [`Code`]s, each with an HTTP status, a stable
+//! snake_case name, and a Vietnamese message; the cause chain is logged once at the boundary and
+//! never sent to a client.
+
+use std::time::Duration;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::DomainError;
+
+/// Every error a client can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    InvalidDossierCode,
+    InvalidLookupNumber,
+    LookupNumberTypo,
+    InvalidPhoneProof,
+    InvalidInput,
+    DossierNotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimited,
+    UpstreamUnavailable,
+    Internal,
+}
+
+impl Code {
+    /// The stable machine name clients match on.
+    pub fn name(self) -> &'static str {
+        match self {
+            Code::InvalidDossierCode => "invalid_dossier_code",
+            Code::InvalidLookupNumber => "invalid_lookup_number",
+            Code::LookupNumberTypo => "lookup_number_typo",
+            Code::InvalidPhoneProof => "invalid_phone4",
+            Code::InvalidInput => "invalid_input",
+            Code::DossierNotFound => "dossier_not_found",
+            Code::RouteNotFound => "route_not_found",
+            Code::MethodNotAllowed => "method_not_allowed",
+            Code::PayloadTooLarge => "payload_too_large",
+            Code::RateLimited => "rate_limited",
+            Code::UpstreamUnavailable => "upstream_unavailable",
+            Code::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status this code travels with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Code::InvalidDossierCode
+            | Code::InvalidLookupNumber
+            | Code::LookupNumberTypo
+            | Code::InvalidPhoneProof
+            | Code::InvalidInput => StatusCode::BAD_REQUEST,
+            Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The default Vietnamese message for citizens.
+    pub fn message_vi(self) -> &'static str {
+        match self {
+            Code::InvalidDossierCode => "Mã hồ sơ không đúng định dạng.",
+            Code::InvalidLookupNumber => "Số tra cứu không đúng định dạng: cần đúng 10 chữ số.",
+            Code::LookupNumberTypo => {
+                "Số tra cứu có chữ số bị nhập sai (chữ số kiểm tra không khớp). Vui lòng kiểm tra lại trên giấy tiếp nhận."
+            }
+            Code::InvalidPhoneProof => "Cần nhập đúng 4 chữ số cuối của số điện thoại người nộp hồ sơ.",
+            Code::InvalidInput => "Dữ liệu gửi lên không hợp lệ.",
+            Code::DossierNotFound => "Không tìm thấy hồ sơ với mã này.",
+            Code::RouteNotFound => "Không tìm thấy trang hoặc địa chỉ này.",
+            Code::MethodNotAllowed => "Phương thức không được hỗ trợ ở địa chỉ này.",
+            Code::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.",
+            Code::RateLimited => "Bạn tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            Code::UpstreamUnavailable => {
+                "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
+            }
+            Code::Internal => "Đã có lỗi xảy ra. Vui lòng thử lại sau hoặc gọi đường dây nóng.",
+        }
+    }
+}
+
+/// An error on its way to a client.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", code.name())]
+pub struct AppError {
+    pub code: Code,
+    /// Message for the client (Vietnamese).
+    pub message: String,
+    /// What the expected form looks like, when that helps.
+    pub hint: Option<&'static str>,
+    /// Seconds until a rate-limited client may try again.
+    pub retry_after: Option<Duration>,
+    /// The cause, for the log only.
+    #[source]
+    pub source: Option<anyhow::Error>,
+}
+
+impl AppError {
+    /// An error with the code's default message.
+    pub fn new(code: Code) -> Self {
+        Self {
+            code,
+            message: code.message_vi().to_owned(),
+            hint: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// A client error with a specific message.
+    pub fn with_message(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..Self::new(code)
+        }
+    }
+
+    /// Adds a hint of the expected form.
+    pub fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// A 429 that tells the client when to come back.
+    pub fn rate_limited(retry_after: Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(Code::RateLimited)
+        }
+    }
+
+    /// A failure of ours; the cause is logged, never shown.
+    pub fn internal(cause: anyhow::Error) -> Self {
+        Self {
+            source: Some(cause),
+            ..Self::new(Code::Internal)
+        }
+    }
+
+    /// The data source is unreachable and nothing cached can answer.
+    pub fn unavailable(cause: Option<anyhow::Error>) -> Self {
+        Self {
+            source: cause,
+            ..Self::new(Code::UpstreamUnavailable)
+        }
+    }
+
+    /// Logs server-side failures with their whole cause chain (once, here at the boundary).
+    pub fn log(&self) {
+        if self.code.status().is_server_error() {
+            match &self.source {
+                Some(cause) => {
+                    tracing::error!(error.code = self.code.name(), error.cause_chain = ?cause, "request failed: {}: {cause:#}", self.code.name())
+                }
+                None => tracing::warn!(
+                    error.code = self.code.name(),
+                    "request failed: {}",
+                    self.code.name()
+                ),
+            }
+        }
+    }
+
+    /// The JSON body every API error has.
+    pub fn body(&self) -> ErrorBody<'_> {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.name(),
+                message: &self.message,
+                hint: self.hint,
+                retry_after_seconds: self.retry_after.map(retry_seconds),
+            },
+        }
+    }
+}
+
+/// `{"error": {"code", "message", "hint"?, "retry_after_seconds"?}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub code: &'static str,
+    pub message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+/// Whole seconds, rounded up, at least one.
+pub fn retry_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let mut response = HttpResponse::build(self.code.status());
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Some(wait) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, retry_seconds(wait).to_string()));
+        }
+        response.json(self.body())
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        let code = match &error {
+            DomainError::InvalidLookupNumber { .. } => Code::InvalidLookupNumber,
+            DomainError::LookupNumberCheckDigit => Code::LookupNumberTypo,
+            DomainError::InvalidPhoneProof => Code::InvalidPhoneProof,
+            DomainError::InvalidDossierCode { .. } => Code::InvalidDossierCode,
+            _ => Code::InvalidInput,
+        };
+        let mut app = AppError::with_message(code, error.message());
+        if code == Code::InvalidDossierCode {
+            app = app.hint(crate::domain::DOSSIER_CODE_HINT);
+        }
+        app
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_rounded_up_to_whole_seconds() {
+        assert_eq!(retry_seconds(Duration::from_millis(1)), 1);
+        assert_eq!(retry_seconds(Duration::from_secs(2)), 2);
+        assert_eq!(retry_seconds(Duration::from_millis(2500)), 3);
+        assert_eq!(retry_seconds(Duration::ZERO), 1);
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_name() {
+        let codes = [
+            Code::InvalidDossierCode,
+            Code::InvalidLookupNumber,
+            Code::LookupNumberTypo,
+            Code::InvalidPhoneProof,
+            Code::InvalidInput,
+            Code::DossierNotFound,
+            Code::RouteNotFound,
+            Code::MethodNotAllowed,
+            Code::PayloadTooLarge,
+            Code::RateLimited,
+            Code::UpstreamUnavailable,
+            Code::Internal,
+        ];
+        let names: std::collections::HashSet<_> = codes.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), codes.len());
+    }
+}

@@ -1,0 +1,277 @@
+//! The one lookup service every channel calls (design.md §3.1). It answers from the in-process
+//! cache of ready-to-serve views, reads PostgreSQL only on a miss (one prepared statement, one
+//! round trip), remembers unknown codes briefly, keeps answering from cache while the database is
+//! down, and decides whether a proof unlocks the detailed view. It knows nothing of HTTP, SMS or
+//! voice: channels render its [`Lookup`] for their medium.
+
+pub mod cache;
+pub mod guard;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+
+use crate::db;
+use crate::db::health::DbHealth;
+use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
+use crate::telemetry::Metrics;
+use cache::DossierCache;
+use guard::{ClientKey, Guard};
+use view::{CachedDossier, ProofOutcome, ServedFrom};
+
+/// A successful lookup.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub dossier: Arc<CachedDossier>,
+    pub proof: ProofOutcome,
+    pub served_from: ServedFrom,
+    pub database_up: bool,
+}
+
+impl Lookup {
+    /// The JSON view this lookup grants.
+    pub fn to_json(&self) -> Vec<u8> {
+        self.dossier
+            .render(self.proof, self.served_from, self.database_up)
+    }
+}
+
+/// Why a lookup has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    #[error("no dossier with this code or number")]
+    NotFound,
+    #[error("too many lookups; retry in {0:?}")]
+    RateLimited(Duration),
+    #[error("the database is unreachable and the dossier is not cached")]
+    Unavailable(#[source] Option<anyhow::Error>),
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+impl From<LookupError> for crate::error::AppError {
+    fn from(error: LookupError) -> Self {
+        use crate::error::{AppError, Code};
+        match error {
+            LookupError::NotFound => AppError::new(Code::DossierNotFound),
+            LookupError::RateLimited(wait) => AppError::rate_limited(wait),
+            LookupError::Unavailable(cause) => AppError::unavailable(cause),
+            LookupError::Internal(cause) => AppError::internal(cause),
+        }
+    }
+}
+
+/// Shared by every channel and worker of one instance.
+pub struct LookupService {
+    pool: Pool,
+    cache: DossierCache,
+    health: Arc<DbHealth>,
+    guard: Guard,
+    metrics: Arc<Metrics>,
+}
+
+impl LookupService {
+    /// Wires the service over an existing pool.
+    pub fn new(
+        pool: Pool,
+        cache: DossierCache,
+        health: Arc<DbHealth>,
+        guard: Guard,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            pool,
+            cache,
+            health,
+            guard,
+            metrics,
+        }
+    }
+
+    /// The cache, for readiness and metrics.
+    pub fn cache(&self) -> &DossierCache {
+        &self.cache
+    }
+
+    /// The rate limits, for channels that count their own failures and for periodic tidying.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    /// Database health as last seen.
+    pub fn health(&self) -> &DbHealth {
+        &self.health
+    }
+
+    /// Looks a dossier up by its canonical code.
+    pub async fn by_code(
+        &self,
+        client: &ClientKey,
+        code: &DossierCode,
+        proof: Option<&PhoneLast4>,
+    ) -> Result<Lookup, LookupError> {
+        self.guard.admit(client).map_err(LookupError::RateLimited)?;
+        let found = self.find(code.as_str()).await;
+        self.finish(client, found, proof)
+    }
+
+    /// Looks a dossier up by its numeric lookup number (phone keypads).
+    pub async fn by_number(
+        &self,
+        client: &ClientKey,
+        number: LookupNumber,
+        proof: Option<&PhoneLast4>,
+    ) -> Result<Lookup, LookupError> {
+        self.guard.admit(client).map_err(LookupError::RateLimited)?;
+        let found = match self.cache.code_for_number(number.value()) {
+            Some(code) => self.find(&code).await,
+            None => self.find_by_number(number).await,
+        };
+        self.finish(client, found, proof)
+    }
+
+    fn finish(
+        &self,
+        client: &ClientKey,
+        found: Result<(Arc<CachedDossier>, ServedFrom), LookupError>,
+        proof: Option<&PhoneLast4>,
+    ) -> Result<Lookup, LookupError> {
+        let (dossier, served_from) = match found {
+            Ok(found) => found,
+            Err(LookupError::NotFound) => {
+                self.guard.record_not_found(client);
+                self.metrics.lookup_not_found.inc();
+                return Err(LookupError::NotFound);
+            }
+            Err(other) => return Err(other),
+        };
+        let proof = match proof {
+            None => ProofOutcome::None,
+            Some(_) if self.guard.proof_locked(client, &dossier.code) => ProofOutcome::Locked,
+            Some(digits) if dossier.phone_matches(digits) => ProofOutcome::Accepted,
+            Some(_) => {
+                self.guard.record_proof_failure(client, &dossier.code);
+                ProofOutcome::Rejected
+            }
+        };
+        self.metrics
+            .lookup_proofs
+            .with_label_values(&[proof.key()])
+            .inc();
+        Ok(Lookup {
+            dossier,
+            proof,
+            served_from,
+            database_up: self.health.is_up(),
+        })
+    }
+
+    /// Cache first, then the database; remembers unknown codes.
+    async fn find(&self, code: &str) -> Result<(Arc<CachedDossier>, ServedFrom), LookupError> {
+        if let Some(hit) = self.cache.get(code) {
+            self.metrics.cache_hits.inc();
+            return Ok((hit, ServedFrom::Cache));
+        }
+        if self.cache.is_known_unknown(code) {
+            self.metrics.cache_negative_hits.inc();
+            return Err(LookupError::NotFound);
+        }
+        self.metrics.cache_misses.inc();
+        if !self.health.is_up() {
+            return Err(LookupError::Unavailable(None));
+        }
+        let client = self.client().await?;
+        let record = db::dossiers::find_dossier(&client, code)
+            .await
+            .map_err(|e| self.classify(e))?;
+        self.health.mark_up();
+        match record {
+            Some(record) => {
+                let entry = Arc::new(CachedDossier::build(&record).map_err(LookupError::Internal)?);
+                self.cache.insert(Arc::clone(&entry));
+                Ok((entry, ServedFrom::Database))
+            }
+            None => {
+                self.cache.remember_unknown(code);
+                Err(LookupError::NotFound)
+            }
+        }
+    }
+
+    async fn find_by_number(
+        &self,
+        number: LookupNumber,
+    ) -> Result<(Arc<CachedDossier>, ServedFrom), LookupError> {
+        if !self.health.is_up() {
+            return Err(LookupError::Unavailable(None));
+        }
+        let value = i64::try_from(number.value()).map_err(|e| LookupError::Internal(e.into()))?;
+        let client = self.client().await?;
+        let code = db::dossiers::find_code_by_lookup_number(&client, value)
+            .await
+            .map_err(|e| self.classify(e))?;
+        drop(client);
+        match code {
+            Some(code) => self.find(&code).await,
+            None => Err(LookupError::NotFound),
+        }
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, LookupError> {
+        self.pool.get().await.map_err(|error| {
+            self.health.mark_down(&error);
+            LookupError::Unavailable(Some(error.into()))
+        })
+    }
+
+    /// A lost connection means "unavailable" (and marks the database down); anything else is ours.
+    fn classify(&self, error: anyhow::Error) -> LookupError {
+        let lost = error
+            .downcast_ref::<tokio_postgres::Error>()
+            .is_some_and(|e| {
+                // Closed connection, I/O failure, or SQLSTATE class 08 (connection exception) and
+                // 57 (operator intervention: shutdown, cannot connect now).
+                e.is_closed()
+                    || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+                    || e.code()
+                        .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57"))
+            });
+        if lost {
+            self.health.mark_down(&format!("{error:#}"));
+            LookupError::Unavailable(Some(error))
+        } else {
+            LookupError::Internal(error)
+        }
+    }
+
+    /// Fills the cache with up to `limit` dossiers, newest first, streaming in batches so memory
+    /// never holds more than one batch of rows. Returns how many were cached.
+    pub async fn warm(&self, limit: u64) -> anyhow::Result<u64> {
+        if !self.cache.enabled() {
+            self.cache.set_warmed();
+            return Ok(0);
+        }
+        let mut client = self.pool.get().await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut failed = 0u64;
+        let seen = db::dossiers::for_each_newest(&mut client, limit, 2_000, |records| {
+            for record in &records {
+                match CachedDossier::build(record) {
+                    Ok(entry) => self.cache.insert(Arc::new(entry)),
+                    Err(_) => failed += 1,
+                }
+            }
+        })
+        .await?;
+        if failed > 0 {
+            tracing::warn!(
+                cache.failed = failed,
+                "{failed} dossiers could not be rendered for the cache"
+            );
+        }
+        self.cache.set_warmed();
+        Ok(seen - failed)
+    }
+}

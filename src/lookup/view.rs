@@ -1,0 +1,366 @@
+//! Ready-to-serve views of one dossier (design.md §3.4). The public and detailed parts are
+//! serialized once, when the dossier enters the cache; only the few values that depend on the
+//! moment of the request (timeliness of an open dossier, where the answer came from, the proof
+//! outcome) are written per request.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::db::dossiers::DossierRecord;
+use crate::domain::timeliness::{assess, Timeliness, TimelinessInput};
+use crate::domain::{mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status};
+
+/// A dossier as the cache holds it: serialized views plus what is needed to check a proof and to
+/// finish the response. Holds no personal data in clear except the last four phone digits.
+#[derive(Debug)]
+pub struct CachedDossier {
+    /// Canonical code, shared with the cache key.
+    pub code: Arc<str>,
+    /// The numeric lookup number.
+    pub lookup_number: u64,
+    /// The public view as a JSON object without its closing brace.
+    head: Box<[u8]>,
+    /// The fields only the detailed view has, as `,"k":v,...`.
+    detail: Box<[u8]>,
+    phone_last4: Option<[u8; 4]>,
+    clock: Clock,
+}
+
+/// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
+#[derive(Debug)]
+enum Clock {
+    Final(Timeliness),
+    Running(Box<TimelinessInput>),
+}
+
+/// Whether the detailed view was unlocked, and why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofOutcome {
+    /// No proof was offered: public view.
+    None,
+    /// The proof matched: detailed view.
+    Accepted,
+    /// The proof did not match: public view.
+    Rejected,
+    /// Too many wrong proofs recently (for this dossier or this client): public view, proof not checked.
+    Locked,
+}
+
+impl ProofOutcome {
+    /// Stable name for JSON and metrics.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProofOutcome::None => "none",
+            ProofOutcome::Accepted => "accepted",
+            ProofOutcome::Rejected => "rejected",
+            ProofOutcome::Locked => "locked",
+        }
+    }
+}
+
+/// Where the answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServedFrom {
+    Cache,
+    Database,
+}
+
+impl ServedFrom {
+    fn key(self) -> &'static str {
+        match self {
+            ServedFrom::Cache => "cache",
+            ServedFrom::Database => "database",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PublicView<'a> {
+    code: &'a str,
+    lookup_number: String,
+    lookup_number_display: String,
+    procedure: ProcedureRef<'a>,
+    receiving_agency: AgencyRef<'a>,
+    handling_agency: AgencyRef<'a>,
+    channel: Labelled,
+    status: Labelled,
+    received_at: String,
+    due_at: Option<String>,
+    finished_at: Option<String>,
+    returned_at: Option<String>,
+    applicant: String,
+    freshness: Freshness,
+}
+
+#[derive(Serialize)]
+struct ProcedureRef<'a> {
+    code: &'a str,
+    name: &'a str,
+    field: &'a str,
+    processing_days: i32,
+}
+
+#[derive(Serialize)]
+struct AgencyRef<'a> {
+    code: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Labelled {
+    code: i16,
+    label: &'static str,
+}
+
+#[derive(Serialize)]
+struct Freshness {
+    source_updated_at: String,
+    synced_at: String,
+}
+
+#[derive(Serialize)]
+struct DetailView<'a> {
+    timeline: Vec<TimelineStep<'a>>,
+    supplement: Option<SupplementView<'a>>,
+    collect_result: CollectView<'a>,
+}
+
+#[derive(Serialize)]
+struct TimelineStep<'a> {
+    at: String,
+    status: Labelled,
+    step: &'a str,
+    agency: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SupplementView<'a> {
+    count: i32,
+    requested_at: Option<String>,
+    request: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CollectView<'a> {
+    agency: &'a str,
+    address: Option<&'a str>,
+    phone: Option<&'a str>,
+    hours: Option<&'a str>,
+    from: Option<String>,
+}
+
+/// RFC 3339 in Vietnam time, seconds precision: what every view shows.
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vn_offset())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn labelled_status(code: i16) -> anyhow::Result<Labelled> {
+    let status = Status::from_code(code)?;
+    Ok(Labelled {
+        code,
+        label: status.label_vi(),
+    })
+}
+
+impl CachedDossier {
+    /// Renders a database record into its cached form.
+    pub fn build(record: &DossierRecord) -> anyhow::Result<Self> {
+        let status = Status::from_code(record.status)?;
+        let channel = Channel::from_code(record.channel)?;
+        let lookup_number = u64::try_from(record.lookup_number)?;
+        let number = LookupNumber::from_value(lookup_number)?;
+        let public = PublicView {
+            code: &record.code,
+            lookup_number: number.to_string(),
+            lookup_number_display: number.grouped(),
+            procedure: ProcedureRef {
+                code: &record.procedure_code,
+                name: &record.procedure_name,
+                field: &record.procedure_field,
+                processing_days: record.processing_days,
+            },
+            receiving_agency: AgencyRef {
+                code: &record.receiving_agency_code,
+                name: &record.receiving_agency_name,
+            },
+            handling_agency: AgencyRef {
+                code: &record.handling_agency_code,
+                name: &record.handling_agency_name,
+            },
+            channel: Labelled {
+                code: record.channel,
+                label: channel.label_vi(),
+            },
+            status: Labelled {
+                code: record.status,
+                label: status.label_vi(),
+            },
+            received_at: format_time(record.received_at),
+            due_at: record.due_at.map(format_time),
+            finished_at: record.finished_at.map(format_time),
+            returned_at: record.returned_at.map(format_time),
+            applicant: mask_name(&record.applicant_name),
+            freshness: Freshness {
+                source_updated_at: format_time(record.source_updated_at),
+                synced_at: format_time(record.synced_at),
+            },
+        };
+        let mut head = serde_json::to_vec(&public)?;
+        head.pop(); // the closing brace; the per-request tail closes the object
+
+        let timeline = record
+            .events
+            .iter()
+            .map(|event| {
+                Ok(TimelineStep {
+                    at: format_time(event.at),
+                    status: labelled_status(event.status)?,
+                    step: &event.step,
+                    agency: event.agency_name.as_deref(),
+                    note: event.note.as_deref(),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let supplement = (record.supplement_count > 0).then(|| SupplementView {
+            count: record.supplement_count,
+            requested_at: record.supplement_requested_at.map(format_time),
+            request: (status == Status::SupplementRequested)
+                .then_some(record.supplement_request.as_deref())
+                .flatten(),
+        });
+        let detail = DetailView {
+            timeline,
+            supplement,
+            collect_result: CollectView {
+                agency: &record.receiving_agency_name,
+                address: record.desk_address.as_deref(),
+                phone: record.desk_phone.as_deref(),
+                hours: record.desk_hours.as_deref(),
+                from: record.due_at.map(format_time),
+            },
+        };
+        let mut detail = serde_json::to_vec(&detail)?;
+        detail.pop();
+        if let Some(first) = detail.first_mut() {
+            *first = b',';
+        }
+
+        let input = TimelinessInput {
+            status,
+            received_at: record.received_at,
+            due_at: record.due_at,
+            finished_at: record.finished_at,
+            returned_at: record.returned_at,
+            supplement_count: u32::try_from(record.supplement_count).unwrap_or(0),
+            supplement_requested_at: record.supplement_requested_at,
+            supplement_seconds: record.supplement_seconds,
+        };
+        let now = Utc::now();
+        let timeliness = assess(&input, now);
+        let clock = if timeliness.is_final() {
+            Clock::Final(timeliness)
+        } else {
+            Clock::Running(Box::new(input))
+        };
+
+        let phone_last4 = record.applicant_phone.as_deref().and_then(last4_digits);
+        Ok(Self {
+            code: Arc::from(record.code.as_str()),
+            lookup_number,
+            head: head.into_boxed_slice(),
+            detail: detail.into_boxed_slice(),
+            phone_last4,
+            clock,
+        })
+    }
+
+    /// True when `proof` is the last four digits of the applicant's phone (constant-time compare).
+    pub fn phone_matches(&self, proof: &PhoneLast4) -> bool {
+        self.phone_last4
+            .as_ref()
+            .and_then(|known| std::str::from_utf8(known).ok())
+            .is_some_and(|known| proof.matches(known))
+    }
+
+    /// Timeliness at `now`.
+    pub fn timeliness(&self, now: DateTime<Utc>) -> Timeliness {
+        match &self.clock {
+            Clock::Final(t) => *t,
+            Clock::Running(input) => assess(input, now),
+        }
+    }
+
+    /// Bytes of the serialized views this entry holds (for the memory benchmark and metrics).
+    pub fn view_bytes(&self) -> usize {
+        self.head.len() + self.detail.len()
+    }
+
+    /// The response body: public view, the detailed part when `proof` is accepted, and the
+    /// per-request fields.
+    pub fn render(
+        &self,
+        proof: ProofOutcome,
+        served_from: ServedFrom,
+        database_up: bool,
+    ) -> Vec<u8> {
+        let detailed = proof == ProofOutcome::Accepted;
+        let mut out = Vec::with_capacity(
+            self.head.len() + if detailed { self.detail.len() } else { 0 } + 256,
+        );
+        out.extend_from_slice(&self.head);
+        if detailed {
+            out.extend_from_slice(&self.detail);
+        }
+        let timeliness = self.timeliness(Utc::now());
+        // Every value written here is a fixed ASCII or Vietnamese literal without quotes or
+        // backslashes, so plain concatenation is valid JSON.
+        out.extend_from_slice(b",\"timeliness\":{\"key\":\"");
+        out.extend_from_slice(timeliness.key().as_bytes());
+        out.extend_from_slice(b"\",\"label\":\"");
+        out.extend_from_slice(timeliness.label_vi().as_bytes());
+        out.extend_from_slice(b"\"},\"view\":\"");
+        out.extend_from_slice(if detailed { b"detailed" } else { b"public" });
+        out.extend_from_slice(b"\",\"proof\":\"");
+        out.extend_from_slice(proof.key().as_bytes());
+        out.extend_from_slice(b"\",\"served_from\":\"");
+        out.extend_from_slice(served_from.key().as_bytes());
+        out.extend_from_slice(b"\",\"database\":\"");
+        out.extend_from_slice(if database_up {
+            b"ok" as &[u8]
+        } else {
+            b"unreachable"
+        });
+        out.extend_from_slice(b"\"}");
+        out
+    }
+}
+
+/// The last four digits of a stored E.164 phone.
+fn last4_digits(phone: &str) -> Option<[u8; 4]> {
+    let bytes = phone.as_bytes();
+    let tail = bytes.get(bytes.len().checked_sub(4)?..)?;
+    let mut out = [0u8; 4];
+    for (slot, byte) in out.iter_mut().zip(tail) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        *slot = *byte;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_four_digits_come_from_the_end_of_the_number() {
+        assert_eq!(last4_digits("+84912345678"), Some(*b"5678"));
+        assert_eq!(last4_digits("678"), None);
+        assert_eq!(last4_digits("+8491234x678"), None);
+    }
+}

@@ -1,0 +1,194 @@
+//! `Application::build`: the pool, cache, limits and background tasks, the routes, and the bound
+//! listener (port 0 in tests). `run_until_stopped` serves until a signal or the server stops.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::{Server, Service};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use deadpool_postgres::Pool;
+use futures_util::FutureExt;
+
+use crate::channels::web::{self as web_channel, AppState};
+use crate::config::Settings;
+use crate::db;
+use crate::db::health::DbHealth;
+use crate::error::{AppError, Code};
+use crate::lookup::cache::DossierCache;
+use crate::lookup::guard::Guard;
+use crate::lookup::LookupService;
+use crate::telemetry::Metrics;
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+    lookup: Arc<LookupService>,
+    pool: Pool,
+}
+
+impl Application {
+    /// Builds everything over the database at `connection` (already migrated).
+    pub async fn build(settings: Settings, connection: &str) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let pool = db::build_pool(connection, &settings.database)?;
+        let metrics = Metrics::new()?;
+        let health = Arc::new(DbHealth::default());
+        let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
+        health.probe(&pool, timeout).await;
+        let lookup = Arc::new(LookupService::new(
+            pool.clone(),
+            DossierCache::new(&settings.cache),
+            Arc::clone(&health),
+            Guard::new(&settings.rate_limit),
+            Arc::clone(&metrics),
+        ));
+        spawn_background_tasks(&settings, &pool, &health, &lookup);
+
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}:{} (TRACUU_HTTP__HOST / TRACUU_HTTP__PORT)",
+                    settings.http.host, settings.http.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            settings: Arc::clone(&settings),
+            lookup: Arc::clone(&lookup),
+            templates: Arc::new(crate::templates::registry()?),
+            metrics: Arc::clone(&metrics),
+            pool: pool.clone(),
+        });
+        let max_body = settings.http.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            let metrics = Arc::clone(&metrics);
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(max_body)
+                        .error_handler(|e, _| {
+                            let code = match e {
+                                actix_web::error::JsonPayloadError::Overflow { .. }
+                                | actix_web::error::JsonPayloadError::OverflowKnownLength {
+                                    ..
+                                } => Code::PayloadTooLarge,
+                                _ => Code::InvalidInput,
+                            };
+                            AppError::with_message(code, format!("{}: {e}", code.message_vi()))
+                                .into()
+                        }),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    AppError::with_message(
+                        Code::InvalidInput,
+                        format!("Tham số truy vấn không hợp lệ: {e}"),
+                    )
+                    .into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, _| {
+                    AppError::with_message(Code::InvalidInput, "Địa chỉ (URL) không hợp lệ.").into()
+                }))
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let method = req.method().clone();
+                    let metrics = Arc::clone(&metrics);
+                    srv.call(req).map(move |result| {
+                        if let Ok(response) = &result {
+                            let route = response.request().match_pattern();
+                            let route = route.as_deref().unwrap_or("unmatched");
+                            let status = response.status();
+                            metrics
+                                .http_requests
+                                .with_label_values(&[route, method.as_str(), status.as_str()])
+                                .inc();
+                            metrics
+                                .http_duration
+                                .with_label_values(&[route])
+                                .observe(started.elapsed().as_secs_f64());
+                        }
+                        result
+                    })
+                })
+                .configure(web_channel::configure)
+                .default_service(web::to(web_channel::not_found))
+        })
+        .listen(listener)?;
+        if settings.http.workers > 0 {
+            server = server.workers(settings.http.workers);
+        }
+        let server = server.run();
+        Ok(Self {
+            port,
+            server,
+            lookup,
+            pool,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The lookup service (tests and workers use it directly).
+    pub fn lookup(&self) -> Arc<LookupService> {
+        Arc::clone(&self.lookup)
+    }
+
+    /// The database pool.
+    pub fn pool(&self) -> Pool {
+        self.pool.clone()
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn spawn_background_tasks(
+    settings: &Settings,
+    pool: &Pool,
+    health: &Arc<DbHealth>,
+    lookup: &Arc<LookupService>,
+) {
+    let every = Duration::from_secs(settings.database.health_interval_secs.max(1));
+    let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
+    tokio::spawn(Arc::clone(health).watch(pool.clone(), every, timeout));
+
+    let tidy = Arc::clone(lookup);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            tidy.guard().tidy();
+        }
+    });
+
+    if settings.cache.warm_on_start && settings.cache.enabled {
+        let warm = Arc::clone(lookup);
+        let limit = settings.cache.max_dossiers;
+        tokio::spawn(async move {
+            let started = Instant::now();
+            match warm.warm(limit).await {
+                Ok(count) => tracing::info!(
+                    cache.entries = count,
+                    "cache warmed with {count} dossiers in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(error) => {
+                    // Lookups still work: misses read the database.
+                    warm.cache().set_warmed();
+                    tracing::warn!(error = %format!("{error:#}"), "cache warm-up failed: {error:#}");
+                }
+            }
+        });
+    } else {
+        lookup.cache().set_warmed();
+    }
+}

@@ -1,0 +1,120 @@
+//! Logging and metrics. Logs go to stderr through `tracing` (JSON with `TRACUU_LOG_FORMAT=json`,
+//! level from `RUST_LOG`, default `info`); metrics are Prometheus counters and histograms rendered
+//! on `/metrics`. Neither ever carries a full phone number, a name or a message body.
+
+use std::sync::Arc;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global tracing subscriber once; later calls are ignored (tests call it repeatedly).
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("TRACUU_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Every metric tracuu exports.
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub cache_hits: IntCounter,
+    pub cache_misses: IntCounter,
+    pub cache_negative_hits: IntCounter,
+    pub cache_entries: IntGauge,
+    pub lookup_not_found: IntCounter,
+    pub lookup_proofs: IntCounterVec,
+    pub database_up: IntGauge,
+    pub pool_size: IntGauge,
+    pub pool_available: IntGauge,
+    pub pool_waiting: IntGauge,
+}
+
+impl Metrics {
+    /// A fresh registry with every metric registered.
+    pub fn new() -> anyhow::Result<Arc<Self>> {
+        let registry = Registry::new_custom(Some("tracuu".into()), None)?;
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                1.0, 2.5,
+            ]),
+            &["route"],
+        )?;
+        let counter = |name: &str, help: &str| IntCounter::new(name, help);
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help);
+        let metrics = Self {
+            http_requests,
+            http_duration,
+            cache_hits: counter("lookup_cache_hits_total", "Lookups answered from the cache")?,
+            cache_misses: counter(
+                "lookup_cache_misses_total",
+                "Lookups that had to read the database",
+            )?,
+            cache_negative_hits: counter(
+                "lookup_cache_negative_hits_total",
+                "Lookups of codes remembered as unknown",
+            )?,
+            cache_entries: gauge("lookup_cache_entries", "Dossiers in the cache")?,
+            lookup_not_found: counter("lookup_not_found_total", "Lookups of unknown dossiers")?,
+            lookup_proofs: IntCounterVec::new(
+                Opts::new("lookup_proofs_total", "Lookups by proof outcome"),
+                &["outcome"],
+            )?,
+            database_up: gauge("database_up", "1 when the database answered the last probe")?,
+            pool_size: gauge("db_pool_connections", "Connections open in the pool")?,
+            pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
+            pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
+            registry,
+        };
+        metrics.register_all()?;
+        Ok(Arc::new(metrics))
+    }
+
+    fn register_all(&self) -> prometheus::Result<()> {
+        let r = &self.registry;
+        r.register(Box::new(self.http_requests.clone()))?;
+        r.register(Box::new(self.http_duration.clone()))?;
+        r.register(Box::new(self.cache_hits.clone()))?;
+        r.register(Box::new(self.cache_misses.clone()))?;
+        r.register(Box::new(self.cache_negative_hits.clone()))?;
+        r.register(Box::new(self.cache_entries.clone()))?;
+        r.register(Box::new(self.lookup_not_found.clone()))?;
+        r.register(Box::new(self.lookup_proofs.clone()))?;
+        r.register(Box::new(self.database_up.clone()))?;
+        r.register(Box::new(self.pool_size.clone()))?;
+        r.register(Box::new(self.pool_available.clone()))?;
+        r.register(Box::new(self.pool_waiting.clone()))?;
+        Ok(())
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> anyhow::Result<String> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        Ok(String::from_utf8(buffer)?)
+    }
+}

@@ -1,0 +1,77 @@
+//! The handlebars registry: strict mode, HTML escaping, templates embedded in the binary so it
+//! runs from any directory, and the date helpers Vietnamese pages need.
+
+use chrono::DateTime;
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("head", include_str!("../templates/partials/head.hbs")),
+    ("foot", include_str!("../templates/partials/foot.hbs")),
+    (
+        "lookup_form",
+        include_str!("../templates/partials/lookup_form.hbs"),
+    ),
+    (
+        "pages/lookup",
+        include_str!("../templates/pages/lookup.hbs"),
+    ),
+    ("errors/page", include_str!("../templates/errors/page.hbs")),
+];
+
+/// Builds the registry; a template that does not compile fails start-up.
+pub fn registry() -> anyhow::Result<Handlebars<'static>> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.set_dev_mode(false);
+    for (name, source) in TEMPLATES {
+        hb.register_template_string(name, source)?;
+    }
+    hb.register_helper("vn_datetime", Box::new(vn_datetime));
+    Ok(hb)
+}
+
+/// `{{vn_datetime "2026-11-20T14:30:00+07:00"}}` → `14:30 ngày 20/11/2026` (Vietnam time).
+fn vn_datetime(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let raw = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("vn_datetime", 0))?;
+    match DateTime::parse_from_rfc3339(raw) {
+        Ok(at) => {
+            let local = at.with_timezone(&crate::domain::vn_offset());
+            out.write(&local.format("%H:%M ngày %d/%m/%Y").to_string())?;
+        }
+        Err(_) => out.write(&handlebars::html_escape(raw))?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        registry().expect("templates compile");
+    }
+
+    #[test]
+    fn dates_are_shown_in_vietnam_time() {
+        let hb = registry().expect("registry");
+        let out = hb
+            .render_template(
+                "{{vn_datetime at}}",
+                &serde_json::json!({"at": "2026-11-20T07:30:00Z"}),
+            )
+            .expect("render");
+        assert_eq!(out, "14:30 ngày 20/11/2026");
+    }
+}

@@ -1,0 +1,124 @@
+use tracuu::domain::LookupNumber;
+
+use crate::helpers::{TestDatabase, DEMO_DOSSIERS};
+
+#[tokio::test]
+async fn the_database_and_rust_compute_the_same_lookup_numbers() {
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    for seq in [0_i64, 1, 2, 3, 17, 999, 123_456, 999_999_999] {
+        let row = client
+            .query_one("SELECT tracuu_lookup_number($1)", &[&seq])
+            .await
+            .expect("lookup number");
+        let from_db: i64 = row.get(0);
+        let from_rust = LookupNumber::from_sequence(seq as u64);
+        assert_eq!(from_db as u64, from_rust.value(), "sequence {seq}");
+    }
+}
+
+#[tokio::test]
+async fn every_demo_dossier_has_a_valid_unique_lookup_number() {
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    let rows = client
+        .query("SELECT lookup_number FROM dossiers", &[])
+        .await
+        .expect("numbers");
+    assert_eq!(rows.len(), DEMO_DOSSIERS);
+    for row in rows {
+        let number: i64 = row.get(0);
+        LookupNumber::parse(&format!("{number:010}")).expect("valid check digit");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_province_has_one_showcase_dossier_per_status_and_timelines() {
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    let showcase = tracuu::demo::showcase(&client).await.expect("showcase");
+    assert_eq!(showcase.len(), 12);
+    let statuses: Vec<i16> = showcase.iter().take(10).map(|row| row.status).collect();
+    assert_eq!(statuses, (1..=10).collect::<Vec<i16>>());
+    let row = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE n NOT BETWEEN 3 AND 8) FROM
+               (SELECT count(*) AS n FROM dossier_events GROUP BY dossier_code) AS t",
+            &[],
+        )
+        .await
+        .expect("timeline lengths");
+    assert_eq!(row.get::<_, i64>(0), 0);
+    let agencies: i64 = client
+        .query_one("SELECT count(*) FROM agencies", &[])
+        .await
+        .expect("agencies")
+        .get(0);
+    assert!(agencies >= 130, "{agencies}");
+    let procedures: i64 = client
+        .query_one("SELECT count(*) FROM procedures", &[])
+        .await
+        .expect("procedures")
+        .get(0);
+    assert!(procedures >= 140, "{procedures}");
+}
+
+#[tokio::test]
+async fn the_seeded_calendar_skips_tet_2026() {
+    use chrono::{TimeZone, Utc};
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    let calendar = tracuu::cli::load_calendar(&client).await.expect("calendar");
+    // Received Friday 13/02/2026 at 16:00 (Vietnam time): one working day later is after Tết.
+    let received = Utc
+        .with_ymd_and_hms(2026, 2, 13, 9, 0, 0)
+        .single()
+        .expect("time");
+    let due = calendar.add_working_days(received, 1);
+    assert_eq!(
+        due,
+        Utc.with_ymd_and_hms(2026, 2, 23, 9, 0, 0)
+            .single()
+            .expect("time")
+    );
+}
+
+#[tokio::test]
+async fn an_administrators_calendar_edit_survives_reseeding() {
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    client
+        .execute("DELETE FROM calendar_days WHERE day = '2026-02-16'", &[])
+        .await
+        .expect("delete");
+    tracuu::cli::seed_calendar(&client)
+        .await
+        .expect("seed again");
+    let rows = client
+        .query("SELECT 1 FROM calendar_days WHERE day = '2026-02-16'", &[])
+        .await
+        .expect("query");
+    assert!(rows.is_empty(), "seeding runs once per installation");
+}
+
+#[tokio::test]
+async fn streaming_the_read_model_visits_every_dossier_once() {
+    let db = TestDatabase::create().await;
+    let pool = tracuu::db::build_pool(&db.url, &tracuu::config::DatabaseSettings::default())
+        .expect("pool");
+    let mut client = pool.get().await.expect("client");
+    let mut seen = std::collections::HashSet::new();
+    let mut batches = 0;
+    let count = tracuu::db::dossiers::for_each_newest(&mut client, 10_000, 64, |records| {
+        batches += 1;
+        assert!(records.len() <= 64);
+        for record in records {
+            assert!(seen.insert(record.code.clone()));
+        }
+    })
+    .await
+    .expect("stream");
+    assert_eq!(count as usize, DEMO_DOSSIERS);
+    assert_eq!(seen.len(), DEMO_DOSSIERS);
+    assert!(batches >= DEMO_DOSSIERS / 64);
+}

@@ -1,0 +1,58 @@
+use crate::helpers::spawn_app_with;
+
+#[tokio::test]
+async fn a_client_past_its_burst_gets_429_with_retry_after() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit.lookups_per_minute = 6;
+        s.rate_limit.lookups_burst = 3;
+    })
+    .await;
+    let known = app.known(4).await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.get(&format!("/api/v1/dossiers/{}", known.code))
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    let response = app.get(&format!("/api/v1/dossiers/{}", known.code)).await;
+    assert_eq!(response.status().as_u16(), 429);
+    let retry: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After seconds");
+    assert!((1..=10).contains(&retry), "{retry}");
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn not_found_answers_are_limited_tighter_and_then_block_every_lookup() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit.lookups_per_minute = 1000;
+        s.rate_limit.lookups_burst = 1000;
+        s.rate_limit.not_found_per_minute = 2;
+        s.rate_limit.not_found_burst = 3;
+    })
+    .await;
+    let known = app.known(4).await;
+    for seq in 0..4 {
+        let status = app
+            .get(&format!("/api/v1/dossiers/000.00.99.H48-200101-{seq:04}"))
+            .await
+            .status();
+        assert_eq!(status.as_u16(), 404);
+    }
+    // The budget of three not-found answers is spent: existing dossiers are refused too, so the
+    // limit does not tell a guesser which codes exist.
+    let response = app.get(&format!("/api/v1/dossiers/{}", known.code)).await;
+    assert_eq!(response.status().as_u16(), 429);
+    let response = app.get(&format!("/tra-cuu?ma={}", known.code)).await;
+    assert_eq!(response.status().as_u16(), 429);
+    let page = response.text().await.expect("page");
+    assert!(page.contains("Tra cứu quá nhiều lần"));
+}
