@@ -34,6 +34,7 @@ pub struct Metrics {
     pub cache_misses: IntCounter,
     pub cache_negative_hits: IntCounter,
     pub cache_entries: IntGauge,
+    pub cache_view_bytes: IntGauge,
     pub lookup_not_found: IntCounter,
     pub lookup_proofs: IntCounterVec,
     pub database_up: IntGauge,
@@ -79,6 +80,10 @@ impl Metrics {
                 "Lookups of codes remembered as unknown",
             )?,
             cache_entries: gauge("lookup_cache_entries", "Dossiers in the cache")?,
+            cache_view_bytes: gauge(
+                "lookup_cache_view_bytes",
+                "Bytes of serialized dossier views in the cache",
+            )?,
             lookup_not_found: counter("lookup_not_found_total", "Lookups of unknown dossiers")?,
             lookup_proofs: IntCounterVec::new(
                 Opts::new("lookup_proofs_total", "Lookups by proof outcome"),
@@ -102,6 +107,7 @@ impl Metrics {
         r.register(Box::new(self.cache_misses.clone()))?;
         r.register(Box::new(self.cache_negative_hits.clone()))?;
         r.register(Box::new(self.cache_entries.clone()))?;
+        r.register(Box::new(self.cache_view_bytes.clone()))?;
         r.register(Box::new(self.lookup_not_found.clone()))?;
         r.register(Box::new(self.lookup_proofs.clone()))?;
         r.register(Box::new(self.database_up.clone()))?;

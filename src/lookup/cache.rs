@@ -2,7 +2,7 @@
 //! lookup-number index beside it, and a short-lived negative cache of codes known not to exist so
 //! that guessing costs the database nothing. Bounded by configuration.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +20,8 @@ pub struct DossierCache {
     by_number: Arc<DashMap<u64, Arc<str>>>,
     unknown: Cache<Box<str>, ()>,
     warmed: AtomicBool,
+    /// Bytes of serialized views held (for the memory benchmark and metrics).
+    view_bytes: Arc<AtomicU64>,
 }
 
 impl DossierCache {
@@ -27,9 +29,12 @@ impl DossierCache {
     pub fn new(settings: &CacheSettings) -> Self {
         let by_number: Arc<DashMap<u64, Arc<str>>> = Arc::new(DashMap::new());
         let index = Arc::clone(&by_number);
+        let view_bytes = Arc::new(AtomicU64::new(0));
+        let bytes = Arc::clone(&view_bytes);
         let by_code = Cache::builder()
             .max_capacity(settings.max_dossiers)
             .eviction_listener(move |_code, entry: Arc<CachedDossier>, cause| {
+                bytes.fetch_sub(entry.view_bytes() as u64, Ordering::Relaxed);
                 // A replaced entry keeps its number; only an evicted or removed one drops it.
                 if cause != RemovalCause::Replaced {
                     index.remove_if(&entry.lookup_number, |_, code| *code == entry.code);
@@ -46,6 +51,7 @@ impl DossierCache {
             by_number,
             unknown,
             warmed: AtomicBool::new(false),
+            view_bytes,
         }
     }
 
@@ -78,6 +84,8 @@ impl DossierCache {
             return;
         }
         self.unknown.invalidate(&*entry.code);
+        self.view_bytes
+            .fetch_add(entry.view_bytes() as u64, Ordering::Relaxed);
         self.by_number
             .insert(entry.lookup_number, Arc::clone(&entry.code));
         self.by_code.insert(Arc::clone(&entry.code), entry);
@@ -104,6 +112,12 @@ impl DossierCache {
     pub fn len(&self) -> u64 {
         self.by_code.run_pending_tasks();
         self.by_code.entry_count()
+    }
+
+    /// Bytes of the serialized views currently cached.
+    pub fn view_bytes(&self) -> u64 {
+        self.by_code.run_pending_tasks();
+        self.view_bytes.load(Ordering::Relaxed)
     }
 
     /// True when nothing is cached.

@@ -42,7 +42,12 @@ async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
             "reachable": database_up,
             "last_ok": lookup.health().last_ok().map(format_time),
         },
-        "cache": {"enabled": cache.enabled(), "warmed": warmed, "entries": entries},
+        "cache": {
+            "enabled": cache.enabled(),
+            "warmed": warmed,
+            "entries": entries,
+            "view_bytes": cache.view_bytes(),
+        },
     });
     HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default())
         .insert_header((header::CACHE_CONTROL, "no-store"))
