@@ -148,7 +148,7 @@ pub async fn load_demo(connection: &str, dossiers: usize, seed: u64) -> anyhow::
     };
     let started = Instant::now();
     tracing::info!("loading the demo province: {dossiers} dossiers, seed {seed}");
-    let summary = crate::demo::load(&mut **client, &options, &due).await?;
+    let summary = crate::demo::load(&mut client, &options, &due).await?;
     tracing::info!(
         "demo province loaded: {} agencies, {} procedures, {} dossiers, {} events in {:.1} s",
         summary.agencies,

@@ -14,7 +14,7 @@ async fn known_code_returns_the_public_view() {
     // Assert
     assert_eq!(status, 200);
     assert_eq!(body["code"], known.code);
-    assert_eq!(body["status"]["code"], 4);
+    assert_eq!(body["status"]["code"], known.status);
     assert_eq!(body["status"]["label"], "Đang xử lý");
     assert_eq!(body["view"], "public");
     assert_eq!(body["proof"], "none");
@@ -256,13 +256,11 @@ async fn timeliness_follows_the_766_rules() {
         let code = format!("{}{suffix}", &base.code[..base.code.len() - 4]);
         client
             .execute(
-                &format!(
-                    "INSERT INTO dossiers (code, procedure_code, receiving_agency_code, handling_agency_code,
-                        channel, status, applicant_name, applicant_phone, received_at, version)
-                     SELECT $1, procedure_code, receiving_agency_code, handling_agency_code, channel, 2,
-                        applicant_name, applicant_phone, '2026-03-02 08:00+07', 1
-                       FROM dossiers WHERE code = $2"
-                ),
+                "INSERT INTO dossiers (code, procedure_code, receiving_agency_code, handling_agency_code,
+                    channel, status, applicant_name, applicant_phone, received_at, version)
+                 SELECT $1, procedure_code, receiving_agency_code, handling_agency_code, channel, 2,
+                    applicant_name, applicant_phone, '2026-03-02 08:00+07', 1
+                   FROM dossiers WHERE code = $2",
                 &[&code, &base.code],
             )
             .await
