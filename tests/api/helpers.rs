@@ -163,6 +163,7 @@ pub fn test_settings() -> Settings {
     let mut settings = Settings::default();
     settings.http.port = 0;
     settings.database.pool_size = 4;
+    settings.http.workers = 1;
     settings.database.health_interval_secs = 1;
     settings.rate_limit.lookups_per_minute = 10_000;
     settings.rate_limit.lookups_burst = 10_000;
