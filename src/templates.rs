@@ -79,11 +79,11 @@ mod tests {
 #[cfg(test)]
 mod page_tests {
     use super::*;
+    use serde_json::{json, Value};
 
-    #[test]
-    fn the_lookup_page_renders_a_detailed_dossier_without_a_supplement() {
-        let hb = registry().expect("registry");
-        let page = serde_json::json!({
+    /// A lookup page context with a public view; tests add or change fields.
+    fn page_with_public_view() -> Value {
+        json!({
             "province": "Tỉnh A", "hotline": "1022", "query": "x", "phone4": "",
             "error": null, "stale": false, "proof_rejected": false, "proof_locked": false,
             "dossier": {
@@ -96,43 +96,38 @@ mod page_tests {
                 "channel": {"label": "Trực tiếp"},
                 "received_at": "2026-01-01T08:00:00+07:00", "due_at": null,
                 "finished_at": null, "returned_at": null,
-                "freshness": {"synced_at": "2026-01-01T08:00:00+07:00"},
-                "timeline": [{"at": "2026-01-01T08:00:00+07:00", "step": "Tiếp nhận", "status": {"label": "Được tiếp nhận"}, "agency": null, "note": null}],
-                "supplement": null,
-                "collect_result": {"agency": "UBND", "address": null, "hours": null, "phone": null, "from": null}
+                "freshness": {"synced_at": "2026-01-01T08:00:00+07:00"}
             }
-        });
-        let html = hb.render("pages/lookup", &page).expect("renders");
+        })
+    }
+
+    #[test]
+    fn the_lookup_page_renders_a_detailed_dossier_without_a_supplement() {
+        let mut page = page_with_public_view();
+        let dossier = &mut page["dossier"];
+        dossier["timeline"] = json!([{"at": "2026-01-01T08:00:00+07:00", "step": "Tiếp nhận",
+            "status": {"label": "Được tiếp nhận"}, "agency": null, "note": null}]);
+        dossier["supplement"] = Value::Null;
+        dossier["collect_result"] = json!({"agency": "UBND", "address": null, "hours": null,
+            "phone": null, "from": null});
+        let html = registry()
+            .expect("registry")
+            .render("pages/lookup", &page)
+            .expect("renders");
         assert!(html.contains("Quá trình xử lý"));
         assert!(!html.contains("Giấy tờ cần bổ sung"));
         assert!(html.contains("Chưa có"), "no due date yet");
     }
-}
-
-#[cfg(test)]
-mod public_page_tests {
-    use super::*;
 
     #[test]
     fn the_lookup_page_renders_a_public_view_that_has_no_detail_fields() {
-        let hb = registry().expect("registry");
-        let page = serde_json::json!({
-            "province": "Tỉnh A", "hotline": "1022", "query": "x", "phone4": "",
-            "error": null, "stale": true, "proof_rejected": true, "proof_locked": false,
-            "dossier": {
-                "code": "H48-260101-0001", "lookup_number_display": "1234 5678 90",
-                "status": {"code": 4, "label": "Đang xử lý"},
-                "timeliness": {"key": "on_time", "label": "Đúng hạn"},
-                "procedure": {"code": "1.000001", "name": "Thủ tục", "field": "Hộ tịch"},
-                "applicant": "Nguyễn V. A.",
-                "receiving_agency": {"name": "UBND"}, "handling_agency": {"name": "UBND"},
-                "channel": {"label": "Trực tiếp"},
-                "received_at": "2026-01-01T08:00:00+07:00", "due_at": "2026-01-05T08:00:00+07:00",
-                "finished_at": null, "returned_at": null,
-                "freshness": {"synced_at": "2026-01-01T08:00:00+07:00"}
-            }
-        });
-        let html = hb.render("pages/lookup", &page).expect("renders");
+        let mut page = page_with_public_view();
+        page["stale"] = json!(true);
+        page["proof_rejected"] = json!(true);
+        let html = registry()
+            .expect("registry")
+            .render("pages/lookup", &page)
+            .expect("renders");
         assert!(!html.contains("Quá trình xử lý"));
         assert!(html.contains("không khớp"));
         assert!(html.contains("mất kết nối"));

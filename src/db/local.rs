@@ -86,30 +86,7 @@ impl LocalCluster {
         if cluster.is_running() {
             tracing::info!("reusing the private PostgreSQL cluster already running");
         } else {
-            let log = root.join("postgres.log");
-            let options = format!(
-                "-p {SOCKET_PORT} -k {} -c listen_addresses='' -c max_connections=200 -c fsync=on",
-                cluster.socket_dir.display()
-            );
-            let out = cluster
-                .command(cluster.bin_dir.join("pg_ctl"))
-                .arg("-D")
-                .arg(&cluster.data_dir)
-                .arg("-l")
-                .arg(&log)
-                .args(["-w", "-t", "60", "-o", &options, "start"])
-                .stdin(Stdio::null())
-                .output()
-                .context("cannot run pg_ctl")?;
-            if !out.status.success() {
-                let tail = std::fs::read_to_string(&log).unwrap_or_default();
-                let tail: Vec<&str> = tail.lines().rev().take(5).collect();
-                bail!(
-                    "the private PostgreSQL cluster did not start ({}); last log lines: {}",
-                    String::from_utf8_lossy(&out.stderr).trim(),
-                    tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-                );
-            }
+            cluster.start_server()?;
         }
         cluster.spawn_watchdog(&root, remove_on_exit)?;
         Ok(cluster)
@@ -142,13 +119,15 @@ impl LocalCluster {
 
     /// Starts a stopped server again on the same files (used by outage tests).
     pub fn restart(&self) -> anyhow::Result<()> {
-        let root = self
-            .data_dir
-            .parent()
-            .unwrap_or(&self.data_dir)
-            .to_path_buf();
+        self.start_server()
+    }
+
+    /// `pg_ctl start` on our socket directory, with the log beside the data directory; on failure
+    /// the last log lines say why.
+    fn start_server(&self) -> anyhow::Result<()> {
+        let log = self.data_dir.with_file_name("postgres.log");
         let options = format!(
-            "-p {SOCKET_PORT} -k {} -c listen_addresses=''",
+            "-p {SOCKET_PORT} -k {} -c listen_addresses='' -c max_connections=200",
             self.socket_dir.display()
         );
         let out = self
@@ -156,14 +135,18 @@ impl LocalCluster {
             .arg("-D")
             .arg(&self.data_dir)
             .arg("-l")
-            .arg(root.join("postgres.log"))
-            .args(["-w", "-o", &options, "start"])
+            .arg(&log)
+            .args(["-w", "-t", "60", "-o", &options, "start"])
             .stdin(Stdio::null())
-            .output()?;
+            .output()
+            .context("cannot run pg_ctl")?;
         if !out.status.success() {
+            let tail = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = tail.lines().rev().take(5).collect();
             bail!(
-                "pg_ctl start failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
+                "the private PostgreSQL cluster did not start ({}); last log lines: {}",
+                String::from_utf8_lossy(&out.stderr).trim(),
+                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
             );
         }
         Ok(())
