@@ -166,8 +166,12 @@ async fn print_showcase(client: &deadpool_postgres::Object) -> anyhow::Result<()
     eprintln!("Demo dossiers to try (code | lookup number | status | phone digits for details):");
     for row in rows {
         eprintln!(
-            "  {} | {} | {} | {} | {}",
-            row.code, row.lookup_number, row.status, row.phone_last4, row.note
+            "  {} | {:010} | {} | {} | {}",
+            row.code,
+            row.lookup_number,
+            row.status,
+            row.phone_last4.as_deref().unwrap_or("-"),
+            row.note
         );
     }
     Ok(())

@@ -128,6 +128,20 @@ impl AppError {
         self
     }
 
+    /// A failed parse of one input whose own error code is `code`: the generic failures (empty,
+    /// too long) then carry that code too, so a client always learns which input was wrong.
+    pub fn invalid(code: Code, error: DomainError) -> Self {
+        let generic = matches!(error, DomainError::Empty | DomainError::TooLong { .. });
+        let mut app = AppError::from(error);
+        if generic {
+            app.code = code;
+            if code == Code::InvalidDossierCode {
+                app.hint = Some(crate::domain::DOSSIER_CODE_HINT);
+            }
+        }
+        app
+    }
+
     /// A 429 that tells the client when to come back.
     pub fn rate_limited(retry_after: Duration) -> Self {
         Self {

@@ -1,30 +1,17 @@
-//! TEMPORARY placeholder until the generator lands.
-use chrono::{DateTime, Utc};
-pub struct DemoOptions {
-    pub dossiers: usize,
-    pub seed: u64,
-    pub until: DateTime<Utc>,
-}
-pub struct DemoSummary {
-    pub agencies: usize,
-    pub procedures: usize,
-    pub dossiers: usize,
-    pub events: usize,
-}
-pub struct ShowcaseRow {
-    pub code: String,
-    pub lookup_number: i64,
-    pub status: i16,
-    pub phone_last4: String,
-    pub note: String,
-}
-pub async fn load(
-    _c: &mut tokio_postgres::Client,
-    _o: &DemoOptions,
-    _d: &(dyn Fn(DateTime<Utc>, u32) -> DateTime<Utc> + Sync),
-) -> anyhow::Result<DemoSummary> {
-    anyhow::bail!("todo")
-}
-pub async fn showcase(_c: &deadpool_postgres::Object) -> anyhow::Result<Vec<ShowcaseRow>> {
-    anyhow::bail!("todo")
-}
+//! The demo province: a deterministic, realistic data set (Quảng Ngãi, `H48`, marked "dữ liệu
+//! mẫu") for trying tracuu without a real upstream. `names` holds the word lists, `generate` turns
+//! a seed into agencies, procedures and a lazy stream of dossiers with timelines (pure, no I/O),
+//! and `load` writes them into the read model in one transaction with binary COPY.
+//!
+//! The same seed, `until` and due-date function always give the same rows: the generator carries
+//! its own PRNG and fixed word lists, so no dependency upgrade can change the data.
+
+mod generate;
+mod load;
+mod names;
+
+pub use generate::{
+    dossiers, province, showcase_note, DemoAgency, DemoDossier, DemoEvent, DemoProcedure,
+    DemoProvince, H_CODE, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE,
+};
+pub use load::{load, showcase, DemoOptions, DemoSummary, ShowcaseRow};

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{client_key, method_not_allowed, AppState};
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
-use crate::error::AppError;
+use crate::error::{AppError, Code};
 use crate::lookup::Lookup;
 
 /// Registers the API routes.
@@ -45,7 +45,8 @@ pub async fn get_dossier(
     query: web::Query<ProofQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let code = DossierCode::parse(&code)?;
+    let code =
+        DossierCode::parse(&code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
     let proof = query.parse()?;
     let client = client_key(&req, &state.settings.http.trusted_proxies);
     let lookup = state.lookup.by_code(&client, &code, proof.as_ref()).await?;
@@ -59,7 +60,8 @@ pub async fn get_dossier_by_number(
     query: web::Query<ProofQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let number = LookupNumber::parse(&number)?;
+    let number = LookupNumber::parse(&number)
+        .map_err(|e| AppError::invalid(Code::InvalidLookupNumber, e))?;
     let proof = query.parse()?;
     let client = client_key(&req, &state.settings.http.trusted_proxies);
     let lookup = state

@@ -109,13 +109,15 @@ async fn look_up(
     };
     let client = client_key(req, &state.settings.http.trusted_proxies);
     if looks_like_lookup_number(raw) {
-        let number = LookupNumber::parse(raw)?;
+        let number = LookupNumber::parse(raw)
+            .map_err(|e| AppError::invalid(Code::InvalidLookupNumber, e))?;
         Ok(state
             .lookup
             .by_number(&client, number, proof.as_ref())
             .await?)
     } else {
-        let code = DossierCode::parse(raw)?;
+        let code =
+            DossierCode::parse(raw).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
         Ok(state.lookup.by_code(&client, &code, proof.as_ref()).await?)
     }
 }
