@@ -122,3 +122,32 @@ async fn streaming_the_read_model_visits_every_dossier_once() {
     assert_eq!(seen.len(), DEMO_DOSSIERS);
     assert!(batches >= DEMO_DOSSIERS / 64);
 }
+
+/// The README promises these dossiers exist on every fresh install; hold it to that.
+#[tokio::test]
+async fn the_readme_demo_table_matches_the_demo_province() {
+    let db = TestDatabase::create().await;
+    let client = db.client().await;
+    let showcase = tracuu::demo::showcase(&client).await.expect("showcase");
+    let readme = include_str!("../../README.md");
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|line| line.starts_with("| `") && line.contains("H48-"))
+        .map(|line| {
+            line.split('|')
+                .map(|cell| cell.trim().trim_matches('`').replace(' ', ""))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows.len(),
+        showcase.len(),
+        "one README row per showcase dossier"
+    );
+    for (row, known) in rows.iter().zip(&showcase) {
+        assert_eq!(row[1], known.code);
+        assert_eq!(row[2], format!("{:010}", known.lookup_number));
+        assert_eq!(row[3], known.status.to_string());
+        assert_eq!(Some(row[4].as_str()), known.phone_last4.as_deref());
+    }
+}
