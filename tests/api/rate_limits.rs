@@ -53,6 +53,7 @@ async fn not_found_answers_are_limited_tighter_and_then_block_every_lookup() {
     assert_eq!(response.status().as_u16(), 429);
     let response = app.get(&format!("/tra-cuu?ma={}", known.code)).await;
     assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
     let page = response.text().await.expect("page");
     assert!(page.contains("Tra cứu quá nhiều lần"));
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{client_key, AppState};
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
-use crate::error::{AppError, Code};
+use crate::error::{retry_seconds, AppError, Code};
 use crate::lookup::view::ProofOutcome;
 
 /// Registers the page routes.
@@ -74,6 +74,7 @@ pub async fn show_lookup_page(
     if raw.is_empty() {
         return render(&state, "pages/lookup", &page, StatusCode::OK);
     }
+    let mut retry_after = None;
     let status = match look_up(&req, &state, raw, phone4).await {
         Ok(lookup) => {
             page.dossier = serde_json::from_slice(&lookup.to_json()).ok();
@@ -84,6 +85,7 @@ pub async fn show_lookup_page(
         }
         Err(error) => {
             error.log();
+            retry_after = error.retry_after;
             let status = error.code.status();
             page.error = Some(PageError {
                 title: title_for(error.code),
@@ -93,7 +95,13 @@ pub async fn show_lookup_page(
             status
         }
     };
-    render(&state, "pages/lookup", &page, status)
+    let mut response = render(&state, "pages/lookup", &page, status);
+    if let Some(wait) = retry_after {
+        if let Ok(value) = header::HeaderValue::from_str(&retry_seconds(wait).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
 }
 
 async fn look_up(
