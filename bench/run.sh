@@ -67,8 +67,22 @@ wait_exit() {
     wait "$pid" 2>/dev/null || true
 }
 
+# Each tracuu process that starts the private cluster leaves a watchdog shell that runs
+# `pg_ctl stop` about a second after that process is gone; it must have run before the next
+# instance starts the cluster again, or it stops the new instance's server (src/db/local.rs).
+wait_watchdog() {
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    for i in $(seq 1 300); do
+        pgrep -f "while \[ -d /proc/$pid \]" >/dev/null || return 0
+        sleep 0.1
+    done
+    log "WARNING: the database watchdog of pid $pid is still running"
+}
+
 # Stops tracuu gracefully (it then stops its PostgreSQL) and waits for the cluster to be down.
 stop_tracuu() {
+    local pid=$TRACUU_PID
     if pid_alive "$TRACUU_PID"; then
         log "stopping tracuu (pid $TRACUU_PID)"
         kill -TERM "$TRACUU_PID" 2>/dev/null || true
@@ -79,6 +93,7 @@ stop_tracuu() {
         fi
     fi
     TRACUU_PID=""
+    wait_watchdog "$pid"
     # tracuu stops the cluster on a graceful exit; its watchdog does after a kill. Either way the
     # next instance must not find a half-stopped server.
     local waited=0
@@ -309,6 +324,7 @@ if [ "$have" != "$DOSSIERS" ]; then
         fi
     done
     wait "$LOAD_PID" || die "demo-data failed (see $WORK/demo-data.log)"
+    wait_watchdog "$LOAD_PID"
     LOAD_PID=""
     log "loaded in $((SECONDS - load_started)) s"
     stop_tracuu # demo-data stops the cluster; wait for its pid file to go

@@ -1,17 +1,16 @@
 //! The demo province: a deterministic, realistic data set (Quảng Ngãi, `H48`, marked "dữ liệu
 //! mẫu") for trying tracuu without a real upstream. `names` holds the word lists, `generate` turns
 //! a seed into agencies, procedures and a lazy stream of dossiers with timelines (pure, no I/O),
-//! and `load` writes them into the read model in one transaction with binary COPY.
+//! and `db::demo` writes them into the read model in one transaction with binary COPY.
 //!
 //! The same seed, `until` and due-date function always give the same rows: the generator carries
 //! its own PRNG and fixed word lists, so no dependency upgrade can change the data.
 
-mod generate;
-mod load;
+pub(crate) mod generate;
 mod names;
 
+pub use crate::db::demo::{load, showcase, DemoOptions, DemoSummary, ShowcaseRow};
 pub use generate::{
     dossiers, province, showcase_note, DemoAgency, DemoDossier, DemoEvent, DemoProcedure,
     DemoProvince, H_CODE, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE,
 };
-pub use load::{load, showcase, DemoOptions, DemoSummary, ShowcaseRow};

@@ -15,7 +15,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient};
 
-use super::generate::{self, DemoDossier, DemoProvince, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE};
+use crate::demo::generate::{self, DemoDossier, DemoProvince, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE};
 
 /// Dossiers per COPY round; about 10 MB of generated data.
 const CHUNK: usize = 10_000;
