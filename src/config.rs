@@ -19,6 +19,7 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub demo: DemoSettings,
     pub province: ProvinceSettings,
+    pub sync: SyncSettings,
 }
 
 /// The HTTP listener.
@@ -140,6 +141,69 @@ impl Default for RateLimitSettings {
     }
 }
 
+/// The feed from the main dossier store (design.md §3.2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Shared secrets for push signatures; more than one during a rotation. Empty: push disabled.
+    pub secrets: Vec<SecretString>,
+    /// Seconds either side of now a signed request's timestamp may be.
+    pub window_secs: u64,
+    /// Largest push body, in bytes.
+    pub max_body_bytes: usize,
+    /// Most items in one push batch.
+    pub max_batch_items: usize,
+    /// When set, `/readyz` reports degraded if no update arrived for this many seconds.
+    pub expect_updates_within_secs: Option<u64>,
+    /// The pull worker's source.
+    pub pull: PullSettings,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            window_secs: 300,
+            max_body_bytes: 32 * 1024 * 1024,
+            max_batch_items: 5_000,
+            expect_updates_within_secs: None,
+            pull: PullSettings::default(),
+        }
+    }
+}
+
+/// `tracuu sync pull`: where to read changed dossiers from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PullSettings {
+    /// Connection string of the source PostgreSQL.
+    pub source_url: Option<SecretString>,
+    /// Name the watermark is stored under (one per source).
+    pub source_name: String,
+    /// File with the SQL query; it takes the watermark (text) as `$1` and the batch size as `$2`
+    /// and returns the snapshot columns plus `watermark` (see deploy/pull/).
+    pub query_file: Option<PathBuf>,
+    /// Rows per batch.
+    pub batch_size: i64,
+    /// Seconds to sleep when the source has nothing new (follow mode).
+    pub poll_interval_secs: u64,
+    /// Watermark to start from when none is stored.
+    pub initial_watermark: String,
+}
+
+impl Default for PullSettings {
+    fn default() -> Self {
+        Self {
+            source_url: None,
+            source_name: "main".into(),
+            query_file: None,
+            batch_size: 1_000,
+            poll_interval_secs: 5,
+            initial_watermark: "1970-01-01T00:00:00Z".into(),
+        }
+    }
+}
+
 /// The demo province loaded on first run.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -199,6 +263,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("http.trusted_proxies")
+                .with_list_parse_key("sync.secrets")
                 .try_parsing(true),
         );
         let mut settings: Settings = builder.build().and_then(|c| c.try_deserialize()).context(
@@ -217,7 +282,15 @@ impl Settings {
 
     /// Rejects values that parse but make no sense, naming the variable.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 7] = [
+        let checks: [(bool, &str); 9] = [
+            (
+                self.sync.max_batch_items > 0,
+                "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
+            ),
+            (
+                self.sync.pull.batch_size > 0,
+                "TRACUU_SYNC__PULL__BATCH_SIZE must be at least 1",
+            ),
             (
                 self.database.pool_size > 0,
                 "TRACUU_DATABASE__POOL_SIZE must be at least 1",

@@ -23,6 +23,12 @@ pub enum Code {
     MethodNotAllowed,
     PayloadTooLarge,
     RateLimited,
+    SignatureMissing,
+    SignatureInvalid,
+    SignatureExpired,
+    SignatureReplayed,
+    SyncDisabled,
+    InvalidBatch,
     UpstreamUnavailable,
     Internal,
 }
@@ -41,6 +47,12 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::PayloadTooLarge => "payload_too_large",
             Code::RateLimited => "rate_limited",
+            Code::SignatureMissing => "signature_missing",
+            Code::SignatureInvalid => "signature_invalid",
+            Code::SignatureExpired => "signature_expired",
+            Code::SignatureReplayed => "signature_replayed",
+            Code::SyncDisabled => "sync_disabled",
+            Code::InvalidBatch => "invalid_batch",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
         }
@@ -53,7 +65,13 @@ impl Code {
             | Code::InvalidLookupNumber
             | Code::LookupNumberTypo
             | Code::InvalidPhoneProof
-            | Code::InvalidInput => StatusCode::BAD_REQUEST,
+            | Code::InvalidInput
+            | Code::InvalidBatch => StatusCode::BAD_REQUEST,
+            Code::SignatureMissing
+            | Code::SignatureInvalid
+            | Code::SignatureExpired
+            | Code::SignatureReplayed => StatusCode::UNAUTHORIZED,
+            Code::SyncDisabled => StatusCode::FORBIDDEN,
             Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -78,6 +96,12 @@ impl Code {
             Code::MethodNotAllowed => "Phương thức không được hỗ trợ ở địa chỉ này.",
             Code::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.",
             Code::RateLimited => "Bạn tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            Code::SignatureMissing => "Thiếu hoặc sai định dạng tiêu đề X-Tracuu-Timestamp / X-Tracuu-Signature.",
+            Code::SignatureInvalid => "Chữ ký HMAC không khớp với khóa bí mật nào đang dùng.",
+            Code::SignatureExpired => "Thời điểm ký nằm ngoài khoảng cho phép (±5 phút): kiểm tra đồng hồ máy gửi.",
+            Code::SignatureReplayed => "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
+            Code::SyncDisabled => "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
+            Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
             Code::UpstreamUnavailable => {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
             }
@@ -275,6 +299,12 @@ mod tests {
             Code::MethodNotAllowed,
             Code::PayloadTooLarge,
             Code::RateLimited,
+            Code::SignatureMissing,
+            Code::SignatureInvalid,
+            Code::SignatureExpired,
+            Code::SignatureReplayed,
+            Code::SyncDisabled,
+            Code::InvalidBatch,
             Code::UpstreamUnavailable,
             Code::Internal,
         ];

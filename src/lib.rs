@@ -9,5 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod lookup;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;
 pub mod templates;

@@ -19,6 +19,9 @@ use crate::error::{AppError, Code};
 use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
 use crate::lookup::LookupService;
+use crate::sync::auth::Verifier;
+use crate::sync::push::PushState;
+use crate::sync::service::SyncService;
 use crate::telemetry::Metrics;
 
 /// A built, bound, not yet running service.
@@ -45,7 +48,18 @@ impl Application {
             Guard::new(&settings.rate_limit),
             Arc::clone(&metrics),
         ));
+        let sync = Arc::new(SyncService::new(
+            pool.clone(),
+            Arc::clone(&lookup),
+            Arc::clone(&metrics),
+        ));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
+        spawn_sync_tasks(&settings, connection, &pool, &sync);
+        let push = web::Data::new(PushState {
+            sync: Arc::clone(&sync),
+            verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
+            settings: settings.sync.clone(),
+        });
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -61,12 +75,14 @@ impl Application {
             templates: Arc::new(crate::templates::registry()?),
             metrics: Arc::clone(&metrics),
             pool: pool.clone(),
+            sync: Arc::clone(&sync),
         });
         let max_body = settings.http.max_body_bytes;
         let mut server = HttpServer::new(move || {
             let metrics = Arc::clone(&metrics);
             App::new()
                 .app_data(state.clone())
+                .app_data(push.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
@@ -115,6 +131,7 @@ impl Application {
                     })
                 })
                 .configure(web_channel::configure)
+                .configure(crate::sync::push::configure)
                 .default_service(web::to(web_channel::not_found))
         })
         .listen(listener)?;
@@ -191,4 +208,30 @@ fn spawn_background_tasks(
     } else {
         lookup.cache().set_warmed();
     }
+}
+
+fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &Arc<SyncService>) {
+    tokio::spawn(crate::sync::fanout::listen(
+        connection.to_owned(),
+        Arc::clone(sync),
+    ));
+
+    // Signatures older than twice the window can no longer be replayed: forget them.
+    let pool = pool.clone();
+    let keep =
+        chrono::Duration::seconds(i64::try_from(settings.sync.window_secs).unwrap_or(300) * 2);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            let cleaned = async {
+                let client = pool.get().await?;
+                db::sync::delete_signatures_before(&client, chrono::Utc::now() - keep).await
+            }
+            .await;
+            if let Err(error) = cleaned {
+                tracing::debug!("signature clean-up skipped: {error:#}");
+            }
+        }
+    });
 }

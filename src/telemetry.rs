@@ -38,6 +38,9 @@ pub struct Metrics {
     pub lookup_not_found: IntCounter,
     pub lookup_proofs: IntCounterVec,
     pub database_up: IntGauge,
+    pub sync_lag: prometheus::Histogram,
+    pub sync_items: IntCounterVec,
+    pub sync_seconds_since_update: IntGauge,
     pub pool_size: IntGauge,
     pub pool_available: IntGauge,
     pub pool_waiting: IntGauge,
@@ -90,6 +93,23 @@ impl Metrics {
                 &["outcome"],
             )?,
             database_up: gauge("database_up", "1 when the database answered the last probe")?,
+            sync_lag: prometheus::Histogram::with_opts(
+                HistogramOpts::new(
+                    "sync_lag_seconds",
+                    "Time from a change in the main store to it being applied here",
+                )
+                .buckets(vec![
+                    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0,
+                ]),
+            )?,
+            sync_items: IntCounterVec::new(
+                Opts::new("sync_items_total", "Synced dossier snapshots by outcome"),
+                &["outcome"],
+            )?,
+            sync_seconds_since_update: gauge(
+                "sync_seconds_since_update",
+                "Seconds since the last update from the main store arrived",
+            )?,
             pool_size: gauge("db_pool_connections", "Connections open in the pool")?,
             pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
             pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
@@ -111,6 +131,9 @@ impl Metrics {
         r.register(Box::new(self.lookup_not_found.clone()))?;
         r.register(Box::new(self.lookup_proofs.clone()))?;
         r.register(Box::new(self.database_up.clone()))?;
+        r.register(Box::new(self.sync_lag.clone()))?;
+        r.register(Box::new(self.sync_items.clone()))?;
+        r.register(Box::new(self.sync_seconds_since_update.clone()))?;
         r.register(Box::new(self.pool_size.clone()))?;
         r.register(Box::new(self.pool_available.clone()))?;
         r.register(Box::new(self.pool_waiting.clone()))?;

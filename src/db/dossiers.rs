@@ -88,6 +88,18 @@ pub async fn find_dossier(
     row.as_ref().map(DossierRecord::try_from).transpose()
 }
 
+const LIST_BY_CODES: &str = concat!(dossier_select!(), " WHERE d.code = ANY($1)");
+
+/// The dossiers with these codes (missing ones are simply absent), in one round trip.
+pub async fn list_by_codes(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<DossierRecord>> {
+    let statement = client.prepare_cached(LIST_BY_CODES).await?;
+    let rows = client.query(&statement, &[&codes]).await?;
+    rows.iter().map(DossierRecord::try_from).collect()
+}
+
 const FIND_CODE_BY_LOOKUP_NUMBER: &str = "SELECT code FROM dossiers WHERE lookup_number = $1";
 
 /// The canonical code of the dossier with this lookup number.

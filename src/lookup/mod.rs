@@ -90,6 +90,11 @@ impl LookupService {
         }
     }
 
+    /// The database pool this service reads through.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// The cache, for readiness and metrics.
     pub fn cache(&self) -> &DossierCache {
         &self.cache
@@ -244,6 +249,26 @@ impl LookupService {
         } else {
             LookupError::Internal(error)
         }
+    }
+
+    /// Re-reads `codes` from the database into the cache (after a sync batch or a change
+    /// notification); codes the database no longer has are dropped. Returns how many were cached.
+    pub async fn refresh(&self, codes: &[&str]) -> anyhow::Result<usize> {
+        if !self.cache.enabled() || codes.is_empty() {
+            return Ok(0);
+        }
+        let client = self.pool.get().await?;
+        let records = db::dossiers::list_by_codes(&client, codes).await?;
+        drop(client);
+        let mut seen = std::collections::HashSet::with_capacity(records.len());
+        for record in &records {
+            self.cache.insert(Arc::new(CachedDossier::build(record)?));
+            seen.insert(record.code.as_str());
+        }
+        for code in codes.iter().filter(|c| !seen.contains(**c)) {
+            self.cache.remove(code);
+        }
+        Ok(records.len())
     }
 
     /// Fills the cache with up to `limit` dossiers, newest first, streaming in batches so memory

@@ -29,18 +29,28 @@ async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
     let cache = lookup.cache();
     let entries = cache.len();
     let warmed = cache.is_warmed();
-    let (status, code) = match (database_up, warmed, entries) {
-        (true, true, _) => ("ready", 200),
-        (true, false, _) => ("degraded", 200),
-        (false, _, 0) if cache.enabled() => ("unavailable", 503),
-        (false, _, _) if !cache.enabled() => ("unavailable", 503),
-        (false, _, _) => ("degraded", 200),
+    let quiet_for = state.sync.seconds_since_update();
+    let feed_stalled = state
+        .settings
+        .sync
+        .expect_updates_within_secs
+        .is_some_and(|limit| quiet_for > i64::try_from(limit).unwrap_or(i64::MAX));
+    let (status, code) = if !database_up && (!cache.enabled() || entries == 0) {
+        ("unavailable", 503)
+    } else if !database_up || !warmed || feed_stalled {
+        ("degraded", 200)
+    } else {
+        ("ready", 200)
     };
     let body = json!({
         "status": status,
         "database": {
             "reachable": database_up,
             "last_ok": lookup.health().last_ok().map(format_time),
+        },
+        "sync": {
+            "seconds_since_update": quiet_for,
+            "stalled": feed_stalled,
         },
         "cache": {
             "enabled": cache.enabled(),

@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
+use crate::sync::service::SyncService;
 use crate::telemetry::Metrics;
 
 /// Everything handlers need, shared by all workers.
@@ -25,6 +26,7 @@ pub struct AppState {
     pub templates: Arc<Handlebars<'static>>,
     pub metrics: Arc<Metrics>,
     pub pool: Pool,
+    pub sync: Arc<SyncService>,
 }
 
 /// Registers every web route.

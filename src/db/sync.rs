@@ -1,0 +1,325 @@
+//! Writes of the feed: a batch of validated dossier snapshots applied with one statement per table
+//! (array parameters, never a statement per row), replay protection for push signatures, pull
+//! watermarks, and the change notifications other instances listen for.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+
+use crate::sync::snapshot::ValidDossier;
+
+/// The channel instances `LISTEN` on for changed dossier codes.
+pub const CHANGES_CHANNEL: &str = "tracuu_dossiers";
+/// Largest NOTIFY payload we send (PostgreSQL's limit is 8000 bytes).
+const NOTIFY_LIMIT: usize = 7_000;
+
+const KNOWN_PROCEDURES: &str = "SELECT code FROM procedures WHERE code = ANY($1)";
+const KNOWN_AGENCIES: &str = "SELECT code FROM agencies WHERE code = ANY($1)";
+
+/// Which of `codes` the catalog knows, as (procedures, agencies).
+pub async fn known_catalog(
+    client: &impl GenericClient,
+    procedures: &[&str],
+    agencies: &[&str],
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let statement = client.prepare_cached(KNOWN_PROCEDURES).await?;
+    let known_procedures = client
+        .query(&statement, &[&procedures])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let statement = client.prepare_cached(KNOWN_AGENCIES).await?;
+    let known_agencies = client
+        .query(&statement, &[&agencies])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok((known_procedures, known_agencies))
+}
+
+/// Inserts new dossiers and replaces stored ones whose version is older; equal or older versions
+/// are left alone. Row locks taken by `ON CONFLICT` make concurrent batches serialise per dossier,
+/// and the version test is re-checked after the wait, so the newest version always wins.
+const UPSERT_DOSSIERS: &str = "
+INSERT INTO dossiers (code, version, procedure_code, receiving_agency_code, handling_agency_code,
+    channel, status, applicant_name, applicant_phone, received_at, due_at, finished_at, returned_at,
+    supplement_count, supplement_requested_at, supplement_seconds, supplement_request,
+    source_updated_at)
+SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[],
+    $7::int2[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
+    $13::timestamptz[], $14::int4[], $15::timestamptz[], $16::int8[], $17::text[],
+    $18::timestamptz[])
+ON CONFLICT (code) DO UPDATE SET
+    version = EXCLUDED.version,
+    procedure_code = EXCLUDED.procedure_code,
+    receiving_agency_code = EXCLUDED.receiving_agency_code,
+    handling_agency_code = EXCLUDED.handling_agency_code,
+    channel = EXCLUDED.channel,
+    status = EXCLUDED.status,
+    applicant_name = EXCLUDED.applicant_name,
+    applicant_phone = EXCLUDED.applicant_phone,
+    received_at = EXCLUDED.received_at,
+    due_at = EXCLUDED.due_at,
+    finished_at = EXCLUDED.finished_at,
+    returned_at = EXCLUDED.returned_at,
+    supplement_count = EXCLUDED.supplement_count,
+    supplement_requested_at = EXCLUDED.supplement_requested_at,
+    supplement_seconds = EXCLUDED.supplement_seconds,
+    supplement_request = EXCLUDED.supplement_request,
+    source_updated_at = EXCLUDED.source_updated_at
+WHERE dossiers.version < EXCLUDED.version
+RETURNING code";
+
+const DELETE_EVENTS: &str = "DELETE FROM dossier_events WHERE dossier_code = ANY($1)";
+
+const INSERT_EVENTS: &str = "
+INSERT INTO dossier_events (dossier_code, seq, occurred_at, status, step, agency_code, note)
+SELECT * FROM unnest($1::text[], $2::int4[], $3::timestamptz[], $4::int2[], $5::text[], $6::text[],
+    $7::text[])";
+
+/// Applies `dossiers` (distinct codes) inside the caller's transaction: upserts the dossiers whose
+/// version is newer, then replaces the timelines of exactly those. Returns the applied codes.
+pub async fn apply_dossiers(
+    client: &impl GenericClient,
+    dossiers: &[&ValidDossier],
+) -> anyhow::Result<Vec<String>> {
+    if dossiers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = dossiers.len();
+    let mut code = Vec::with_capacity(n);
+    let mut version = Vec::with_capacity(n);
+    let mut procedure = Vec::with_capacity(n);
+    let mut receiving = Vec::with_capacity(n);
+    let mut handling = Vec::with_capacity(n);
+    let mut channel = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let mut name = Vec::with_capacity(n);
+    let mut phone = Vec::with_capacity(n);
+    let mut received = Vec::with_capacity(n);
+    let mut due = Vec::with_capacity(n);
+    let mut finished = Vec::with_capacity(n);
+    let mut returned = Vec::with_capacity(n);
+    let mut supplement_count = Vec::with_capacity(n);
+    let mut supplement_at = Vec::with_capacity(n);
+    let mut supplement_seconds = Vec::with_capacity(n);
+    let mut supplement_request = Vec::with_capacity(n);
+    let mut source_updated = Vec::with_capacity(n);
+    for d in dossiers {
+        code.push(d.code.as_str());
+        version.push(d.version);
+        procedure.push(d.procedure_code.national());
+        receiving.push(d.receiving_agency_code.as_str());
+        handling.push(d.handling_agency_code.as_str());
+        channel.push(d.channel.code());
+        status.push(d.status.code());
+        name.push(d.applicant_name.as_str());
+        phone.push(d.applicant_phone.as_ref().map(|p| p.e164()));
+        received.push(d.received_at);
+        due.push(d.due_at);
+        finished.push(d.finished_at);
+        returned.push(d.returned_at);
+        supplement_count.push(d.supplement_count);
+        supplement_at.push(d.supplement_requested_at);
+        supplement_seconds.push(d.supplement_seconds);
+        supplement_request.push(d.supplement_request.as_deref());
+        source_updated.push(d.source_updated_at);
+    }
+    let statement = client.prepare_cached(UPSERT_DOSSIERS).await?;
+    let applied: Vec<String> = client
+        .query(
+            &statement,
+            &[
+                &code,
+                &version,
+                &procedure,
+                &receiving,
+                &handling,
+                &channel,
+                &status,
+                &name,
+                &phone,
+                &received,
+                &due,
+                &finished,
+                &returned,
+                &supplement_count,
+                &supplement_at,
+                &supplement_seconds,
+                &supplement_request,
+                &source_updated,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if applied.is_empty() {
+        return Ok(applied);
+    }
+
+    let statement = client.prepare_cached(DELETE_EVENTS).await?;
+    client.execute(&statement, &[&applied]).await?;
+
+    let applied_set: std::collections::HashSet<&str> = applied.iter().map(String::as_str).collect();
+    let mut e_code = Vec::new();
+    let mut e_seq = Vec::new();
+    let mut e_at = Vec::new();
+    let mut e_status = Vec::new();
+    let mut e_step = Vec::new();
+    let mut e_agency = Vec::new();
+    let mut e_note = Vec::new();
+    for d in dossiers
+        .iter()
+        .filter(|d| applied_set.contains(d.code.as_str()))
+    {
+        for (seq, event) in d.events.iter().enumerate() {
+            e_code.push(d.code.as_str());
+            e_seq.push(i32::try_from(seq)?);
+            e_at.push(event.at);
+            e_status.push(event.status.code());
+            e_step.push(event.step.as_str());
+            e_agency.push(event.agency_code.as_ref().map(|a| a.as_str()));
+            e_note.push(event.note.as_deref());
+        }
+    }
+    if !e_code.is_empty() {
+        let statement = client.prepare_cached(INSERT_EVENTS).await?;
+        client
+            .execute(
+                &statement,
+                &[
+                    &e_code, &e_seq, &e_at, &e_status, &e_step, &e_agency, &e_note,
+                ],
+            )
+            .await?;
+    }
+    Ok(applied)
+}
+
+const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+
+/// Queues notifications of changed codes, `origin|code,code,...`, split to fit PostgreSQL's payload
+/// limit. Inside a transaction they are delivered only if it commits.
+pub async fn notify_changes(
+    client: &impl GenericClient,
+    origin: &str,
+    codes: &[String],
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(NOTIFY).await?;
+    let mut payload = String::new();
+    for code in codes {
+        if !payload.is_empty() && payload.len() + code.len() + 1 > NOTIFY_LIMIT {
+            client
+                .execute(&statement, &[&CHANGES_CHANNEL, &payload])
+                .await?;
+            payload.clear();
+        }
+        if payload.is_empty() {
+            payload.push_str(origin);
+            payload.push('|');
+        } else {
+            payload.push(',');
+        }
+        payload.push_str(code);
+    }
+    if !payload.is_empty() {
+        client
+            .execute(&statement, &[&CHANGES_CHANNEL, &payload])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Splits a notification payload into its origin and codes.
+pub fn parse_notification(payload: &str) -> Option<(&str, impl Iterator<Item = &str>)> {
+    let (origin, codes) = payload.split_once('|')?;
+    Some((origin, codes.split(',').filter(|c| !c.is_empty())))
+}
+
+const INSERT_SIGNATURE: &str = "INSERT INTO sync_signatures (signature) VALUES ($1)
+    ON CONFLICT (signature) DO NOTHING";
+
+/// Records a push signature; false when it was seen before (a replay).
+pub async fn record_signature(
+    client: &impl GenericClient,
+    signature: &[u8],
+) -> anyhow::Result<bool> {
+    let statement = client.prepare_cached(INSERT_SIGNATURE).await?;
+    Ok(client.execute(&statement, &[&signature]).await? == 1)
+}
+
+const DELETE_OLD_SIGNATURES: &str = "DELETE FROM sync_signatures WHERE seen_at < $1";
+
+/// Forgets signatures older than `before` (they fall outside the replay window anyway).
+pub async fn delete_signatures_before(
+    client: &impl GenericClient,
+    before: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let statement = client.prepare_cached(DELETE_OLD_SIGNATURES).await?;
+    Ok(client.execute(&statement, &[&before]).await?)
+}
+
+const LIST_CHANGED_SINCE: &str =
+    "SELECT code FROM dossiers WHERE updated_at > $1 ORDER BY updated_at LIMIT $2";
+
+/// Codes of dossiers changed after `since` (oldest first), for revalidating a cache after a gap.
+pub async fn list_changed_since(
+    client: &impl GenericClient,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(LIST_CHANGED_SINCE).await?;
+    Ok(client
+        .query(&statement, &[&since, &limit])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const FIND_WATERMARK: &str = "SELECT watermark FROM sync_watermarks WHERE source = $1";
+
+/// The stored watermark of a pull source.
+pub async fn find_watermark(
+    client: &impl GenericClient,
+    source: &str,
+) -> anyhow::Result<Option<String>> {
+    let statement = client.prepare_cached(FIND_WATERMARK).await?;
+    Ok(client
+        .query_opt(&statement, &[&source])
+        .await?
+        .map(|r| r.get(0)))
+}
+
+const UPSERT_WATERMARK: &str = "INSERT INTO sync_watermarks (source, watermark) VALUES ($1, $2)
+    ON CONFLICT (source) DO UPDATE SET watermark = EXCLUDED.watermark";
+
+/// Stores the watermark of a pull source (inside the batch's transaction).
+pub async fn upsert_watermark(
+    client: &impl GenericClient,
+    source: &str,
+    watermark: &str,
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(UPSERT_WATERMARK).await?;
+    client.execute(&statement, &[&source, &watermark]).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_payload_splits_into_origin_and_codes() {
+        let (origin, codes) =
+            parse_notification("abc|H48-260101-0001,H48-260101-0002").expect("payload");
+        assert_eq!(origin, "abc");
+        assert_eq!(
+            codes.collect::<Vec<_>>(),
+            ["H48-260101-0001", "H48-260101-0002"]
+        );
+        assert!(parse_notification("garbage").is_none());
+    }
+}

@@ -1,0 +1,288 @@
+//! Applying batches of dossier snapshots, whoever brought them (push handler or pull worker):
+//! validate each item, keep the newest version of a code repeated in the batch, refuse items that
+//! name an unknown procedure or agency, apply the rest in one transaction (version-guarded, so
+//! stale, duplicate and out-of-order snapshots change nothing), notify other instances, refresh
+//! this instance's cache, and record the sync lag.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use chrono::Utc;
+use deadpool_postgres::Pool;
+use serde::Serialize;
+
+use super::snapshot::{DossierPayload, ValidDossier};
+use crate::db;
+use crate::lookup::LookupService;
+use crate::telemetry::Metrics;
+
+/// One item of a batch as it arrived: parsed, or the reason it could not be parsed.
+pub type BatchItem = Result<DossierPayload, String>;
+
+/// What happened to a batch.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct BatchReport {
+    pub received: usize,
+    pub applied: usize,
+    pub stale: usize,
+    pub invalid: usize,
+    /// One entry per refused item, in batch order.
+    pub errors: Vec<ItemReport>,
+    /// Items not applied because the stored (or a later in-batch) version is as new or newer.
+    pub stale_items: Vec<StaleItem>,
+}
+
+/// A refused item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemReport {
+    /// Position in the batch (0-based; for NDJSON, the line number minus one).
+    pub index: usize,
+    /// The item's code as sent, when it had one.
+    pub code: Option<String>,
+    pub field: String,
+    pub reason: String,
+}
+
+/// An item that changed nothing because it was not newer.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleItem {
+    pub index: usize,
+    pub code: String,
+    pub version: i64,
+}
+
+/// Why a whole batch was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("this signed request was already accepted once")]
+    Replayed,
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+/// Shared by the push handlers, the pull worker and the listener of one instance.
+pub struct SyncService {
+    pool: Pool,
+    lookup: Arc<LookupService>,
+    metrics: Arc<Metrics>,
+    /// Tags this instance's notifications so it does not refresh twice.
+    instance: Arc<str>,
+    /// Unix seconds of the last update seen (applied here or announced by another instance).
+    last_update: AtomicI64,
+}
+
+impl SyncService {
+    /// A service over the shared pool and lookup cache.
+    pub fn new(pool: Pool, lookup: Arc<LookupService>, metrics: Arc<Metrics>) -> Self {
+        let instance = format!(
+            "{:x}-{:x}",
+            std::process::id(),
+            Utc::now().timestamp_micros()
+        );
+        Self {
+            pool,
+            lookup,
+            metrics,
+            instance: Arc::from(instance),
+            last_update: AtomicI64::new(Utc::now().timestamp()),
+        }
+    }
+
+    /// This instance's tag in change notifications.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The lookup service whose cache this keeps fresh.
+    pub fn lookup(&self) -> &Arc<LookupService> {
+        &self.lookup
+    }
+
+    /// Seconds since the last update arrived.
+    pub fn seconds_since_update(&self) -> i64 {
+        Utc::now().timestamp() - self.last_update.load(Ordering::Relaxed)
+    }
+
+    /// Records that an update arrived now.
+    pub fn touch(&self) {
+        self.last_update
+            .store(Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    /// Applies one batch. `signature`, when given, is recorded in the same transaction; if it was
+    /// seen before the batch is refused as a replay and nothing changes.
+    pub async fn apply(
+        &self,
+        items: Vec<BatchItem>,
+        signature: Option<&[u8]>,
+    ) -> Result<BatchReport, BatchError> {
+        let now = Utc::now();
+        let mut report = BatchReport {
+            received: items.len(),
+            ..BatchReport::default()
+        };
+
+        // 1. Parse and validate each item on its own.
+        let mut valid: Vec<(usize, ValidDossier)> = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            match item {
+                Err(reason) => report.errors.push(ItemReport {
+                    index,
+                    code: None,
+                    field: "(item)".into(),
+                    reason,
+                }),
+                Ok(payload) => match payload.validate(now) {
+                    Ok(dossier) => valid.push((index, dossier)),
+                    Err(error) => report.errors.push(ItemReport {
+                        index,
+                        code: Some(payload.code.clone()),
+                        field: error.field,
+                        reason: error.reason,
+                    }),
+                },
+            }
+        }
+
+        // 2. A code repeated in the batch: only its newest version takes part.
+        let mut newest: HashMap<String, usize> = HashMap::new();
+        for (position, (_, dossier)) in valid.iter().enumerate() {
+            let code = dossier.code.as_str().to_owned();
+            match newest.get(&code) {
+                Some(&other) if valid[other].1.version >= dossier.version => {}
+                _ => {
+                    newest.insert(code, position);
+                }
+            }
+        }
+        let kept: HashSet<usize> = newest.values().copied().collect();
+        for (position, (index, dossier)) in valid.iter().enumerate() {
+            if !kept.contains(&position) {
+                report.stale_items.push(StaleItem {
+                    index: *index,
+                    code: dossier.code.as_str().to_owned(),
+                    version: dossier.version,
+                });
+            }
+        }
+        let mut candidates: Vec<&(usize, ValidDossier)> = valid
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| kept.contains(position))
+            .map(|(_, item)| item)
+            .collect();
+
+        // 3. Every procedure and agency named must be in the catalog.
+        let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
+        let procedures: Vec<&str> = candidates
+            .iter()
+            .map(|(_, d)| d.procedure_code.national())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let agencies: Vec<&str> = candidates
+            .iter()
+            .flat_map(|(_, d)| {
+                [
+                    d.receiving_agency_code.as_str(),
+                    d.handling_agency_code.as_str(),
+                ]
+                .into_iter()
+                .chain(
+                    d.events
+                        .iter()
+                        .filter_map(|e| e.agency_code.as_ref().map(|a| a.as_str())),
+                )
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let (known_procedures, known_agencies) =
+            db::sync::known_catalog(&client, &procedures, &agencies).await?;
+        let known_procedures: HashSet<&str> = known_procedures.iter().map(String::as_str).collect();
+        let known_agencies: HashSet<&str> = known_agencies.iter().map(String::as_str).collect();
+        candidates.retain(|(index, d)| {
+            let unknown = if !known_procedures.contains(d.procedure_code.national()) {
+                Some(("procedure_code", d.procedure_code.as_str().to_owned()))
+            } else if let Some(agency) = [&d.receiving_agency_code, &d.handling_agency_code]
+                .into_iter()
+                .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
+                .find(|a| !known_agencies.contains(a.as_str()))
+            {
+                Some(("agency_code", agency.as_str().to_owned()))
+            } else {
+                None
+            };
+            match unknown {
+                Some((field, value)) => {
+                    report.errors.push(ItemReport {
+                        index: *index,
+                        code: Some(d.code.as_str().to_owned()),
+                        field: field.into(),
+                        reason: format!("{value} is not in the catalog (send the catalog first)"),
+                    });
+                    false
+                }
+                None => true,
+            }
+        });
+
+        // 4. One transaction: replay check, apply, notify (delivered on commit).
+        let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
+        if let Some(signature) = signature {
+            if !db::sync::record_signature(&transaction, signature).await? {
+                return Err(BatchError::Replayed);
+            }
+        }
+        let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
+        let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
+        db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
+        transaction.commit().await.map_err(anyhow::Error::from)?;
+        drop(client);
+
+        // 5. After commit: this instance's cache, the lag figures, the report.
+        let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+        let finished = Utc::now();
+        for (index, dossier) in &candidates {
+            if applied_set.contains(dossier.code.as_str()) {
+                let lag = (finished - dossier.source_updated_at)
+                    .num_milliseconds()
+                    .max(0);
+                self.metrics.sync_lag.observe(lag as f64 / 1000.0);
+            } else {
+                report.stale_items.push(StaleItem {
+                    index: *index,
+                    code: dossier.code.as_str().to_owned(),
+                    version: dossier.version,
+                });
+            }
+        }
+        if !applied.is_empty() {
+            self.touch();
+            let codes: Vec<&str> = applied.iter().map(String::as_str).collect();
+            if let Err(error) = self.lookup.refresh(&codes).await {
+                // The data is committed; other instances and later misses will pick it up.
+                tracing::warn!("cache refresh after a sync batch failed: {error:#}");
+            }
+        }
+        report.errors.sort_by_key(|e| e.index);
+        report.stale_items.sort_by_key(|s| s.index);
+        report.applied = applied.len();
+        report.stale = report.stale_items.len();
+        report.invalid = report.errors.len();
+        self.metrics
+            .sync_items
+            .with_label_values(&["applied"])
+            .inc_by(report.applied as u64);
+        self.metrics
+            .sync_items
+            .with_label_values(&["stale"])
+            .inc_by(report.stale as u64);
+        self.metrics
+            .sync_items
+            .with_label_values(&["invalid"])
+            .inc_by(report.invalid as u64);
+        Ok(report)
+    }
+}

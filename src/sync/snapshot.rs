@@ -1,0 +1,403 @@
+//! The dossier snapshot as the main dossier store sends it (push) or as the pull query maps it, and
+//! its validation into [`ValidDossier`]. Push and pull share this code, so both accept and refuse
+//! exactly the same things. Every refusal names the field and the reason.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use crate::domain::text::{char_len, clean_line, clean_multiline};
+use crate::domain::{AgencyCode, Channel, DossierCode, PhoneNumber, ProcedureCode, Status};
+
+/// Longest applicant name kept (characters).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest free text (supplement request, event note) kept (characters).
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// Longest step name (characters).
+pub const MAX_STEP_CHARS: usize = 300;
+/// Most events in one dossier's timeline.
+pub const MAX_EVENTS: usize = 200;
+/// How far in the future a source time may lie (clock skew between systems).
+const FUTURE_TOLERANCE_MINUTES: i64 = 10;
+
+/// One dossier as sent by the main store. Unknown fields are refused so that a misspelt field is
+/// an error, not silently missing data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DossierPayload {
+    pub code: String,
+    /// Monotonic per dossier; a snapshot whose version is not newer than the stored one is stale.
+    pub version: i64,
+    pub procedure_code: String,
+    pub receiving_agency_code: String,
+    pub handling_agency_code: String,
+    /// 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích.
+    pub channel: i16,
+    /// National status code 1–10.
+    pub status: i16,
+    pub applicant_name: String,
+    #[serde(default)]
+    pub applicant_phone: Option<String>,
+    pub received_at: DateTime<Utc>,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub returned_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub supplement_count: i32,
+    #[serde(default)]
+    pub supplement_requested_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub supplement_seconds: i64,
+    #[serde(default)]
+    pub supplement_request: Option<String>,
+    /// When the main store last changed this dossier (drives the sync-lag figures).
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub events: Vec<EventPayload>,
+}
+
+/// One step of the timeline as sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventPayload {
+    pub at: DateTime<Utc>,
+    pub status: i16,
+    pub step: String,
+    #[serde(default)]
+    pub agency_code: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A snapshot that passed every check: only parsed, cleaned values.
+#[derive(Debug, Clone)]
+pub struct ValidDossier {
+    pub code: DossierCode,
+    pub version: i64,
+    pub procedure_code: ProcedureCode,
+    pub receiving_agency_code: AgencyCode,
+    pub handling_agency_code: AgencyCode,
+    pub channel: Channel,
+    pub status: Status,
+    pub applicant_name: String,
+    pub applicant_phone: Option<PhoneNumber>,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub supplement_count: i32,
+    pub supplement_requested_at: Option<DateTime<Utc>>,
+    pub supplement_seconds: i64,
+    pub supplement_request: Option<String>,
+    pub source_updated_at: DateTime<Utc>,
+    pub events: Vec<ValidEvent>,
+}
+
+/// A validated timeline step.
+#[derive(Debug, Clone)]
+pub struct ValidEvent {
+    pub at: DateTime<Utc>,
+    pub status: Status,
+    pub step: String,
+    pub agency_code: Option<AgencyCode>,
+    pub note: Option<String>,
+}
+
+/// Why one item was refused: the field and a reason a person on the main-store side can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl ItemError {
+    fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ItemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, ItemError> {
+    let cleaned = if multiline {
+        clean_multiline(raw)
+    } else {
+        clean_line(raw)
+    };
+    if char_len(&cleaned) > max {
+        return Err(ItemError::new(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    Ok(cleaned)
+}
+
+fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ItemError> {
+    match raw {
+        None => Ok(None),
+        Some(raw) => {
+            let cleaned = text(field, raw, max, true)?;
+            Ok((!cleaned.is_empty()).then_some(cleaned))
+        }
+    }
+}
+
+fn not_future(field: &str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ItemError> {
+    if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        return Err(ItemError::new(field, "lies in the future"));
+    }
+    Ok(())
+}
+
+fn not_before(
+    field: &str,
+    at: Option<DateTime<Utc>>,
+    earlier_field: &str,
+    earlier: DateTime<Utc>,
+) -> Result<(), ItemError> {
+    match at {
+        Some(at) if at < earlier => {
+            Err(ItemError::new(field, format!("is before {earlier_field}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl DossierPayload {
+    /// Checks and cleans everything; `now` bounds how far in the future times may lie.
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidDossier, ItemError> {
+        let code =
+            DossierCode::parse(&self.code).map_err(|e| ItemError::new("code", e.message()))?;
+        if self.version < 0 {
+            return Err(ItemError::new("version", "must be zero or more"));
+        }
+        let procedure_code = ProcedureCode::parse(&self.procedure_code)
+            .map_err(|e| ItemError::new("procedure_code", e.message()))?;
+        let receiving_agency_code = AgencyCode::parse(&self.receiving_agency_code)
+            .map_err(|e| ItemError::new("receiving_agency_code", e.message()))?;
+        let handling_agency_code = AgencyCode::parse(&self.handling_agency_code)
+            .map_err(|e| ItemError::new("handling_agency_code", e.message()))?;
+        let channel = Channel::from_code(self.channel)
+            .map_err(|_| ItemError::new("channel", "must be 1, 2 or 3"))?;
+        let status = Status::from_code(self.status)
+            .map_err(|_| ItemError::new("status", "must be a national status code 1–10"))?;
+        let applicant_name = text(
+            "applicant_name",
+            &self.applicant_name,
+            MAX_NAME_CHARS,
+            false,
+        )?;
+        if applicant_name.is_empty() {
+            return Err(ItemError::new("applicant_name", "is empty"));
+        }
+        let applicant_phone = match self.applicant_phone.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(
+                PhoneNumber::parse(raw)
+                    .map_err(|e| ItemError::new("applicant_phone", e.message()))?,
+            ),
+        };
+
+        not_future("received_at", self.received_at, now)?;
+        for (field, at) in [
+            ("finished_at", self.finished_at),
+            ("returned_at", self.returned_at),
+            ("supplement_requested_at", self.supplement_requested_at),
+        ] {
+            if let Some(at) = at {
+                not_future(field, at, now)?;
+            }
+            not_before(field, at, "received_at", self.received_at)?;
+        }
+        not_before("due_at", self.due_at, "received_at", self.received_at)?;
+        if let (Some(finished), Some(returned)) = (self.finished_at, self.returned_at) {
+            not_before("returned_at", Some(returned), "finished_at", finished)?;
+        }
+        not_future("updated_at", self.updated_at, now)?;
+        if self.supplement_count < 0 {
+            return Err(ItemError::new("supplement_count", "must be zero or more"));
+        }
+        if self.supplement_seconds < 0 {
+            return Err(ItemError::new("supplement_seconds", "must be zero or more"));
+        }
+        let supplement_request = optional_text(
+            "supplement_request",
+            self.supplement_request.as_deref(),
+            MAX_TEXT_CHARS,
+        )?;
+
+        if self.events.len() > MAX_EVENTS {
+            return Err(ItemError::new(
+                "events",
+                format!("more than {MAX_EVENTS} steps"),
+            ));
+        }
+        let events = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| event.validate(i, now))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        Ok(ValidDossier {
+            code,
+            version: self.version,
+            procedure_code,
+            receiving_agency_code,
+            handling_agency_code,
+            channel,
+            status,
+            applicant_name,
+            applicant_phone,
+            received_at: self.received_at,
+            due_at: self.due_at,
+            finished_at: self.finished_at,
+            returned_at: self.returned_at,
+            supplement_count: self.supplement_count,
+            supplement_requested_at: self.supplement_requested_at,
+            supplement_seconds: self.supplement_seconds,
+            supplement_request,
+            source_updated_at: self.updated_at,
+            events,
+        })
+    }
+}
+
+impl EventPayload {
+    fn validate(&self, index: usize, now: DateTime<Utc>) -> Result<ValidEvent, ItemError> {
+        let field = |name: &str| format!("events[{index}].{name}");
+        not_future(&field("at"), self.at, now)?;
+        let status = Status::from_code(self.status)
+            .map_err(|_| ItemError::new(field("status"), "must be a national status code 1–10"))?;
+        let step = text(&field("step"), &self.step, MAX_STEP_CHARS, false)?;
+        if step.is_empty() {
+            return Err(ItemError::new(field("step"), "is empty"));
+        }
+        let agency_code = match self.agency_code.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(
+                AgencyCode::parse(raw)
+                    .map_err(|e| ItemError::new(field("agency_code"), e.message()))?,
+            ),
+        };
+        let note = optional_text(&field("note"), self.note.as_deref(), MAX_TEXT_CHARS)?;
+        Ok(ValidEvent {
+            at: self.at,
+            status,
+            step,
+            agency_code,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn payload() -> DossierPayload {
+        serde_json::from_value(serde_json::json!({
+            "code": "000.00.53.h48-261118-0099",
+            "version": 3,
+            "procedure_code": "1.001193",
+            "receiving_agency_code": "000.00.53.H48",
+            "handling_agency_code": "000.00.53.H48",
+            "channel": 1,
+            "status": 4,
+            "applicant_name": "  Nguyễn Văn\u{0007} An ",
+            "applicant_phone": "0912 345 678",
+            "received_at": "2026-11-18T01:00:00Z",
+            "due_at": "2026-11-25T01:00:00Z",
+            "updated_at": "2026-11-19T01:00:00Z",
+            "events": [{"at": "2026-11-18T01:00:00Z", "status": 2, "step": "Tiếp nhận hồ sơ", "agency_code": "000.00.53.H48"}]
+        }))
+        .expect("payload")
+    }
+
+    #[test]
+    fn a_good_snapshot_is_cleaned_and_canonicalised() {
+        let valid = payload().validate(now()).expect("valid");
+        assert_eq!(valid.code.as_str(), "000.00.53.H48-261118-0099");
+        assert_eq!(valid.applicant_name, "Nguyễn Văn An");
+        assert_eq!(
+            valid
+                .applicant_phone
+                .map(|p| p.e164().to_owned())
+                .as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(valid.events.len(), 1);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut DossierPayload)>)> = vec![
+            ("code", Box::new(|p| p.code = "nope".into())),
+            ("status", Box::new(|p| p.status = 11)),
+            ("channel", Box::new(|p| p.channel = 0)),
+            ("version", Box::new(|p| p.version = -1)),
+            (
+                "applicant_name",
+                Box::new(|p| p.applicant_name = "x".repeat(201)),
+            ),
+            (
+                "applicant_phone",
+                Box::new(|p| p.applicant_phone = Some("12345".into())),
+            ),
+            (
+                "received_at",
+                Box::new(|p| p.received_at = now() + Duration::days(2)),
+            ),
+            (
+                "due_at",
+                Box::new(|p| p.due_at = Some(p.received_at - Duration::days(1))),
+            ),
+            (
+                "returned_at",
+                Box::new(|p| {
+                    p.finished_at = Some(p.received_at + Duration::hours(5));
+                    p.returned_at = Some(p.received_at + Duration::hours(1));
+                }),
+            ),
+            ("events[0].status", Box::new(|p| p.events[0].status = 0)),
+            (
+                "events[0].step",
+                Box::new(|p| p.events[0].step = " ".into()),
+            ),
+        ];
+        for (field, spoil) in cases {
+            let mut p = payload();
+            spoil(&mut p);
+            let error = p.validate(now()).expect_err(field);
+            assert_eq!(error.field, field, "{error}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let result: Result<DossierPayload, _> = serde_json::from_value(serde_json::json!({
+            "code": "x", "version": 1, "procedure_code": "1.000001", "receiving_agency_code": "H48",
+            "handling_agency_code": "H48", "channel": 1, "status": 1, "applicant_name": "A",
+            "received_at": "2026-11-18T01:00:00Z", "updated_at": "2026-11-18T01:00:00Z",
+            "cccd": "001099001234"
+        }));
+        assert!(result.is_err());
+    }
+}
