@@ -10,3 +10,5 @@ mod outage;
 mod pages_lookup;
 mod privacy;
 mod rate_limits;
+mod sync_fanout;
+mod sync_push;
