@@ -314,13 +314,13 @@ if [ "$have" != "$DOSSIERS" ]; then
     log "the bench database holds $have dossiers, not $DOSSIERS: loading the demo province (several minutes)"
     stop_tracuu
     load_started=$SECONDS
-    env TRACUU_DATABASE__DATA_DIR="$DATA_DIR" RUST_LOG=info \
+    env TRACUU_DATABASE__DATA_DIR="$DATA_DIR" RUST_LOG=info NO_COLOR=1 \
         "$TRACUU_BIN" demo-data --dossiers "$DOSSIERS" --seed 1 --replace >"$WORK/demo-data.log" 2>&1 &
     LOAD_PID=$!
     while pid_alive "$LOAD_PID"; do
         sleep 5
         if [ $(((SECONDS - load_started) % 30)) -lt 5 ]; then
-            log "  loading, $((SECONDS - load_started)) s: $(tail -n 1 "$WORK/demo-data.log" | cut -c 1-160)"
+            log "  loading, $((SECONDS - load_started)) s: $(tail -n 1 "$WORK/demo-data.log" | sed 's/\x1b\[[0-9;]*m//g' | cut -c 1-160)"
         fi
     done
     wait "$LOAD_PID" || die "demo-data failed (see $WORK/demo-data.log)"
