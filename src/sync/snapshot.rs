@@ -402,3 +402,53 @@ mod tests {
         assert!(result.is_err());
     }
 }
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    const SCHEMA: &str = include_str!("../../docs/sync/dossier-snapshot.schema.json");
+
+    #[test]
+    fn the_published_schema_example_is_a_valid_snapshot() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let example = schema["examples"][0].clone();
+        let payload: DossierPayload = serde_json::from_value(example).expect("example parses");
+        let now = Utc::now();
+        payload.validate(now).expect("example validates");
+    }
+
+    #[test]
+    fn the_schema_lists_exactly_the_fields_the_service_accepts() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let properties = schema["properties"].as_object().expect("properties");
+        // Every documented property is accepted, and a required one missing is refused.
+        let mut full = schema["examples"][0].clone();
+        for name in properties.keys() {
+            if full.get(name).is_none() {
+                full[name] = serde_json::Value::Null;
+                if name == "events" {
+                    full[name] = serde_json::json!([]);
+                }
+                if name.starts_with("supplement_")
+                    && name != "supplement_requested_at"
+                    && name != "supplement_request"
+                {
+                    full[name] = serde_json::json!(0);
+                }
+            }
+        }
+        serde_json::from_value::<DossierPayload>(full).expect("all documented fields accepted");
+        for required in schema["required"].as_array().expect("required") {
+            let mut partial = schema["examples"][0].clone();
+            partial
+                .as_object_mut()
+                .expect("object")
+                .remove(required.as_str().expect("name"));
+            assert!(
+                serde_json::from_value::<DossierPayload>(partial).is_err(),
+                "{required} is required"
+            );
+        }
+    }
+}
