@@ -87,6 +87,9 @@ impl DossierCode {
     /// works); uppercase ASCII letters; fix letter O in numeric groups; then
     /// validate each part and canonicalise the sequence.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        if let Some(code) = Self::parse_canonical(raw) {
+            return Ok(code);
+        }
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Err(DomainError::Empty);
@@ -152,6 +155,35 @@ impl DossierCode {
 
         Ok(Self {
             code: format!("{agency}-{date_digits}-{seq}"),
+            date,
+        })
+    }
+
+    /// The fast path for input that is already canonical (what receipts, QR codes and the main
+    /// store send): one allocation, no normalisation. Anything else returns `None` and goes
+    /// through the tolerant path, which gives the same result for canonical input.
+    fn parse_canonical(raw: &str) -> Option<Self> {
+        if raw.len() > DOSSIER_CODE_MAX_LEN
+            || !raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'.' || b == b'-')
+            || raw.contains('O')
+        {
+            return None;
+        }
+        let mut parts = raw.split('-');
+        let (agency, date_raw, seq) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || check_agency(agency).is_err() {
+            return None;
+        }
+        let date = parse_date(date_raw).ok()?;
+        let seq_ok = seq.bytes().all(|b| b.is_ascii_digit())
+            && (seq.len() == SEQ_MIN_WIDTH
+                || (seq.len() > SEQ_MIN_WIDTH
+                    && seq.len() <= SEQ_MAX_DIGITS
+                    && !seq.starts_with('0')));
+        seq_ok.then(|| Self {
+            code: raw.to_owned(),
             date,
         })
     }
@@ -234,6 +266,38 @@ impl TryFrom<&str> for DossierCode {
 impl From<DossierCode> for String {
     fn from(value: DossierCode) -> Self {
         value.code
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_tolerant_path() {
+        for raw in [
+            "000.00.53.H48-220921-0099",
+            "H57.132-260804-0583",
+            "000.00.53.H48-220921-12345",
+            "000.00.53.H48-220921-00099",
+            "000.00.53.H48-221341-0099",
+            "000.00.53.H48-220921-099",
+            "OOO.00.53.H48-220921-0099",
+            "000.00.53.H48-220921-0099-1",
+            "-220921-0099",
+        ] {
+            let fast = DossierCode::parse_canonical(raw);
+            if let Some(fast) = &fast {
+                assert_eq!(
+                    DossierCode::parse(&format!(" {raw} ")).as_ref(),
+                    Ok(fast),
+                    "{raw}"
+                );
+            }
+            let tolerant_is_same =
+                DossierCode::parse(&format!(" {raw} ")).is_ok_and(|c| c.as_str() == raw);
+            assert_eq!(fast.is_some(), tolerant_is_same, "{raw}");
+        }
     }
 }
 
