@@ -157,6 +157,12 @@ pub async fn load_demo(connection: &str, dossiers: usize, seed: u64) -> anyhow::
         summary.events,
         started.elapsed().as_secs_f64()
     );
+    let started = Instant::now();
+    let rendered = crate::lookup::render_missing_views(&client).await?;
+    tracing::info!(
+        "rendered {rendered} dossier views in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     db::installation::upsert_fact(&client, "demo_seed", &seed.to_string()).await?;
     print_showcase(&client).await
 }

@@ -100,6 +100,161 @@ pub async fn list_by_codes(
     rows.iter().map(DossierRecord::try_from).collect()
 }
 
+/// A dossier's pre-rendered views with what is needed to finish a response. `head`/`detail` are
+/// `None` when no view was stored for the dossier's current version.
+#[derive(Debug, Clone)]
+pub struct StoredViewRow {
+    pub code: String,
+    pub lookup_number: i64,
+    pub version: i64,
+    pub status: i16,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub supplement_count: i32,
+    pub supplement_requested_at: Option<DateTime<Utc>>,
+    pub supplement_seconds: i64,
+    pub phone_last4: Option<String>,
+    pub head: Option<Vec<u8>>,
+    pub detail: Option<Vec<u8>>,
+}
+
+macro_rules! stored_view_select {
+    () => {
+        "SELECT d.code, d.lookup_number, d.version, d.status, d.received_at, d.due_at,
+                d.finished_at, d.returned_at, d.supplement_count, d.supplement_requested_at,
+                d.supplement_seconds, right(d.applicant_phone, 4), v.head, v.detail
+           FROM dossiers d
+           LEFT JOIN dossier_views v ON v.code = d.code AND v.version = d.version"
+    };
+}
+
+const FIND_STORED_VIEW: &str = concat!(stored_view_select!(), " WHERE d.code = $1");
+
+/// The dossier with this code and its stored views (if rendered for its current version).
+pub async fn find_stored_view(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<StoredViewRow>> {
+    let statement = client.prepare_cached(FIND_STORED_VIEW).await?;
+    let row = client.query_opt(&statement, &[&code]).await?;
+    row.as_ref().map(StoredViewRow::try_from).transpose()
+}
+
+const LIST_STORED_NEWEST: &str = concat!(
+    stored_view_select!(),
+    " ORDER BY d.received_at DESC LIMIT $1"
+);
+
+/// Streams up to `limit` dossiers' stored views, newest first, in batches of `batch` (a portal,
+/// so memory holds one batch), calling `each` per batch.
+pub async fn for_each_stored_newest<F>(
+    client: &mut deadpool_postgres::Object,
+    limit: i64,
+    batch: i32,
+    mut each: F,
+) -> anyhow::Result<u64>
+where
+    F: FnMut(Vec<StoredViewRow>),
+{
+    let transaction = client.transaction().await?;
+    let statement = transaction.prepare_cached(LIST_STORED_NEWEST).await?;
+    let portal = transaction.bind(&statement, &[&limit]).await?;
+    let mut seen = 0u64;
+    loop {
+        let rows = transaction.query_portal(&portal, batch).await?;
+        if rows.is_empty() {
+            break;
+        }
+        seen += rows.len() as u64;
+        each(
+            rows.iter()
+                .map(StoredViewRow::try_from)
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        );
+    }
+    transaction.commit().await?;
+    Ok(seen)
+}
+
+const UPSERT_VIEWS: &str = "
+INSERT INTO dossier_views (code, version, head, detail)
+SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::bytea[])
+ON CONFLICT (code) DO UPDATE SET version = EXCLUDED.version, head = EXCLUDED.head,
+    detail = EXCLUDED.detail, updated_at = now()
+WHERE dossier_views.version <= EXCLUDED.version";
+
+/// Stores rendered views (code, version, head, detail); a view never replaces a newer one.
+pub async fn upsert_views(
+    client: &impl GenericClient,
+    views: &[(&str, i64, &[u8], &[u8])],
+) -> anyhow::Result<()> {
+    if views.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<&str> = views.iter().map(|v| v.0).collect();
+    let versions: Vec<i64> = views.iter().map(|v| v.1).collect();
+    let heads: Vec<&[u8]> = views.iter().map(|v| v.2).collect();
+    let details: Vec<&[u8]> = views.iter().map(|v| v.3).collect();
+    let statement = client.prepare_cached(UPSERT_VIEWS).await?;
+    client
+        .execute(&statement, &[&codes, &versions, &heads, &details])
+        .await?;
+    Ok(())
+}
+
+const LIST_UNRENDERED: &str = "SELECT d.code FROM dossiers d
+    LEFT JOIN dossier_views v ON v.code = d.code AND v.version = d.version
+    WHERE v.code IS NULL AND d.code > $1 ORDER BY d.code LIMIT $2";
+
+/// Up to `limit` codes after `after` (in code order) of dossiers whose current version has no
+/// stored view. Walking the primary key keeps each call cheap however large the table is.
+pub async fn list_unrendered(
+    client: &impl GenericClient,
+    after: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(LIST_UNRENDERED).await?;
+    Ok(client
+        .query(&statement, &[&after, &limit])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const DELETE_VIEWS: &str = "DELETE FROM dossier_views WHERE code = ANY($1)";
+
+/// Forgets stored views (e.g. after a catalog name they show changed).
+pub async fn delete_views(client: &impl GenericClient, codes: &[&str]) -> anyhow::Result<u64> {
+    let statement = client.prepare_cached(DELETE_VIEWS).await?;
+    Ok(client.execute(&statement, &[&codes]).await?)
+}
+
+impl TryFrom<&Row> for StoredViewRow {
+    type Error = anyhow::Error;
+
+    fn try_from(row: &Row) -> anyhow::Result<Self> {
+        Ok(Self {
+            code: row.try_get(0)?,
+            lookup_number: row.try_get(1)?,
+            version: row.try_get(2)?,
+            status: row.try_get(3)?,
+            received_at: row.try_get(4)?,
+            due_at: row.try_get(5)?,
+            finished_at: row.try_get(6)?,
+            returned_at: row.try_get(7)?,
+            supplement_count: row.try_get(8)?,
+            supplement_requested_at: row.try_get(9)?,
+            supplement_seconds: row.try_get(10)?,
+            phone_last4: row.try_get(11)?,
+            head: row.try_get(12)?,
+            detail: row.try_get(13)?,
+        })
+    }
+}
+
 const FIND_CODE_BY_LOOKUP_NUMBER: &str = "SELECT code FROM dossiers WHERE lookup_number = $1";
 
 /// The canonical code of the dossier with this lookup number.

@@ -188,21 +188,29 @@ impl LookupService {
             return Err(LookupError::Unavailable(None));
         }
         let client = self.client().await?;
-        let record = db::dossiers::find_dossier(&client, code)
+        let stored = db::dossiers::find_stored_view(&client, code)
             .await
             .map_err(|e| self.classify(e))?;
         self.health.mark_up();
-        match record {
-            Some(record) => {
-                let entry = Arc::new(CachedDossier::build(&record).map_err(LookupError::Internal)?);
-                self.cache.insert(Arc::clone(&entry));
-                Ok((entry, ServedFrom::Database))
-            }
-            None => {
-                self.cache.remember_unknown(code);
-                Err(LookupError::NotFound)
-            }
-        }
+        let Some(stored) = stored else {
+            self.cache.remember_unknown(code);
+            return Err(LookupError::NotFound);
+        };
+        let entry = match CachedDossier::from_stored(stored).map_err(LookupError::Internal)? {
+            Some(entry) => entry,
+            // No view stored for this version yet: render it now and keep it for next time.
+            None => match render_and_store(&client, &[code])
+                .await
+                .map_err(|e| self.classify(e))?
+                .pop()
+            {
+                Some(entry) => entry,
+                None => return Err(LookupError::NotFound),
+            },
+        };
+        let entry = Arc::new(entry);
+        self.cache.insert(Arc::clone(&entry));
+        Ok((entry, ServedFrom::Database))
     }
 
     async fn find_by_number(
@@ -251,28 +259,33 @@ impl LookupService {
         }
     }
 
-    /// Re-reads `codes` from the database into the cache (after a sync batch or a change
-    /// notification); codes the database no longer has are dropped. Returns how many were cached.
+    /// Re-renders `codes` from the database, stores their views and puts them in the cache (after
+    /// a sync batch or a change notification); codes the database no longer has are dropped from
+    /// the cache. Returns how many were rendered.
     pub async fn refresh(&self, codes: &[&str]) -> anyhow::Result<usize> {
-        if !self.cache.enabled() || codes.is_empty() {
+        if codes.is_empty() {
             return Ok(0);
         }
         let client = self.pool.get().await?;
-        let records = db::dossiers::list_by_codes(&client, codes).await?;
+        let rendered = render_and_store(&client, codes).await?;
         drop(client);
-        let mut seen = std::collections::HashSet::with_capacity(records.len());
-        for record in &records {
-            self.cache.insert(Arc::new(CachedDossier::build(record)?));
-            seen.insert(record.code.as_str());
+        let count = rendered.len();
+        if self.cache.enabled() {
+            let mut seen = std::collections::HashSet::with_capacity(count);
+            for entry in rendered {
+                seen.insert(Arc::clone(&entry.code));
+                self.cache.insert(Arc::new(entry));
+            }
+            for code in codes.iter().filter(|c| !seen.contains(**c)) {
+                self.cache.remove(code);
+            }
         }
-        for code in codes.iter().filter(|c| !seen.contains(**c)) {
-            self.cache.remove(code);
-        }
-        Ok(records.len())
+        Ok(count)
     }
 
-    /// Fills the cache with up to `limit` dossiers, newest first, streaming in batches so memory
-    /// never holds more than one batch of rows. Returns how many were cached.
+    /// Fills the cache with up to `limit` dossiers, newest first, from their stored views,
+    /// streaming in batches so memory never holds more than one batch of rows. Dossiers without a
+    /// stored view are rendered (and stored) afterwards. Returns how many were cached.
     pub async fn warm(&self, limit: u64) -> anyhow::Result<u64> {
         if !self.cache.enabled() {
             self.cache.set_warmed();
@@ -280,23 +293,71 @@ impl LookupService {
         }
         let mut client = self.pool.get().await?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut unrendered: Vec<String> = Vec::new();
         let mut failed = 0u64;
-        let seen = db::dossiers::for_each_newest(&mut client, limit, 2_000, |records| {
-            for record in &records {
-                match CachedDossier::build(record) {
-                    Ok(entry) => self.cache.insert(Arc::new(entry)),
+        let seen = db::dossiers::for_each_stored_newest(&mut client, limit, 5_000, |rows| {
+            for row in rows {
+                let code = row.code.clone();
+                match CachedDossier::from_stored(row) {
+                    Ok(Some(entry)) => self.cache.insert(Arc::new(entry)),
+                    Ok(None) => unrendered.push(code),
                     Err(_) => failed += 1,
                 }
             }
         })
         .await?;
+        drop(client);
+        for chunk in unrendered.chunks(1_000) {
+            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            self.refresh(&chunk).await?;
+        }
         if failed > 0 {
             tracing::warn!(
                 cache.failed = failed,
-                "{failed} dossiers could not be rendered for the cache"
+                "{failed} stored views could not be read"
             );
         }
         self.cache.set_warmed();
         Ok(seen - failed)
+    }
+}
+
+/// Renders the views of `codes` from the read model and stores them, in one read and one write.
+/// Returns the rendered dossiers (codes the read model lacks are absent).
+pub async fn render_and_store(
+    client: &impl deadpool_postgres::GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<CachedDossier>> {
+    let records = db::dossiers::list_by_codes(client, codes).await?;
+    let mut rendered = Vec::with_capacity(records.len());
+    let mut versions = Vec::with_capacity(records.len());
+    for record in &records {
+        rendered.push(CachedDossier::build(record)?);
+        versions.push(record.version);
+    }
+    let views: Vec<(&str, i64, &[u8], &[u8])> = rendered
+        .iter()
+        .zip(&versions)
+        .map(|(entry, version)| (&*entry.code, *version, entry.head(), entry.detail()))
+        .collect();
+    db::dossiers::upsert_views(client, &views).await?;
+    Ok(rendered)
+}
+
+/// Renders and stores every view that is missing or older than its dossier, in chunks (after a
+/// bulk load). Returns how many were rendered.
+pub async fn render_missing_views(
+    client: &impl deadpool_postgres::GenericClient,
+) -> anyhow::Result<u64> {
+    let mut total = 0u64;
+    let mut after = String::new();
+    loop {
+        let codes = db::dossiers::list_unrendered(client, &after, 2_000).await?;
+        let Some(last) = codes.last() else {
+            return Ok(total);
+        };
+        after = last.clone();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        total += render_and_store(client, &codes).await?.len() as u64;
     }
 }

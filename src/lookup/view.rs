@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::dossiers::DossierRecord;
+use crate::db::dossiers::{DossierRecord, StoredViewRow};
 use crate::domain::timeliness::{assess, Timeliness, TimelinessInput};
 use crate::domain::{mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status};
 
@@ -33,6 +33,17 @@ pub struct CachedDossier {
 enum Clock {
     Final(Timeliness),
     Running(Box<TimelinessInput>),
+}
+
+impl Clock {
+    fn new(input: TimelinessInput) -> Self {
+        let timeliness = assess(&input, Utc::now());
+        if timeliness.is_final() {
+            Clock::Final(timeliness)
+        } else {
+            Clock::Running(Box::new(input))
+        }
+    }
 }
 
 /// Whether the detailed view was unlocked, and why not.
@@ -259,23 +270,50 @@ impl CachedDossier {
             supplement_requested_at: record.supplement_requested_at,
             supplement_seconds: record.supplement_seconds,
         };
-        let now = Utc::now();
-        let timeliness = assess(&input, now);
-        let clock = if timeliness.is_final() {
-            Clock::Final(timeliness)
-        } else {
-            Clock::Running(Box::new(input))
-        };
-
-        let phone_last4 = record.applicant_phone.as_deref().and_then(last4_digits);
         Ok(Self {
             code: Arc::from(record.code.as_str()),
             lookup_number,
             head: head.into_boxed_slice(),
             detail: detail.into_boxed_slice(),
-            phone_last4,
-            clock,
+            phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
+            clock: Clock::new(input),
         })
+    }
+
+    /// Rebuilds a cached dossier from views stored in the database (no rendering). `None` when the
+    /// row has no stored view for its current version.
+    pub fn from_stored(row: StoredViewRow) -> anyhow::Result<Option<Self>> {
+        let (Some(head), Some(detail)) = (row.head, row.detail) else {
+            return Ok(None);
+        };
+        let input = TimelinessInput {
+            status: Status::from_code(row.status)?,
+            received_at: row.received_at,
+            due_at: row.due_at,
+            finished_at: row.finished_at,
+            returned_at: row.returned_at,
+            supplement_count: u32::try_from(row.supplement_count).unwrap_or(0),
+            supplement_requested_at: row.supplement_requested_at,
+            supplement_seconds: row.supplement_seconds,
+        };
+        Ok(Some(Self {
+            code: Arc::from(row.code.as_str()),
+            lookup_number: u64::try_from(row.lookup_number)?,
+            head: head.into_boxed_slice(),
+            detail: detail.into_boxed_slice(),
+            phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
+            clock: Clock::new(input),
+        }))
+    }
+
+    /// The serialized public part (stored in `dossier_views.head`).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// The serialized detailed part (stored in `dossier_views.detail`).
+    pub fn detail(&self) -> &[u8] {
+        &self.detail
     }
 
     /// True when `proof` is the last four digits of the applicant's phone (constant-time compare).

@@ -151,3 +151,34 @@ async fn the_readme_demo_table_matches_the_demo_province() {
         assert_eq!(Some(row[4].as_str()), known.phone_last4.as_deref());
     }
 }
+
+#[tokio::test]
+async fn a_stored_view_of_an_older_version_is_ignored_and_rendered_again() {
+    use crate::helpers::spawn_app_with;
+    let app = spawn_app_with(|s| s.cache.enabled = false).await;
+    let known = app.known(4).await;
+    let client = app.db.client().await;
+    // The dossier changes behind the stored view's back (as a sync batch would).
+    client
+        .execute(
+            "UPDATE dossiers SET status = 9, finished_at = now(), version = version + 1 WHERE code = $1",
+            &[&known.code],
+        )
+        .await
+        .expect("update");
+
+    let (status, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}", known.code))
+        .await;
+
+    assert_eq!(status, 200);
+    assert_eq!(body["status"]["code"], 9, "not the stale stored view");
+    let row = client
+        .query_one(
+            "SELECT v.version = d.version FROM dossier_views v JOIN dossiers d USING (code) WHERE code = $1",
+            &[&known.code],
+        )
+        .await
+        .expect("view");
+    assert!(row.get::<_, bool>(0), "the new version's view is stored");
+}

@@ -4,13 +4,13 @@ use crate::helpers::spawn_app_with;
 
 #[tokio::test]
 async fn a_broken_schema_gives_an_opaque_internal_error() {
-    // Arrange: nothing cached, then the timeline table disappears.
+    // Arrange: nothing cached, then the stored-views table disappears.
     let app = spawn_app_with(|s| s.cache.warm_on_start = false).await;
     let known = app.known(4).await;
     app.db
         .client()
         .await
-        .batch_execute("DROP TABLE dossier_events")
+        .batch_execute("DROP TABLE dossier_views")
         .await
         .expect("sabotage");
 
@@ -24,7 +24,7 @@ async fn a_broken_schema_gives_an_opaque_internal_error() {
     assert_eq!(body["error"]["code"], "internal");
     let text = body.to_string();
     assert!(
-        !text.contains("dossier_events") && !text.contains("relation"),
+        !text.contains("dossier_views") && !text.contains("relation"),
         "{text}"
     );
     // The database itself is fine, so readiness does not claim an outage.
