@@ -15,7 +15,8 @@
 #
 # Usage: bench/run.sh            (about 8 minutes after the first data load on 2 cores)
 # Knobs (environment): BENCH_PAIRS (5), BENCH_DURATION seconds per run (10), BENCH_CONNECTIONS
-# (64), BENCH_WRK_THREADS (1), BENCH_RATE_FRACTION (0.2), BENCH_DOSSIERS (1000000),
+# (64), BENCH_WRK_THREADS (1), BENCH_RATE_FRACTION (0.2), BENCH_P99_PAIRS and BENCH_P99_DURATION
+# (as BENCH_PAIRS and BENCH_DURATION), BENCH_DOSSIERS (1000000),
 # BENCH_DATA_DIR (var/bench-postgres), BENCH_SKIP_BUILD=1, BENCH_SKIP_UNCACHED=1.
 
 set -euo pipefail
@@ -28,6 +29,8 @@ DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 RATE_FRACTION=${BENCH_RATE_FRACTION:-0.2}
+P99_PAIRS=${BENCH_P99_PAIRS:-$PAIRS}
+P99_DURATION=${BENCH_P99_DURATION:-$DURATION}
 DOSSIERS=${BENCH_DOSSIERS:-1000000}
 DATA_DIR=${BENCH_DATA_DIR:-var/bench-postgres}
 URL_COUNT=100000
@@ -215,6 +218,15 @@ wait_http() {
     die "$url does not answer"
 }
 
+# Percent of all CPUs busy over $1 seconds (from /proc/stat), to notice a machine that is not idle.
+cpu_busy() {
+    local a b
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    sleep "$1"
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+    echo "$a $b" | awk '{ d = $4 - $2; printf "%.0f\n", (d > 0 ? 100 * ($3 - $1) / d : 0) }'
+}
+
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 # run_wrk PORT -> "REQ_PER_S ERRORS"
@@ -238,7 +250,7 @@ print("%.1f %d" % (f["requests"] / (f["duration_us"] / 1e6), errors))
 # run_oha URLS_FILE RATE -> "P99_SECONDS ERRORS ACHIEVED_REQ_PER_S"
 run_oha() {
     local urls=$1 rate=$2 json
-    json=$("$OHA" -q "$rate" -z "${DURATION}s" -c "$CONNECTIONS" --latency-correction --no-tui \
+    json=$("$OHA" -q "$rate" -z "${P99_DURATION}s" -c "$CONNECTIONS" --latency-correction --no-tui \
         --output-format json --urls-from-file "$urls" 2>>"$WORK/oha.log") || die "oha failed (see $WORK/oha.log)"
     printf '%s\n' "$json" >>"$WORK/oha.log"
     printf '%s\n' "$json" | python3 -c '
@@ -301,7 +313,7 @@ fi
 record info date "$(date -Is)"
 record info commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
 record info machine "$(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-record info load "wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }') -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s random path per request from $URL_COUNT codes; $("$OHA" --version) -c$CONNECTIONS -z${DURATION}s --latency-correction"
+record info load "wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }') -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s random path per request from $URL_COUNT codes; $("$OHA" --version) -c$CONNECTIONS -z${P99_DURATION}s --latency-correction"
 record info servers "both on $HOST with $WORKERS workers; $PAIRS interleaved pairs per measure, order alternating"
 
 # ---------------------------------------------------------------------------------------------
@@ -412,6 +424,13 @@ throughput_pairs() {
     done
 }
 
+BUSY=$(cpu_busy 3)
+record info background "${BUSY}% of the CPUs busy with both servers idle, just before the load runs"
+if [ "$BUSY" -gt 10 ]; then
+    log "WARNING: ${BUSY}% of the CPUs are busy with other work; figures will be noisy (p99 most)"
+    ps -eo pcpu=,comm= --sort=-pcpu | head -n 3 | sed 's/^/    /'
+fi
+
 log "warming both servers (3 s of load each, not recorded)"
 run_wrk "$TRACUU_PORT" 3 >/dev/null
 run_wrk "$BASE_PORT" 3 >/dev/null
@@ -423,8 +442,8 @@ BASE_MAX=$(median $(awk '$1 == "rps" && $2 == "cached" && $4 == "baseline" { pri
 RATE=$(python3 -c "print(max(1, round($BASE_MAX * $RATE_FRACTION)))")
 record info fixed-rate "$RATE req/s = $RATE_FRACTION x the baseline's median maximum ($(printf '%.0f' "$BASE_MAX") req/s)"
 
-log "p99 at a fixed $RATE req/s: $PAIRS pairs of ${DURATION}s oha runs"
-for i in $(seq 1 "$PAIRS"); do
+log "p99 at a fixed $RATE req/s: $P99_PAIRS pairs of ${P99_DURATION}s oha runs"
+for i in $(seq 1 "$P99_PAIRS"); do
     order="tracuu baseline"
     [ $((i % 2)) -eq 0 ] && order="baseline tracuu"
     line="  fixed pair $i:"

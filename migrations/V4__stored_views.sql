@@ -10,3 +10,7 @@ CREATE TABLE dossier_views (
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Keep views up to a page inline and uncompressed: the default (2 kB) would compress most of
+-- them, and every cache miss would pay for decompression. Larger views still get TOASTed.
+ALTER TABLE dossier_views SET (toast_tuple_target = 8160);

@@ -37,6 +37,8 @@ pub struct Metrics {
     pub cache_view_bytes: IntGauge,
     pub lookup_not_found: IntCounter,
     pub lookup_proofs: IntCounterVec,
+    /// `lookup_proofs` children resolved once: none, accepted, rejected, locked.
+    proof_counters: [IntCounter; 4],
     pub database_up: IntGauge,
     pub sync_lag: prometheus::Histogram,
     pub sync_items: IntCounterVec,
@@ -69,6 +71,12 @@ impl Metrics {
             &["route"],
         )?;
         let counter = |name: &str, help: &str| IntCounter::new(name, help);
+        let lookup_proofs = IntCounterVec::new(
+            Opts::new("lookup_proofs_total", "Lookups by proof outcome"),
+            &["outcome"],
+        )?;
+        let proof_counters = ["none", "accepted", "rejected", "locked"]
+            .map(|outcome| lookup_proofs.with_label_values(&[outcome]));
         let gauge = |name: &str, help: &str| IntGauge::new(name, help);
         let metrics = Self {
             http_requests,
@@ -88,10 +96,8 @@ impl Metrics {
                 "Bytes of serialized dossier views in the cache",
             )?,
             lookup_not_found: counter("lookup_not_found_total", "Lookups of unknown dossiers")?,
-            lookup_proofs: IntCounterVec::new(
-                Opts::new("lookup_proofs_total", "Lookups by proof outcome"),
-                &["outcome"],
-            )?,
+            lookup_proofs,
+            proof_counters,
             database_up: gauge("database_up", "1 when the database answered the last probe")?,
             sync_lag: prometheus::Histogram::with_opts(
                 HistogramOpts::new(
@@ -138,6 +144,18 @@ impl Metrics {
         r.register(Box::new(self.pool_available.clone()))?;
         r.register(Box::new(self.pool_waiting.clone()))?;
         Ok(())
+    }
+
+    /// The counter of one proof outcome (`none`, `accepted`, `rejected`, `locked`), without a
+    /// label lookup on the hot path.
+    pub fn proof_counter(&self, outcome: &str) -> &IntCounter {
+        let index = match outcome {
+            "accepted" => 1,
+            "rejected" => 2,
+            "locked" => 3,
+            _ => 0,
+        };
+        &self.proof_counters[index]
     }
 
     /// The Prometheus text exposition of every metric.

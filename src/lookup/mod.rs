@@ -161,10 +161,7 @@ impl LookupService {
                 ProofOutcome::Rejected
             }
         };
-        self.metrics
-            .lookup_proofs
-            .with_label_values(&[proof.key()])
-            .inc();
+        self.metrics.proof_counter(proof.key()).inc();
         Ok(Lookup {
             dossier,
             proof,
