@@ -205,14 +205,12 @@ impl SyncService {
         candidates.retain(|(index, d)| {
             let unknown = if !known_procedures.contains(d.procedure_code.national()) {
                 Some(("procedure_code", d.procedure_code.as_str().to_owned()))
-            } else if let Some(agency) = [&d.receiving_agency_code, &d.handling_agency_code]
-                .into_iter()
-                .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
-                .find(|a| !known_agencies.contains(a.as_str()))
-            {
-                Some(("agency_code", agency.as_str().to_owned()))
             } else {
-                None
+                [&d.receiving_agency_code, &d.handling_agency_code]
+                    .into_iter()
+                    .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
+                    .find(|a| !known_agencies.contains(a.as_str()))
+                    .map(|agency| ("agency_code", agency.as_str().to_owned()))
             };
             match unknown {
                 Some((field, value)) => {

@@ -348,7 +348,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut DossierPayload)>)> = vec![
+        type Spoil = Box<dyn Fn(&mut DossierPayload)>;
+        let cases: Vec<(&str, Spoil)> = vec![
             ("code", Box::new(|p| p.code = "nope".into())),
             ("status", Box::new(|p| p.status = 11)),
             ("channel", Box::new(|p| p.channel = 0)),
