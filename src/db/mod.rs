@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod health;
 pub mod installation;
 pub mod local;
+pub mod source;
 pub mod sync;
 
 use std::str::FromStr;
