@@ -9,6 +9,7 @@ pub mod installation;
 pub mod local;
 pub mod source;
 pub mod sync;
+pub mod verify;
 
 use std::str::FromStr;
 use std::time::Duration;

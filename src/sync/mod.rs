@@ -1,5 +1,5 @@
 //! The feed from the main dossier store (design.md §3.2): signed push, pull from a source
-//! PostgreSQL, the shared snapshot validation and batch application, and the cache
+//! PostgreSQL and its verify, the shared snapshot validation and batch application, and the cache
 //! fan-out between instances.
 
 pub mod auth;
@@ -8,3 +8,4 @@ pub mod pull;
 pub mod push;
 pub mod service;
 pub mod snapshot;
+pub mod verify;
