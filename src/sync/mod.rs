@@ -3,6 +3,7 @@
 //! fan-out between instances.
 
 pub mod auth;
+pub mod commands;
 pub mod fanout;
 pub mod pull;
 pub mod push;
