@@ -10,3 +10,4 @@ mod outage;
 mod pages_lookup;
 mod privacy;
 mod rate_limits;
+mod sync_pull;
