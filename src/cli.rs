@@ -38,6 +38,11 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// The pull side of the feed from the main dossier store: `pull`, `verify`.
+    Sync {
+        #[command(subcommand)]
+        command: crate::sync::commands::SyncCommand,
+    },
     /// Load the deterministic demo province into an empty read model.
     DemoData {
         /// How many dossiers to generate.

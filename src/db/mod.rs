@@ -7,7 +7,9 @@ pub mod dossiers;
 pub mod health;
 pub mod installation;
 pub mod local;
+pub mod source;
 pub mod sync;
+pub mod verify;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,8 +1,12 @@
-//! The feed from the main dossier store (design.md §3.2): signed push, the shared snapshot
-//! validation and batch application, and the cache fan-out between instances.
+//! The feed from the main dossier store (design.md §3.2): signed push, pull from a source
+//! PostgreSQL and its verify, the shared snapshot validation and batch application, and the cache
+//! fan-out between instances.
 
 pub mod auth;
+pub mod commands;
 pub mod fanout;
+pub mod pull;
 pub mod push;
 pub mod service;
 pub mod snapshot;
+pub mod verify;

@@ -1,8 +1,9 @@
 //! Applying batches of dossier snapshots, whoever brought them (push handler or pull worker):
 //! validate each item, keep the newest version of a code repeated in the batch, refuse items that
 //! name an unknown procedure or agency, apply the rest in one transaction (version-guarded, so
-//! stale, duplicate and out-of-order snapshots change nothing), notify other instances, refresh
-//! this instance's cache, and record the sync lag.
+//! stale, duplicate and out-of-order snapshots change nothing) together with the pull watermark
+//! when there is one, notify other instances, refresh this instance's cache, and record the sync
+//! lag.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -50,6 +51,15 @@ pub struct StaleItem {
     pub index: usize,
     pub code: String,
     pub version: i64,
+}
+
+/// Where a pull source's batch ends: stored with the batch (see [`SyncService::apply_with`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Watermark<'a> {
+    /// The source's name (`TRACUU_SYNC__PULL__SOURCE_NAME`).
+    pub source: &'a str,
+    /// The watermark of the batch's last row.
+    pub value: &'a str,
 }
 
 /// Why a whole batch was refused.
@@ -116,6 +126,18 @@ impl SyncService {
         &self,
         items: Vec<BatchItem>,
         signature: Option<&[u8]>,
+    ) -> Result<BatchReport, BatchError> {
+        self.apply_with(items, signature, None).await
+    }
+
+    /// [`SyncService::apply`], also storing a pull source's `watermark` in the batch's own
+    /// transaction: the batch and the point to resume after it commit together or not at all, so
+    /// a crash can neither lose a batch nor apply one twice. Refused items do not hold it back.
+    pub async fn apply_with(
+        &self,
+        items: Vec<BatchItem>,
+        signature: Option<&[u8]>,
+        watermark: Option<Watermark<'_>>,
     ) -> Result<BatchReport, BatchError> {
         let now = Utc::now();
         let mut report = BatchReport {
@@ -236,6 +258,9 @@ impl SyncService {
         let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
         let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
         db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
+        if let Some(watermark) = watermark {
+            db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
+        }
         transaction.commit().await.map_err(anyhow::Error::from)?;
         drop(client);
 

@@ -11,4 +11,5 @@ mod pages_lookup;
 mod privacy;
 mod rate_limits;
 mod sync_fanout;
+mod sync_pull;
 mod sync_push;

@@ -1,0 +1,343 @@
+//! `tracuu sync verify`: compares the pull source with the read model and prints every dossier
+//! that differs. The source is read through the pull query from the initial watermark, each row
+//! mapped and validated exactly as a pull would; both sides are then reduced to the same
+//! canonical content ([`Content`], the one place that defines it) and hashed.
+//!
+//! Memory stays bounded for millions of dossiers: the read model is compared one source batch at
+//! a time (by code), and the only thing kept across batches is a set of 16-byte digests of the
+//! source's codes, used at the end to find dossiers only the read model has (streamed in code
+//! order). On a live source, dossiers changed during the run may show as differing (the pull has
+//! not caught up yet) and ones changed within the query's settle delay as "not in source": run it
+//! again to tell drift from lag.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::pull::{raw_code, to_item, PullSource};
+use super::snapshot::ValidDossier;
+use crate::config::Settings;
+use crate::db;
+use crate::db::verify::StoredDossier;
+use crate::domain::DossierCode;
+
+/// Counts of a verify run. Any of `missing`, `differing`, `not_in_source` or `invalid` above zero
+/// means the two sides differ.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct VerifySummary {
+    /// Dossiers (distinct codes) the source query returned, readable or not.
+    pub source: u64,
+    pub read_model: u64,
+    pub matching: u64,
+    /// In the source, not in the read model.
+    pub missing: u64,
+    /// In both, with different content or version.
+    pub differing: u64,
+    /// In the read model only.
+    pub not_in_source: u64,
+    /// Source rows that a pull would refuse (so they cannot be compared).
+    pub invalid: u64,
+}
+
+impl VerifySummary {
+    /// How many dossiers differ in any way.
+    pub fn differences(&self) -> u64 {
+        self.missing + self.differing + self.not_in_source + self.invalid
+    }
+}
+
+/// The canonical content of a dossier, as the read model stores it: the same on both sides of a
+/// comparison, whichever side it was built from.
+struct Content<'a> {
+    code: &'a str,
+    version: i64,
+    procedure_code: &'a str,
+    receiving_agency_code: &'a str,
+    handling_agency_code: &'a str,
+    channel: i16,
+    status: i16,
+    applicant_name: &'a str,
+    applicant_phone: Option<&'a str>,
+    received_at: DateTime<Utc>,
+    due_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    returned_at: Option<DateTime<Utc>>,
+    supplement_count: i32,
+    supplement_requested_at: Option<DateTime<Utc>>,
+    supplement_seconds: i64,
+    supplement_request: Option<&'a str>,
+    source_updated_at: DateTime<Utc>,
+    events: Vec<EventContent<'a>>,
+}
+
+struct EventContent<'a> {
+    at: DateTime<Utc>,
+    status: i16,
+    step: &'a str,
+    agency_code: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+/// What the sync path stores for a validated snapshot (mirrors `db::sync::apply_dossiers`).
+impl<'a> From<&'a ValidDossier> for Content<'a> {
+    fn from(d: &'a ValidDossier) -> Self {
+        Self {
+            code: d.code.as_str(),
+            version: d.version,
+            procedure_code: d.procedure_code.national(),
+            receiving_agency_code: d.receiving_agency_code.as_str(),
+            handling_agency_code: d.handling_agency_code.as_str(),
+            channel: d.channel.code(),
+            status: d.status.code(),
+            applicant_name: &d.applicant_name,
+            applicant_phone: d.applicant_phone.as_ref().map(|p| p.e164()),
+            received_at: d.received_at,
+            due_at: d.due_at,
+            finished_at: d.finished_at,
+            returned_at: d.returned_at,
+            supplement_count: d.supplement_count,
+            supplement_requested_at: d.supplement_requested_at,
+            supplement_seconds: d.supplement_seconds,
+            supplement_request: d.supplement_request.as_deref(),
+            source_updated_at: d.source_updated_at,
+            events: d
+                .events
+                .iter()
+                .map(|e| EventContent {
+                    at: e.at,
+                    status: e.status.code(),
+                    step: &e.step,
+                    agency_code: e.agency_code.as_ref().map(|a| a.as_str()),
+                    note: e.note.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a StoredDossier> for Content<'a> {
+    fn from(d: &'a StoredDossier) -> Self {
+        Self {
+            code: &d.code,
+            version: d.version,
+            procedure_code: &d.procedure_code,
+            receiving_agency_code: &d.receiving_agency_code,
+            handling_agency_code: &d.handling_agency_code,
+            channel: d.channel,
+            status: d.status,
+            applicant_name: &d.applicant_name,
+            applicant_phone: d.applicant_phone.as_deref(),
+            received_at: d.received_at,
+            due_at: d.due_at,
+            finished_at: d.finished_at,
+            returned_at: d.returned_at,
+            supplement_count: d.supplement_count,
+            supplement_requested_at: d.supplement_requested_at,
+            supplement_seconds: d.supplement_seconds,
+            supplement_request: d.supplement_request.as_deref(),
+            source_updated_at: d.source_updated_at,
+            events: d
+                .events
+                .iter()
+                .map(|e| EventContent {
+                    at: e.at,
+                    status: e.status,
+                    step: &e.step,
+                    agency_code: e.agency_code.as_deref(),
+                    note: e.note.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Feeds values into SHA-256 unambiguously (lengths before strings, a tag before optionals).
+struct ContentHasher(Sha256);
+
+impl ContentHasher {
+    fn int(&mut self, value: i64) {
+        self.0.update(value.to_be_bytes());
+    }
+    fn text(&mut self, value: &str) {
+        self.int(value.len() as i64);
+        self.0.update(value.as_bytes());
+    }
+    fn time(&mut self, value: DateTime<Utc>) {
+        self.int(value.timestamp_micros());
+    }
+    fn optional<T>(&mut self, value: Option<T>, each: impl FnOnce(&mut Self, T)) {
+        match value {
+            None => self.0.update([0]),
+            Some(value) => {
+                self.0.update([1]);
+                each(self, value);
+            }
+        }
+    }
+    fn finish(self) -> [u8; 16] {
+        let digest = self.0.finalize();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&digest[..16]);
+        out
+    }
+}
+
+impl Content<'_> {
+    /// A 16-byte digest of every field, in a fixed order.
+    fn hash(&self) -> [u8; 16] {
+        let mut h = ContentHasher(Sha256::new());
+        h.text(self.code);
+        h.int(self.version);
+        h.text(self.procedure_code);
+        h.text(self.receiving_agency_code);
+        h.text(self.handling_agency_code);
+        h.int(self.channel.into());
+        h.int(self.status.into());
+        h.text(self.applicant_name);
+        h.optional(self.applicant_phone, |h, v| h.text(v));
+        h.time(self.received_at);
+        for at in [self.due_at, self.finished_at, self.returned_at] {
+            h.optional(at, |h, v| h.time(v));
+        }
+        h.int(self.supplement_count.into());
+        h.optional(self.supplement_requested_at, |h, v| h.time(v));
+        h.int(self.supplement_seconds);
+        h.optional(self.supplement_request, |h, v| h.text(v));
+        h.time(self.source_updated_at);
+        h.int(self.events.len() as i64);
+        for e in &self.events {
+            h.time(e.at);
+            h.int(e.status.into());
+            h.text(e.step);
+            h.optional(e.agency_code, |h, v| h.text(v));
+            h.optional(e.note, |h, v| h.text(v));
+        }
+        h.finish()
+    }
+}
+
+/// Content digest of a validated source snapshot.
+pub fn source_hash(dossier: &ValidDossier) -> [u8; 16] {
+    Content::from(dossier).hash()
+}
+
+/// Content digest of a stored dossier; equal to [`source_hash`] of the snapshot it was stored from.
+pub fn stored_hash(dossier: &StoredDossier) -> [u8; 16] {
+    Content::from(dossier).hash()
+}
+
+fn code_digest(code: &str) -> [u8; 16] {
+    let digest = Sha256::digest(code.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// Compares the configured pull source with the read model at `target_connection`, writing one
+/// line per difference and a summary line to `out`.
+pub async fn verify(
+    settings: &Settings,
+    target_connection: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<VerifySummary> {
+    let source = PullSource::from_settings(settings)?;
+    let source_client = source.open().await?;
+    let mut target = db::connect(target_connection).await?;
+    let mut summary = VerifySummary::default();
+    let mut seen: HashSet<[u8; 16]> = HashSet::new();
+    let mut watermark = source.initial_watermark.clone();
+    let now = Utc::now();
+    loop {
+        let rows = source.next_rows(&source_client, &watermark).await?;
+        let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
+            break;
+        };
+        let mut valid: Vec<ValidDossier> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let code = raw_code(&row.fields)
+                .and_then(|raw| DossierCode::parse(&raw).ok())
+                .map(|code| code.as_str().to_owned());
+            let first_sighting = match &code {
+                Some(code) => seen.insert(code_digest(code)),
+                None => true,
+            };
+            if first_sighting {
+                summary.source += 1;
+            }
+            let checked = to_item(row.fields).and_then(|payload| {
+                payload
+                    .validate(now)
+                    .map_err(|error| format!("{}: {}", error.field, error.reason))
+            });
+            match (checked, code) {
+                (Ok(dossier), _) => valid.push(dossier),
+                (Err(reason), Some(code)) => {
+                    summary.invalid += 1;
+                    writeln!(out, "{code}: invalid in source ({reason})")?;
+                }
+                (Err(reason), None) => {
+                    summary.invalid += 1;
+                    writeln!(
+                        out,
+                        "(source row at watermark {}): cannot be read ({reason})",
+                        row.watermark
+                    )?;
+                }
+            }
+        }
+        let codes: Vec<&str> = valid.iter().map(|d| d.code.as_str()).collect();
+        let stored: HashMap<String, StoredDossier> =
+            db::verify::list_stored_by_codes(&target, &codes)
+                .await?
+                .into_iter()
+                .map(|d| (d.code.clone(), d))
+                .collect();
+        for dossier in &valid {
+            let code = dossier.code.as_str();
+            match stored.get(code) {
+                None => {
+                    summary.missing += 1;
+                    writeln!(out, "{code}: missing in read model")?;
+                }
+                Some(stored) if stored_hash(stored) != source_hash(dossier) => {
+                    summary.differing += 1;
+                    writeln!(
+                        out,
+                        "{code}: differs (version source {}, read model {})",
+                        dossier.version, stored.version
+                    )?;
+                }
+                Some(_) => summary.matching += 1,
+            }
+        }
+        watermark = last;
+    }
+    drop(source_client);
+
+    let batch = i32::try_from(source.batch_size).unwrap_or(i32::MAX);
+    summary.read_model = db::verify::for_each_code(&mut target, batch, |codes| {
+        for code in codes {
+            if !seen.contains(&code_digest(&code)) {
+                summary.not_in_source += 1;
+                writeln!(out, "{code}: not in source")?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    writeln!(
+        out,
+        "source {} dossiers, read model {}: {} match, {} missing in read model, {} differ, {} not in \
+         source, {} invalid in source",
+        summary.source,
+        summary.read_model,
+        summary.matching,
+        summary.missing,
+        summary.differing,
+        summary.not_in_source,
+        summary.invalid
+    )?;
+    Ok(summary)
+}
