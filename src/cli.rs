@@ -73,7 +73,7 @@ pub struct Database {
 impl Database {
     /// Stops the private cluster, if we started one.
     pub fn shutdown(&self) {
-        if let Some(cluster) = &self.local {
+        if let Some(cluster) = self.local.as_ref().filter(|c| c.started_here()) {
             if let Err(error) = cluster.stop() {
                 tracing::warn!("could not stop the private PostgreSQL cluster: {error:#}");
             } else {

@@ -22,6 +22,8 @@ pub struct LocalCluster {
     data_dir: PathBuf,
     socket_dir: PathBuf,
     run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
+    /// False when another tracuu process had the server running: then it is theirs to stop.
+    started_here: bool,
 }
 
 impl LocalCluster {
@@ -36,11 +38,12 @@ impl LocalCluster {
             .canonicalize()
             .with_context(|| format!("cannot resolve {}", root.display()))?;
         let run_as = unprivileged_user()?;
-        let cluster = Self {
+        let mut cluster = Self {
             bin_dir,
             data_dir: root.join("data"),
             socket_dir: socket_dir_for(&root),
             run_as,
+            started_here: false,
         };
         std::fs::create_dir_all(&cluster.socket_dir)?;
         if let Some((uid, gid)) = run_as {
@@ -87,8 +90,9 @@ impl LocalCluster {
             tracing::info!("reusing the private PostgreSQL cluster already running");
         } else {
             cluster.start_server()?;
+            cluster.started_here = true;
+            cluster.spawn_watchdog(&root, remove_on_exit)?;
         }
-        cluster.spawn_watchdog(&root, remove_on_exit)?;
         Ok(cluster)
     }
 
@@ -98,6 +102,11 @@ impl LocalCluster {
             "host={} port={SOCKET_PORT} user=postgres dbname={dbname}",
             self.socket_dir.display()
         )
+    }
+
+    /// True when this process started the server (and so should stop it when done).
+    pub fn started_here(&self) -> bool {
+        self.started_here
     }
 
     /// Stops the server (fast shutdown: open sessions are ended, data is safe).
