@@ -2,6 +2,7 @@
 //! per aggregate. All SQL of the service lives under this module.
 
 pub mod calendar;
+pub mod catalog;
 pub mod demo;
 pub mod dossiers;
 pub mod health;

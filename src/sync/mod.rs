@@ -3,6 +3,7 @@
 //! fan-out between instances.
 
 pub mod auth;
+pub mod catalog;
 pub mod commands;
 pub mod fanout;
 pub mod pull;

@@ -22,11 +22,21 @@ pub struct PushState {
     pub settings: SyncSettings,
 }
 
-/// Registers `/sync/v1/...`.
+/// Registers `/sync/v1/...`: dossiers here, agencies and procedures in [`super::catalog`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/sync/v1/dossiers")
             .route(web::post().to(push_dossiers))
+            .default_service(web::to(crate::channels::web::method_not_allowed)),
+    );
+    cfg.service(
+        web::resource("/sync/v1/agencies")
+            .route(web::post().to(super::catalog::push_agencies))
+            .default_service(web::to(crate::channels::web::method_not_allowed)),
+    );
+    cfg.service(
+        web::resource("/sync/v1/procedures")
+            .route(web::post().to(super::catalog::push_procedures))
             .default_service(web::to(crate::channels::web::method_not_allowed)),
     );
 }

@@ -1,0 +1,250 @@
+//! Writes of the catalog feed (agencies and procedures): one version-guarded upsert statement per
+//! batch (array parameters), the agency lineage the parent checks walk, and the dossiers whose
+//! cached views show a changed catalog entry.
+
+use deadpool_postgres::GenericClient;
+
+use crate::sync::catalog::{ValidAgency, ValidProcedure};
+
+/// One stored agency as the parent checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyLink {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub version: i64,
+}
+
+/// Every agency in `codes` and all their ancestors. `UNION` (not `UNION ALL`) drops rows already
+/// seen, so the walk ends even if stored data ever held a cycle.
+const LIST_AGENCY_LINEAGE: &str = "
+WITH RECURSIVE lineage (code, parent_code, version) AS (
+    SELECT code, parent_code, version FROM agencies WHERE code = ANY($1)
+    UNION
+    SELECT a.code, a.parent_code, a.version FROM agencies a JOIN lineage l ON a.code = l.parent_code
+)
+SELECT code, parent_code, version FROM lineage";
+
+/// The stored agencies among `codes` with all their ancestors (code, parent, version).
+pub async fn list_agency_lineage(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<AgencyLink>> {
+    let statement = client.prepare_cached(LIST_AGENCY_LINEAGE).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|r| AgencyLink {
+            code: r.get(0),
+            parent_code: r.get(1),
+            version: r.get(2),
+        })
+        .collect())
+}
+
+/// Serialises agency batches (push and import alike), so two concurrent batches cannot each pass
+/// the cycle check and together make a cycle. Released at the end of the transaction.
+const LOCK_AGENCIES: &str = "SELECT pg_advisory_xact_lock($1)";
+const AGENCY_LOCK_KEY: i64 = 0x7472_6163_6167; // "tracag"
+
+/// Takes the agency-batch lock for the rest of the caller's transaction.
+pub async fn lock_agency_batches(client: &impl GenericClient) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(LOCK_AGENCIES).await?;
+    client.execute(&statement, &[&AGENCY_LOCK_KEY]).await?;
+    Ok(())
+}
+
+/// Inserts new agencies and replaces stored ones whose version is older. The foreign key on
+/// `parent_code` is checked at the end of the statement, so a parent and its child may arrive in
+/// the same batch; callers still pass parents first.
+const UPSERT_AGENCIES: &str = "
+INSERT INTO agencies (code, parent_code, kind, name, desk_address, desk_phone, desk_hours, version)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    $7::text[], $8::int8[])
+ON CONFLICT (code) DO UPDATE SET
+    parent_code = EXCLUDED.parent_code,
+    kind = EXCLUDED.kind,
+    name = EXCLUDED.name,
+    desk_address = EXCLUDED.desk_address,
+    desk_phone = EXCLUDED.desk_phone,
+    desk_hours = EXCLUDED.desk_hours,
+    version = EXCLUDED.version
+WHERE agencies.version < EXCLUDED.version
+RETURNING code";
+
+/// Applies `agencies` (distinct codes, parents first) inside the caller's transaction. Returns the
+/// codes inserted or replaced; the others were not newer than what is stored.
+pub async fn upsert_agencies(
+    client: &impl GenericClient,
+    agencies: &[&ValidAgency],
+) -> anyhow::Result<Vec<String>> {
+    if agencies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = agencies.len();
+    let mut code = Vec::with_capacity(n);
+    let mut parent = Vec::with_capacity(n);
+    let mut kind = Vec::with_capacity(n);
+    let mut name = Vec::with_capacity(n);
+    let mut address = Vec::with_capacity(n);
+    let mut phone = Vec::with_capacity(n);
+    let mut hours = Vec::with_capacity(n);
+    let mut version = Vec::with_capacity(n);
+    for a in agencies {
+        code.push(a.code.as_str());
+        parent.push(a.parent_code.as_ref().map(|p| p.as_str()));
+        kind.push(a.kind.as_str());
+        name.push(a.name.as_str());
+        address.push(a.desk_address.as_deref());
+        phone.push(a.desk_phone.as_deref());
+        hours.push(a.desk_hours.as_deref());
+        version.push(a.version);
+    }
+    let statement = client.prepare_cached(UPSERT_AGENCIES).await?;
+    Ok(client
+        .query(
+            &statement,
+            &[
+                &code, &parent, &kind, &name, &address, &phone, &hours, &version,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Same rule as agencies: only a newer version replaces a stored procedure.
+const UPSERT_PROCEDURES: &str = "
+INSERT INTO procedures (code, name, field, processing_days, fee_vnd, fee_note, online_level,
+    version)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::text[],
+    $7::text[], $8::int8[])
+ON CONFLICT (code) DO UPDATE SET
+    name = EXCLUDED.name,
+    field = EXCLUDED.field,
+    processing_days = EXCLUDED.processing_days,
+    fee_vnd = EXCLUDED.fee_vnd,
+    fee_note = EXCLUDED.fee_note,
+    online_level = EXCLUDED.online_level,
+    version = EXCLUDED.version
+WHERE procedures.version < EXCLUDED.version
+RETURNING code";
+
+/// Applies `procedures` (distinct codes) inside the caller's transaction. Returns the codes
+/// inserted or replaced.
+pub async fn upsert_procedures(
+    client: &impl GenericClient,
+    procedures: &[&ValidProcedure],
+) -> anyhow::Result<Vec<String>> {
+    if procedures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = procedures.len();
+    let mut code = Vec::with_capacity(n);
+    let mut name = Vec::with_capacity(n);
+    let mut field = Vec::with_capacity(n);
+    let mut days = Vec::with_capacity(n);
+    let mut fee = Vec::with_capacity(n);
+    let mut fee_note = Vec::with_capacity(n);
+    let mut online = Vec::with_capacity(n);
+    let mut version = Vec::with_capacity(n);
+    for p in procedures {
+        code.push(p.code.as_str());
+        name.push(p.name.as_str());
+        field.push(p.field.as_str());
+        days.push(p.processing_days);
+        fee.push(p.fee_vnd);
+        fee_note.push(p.fee_note.as_deref());
+        online.push(p.online_level.as_str());
+        version.push(p.version);
+    }
+    let statement = client.prepare_cached(UPSERT_PROCEDURES).await?;
+    Ok(client
+        .query(
+            &statement,
+            &[
+                &code, &name, &field, &days, &fee, &fee_note, &online, &version,
+            ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const LIST_AGENCY_VERSIONS: &str = "SELECT code, version FROM agencies WHERE code = ANY($1)";
+
+/// Stored versions of the agencies among `codes`.
+pub async fn list_agency_versions(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<(String, i64)>> {
+    let statement = client.prepare_cached(LIST_AGENCY_VERSIONS).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+const LIST_PROCEDURE_VERSIONS: &str = "SELECT code, version FROM procedures WHERE code = ANY($1)";
+
+/// Stored versions of the procedures among `codes`.
+pub async fn list_procedure_versions(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<(String, i64)>> {
+    let statement = client.prepare_cached(LIST_PROCEDURE_VERSIONS).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect())
+}
+
+/// Dossiers whose views name one of the agencies: as receiving or handling agency (name, desk
+/// address, phone and hours) or in a timeline step.
+const LIST_DOSSIERS_OF_AGENCIES: &str = "
+SELECT code FROM dossiers WHERE receiving_agency_code = ANY($1) OR handling_agency_code = ANY($1)
+UNION
+SELECT dossier_code FROM dossier_events WHERE agency_code = ANY($1)";
+
+/// Codes of the dossiers whose views show one of `agencies`.
+pub async fn list_dossiers_of_agencies(
+    client: &impl GenericClient,
+    agencies: &[&str],
+) -> anyhow::Result<Vec<String>> {
+    if agencies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement = client.prepare_cached(LIST_DOSSIERS_OF_AGENCIES).await?;
+    Ok(client
+        .query(&statement, &[&agencies])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const LIST_DOSSIERS_OF_PROCEDURES: &str =
+    "SELECT code FROM dossiers WHERE procedure_code = ANY($1)";
+
+/// Codes of the dossiers of one of `procedures`.
+pub async fn list_dossiers_of_procedures(
+    client: &impl GenericClient,
+    procedures: &[&str],
+) -> anyhow::Result<Vec<String>> {
+    if procedures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement = client.prepare_cached(LIST_DOSSIERS_OF_PROCEDURES).await?;
+    Ok(client
+        .query(&statement, &[&procedures])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
