@@ -15,6 +15,7 @@ use crate::db::calendar::CalendarDayRow;
 use crate::db::local::LocalCluster;
 use crate::domain::calendar::{default_exceptions, DayKind, WorkingCalendar, WorkingHours};
 use crate::startup::Application;
+use crate::sync::import::{import_csv, CatalogKind};
 
 /// Command line of the `tracuu` binary.
 #[derive(Debug, Parser)]
@@ -54,6 +55,16 @@ pub enum Command {
         /// Delete the dossiers already in the read model first.
         #[arg(long)]
         replace: bool,
+    },
+    /// Import agencies or procedures from a CSV file (UTF-8, comma-separated, header row; see
+    /// README, Catalog). Refused rows are listed as `line N: field: reason`; the valid rows are
+    /// applied, and the exit status is non-zero if any row was refused.
+    Import {
+        /// Which catalog the file holds.
+        #[arg(value_enum)]
+        kind: CatalogKind,
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 
@@ -259,5 +270,39 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let database = open_database(&settings).await?;
     tracing::info!("database is up to date");
     database.shutdown();
+    Ok(())
+}
+
+/// `tracuu import agencies|procedures FILE`: prints every refused or unchanged row to stderr and
+/// fails if any row was refused (the valid rows are applied all the same).
+pub async fn import(settings: Settings, kind: CatalogKind, file: PathBuf) -> anyhow::Result<()> {
+    let database = open_database(&settings).await?;
+    let result = import_csv(&database.connection, kind, &file).await;
+    database.shutdown();
+    let report = result?;
+    for error in &report.errors {
+        eprintln!("{error}");
+    }
+    for row in &report.unchanged {
+        eprintln!(
+            "line {}: {} unchanged: the stored version is as new as {} or newer",
+            row.line, row.code, row.version
+        );
+    }
+    eprintln!(
+        "{}: {} rows, {} applied, {} unchanged, {} refused; {} cached dossier views to refresh",
+        file.display(),
+        report.rows,
+        report.applied,
+        report.unchanged.len(),
+        report.errors.len(),
+        report.dossiers_notified
+    );
+    anyhow::ensure!(
+        report.is_clean(),
+        "{} of {} rows refused (see above); the other rows were applied",
+        report.errors.len(),
+        report.rows
+    );
     Ok(())
 }

@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
                 seed,
                 replace,
             } => cli::demo_data(settings, dossiers, seed, replace).await,
+            Command::Import { kind, file } => cli::import(settings, kind, file).await,
         }
     }
     .await;
