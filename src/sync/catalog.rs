@@ -3,9 +3,10 @@
 //! body formats and limits as dossiers) or as `tracuu import` reads them from CSV. Both paths share
 //! the payload types, their validation and [`apply_agency_batch`] / [`apply_procedure_batch`], so
 //! they accept and refuse exactly the same things. The version rule is the dossiers' one: an item
-//! whose version is not newer than the stored one is stale and changes nothing. After a change the
-//! cached views of the dossiers that show the changed entry are refreshed here, and other
-//! instances are told through the same `NOTIFY` as dossier changes.
+//! whose version is not newer than the stored one is stale and changes nothing. A change drops the
+//! stored views of the dossiers that show the changed entry (in the same transaction), refreshes
+//! the ones this instance has cached, and tells other instances through the same `NOTIFY` as
+//! dossier changes.
 
 use std::collections::{HashMap, HashSet};
 
@@ -555,6 +556,20 @@ fn plan_agencies(
         .collect()
 }
 
+/// Drops the stored views of `dossiers` in the catalog change's transaction: they are keyed by the
+/// dossier's version, which a catalog change does not move, so they would otherwise keep showing
+/// the old name. A lookup that misses the cache renders and stores them again.
+async fn forget_views(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    dossiers: &[String],
+) -> anyhow::Result<()> {
+    if !dossiers.is_empty() {
+        let codes: Vec<&str> = dossiers.iter().map(String::as_str).collect();
+        db::dossiers::delete_views(transaction, &codes).await?;
+    }
+    Ok(())
+}
+
 /// Applies a batch of agencies in one transaction on `client`: `signature` (when given) is recorded
 /// first and a replay refuses the whole batch; agency batches are serialised so the parent checks
 /// see a settled hierarchy; then one upsert, and a notification of the dossiers whose views show a
@@ -589,6 +604,7 @@ pub async fn apply_agency_batch(
     let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
     let applied_refs: Vec<&str> = applied.iter().map(String::as_str).collect();
     let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &applied_refs).await?;
+    forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
     transaction.commit().await.map_err(anyhow::Error::from)?;
 
@@ -616,6 +632,7 @@ pub async fn apply_procedure_batch(
     let applied = db::catalog::upsert_procedures(&transaction, &procedures).await?;
     let applied_refs: Vec<&str> = applied.iter().map(String::as_str).collect();
     let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &applied_refs).await?;
+    forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
     transaction.commit().await.map_err(anyhow::Error::from)?;
 
@@ -661,8 +678,9 @@ impl SyncService {
     }
 
     /// Re-renders the cached views that show a changed entry. Only dossiers this instance has
-    /// cached are re-read (the rest are read fresh on their first lookup), in chunks so one round
-    /// trip stays small even when a renamed procedure has hundreds of thousands of dossiers.
+    /// cached are re-rendered now (the others lost their stored views and are rendered on their
+    /// first lookup), in chunks so one round trip stays small even when a renamed procedure has
+    /// hundreds of thousands of dossiers.
     async fn after_catalog_change(&self, outcome: &CatalogOutcome) {
         if outcome.report.applied == 0 {
             return;
