@@ -290,7 +290,7 @@ pub async fn import(settings: Settings, kind: CatalogKind, file: PathBuf) -> any
         );
     }
     eprintln!(
-        "{}: {} rows, {} applied, {} unchanged, {} refused; {} cached dossier views to refresh",
+        "{}: {} rows, {} applied, {} unchanged, {} refused; {} dossiers show a changed entry (views renewed)",
         file.display(),
         report.rows,
         report.applied,
