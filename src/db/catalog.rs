@@ -42,16 +42,63 @@ pub async fn list_agency_lineage(
         .collect())
 }
 
-/// Serialises agency batches (push and import alike), so two concurrent batches cannot each pass
-/// the cycle check and together make a cycle. Released at the end of the transaction.
-const LOCK_AGENCIES: &str = "SELECT pg_advisory_xact_lock($1)";
+/// Serialises the batches of one catalog table (push and import alike) for the rest of the
+/// caller's transaction: two concurrent agency batches cannot each pass the cycle check and
+/// together make a cycle, and what a batch reads before its upsert is still true after it.
+const LOCK_BATCHES: &str = "SELECT pg_advisory_xact_lock($1)";
 const AGENCY_LOCK_KEY: i64 = 0x7472_6163_6167; // "tracag"
+const PROCEDURE_LOCK_KEY: i64 = 0x7472_6163_7072; // "tracpr"
 
-/// Takes the agency-batch lock for the rest of the caller's transaction.
+/// Takes the agency-batch lock until the caller's transaction ends.
 pub async fn lock_agency_batches(client: &impl GenericClient) -> anyhow::Result<()> {
-    let statement = client.prepare_cached(LOCK_AGENCIES).await?;
+    let statement = client.prepare_cached(LOCK_BATCHES).await?;
     client.execute(&statement, &[&AGENCY_LOCK_KEY]).await?;
     Ok(())
+}
+
+/// Takes the procedure-batch lock until the caller's transaction ends.
+pub async fn lock_procedure_batches(client: &impl GenericClient) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(LOCK_BATCHES).await?;
+    client.execute(&statement, &[&PROCEDURE_LOCK_KEY]).await?;
+    Ok(())
+}
+
+/// What dossier views show of a catalog entry, by code: a change elsewhere (kind, parent, fee,
+/// online level, version alone) leaves the rendered views as they are.
+pub type Shown = std::collections::HashMap<String, Vec<Option<String>>>;
+
+const LIST_AGENCIES_SHOWN: &str =
+    "SELECT code, name, desk_address, desk_phone, desk_hours FROM agencies WHERE code = ANY($1)";
+
+/// The shown fields of the stored agencies among `codes` (name, desk address, phone, hours).
+pub async fn list_agencies_shown(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Shown> {
+    let statement = client.prepare_cached(LIST_AGENCIES_SHOWN).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), (1..5).map(|i| r.get(i)).collect()))
+        .collect())
+}
+
+const LIST_PROCEDURES_SHOWN: &str = "SELECT code, name, field, processing_days::text
+    FROM procedures WHERE code = ANY($1)";
+
+/// The shown fields of the stored procedures among `codes` (name, field, processing days).
+pub async fn list_procedures_shown(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Shown> {
+    let statement = client.prepare_cached(LIST_PROCEDURES_SHOWN).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), (1..4).map(|i| r.get(i)).collect()))
+        .collect())
 }
 
 /// Inserts new agencies and replaces stored ones whose version is older. The foreign key on

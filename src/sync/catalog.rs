@@ -192,6 +192,8 @@ pub trait CatalogEntry {
     fn version(&self) -> i64;
     /// Replaces the version (the CSV import's default).
     fn set_version(&mut self, version: i64);
+    /// The fields dossier views show, in the order of `db::catalog::list_*_shown`.
+    fn shown(&self) -> Vec<Option<String>>;
 }
 
 impl CatalogEntry for ValidAgency {
@@ -203,6 +205,14 @@ impl CatalogEntry for ValidAgency {
     }
     fn set_version(&mut self, version: i64) {
         self.version = version;
+    }
+    fn shown(&self) -> Vec<Option<String>> {
+        vec![
+            Some(self.name.clone()),
+            self.desk_address.clone(),
+            self.desk_phone.clone(),
+            self.desk_hours.clone(),
+        ]
     }
 }
 
@@ -216,6 +226,29 @@ impl CatalogEntry for ValidProcedure {
     fn set_version(&mut self, version: i64) {
         self.version = version;
     }
+    fn shown(&self) -> Vec<Option<String>> {
+        vec![
+            Some(self.name.clone()),
+            Some(self.field.clone()),
+            Some(self.processing_days.to_string()),
+        ]
+    }
+}
+
+/// The applied codes whose shown fields differ from what was stored before (or that are new).
+fn shown_changes<'a, T: CatalogEntry>(
+    planned: &'a [(usize, T)],
+    applied: &[String],
+    before: &db::catalog::Shown,
+) -> Vec<&'a str> {
+    let applied: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    planned
+        .iter()
+        .map(|(_, entry)| entry)
+        .filter(|entry| applied.contains(entry.code()))
+        .filter(|entry| before.get(entry.code()) != Some(&entry.shown()))
+        .map(|entry| entry.code())
+        .collect()
 }
 
 /// A required single-line text: cleaned (NFC, no control characters), not empty, at most `max`
@@ -572,8 +605,9 @@ async fn forget_views(
 
 /// Applies a batch of agencies in one transaction on `client`: `signature` (when given) is recorded
 /// first and a replay refuses the whole batch; agency batches are serialised so the parent checks
-/// see a settled hierarchy; then one upsert, and a notification of the dossiers whose views show a
-/// changed agency, tagged with `origin`. Refused and stale items are reported one by one.
+/// see a settled hierarchy; then one upsert, and, for the agencies whose shown fields changed, the
+/// stored views of their dossiers are dropped and a notification tagged with `origin` names those
+/// dossiers. Refused and stale items are reported one by one.
 pub async fn apply_agency_batch(
     client: &mut deadpool_postgres::Object,
     items: Vec<CheckedItem<ValidAgency>>,
@@ -600,10 +634,12 @@ pub async fn apply_agency_batch(
         .collect();
     let stored = db::catalog::list_agency_lineage(&transaction, &involved).await?;
     let planned = plan_agencies(candidates, &stored, &mut report);
+    let codes: Vec<&str> = planned.iter().map(|(_, a)| a.code.as_str()).collect();
+    let before = db::catalog::list_agencies_shown(&transaction, &codes).await?;
     let agencies: Vec<&ValidAgency> = planned.iter().map(|(_, a)| a).collect();
     let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
-    let applied_refs: Vec<&str> = applied.iter().map(String::as_str).collect();
-    let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &applied_refs).await?;
+    let changed = shown_changes(&planned, &applied, &before);
+    let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &changed).await?;
     forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
     transaction.commit().await.map_err(anyhow::Error::from)?;
@@ -628,10 +664,13 @@ pub async fn apply_procedure_batch(
             return Err(BatchError::Replayed);
         }
     }
+    db::catalog::lock_procedure_batches(&transaction).await?;
+    let codes: Vec<&str> = candidates.iter().map(|(_, p)| p.code.as_str()).collect();
+    let before = db::catalog::list_procedures_shown(&transaction, &codes).await?;
     let procedures: Vec<&ValidProcedure> = candidates.iter().map(|(_, p)| p).collect();
     let applied = db::catalog::upsert_procedures(&transaction, &procedures).await?;
-    let applied_refs: Vec<&str> = applied.iter().map(String::as_str).collect();
-    let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &applied_refs).await?;
+    let changed = shown_changes(&candidates, &applied, &before);
+    let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &changed).await?;
     forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
     transaction.commit().await.map_err(anyhow::Error::from)?;
@@ -936,6 +975,28 @@ mod tests {
         assert_eq!(kept, [1, 3]);
         let stale: Vec<usize> = report.stale_items.iter().map(|s| s.index).collect();
         assert_eq!(stale, [0, 2]);
+    }
+
+    #[test]
+    fn only_applied_entries_whose_shown_fields_changed_touch_dossier_views() {
+        let mut renamed = valid(agency("A1", None, 2));
+        renamed.name = "Tên mới".into();
+        let planned = vec![
+            (0, renamed),
+            (1, valid(agency("A2", None, 2))),
+            (2, valid(agency("A3", None, 2))),
+            (3, valid(agency("A4", None, 2))),
+        ];
+        let unchanged = |code: &str| valid(agency(code, None, 1)).shown();
+        let before: db::catalog::Shown = [
+            ("A1".to_owned(), unchanged("A1")),
+            ("A2".to_owned(), unchanged("A2")),
+            ("A4".to_owned(), unchanged("A4")),
+        ]
+        .into();
+        // A4 was stale (not applied); A3 is new.
+        let applied = ["A1".to_owned(), "A2".to_owned(), "A3".to_owned()];
+        assert_eq!(shown_changes(&planned, &applied, &before), ["A1", "A3"]);
     }
 
     #[test]

@@ -509,9 +509,23 @@ async fn a_rename_drops_the_stored_views_so_an_uncached_lookup_shows_the_new_nam
         .expect("code")
         .to_owned();
 
+    // A newer version that changes nothing a view shows (only the fee) keeps the stored views.
+    let name = before["procedure"]["name"].as_str().expect("name");
+    let mut same_view = procedure(&code, name, 1);
+    same_view["field"] = before["procedure"]["field"].clone();
+    same_view["processing_days"] = before["procedure"]["processing_days"].clone();
+    same_view["fee_vnd"] = json!(123_000);
+    let (_, report) = app.push_catalog("/sync/v1/procedures", &[same_view]).await;
+    assert_eq!(report["applied"], 1, "{report}");
+    assert_eq!(
+        app.stored_views(&known.code).await,
+        1,
+        "nothing shown changed"
+    );
+
     // Act
     let (_, report) = app
-        .push_catalog("/sync/v1/procedures", &[procedure(&code, "Tên mới", 1)])
+        .push_catalog("/sync/v1/procedures", &[procedure(&code, "Tên mới", 2)])
         .await;
 
     // Assert
