@@ -504,6 +504,7 @@ fn plan_agencies(
             reason,
         });
     };
+    let mut refused_codes: HashSet<String> = HashSet::new();
     loop {
         // The hierarchy as it would be if every pending item applied.
         let mut parent_of: HashMap<&str, Option<&str>> = stored_parent.clone();
@@ -519,10 +520,12 @@ fn plan_agencies(
                 continue;
             };
             if !parent_of.contains_key(parent) {
-                refused.push((
-                    position,
-                    format!("{parent} is not in the catalog (send the parent first or in the same batch)"),
-                ));
+                let reason = if refused_codes.contains(parent) {
+                    format!("{parent} is refused in this batch (see its own error)")
+                } else {
+                    format!("{parent} is not in the catalog (send the parent first or in the same batch)")
+                };
+                refused.push((position, reason));
                 continue;
             }
             // Walk up; at most one step per known agency, so a stored cycle cannot hang us.
@@ -549,7 +552,10 @@ fn plan_agencies(
         let mut kept = Vec::with_capacity(pending.len());
         for (position, (index, agency)) in pending.into_iter().enumerate() {
             match reasons.remove(&position) {
-                Some(reason) => refuse(report, index, &agency, reason),
+                Some(reason) => {
+                    refuse(report, index, &agency, reason);
+                    refused_codes.insert(agency.code.as_str().to_owned());
+                }
                 None => kept.push((index, agency)),
             }
         }
@@ -1042,6 +1048,10 @@ mod tests {
             .errors
             .iter()
             .any(|e| e.reason.contains("X is not in the catalog")));
+        assert!(report
+            .errors
+            .iter()
+            .any(|e| e.reason.contains("X.1 is refused in this batch")));
     }
 
     #[test]
