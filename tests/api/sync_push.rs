@@ -414,3 +414,23 @@ async fn sync_lag_is_exported() {
     assert!(text.contains("tracuu_sync_lag_seconds_count 1"), "{text}");
     assert!(text.contains("tracuu_sync_items_total{outcome=\"applied\"} 1"));
 }
+
+#[tokio::test]
+async fn readiness_turns_degraded_when_the_feed_goes_quiet_and_recovers_on_the_next_push() {
+    let app = spawn_app_with(|s| {
+        s.sync.secrets = vec![SECRET.to_owned().into()];
+        s.sync.expect_updates_within_secs = Some(1);
+    })
+    .await;
+    app.ensure_procedure().await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+
+    let (status, ready) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(ready["status"], "degraded", "{ready}");
+    assert_eq!(ready["sync"]["stalled"], true);
+
+    assert_eq!(app.push(&[snapshot(CODE, 1, 4)]).await.0, 200);
+    let (_, ready) = app.get_json("/readyz").await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+}
