@@ -267,39 +267,6 @@ pub async fn find_code_by_lookup_number(
     Ok(row.map(|r| r.get(0)))
 }
 
-const LIST_NEWEST: &str = concat!(dossier_select!(), " ORDER BY d.received_at DESC LIMIT $1");
-
-/// Streams up to `limit` dossiers, newest first, in batches of `batch` rows, calling `each` for
-/// every batch. Rows are fetched through a portal, so memory stays bounded by one batch.
-pub async fn for_each_newest<F>(
-    client: &mut deadpool_postgres::Object,
-    limit: i64,
-    batch: i32,
-    mut each: F,
-) -> anyhow::Result<u64>
-where
-    F: FnMut(Vec<DossierRecord>),
-{
-    let transaction = client.transaction().await?;
-    let statement = transaction.prepare_cached(LIST_NEWEST).await?;
-    let portal = transaction.bind(&statement, &[&limit]).await?;
-    let mut seen = 0u64;
-    loop {
-        let rows = transaction.query_portal(&portal, batch).await?;
-        if rows.is_empty() {
-            break;
-        }
-        seen += rows.len() as u64;
-        let records = rows
-            .iter()
-            .map(DossierRecord::try_from)
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        each(records);
-    }
-    transaction.commit().await?;
-    Ok(seen)
-}
-
 const COUNT_DOSSIERS: &str = "SELECT count(*) FROM dossiers";
 
 /// How many dossiers the read model holds.
