@@ -45,6 +45,7 @@ TRACUU_BIN=$ROOT/target/release/tracuu
 BASE_BIN=$ROOT/target/release/bench-baseline
 
 TRACUU_PID=""
+TRACUU_LOG=""
 BASE_PID=""
 LOAD_PID=""
 
@@ -184,15 +185,19 @@ start_tracuu() {
         RUST_LOG=warn \
         "$@" "$TRACUU_BIN" serve >"$WORK/tracuu-$label.log" 2>&1 &
     TRACUU_PID=$!
+    TRACUU_LOG=$WORK/tracuu-$label.log
 }
 
 # Waits until /readyz answers (and, with `warmed`, until the cache is warm), up to $2 seconds.
+# With a third argument `soft`, returns 1 instead of failing when tracuu exits.
 wait_tracuu() {
-    local mode=$1 limit=$2 started=$SECONDS last=-1
+    local mode=$1 limit=$2 soft=${3:-} started=$SECONDS last=-1
     while :; do
         if ! pid_alive "$TRACUU_PID"; then
-            tail -n 30 "$WORK"/tracuu-*.log >&2 || true
-            die "tracuu exited during start-up (logs in $WORK)"
+            wait "$TRACUU_PID" 2>/dev/null || true
+            if [ "$soft" = soft ]; then return 1; fi
+            tail -n 20 "$TRACUU_LOG" >&2 || true
+            die "tracuu exited during start-up (log: $TRACUU_LOG)"
         fi
         local warmed
         warmed=$(readyz cache.warmed)
@@ -218,13 +223,37 @@ wait_http() {
     die "$url does not answer"
 }
 
-# Percent of all CPUs busy over $1 seconds (from /proc/stat), to notice a machine that is not idle.
+# Samples /proc for $1 seconds; prints the percent of all CPUs busy, then the three processes
+# that used the most CPU meanwhile, to notice a machine that is not idle.
 cpu_busy() {
-    local a b
-    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
-    sleep "$1"
-    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
-    echo "$a $b" | awk '{ d = $4 - $2; printf "%.0f\n", (d > 0 ? 100 * ($3 - $1) / d : 0) }'
+    python3 - "$1" <<'EOF'
+import os, sys, time
+
+def sample():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    procs = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue
+        comm = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        procs[pid] = (comm, int(fields[11]) + int(fields[12]))
+    return v[0] + v[1] + v[2] + v[5] + v[6], sum(v), procs
+
+busy0, total0, procs0 = sample()
+time.sleep(float(sys.argv[1]))
+busy1, total1, procs1 = sample()
+print(round(100 * (busy1 - busy0) / max(1, total1 - total0)))
+ticks = os.sysconf("SC_CLK_TCK") * float(sys.argv[1])
+used = sorted(((t - procs0[p][1], c) for p, (c, t) in procs1.items() if p in procs0), reverse=True)
+for delta, comm in used[:3]:
+    if delta > 0:
+        print(f"    {comm}: {100 * delta / ticks:.0f}% of one CPU")
+EOF
 }
 
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
@@ -268,6 +297,7 @@ print(r["latencyPercentiles"]["p99"], bad, r["summary"]["requestsPerSec"])
 # Preconditions
 
 mkdir -p "$WORK"
+rm -f "$WORK"/tracuu-*.log
 : >"$RECORDS"
 : >"$WORK/wrk.log"
 : >"$WORK/oha.log"
@@ -320,7 +350,21 @@ record info servers "both on $HOST with $WORKERS workers; $PAIRS interleaved pai
 # Data: 1,000,000 demo dossiers in the bench cluster
 
 start_tracuu empty TRACUU_CACHE__WARM_ON_START=false
-wait_tracuu ready 300
+if ! wait_tracuu ready 300 soft; then
+    # The bench cluster is the bench's own: when the schema it holds is not the one this build
+    # migrates to (migrations edited during development), start again from an empty cluster.
+    if grep -q "migration" "$TRACUU_LOG" && [ -f "$DATA_DIR/data/PG_VERSION" ]; then
+        log "the bench database was migrated by another version of tracuu: $(grep -m 1 -o 'applied migration.*' "$TRACUU_LOG" || echo 'migration failed')"
+        log "recreating $DATA_DIR (the bench's own cluster)"
+        stop_tracuu
+        rm -rf -- "$DATA_DIR"
+        start_tracuu empty TRACUU_CACHE__WARM_ON_START=false
+        wait_tracuu ready 300
+    else
+        tail -n 20 "$TRACUU_LOG" >&2 || true
+        die "tracuu exited during start-up (log: $TRACUU_LOG)"
+    fi
+fi
 have=$(bench_psql -c 'select count(*) from dossiers' 2>/dev/null || echo 0)
 if [ "$have" != "$DOSSIERS" ]; then
     log "the bench database holds $have dossiers, not $DOSSIERS: loading the demo province (several minutes)"
@@ -424,11 +468,12 @@ throughput_pairs() {
     done
 }
 
-BUSY=$(cpu_busy 3)
+BUSY_REPORT=$(cpu_busy 3)
+BUSY=$(head -n 1 <<<"$BUSY_REPORT")
 record info background "${BUSY}% of the CPUs busy with both servers idle, just before the load runs"
 if [ "$BUSY" -gt 10 ]; then
-    log "WARNING: ${BUSY}% of the CPUs are busy with other work; figures will be noisy (p99 most)"
-    ps -eo pcpu=,comm= --sort=-pcpu | head -n 3 | sed 's/^/    /'
+    log "WARNING: ${BUSY}% of the CPUs are busy with other work; figures will be noisy (p99 most):"
+    tail -n +2 <<<"$BUSY_REPORT"
 fi
 
 log "warming both servers (3 s of load each, not recorded)"

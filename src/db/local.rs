@@ -182,12 +182,23 @@ impl LocalCluster {
         command
     }
 
-    /// A small shell loop that outlives us: when our process is gone it stops the server
-    /// (and removes the directory for throwaway test clusters).
+    /// A small shell loop that outlives us: when our process is gone it stops the server we
+    /// started (and removes the directory for throwaway test clusters). It stops only that
+    /// postmaster: if we stopped it ourselves and another command has started a new one on the
+    /// same directory since, the new one is left alone.
     fn spawn_watchdog(&self, root: &Path, remove_on_exit: bool) -> anyhow::Result<()> {
         let pid = std::process::id();
+        let pid_file = self.data_dir.join("postmaster.pid");
+        let postmaster = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.lines().next().map(str::trim).map(str::to_owned))
+            .filter(|line| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
+            .context("cannot read the postmaster's PID")?;
         let mut script = format!(
-            "while [ -d /proc/{pid} ]; do sleep 1; done; '{}' -D '{}' -m fast -w stop >/dev/null 2>&1",
+            "while [ -d /proc/{pid} ]; do sleep 1; done; \
+             if [ \"$(head -n 1 '{}' 2>/dev/null)\" = '{postmaster}' ]; then \
+             '{}' -D '{}' -m fast -w stop >/dev/null 2>&1; fi",
+            pid_file.display(),
             self.bin_dir.join("pg_ctl").display(),
             self.data_dir.display()
         );
