@@ -26,6 +26,8 @@ pub struct CachedDossier {
     detail: Box<[u8]>,
     phone_last4: Option<[u8; 4]>,
     clock: Clock,
+    /// Set when the entry is read; the cache's CLOCK eviction clears it and spares the entry once.
+    pub(crate) referenced: std::sync::atomic::AtomicBool,
 }
 
 /// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
@@ -277,6 +279,7 @@ impl CachedDossier {
             detail: detail.into_boxed_slice(),
             phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
+            referenced: Default::default(),
         })
     }
 
@@ -303,6 +306,7 @@ impl CachedDossier {
             detail: detail.into_boxed_slice(),
             phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
+            referenced: Default::default(),
         }))
     }
 
