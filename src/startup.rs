@@ -116,16 +116,13 @@ impl Application {
                     srv.call(req).map(move |result| {
                         if let Ok(response) = &result {
                             let route = response.request().match_pattern();
-                            let route = route.as_deref().unwrap_or("unmatched");
-                            let status = response.status();
-                            metrics
-                                .http_requests
-                                .with_label_values(&[route, method.as_str(), status.as_str()])
-                                .inc();
-                            metrics
-                                .http_duration
-                                .with_label_values(&[route])
-                                .observe(started.elapsed().as_secs_f64());
+                            let route = route.unwrap_or_else(|| "unmatched".to_owned());
+                            metrics.observe_request(
+                                route,
+                                &method,
+                                response.status().as_u16(),
+                                started.elapsed().as_secs_f64(),
+                            );
                         }
                         result
                     })

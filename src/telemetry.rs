@@ -27,6 +27,8 @@ pub fn init_tracing() {
 
 /// Every metric tracuu exports.
 pub struct Metrics {
+    /// Unique per registry, so per-thread caches of label children never mix registries.
+    id: u64,
     registry: Registry,
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
@@ -120,6 +122,10 @@ impl Metrics {
             pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
             pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
             registry,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         };
         metrics.register_all()?;
         Ok(Arc::new(metrics))
@@ -144,6 +150,42 @@ impl Metrics {
         r.register(Box::new(self.pool_available.clone()))?;
         r.register(Box::new(self.pool_waiting.clone()))?;
         Ok(())
+    }
+
+    /// Counts one HTTP request and its latency. Label children are resolved once per worker
+    /// thread and kept there, so the hot path takes no lock.
+    pub fn observe_request(
+        &self,
+        route: String,
+        method: &actix_web::http::Method,
+        status: u16,
+        seconds: f64,
+    ) {
+        type Children = (IntCounter, prometheus::Histogram);
+        thread_local! {
+            static CHILDREN: std::cell::RefCell<std::collections::HashMap<(u64, String, actix_web::http::Method, u16), Children>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        CHILDREN.with(|children| {
+            let mut children = children.borrow_mut();
+            // Keyed by registry too: tests run several apps, each with its own metrics.
+            let key = (self.id, route, method.clone(), status);
+            let (counter, histogram) =
+                children
+                    .entry(key)
+                    .or_insert_with_key(|(_, route, method, status)| {
+                        (
+                            self.http_requests.with_label_values(&[
+                                route.as_str(),
+                                method.as_str(),
+                                &status.to_string(),
+                            ]),
+                            self.http_duration.with_label_values(&[route.as_str()]),
+                        )
+                    });
+            counter.inc();
+            histogram.observe(seconds);
+        });
     }
 
     /// The counter of one proof outcome (`none`, `accepted`, `rejected`, `locked`), without a
