@@ -2,6 +2,8 @@
 //! (array parameters, never a statement per row), replay protection for push signatures, pull
 //! watermarks, and the change notifications other instances listen for.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
@@ -12,30 +14,81 @@ pub const CHANGES_CHANNEL: &str = "tracuu_dossiers";
 /// Largest NOTIFY payload we send (PostgreSQL's limit is 8000 bytes).
 const NOTIFY_LIMIT: usize = 7_000;
 
-const KNOWN_PROCEDURES: &str = "SELECT code FROM procedures WHERE code = ANY($1)";
-const KNOWN_AGENCIES: &str = "SELECT code FROM agencies WHERE code = ANY($1)";
+const PROCEDURE_ENTRIES: &str =
+    "SELECT code, name, field, processing_days FROM procedures WHERE code = ANY($1)";
+const AGENCY_ENTRIES: &str = "SELECT code, name, desk_address, desk_phone, desk_hours
+    FROM agencies WHERE code = ANY($1)";
 
-/// Which of `codes` the catalog knows, as (procedures, agencies).
-pub async fn known_catalog(
+/// What a dossier view shows of a procedure.
+#[derive(Debug, Clone)]
+pub struct ProcedureEntry {
+    pub name: String,
+    pub field: String,
+    pub processing_days: i32,
+}
+
+/// What a dossier view shows of an agency.
+#[derive(Debug, Clone)]
+pub struct AgencyEntry {
+    pub name: String,
+    pub desk_address: Option<String>,
+    pub desk_phone: Option<String>,
+    pub desk_hours: Option<String>,
+}
+
+/// The catalog entries among `procedures` and `agencies` that exist (codes absent from the
+/// returned maps are not in the catalog).
+pub async fn catalog_entries(
     client: &impl GenericClient,
     procedures: &[&str],
     agencies: &[&str],
-) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let statement = client.prepare_cached(KNOWN_PROCEDURES).await?;
-    let known_procedures = client
+) -> anyhow::Result<(
+    HashMap<String, ProcedureEntry>,
+    HashMap<String, AgencyEntry>,
+)> {
+    let statement = client.prepare_cached(PROCEDURE_ENTRIES).await?;
+    let procedures = client
         .query(&statement, &[&procedures])
         .await?
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| {
+            (
+                r.get(0),
+                ProcedureEntry {
+                    name: r.get(1),
+                    field: r.get(2),
+                    processing_days: r.get(3),
+                },
+            )
+        })
         .collect();
-    let statement = client.prepare_cached(KNOWN_AGENCIES).await?;
-    let known_agencies = client
+    let statement = client.prepare_cached(AGENCY_ENTRIES).await?;
+    let agencies = client
         .query(&statement, &[&agencies])
         .await?
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| {
+            (
+                r.get(0),
+                AgencyEntry {
+                    name: r.get(1),
+                    desk_address: r.get(2),
+                    desk_phone: r.get(3),
+                    desk_hours: r.get(4),
+                },
+            )
+        })
         .collect();
-    Ok((known_procedures, known_agencies))
+    Ok((procedures, agencies))
+}
+
+/// A dossier a batch applied, with what the database assigned.
+#[derive(Debug, Clone)]
+pub struct AppliedDossier {
+    pub code: String,
+    pub lookup_number: i64,
+    /// The read model's `updated_at`: when tracuu got this version.
+    pub synced_at: DateTime<Utc>,
 }
 
 /// Inserts new dossiers and replaces stored ones whose version is older; equal or older versions
@@ -69,7 +122,7 @@ ON CONFLICT (code) DO UPDATE SET
     supplement_request = EXCLUDED.supplement_request,
     source_updated_at = EXCLUDED.source_updated_at
 WHERE dossiers.version < EXCLUDED.version
-RETURNING code";
+RETURNING code, lookup_number, updated_at";
 
 const DELETE_EVENTS: &str = "DELETE FROM dossier_events WHERE dossier_code = ANY($1)";
 
@@ -79,11 +132,11 @@ SELECT * FROM unnest($1::text[], $2::int4[], $3::timestamptz[], $4::int2[], $5::
     $7::text[])";
 
 /// Applies `dossiers` (distinct codes) inside the caller's transaction: upserts the dossiers whose
-/// version is newer, then replaces the timelines of exactly those. Returns the applied codes.
+/// version is newer, then replaces the timelines of exactly those. Returns the applied dossiers.
 pub async fn apply_dossiers(
     client: &impl GenericClient,
     dossiers: &[&ValidDossier],
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<AppliedDossier>> {
     if dossiers.is_empty() {
         return Ok(Vec::new());
     }
@@ -127,7 +180,7 @@ pub async fn apply_dossiers(
         source_updated.push(d.source_updated_at);
     }
     let statement = client.prepare_cached(UPSERT_DOSSIERS).await?;
-    let applied: Vec<String> = client
+    let applied: Vec<AppliedDossier> = client
         .query(
             &statement,
             &[
@@ -153,16 +206,21 @@ pub async fn apply_dossiers(
         )
         .await?
         .iter()
-        .map(|r| r.get(0))
+        .map(|r| AppliedDossier {
+            code: r.get(0),
+            lookup_number: r.get(1),
+            synced_at: r.get(2),
+        })
         .collect();
     if applied.is_empty() {
         return Ok(applied);
     }
 
+    let applied_codes: Vec<&str> = applied.iter().map(|a| a.code.as_str()).collect();
     let statement = client.prepare_cached(DELETE_EVENTS).await?;
-    client.execute(&statement, &[&applied]).await?;
+    client.execute(&statement, &[&applied_codes]).await?;
 
-    let applied_set: std::collections::HashSet<&str> = applied.iter().map(String::as_str).collect();
+    let applied_set: std::collections::HashSet<&str> = applied_codes.iter().copied().collect();
     let mut e_code = Vec::new();
     let mut e_seq = Vec::new();
     let mut e_at = Vec::new();

@@ -15,6 +15,8 @@ use serde::Serialize;
 
 use super::snapshot::{DossierPayload, ValidDossier};
 use crate::db;
+use crate::db::dossiers::{DossierRecord, EventRecord};
+use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
 use crate::telemetry::Metrics;
 
@@ -80,6 +82,69 @@ pub struct SyncService {
     instance: Arc<str>,
     /// Unix seconds of the last update seen (applied here or announced by another instance).
     last_update: AtomicI64,
+}
+
+/// The read-model record of an applied snapshot, as the database now holds it.
+fn record_for(
+    dossier: &ValidDossier,
+    applied: &db::sync::AppliedDossier,
+    procedures: &HashMap<String, db::sync::ProcedureEntry>,
+    agencies: &HashMap<String, db::sync::AgencyEntry>,
+) -> DossierRecord {
+    let procedure = procedures.get(dossier.procedure_code.national());
+    let receiving = agencies.get(dossier.receiving_agency_code.as_str());
+    let handling = agencies.get(dossier.handling_agency_code.as_str());
+    let name_of =
+        |entry: Option<&db::sync::AgencyEntry>| entry.map(|a| a.name.clone()).unwrap_or_default();
+    DossierRecord {
+        code: applied.code.clone(),
+        lookup_number: applied.lookup_number,
+        status: dossier.status.code(),
+        channel: dossier.channel.code(),
+        applicant_name: dossier.applicant_name.clone(),
+        applicant_phone: dossier
+            .applicant_phone
+            .as_ref()
+            .map(|p| p.e164().to_owned()),
+        received_at: dossier.received_at,
+        due_at: dossier.due_at,
+        finished_at: dossier.finished_at,
+        returned_at: dossier.returned_at,
+        supplement_count: dossier.supplement_count,
+        supplement_requested_at: dossier.supplement_requested_at,
+        supplement_seconds: dossier.supplement_seconds,
+        supplement_request: dossier.supplement_request.clone(),
+        version: dossier.version,
+        source_updated_at: dossier.source_updated_at,
+        synced_at: applied.synced_at,
+        procedure_code: dossier.procedure_code.national().to_owned(),
+        procedure_name: procedure.map(|p| p.name.clone()).unwrap_or_default(),
+        procedure_field: procedure.map(|p| p.field.clone()).unwrap_or_default(),
+        processing_days: procedure.map_or(0, |p| p.processing_days),
+        receiving_agency_code: dossier.receiving_agency_code.as_str().to_owned(),
+        receiving_agency_name: name_of(receiving),
+        handling_agency_code: dossier.handling_agency_code.as_str().to_owned(),
+        handling_agency_name: name_of(handling),
+        desk_address: receiving.and_then(|a| a.desk_address.clone()),
+        desk_phone: receiving.and_then(|a| a.desk_phone.clone()),
+        desk_hours: receiving.and_then(|a| a.desk_hours.clone()),
+        events: dossier
+            .events
+            .iter()
+            .map(|event| EventRecord {
+                at: event.at,
+                status: event.status.code(),
+                step: event.step.clone(),
+                agency_code: event.agency_code.as_ref().map(|a| a.as_str().to_owned()),
+                agency_name: event
+                    .agency_code
+                    .as_ref()
+                    .and_then(|a| agencies.get(a.as_str()))
+                    .map(|a| a.name.clone()),
+                note: event.note.clone(),
+            })
+            .collect(),
+    }
 }
 
 impl SyncService {
@@ -220,18 +285,16 @@ impl SyncService {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let (known_procedures, known_agencies) =
-            db::sync::known_catalog(&client, &procedures, &agencies).await?;
-        let known_procedures: HashSet<&str> = known_procedures.iter().map(String::as_str).collect();
-        let known_agencies: HashSet<&str> = known_agencies.iter().map(String::as_str).collect();
+        let (procedure_entries, agency_entries) =
+            db::sync::catalog_entries(&client, &procedures, &agencies).await?;
         candidates.retain(|(index, d)| {
-            let unknown = if !known_procedures.contains(d.procedure_code.national()) {
+            let unknown = if !procedure_entries.contains_key(d.procedure_code.national()) {
                 Some(("procedure_code", d.procedure_code.as_str().to_owned()))
             } else {
                 [&d.receiving_agency_code, &d.handling_agency_code]
                     .into_iter()
                     .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
-                    .find(|a| !known_agencies.contains(a.as_str()))
+                    .find(|a| !agency_entries.contains_key(a.as_str()))
                     .map(|a| ("agency_code", a.as_str().to_owned()))
             };
             match unknown {
@@ -257,6 +320,23 @@ impl SyncService {
         }
         let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
         let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
+        // Render the applied versions' views from what is in hand (the snapshot and the catalog
+        // entries just read) and store them in the same transaction: no read-back of the batch.
+        let by_code: HashMap<&str, &ValidDossier> =
+            dossiers.iter().map(|d| (d.code.as_str(), *d)).collect();
+        let mut rendered = Vec::with_capacity(applied.len());
+        for row in &applied {
+            if let Some(dossier) = by_code.get(row.code.as_str()) {
+                let record = record_for(dossier, row, &procedure_entries, &agency_entries);
+                rendered.push((CachedDossier::build(&record)?, dossier.version));
+            }
+        }
+        let views: Vec<(&str, i64, &[u8], &[u8])> = rendered
+            .iter()
+            .map(|(entry, version)| (&*entry.code, *version, entry.head(), entry.detail()))
+            .collect();
+        db::dossiers::upsert_views(&transaction, &views).await?;
+        let applied: Vec<String> = applied.into_iter().map(|a| a.code).collect();
         db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
         if let Some(watermark) = watermark {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
@@ -283,10 +363,8 @@ impl SyncService {
         }
         if !applied.is_empty() {
             self.touch();
-            let codes: Vec<&str> = applied.iter().map(String::as_str).collect();
-            if let Err(error) = self.lookup.refresh(&codes).await {
-                // The data is committed; other instances and later misses will pick it up.
-                tracing::warn!("cache refresh after a sync batch failed: {error:#}");
+            for (entry, _) in rendered {
+                self.lookup.cache().insert(Arc::new(entry));
             }
         }
         report.errors.sort_by_key(|e| e.index);

@@ -434,3 +434,37 @@ async fn readiness_turns_degraded_when_the_feed_goes_quiet_and_recovers_on_the_n
     let (_, ready) = app.get_json("/readyz").await;
     assert_eq!(ready["status"], "ready", "{ready}");
 }
+
+#[tokio::test]
+async fn views_rendered_from_a_push_equal_views_rendered_from_the_read_model() {
+    let app = spawn_sync_app().await;
+    app.ensure_procedure().await;
+    let mut item = snapshot(CODE, 1, 5);
+    item["supplement_count"] = json!(1);
+    item["supplement_requested_at"] = json!("2026-11-17T03:00:00.123456789Z");
+    item["supplement_request"] = json!("Bổ sung bản sao giấy khai sinh");
+    assert_eq!(app.push(&[item]).await.1["applied"], 1);
+    let client = app.db.client().await;
+    let stored = client
+        .query_one(
+            "SELECT head, detail FROM dossier_views WHERE code = $1",
+            &[&CODE],
+        )
+        .await
+        .expect("stored view");
+    let (head, detail): (Vec<u8>, Vec<u8>) = (stored.get(0), stored.get(1));
+
+    let again = tracuu::lookup::render_and_store(&client, &[CODE])
+        .await
+        .expect("render");
+
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(again[0].head()),
+        String::from_utf8_lossy(&head)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(again[0].detail()),
+        String::from_utf8_lossy(&detail)
+    );
+}
