@@ -38,7 +38,7 @@ async fn pair(batch_size: i64) -> Pair {
     target
         .client()
         .await
-        .batch_execute("DELETE FROM dossiers")
+        .batch_execute("DELETE FROM dossier_events; DELETE FROM dossiers")
         .await
         .expect("empty read model");
     let mut settings = test_settings();
@@ -637,6 +637,10 @@ async fn verify_is_silent_on_a_synced_pair_and_names_each_planted_difference() {
         )
         .await
         .expect("plant a changed status");
+    target
+        .execute("DELETE FROM dossier_events WHERE dossier_code = $1", &[&code(2)])
+        .await
+        .expect("its timeline");
     target
         .execute("DELETE FROM dossiers WHERE code = $1", &[&code(2)])
         .await
