@@ -638,7 +638,10 @@ async fn verify_is_silent_on_a_synced_pair_and_names_each_planted_difference() {
         .await
         .expect("plant a changed status");
     target
-        .execute("DELETE FROM dossier_events WHERE dossier_code = $1", &[&code(2)])
+        .execute(
+            "DELETE FROM dossier_events WHERE dossier_code = $1",
+            &[&code(2)],
+        )
         .await
         .expect("its timeline");
     target
