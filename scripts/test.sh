@@ -20,4 +20,10 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 cargo fmt --all -- --check
-cargo test --locked --all-targets "$@"
+
+# cargo prints one "test result" line per test binary (several have none); end with the total.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --locked --all-targets "$@" 2>&1 | tee "$log"
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
