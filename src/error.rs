@@ -195,7 +195,8 @@ impl AppError {
         if self.code.status().is_server_error() {
             match &self.source {
                 Some(cause) => {
-                    tracing::error!(error.code = self.code.name(), error.cause_chain = ?cause, "request failed: {}: {cause:#}", self.code.name())
+                    let chain = redacted_chain(cause);
+                    tracing::error!(error.code = self.code.name(), error.cause_chain = %chain, "request failed: {}: {chain}", self.code.name())
                 }
                 None => tracing::warn!(
                     error.code = self.code.name(),
@@ -234,6 +235,24 @@ pub struct ErrorDetail<'a> {
     pub hint: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+}
+
+/// The cause chain for the log, with PostgreSQL errors reduced to their SQLSTATE and message: the
+/// server's DETAIL can quote a whole row ("Failing row contains (...)"), personal data included.
+pub fn redacted_chain(cause: &anyhow::Error) -> String {
+    cause
+        .chain()
+        .map(|link| {
+            match link
+                .downcast_ref::<tokio_postgres::Error>()
+                .and_then(|e| e.as_db_error())
+            {
+                Some(db) => format!("database error {}: {}", db.code().code(), db.message()),
+                None => link.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Whole seconds, rounded up, at least one.

@@ -198,7 +198,10 @@ fn spawn_background_tasks(
                 Err(error) => {
                     // Lookups still work: misses read the database.
                     warm.cache().set_warmed();
-                    tracing::warn!(error = %format!("{error:#}"), "cache warm-up failed: {error:#}");
+                    tracing::warn!(
+                        "cache warm-up failed: {}",
+                        crate::error::redacted_chain(&error)
+                    );
                 }
             }
         });

@@ -742,7 +742,10 @@ impl SyncService {
             if let Err(error) = self.lookup().refresh(chunk).await {
                 // The catalog is committed; other instances refresh on the notification and the
                 // next change or restart heals this one.
-                tracing::warn!("cache refresh after a catalog change failed: {error:#}");
+                tracing::warn!(
+                    "cache refresh after a catalog change failed: {}",
+                    crate::error::redacted_chain(&error)
+                );
                 break;
             }
         }

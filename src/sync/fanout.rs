@@ -28,7 +28,10 @@ pub async fn listen(connection: String, sync: Arc<SyncService>) {
     loop {
         match listen_once(&connection, &sync, connected_until).await {
             Ok(()) => {}
-            Err(error) => tracing::warn!("change listener lost its connection: {error:#}"),
+            Err(error) => tracing::warn!(
+                "change listener lost its connection: {}",
+                crate::error::redacted_chain(&error)
+            ),
         }
         connected_until = Some(Utc::now());
         tokio::time::sleep(backoff).await;
@@ -112,6 +115,9 @@ async fn revalidate(sync: &SyncService, since: DateTime<Utc>) {
             sync.revalidated = count,
             "revalidated {count} dossiers changed during the listener gap"
         ),
-        Err(error) => tracing::warn!("revalidation after a listener gap failed: {error:#}"),
+        Err(error) => tracing::warn!(
+            "revalidation after a listener gap failed: {}",
+            crate::error::redacted_chain(&error)
+        ),
     }
 }
