@@ -44,45 +44,21 @@ RESULTS=$ROOT/var/bench-results.txt
 TRACUU_BIN=$ROOT/target/release/tracuu
 BASE_BIN=$ROOT/target/release/bench-baseline
 
+BENCH_NAME=bench
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
 TRACUU_PID=""
 TRACUU_LOG=""
 BASE_PID=""
 LOAD_PID=""
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() {
-    log "ERROR: $*" >&2
-    exit 1
-}
 
 # ---------------------------------------------------------------------------------------------
 # Process management
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
-# Waits up to $2 seconds for process $1 to exit; returns 1 if it is still there.
-wait_exit() {
-    local pid=$1 limit=$2 waited=0
-    while pid_alive "$pid"; do
-        if [ "$waited" -ge $((limit * 10)) ]; then return 1; fi
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    wait "$pid" 2>/dev/null || true
-}
 
-# Each tracuu process that starts the private cluster leaves a watchdog shell that runs
-# `pg_ctl stop` about a second after that process is gone; it must have run before the next
-# instance starts the cluster again, or it stops the new instance's server (src/db/local.rs).
-wait_watchdog() {
-    local pid=$1 i
-    [ -n "$pid" ] || return 0
-    for i in $(seq 1 300); do
-        pgrep -f "while \[ -d /proc/$pid \]" >/dev/null || return 0
-        sleep 0.1
-    done
-    log "WARNING: the database watchdog of pid $pid is still running"
-}
 
 # Stops tracuu gracefully (it then stops its PostgreSQL) and waits for the cluster to be down.
 stop_tracuu() {
@@ -132,7 +108,6 @@ trap 'log "interrupted"; exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
-port_busy() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
 
 # The private cluster's socket directory, as src/db/local.rs chooses it.
 socket_dir() {

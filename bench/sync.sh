@@ -39,39 +39,16 @@ RESULTS=$ROOT/var/bench-sync-results.txt
 TRACUU_BIN=$ROOT/target/release/tracuu
 BENCH_BIN=$ROOT/target/release/examples/bench_sync
 
+BENCH_NAME=bench-sync
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
 TRACUU_PID=""
 LOAD_PID=""
 
-log() { printf '[bench-sync %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-die() {
-    log "ERROR: $*" >&2
-    exit 1
-}
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
-# Waits up to $2 seconds for process $1 to exit; returns 1 if it is still there.
-wait_exit() {
-    local pid=$1 limit=$2 waited=0
-    while pid_alive "$pid"; do
-        if [ "$waited" -ge $((limit * 10)) ]; then return 1; fi
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    wait "$pid" 2>/dev/null || true
-}
 
-# A process that started the private cluster leaves a watchdog shell that stops it about a second
-# after that process is gone (src/db/local.rs); it must have run before the cluster starts again.
-wait_watchdog() {
-    local pid=$1 i
-    [ -n "$pid" ] || return 0
-    for i in $(seq 1 300); do
-        pgrep -f "while \[ -d /proc/$pid \]" >/dev/null || return 0
-        sleep 0.1
-    done
-    log "WARNING: the database watchdog of pid $pid is still running"
-}
 
 # Waits for the cluster's pid file to go (the server is down).
 wait_cluster_down() {
@@ -113,7 +90,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-port_busy() { ss -Htln "( sport = :$1 )" 2>/dev/null | grep -q .; }
 
 # ---------------------------------------------------------------------------------------------
 # Preconditions
