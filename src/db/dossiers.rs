@@ -1,5 +1,5 @@
-//! Reads of the dossier read model: one dossier with everything its views need (one round trip),
-//! lookup-number resolution, and a batched stream of all dossiers for warming the cache.
+//! Reads of the dossier read model: dossiers with everything their views need (for rendering),
+//! their stored views (the lookup path and the warm-up stream), and lookup-number resolution.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -52,8 +52,8 @@ pub struct EventRecord {
     pub note: Option<String>,
 }
 
-/// The column list shared by the single read and the warm-up stream. The timeline comes back as a
-/// JSON array so a dossier is one row and one round trip.
+/// Everything a view is rendered from. The timeline comes back as a JSON array so a dossier is one
+/// row and a batch of dossiers one round trip.
 macro_rules! dossier_select {
     () => {
         "SELECT d.code, d.lookup_number, d.status, d.channel, d.applicant_name, d.applicant_phone,
@@ -74,18 +74,6 @@ macro_rules! dossier_select {
            JOIN agencies ra ON ra.code = d.receiving_agency_code
            JOIN agencies ha ON ha.code = d.handling_agency_code"
     };
-}
-
-const FIND_DOSSIER: &str = concat!(dossier_select!(), " WHERE d.code = $1");
-
-/// The dossier with this canonical code, if the read model has it.
-pub async fn find_dossier(
-    client: &impl GenericClient,
-    code: &str,
-) -> anyhow::Result<Option<DossierRecord>> {
-    let statement = client.prepare_cached(FIND_DOSSIER).await?;
-    let row = client.query_opt(&statement, &[&code]).await?;
-    row.as_ref().map(DossierRecord::try_from).transpose()
 }
 
 const LIST_BY_CODES: &str = concat!(dossier_select!(), " WHERE d.code = ANY($1)");
