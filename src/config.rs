@@ -61,6 +61,9 @@ pub struct DatabaseSettings {
     pub data_dir: PathBuf,
     /// Connections in the pool.
     pub pool_size: usize,
+    /// Pool connections kept and shared by all lookups that miss the cache; concurrent lookups
+    /// are pipelined on them. Must be smaller than `pool_size`.
+    pub read_lanes: usize,
     /// Seconds to wait for a connection before answering "unavailable".
     pub connect_timeout_secs: u64,
     /// Seconds between background checks of the database's health.
@@ -73,6 +76,7 @@ impl Default for DatabaseSettings {
             url: None,
             data_dir: PathBuf::from("var/postgres"),
             pool_size: 16,
+            read_lanes: 2,
             connect_timeout_secs: 2,
             health_interval_secs: 2,
         }
@@ -282,7 +286,7 @@ impl Settings {
 
     /// Rejects values that parse but make no sense, naming the variable.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 9] = [
+        let checks: [(bool, &str); 10] = [
             (
                 self.sync.max_batch_items > 0,
                 "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
@@ -294,6 +298,10 @@ impl Settings {
             (
                 self.database.pool_size > 0,
                 "TRACUU_DATABASE__POOL_SIZE must be at least 1",
+            ),
+            (
+                self.database.read_lanes > 0 && self.database.read_lanes < self.database.pool_size,
+                "TRACUU_DATABASE__READ_LANES must be at least 1 and below TRACUU_DATABASE__POOL_SIZE",
             ),
             (
                 self.database.connect_timeout_secs > 0,

@@ -43,6 +43,7 @@ impl Application {
         health.probe(&pool, timeout).await;
         let lookup = Arc::new(LookupService::new(
             pool.clone(),
+            settings.database.read_lanes,
             DossierCache::new(&settings.cache),
             Arc::clone(&health),
             Guard::new(&settings.rate_limit),

@@ -15,6 +15,7 @@ use deadpool_postgres::Pool;
 
 use crate::db;
 use crate::db::health::DbHealth;
+use crate::db::shared::SharedClients;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::telemetry::Metrics;
 use cache::DossierCache;
@@ -66,6 +67,8 @@ impl From<LookupError> for crate::error::AppError {
 /// Shared by every channel and worker of one instance.
 pub struct LookupService {
     pool: Pool,
+    /// Reads of single dossiers (cache misses), pipelined over a few shared connections.
+    reads: SharedClients,
     cache: DossierCache,
     health: Arc<DbHealth>,
     guard: Guard,
@@ -73,15 +76,18 @@ pub struct LookupService {
 }
 
 impl LookupService {
-    /// Wires the service over an existing pool.
+    /// Wires the service over an existing pool; `read_lanes` of its connections are kept and
+    /// shared by all cache misses.
     pub fn new(
         pool: Pool,
+        read_lanes: usize,
         cache: DossierCache,
         health: Arc<DbHealth>,
         guard: Guard,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
+            reads: SharedClients::new(pool.clone(), read_lanes),
             pool,
             cache,
             health,
@@ -184,8 +190,8 @@ impl LookupService {
         if !self.health.is_up() {
             return Err(LookupError::Unavailable(None));
         }
-        let client = self.client().await?;
-        let stored = db::dossiers::find_stored_view(&client, code)
+        let client = self.shared_client().await?;
+        let stored = db::dossiers::find_stored_view(&*client, code)
             .await
             .map_err(|e| self.classify(e))?;
         self.health.mark_up();
@@ -196,7 +202,7 @@ impl LookupService {
         let entry = match CachedDossier::from_stored(stored).map_err(LookupError::Internal)? {
             Some(entry) => entry,
             // No view stored for this version yet: render it now and keep it for next time.
-            None => match render_and_store(&client, &[code])
+            None => match render_and_store(&*client, &[code])
                 .await
                 .map_err(|e| self.classify(e))?
                 .pop()
@@ -218,8 +224,8 @@ impl LookupService {
             return Err(LookupError::Unavailable(None));
         }
         let value = i64::try_from(number.value()).map_err(|e| LookupError::Internal(e.into()))?;
-        let client = self.client().await?;
-        let code = db::dossiers::find_code_by_lookup_number(&client, value)
+        let client = self.shared_client().await?;
+        let code = db::dossiers::find_code_by_lookup_number(&*client, value)
             .await
             .map_err(|e| self.classify(e))?;
         drop(client);
@@ -229,8 +235,8 @@ impl LookupService {
         }
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, LookupError> {
-        self.pool.get().await.map_err(|error| {
+    async fn shared_client(&self) -> Result<Arc<deadpool_postgres::Object>, LookupError> {
+        self.reads.get().await.map_err(|error| {
             self.health.mark_down(&error);
             LookupError::Unavailable(Some(error.into()))
         })

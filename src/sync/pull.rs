@@ -280,6 +280,7 @@ fn standalone_service(
     });
     let lookup = Arc::new(LookupService::new(
         pool.clone(),
+        settings.database.read_lanes,
         cache,
         Arc::new(DbHealth::default()),
         Guard::new(&settings.rate_limit),

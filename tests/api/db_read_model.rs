@@ -183,3 +183,75 @@ async fn a_stored_view_of_an_older_version_is_ignored_and_rendered_again() {
         .expect("view");
     assert!(row.get::<_, bool>(0), "the new version's view is stored");
 }
+
+#[tokio::test]
+async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connection() {
+    let db = TestDatabase::create().await;
+    let pool = tracuu::db::build_pool(&db.url, &tracuu::config::DatabaseSettings::default())
+        .expect("pool");
+    let shared = tracuu::db::shared::SharedClients::new(pool.clone(), 1);
+    let codes: Vec<String> = db
+        .client()
+        .await
+        .query("SELECT code FROM dossiers ORDER BY code LIMIT 50", &[])
+        .await
+        .expect("codes")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+
+    // Fifty concurrent readers share the one lane and each gets its own dossier back.
+    let reads = codes.iter().map(|code| {
+        let shared = &shared;
+        async move {
+            let client = shared.get().await.expect("shared client");
+            let row = tracuu::db::dossiers::find_stored_view(&*client, code)
+                .await
+                .expect("read");
+            (code.clone(), row.map(|r| r.code), client.is_closed())
+        }
+    });
+    let mut backends = std::collections::HashSet::new();
+    for (asked, got, closed) in futures_util::future::join_all(reads).await {
+        assert_eq!(Some(asked), got);
+        assert!(!closed);
+    }
+    let first = shared.get().await.expect("client");
+    let pid: i32 = first
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .expect("pid")
+        .get(0);
+    backends.insert(pid);
+    assert_eq!(pool.status().size, 1, "one lane holds one connection");
+
+    // The server ends that connection: the next caller gets a fresh, working one.
+    db.client()
+        .await
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .await
+        .expect("terminate");
+    let _ = first.query_one("SELECT 1", &[]).await;
+    for _ in 0..100 {
+        if first.is_closed() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        first.is_closed(),
+        "the terminated connection reports closed"
+    );
+    drop(first);
+    let fresh = shared.get().await.expect("replacement");
+    let pid_after: i32 = fresh
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .expect("replacement answers")
+        .get(0);
+    assert!(backends.insert(pid_after), "a new backend serves the lane");
+    let row = tracuu::db::dossiers::find_stored_view(&*fresh, &codes[0])
+        .await
+        .expect("read after replacement");
+    assert_eq!(row.map(|r| r.code).as_deref(), Some(codes[0].as_str()));
+}
