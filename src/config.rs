@@ -57,6 +57,10 @@ pub struct DatabaseSettings {
     /// A libpq-style connection string or URL. When absent, tracuu starts its own private
     /// PostgreSQL cluster under `data_dir`. `DATABASE_URL` sets it too.
     pub url: Option<SecretString>,
+    /// A streaming replica (or a load balancer over several) for lookups that miss the cache.
+    /// Absent: they read the primary at `url`. Writes, sync and change notifications always use
+    /// the primary. See `deploy/scaling.md`.
+    pub read_url: Option<SecretString>,
     /// Directory of the private cluster used when `url` is absent.
     pub data_dir: PathBuf,
     /// Connections in the pool.
@@ -74,6 +78,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: None,
+            read_url: None,
             data_dir: PathBuf::from("var/postgres"),
             pool_size: 16,
             read_lanes: 2,
@@ -286,7 +291,7 @@ impl Settings {
 
     /// Rejects values that parse but make no sense, naming the variable.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 10] = [
+        let checks: [(bool, &str); 11] = [
             (
                 self.sync.max_batch_items > 0,
                 "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
@@ -302,6 +307,10 @@ impl Settings {
             (
                 self.database.read_lanes > 0 && self.database.read_lanes < self.database.pool_size,
                 "TRACUU_DATABASE__READ_LANES must be at least 1 and below TRACUU_DATABASE__POOL_SIZE",
+            ),
+            (
+                self.database.read_url.is_none() || self.database.url.is_some(),
+                "TRACUU_DATABASE__READ_URL needs TRACUU_DATABASE__URL (or DATABASE_URL): a replica of the private cluster makes no sense",
             ),
             (
                 self.database.connect_timeout_secs > 0,

@@ -10,11 +10,13 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use futures_util::FutureExt;
+use secrecy::ExposeSecret;
 
 use crate::channels::web::{self as web_channel, AppState};
-use crate::config::Settings;
+use crate::config::{DatabaseSettings, Settings};
 use crate::db;
 use crate::db::health::DbHealth;
+use crate::db::shared::SharedClients;
 use crate::error::{AppError, Code};
 use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
@@ -43,7 +45,7 @@ impl Application {
         health.probe(&pool, timeout).await;
         let lookup = Arc::new(LookupService::new(
             pool.clone(),
-            settings.database.read_lanes,
+            read_clients(&settings.database, &pool)?,
             DossierCache::new(&settings.cache),
             Arc::clone(&health),
             Guard::new(&settings.rate_limit),
@@ -164,6 +166,22 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The connections cache misses read through: a few of the primary's pool, or of a replica's
+/// pool when `database.read_url` names one (design.md §4).
+fn read_clients(settings: &DatabaseSettings, primary: &Pool) -> anyhow::Result<SharedClients> {
+    let lanes = settings.read_lanes;
+    let Some(url) = &settings.read_url else {
+        return Ok(SharedClients::new(primary.clone(), lanes));
+    };
+    let replica = DatabaseSettings {
+        pool_size: lanes + 1, // one spare while a broken lane is replaced
+        ..settings.clone()
+    };
+    let pool = db::build_pool(url.expose_secret(), &replica)
+        .context("invalid TRACUU_DATABASE__READ_URL")?;
+    Ok(SharedClients::new(pool, lanes))
 }
 
 fn spawn_background_tasks(

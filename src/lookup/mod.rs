@@ -76,18 +76,18 @@ pub struct LookupService {
 }
 
 impl LookupService {
-    /// Wires the service over an existing pool; `read_lanes` of its connections are kept and
-    /// shared by all cache misses.
+    /// Wires the service over the primary's pool; cache misses read through `reads` (connections
+    /// of the same pool, or of a replica's).
     pub fn new(
         pool: Pool,
-        read_lanes: usize,
+        reads: SharedClients,
         cache: DossierCache,
         health: Arc<DbHealth>,
         guard: Guard,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
-            reads: SharedClients::new(pool.clone(), read_lanes),
+            reads,
             pool,
             cache,
             health,

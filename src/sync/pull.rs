@@ -23,6 +23,7 @@ use super::snapshot::DossierPayload;
 use crate::config::{CacheSettings, Settings};
 use crate::db;
 use crate::db::health::DbHealth;
+use crate::db::shared::SharedClients;
 use crate::db::source::{ColumnKind, SourceRow, WATERMARK_COLUMN};
 use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
@@ -280,7 +281,7 @@ fn standalone_service(
     });
     let lookup = Arc::new(LookupService::new(
         pool.clone(),
-        settings.database.read_lanes,
+        SharedClients::new(pool.clone(), settings.database.read_lanes),
         cache,
         Arc::new(DbHealth::default()),
         Guard::new(&settings.rate_limit),
