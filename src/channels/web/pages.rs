@@ -141,7 +141,7 @@ fn looks_like_lookup_number(raw: &str) -> bool {
         && !folded.contains('-')
 }
 
-fn title_for(code: Code) -> &'static str {
+pub(crate) fn title_for(code: Code) -> &'static str {
     match code {
         Code::DossierNotFound => "Không tìm thấy hồ sơ",
         Code::RateLimited => "Tra cứu quá nhiều lần",
@@ -151,7 +151,7 @@ fn title_for(code: Code) -> &'static str {
     }
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     template: &str,
     page: &impl Serialize,
