@@ -79,13 +79,22 @@ impl IntakeService {
 
     /// Stores a submission, routes it and returns the stored item (with its tracking code).
     pub async fn submit(&self, submission: &Submission) -> Result<ItemRow, AppError> {
+        self.submit_at(submission, Utc::now()).await
+    }
+
+    /// [`Self::submit`] as if received at `now` (deadlines and tracking code follow it): for
+    /// items entered after the fact, and for tests of the deadline rules.
+    pub async fn submit_at(
+        &self,
+        submission: &Submission,
+        now: DateTime<Utc>,
+    ) -> Result<ItemRow, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let (agency, routed_by) = route(&tx, submission).await?;
         let calendar = crate::cli::load_calendar(&tx)
             .await
             .map_err(AppError::internal)?;
-        let now = Utc::now();
         let day = now.with_timezone(&vn_offset()).date_naive();
         let seq = db::intake::next_sequence(&tx, submission.kind.as_str(), day)
             .await

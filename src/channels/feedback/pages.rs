@@ -450,10 +450,7 @@ pub async fn submit_vote_form(
             )
             .await
         }
-        Err(error)
-            if error.code == Code::ItemNotFound
-                || error.code == Code::InvalidInput && parse_tracking_code(&path).is_err() =>
-        {
+        Err(error) if error.code == Code::ItemNotFound || parse_tracking_code(&path).is_err() => {
             error_page(&state, &error)
         }
         Err(error) => {
