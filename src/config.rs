@@ -427,3 +427,19 @@ impl Settings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_settings_file_loads() {
+        let path = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/tracuu.example.toml"
+        ));
+        let settings = Settings::load(Some(path)).expect("example settings load");
+        assert_eq!(settings.intake.handle_days, 15);
+        assert!(settings.staff.cookie_secure);
+    }
+}

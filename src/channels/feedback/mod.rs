@@ -265,7 +265,14 @@ impl TrackView {
             } else {
                 None
             },
-            refuse_reason: item.refuse_reason.clone(),
+            // Staff wrote it, but it may quote the submitter: masked unless the submitter asks.
+            refuse_reason: item.refuse_reason.as_deref().map(|reason| {
+                if proven {
+                    reason.to_owned()
+                } else {
+                    crate::intake::masking::mask(reason, item.submitter_name.as_deref()).0
+                }
+            }),
             published_url: published.then(|| format!("/hoi-dap/{}", item.tracking_code)),
         }
     }

@@ -333,7 +333,8 @@ pub async fn show_track_page(
 pub struct ListPageQuery {
     pub q: Option<String>,
     pub loai: Option<String>,
-    pub trang: Option<i64>,
+    /// Page number; anything unreadable is page 1.
+    pub trang: Option<String>,
 }
 
 /// `GET /hoi-dap[?q=&loai=&trang=]`.
@@ -342,7 +343,12 @@ pub async fn show_published_list(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let q = query.q.as_deref().unwrap_or("");
-    let page_no = query.trang.unwrap_or(1).clamp(1, 10_000);
+    let page_no = query
+        .trang
+        .as_deref()
+        .and_then(|t| t.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
     let result = async {
         let kind = parse_kind(query.loai.as_deref())?;
         state.intake.published(kind, None, q, page_no).await

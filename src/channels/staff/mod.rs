@@ -226,7 +226,8 @@ pub struct InboxQuery {
     pub channel: Option<String>,
     pub kind: Option<String>,
     pub overdue: Option<String>,
-    pub page: Option<i64>,
+    /// Page number; anything unreadable is page 1.
+    pub page: Option<String>,
 }
 
 fn nonempty(raw: &Option<String>) -> Option<String> {
@@ -260,7 +261,12 @@ pub async fn show_inbox(
         if kind.as_deref().is_some_and(|k| Kind::parse(k).is_none()) {
             return Err(bad("kind"));
         }
-        let page_no = query.page.unwrap_or(1).clamp(1, 10_000);
+        let page_no = query
+            .page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .unwrap_or(1)
+            .clamp(1, 10_000);
         let limit = state.settings.intake.page_size;
         let filter = InboxFilter {
             state: filter_state.clone(),
