@@ -89,6 +89,27 @@ impl IntakeService {
         submission: &Submission,
         now: DateTime<Utc>,
     ) -> Result<ItemRow, AppError> {
+        self.submit_inner(submission, now, None).await
+    }
+
+    /// [`Self::submit`] of an entry a staff member (a hotline operator, the desk head) typed
+    /// on a caller's behalf: the history names who entered it.
+    pub async fn submit_entered_by(
+        &self,
+        submission: &Submission,
+        session: &StaffSession,
+    ) -> Result<ItemRow, AppError> {
+        session.require(&[Role::Operator, Role::DeskHead])?;
+        self.submit_inner(submission, Utc::now(), Some(session))
+            .await
+    }
+
+    async fn submit_inner(
+        &self,
+        submission: &Submission,
+        now: DateTime<Utc>,
+        entered_by: Option<&StaffSession>,
+    ) -> Result<ItemRow, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let (agency, routed_by) = route(&tx, submission).await?;
@@ -151,9 +172,21 @@ impl IntakeService {
             action: Action::Submit.as_str().to_owned(),
             from_state: None,
             to_state: State::Received.as_str().to_owned(),
-            actor_kind: "citizen".to_owned(),
-            actor_id: None,
-            actor_label: format!("Người gửi (kênh {})", submission.channel.label()),
+            actor_kind: if entered_by.is_some() {
+                "staff"
+            } else {
+                "citizen"
+            }
+            .to_owned(),
+            actor_id: entered_by.map(|s| s.account_id),
+            actor_label: match entered_by {
+                Some(session) => format!(
+                    "{} ghi nhận thay người gửi (kênh {})",
+                    session.actor_label(),
+                    submission.channel.label()
+                ),
+                None => format!("Người gửi (kênh {})", submission.channel.label()),
+            },
             agency_code: None,
             note: None,
         }];

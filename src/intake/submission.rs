@@ -89,8 +89,24 @@ fn optional_line(
 }
 
 impl Submission {
-    /// Validates `raw`, arriving through `channel`.
+    /// Validates `raw` from a citizen (kiosk, app, web; hotline entries are refused).
     pub fn parse(raw: &RawSubmission, settings: &IntakeSettings) -> Result<Self, AppError> {
+        Self::parse_inner(raw, settings, false)
+    }
+
+    /// Validates `raw` entered by staff on a caller's behalf: the `hotline` channel is allowed.
+    pub fn parse_staff_entry(
+        raw: &RawSubmission,
+        settings: &IntakeSettings,
+    ) -> Result<Self, AppError> {
+        Self::parse_inner(raw, settings, true)
+    }
+
+    fn parse_inner(
+        raw: &RawSubmission,
+        settings: &IntakeSettings,
+        staff_entry: bool,
+    ) -> Result<Self, AppError> {
         let kind = raw
             .kind
             .as_deref()
@@ -100,6 +116,7 @@ impl Submission {
         let channel = match raw.channel.as_deref().map(str::trim) {
             None | Some("") => IntakeChannel::Web,
             Some(c) => match IntakeChannel::parse(c) {
+                Some(IntakeChannel::Hotline) if staff_entry => IntakeChannel::Hotline,
                 Some(IntakeChannel::Hotline) => {
                     return Err(refuse(
                         "Kênh",
@@ -108,7 +125,13 @@ impl Submission {
                     ))
                 }
                 Some(channel) => channel,
-                None => return Err(refuse("Kênh", "channel", "cần là web, kiosk hoặc app.")),
+                None => {
+                    return Err(refuse(
+                        "Kênh",
+                        "channel",
+                        "cần là web, kiosk, app (hoặc hotline khi điện thoại viên nhập).",
+                    ))
+                }
             },
         };
         let name = optional_line(&raw.name, "Họ tên", "name", 100)?;

@@ -45,7 +45,7 @@ async fn a_question_needs_a_subject_a_body_and_a_way_to_reach_the_asker() {
         (json!({"procedure_code": "9.999999"}), "(procedure_code)"),
         (json!({"agency_code": "000.00.99.H99"}), "(agency_code)"),
         (json!({"level": "country"}), "(level)"),
-        (json!({"channel": "hotline"}), "(channel)"),
+        (json!({"channel": "fax"}), "(channel)"),
     ];
     for (extra, field) in cases {
         let (status, answer) = post_json(&app, "/api/v1/questions", &question(extra.clone())).await;
@@ -372,4 +372,61 @@ async fn the_submitter_can_withdraw_with_the_phone_digits_and_then_nothing_more_
         (status, body["error"]["code"].as_str()),
         (409, Some("invalid_transition"))
     );
+}
+
+#[tokio::test]
+async fn a_hotline_operator_enters_a_callers_feedback_with_a_session_and_its_csrf_header() {
+    // Arrange
+    let app = spawn_intake_app().await;
+    let operator = staff_session(&app, "dtv.1022", "operator", None).await;
+    let body = feedback(json!({"channel": "hotline"}));
+    let post = |cookie: Option<&str>, token: Option<&str>| {
+        let mut request = app
+            .http
+            .post(format!("{}/api/v1/feedback", app.address))
+            .json(&body);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        request.send()
+    };
+    // Act and assert: a citizen cannot claim the hotline channel; the header is required.
+    let anonymous = post(None, None).await.expect("post");
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let no_token = post(Some(&operator.cookie), None).await.expect("post");
+    assert_eq!(no_token.status().as_u16(), 403);
+    let entered = post(Some(&operator.cookie), Some(&operator.csrf))
+        .await
+        .expect("post");
+    assert_eq!(entered.status().as_u16(), 201);
+    let created: serde_json::Value = entered.json().await.expect("json");
+    let code = created["tracking_code"].as_str().expect("code");
+    let row = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT i.channel, h.actor_kind, h.actor_label FROM intake_items i
+               JOIN intake_history h ON h.item_id = i.id WHERE i.tracking_code = $1",
+            &[&code],
+        )
+        .await
+        .expect("item");
+    let (channel, actor_kind, label): (String, String, String) =
+        (row.get(0), row.get(1), row.get(2));
+    assert_eq!(
+        (channel.as_str(), actor_kind.as_str()),
+        ("hotline", "staff")
+    );
+    assert!(label.contains("Điện thoại viên 1022"), "{label}");
+    // An agency officer may not enter calls.
+    let (agency, _) = two_agencies(&app).await;
+    let officer = staff_session(&app, "dau.moi", "agency_officer", Some(&agency)).await;
+    let refused = post(Some(&officer.cookie), Some(&officer.csrf))
+        .await
+        .expect("post");
+    assert_eq!(refused.status().as_u16(), 403);
 }

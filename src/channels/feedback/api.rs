@@ -16,6 +16,10 @@ use crate::error::{AppError, Code};
 use crate::intake::model::{Action, Kind};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::tokens::DEVICE_COOKIE;
+use crate::staff::{Role, StaffSession};
+
+/// The header staff API calls carry their session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Registers the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -57,6 +61,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/published/{code}/votes")
             .route(web::post().to(vote_published))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/api/v1/staff/session")
+            .route(web::get().to(show_staff_session))
             .default_service(web::to(method_not_allowed)),
     )
     .service(
@@ -123,9 +132,26 @@ pub async fn create_item(
     if raw.channel.is_none() {
         raw.channel = Some("app".to_owned());
     }
-    let submission = Submission::parse(&raw, state.intake.settings())?;
-    state.intake_limits.submission(&client(&req, &state))?;
-    let item = state.intake.submit(&submission).await?;
+    let item = if raw.channel.as_deref().map(str::trim) == Some("hotline") {
+        // An operator types what a caller says: a staff session with its CSRF token in a header.
+        let session = crate::staff::authenticate(&req, &state.pool).await?;
+        session.require(&[Role::Operator, Role::DeskHead])?;
+        let token = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        session.check_csrf(token)?;
+        let submission = Submission::parse_staff_entry(&raw, state.intake.settings())?;
+        state
+            .intake
+            .submit_entered_by(&submission, &session)
+            .await?
+    } else {
+        let submission = Submission::parse(&raw, state.intake.settings())?;
+        state.intake_limits.submission(&client(&req, &state))?;
+        state.intake.submit(&submission).await?
+    };
     let item_state = crate::intake::model::State::parse(&item.state)
         .unwrap_or(crate::intake::model::State::Received);
     let view = CreatedView {
@@ -490,4 +516,28 @@ pub async fn show_indicators(
         s.total,
     );
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Who is logged in, for staff consoles written in JavaScript (and the CSRF token their API
+/// calls send in `X-CSRF-Token`).
+#[derive(Debug, Serialize)]
+pub struct StaffSessionView {
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub agency_code: Option<String>,
+    pub csrf_token: String,
+}
+
+/// `GET /api/v1/staff/session`.
+pub async fn show_staff_session(session: StaffSession) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(StaffSessionView {
+            username: session.username,
+            display_name: session.display_name,
+            role: session.role.as_str(),
+            agency_code: session.agency_code,
+            csrf_token: session.csrf_token,
+        })
 }

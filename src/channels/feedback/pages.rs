@@ -362,19 +362,28 @@ pub async fn show_published_list(
         }
     };
     let full = items.len() as i64 >= state.settings.intake.page_size;
+    let kind_raw = query.loai.clone().unwrap_or_default();
     let views: Vec<PublishedView> = items.iter().map(PublishedView::new).collect();
     let page = merge(
         base(&state, "Hỏi đáp"),
         json!({
             "q": q,
-            "kind": query.loai.clone().unwrap_or_default(),
+            "kind": kind_raw,
             "items": views,
             "error": error,
-            "prev_page": (page_no > 1).then_some(page_no - 1),
-            "next_page": full.then_some(page_no + 1),
+            "prev_url": (page_no > 1).then(|| list_url(q, &kind_raw, page_no - 1)),
+            "next_url": full.then(|| list_url(q, &kind_raw, page_no + 1)),
         }),
     );
     render(&state, "feedback/list", &page, status)
+}
+
+fn list_url(q: &str, kind: &str, page: i64) -> String {
+    let pairs = [("q", q), ("loai", kind), ("trang", &page.to_string())];
+    format!(
+        "/hoi-dap?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
 }
 
 async fn item_page(

@@ -319,7 +319,17 @@ pub async fn show_inbox(
                 "kind": kind.unwrap_or_default(),
                 "overdue": filter.overdue_only,
                 "scope": session.scope(),
-                "next_page": (items.len() as i64 >= limit).then_some(page_no + 1),
+                "next_url": (items.len() as i64 >= limit).then(|| {
+                    let pairs = [
+                        ("state", filter.state.clone().unwrap_or_default()),
+                        ("agency", filter.agency_code.clone().unwrap_or_default()),
+                        ("channel", filter.channel.clone().unwrap_or_default()),
+                        ("kind", filter.kind.clone().unwrap_or_default()),
+                        ("overdue", if filter.overdue_only { "1".into() } else { String::new() }),
+                        ("page", (page_no + 1).to_string()),
+                    ];
+                    format!("/can-bo?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+                }),
             }),
         );
         Ok(render(&state, "staff/inbox", &page, StatusCode::OK))
