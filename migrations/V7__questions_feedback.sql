@@ -76,6 +76,9 @@ CREATE TABLE intake_items (
     level              text CHECK (level IN ('province', 'district', 'commune')),
     agency_code        text REFERENCES agencies (code),
     routed_by          text NOT NULL CHECK (routed_by IN ('explicit', 'dossier', 'procedure', 'desk')),
+    -- The desk head's classification of feedback (766 indicator 5.1): administrative rules,
+    -- policies and procedures, or the conduct of officials.
+    topic              text CHECK (topic IN ('rules', 'conduct')),
     is_public          boolean NOT NULL,
     state              text NOT NULL CHECK (state IN ('received', 'forwarded', 'in_progress',
                            'info_requested', 'answered', 'published', 'refused', 'withdrawn')),

@@ -52,6 +52,8 @@ pub struct ItemRow {
     pub unhelpful_votes: i32,
     /// The agency's name (joined, read-only).
     pub agency_name: Option<String>,
+    /// `rules` or `conduct` once the desk head classified it.
+    pub topic: Option<String>,
 }
 
 macro_rules! item_columns {
@@ -63,7 +65,7 @@ macro_rules! item_columns {
          i.handle_due_at, i.info_requested_at, i.info_request, i.answer, i.answered_at,
          i.answered_by, i.publish_due_at, i.refuse_reason, i.closed_at, i.public_subject,
          i.public_body, i.public_answer, i.masked, i.search_doc, i.published_at,
-         i.answer_notice_pending, i.helpful_votes, i.unhelpful_votes, a.name"
+         i.answer_notice_pending, i.helpful_votes, i.unhelpful_votes, a.name, i.topic"
     };
 }
 
@@ -123,6 +125,7 @@ impl TryFrom<&Row> for ItemRow {
             helpful_votes: r.try_get(38)?,
             unhelpful_votes: r.try_get(39)?,
             agency_name: r.try_get(40)?,
+            topic: r.try_get(41)?,
         })
     }
 }
@@ -198,7 +201,7 @@ UPDATE intake_items SET agency_code = $2, routed_by = $3, state = $4, classify_d
     info_requested_at = $10, info_request = $11, answer = $12, answered_at = $13,
     answered_by = $14, publish_due_at = $15, refuse_reason = $16, closed_at = $17,
     public_subject = $18, public_body = $19, public_answer = $20, masked = $21, search_doc = $22,
-    published_at = $23, answer_notice_pending = $24, body = $25
+    published_at = $23, answer_notice_pending = $24, body = $25, topic = $26
 WHERE id = $1";
 
 /// Writes back every field a transition may change.
@@ -233,6 +236,7 @@ pub async fn update_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
                 &item.published_at,
                 &item.answer_notice_pending,
                 &item.body,
+                &item.topic,
             ],
         )
         .await?;
@@ -406,7 +410,7 @@ pub async fn list_inbox(
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((ItemRow::try_from(r)?, r.try_get(41)?)))
+        .map(|r| Ok((ItemRow::try_from(r)?, r.try_get(42)?)))
         .collect()
 }
 
@@ -645,5 +649,25 @@ pub async fn list_indicators(
             disliked: r.get(7),
             repeated: r.get(8),
         })
+        .collect())
+}
+
+const LIST_TOPIC_COUNTS: &str = "
+SELECT topic, count(*) FROM intake_items
+WHERE kind = 'feedback' AND received_at >= $1 AND received_at < $2 AND state <> 'withdrawn'
+GROUP BY topic ORDER BY topic NULLS LAST";
+
+/// Feedback received in `[from, to)` by the desk head's classification (`None`: not yet).
+pub async fn list_topic_counts(
+    client: &impl GenericClient,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<(Option<String>, i64)>> {
+    let statement = client.prepare_cached(LIST_TOPIC_COUNTS).await?;
+    Ok(client
+        .query(&statement, &[&from, &to])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
         .collect())
 }

@@ -46,6 +46,8 @@ pub struct ActionInput {
     pub agency_code: Option<String>,
     /// The answer, the request for information, the reason of a refusal, or a note.
     pub text: Option<String>,
+    /// The classification given with a forward: `rules` or `conduct` (optional).
+    pub topic: Option<String>,
 }
 
 fn db_error(error: impl Into<anyhow::Error>) -> AppError {
@@ -166,6 +168,7 @@ impl IntakeService {
             helpful_votes: 0,
             unhelpful_votes: 0,
             agency_name: None,
+            topic: None,
         };
         let mut history = vec![HistoryRow {
             at: now,
@@ -309,6 +312,7 @@ impl IntakeService {
         let input = ActionInput {
             agency_code: None,
             text,
+            topic: None,
         };
         self.transition(Actor::Citizen, tracking_code, action, &input, Some(proof))
             .await
@@ -377,6 +381,13 @@ impl IntakeService {
                 }
                 if item.agency_code.as_deref() == Some(agency.as_str()) && from != State::Received {
                     return Err(invalid("Mục này đã ở cơ quan đó."));
+                }
+                match input.topic.as_deref().map(str::trim) {
+                    None | Some("") => {}
+                    Some(topic @ ("rules" | "conduct")) => item.topic = Some(topic.to_owned()),
+                    Some(_) => {
+                        return Err(invalid("Phân loại (topic): cần là rules hoặc conduct."))
+                    }
                 }
                 self.forward_to(&calendar, &mut item, agency.as_str().to_owned(), now);
                 item.routed_by = "desk".to_owned();
@@ -576,16 +587,20 @@ impl IntakeService {
             .ok_or_else(|| AppError::new(Code::AlreadyVoted))
     }
 
-    /// The indicators of items received in `[from, to)`.
+    /// The indicators of items received in `[from, to)`, and feedback counts by topic.
     pub async fn indicators(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<db::intake::IndicatorRow>, AppError> {
+    ) -> Result<(Vec<db::intake::IndicatorRow>, Vec<(Option<String>, i64)>), AppError> {
         let client = self.client().await?;
-        db::intake::list_indicators(&client, from, to)
+        let rows = db::intake::list_indicators(&client, from, to)
             .await
-            .map_err(db_error)
+            .map_err(db_error)?;
+        let topics = db::intake::list_topic_counts(&client, from, to)
+            .await
+            .map_err(db_error)?;
+        Ok((rows, topics))
     }
 
     /// Agencies for pick lists.

@@ -303,7 +303,8 @@ async fn submissions_are_rate_limited_per_client() {
 
 #[tokio::test]
 async fn indicators_count_by_type_and_agency_with_on_time_and_satisfaction_figures() {
-    // Arrange: two questions and two feedbacks at one agency; one feedback answered and disliked.
+    // Arrange: two questions and three feedbacks at one agency; one answered and disliked, one
+    // classified as about an official's conduct.
     let app = spawn_intake_app().await;
     let (agency, _) = two_agencies(&app).await;
     let officer = staff_session(&app, "dau.moi.a", "agency_officer", Some(&agency)).await;
@@ -335,12 +336,29 @@ async fn indicators_count_by_type_and_agency_with_on_time_and_satisfaction_figur
         &json!({"helpful": false, "device_id": "device-0001"}),
     )
     .await;
+    // A third, about an official's conduct, classified by the desk head when forwarding.
+    let (_, fb3) = post_json(
+        &app,
+        "/api/v1/feedback",
+        &feedback(json!({"phone": "0901111222", "subject": "Thái độ cán bộ"})),
+    )
+    .await;
+    let fb3 = fb3["tracking_code"].as_str().expect("code").to_owned();
+    let desk = staff_session(&app, "truong.motcua", "desk_head", None).await;
+    let bad = [("agency_code", agency.as_str()), ("topic", "bogus")];
+    assert_eq!(desk.act(&app, &fb3, "forward", &bad).await, 400);
+    let good = [("agency_code", agency.as_str()), ("topic", "conduct")];
+    assert_eq!(desk.act(&app, &fb3, "forward", &good).await, 303);
     // Act
     let (status, view) = app.get_json("/api/v1/intake-indicators").await;
     // Assert
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["question"]["total"], 2);
-    assert_eq!(view["feedback"]["total"], 2);
+    assert_eq!(view["feedback"]["total"], 3);
+    assert_eq!(
+        view["feedback_by_topic"],
+        json!({"rules": 0, "conduct": 1, "unclassified": 2})
+    );
     assert_eq!(view["feedback"]["handled"], 1);
     assert_eq!(view["feedback"]["handled_on_time_percent"], 100.0);
     let at_agency = view["by_agency"]
@@ -350,17 +368,20 @@ async fn indicators_count_by_type_and_agency_with_on_time_and_satisfaction_figur
         .find(|a| a["agency"]["code"] == agency.as_str())
         .expect("the agency");
     assert_eq!(at_agency["question"]["total"], 1);
-    assert_eq!(at_agency["feedback"]["total"], 2);
+    assert_eq!(at_agency["feedback"]["total"], 3);
     let s = &view["feedback_satisfaction"];
     assert_eq!(
         (s["total"].as_i64(), s["disliked"].as_i64()),
-        (Some(2), Some(1))
+        (Some(3), Some(1))
     );
     assert_eq!(
         s["repeated"], 1,
         "the same phone sent the same subject twice"
     );
-    assert_eq!(s["percent"], 0.0);
+    assert_eq!(
+        s["percent"], 33.3,
+        "(3 − 1 disliked − 0 overdue − 1 repeated) / 3"
+    );
     let (status, body) = app
         .get_json("/api/v1/intake-indicators?from=2026-13-01")
         .await;

@@ -452,7 +452,20 @@ pub struct IndicatorsView {
     pub question: Counts,
     pub feedback: Counts,
     pub by_agency: Vec<AgencyCounts>,
+    /// Feedback by the desk head's classification (766 indicator 5.1).
+    pub feedback_by_topic: TopicCounts,
     pub feedback_satisfaction: Satisfaction,
+}
+
+/// Feedback by topic.
+#[derive(Debug, Default, Serialize)]
+pub struct TopicCounts {
+    /// Administrative rules, policies and procedures.
+    pub rules: i64,
+    /// The conduct of officials.
+    pub conduct: i64,
+    /// Not classified yet.
+    pub unclassified: i64,
 }
 
 /// `GET /api/v1/intake-indicators[?from=YYYY-MM-DD&to=YYYY-MM-DD]`.
@@ -469,13 +482,22 @@ pub async fn show_indicators(
             "from: cần trước to.",
         ));
     }
-    let rows = state.intake.indicators(from, to).await?;
+    let (rows, topics) = state.intake.indicators(from, to).await?;
+    let mut by_topic = TopicCounts::default();
+    for (topic, count) in topics {
+        match topic.as_deref() {
+            Some("rules") => by_topic.rules += count,
+            Some("conduct") => by_topic.conduct += count,
+            _ => by_topic.unclassified += count,
+        }
+    }
     let mut view = IndicatorsView {
         from: vn_time(Some(from)),
         to: vn_time(Some(to)),
         question: Counts::default(),
         feedback: Counts::default(),
         by_agency: Vec::new(),
+        feedback_by_topic: by_topic,
         feedback_satisfaction: Satisfaction::default(),
     };
     for row in &rows {

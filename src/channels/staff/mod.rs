@@ -408,6 +408,12 @@ async fn item_page(
                 "answer": item.answer,
                 "refuse_reason": item.refuse_reason,
                 "answer_notice_pending": item.answer_notice_pending,
+                "is_feedback": item.kind == "feedback",
+                "topic": match item.topic.as_deref() {
+                    Some("rules") => Some("Quy định, chính sách, thủ tục hành chính"),
+                    Some("conduct") => Some("Hành vi, thái độ của cán bộ"),
+                    _ => None,
+                },
                 "overdue": overdue,
             },
             "history": history,
@@ -448,6 +454,7 @@ pub struct ActionForm {
     pub csrf: Option<String>,
     pub agency_code: Option<String>,
     pub text: Option<String>,
+    pub topic: Option<String>,
 }
 
 /// `POST /can-bo/muc/{code}/{action}` (`forward`, `start`, `request-info`, `answer`, `refuse`,
@@ -470,6 +477,7 @@ pub async fn act_on_item(
         let action_input = ActionInput {
             agency_code: input.agency_code,
             text: input.text,
+            topic: input.topic,
         };
         match state
             .intake
