@@ -390,3 +390,72 @@ async fn indicators_count_by_type_and_agency_with_on_time_and_satisfaction_figur
         (400, Some("invalid_input"))
     );
 }
+
+#[tokio::test]
+async fn the_public_list_pages_keep_the_search_in_their_links() {
+    let app = spawn_intake_app_with(|s| s.intake.page_size = 1).await;
+    let (agency, _) = two_agencies(&app).await;
+    let officer = staff_session(&app, "dau.moi.a", "agency_officer", Some(&agency)).await;
+    let older = published(
+        &app,
+        &officer,
+        &agency,
+        "Đăng ký & khai sinh 1",
+        "Hỏi",
+        "Đáp",
+    )
+    .await;
+    let newer = published(
+        &app,
+        &officer,
+        &agency,
+        "Đăng ký & khai sinh 2",
+        "Hỏi",
+        "Đáp",
+    )
+    .await;
+    let first = app
+        .get("/hoi-dap?q=khai+sinh+%26")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(first.contains(&newer) && !first.contains(&older));
+    // Handlebars escapes '=' as "&#x3D;" in attributes; browsers read it back.
+    let next = first.replace("&#x3D;", "=").replace("&amp;", "&");
+    assert!(
+        next.contains(r#"href="/hoi-dap?q=khai+sinh+%26&loai=&trang=2""#),
+        "{first}"
+    );
+    let second = app
+        .get("/hoi-dap?q=khai+sinh+%26&trang=2")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(second.contains(&older) && !second.contains(&newer));
+    let (_, body) = app.get_json("/api/v1/published?q=khai%20sinh&page=2").await;
+    assert_eq!(body["items"][0]["tracking_code"], older.as_str());
+    let garbage = app.get("/hoi-dap?trang=abc").await;
+    assert_eq!(garbage.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_broken_intake_schema_gives_an_opaque_internal_error() {
+    let app = spawn_intake_app().await;
+    app.db
+        .client()
+        .await
+        .batch_execute(
+            "DROP TABLE intake_votes; DROP TABLE intake_history; DROP TABLE intake_items CASCADE",
+        )
+        .await
+        .expect("sabotage");
+    let (status, body) = post_json(&app, "/api/v1/questions", &question(json!({}))).await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"]["code"], "internal");
+    assert!(!body.to_string().contains("intake_items"), "{body}");
+    let page = app.get("/hoi-dap").await;
+    assert_eq!(page.status().as_u16(), 500);
+    assert!(!page.text().await.expect("html").contains("relation"));
+}
