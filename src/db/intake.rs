@@ -671,3 +671,20 @@ pub async fn list_topic_counts(
         .map(|r| (r.get(0), r.get(1)))
         .collect())
 }
+
+const INSERT_SECRET: &str =
+    "INSERT INTO installation (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+const GET_SECRET: &str = "SELECT value FROM installation WHERE key = $1";
+
+/// The installation's value under `key`, storing `candidate` first if there is none yet (so
+/// every instance ends up with the same value).
+pub async fn get_or_insert_fact(
+    client: &impl GenericClient,
+    key: &str,
+    candidate: &str,
+) -> anyhow::Result<String> {
+    let statement = client.prepare_cached(INSERT_SECRET).await?;
+    client.execute(&statement, &[&key, &candidate]).await?;
+    let statement = client.prepare_cached(GET_SECRET).await?;
+    Ok(client.query_one(&statement, &[&key]).await?.get(0))
+}

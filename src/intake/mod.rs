@@ -28,6 +28,9 @@ pub use submission::{RawSubmission, Submission};
 pub struct IntakeService {
     pool: Pool,
     settings: Arc<IntakeSettings>,
+    /// Salt of voter hashes (per installation, in the database): a phone number's hash cannot
+    /// be reversed by hashing every possible number without it.
+    vote_salt: tokio::sync::OnceCell<String>,
 }
 
 /// Who acts on an item.
@@ -64,6 +67,7 @@ impl IntakeService {
         Self {
             pool,
             settings: Arc::new(settings),
+            vote_salt: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -580,7 +584,15 @@ impl IntakeService {
     ) -> Result<(i32, i32), AppError> {
         let item = self.published_item(tracking_code).await?;
         let client = self.client().await?;
-        let hash = crate::staff::tokens::token_hash(&format!("vote:{voter}"));
+        let salt = self
+            .vote_salt
+            .get_or_try_init(|| async {
+                let candidate = crate::staff::tokens::random_token();
+                db::intake::get_or_insert_fact(&client, "vote_salt", &candidate).await
+            })
+            .await
+            .map_err(db_error)?;
+        let hash = crate::staff::tokens::token_hash(&format!("vote:{salt}:{voter}"));
         db::intake::insert_vote(&client, item.id, &hash, helpful)
             .await
             .map_err(db_error)?

@@ -204,3 +204,16 @@ async fn sessions_expire_and_go_with_their_account() {
     let routes = db::intake::list_routes(&client, None).await.expect("q");
     assert!(routes.is_empty());
 }
+
+#[tokio::test]
+async fn an_installation_fact_is_stored_once_and_kept() {
+    let app = spawn_intake_app().await;
+    let client = app.db.client().await;
+    let first = db::intake::get_or_insert_fact(&client, "vote_salt_test", "a")
+        .await
+        .expect("q");
+    let second = db::intake::get_or_insert_fact(&client, "vote_salt_test", "b")
+        .await
+        .expect("q");
+    assert_eq!((first.as_str(), second.as_str()), ("a", "a"));
+}
