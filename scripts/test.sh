@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 packages=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${TEST_DATABASE_URL:-}" ]; then
     packages+=(postgresql-15)
+elif ! ls /usr/share/postgresql/*/extension/unaccent.control >/dev/null 2>&1 && [ -z "${TEST_DATABASE_URL:-}" ]; then
+    # Diacritic-insensitive search uses the unaccent extension (contrib, part of postgresql-15).
+    packages+=(postgresql-15)
 fi
 
 if [ ${#packages[@]} -gt 0 ]; then

@@ -44,6 +44,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::sync::commands::SyncCommand,
     },
+    /// Staff accounts of the console: `add`.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Load the deterministic demo province into an empty read model.
     DemoData {
         /// How many dossiers to generate.
@@ -66,6 +71,68 @@ pub enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+}
+
+/// `tracuu staff ...`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account (the first administrator, typically). The password is read from
+    /// the first line of standard input, or from `NEW_STAFF_PASSWORD`; never from the command
+    /// line, where other users could see it.
+    Add {
+        /// Login name: 3–64 lowercase letters, digits, '.', '_' or '-'.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the console and in item histories.
+        #[arg(long)]
+        name: String,
+        /// administrator, desk_head, agency_officer or operator.
+        #[arg(long, default_value = "administrator")]
+        role: String,
+        /// The agency of an agency officer (its QĐ 20/2020 code).
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+/// `tracuu staff add`.
+pub async fn staff(settings: Settings, command: StaffCommand) -> anyhow::Result<()> {
+    let StaffCommand::Add {
+        username,
+        name,
+        role,
+        agency,
+    } = command;
+    let password = match std::env::var("NEW_STAFF_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            eprintln!("Password (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("cannot read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let input =
+        crate::staff::AccountInput::parse(&username, &name, &role, agency.as_deref(), &password)
+            .map_err(|message| anyhow::anyhow!(message))?;
+    let database = open_database(&settings).await?;
+    let result = async {
+        let client = db::connect(&database.connection).await?;
+        crate::staff::create_account(&client, &input)
+            .await
+            .map_err(|message| anyhow::anyhow!(message))
+    }
+    .await;
+    database.shutdown();
+    let id = result?;
+    eprintln!(
+        "staff account {} ({}) created with id {id}",
+        input.username,
+        input.role.as_str()
+    );
+    Ok(())
 }
 
 /// The end of the demo province's 18 months: fixed, so every install has the same dossiers.

@@ -20,6 +20,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub province: ProvinceSettings,
     pub sync: SyncSettings,
+    pub intake: IntakeSettings,
+    pub staff: StaffSettings,
 }
 
 /// The HTTP listener.
@@ -213,6 +215,80 @@ impl Default for PullSettings {
     }
 }
 
+/// Questions and feedback (domain.md §5, §9): deadlines in working days and input limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Working days the desk head has to classify and forward a new item.
+    pub classify_days: u32,
+    /// Working days, from forwarding, to refuse an item.
+    pub refuse_days: u32,
+    /// Working days, from forwarding, to ask the submitter for more information.
+    pub info_request_days: u32,
+    /// Working days, from receipt or transfer, to answer.
+    pub handle_days: u32,
+    /// Working days, from the answer, to publish it.
+    pub publish_days: u32,
+    /// Longest subject, in characters.
+    pub max_subject_chars: usize,
+    /// Longest question, feedback, answer or reason text, in characters.
+    pub max_body_chars: usize,
+    /// Largest submission request body, in bytes (forms percent-encode Vietnamese text threefold).
+    pub max_request_bytes: usize,
+    /// Submissions per client address per hour.
+    pub submissions_per_hour: u32,
+    /// Helpfulness votes per client address per hour.
+    pub votes_per_hour: u32,
+    /// Wrong phone proofs on tracking pages per client address per hour.
+    pub proof_failures_per_hour: u32,
+    /// Items per page of the public list and the staff inbox.
+    pub page_size: i64,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self {
+            classify_days: 3,
+            refuse_days: 2,
+            info_request_days: 5,
+            handle_days: 15,
+            publish_days: 2,
+            max_subject_chars: 200,
+            max_body_chars: 20_000,
+            max_request_bytes: 256 * 1024,
+            submissions_per_hour: 20,
+            votes_per_hour: 60,
+            proof_failures_per_hour: 20,
+            page_size: 20,
+        }
+    }
+}
+
+/// The staff console: sessions and login lockout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaffSettings {
+    /// Minutes a session lasts after login.
+    pub session_minutes: i64,
+    /// Failed logins in a row that lock an account.
+    pub max_failed_logins: i32,
+    /// Minutes a locked account stays locked.
+    pub lockout_minutes: i64,
+    /// Mark cookies `Secure` (HTTPS only). Turn off only for plain-HTTP loopback development.
+    pub cookie_secure: bool,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        Self {
+            session_minutes: 480,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            cookie_secure: true,
+        }
+    }
+}
+
 /// The demo province loaded on first run.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -291,7 +367,31 @@ impl Settings {
 
     /// Rejects values that parse but make no sense, naming the variable.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: [(bool, &str); 11] = [
+        let checks: &[(bool, &str)] = &[
+            (
+                self.intake.max_body_chars >= 1 && self.intake.max_body_chars <= 100_000,
+                "TRACUU_INTAKE__MAX_BODY_CHARS must be between 1 and 100000",
+            ),
+            (
+                self.intake.max_subject_chars >= 1 && self.intake.max_subject_chars <= 500,
+                "TRACUU_INTAKE__MAX_SUBJECT_CHARS must be between 1 and 500",
+            ),
+            (
+                self.intake.submissions_per_hour > 0
+                    && self.intake.votes_per_hour > 0
+                    && self.intake.proof_failures_per_hour > 0,
+                "TRACUU_INTAKE__SUBMISSIONS_PER_HOUR, VOTES_PER_HOUR and PROOF_FAILURES_PER_HOUR must be at least 1",
+            ),
+            (
+                self.intake.page_size > 0 && self.intake.page_size <= 200,
+                "TRACUU_INTAKE__PAGE_SIZE must be between 1 and 200",
+            ),
+            (
+                self.staff.session_minutes > 0
+                    && self.staff.max_failed_logins > 0
+                    && self.staff.lockout_minutes > 0,
+                "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
+            ),
             (
                 self.sync.max_batch_items > 0,
                 "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
@@ -338,9 +438,25 @@ impl Settings {
                 "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
             ),
         ];
-        for (ok, message) in checks {
+        for &(ok, message) in checks {
             anyhow::ensure!(ok, "invalid configuration: {message}");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_settings_file_loads() {
+        let path = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/tracuu.example.toml"
+        ));
+        let settings = Settings::load(Some(path)).expect("example settings load");
+        assert_eq!(settings.intake.handle_days, 15);
+        assert!(settings.staff.cookie_secure);
     }
 }

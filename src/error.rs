@@ -31,6 +31,17 @@ pub enum Code {
     InvalidBatch,
     UpstreamUnavailable,
     Internal,
+    InvalidSubmission,
+    ItemNotFound,
+    ProofRequired,
+    ProofRejected,
+    InvalidTransition,
+    AlreadyVoted,
+    LoginRequired,
+    InvalidCredentials,
+    AccountLocked,
+    Forbidden,
+    CsrfRejected,
 }
 
 impl Code {
@@ -55,6 +66,17 @@ impl Code {
             Code::InvalidBatch => "invalid_batch",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
+            Code::InvalidSubmission => "invalid_submission",
+            Code::ItemNotFound => "item_not_found",
+            Code::ProofRequired => "phone4_required",
+            Code::ProofRejected => "phone4_rejected",
+            Code::InvalidTransition => "invalid_transition",
+            Code::AlreadyVoted => "already_voted",
+            Code::LoginRequired => "login_required",
+            Code::InvalidCredentials => "invalid_credentials",
+            Code::AccountLocked => "account_locked",
+            Code::Forbidden => "forbidden",
+            Code::CsrfRejected => "csrf_rejected",
         }
     }
 
@@ -78,6 +100,17 @@ impl Code {
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Code::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::InvalidSubmission => StatusCode::BAD_REQUEST,
+            Code::ItemNotFound => StatusCode::NOT_FOUND,
+            Code::ProofRequired => StatusCode::FORBIDDEN,
+            Code::ProofRejected => StatusCode::FORBIDDEN,
+            Code::InvalidTransition => StatusCode::CONFLICT,
+            Code::AlreadyVoted => StatusCode::CONFLICT,
+            Code::LoginRequired => StatusCode::UNAUTHORIZED,
+            Code::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Code::AccountLocked => StatusCode::FORBIDDEN,
+            Code::Forbidden => StatusCode::FORBIDDEN,
+            Code::CsrfRejected => StatusCode::FORBIDDEN,
         }
     }
 
@@ -106,6 +139,17 @@ impl Code {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
             }
             Code::Internal => "Đã có lỗi xảy ra. Vui lòng thử lại sau hoặc gọi đường dây nóng.",
+            Code::InvalidSubmission => "Nội dung gửi chưa hợp lệ.",
+            Code::ItemNotFound => "Không tìm thấy câu hỏi hoặc phản ánh với mã này.",
+            Code::ProofRequired => "Nội dung này không công khai: cần nhập 4 chữ số cuối của số điện thoại đã khai khi gửi.",
+            Code::ProofRejected => "4 chữ số cuối của số điện thoại không khớp với thông tin đã khai khi gửi.",
+            Code::InvalidTransition => "Không thể thực hiện thao tác này ở trạng thái hiện tại.",
+            Code::AlreadyVoted => "Bạn đã đánh giá câu trả lời này rồi.",
+            Code::LoginRequired => "Vui lòng đăng nhập.",
+            Code::InvalidCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.",
+            Code::AccountLocked => "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.",
+            Code::Forbidden => "Tài khoản của bạn không có quyền thực hiện thao tác này.",
+            Code::CsrfRejected => "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
         }
     }
 }
@@ -326,6 +370,17 @@ mod tests {
             Code::InvalidBatch,
             Code::UpstreamUnavailable,
             Code::Internal,
+            Code::InvalidSubmission,
+            Code::ItemNotFound,
+            Code::ProofRequired,
+            Code::ProofRejected,
+            Code::InvalidTransition,
+            Code::AlreadyVoted,
+            Code::LoginRequired,
+            Code::InvalidCredentials,
+            Code::AccountLocked,
+            Code::Forbidden,
+            Code::CsrfRejected,
         ];
         let names: std::collections::HashSet<_> = codes.iter().map(|c| c.name()).collect();
         assert_eq!(names.len(), codes.len());

@@ -13,6 +13,7 @@ async fn main() -> std::process::ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => cli::serve(settings).await,
             Command::Migrate => cli::migrate(settings).await,
+            Command::Staff { command } => cli::staff(settings, command).await,
             Command::Sync { command } => tracuu::sync::commands::run(settings, command).await,
             Command::DemoData {
                 dossiers,

@@ -56,7 +56,13 @@ impl Application {
             Arc::clone(&lookup),
             Arc::clone(&metrics),
         ));
+        let intake = Arc::new(crate::intake::IntakeService::new(
+            pool.clone(),
+            settings.intake.clone(),
+        ));
+        let intake_limits = Arc::new(crate::channels::feedback::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
+        spawn_intake_tasks(&pool, &intake_limits);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let push = web::Data::new(PushState {
             sync: Arc::clone(&sync),
@@ -79,6 +85,8 @@ impl Application {
             metrics: Arc::clone(&metrics),
             pool: pool.clone(),
             sync: Arc::clone(&sync),
+            intake: Arc::clone(&intake),
+            intake_limits: Arc::clone(&intake_limits),
         });
         let max_body = settings.http.max_body_bytes;
         let mut server = HttpServer::new(move || {
@@ -250,6 +258,26 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
             .await;
             if let Err(error) = cleaned {
                 tracing::debug!("signature clean-up skipped: {error:#}");
+            }
+        }
+    });
+}
+
+fn spawn_intake_tasks(pool: &Pool, limits: &Arc<crate::channels::feedback::IntakeLimits>) {
+    let pool = pool.clone();
+    let limits = Arc::clone(limits);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            ticker.tick().await;
+            limits.tidy();
+            let cleaned = async {
+                let client = pool.get().await?;
+                db::staff::delete_expired_sessions(&client).await
+            }
+            .await;
+            if let Err(error) = cleaned {
+                tracing::debug!("staff session clean-up skipped: {error:#}");
             }
         }
     });

@@ -18,6 +18,38 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/pages/lookup.hbs"),
     ),
     ("errors/page", include_str!("../templates/errors/page.hbs")),
+    ("staff_nav", include_str!("../templates/staff/nav.hbs")),
+    (
+        "feedback/form",
+        include_str!("../templates/feedback/form.hbs"),
+    ),
+    (
+        "feedback/submitted",
+        include_str!("../templates/feedback/submitted.hbs"),
+    ),
+    (
+        "feedback/track",
+        include_str!("../templates/feedback/track.hbs"),
+    ),
+    (
+        "feedback/list",
+        include_str!("../templates/feedback/list.hbs"),
+    ),
+    (
+        "feedback/item",
+        include_str!("../templates/feedback/item.hbs"),
+    ),
+    ("staff/login", include_str!("../templates/staff/login.hbs")),
+    ("staff/inbox", include_str!("../templates/staff/inbox.hbs")),
+    ("staff/item", include_str!("../templates/staff/item.hbs")),
+    (
+        "staff/accounts",
+        include_str!("../templates/staff/accounts.hbs"),
+    ),
+    (
+        "staff/routes",
+        include_str!("../templates/staff/routes.hbs"),
+    ),
 ];
 
 /// Builds the registry; a template that does not compile fails start-up.

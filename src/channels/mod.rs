@@ -1,4 +1,6 @@
 //! The channels citizens and staff reach tracuu through. Each parses its input into domain types,
 //! calls the services, and renders for its medium; none holds SQL.
 
+pub mod feedback;
+pub mod staff;
 pub mod web;

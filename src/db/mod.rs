@@ -7,9 +7,11 @@ pub mod demo;
 pub mod dossiers;
 pub mod health;
 pub mod installation;
+pub mod intake;
 pub mod local;
 pub mod shared;
 pub mod source;
+pub mod staff;
 pub mod sync;
 pub mod verify;
 

@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub pool: Pool,
     pub sync: Arc<SyncService>,
+    pub intake: Arc<crate::intake::IntakeService>,
+    pub intake_limits: Arc<crate::channels::feedback::IntakeLimits>,
 }
 
 /// Registers every web route.
@@ -34,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     api::configure(cfg);
     pages::configure(cfg);
     health::configure(cfg);
+    crate::channels::feedback::configure(cfg);
+    crate::channels::staff::configure(cfg);
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse

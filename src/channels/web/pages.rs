@@ -141,17 +141,27 @@ fn looks_like_lookup_number(raw: &str) -> bool {
         && !folded.contains('-')
 }
 
-fn title_for(code: Code) -> &'static str {
+pub(crate) fn title_for(code: Code) -> &'static str {
     match code {
         Code::DossierNotFound => "Không tìm thấy hồ sơ",
         Code::RateLimited => "Tra cứu quá nhiều lần",
         Code::UpstreamUnavailable => "Tạm thời chưa tra cứu được",
         Code::Internal => "Đã có lỗi xảy ra",
+        Code::ItemNotFound => "Không tìm thấy",
+        Code::Forbidden | Code::ProofRequired | Code::ProofRejected => {
+            "Không có quyền xem hoặc thực hiện"
+        }
+        Code::CsrfRejected => "Biểu mẫu không hợp lệ",
+        Code::LoginRequired | Code::InvalidCredentials | Code::AccountLocked => {
+            "Chưa đăng nhập được"
+        }
+        Code::InvalidTransition | Code::AlreadyVoted => "Không thực hiện được",
+        Code::PayloadTooLarge => "Nội dung quá lớn",
         _ => "Thông tin nhập chưa đúng",
     }
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     template: &str,
     page: &impl Serialize,

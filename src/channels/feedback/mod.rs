@@ -1,0 +1,347 @@
+//! The questions-and-feedback channel for citizens: the JSON API the kiosk and the app use, the
+//! public HTML forms (CSRF-protected), tracking by code, the published answers with search and
+//! votes, and the indicators. It parses input, calls [`crate::intake::IntakeService`] and renders;
+//! it holds no SQL.
+
+pub mod api;
+pub mod pages;
+
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpRequest};
+use bytes::BytesMut;
+use chrono::{DateTime, SecondsFormat, Utc};
+use dashmap::DashMap;
+use futures_util::StreamExt;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Serialize;
+
+use super::web::{client_key, AppState};
+use crate::config::{IntakeSettings, Settings};
+use crate::db::intake::ItemRow;
+use crate::domain::vn_offset;
+use crate::error::{AppError, Code};
+use crate::intake::model::{IntakeChannel, Kind, State};
+use crate::lookup::guard::ClientKey;
+
+/// Registers the channel's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    api::configure(cfg);
+    pages::configure(cfg);
+}
+
+/// Per-client limits of the channel: submissions, votes and wrong phone proofs.
+pub struct IntakeLimits {
+    enabled: bool,
+    submissions: DefaultKeyedRateLimiter<ClientKey>,
+    votes: DefaultKeyedRateLimiter<ClientKey>,
+    proofs: DefaultKeyedRateLimiter<ClientKey>,
+    /// Clients whose proof budget is spent, until it refills (every answer is refused meanwhile,
+    /// so a right guess cannot be told from a wrong one).
+    proof_blocked: DashMap<ClientKey, Instant>,
+}
+
+fn per_hour(n: u32) -> Quota {
+    Quota::per_hour(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
+impl IntakeLimits {
+    /// Limits from the settings (all off when rate limiting is off).
+    pub fn new(settings: &Settings) -> Self {
+        let s: &IntakeSettings = &settings.intake;
+        Self {
+            enabled: settings.rate_limit.enabled,
+            submissions: RateLimiter::keyed(per_hour(s.submissions_per_hour)),
+            votes: RateLimiter::keyed(per_hour(s.votes_per_hour)),
+            proofs: RateLimiter::keyed(per_hour(s.proof_failures_per_hour)),
+            proof_blocked: DashMap::new(),
+        }
+    }
+
+    fn check(
+        &self,
+        limiter: &DefaultKeyedRateLimiter<ClientKey>,
+        key: &ClientKey,
+    ) -> Result<(), AppError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::rate_limited(wait)
+        })
+    }
+
+    /// Counts a submission.
+    pub fn submission(&self, key: &ClientKey) -> Result<(), AppError> {
+        self.check(&self.submissions, key)
+    }
+
+    /// Counts a vote.
+    pub fn vote(&self, key: &ClientKey) -> Result<(), AppError> {
+        self.check(&self.votes, key)
+    }
+
+    /// Refuses a client whose wrong-proof budget is spent.
+    pub fn proof_allowed(&self, key: &ClientKey) -> Result<(), AppError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        if let Some(until) = self.proof_blocked.get(key).map(|u| *u) {
+            let now = Instant::now();
+            if until > now {
+                return Err(AppError::rate_limited(until - now));
+            }
+            self.proof_blocked.remove(key);
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong proof.
+    pub fn proof_failed(&self, key: &ClientKey) {
+        if !self.enabled {
+            return;
+        }
+        if let Err(not_until) = self.proofs.check_key(key) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            self.proof_blocked.insert(
+                key.clone(),
+                Instant::now() + wait.max(Duration::from_secs(1)),
+            );
+        }
+    }
+
+    /// Drops state of clients not seen recently.
+    pub fn tidy(&self) {
+        let now = Instant::now();
+        self.proof_blocked.retain(|_, until| *until > now);
+        for limiter in [&self.submissions, &self.votes, &self.proofs] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+/// Reads a request body up to `limit` bytes.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<BytesMut, AppError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::new(Code::InvalidInput))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::new(Code::PayloadTooLarge));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The client key of a request (its address, or the one a trusted proxy forwarded).
+pub fn client(req: &HttpRequest, state: &AppState) -> ClientKey {
+    client_key(req, &state.settings.http.trusted_proxies)
+}
+
+/// A time as RFC 3339 in Vietnam time.
+pub fn vn_time(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(|t| {
+        t.with_timezone(&vn_offset())
+            .to_rfc3339_opts(SecondsFormat::Secs, false)
+    })
+}
+
+/// A value with its Vietnamese label.
+#[derive(Debug, Serialize)]
+pub struct Labeled {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// An agency by code and name.
+#[derive(Debug, Serialize)]
+pub struct AgencyView {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+fn agency_of(item: &ItemRow) -> Option<AgencyView> {
+    item.agency_code.clone().map(|code| AgencyView {
+        code,
+        name: item.agency_name.clone(),
+    })
+}
+
+fn kind_of(item: &ItemRow) -> Labeled {
+    let kind = Kind::parse(&item.kind).unwrap_or(Kind::Question);
+    Labeled {
+        key: kind.as_str(),
+        label: kind.label(),
+    }
+}
+
+fn state_of(item: &ItemRow) -> Labeled {
+    let state = State::parse(&item.state).unwrap_or(State::Received);
+    Labeled {
+        key: state.as_str(),
+        label: state.label(),
+    }
+}
+
+fn channel_of(item: &ItemRow) -> Labeled {
+    let channel = IntakeChannel::parse(&item.channel).unwrap_or(IntakeChannel::Web);
+    Labeled {
+        key: channel.as_str(),
+        label: channel.label(),
+    }
+}
+
+/// Deadlines of an item.
+#[derive(Debug, Serialize)]
+pub struct DeadlinesView {
+    pub classify_due_at: Option<String>,
+    pub handle_due_at: Option<String>,
+    pub publish_due_at: Option<String>,
+}
+
+/// What a submitter (or, for public items, anyone) sees when tracking an item.
+#[derive(Debug, Serialize)]
+pub struct TrackView {
+    pub tracking_code: String,
+    pub kind: Labeled,
+    pub channel: Labeled,
+    pub state: Labeled,
+    pub public: bool,
+    /// The phone digits were given and match: the submitter's own texts are included.
+    pub proven: bool,
+    pub received_at: Option<String>,
+    pub agency: Option<AgencyView>,
+    pub deadlines: DeadlinesView,
+    pub overdue: bool,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub info_request: Option<String>,
+    pub answer: Option<String>,
+    pub answered_at: Option<String>,
+    pub refuse_reason: Option<String>,
+    pub published_url: Option<String>,
+}
+
+impl TrackView {
+    /// The view of `item`; `proven` adds the submitter's own texts.
+    pub fn new(item: &ItemRow, proven: bool, overdue: bool) -> Self {
+        let published = item.state == State::Published.as_str();
+        let answered = published || item.state == State::Answered.as_str();
+        Self {
+            tracking_code: item.tracking_code.clone(),
+            kind: kind_of(item),
+            channel: channel_of(item),
+            state: state_of(item),
+            public: item.is_public,
+            proven,
+            received_at: vn_time(Some(item.received_at)),
+            agency: agency_of(item),
+            deadlines: DeadlinesView {
+                classify_due_at: vn_time(item.classify_due_at),
+                handle_due_at: vn_time(item.handle_due_at),
+                publish_due_at: vn_time(item.publish_due_at),
+            },
+            overdue,
+            subject: proven.then(|| item.subject.clone()),
+            body: proven.then(|| item.body.clone()),
+            info_request: if proven && item.state == State::InfoRequested.as_str() {
+                item.info_request.clone()
+            } else {
+                None
+            },
+            answer: if proven && answered {
+                item.answer.clone()
+            } else if published {
+                item.public_answer.clone()
+            } else {
+                None
+            },
+            answered_at: if answered {
+                vn_time(item.answered_at)
+            } else {
+                None
+            },
+            // Staff wrote it, but it may quote the submitter: masked unless the submitter asks.
+            refuse_reason: item.refuse_reason.as_deref().map(|reason| {
+                if proven {
+                    reason.to_owned()
+                } else {
+                    crate::intake::masking::mask(reason, item.submitter_name.as_deref()).0
+                }
+            }),
+            published_url: published.then(|| format!("/hoi-dap/{}", item.tracking_code)),
+        }
+    }
+}
+
+/// Helpfulness votes.
+#[derive(Debug, Serialize)]
+pub struct VotesView {
+    pub helpful: i32,
+    pub unhelpful: i32,
+}
+
+/// A published question or feedback answer, personal data masked.
+#[derive(Debug, Serialize)]
+pub struct PublishedView {
+    pub tracking_code: String,
+    pub kind: Labeled,
+    pub subject: String,
+    pub question: String,
+    pub answer: String,
+    pub agency: Option<AgencyView>,
+    pub answered_at: Option<String>,
+    pub published_at: Option<String>,
+    pub votes: VotesView,
+}
+
+impl PublishedView {
+    /// The public view of a published item.
+    pub fn new(item: &ItemRow) -> Self {
+        Self {
+            tracking_code: item.tracking_code.clone(),
+            kind: kind_of(item),
+            subject: item.public_subject.clone().unwrap_or_default(),
+            question: item.public_body.clone().unwrap_or_default(),
+            answer: item.public_answer.clone().unwrap_or_default(),
+            agency: agency_of(item),
+            answered_at: vn_time(item.answered_at),
+            published_at: vn_time(item.published_at),
+            votes: VotesView {
+                helpful: item.helpful_votes,
+                unhelpful: item.unhelpful_votes,
+            },
+        }
+    }
+}
+
+/// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.
+pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
+    let code = crate::domain::text::fold_width(raw.trim()).to_ascii_uppercase();
+    let valid = !code.is_empty()
+        && code.len() <= 32
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && (code.starts_with("HD.") || code.starts_with("PAKN."));
+    if valid {
+        Ok(code)
+    } else {
+        Err(AppError::with_message(
+            Code::InvalidInput,
+            "Mã theo dõi không đúng định dạng (ví dụ HD.20261123.0001 hoặc PAKN.20261123.0001).",
+        ))
+    }
+}
+
+/// Parses an optional kind filter.
+pub fn parse_kind(raw: Option<&str>) -> Result<Option<Kind>, AppError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(k) => Kind::parse(k).map(Some).ok_or_else(|| {
+            AppError::with_message(Code::InvalidInput, "kind: cần là question hoặc feedback.")
+        }),
+    }
+}

@@ -1,0 +1,751 @@
+//! Questions and feedback (design.md §2, domain.md §5): submission from every channel, routing to
+//! the competent agency, the staff actions of the state machine with their deadlines from the
+//! working calendar, publication with personal data masked, votes and indicators. Channels call
+//! this service; it knows nothing of HTTP. Every transition runs in one transaction that locks the
+//! item, checks the state machine and the caller's scope, writes the item and appends history.
+
+pub mod masking;
+pub mod model;
+pub mod submission;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Pool};
+
+use crate::config::IntakeSettings;
+use crate::db;
+use crate::db::intake::{HistoryRow, ItemRow};
+use crate::domain::text::char_len;
+use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
+use crate::error::{AppError, Code};
+use crate::staff::{Role, StaffSession};
+use model::{next_state, Action, Kind, State};
+pub use submission::{RawSubmission, Submission};
+
+/// The questions-and-feedback service every channel uses.
+pub struct IntakeService {
+    pool: Pool,
+    settings: Arc<IntakeSettings>,
+    /// Salt of voter hashes (per installation, in the database): a phone number's hash cannot
+    /// be reversed by hashing every possible number without it.
+    vote_salt: tokio::sync::OnceCell<String>,
+}
+
+/// Who acts on an item.
+#[derive(Debug, Clone)]
+pub enum Actor<'a> {
+    /// The submitter (tracking code plus phone proof).
+    Citizen,
+    /// A staff member.
+    Staff(&'a StaffSession),
+}
+
+/// What a staff action carries.
+#[derive(Debug, Clone, Default)]
+pub struct ActionInput {
+    /// The target agency of a forward.
+    pub agency_code: Option<String>,
+    /// The answer, the request for information, the reason of a refusal, or a note.
+    pub text: Option<String>,
+    /// The classification given with a forward: `rules` or `conduct` (optional).
+    pub topic: Option<String>,
+}
+
+fn db_error(error: impl Into<anyhow::Error>) -> AppError {
+    AppError::internal(error.into())
+}
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::with_message(Code::InvalidSubmission, message)
+}
+
+impl IntakeService {
+    /// A service over `pool` with these deadlines and limits.
+    pub fn new(pool: Pool, settings: IntakeSettings) -> Self {
+        Self {
+            pool,
+            settings: Arc::new(settings),
+            vote_salt: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &IntakeSettings {
+        &self.settings
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, AppError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| AppError::unavailable(Some(e.into())))
+    }
+
+    /// Stores a submission, routes it and returns the stored item (with its tracking code).
+    pub async fn submit(&self, submission: &Submission) -> Result<ItemRow, AppError> {
+        self.submit_at(submission, Utc::now()).await
+    }
+
+    /// [`Self::submit`] as if received at `now` (deadlines and tracking code follow it): for
+    /// items entered after the fact, and for tests of the deadline rules.
+    pub async fn submit_at(
+        &self,
+        submission: &Submission,
+        now: DateTime<Utc>,
+    ) -> Result<ItemRow, AppError> {
+        self.submit_inner(submission, now, None).await
+    }
+
+    /// [`Self::submit`] of an entry a staff member (a hotline operator, the desk head) typed
+    /// on a caller's behalf: the history names who entered it.
+    pub async fn submit_entered_by(
+        &self,
+        submission: &Submission,
+        session: &StaffSession,
+    ) -> Result<ItemRow, AppError> {
+        session.require(&[Role::Operator, Role::DeskHead])?;
+        self.submit_inner(submission, Utc::now(), Some(session))
+            .await
+    }
+
+    async fn submit_inner(
+        &self,
+        submission: &Submission,
+        now: DateTime<Utc>,
+        entered_by: Option<&StaffSession>,
+    ) -> Result<ItemRow, AppError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        let (agency, routed_by) = route(&tx, submission).await?;
+        let calendar = crate::cli::load_calendar(&tx)
+            .await
+            .map_err(AppError::internal)?;
+        let day = now.with_timezone(&vn_offset()).date_naive();
+        let seq = db::intake::next_sequence(&tx, submission.kind.as_str(), day)
+            .await
+            .map_err(db_error)?;
+        let mut item = ItemRow {
+            id: 0,
+            tracking_code: format!(
+                "{}.{}.{seq:04}",
+                submission.kind.prefix(),
+                day.format("%Y%m%d")
+            ),
+            kind: submission.kind.as_str().to_owned(),
+            channel: submission.channel.as_str().to_owned(),
+            submitter_name: submission.name.clone(),
+            submitter_phone: submission.phone.as_ref().map(|p| p.e164().to_owned()),
+            submitter_email: submission.email.clone(),
+            submitter_address: submission.address.clone(),
+            subject: submission.subject.clone(),
+            body: submission.body.clone(),
+            dossier_code: submission.dossier_code.clone(),
+            procedure_code: submission.procedure_code.clone(),
+            level: submission.level.clone(),
+            agency_code: None,
+            routed_by: routed_by.to_owned(),
+            is_public: submission.is_public,
+            state: State::Received.as_str().to_owned(),
+            received_at: now,
+            classify_due_at: Some(calendar.add_working_days(now, self.settings.classify_days)),
+            forwarded_at: None,
+            refuse_due_at: None,
+            info_due_at: None,
+            handle_due_at: None,
+            info_requested_at: None,
+            info_request: None,
+            answer: None,
+            answered_at: None,
+            answered_by: None,
+            publish_due_at: None,
+            refuse_reason: None,
+            closed_at: None,
+            public_subject: None,
+            public_body: None,
+            public_answer: None,
+            masked: None,
+            search_doc: None,
+            published_at: None,
+            answer_notice_pending: false,
+            helpful_votes: 0,
+            unhelpful_votes: 0,
+            agency_name: None,
+            topic: None,
+        };
+        let mut history = vec![HistoryRow {
+            at: now,
+            action: Action::Submit.as_str().to_owned(),
+            from_state: None,
+            to_state: State::Received.as_str().to_owned(),
+            actor_kind: if entered_by.is_some() {
+                "staff"
+            } else {
+                "citizen"
+            }
+            .to_owned(),
+            actor_id: entered_by.map(|s| s.account_id),
+            actor_label: match entered_by {
+                Some(session) => format!(
+                    "{} ghi nhận thay người gửi (kênh {})",
+                    session.actor_label(),
+                    submission.channel.label()
+                ),
+                None => format!("Người gửi (kênh {})", submission.channel.label()),
+            },
+            agency_code: None,
+            note: None,
+        }];
+        if let Some(agency) = agency {
+            self.forward_to(&calendar, &mut item, agency.clone(), now);
+            history.push(HistoryRow {
+                at: now,
+                action: Action::Route.as_str().to_owned(),
+                from_state: Some(State::Received.as_str().to_owned()),
+                to_state: State::Forwarded.as_str().to_owned(),
+                actor_kind: "system".to_owned(),
+                actor_id: None,
+                actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
+                agency_code: Some(agency),
+                note: Some(routed_note(routed_by).to_owned()),
+            });
+        }
+        item.id = db::intake::insert_item(&tx, &item)
+            .await
+            .map_err(db_error)?;
+        for row in &history {
+            db::intake::insert_history(&tx, item.id, row)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(
+            intake.code = %item.tracking_code,
+            intake.routed_by = routed_by,
+            "intake item {} received ({routed_by})",
+            item.tracking_code
+        );
+        Ok(item)
+    }
+
+    fn forward_to(
+        &self,
+        calendar: &WorkingCalendar,
+        item: &mut ItemRow,
+        agency: String,
+        now: DateTime<Utc>,
+    ) {
+        let s = &self.settings;
+        item.agency_code = Some(agency);
+        item.state = State::Forwarded.as_str().to_owned();
+        item.forwarded_at = Some(now);
+        item.refuse_due_at = Some(calendar.add_working_days(now, s.refuse_days));
+        item.info_due_at = Some(calendar.add_working_days(now, s.info_request_days));
+        item.handle_due_at = Some(calendar.add_working_days(now, s.handle_days));
+    }
+
+    /// An item for the staff console, with its history and overdue flag, if within the scope.
+    pub async fn staff_item(
+        &self,
+        session: &StaffSession,
+        tracking_code: &str,
+    ) -> Result<(ItemRow, Vec<HistoryRow>, bool), AppError> {
+        session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
+        let client = self.client().await?;
+        let item = db::intake::find_item(&client, tracking_code, session.scope())
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
+        let history = db::intake::list_history(&client, item.id)
+            .await
+            .map_err(db_error)?;
+        let overdue = db::intake::is_overdue(&client, item.id)
+            .await
+            .map_err(db_error)?;
+        Ok((item, history, overdue))
+    }
+
+    /// The staff inbox within the session's scope.
+    pub async fn inbox(
+        &self,
+        session: &StaffSession,
+        filter: &db::intake::InboxFilter,
+    ) -> Result<Vec<(ItemRow, bool)>, AppError> {
+        session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
+        let client = self.client().await?;
+        db::intake::list_inbox(&client, session.scope(), filter)
+            .await
+            .map_err(db_error)
+    }
+
+    /// A staff action on an item: checks role, scope and state, applies it with its deadlines,
+    /// appends history, all in one transaction. Returns the updated item.
+    pub async fn act(
+        &self,
+        session: &StaffSession,
+        tracking_code: &str,
+        action: Action,
+        input: &ActionInput,
+    ) -> Result<ItemRow, AppError> {
+        match action {
+            Action::Forward => session.require(&[Role::DeskHead])?,
+            Action::Start
+            | Action::RequestInfo
+            | Action::Answer
+            | Action::Refuse
+            | Action::Publish
+            | Action::Unpublish => session.require(&[Role::DeskHead, Role::AgencyOfficer])?,
+            _ => return Err(AppError::new(Code::Forbidden)),
+        }
+        self.transition(Actor::Staff(session), tracking_code, action, input, None)
+            .await
+    }
+
+    /// A citizen's action on their own item (supplement, withdraw), proven by the phone digits.
+    pub async fn citizen_act(
+        &self,
+        tracking_code: &str,
+        proof: &PhoneLast4,
+        action: Action,
+        text: Option<String>,
+    ) -> Result<ItemRow, AppError> {
+        if !matches!(action, Action::Supplement | Action::Withdraw) {
+            return Err(AppError::new(Code::Forbidden));
+        }
+        let input = ActionInput {
+            agency_code: None,
+            text,
+            topic: None,
+        };
+        self.transition(Actor::Citizen, tracking_code, action, &input, Some(proof))
+            .await
+    }
+
+    async fn transition(
+        &self,
+        actor: Actor<'_>,
+        tracking_code: &str,
+        action: Action,
+        input: &ActionInput,
+        proof: Option<&PhoneLast4>,
+    ) -> Result<ItemRow, AppError> {
+        let scope = match &actor {
+            Actor::Staff(session) => session.scope().map(str::to_owned),
+            Actor::Citizen => None,
+        };
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        let mut item = db::intake::lock_item(&tx, tracking_code, scope.as_deref())
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
+        if let Actor::Citizen = actor {
+            let proven = match (proof, item.submitter_phone.as_deref()) {
+                (Some(proof), Some(phone)) => {
+                    proof.matches(&phone[phone.len().saturating_sub(4)..])
+                }
+                _ => false,
+            };
+            if !proven {
+                return Err(AppError::new(Code::ProofRejected));
+            }
+        }
+        let from = State::parse(&item.state)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored state")))?;
+        let to = next_state(from, action).ok_or_else(|| {
+            AppError::with_message(
+                Code::InvalidTransition,
+                format!(
+                    "Không thể “{}” khi trạng thái là “{}”.",
+                    action.label(),
+                    from.label()
+                ),
+            )
+        })?;
+        let calendar = crate::cli::load_calendar(&tx)
+            .await
+            .map_err(AppError::internal)?;
+        let now = Utc::now();
+        let text = self.action_text(action, input.text.as_deref())?;
+        let mut note = text.clone();
+        match action {
+            Action::Forward => {
+                let raw = input.agency_code.as_deref().unwrap_or("");
+                let agency = AgencyCode::parse(raw)
+                    .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
+                if !db::intake::agency_exists(&tx, agency.as_str())
+                    .await
+                    .map_err(db_error)?
+                {
+                    return Err(invalid(format!(
+                        "Cơ quan (agency_code): {} không có trong danh mục.",
+                        agency.as_str()
+                    )));
+                }
+                if item.agency_code.as_deref() == Some(agency.as_str()) && from != State::Received {
+                    return Err(invalid("Mục này đã ở cơ quan đó."));
+                }
+                match input.topic.as_deref().map(str::trim) {
+                    None | Some("") => {}
+                    Some(topic @ ("rules" | "conduct")) => item.topic = Some(topic.to_owned()),
+                    Some(_) => {
+                        return Err(invalid("Phân loại (topic): cần là rules hoặc conduct."))
+                    }
+                }
+                self.forward_to(&calendar, &mut item, agency.as_str().to_owned(), now);
+                item.routed_by = "desk".to_owned();
+            }
+            Action::Start => {}
+            Action::RequestInfo => {
+                item.info_requested_at = Some(now);
+                item.info_request = text.clone();
+            }
+            Action::Supplement => {
+                // The clock stopped while the submitter was asked: what was left runs from now.
+                if let (Some(asked), Some(due)) = (item.info_requested_at, item.handle_due_at) {
+                    let left = calendar.working_minutes_between(asked, due).max(0);
+                    item.handle_due_at = Some(calendar.add_working_hours(now, left));
+                }
+                let addition = text.clone().unwrap_or_default();
+                let local = now.with_timezone(&vn_offset()).format("%H:%M %d/%m/%Y");
+                let body = format!("{}\n\n[Bổ sung lúc {local}]\n{addition}", item.body);
+                if char_len(&body) > 100_000 {
+                    return Err(invalid("Nội dung sau khi bổ sung quá dài."));
+                }
+                item.body = body;
+            }
+            Action::Answer => {
+                item.answer = text.clone();
+                item.answered_at = Some(now);
+                item.answered_by = match &actor {
+                    Actor::Staff(session) => Some(session.account_id),
+                    Actor::Citizen => None,
+                };
+                item.publish_due_at = item
+                    .is_public
+                    .then(|| calendar.add_working_days(now, self.settings.publish_days));
+                note = None;
+            }
+            Action::Publish => {
+                if !item.is_public {
+                    return Err(AppError::with_message(
+                        Code::InvalidTransition,
+                        "Người gửi không đồng ý công khai: không thể công khai mục này.",
+                    ));
+                }
+                let _ = publish(&mut item, now);
+                notify_answer_published(&tx, &mut item).await?;
+            }
+            Action::Unpublish => {
+                item.answer_notice_pending = false;
+            }
+            Action::Refuse => {
+                item.refuse_reason = text.clone();
+                item.closed_at = Some(now);
+            }
+            Action::Withdraw => {
+                item.closed_at = Some(now);
+            }
+            Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
+        }
+        item.state = to.as_str().to_owned();
+        db::intake::update_item(&tx, &item)
+            .await
+            .map_err(db_error)?;
+        let (actor_kind, actor_id, actor_label) = match &actor {
+            Actor::Staff(session) => ("staff", Some(session.account_id), session.actor_label()),
+            Actor::Citizen => ("citizen", None, "Người gửi".to_owned()),
+        };
+        db::intake::insert_history(
+            &tx,
+            item.id,
+            &HistoryRow {
+                at: now,
+                action: action.as_str().to_owned(),
+                from_state: Some(from.as_str().to_owned()),
+                to_state: to.as_str().to_owned(),
+                actor_kind: actor_kind.to_owned(),
+                actor_id,
+                actor_label,
+                agency_code: item.agency_code.clone(),
+                note,
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(
+            intake.code = %item.tracking_code,
+            intake.action = action.as_str(),
+            "intake item {}: {} → {}",
+            item.tracking_code,
+            from.as_str(),
+            to.as_str()
+        );
+        Ok(item)
+    }
+
+    /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
+    fn action_text(&self, action: Action, raw: Option<&str>) -> Result<Option<String>, AppError> {
+        let needs = match action {
+            Action::Answer => Some("Nội dung trả lời (text)"),
+            Action::RequestInfo => Some("Nội dung đề nghị bổ sung (text)"),
+            Action::Refuse => Some("Lý do từ chối (text)"),
+            Action::Supplement => Some("Nội dung bổ sung (text)"),
+            _ => None,
+        };
+        let Some(label) = needs else {
+            return Ok(None);
+        };
+        let text = crate::domain::text::clean_multiline(raw.unwrap_or(""));
+        if text.is_empty() {
+            return Err(invalid(format!("{label}: bắt buộc.")));
+        }
+        let max = self.settings.max_body_chars;
+        if char_len(&text) > max {
+            return Err(invalid(format!("{label}: dài quá {max} ký tự.")));
+        }
+        Ok(Some(text))
+    }
+
+    /// A submitter's or the public's view of an item by tracking code. Private items need the
+    /// phone digits; with them (`proven`), the submitter also sees their own text.
+    pub async fn track(
+        &self,
+        tracking_code: &str,
+        proof: Option<&PhoneLast4>,
+    ) -> Result<(ItemRow, bool, bool), AppError> {
+        let client = self.client().await?;
+        let item = db::intake::find_item(&client, tracking_code, None)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
+        let proven = match (proof, item.submitter_phone.as_deref()) {
+            (Some(proof), Some(phone)) => proof.matches(&phone[phone.len().saturating_sub(4)..]),
+            _ => false,
+        };
+        if proof.is_some() && !proven {
+            return Err(AppError::new(Code::ProofRejected));
+        }
+        if !item.is_public && !proven {
+            return Err(AppError::new(Code::ProofRequired));
+        }
+        let overdue = db::intake::is_overdue(&client, item.id)
+            .await
+            .map_err(db_error)?;
+        Ok((item, proven, overdue))
+    }
+
+    /// Published items, newest first, optionally searched (case and diacritics ignored).
+    pub async fn published(
+        &self,
+        kind: Option<Kind>,
+        agency_code: Option<&str>,
+        query: &str,
+        page: i64,
+    ) -> Result<Vec<ItemRow>, AppError> {
+        let words: Vec<String> = crate::domain::text::clean_line(query)
+            .split_whitespace()
+            .take(10)
+            .map(|w| w.chars().take(50).collect())
+            .collect();
+        let limit = self.settings.page_size;
+        let offset = (page.max(1) - 1).saturating_mul(limit);
+        let client = self.client().await?;
+        db::intake::list_published(
+            &client,
+            kind.map(Kind::as_str),
+            agency_code,
+            &words,
+            limit,
+            offset,
+        )
+        .await
+        .map_err(db_error)
+    }
+
+    /// One published item.
+    pub async fn published_item(&self, tracking_code: &str) -> Result<ItemRow, AppError> {
+        let client = self.client().await?;
+        db::intake::find_item(&client, tracking_code, None)
+            .await
+            .map_err(db_error)?
+            .filter(|i| i.state == State::Published.as_str())
+            .ok_or_else(|| AppError::new(Code::ItemNotFound))
+    }
+
+    /// Records a helpfulness vote; a voter (device or phone, hashed) votes once per item.
+    pub async fn vote(
+        &self,
+        tracking_code: &str,
+        voter: &str,
+        helpful: bool,
+    ) -> Result<(i32, i32), AppError> {
+        let item = self.published_item(tracking_code).await?;
+        let client = self.client().await?;
+        let salt = self
+            .vote_salt
+            .get_or_try_init(|| async {
+                let candidate = crate::staff::tokens::random_token();
+                db::intake::get_or_insert_fact(&client, "vote_salt", &candidate).await
+            })
+            .await
+            .map_err(db_error)?;
+        let hash = crate::staff::tokens::token_hash(&format!("vote:{salt}:{voter}"));
+        db::intake::insert_vote(&client, item.id, &hash, helpful)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| AppError::new(Code::AlreadyVoted))
+    }
+
+    /// The indicators of items received in `[from, to)`, and feedback counts by topic.
+    pub async fn indicators(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(Vec<db::intake::IndicatorRow>, Vec<(Option<String>, i64)>), AppError> {
+        let client = self.client().await?;
+        let rows = db::intake::list_indicators(&client, from, to)
+            .await
+            .map_err(db_error)?;
+        let topics = db::intake::list_topic_counts(&client, from, to)
+            .await
+            .map_err(db_error)?;
+        Ok((rows, topics))
+    }
+
+    /// Agencies for pick lists.
+    pub async fn agencies(&self) -> Result<Vec<db::intake::AgencyOption>, AppError> {
+        let client = self.client().await?;
+        db::intake::list_agencies(&client).await.map_err(db_error)
+    }
+}
+
+fn routed_note(routed_by: &str) -> &'static str {
+    match routed_by {
+        "explicit" => "Người gửi chọn cơ quan",
+        "dossier" => "Cơ quan đang giải quyết hồ sơ",
+        "procedure" => "Cơ quan giải quyết thủ tục ở cấp người gửi chọn",
+        _ => "Chờ phân loại",
+    }
+}
+
+/// Where a submission goes: an explicit agency choice first, then the dossier's handling agency,
+/// then the procedure's agency at the chosen level (or its only one); otherwise the desk queue.
+/// References that do not exist are refused.
+async fn route(
+    client: &impl GenericClient,
+    submission: &Submission,
+) -> Result<(Option<String>, &'static str), AppError> {
+    let mut dossier_agency = None;
+    if let Some(code) = &submission.dossier_code {
+        dossier_agency = db::intake::find_dossier_agency(client, code)
+            .await
+            .map_err(db_error)?;
+        if dossier_agency.is_none() {
+            return Err(invalid(format!(
+                "Mã hồ sơ (dossier_code): không tìm thấy hồ sơ {code}."
+            )));
+        }
+    }
+    if let Some(code) = &submission.procedure_code {
+        if !db::intake::procedure_exists(client, code)
+            .await
+            .map_err(db_error)?
+        {
+            return Err(invalid(format!(
+                "Thủ tục (procedure_code): {code} không có trong danh mục."
+            )));
+        }
+    }
+    if let Some(code) = &submission.agency_code {
+        if !db::intake::agency_exists(client, code)
+            .await
+            .map_err(db_error)?
+        {
+            return Err(invalid(format!(
+                "Cơ quan (agency_code): {code} không có trong danh mục."
+            )));
+        }
+        return Ok((Some(code.clone()), "explicit"));
+    }
+    if let Some(agency) = dossier_agency {
+        return Ok((Some(agency), "dossier"));
+    }
+    if let Some(code) = &submission.procedure_code {
+        let routes = db::intake::list_routes(client, Some(code))
+            .await
+            .map_err(db_error)?;
+        let chosen = match &submission.level {
+            Some(level) => routes.iter().find(|r| &r.level == level),
+            None if routes.len() == 1 => routes.first(),
+            None => None,
+        };
+        if let Some(route) = chosen {
+            return Ok((Some(route.agency_code.clone()), "procedure"));
+        }
+    }
+    Ok((None, "desk"))
+}
+
+/// Masks personal data in the subject, question and answer and stores the public texts; returns
+/// what was masked.
+fn publish(item: &mut ItemRow, now: DateTime<Utc>) -> Vec<masking::Masked> {
+    let name = item.submitter_name.as_deref();
+    let (subject, mut found) = masking::mask(&item.subject, name);
+    let (body, more) = masking::mask(&item.body, name);
+    found.extend(more);
+    let (answer, more) = masking::mask(item.answer.as_deref().unwrap_or(""), name);
+    found.extend(more);
+    item.search_doc = Some(format!("{subject}\n{body}\n{answer}"));
+    item.public_subject = Some(subject);
+    item.public_body = Some(body);
+    item.public_answer = Some(answer);
+    item.masked = serde_json::to_value(&found).ok();
+    item.published_at = Some(now);
+    found
+}
+
+/// What publication would show and mask, for the officer to review first.
+pub fn preview_publication(item: &ItemRow) -> (ItemRow, Vec<masking::Masked>) {
+    let mut preview = item.clone();
+    let found = publish(&mut preview, Utc::now());
+    (preview, found)
+}
+
+/// The "answer published" notification, called inside the publish transaction.
+///
+/// HOOK FOR THE SMS OUTBOX: the SMS channel's outbox (`db::sms_outbox::enqueue`) is built on
+/// another branch. Until it is merged this records the owed notification on the item
+/// (`answer_notice_pending`), in the same transaction as the publication. After the merge, call
+/// the outbox here with `client` (same transaction), the E.164 phone and an unaccented GSM-7 text
+/// such as `Cau hoi <tracking code> da co tra loi, xem tai <public host>/hoi-dap/<code>`, and clear
+/// the flag.
+pub async fn notify_answer_published(
+    _client: &impl GenericClient,
+    item: &mut ItemRow,
+) -> Result<(), AppError> {
+    item.answer_notice_pending = item.submitter_phone.is_some();
+    Ok(())
+}
+
+/// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).
+pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let day = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .with_context(|| format!("{field} is not YYYY-MM-DD"))
+        .map_err(|_| {
+            AppError::with_message(
+                Code::InvalidInput,
+                format!("{field}: cần ngày dạng YYYY-MM-DD."),
+            )
+        })?;
+    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Ok(local
+        .and_local_timezone(vn_offset())
+        .single()
+        .map(|t| t.with_timezone(&Utc)))
+}

@@ -1,0 +1,307 @@
+//! The vocabulary of questions and feedback: kinds, channels, states, the actions staff and
+//! citizens take, and the state machine that says which action is allowed in which state.
+
+use serde::Serialize;
+
+/// A question about a procedure (hỏi đáp) or feedback on administrative rules (phản ánh, kiến nghị).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Question,
+    Feedback,
+}
+
+impl Kind {
+    /// Parses the stored / API name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "question" => Some(Kind::Question),
+            "feedback" => Some(Kind::Feedback),
+            _ => None,
+        }
+    }
+
+    /// The stored / API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Question => "question",
+            Kind::Feedback => "feedback",
+        }
+    }
+
+    /// The prefix of its tracking codes.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Question => "HD",
+            Kind::Feedback => "PAKN",
+        }
+    }
+
+    /// The Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Question => "Hỏi đáp",
+            Kind::Feedback => "Phản ánh, kiến nghị",
+        }
+    }
+}
+
+/// Where an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeChannel {
+    Web,
+    Kiosk,
+    Hotline,
+    App,
+}
+
+impl IntakeChannel {
+    /// Parses the stored / API name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "web" => Some(Self::Web),
+            "kiosk" => Some(Self::Kiosk),
+            "hotline" => Some(Self::Hotline),
+            "app" => Some(Self::App),
+            _ => None,
+        }
+    }
+
+    /// The stored / API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Kiosk => "kiosk",
+            Self::Hotline => "hotline",
+            Self::App => "app",
+        }
+    }
+
+    /// The Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Web => "Cổng thông tin",
+            Self::Kiosk => "Ki-ốt tra cứu",
+            Self::Hotline => "Đường dây nóng 1022",
+            Self::App => "Ứng dụng di động",
+        }
+    }
+}
+
+/// Where an item is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Received,
+    Forwarded,
+    InProgress,
+    InfoRequested,
+    Answered,
+    Published,
+    Refused,
+    Withdrawn,
+}
+
+impl State {
+    /// Every state, in life order (for filters).
+    pub const ALL: [State; 8] = [
+        State::Received,
+        State::Forwarded,
+        State::InProgress,
+        State::InfoRequested,
+        State::Answered,
+        State::Published,
+        State::Refused,
+        State::Withdrawn,
+    ];
+
+    /// Parses the stored / API name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The stored / API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::Forwarded => "forwarded",
+            State::InProgress => "in_progress",
+            State::InfoRequested => "info_requested",
+            State::Answered => "answered",
+            State::Published => "published",
+            State::Refused => "refused",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Received => "Đã tiếp nhận, chờ phân loại",
+            State::Forwarded => "Đã chuyển cơ quan có thẩm quyền",
+            State::InProgress => "Đang xử lý",
+            State::InfoRequested => "Đề nghị bổ sung thông tin",
+            State::Answered => "Đã trả lời",
+            State::Published => "Đã công khai câu trả lời",
+            State::Refused => "Từ chối tiếp nhận",
+            State::Withdrawn => "Người gửi đã rút",
+        }
+    }
+
+    /// Whether the item still waits for someone to act.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Received | State::Forwarded | State::InProgress | State::InfoRequested
+        )
+    }
+}
+
+/// Something that moves an item from one state to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Submitted by a citizen (or an operator on the citizen's behalf).
+    Submit,
+    /// Routed to an agency by the routing rules at submission.
+    Route,
+    /// Forwarded (or transferred) to an agency by the desk head.
+    Forward,
+    /// The agency starts handling it.
+    Start,
+    /// The agency asks the submitter for more information.
+    RequestInfo,
+    /// The submitter supplies the requested information.
+    Supplement,
+    /// The agency answers.
+    Answer,
+    /// The answer is published (personal data masked).
+    Publish,
+    /// The published answer is taken down.
+    Unpublish,
+    /// Refused with a reason.
+    Refuse,
+    /// Withdrawn by the submitter.
+    Withdraw,
+}
+
+impl Action {
+    /// The stored name (history rows).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Route => "route",
+            Action::Forward => "forward",
+            Action::Start => "start",
+            Action::RequestInfo => "request_info",
+            Action::Supplement => "supplement",
+            Action::Answer => "answer",
+            Action::Publish => "publish",
+            Action::Unpublish => "unpublish",
+            Action::Refuse => "refuse",
+            Action::Withdraw => "withdraw",
+        }
+    }
+
+    /// Parses the URL / form name of a staff action.
+    pub fn parse_staff(raw: &str) -> Option<Self> {
+        match raw {
+            "forward" => Some(Action::Forward),
+            "start" => Some(Action::Start),
+            "request-info" => Some(Action::RequestInfo),
+            "answer" => Some(Action::Answer),
+            "publish" => Some(Action::Publish),
+            "unpublish" => Some(Action::Unpublish),
+            "refuse" => Some(Action::Refuse),
+            _ => None,
+        }
+    }
+
+    /// The Vietnamese label of a history row.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Submit => "Gửi",
+            Action::Route => "Tự động chuyển theo quy tắc định tuyến",
+            Action::Forward => "Chuyển cơ quan xử lý",
+            Action::Start => "Bắt đầu xử lý",
+            Action::RequestInfo => "Đề nghị bổ sung thông tin",
+            Action::Supplement => "Người gửi bổ sung thông tin",
+            Action::Answer => "Trả lời",
+            Action::Publish => "Công khai câu trả lời",
+            Action::Unpublish => "Gỡ công khai",
+            Action::Refuse => "Từ chối",
+            Action::Withdraw => "Người gửi rút",
+        }
+    }
+}
+
+/// The state `action` leads to from `from`, or `None` when the action is not allowed there.
+/// Publishing needs a public item; the caller checks that.
+pub fn next_state(from: State, action: Action) -> Option<State> {
+    use State::*;
+    match (action, from) {
+        (Action::Forward, Received | Forwarded | InProgress) => Some(Forwarded),
+        (Action::Start, Forwarded) => Some(InProgress),
+        (Action::RequestInfo, Forwarded | InProgress) => Some(InfoRequested),
+        (Action::Supplement, InfoRequested) => Some(InProgress),
+        (Action::Answer, Forwarded | InProgress) => Some(Answered),
+        (Action::Publish, Answered) => Some(Published),
+        (Action::Unpublish, Published) => Some(Answered),
+        (Action::Refuse, Received | Forwarded | InProgress | InfoRequested) => Some(Refused),
+        (Action::Withdraw, Received | Forwarded | InProgress | InfoRequested) => Some(Withdrawn),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifecycle_runs_from_received_to_published() {
+        let mut state = State::Received;
+        for action in [
+            Action::Forward,
+            Action::Start,
+            Action::RequestInfo,
+            Action::Supplement,
+            Action::Answer,
+            Action::Publish,
+        ] {
+            state = next_state(state, action).expect("allowed");
+        }
+        assert_eq!(state, State::Published);
+        assert_eq!(next_state(state, Action::Unpublish), Some(State::Answered));
+    }
+
+    #[test]
+    fn closed_items_take_no_more_actions() {
+        for closed in [State::Refused, State::Withdrawn] {
+            for action in [
+                Action::Forward,
+                Action::Answer,
+                Action::Refuse,
+                Action::Withdraw,
+                Action::Publish,
+            ] {
+                assert_eq!(next_state(closed, action), None);
+            }
+        }
+        assert_eq!(next_state(State::Received, Action::Answer), None);
+        assert_eq!(next_state(State::Answered, Action::Refuse), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for state in State::ALL {
+            assert_eq!(State::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(Kind::parse("feedback"), Some(Kind::Feedback));
+        assert_eq!(IntakeChannel::parse("kiosk"), Some(IntakeChannel::Kiosk));
+        assert_eq!(
+            Action::parse_staff("request-info"),
+            Some(Action::RequestInfo)
+        );
+    }
+}

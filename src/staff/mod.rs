@@ -1,0 +1,338 @@
+//! Staff accounts, sessions, roles and CSRF: shared by every console (questions and feedback
+//! today; the hotline console and receipt printing later). A handler takes a [`StaffSession`]
+//! (an actix extractor) and checks the role it needs with [`StaffSession::require`]; an agency
+//! officer's [`StaffSession::scope`] is their agency, and every intake query takes that scope.
+
+pub mod password;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::{Duration, Utc};
+use deadpool_postgres::{GenericClient, Pool};
+use serde::Serialize;
+
+use crate::channels::web::AppState;
+use crate::config::StaffSettings;
+use crate::db;
+use crate::error::{AppError, Code};
+
+/// What a staff member may do. A closed set: adding a role is a code change on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Staff accounts and catalog edits (routing rules).
+    Administrator,
+    /// Head of the one-stop desk: classifies and forwards every item, acts on all of them.
+    DeskHead,
+    /// An agency's focal officer: only their own agency's items.
+    AgencyOfficer,
+    /// A 1022 hotline operator (the hotline console).
+    Operator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Administrator,
+        Role::DeskHead,
+        Role::AgencyOfficer,
+        Role::Operator,
+    ];
+
+    /// Parses the stored name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::DeskHead => "desk_head",
+            Role::AgencyOfficer => "agency_officer",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// The Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Quản trị hệ thống",
+            Role::DeskHead => "Phụ trách Bộ phận Một cửa",
+            Role::AgencyOfficer => "Cán bộ đầu mối cơ quan",
+            Role::Operator => "Điện thoại viên 1022",
+        }
+    }
+}
+
+/// A logged-in staff member, from the session cookie.
+#[derive(Debug, Clone)]
+pub struct StaffSession {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The agency of an agency officer.
+    pub agency_code: Option<String>,
+    /// The token every form of this session must carry.
+    pub csrf_token: String,
+}
+
+impl StaffSession {
+    /// Fails with `forbidden` unless the session has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::new(Code::Forbidden))
+        }
+    }
+
+    /// The agency this session is confined to (`None`: every agency).
+    pub fn scope(&self) -> Option<&str> {
+        match self.role {
+            Role::AgencyOfficer => self.agency_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Fails with `csrf_rejected` unless `submitted` is this session's token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if tokens::tokens_equal(&self.csrf_token, submitted) {
+            Ok(())
+        } else {
+            Err(AppError::new(Code::CsrfRejected))
+        }
+    }
+
+    /// Who did it, for history rows.
+    pub fn actor_label(&self) -> String {
+        format!("{} ({})", self.display_name, self.role.label())
+    }
+}
+
+/// The session named by the request's cookie, or `login_required`.
+pub async fn authenticate(req: &HttpRequest, pool: &Pool) -> Result<StaffSession, AppError> {
+    let Some(cookie) = req.cookie(tokens::SESSION_COOKIE) else {
+        return Err(AppError::new(Code::LoginRequired));
+    };
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| AppError::unavailable(Some(e.into())))?;
+    let found = db::staff::find_session(&client, &tokens::token_hash(cookie.value()))
+        .await
+        .map_err(AppError::internal)?;
+    let session = found.ok_or_else(|| AppError::new(Code::LoginRequired))?;
+    let role = Role::parse(&session.account.role)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored role")))?;
+    Ok(StaffSession {
+        account_id: session.account.id,
+        username: session.account.username,
+        display_name: session.account.display_name,
+        role,
+        agency_code: session.account.agency_code,
+        csrf_token: session.csrf_token,
+    })
+}
+
+impl FromRequest for StaffSession {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no application state")))?;
+            authenticate(&req, &state.pool).await
+        })
+    }
+}
+
+/// A new session: the cookie value (never stored) and the CSRF token.
+pub struct NewSession {
+    pub cookie_value: String,
+    pub csrf_token: String,
+}
+
+/// Checks a username and password and opens a session. Unknown users, inactive accounts and
+/// wrong passwords all answer `invalid_credentials`; a locked account answers `account_locked`
+/// without checking the password; the failure that reaches the limit locks the account.
+pub async fn log_in(
+    pool: &Pool,
+    settings: &StaffSettings,
+    username: &str,
+    password: &str,
+) -> Result<NewSession, AppError> {
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| AppError::unavailable(Some(e.into())))?;
+    let username = username.trim().to_lowercase();
+    let account = db::staff::find_account_by_username(&client, &username)
+        .await
+        .map_err(AppError::internal)?;
+    let Some(account) = account.filter(|a| a.active) else {
+        // Same work as a real check, so timing does not tell which usernames exist.
+        let _ =
+            password::verify_password_blocking(password.to_owned(), dummy_hash().to_owned()).await;
+        return Err(AppError::new(Code::InvalidCredentials));
+    };
+    if account.locked_until.is_some_and(|until| until > Utc::now()) {
+        return Err(AppError::new(Code::AccountLocked));
+    }
+    if !password::verify_password_blocking(password.to_owned(), account.password_hash.clone()).await
+    {
+        let minutes = i32::try_from(settings.lockout_minutes).unwrap_or(i32::MAX);
+        let (_, locked) = db::staff::record_failed_login(
+            &client,
+            account.id,
+            settings.max_failed_logins,
+            minutes,
+        )
+        .await
+        .map_err(AppError::internal)?;
+        tracing::warn!(
+            staff.account_id = account.id,
+            "failed staff login for account {}",
+            account.id
+        );
+        return Err(match locked {
+            Some(until) if until > Utc::now() => AppError::new(Code::AccountLocked),
+            _ => AppError::new(Code::InvalidCredentials),
+        });
+    }
+    db::staff::reset_failed_logins(&client, account.id)
+        .await
+        .map_err(AppError::internal)?;
+    let session = NewSession {
+        cookie_value: tokens::random_token(),
+        csrf_token: tokens::random_token(),
+    };
+    db::staff::insert_session(
+        &client,
+        &tokens::token_hash(&session.cookie_value),
+        account.id,
+        &session.csrf_token,
+        Utc::now() + Duration::minutes(settings.session_minutes),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tracing::info!(
+        staff.account_id = account.id,
+        "staff login for account {}",
+        account.id
+    );
+    Ok(session)
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| password::hash_password("tracuu dummy password").unwrap_or_default())
+}
+
+/// Ends the session named by the request's cookie, if any.
+pub async fn log_out(req: &HttpRequest, pool: &Pool) -> Result<(), AppError> {
+    if let Some(cookie) = req.cookie(tokens::SESSION_COOKIE) {
+        let client = pool
+            .get()
+            .await
+            .map_err(|e| AppError::unavailable(Some(e.into())))?;
+        db::staff::delete_session(&client, &tokens::token_hash(cookie.value()))
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(())
+}
+
+/// A validated new account.
+#[derive(Debug, Clone)]
+pub struct AccountInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency_code: Option<String>,
+    pub password: String,
+}
+
+impl AccountInput {
+    /// Validates raw fields; the error is a Vietnamese message naming the field.
+    pub fn parse(
+        username: &str,
+        display_name: &str,
+        role: &str,
+        agency_code: Option<&str>,
+        password: &str,
+    ) -> Result<Self, String> {
+        let username = username.trim().to_lowercase();
+        let valid_username = (3..=64).contains(&username.len())
+            && username.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
+        if !valid_username {
+            return Err(
+                "Tên đăng nhập: 3–64 ký tự gồm chữ thường không dấu, chữ số, dấu chấm, gạch dưới, gạch ngang."
+                    .to_owned(),
+            );
+        }
+        let display_name = crate::domain::text::clean_line(display_name);
+        if display_name.is_empty() || display_name.chars().count() > 100 {
+            return Err("Họ tên cán bộ: 1–100 ký tự.".to_owned());
+        }
+        let role = Role::parse(role.trim()).ok_or_else(|| "Vai trò không hợp lệ.".to_owned())?;
+        let agency_code = agency_code
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                crate::domain::AgencyCode::parse(c)
+                    .map(|a| a.as_str().to_owned())
+                    .map_err(|e| e.message())
+            })
+            .transpose()?;
+        if role == Role::AgencyOfficer && agency_code.is_none() {
+            return Err("Cán bộ đầu mối cần có mã cơ quan.".to_owned());
+        }
+        password::check_policy(password)?;
+        Ok(Self {
+            username,
+            display_name,
+            role,
+            agency_code,
+            password: password.to_owned(),
+        })
+    }
+}
+
+/// Creates an account (CLI and administrator console); the error message is Vietnamese.
+pub async fn create_account(
+    client: &impl GenericClient,
+    input: &AccountInput,
+) -> Result<i64, String> {
+    if let Some(code) = &input.agency_code {
+        match db::intake::agency_exists(client, code).await {
+            Ok(true) => {}
+            Ok(false) => return Err(format!("Cơ quan {code} không có trong danh mục.")),
+            Err(e) => return Err(format!("Lỗi cơ sở dữ liệu: {e}")),
+        }
+    }
+    let hash = password::hash_password_blocking(input.password.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let account = db::staff::NewAccount {
+        username: &input.username,
+        display_name: &input.display_name,
+        role: input.role.as_str(),
+        agency_code: input.agency_code.as_deref(),
+        password_hash: &hash,
+    };
+    match db::staff::insert_account(client, &account).await {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(format!("Tên đăng nhập {} đã có.", input.username)),
+        Err(e) => Err(format!("Lỗi cơ sở dữ liệu: {e}")),
+    }
+}
