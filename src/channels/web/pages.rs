@@ -141,17 +141,24 @@ fn looks_like_lookup_number(raw: &str) -> bool {
         && !folded.contains('-')
 }
 
-fn title_for(code: Code) -> &'static str {
+/// The heading of an error page or box.
+pub(crate) fn title_for(code: Code) -> &'static str {
     match code {
         Code::DossierNotFound => "Không tìm thấy hồ sơ",
         Code::RateLimited => "Tra cứu quá nhiều lần",
         Code::UpstreamUnavailable => "Tạm thời chưa tra cứu được",
         Code::Internal => "Đã có lỗi xảy ra",
+        Code::CredentialsRequired
+        | Code::SignatureMissing
+        | Code::SignatureInvalid
+        | Code::SignatureExpired => "Cần xác thực",
         _ => "Thông tin nhập chưa đúng",
     }
 }
 
-fn render(
+/// Renders `template` as a whole HTML page; a template failure is logged and answered with a plain
+/// 500 text.
+pub(crate) fn render(
     state: &AppState,
     template: &str,
     page: &impl Serialize,
