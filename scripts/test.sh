@@ -10,6 +10,9 @@ packages=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${TEST_DATABASE_URL:-}" ]; then
     packages+=(postgresql-15)
 fi
+# The QR end-to-end tests decode images with zbarimg and rasterise SVG with rsvg-convert.
+command -v zbarimg >/dev/null 2>&1 || packages+=(zbar-tools)
+command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
 
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"

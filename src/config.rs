@@ -530,3 +530,16 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod example_file_tests {
+    use super::*;
+
+    #[test]
+    fn the_example_settings_file_loads() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
+        let settings = Settings::load(Some(path)).expect("the example file is valid");
+        assert_eq!(settings.qr.retired_key_grace_days, 365);
+        assert_eq!(settings.qr.sms_keyword, "HS");
+    }
+}

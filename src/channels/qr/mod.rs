@@ -4,6 +4,7 @@
 //! ([`auth::PrintAccess`]).
 
 pub mod auth;
+pub mod commands;
 pub mod image;
 pub mod landing;
 pub mod receipt;
