@@ -32,6 +32,19 @@ pub enum AuthError {
     Disabled,
 }
 
+impl AuthError {
+    /// The error code a client sees.
+    pub fn code(self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            AuthError::Missing => Code::SignatureMissing,
+            AuthError::Expired => Code::SignatureExpired,
+            AuthError::Invalid => Code::SignatureInvalid,
+            AuthError::Disabled => Code::SyncDisabled,
+        }
+    }
+}
+
 /// Checks signatures against the configured secrets.
 pub struct Verifier {
     secrets: Vec<SecretString>,

@@ -56,11 +56,10 @@ impl PrintAccess {
             )
             .map_err(|error| {
                 tracing::warn!(qr.auth = %error, "print request refused: {error}");
+                // Without a sync secret there is no credential to offer: not a push's 403.
                 AppError::new(match error {
-                    AuthError::Missing => Code::SignatureMissing,
-                    AuthError::Expired => Code::SignatureExpired,
-                    AuthError::Invalid => Code::SignatureInvalid,
                     AuthError::Disabled => Code::CredentialsRequired,
+                    other => other.code(),
                 })
             })?;
         Ok(Self {

@@ -4,15 +4,15 @@
 //! code gets a page that helps (check the code, call the hotline). Server-rendered, no
 //! JavaScript, inline CSS, well under 20 KB.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::QrState;
-use crate::channels::web::pages::{render, title_for};
+use crate::channels::web::pages::{render, title_for, with_retry_after};
 use crate::channels::web::{client_key, AppState};
 use crate::domain::{DossierCode, QrToken, TokenCheck};
-use crate::error::{retry_seconds, AppError, Code};
+use crate::error::{AppError, Code};
 
 /// The query string. Other parameters (tracking tags that chat apps add) are ignored.
 #[derive(Debug, Deserialize)]
@@ -192,13 +192,7 @@ pub async fn show_landing_page(
             (error.code.status(), error.retry_after)
         }
     };
-    let mut response = render(&app, "qr/landing", &page, status);
-    if let Some(wait) = retry_after {
-        if let Ok(value) = header::HeaderValue::from_str(&retry_seconds(wait).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    response
+    with_retry_after(render(&app, "qr/landing", &page, status), retry_after)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::PrintAccess;
 use super::image::matrix_for;
 use super::QrState;
-use crate::channels::web::pages::{error_page, render};
+use crate::channels::web::pages::{error_page, render, with_retry_after};
 use crate::channels::web::{client_key, AppState};
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
@@ -54,6 +54,15 @@ impl Paper {
         }
     }
 
+    /// How the paper is named on screen.
+    fn label(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::A5 => "A5",
+            Paper::Thermal80 => "giấy in nhiệt 80 mm",
+        }
+    }
+
     /// The `@page` rule: size and margins of the sheet.
     fn page_rule(self) -> &'static str {
         match self {
@@ -78,6 +87,7 @@ struct ReceiptPage<'a> {
     province: &'a str,
     hotline: &'a str,
     paper: &'static str,
+    paper_label: &'static str,
     page_rule: &'static str,
     qr_mm: u32,
     qr_svg: String,
@@ -98,18 +108,7 @@ pub async fn show_receipt(
 ) -> HttpResponse {
     match build(&req, access, &code, &app, &qr).await {
         Ok(response) => response,
-        Err(error) => {
-            let mut response = error_page(&app, &error);
-            if let Some(wait) = error.retry_after {
-                let seconds = crate::error::retry_seconds(wait).to_string();
-                if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds) {
-                    response
-                        .headers_mut()
-                        .insert(actix_web::http::header::RETRY_AFTER, value);
-                }
-            }
-            response
-        }
+        Err(error) => with_retry_after(error_page(&app, &error), error.retry_after),
     }
 }
 
@@ -150,6 +149,7 @@ async fn build(
         province: &settings.province.name,
         hotline: &settings.province.hotline,
         paper: paper.key(),
+        paper_label: paper.label(),
         page_rule: paper.page_rule(),
         qr_mm: paper.qr_mm(),
         qr_svg,

@@ -95,7 +95,14 @@ pub async fn show_lookup_page(
             status
         }
     };
-    let mut response = render(&state, "pages/lookup", &page, status);
+    with_retry_after(render(&state, "pages/lookup", &page, status), retry_after)
+}
+
+/// Adds `Retry-After` (whole seconds) to a rate-limited page.
+pub(crate) fn with_retry_after(
+    mut response: HttpResponse,
+    retry_after: Option<std::time::Duration>,
+) -> HttpResponse {
     if let Some(wait) = retry_after {
         if let Ok(value) = header::HeaderValue::from_str(&retry_seconds(wait).to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
