@@ -96,17 +96,33 @@ export TRACUU_DATABASE__DATA_DIR="$DATA_DIR" TRACUU_HTTP__HOST="$HOST" TRACUU_HT
     TRACUU_SYNC__SECRETS="$SECRET" TRACUU_SYNC__WINDOW_SECS=86400 \
     TRACUU_QR__PUBLIC_BASE_URL="http://$HOST:$PORT" RUST_LOG=warn
 
+start_tracuu() {
+    "$TRACUU_BIN" serve >"$WORK/tracuu.log" 2>&1 &
+    TRACUU_PID=$!
+    local started=$SECONDS
+    until curl -s --max-time 2 "http://$HOST:$PORT/readyz" 2>/dev/null | grep -q '"warmed":true'; do
+        pid_alive "$TRACUU_PID" || { tail -n 20 "$WORK/tracuu.log" >&2; die "tracuu exited (log: $WORK/tracuu.log)"; }
+        [ $((SECONDS - started)) -lt 900 ] || die "tracuu not warmed after 900 s"
+        sleep 0.5
+    done
+    log "tracuu ready in $((SECONDS - started)) s"
+}
+
 log "starting tracuu on $HOST:$PORT (loads $DOSSIERS demo dossiers into $DATA_DIR on its first run)"
-"$TRACUU_BIN" serve >"$WORK/tracuu.log" 2>&1 &
-TRACUU_PID=$!
-started=$SECONDS
-until curl -s --max-time 2 "http://$HOST:$PORT/readyz" 2>/dev/null | grep -q '"warmed":true'; do
-    pid_alive "$TRACUU_PID" || { tail -n 20 "$WORK/tracuu.log" >&2; die "tracuu exited (log: $WORK/tracuu.log)"; }
-    [ $((SECONDS - started)) -lt 900 ] || die "tracuu not warmed after 900 s"
-    sleep 0.5
-done
+start_tracuu
 have=$(bench_psql -c 'select count(*) from dossiers')
-log "tracuu ready in $((SECONDS - started)) s with $have dossiers"
+if [ "$have" != "$DOSSIERS" ]; then
+    log "the bench database holds $have dossiers, not $DOSSIERS: reloading the demo province"
+    stop_tracuu
+    "$TRACUU_BIN" demo-data --dossiers "$DOSSIERS" --seed 1 --replace >"$WORK/demo-data.log" 2>&1 &
+    load_pid=$!
+    wait "$load_pid" || die "demo-data failed (see $WORK/demo-data.log)"
+    wait_watchdog "$load_pid"
+    stop_tracuu # nothing runs now; waits until the cluster demo-data started is down
+    start_tracuu
+    have=$(bench_psql -c 'select count(*) from dossiers')
+fi
+log "$have dossiers in the read model"
 
 log "drawing $CODES random codes and making the four kinds of request"
 bench_psql -c "select code from dossiers order by random() limit $CODES" >"$WORK/codes.txt"

@@ -276,6 +276,8 @@ pub struct QrSettings {
     pub sms_short_code: String,
     /// SMS keyword printed on the receipt (`<keyword> <code>`).
     pub sms_keyword: String,
+    /// Megabytes of rendered landing pages kept per instance (0: render every time).
+    pub page_cache_mb: u64,
 }
 
 impl Default for QrSettings {
@@ -288,6 +290,7 @@ impl Default for QrSettings {
             uppercase_host: true,
             sms_short_code: "8088".into(),
             sms_keyword: "HS".into(),
+            page_cache_mb: 64,
         }
     }
 }

@@ -295,3 +295,37 @@ async fn the_landing_page_shows_no_personal_data_beyond_the_detailed_view() {
     }
     assert!(checked > 30);
 }
+
+#[tokio::test]
+async fn a_stored_landing_page_is_never_served_for_an_older_version_of_the_dossier() {
+    // Arrange: a dossier pushed at version 1, its landing page rendered and stored.
+    let app = spawn_qr_app().await;
+    app.ensure_procedure().await;
+    let code = "000.00.16.H48-261116-0777";
+    let settings = settings_with(|_| {});
+    let path = landing_path(&settings, code);
+    let (status, _) = app.push(&[crate::sync_push::snapshot(code, 1, 4)]).await;
+    assert_eq!(status, 200);
+    let (_, first) = page(&app, &path).await;
+    let (_, again) = page(&app, &path).await;
+    assert_eq!(first, again, "the stored page");
+    assert!(first.contains("Đang xử lý"));
+    assert!(
+        first.contains("class=\"badge t-in_progress"),
+        "timeliness filled in"
+    );
+    assert!(!first.contains('\u{E000}') && !first.contains('\u{E001}'));
+
+    // Act: version 2 says the result is ready.
+    let (status, _) = app.push(&[crate::sync_push::snapshot(code, 2, 9)]).await;
+    assert_eq!(status, 200);
+    let (_, after) = page(&app, &path).await;
+
+    // Assert
+    assert!(
+        after.contains("Đã xử lý xong"),
+        "the new version, not the stored page"
+    );
+    assert!(after.contains("Hồ sơ đã có kết quả"));
+    assert!(after.contains("Bước phiên bản 2"));
+}

@@ -4,15 +4,20 @@
 //! code gets a page that helps (check the code, call the hotline). Server-rendered, no
 //! JavaScript, inline CSS, well under 20 KB.
 
-use actix_web::http::StatusCode;
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use super::page_cache::{self, StoredPage};
 use super::QrState;
 use crate::channels::web::pages::{render, title_for, with_retry_after};
 use crate::channels::web::{client_key, AppState};
 use crate::domain::{DossierCode, QrToken, TokenCheck};
 use crate::error::{AppError, Code};
+use crate::lookup::view::ServedFrom;
+use crate::lookup::Lookup;
 
 /// The query string. Other parameters (tracking tags that chat apps add) are ignored.
 #[derive(Debug, Deserialize)]
@@ -127,6 +132,21 @@ pub fn plain_words(status: i64, detailed: bool) -> Option<&'static str> {
     })
 }
 
+/// The detailed view of a cached dossier with the database up: the one variant worth storing.
+fn cacheable(lookup: &Lookup, token: TokenState) -> bool {
+    token == TokenState::Valid
+        && lookup.proof.unlocks_detail()
+        && lookup.served_from == ServedFrom::Cache
+        && lookup.database_up
+}
+
+fn html_page(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
 /// `GET /q/{code}?k=<token>`.
 pub async fn show_landing_page(
     req: HttpRequest,
@@ -170,6 +190,31 @@ pub async fn show_landing_page(
         }
     };
     let (status, retry_after) = match result {
+        Ok((lookup, token)) if cacheable(&lookup, token) => {
+            if let Some(page) = qr.pages.get(&lookup.dossier) {
+                return html_page(page.assemble());
+            }
+            let mut dossier: Option<serde_json::Value> =
+                serde_json::from_slice(&lookup.to_json()).ok();
+            if let Some(timeliness) = dossier.as_mut().map(|d| &mut d["timeliness"]) {
+                timeliness["key"] = page_cache::KEY_MARK.to_string().into();
+                timeliness["label"] = page_cache::LABEL_MARK.to_string().into();
+            }
+            page.plain = dossier
+                .as_ref()
+                .and_then(|d| d["status"]["code"].as_i64())
+                .and_then(|s| plain_words(s, true));
+            page.dossier = dossier;
+            match app.templates.render("qr/landing", &page) {
+                Ok(html) => {
+                    let stored = Arc::new(StoredPage::new(Arc::clone(&lookup.dossier), &html));
+                    qr.pages.insert(Arc::clone(&stored));
+                    return html_page(stored.assemble());
+                }
+                // Rendered again below, where a failure becomes the 500 page.
+                Err(_) => (StatusCode::OK, None),
+            }
+        }
         Ok((lookup, token)) => {
             let detailed = lookup.proof.unlocks_detail();
             let dossier: Option<serde_json::Value> = serde_json::from_slice(&lookup.to_json()).ok();

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod commands;
 pub mod image;
 pub mod landing;
+pub mod page_cache;
 pub mod receipt;
 
 use actix_web::web;
@@ -23,6 +24,8 @@ pub struct QrState {
     pub verifier: Verifier,
     /// `scheme://host[/prefix]` of the QR link, upper-cased where that is harmless.
     link_base: String,
+    /// Rendered landing pages by dossier version.
+    pub pages: page_cache::PageCache,
 }
 
 impl QrState {
@@ -44,6 +47,11 @@ impl QrState {
             keyring,
             verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
             link_base,
+            pages: page_cache::PageCache::new(
+                usize::try_from(settings.qr.page_cache_mb)
+                    .unwrap_or(usize::MAX / (1 << 20))
+                    .saturating_mul(1 << 20),
+            ),
         })
     }
 
