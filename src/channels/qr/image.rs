@@ -5,6 +5,8 @@
 //! Rendering is ours, from the module matrix of the `qrcode` crate: a 1-bit greyscale PNG (a few
 //! hundred bytes) and an SVG with one path of horizontal runs.
 
+use std::fmt::Write as _;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use qrcode::{Color, EcLevel};
@@ -157,7 +159,8 @@ impl Matrix {
                     x += 1;
                 }
                 let run = x - start;
-                path.push_str(&format!("M{},{}h{run}v1h-{run}z", start + q, y + q));
+                // Writing to a String cannot fail.
+                let _ = write!(path, "M{},{}h{run}v1h-{run}z", start + q, y + q);
             }
         }
         let label = handlebars::html_escape(label);
