@@ -12,6 +12,7 @@ pub mod dossier_code;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
+pub mod qr_token;
 pub mod status;
 pub mod text;
 pub mod timeliness;
@@ -22,6 +23,7 @@ pub use dossier_code::DossierCode;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber};
+pub use qr_token::{QrKey, QrKeyring, QrToken, TokenCheck};
 pub use status::{Channel, Status};
 pub use timeliness::{assess, Timeliness, TimelinessInput};
 
@@ -95,6 +97,12 @@ pub enum DomainError {
     /// (a configuration error, not a citizen error).
     #[error("invalid working hours")]
     InvalidWorkingHours,
+    /// The QR token (`k=` of a receipt's QR link) is malformed; `reason` in Vietnamese.
+    #[error("invalid QR token")]
+    InvalidQrToken {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
 }
 
 impl DomainError {
@@ -114,6 +122,7 @@ impl DomainError {
             DomainError::InvalidChannel => "invalid_channel",
             DomainError::InvalidPhoneProof => "invalid_phone4",
             DomainError::InvalidWorkingHours => "invalid_working_hours",
+            DomainError::InvalidQrToken { .. } => "invalid_qr_token",
         }
     }
 
@@ -149,6 +158,9 @@ impl DomainError {
                 "Vui lòng nhập đúng 4 chữ số cuối của số điện thoại.".to_owned()
             }
             DomainError::InvalidWorkingHours => "Cấu hình giờ làm việc không hợp lệ.".to_owned(),
+            DomainError::InvalidQrToken { reason } => {
+                format!("Mã xác thực trong đường dẫn QR không hợp lệ: {reason}.")
+            }
         }
     }
 }
@@ -173,6 +185,7 @@ mod tests {
             DomainError::InvalidChannel,
             DomainError::InvalidPhoneProof,
             DomainError::InvalidWorkingHours,
+            DomainError::InvalidQrToken { reason: "x" },
         ];
         // Act
         let mut codes: Vec<&str> = all.iter().map(DomainError::code).collect();
