@@ -119,3 +119,42 @@ async fn a_receipt_for_an_unknown_or_malformed_code_is_a_friendly_page() {
     assert_eq!(response.status().as_u16(), 400);
     assert!(response.text().await.expect("page").contains("Mã hồ sơ"));
 }
+
+#[tokio::test]
+async fn staff_who_serve_citizens_print_with_their_session_and_others_are_refused() {
+    use crate::intake_support::{spawn_intake_app, staff_session};
+    // Arrange: no sync secret at all, so only a session can be the credential.
+    let app = spawn_intake_app().await;
+    let known = app.known(4).await;
+    let receipt = format!("/receipts/{}", known.code);
+    let image = format!("/api/v1/dossiers/{}/qr.png", known.code);
+    let desk = staff_session(&app, "motcua.in", "desk_head", None).await;
+    let operator = staff_session(&app, "dtv.in", "operator", None).await;
+    let admin = staff_session(&app, "quantri.in", "administrator", None).await;
+
+    // Act and assert: serving staff print receipts and QR images.
+    for staff in [&desk, &operator] {
+        let response = staff.get(&app, &receipt).await;
+        assert_eq!(response.status().as_u16(), 200);
+        let html = response.text().await.expect("page");
+        assert!(html.contains(&format!("Mã hồ sơ: <strong>{}</strong>", known.code)));
+        let response = staff.get(&app, &image).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["content-type"], "image/png");
+    }
+    // The administrator manages accounts and sees no dossiers.
+    let response = admin.get(&app, &receipt).await;
+    assert_eq!(response.status().as_u16(), 403);
+    // A made-up or logged-out session is no credential.
+    let response = app
+        .http
+        .get(format!("{}{image}", app.address))
+        .header("cookie", "tracuu_staff=not-a-session")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 401);
+    let (status, body) = app.get_json(&image).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"]["code"], "credentials_required");
+}
