@@ -29,6 +29,12 @@ pub enum Code {
     SignatureReplayed,
     SyncDisabled,
     InvalidBatch,
+    InvalidKioskId,
+    InvalidRating,
+    InvalidAgencyCode,
+    InvalidProcedureCode,
+    AgencyNotFound,
+    ProcedureNotFound,
     UpstreamUnavailable,
     Internal,
 }
@@ -53,6 +59,12 @@ impl Code {
             Code::SignatureReplayed => "signature_replayed",
             Code::SyncDisabled => "sync_disabled",
             Code::InvalidBatch => "invalid_batch",
+            Code::InvalidKioskId => "invalid_kiosk_id",
+            Code::InvalidRating => "invalid_rating",
+            Code::InvalidAgencyCode => "invalid_agency_code",
+            Code::InvalidProcedureCode => "invalid_procedure_code",
+            Code::AgencyNotFound => "agency_not_found",
+            Code::ProcedureNotFound => "procedure_not_found",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
         }
@@ -66,13 +78,20 @@ impl Code {
             | Code::LookupNumberTypo
             | Code::InvalidPhoneProof
             | Code::InvalidInput
-            | Code::InvalidBatch => StatusCode::BAD_REQUEST,
+            | Code::InvalidBatch
+            | Code::InvalidKioskId
+            | Code::InvalidRating
+            | Code::InvalidAgencyCode
+            | Code::InvalidProcedureCode => StatusCode::BAD_REQUEST,
             Code::SignatureMissing
             | Code::SignatureInvalid
             | Code::SignatureExpired
             | Code::SignatureReplayed => StatusCode::UNAUTHORIZED,
             Code::SyncDisabled => StatusCode::FORBIDDEN,
-            Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
+            Code::DossierNotFound
+            | Code::RouteNotFound
+            | Code::AgencyNotFound
+            | Code::ProcedureNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -102,6 +121,14 @@ impl Code {
             Code::SignatureReplayed => "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
             Code::SyncDisabled => "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
             Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
+            Code::InvalidKioskId => {
+                "Mã ki-ốt không hợp lệ: 1–40 ký tự gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới."
+            }
+            Code::InvalidRating => "Mức đánh giá phải là 1 (không hài lòng), 2 (bình thường) hoặc 3 (hài lòng).",
+            Code::InvalidAgencyCode => "Mã cơ quan không đúng định dạng.",
+            Code::InvalidProcedureCode => "Mã thủ tục không đúng định dạng (dạng 1.000123).",
+            Code::AgencyNotFound => "Không tìm thấy cơ quan với mã này.",
+            Code::ProcedureNotFound => "Không tìm thấy thủ tục với mã này.",
             Code::UpstreamUnavailable => {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
             }
@@ -283,6 +310,9 @@ impl From<DomainError> for AppError {
             DomainError::LookupNumberCheckDigit => Code::LookupNumberTypo,
             DomainError::InvalidPhoneProof => Code::InvalidPhoneProof,
             DomainError::InvalidDossierCode { .. } => Code::InvalidDossierCode,
+            DomainError::InvalidKioskId => Code::InvalidKioskId,
+            DomainError::InvalidAgencyCode { .. } => Code::InvalidAgencyCode,
+            DomainError::InvalidProcedureCode { .. } => Code::InvalidProcedureCode,
             _ => Code::InvalidInput,
         };
         let mut app = AppError::with_message(code, error.message());
@@ -324,6 +354,12 @@ mod tests {
             Code::SignatureReplayed,
             Code::SyncDisabled,
             Code::InvalidBatch,
+            Code::InvalidKioskId,
+            Code::InvalidRating,
+            Code::InvalidAgencyCode,
+            Code::InvalidProcedureCode,
+            Code::AgencyNotFound,
+            Code::ProcedureNotFound,
             Code::UpstreamUnavailable,
             Code::Internal,
         ];

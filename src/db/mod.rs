@@ -7,6 +7,7 @@ pub mod demo;
 pub mod dossiers;
 pub mod health;
 pub mod installation;
+pub mod kiosk;
 pub mod local;
 pub mod shared;
 pub mod source;

@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod codes;
 pub mod dossier_code;
+pub mod kiosk_id;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
@@ -19,6 +20,7 @@ pub mod timeliness;
 pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
 pub use codes::{AgencyCode, ProcedureCode};
 pub use dossier_code::DossierCode;
+pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber};
@@ -95,6 +97,9 @@ pub enum DomainError {
     /// (a configuration error, not a citizen error).
     #[error("invalid working hours")]
     InvalidWorkingHours,
+    /// A kiosk id is not 1–40 characters of `[A-Za-z0-9._-]`.
+    #[error("invalid kiosk id")]
+    InvalidKioskId,
 }
 
 impl DomainError {
@@ -114,6 +119,7 @@ impl DomainError {
             DomainError::InvalidChannel => "invalid_channel",
             DomainError::InvalidPhoneProof => "invalid_phone4",
             DomainError::InvalidWorkingHours => "invalid_working_hours",
+            DomainError::InvalidKioskId => "invalid_kiosk_id",
         }
     }
 
@@ -149,6 +155,7 @@ impl DomainError {
                 "Vui lòng nhập đúng 4 chữ số cuối của số điện thoại.".to_owned()
             }
             DomainError::InvalidWorkingHours => "Cấu hình giờ làm việc không hợp lệ.".to_owned(),
+            DomainError::InvalidKioskId => "Mã ki-ốt không hợp lệ.".to_owned(),
         }
     }
 }

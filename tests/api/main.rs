@@ -6,6 +6,8 @@ mod db_read_model;
 mod faults;
 mod health;
 mod helpers;
+mod kiosk_catalog;
+mod kiosk_info;
 mod outage;
 mod pages_lookup;
 mod privacy;

@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     api::configure(cfg);
     pages::configure(cfg);
     health::configure(cfg);
+    crate::channels::kiosk::configure(cfg);
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse

@@ -1,0 +1,311 @@
+//! The catalogue endpoints the kiosk browses: level → agency → field → procedure, search that
+//! ignores diacritics, one procedure with documents, fee, time and place, and its QR code.
+
+use crate::api_dossiers::url_encode;
+use crate::helpers::{spawn_app, TestApp};
+
+async fn procedure_with_level(app: &TestApp, level: &str) -> (String, String, Option<String>) {
+    let row = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT code, name, agency_code FROM procedures WHERE level = $1 ORDER BY code LIMIT 1",
+            &[&level],
+        )
+        .await
+        .expect("a procedure of that level");
+    (row.get(0), row.get(1), row.get(2))
+}
+
+#[tokio::test]
+async fn browsing_goes_from_level_to_agency_to_field_to_procedure() {
+    // Arrange
+    let app = spawn_app().await;
+    let (code, name, agency) = procedure_with_level(&app, "department").await;
+    let agency = agency.expect("department procedures name their department");
+
+    // Act: the departments that settle procedures
+    let (status, body) = app
+        .get_json("/api/v1/catalog/agencies?level=department")
+        .await;
+
+    // Assert
+    assert_eq!(status, 200, "{body}");
+    let agencies = body["agencies"].as_array().expect("agencies");
+    let listed = agencies
+        .iter()
+        .find(|a| a["code"] == agency.as_str())
+        .expect("the department is listed");
+    assert!(listed["procedures"].as_i64().unwrap() >= 1);
+    assert!(agencies
+        .iter()
+        .all(|a| a["procedures"].as_i64().unwrap() >= 1));
+
+    // Act: its fields
+    let (status, body) = app
+        .get_json(&format!("/api/v1/catalog/agencies/{agency}/fields"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let field: String = app
+        .db
+        .client()
+        .await
+        .query_one("SELECT field FROM procedures WHERE code = $1", &[&code])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == field.as_str()),
+        "{body}"
+    );
+
+    // Act: the procedures of that field
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/catalog/procedures?agency={agency}&field={}",
+            url_encode(&field)
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let procedures = body["procedures"].as_array().unwrap();
+    assert!(procedures
+        .iter()
+        .any(|p| p["code"] == code.as_str() && p["name"] == name.as_str()));
+    assert!(procedures.iter().all(|p| p["field"] == field.as_str()));
+}
+
+#[tokio::test]
+async fn communes_are_listed_per_district() {
+    let app = spawn_app().await;
+    let (status, districts) = app
+        .get_json("/api/v1/catalog/agencies?level=district")
+        .await;
+    assert_eq!(status, 200);
+    let district = districts["agencies"][0]["code"]
+        .as_str()
+        .expect("a district")
+        .to_owned();
+
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/catalog/agencies?level=commune&parent={district}"
+        ))
+        .await;
+
+    assert_eq!(status, 200, "{body}");
+    let communes = body["agencies"].as_array().unwrap();
+    assert!(!communes.is_empty());
+    assert!(communes
+        .iter()
+        .all(|c| c["kind"] == "commune" && c["parent_code"] == district.as_str()));
+}
+
+#[tokio::test]
+async fn search_ignores_diacritics_and_case() {
+    // Arrange: a procedure name with diacritics
+    let app = spawn_app().await;
+    let (code, name, _) = procedure_with_level(&app, "commune").await;
+    let words: Vec<&str> = name.split_whitespace().take(3).collect();
+    let accented = words.join(" ");
+    let plain = tracuu::domain::text::strip_diacritics(&accented).to_uppercase();
+    assert_ne!(accented, plain, "the test needs a name with diacritics");
+
+    for query in [accented.clone(), plain.clone()] {
+        // Act
+        let (status, body) = app
+            .get_json(&format!(
+                "/api/v1/catalog/procedures?q={}",
+                url_encode(&query)
+            ))
+            .await;
+
+        // Assert
+        assert_eq!(status, 200, "{query}: {body}");
+        let found = body["procedures"].as_array().unwrap();
+        assert!(
+            found.iter().any(|p| p["code"] == code.as_str()),
+            "{query:?} did not find {code}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn search_treats_like_wildcards_literally_and_rejects_empty_or_long_text() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_json("/api/v1/catalog/procedures?q=%25").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["procedures"].as_array().unwrap().len(), 0, "{body}");
+
+    let (status, body) = app.get_json("/api/v1/catalog/procedures?q=_").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["procedures"].as_array().unwrap().len(), 0, "{body}");
+
+    let (status, body) = app.get_json("/api/v1/catalog/procedures?q=%20%20").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_input");
+
+    let long = "a".repeat(101);
+    let (status, body) = app
+        .get_json(&format!("/api/v1/catalog/procedures?q={long}"))
+        .await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = app.get_json("/api/v1/catalog/procedures").await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = app
+        .get_json("/api/v1/catalog/procedures?q=x&unknown=1")
+        .await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = app
+        .get_json("/api/v1/catalog/procedures?q=%27%3B%20DROP%20TABLE%20procedures%3B--")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app
+        .get_json("/api/v1/catalog/agencies?level=district")
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_procedure_shows_documents_time_fee_and_place() {
+    // Arrange
+    let app = spawn_app().await;
+    let (code, name, _) = procedure_with_level(&app, "department").await;
+
+    // Act
+    let (status, body) = app
+        .get_json(&format!("/api/v1/catalog/procedures/{code}"))
+        .await;
+
+    // Assert
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["name"], name.as_str());
+    assert!(body["processing_days"].is_i64());
+    assert!(
+        body["fee_vnd"].is_i64() || body["fee_note"].is_string(),
+        "{body}"
+    );
+    let documents = body["documents"].as_array().unwrap();
+    assert!(documents.len() >= 2, "{body}");
+    assert!(documents
+        .iter()
+        .all(|d| d["name"].as_str().is_some_and(|n| !n.is_empty())));
+    assert!(body["place"]["address"].is_string(), "{body}");
+    assert!(body["place"]["phone"].is_string(), "{body}");
+    assert!(body["phone_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("#/thu-tuc/{code}")));
+}
+
+#[tokio::test]
+async fn a_commune_procedure_is_filed_at_the_browsed_commune_desk() {
+    let app = spawn_app().await;
+    let (code, _, _) = procedure_with_level(&app, "commune").await;
+    let commune: String = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT code FROM agencies WHERE kind = 'commune' ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let district: String = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT code FROM agencies WHERE kind = 'district' ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/catalog/procedures/{code}?agency={commune}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["place"]["agency_code"], commune.as_str());
+
+    // Browsing through an agency of another level does not make it the place to file.
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/catalog/procedures/{code}?agency={district}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["place"].is_null(), "{body}");
+    assert!(body["place_note"].as_str().unwrap().contains("cấp xã"));
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_catalogue_codes_get_specific_errors() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "/api/v1/catalog/procedures/9.999999",
+            404,
+            "procedure_not_found",
+        ),
+        (
+            "/api/v1/catalog/procedures/abc",
+            400,
+            "invalid_procedure_code",
+        ),
+        (
+            "/api/v1/catalog/procedures/9.999999/qr.svg",
+            404,
+            "procedure_not_found",
+        ),
+        (
+            "/api/v1/catalog/agencies/000.99.99.H48/fields",
+            404,
+            "agency_not_found",
+        ),
+        (
+            "/api/v1/catalog/agencies/%3Cscript%3E/fields",
+            400,
+            "invalid_agency_code",
+        ),
+        (
+            "/api/v1/catalog/agencies?level=planet",
+            400,
+            "invalid_input",
+        ),
+        ("/api/v1/catalog/agencies", 400, "invalid_input"),
+        ("/api/v1/stats/on-time?level=x", 400, "invalid_input"),
+    ];
+    for (path, expected, code) in cases {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, expected, "{path}: {body}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_procedure_qr_is_an_svg_image() {
+    let app = spawn_app().await;
+    let (code, _, _) = procedure_with_level(&app, "district").await;
+
+    let response = app
+        .get(&format!("/api/v1/catalog/procedures/{code}/qr.svg"))
+        .await;
+
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<svg") && body.contains("</svg>"), "{body}");
+}
