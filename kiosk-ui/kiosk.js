@@ -192,6 +192,7 @@
     ];
     view.appendChild(h('div.screen.home',
       {},
+      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, '▣'), h('p', {}, t('scanHint'))),
       h('p.subtitle', {}, t('subtitle')),
       h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, icon]) =>
         h('button.tile', { type: 'button', role: 'listitem', 'data-tile': name, 'aria-label': t(title) + '. ' + t(hint), on: { click: () => show(name) } },
@@ -286,7 +287,7 @@
         h('p.status-label', { id: 'result-status' }, lang() === 'vi' ? d.status.label : statusPlainTitle(statusCode, d.status.label)),
         h('p.status-plain', {}, statusPlain(statusCode))),
       h('dl.facts', {},
-        fact(t('codeLabel'), d.code, 'code'),
+        fact(t('dossierCode'), d.code, 'code'),
         fact(t('procedure'), d.procedure.name),
         fact(t('handlingAgency'), d.handling_agency.name),
         fact(t('receivedAt'), fmtTime(d.received_at)),
@@ -295,12 +296,12 @@
         fact(t('applicant'), d.applicant)),
       h('p.freshness', {}, t('dataAsOf') + ' ' + fmtTime(d.freshness.synced_at) +
         (d.database === 'unreachable' ? ' — ' + t('cachedNote') : '')));
-    if (d.view === 'detailed') result.appendChild(renderDetails(d));
     const actions = h('div.actions', {},
       button('.primary.big', t('print'), () => printSlip(d), { id: 'print' }),
       button('.big', t('tileRating'), () => show('rating', { code: d.code }), { id: 'rate-this' }),
       button('.big', t('newLookup'), () => renderLookupForm(body, ''), { id: 'new-lookup' }));
     body.replaceChildren(result, actions);
+    if (d.view === 'detailed') body.appendChild(renderDetails(d));
     if (d.view !== 'detailed') body.appendChild(renderProofForm(body, parsed, raw, d.proof));
   }
 
@@ -310,7 +311,7 @@
   }
 
   function renderDetails(d) {
-    const details = h('section.details', { 'aria-label': t('timeline') });
+    const details = h('section.details', { id: 'details', 'aria-label': t('timeline') });
     if (d.supplement && d.supplement.request) {
       details.appendChild(h('div.supplement', { role: 'note' }, h('h3', {}, t('supplement')), h('p', {}, d.supplement.request)));
     }
@@ -351,7 +352,7 @@
     slip.replaceChildren(
       h('p.slip-head', {}, config.province || ''),
       h('h2', {}, t('slipTitle')),
-      line(t('codeLabel'), d.code),
+      line(t('dossierCode'), d.code),
       line(t('procedure'), d.procedure.name),
       line(t('handlingAgency'), d.handling_agency.name),
       line(t('status'), lang() === 'vi' ? d.status.label : statusPlainTitle(d.status.code, d.status.label)),
@@ -506,7 +507,7 @@
             h('dl.facts', {},
               fact(t('processingTime'), fmtDays(p.processing_days), 'days'),
               fact(t('fee'), feeText(p), 'fee'),
-              fact('', t('online')[p.online_level] || '')),
+              fact(t('howToFile'), t('online')[p.online_level] || '')),
             h('h3', {}, t('documents')),
             h('ol.documents', {}, p.documents.map((doc) => h('li', {}, doc.name + (doc.copies > 1 ? ' — ' + t('copies', { n: doc.copies }) : '')))),
             h('h3', {}, t('place')), place),

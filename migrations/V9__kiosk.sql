@@ -19,7 +19,11 @@ ALTER TABLE procedures
     ADD COLUMN level text CHECK (level IN ('department', 'district', 'commune')),
     ADD COLUMN agency_code text,
     ADD COLUMN desk_agency_code text,
-    ADD COLUMN search_key text GENERATED ALWAYS AS (tracuu_fold(code || ' ' || name || ' ' || field)) STORED;
+    -- Folded code, name and field as words: everything but a-z, 0-9 and '.' becomes one space,
+    -- with a leading space so that every word starts after a space (word-prefix search).
+    ADD COLUMN search_key text GENERATED ALWAYS AS (
+        ' ' || regexp_replace(tracuu_fold(code || ' ' || name || ' ' || field), '[^a-z0-9.]+', ' ', 'g')
+    ) STORED;
 CREATE INDEX procedures_level_idx ON procedures (level, agency_code, field);
 
 -- The documents a procedure's dossier consists of (thành phần hồ sơ), in the order listed.

@@ -201,6 +201,9 @@ test('idle timeout shows a countdown, then returns home and clears the typed cod
   await page.waitForSelector('#idle:not([hidden])');
   assert.match(await page.textContent('#idle-text'), /trở về trang chủ/);
   await shot(page, '07-idle-countdown');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '07-idle-countdown');
+  await page.setViewportSize(PORTRAIT);
   await page.waitForSelector('.tile', { timeout: 15000 });
   await page.click('[data-tile="lookup"]');
   assert.equal(await page.inputValue('#code'), '', 'typed code cleared');
@@ -265,6 +268,9 @@ test('procedure search finds the same procedures with and without diacritics', a
   const accented = await page.$$eval('#search-results .list-item', (els) => els.map((e) => e.dataset.code).sort());
   assert.ok(accented.length > 0);
   await shot(page, '09-procedures-search');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '09-procedures-search');
+  await page.setViewportSize(PORTRAIT);
 
   await page.click('[data-key="Xóa hết"]');
   await page.click('[data-key="telex"]');
@@ -357,6 +363,9 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
   await page.click('#rating-code');
   await tapKeys(page, dossier.code.toUpperCase());
   await shot(page, '16-rating-with-code');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '16-rating-with-code');
+  await page.setViewportSize(PORTRAIT);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
     page.click('[data-score="1"]'),
@@ -428,6 +437,7 @@ test('the print button prints an 80 mm slip with the print stylesheet', async ()
   assert.ok(Math.abs(printed.width - (74 / 25.4) * 96) < 2, `slip width ${printed.width}`);
   const pdf = await page.pdf({ width: '80mm', preferCSSPageSize: true, printBackground: false });
   assert.ok(pdf.length > 1000);
+  await page.setViewportSize({ width: 320, height: 640 });
   await page.screenshot({ path: join(SHOTS, '20-print-slip.png'), fullPage: true });
   await page.context().close();
 });

@@ -187,14 +187,17 @@ pub async fn list_procedures_in_field(
         .collect())
 }
 
-/// Every word must occur in the folded code, name or field; names that start with the first word
-/// come first. Words are folded by the same SQL function that built `search_key`, so the query
-/// and the catalogue can never disagree on what a letter folds to.
+/// Every word must begin a word of the folded code, name or field (so "ho" finds "hộ" and "hồ"
+/// but not "thọ"); procedures where the words stand together as typed come first, then those
+/// whose name starts with the first word. Words are folded by the same SQL function that built
+/// `search_key`, so the query and the catalogue never disagree on what a letter folds to.
 const SEARCH_PROCEDURES: &str = "
 SELECT code, name, field, level, processing_days, fee_vnd
   FROM procedures
- WHERE search_key LIKE ALL (SELECT '%' || tracuu_fold(w) || '%' FROM unnest($1::text[]) AS w)
- ORDER BY (tracuu_fold(name) LIKE tracuu_fold($1[1]) || '%') DESC, name, code
+ WHERE search_key LIKE ALL (SELECT '% ' || tracuu_fold(w) || '%' FROM unnest($1::text[]) AS w)
+ ORDER BY (search_key LIKE '% ' || tracuu_fold(array_to_string($1, ' ')) || '%') DESC,
+          (tracuu_fold(name) LIKE tracuu_fold($1[1]) || '%') DESC,
+          name, code
  LIMIT $2";
 
 /// Procedures whose code, name or field contain every one of `words` (already LIKE-escaped),

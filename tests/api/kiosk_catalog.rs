@@ -309,3 +309,37 @@ async fn the_procedure_qr_is_an_svg_image() {
     let body = response.text().await.unwrap();
     assert!(body.contains("<svg") && body.contains("</svg>"), "{body}");
 }
+
+#[tokio::test]
+async fn search_matches_word_beginnings_and_ranks_the_typed_phrase_first() {
+    let app = spawn_app().await;
+
+    let (status, body) = app.get_json("/api/v1/catalog/procedures?q=ho%20tich").await;
+
+    assert_eq!(status, 200, "{body}");
+    let found = body["procedures"].as_array().unwrap();
+    assert!(!found.is_empty());
+    // "tich" must begin a word: "Chủ tịch" counts, "thích" would not; the field "Hộ tịch" ranks first.
+    assert_eq!(found[0]["field"], "Hộ tịch", "{body}");
+    let folded = |s: &str| tracuu::domain::text::strip_diacritics(s).to_lowercase();
+    for p in found {
+        let text = folded(&format!(
+            "{} {}",
+            p["name"].as_str().unwrap(),
+            p["field"].as_str().unwrap()
+        ));
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+            .collect();
+        assert!(words.iter().any(|w| w.starts_with("ho")), "{p}");
+        assert!(words.iter().any(|w| w.starts_with("tich")), "{p}");
+    }
+
+    let (_, by_code) = app
+        .get_json(&format!(
+            "/api/v1/catalog/procedures?q={}",
+            found[0]["code"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(by_code["procedures"][0]["code"], found[0]["code"]);
+}
