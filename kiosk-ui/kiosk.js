@@ -301,6 +301,7 @@
       button('.big', t('tileRating'), () => show('rating', { code: d.code }), { id: 'rate-this' }),
       button('.big', t('newLookup'), () => renderLookupForm(body, ''), { id: 'new-lookup' }));
     body.replaceChildren(result, actions);
+    performance.mark('kiosk-result');
     if (d.view === 'detailed') body.appendChild(renderDetails(d));
     if (d.view !== 'detailed') body.appendChild(renderProofForm(body, parsed, raw, d.proof));
   }
@@ -738,6 +739,8 @@
     else show('home', null, { push: false });
     loadConfig(0);
     document.body.dataset.ready = 'true';
+    // For bench/kiosk.sh: when the home screen became usable.
+    performance.mark('kiosk-interactive');
   }
   start();
 })();
