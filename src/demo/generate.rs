@@ -1907,4 +1907,20 @@ mod tests {
         let on_time = on_time as f64 * 100.0 / finished as f64;
         assert!((80.0..90.0).contains(&on_time), "{on_time}");
     }
+
+    #[test]
+    fn every_procedure_lists_its_form_an_identity_paper_and_no_duplicates() {
+        for procedure in province(1).procedures {
+            let names: Vec<&str> = procedure
+                .documents
+                .iter()
+                .map(|(d, _)| d.as_str())
+                .collect();
+            assert!(names.len() >= 2, "{}: {names:?}", procedure.code);
+            assert!(names[0].starts_with("Tờ khai"), "{names:?}");
+            let unique: std::collections::HashSet<&&str> = names.iter().collect();
+            assert_eq!(unique.len(), names.len(), "{names:?}");
+            assert!(names.iter().all(|n| !n.starts_with("Bổ sung")), "{names:?}");
+        }
+    }
 }

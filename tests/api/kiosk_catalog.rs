@@ -343,3 +343,28 @@ async fn search_matches_word_beginnings_and_ranks_the_typed_phrase_first() {
         .await;
     assert_eq!(by_code["procedures"][0]["code"], found[0]["code"]);
 }
+
+#[tokio::test]
+async fn the_sql_fold_agrees_with_the_rust_one_on_the_whole_catalogue() {
+    // Arrange: every name and field of the demo catalogue, and the upper-case forms.
+    let app = spawn_app().await;
+    let client = app.db.client().await;
+    let rows = client
+        .query(
+            "SELECT t, tracuu_fold(t) FROM (SELECT name AS t FROM procedures
+                UNION SELECT field FROM procedures UNION SELECT upper(name) FROM procedures
+                UNION SELECT name FROM agencies) AS s",
+            &[],
+        )
+        .await
+        .unwrap();
+
+    // Assert
+    assert!(rows.len() > 100);
+    for row in rows {
+        let text: String = row.get(0);
+        let folded: String = row.get(1);
+        let expected = tracuu::domain::text::strip_diacritics(&text).to_lowercase();
+        assert_eq!(folded, expected, "{text}");
+    }
+}
