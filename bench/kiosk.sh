@@ -24,4 +24,4 @@ if [ ! -d kiosk-tests/node_modules/playwright-core ]; then
     (cd kiosk-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 log "measuring (${KIOSK_PERF_RUNS:-5} fresh browser contexts)"
-TRACUU_BIN="$PWD/target/release/tracuu" node kiosk-tests/perf.mjs
+KIOSK_TEST_TRACUU="$PWD/target/release/tracuu" node kiosk-tests/perf.mjs

@@ -1,5 +1,5 @@
 // Starts and stops a real tracuu for the browser tests and the performance script: the built
-// binary (`TRACUU_BIN`, default ../target/debug/tracuu) serving on a free loopback port, on its own
+// binary (`KIOSK_TEST_TRACUU`, default ../target/debug/tracuu) serving on a free loopback port, on its own
 // private PostgreSQL cluster in a temporary directory, with a small demo province. Also launches
 // Debian's headless Chromium through playwright-core (no browser download).
 import { spawn } from 'node:child_process';
@@ -43,7 +43,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // One tracuu process (restartable on the same port and data directory, to test an outage).
 export class Tracuu {
   constructor({ dossiers = 300, env = {} } = {}) {
-    this.bin = process.env.TRACUU_BIN || join(repo, 'target', 'debug', 'tracuu');
+    this.bin = process.env.KIOSK_TEST_TRACUU || join(repo, 'target', 'debug', 'tracuu');
     this.dataRoot = mkdtempSync(join(tmpdir(), 'tracuu-kiosk-'));
     // The private cluster runs as the postgres system user, which must reach its directory.
     chmodSync(this.dataRoot, 0o755);
@@ -58,7 +58,9 @@ export class Tracuu {
 
   async start() {
     if (!this.port) this.port = await freePort();
-    const env = Object.assign({}, process.env, {
+    // tracuu reads every TRACUU_* variable as a setting: pass none of the caller's on.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRACUU_') && k !== 'DATABASE_URL'));
+    const env = Object.assign(inherited, {
       TRACUU_HTTP__HOST: '127.0.0.1',
       TRACUU_HTTP__PORT: String(this.port),
       TRACUU_HTTP__WORKERS: '2',
@@ -67,8 +69,6 @@ export class Tracuu {
       TRACUU_PROVINCE__PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`,
       RUST_LOG: process.env.RUST_LOG || 'info',
     }, this.extraEnv);
-    delete env.DATABASE_URL;
-    delete env.TRACUU_DATABASE__URL;
     this.child = spawn(this.bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
     let stderr = '';

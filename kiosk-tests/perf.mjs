@@ -13,9 +13,11 @@ const runs = Number(process.env.KIOSK_PERF_RUNS || 5);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const fmt = (ms) => ms.toFixed(1).padStart(7) + ' ms';
 
-const tracuu = await new Tracuu({ dossiers: Number(process.env.KIOSK_PERF_DOSSIERS || 2000) }).start();
-const browser = await launchBrowser();
+const tracuu = new Tracuu({ dossiers: Number(process.env.KIOSK_PERF_DOSSIERS || 2000) });
+let browser;
 try {
+  await tracuu.start();
+  browser = await launchBrowser();
   const dossier = tracuu.dossier(4);
   const rows = [];
   for (let i = 0; i < runs; i++) {
@@ -53,6 +55,6 @@ try {
   console.log(`time to a shown lookup result:          median ${fmt(median(rows.map((r) => r.lookup)))}, max ${fmt(worst('lookup'))}  (target < 1000 ms)`);
   console.log(`bytes transferred for the home screen:  median ${median(rows.map((r) => r.bytes))} B (${(median(rows.map((r) => r.bytes)) / 1024).toFixed(1)} KiB)  (target < 200 KB)`);
 } finally {
-  await browser.close();
+  if (browser) await browser.close();
   await tracuu.cleanup();
 }

@@ -17,7 +17,8 @@ let browser;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  tracuu = await new Tracuu().start();
+  tracuu = new Tracuu();
+  await tracuu.start();
   browser = await launchBrowser();
 });
 
