@@ -368,3 +368,151 @@ async fn the_sql_fold_agrees_with_the_rust_one_on_the_whole_catalogue() {
         assert_eq!(folded, expected, "{text}");
     }
 }
+
+#[tokio::test]
+async fn imported_procedures_carry_level_department_desk_and_documents() {
+    // Arrange: the sample catalogue files, imported over the demo province.
+    let app = spawn_app().await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/catalog");
+    for (kind, file) in [
+        (tracuu::sync::import::CatalogKind::Agencies, "agencies.csv"),
+        (
+            tracuu::sync::import::CatalogKind::Procedures,
+            "procedures.csv",
+        ),
+    ] {
+        let report = tracuu::sync::import::import_csv(&app.db.url, kind, &root.join(file))
+            .await
+            .expect(file);
+        assert!(report.is_clean(), "{file}: {:#?}", report.errors);
+    }
+
+    // Act
+    let (status, body) = app.get_json("/api/v1/catalog/procedures/2.000488").await;
+
+    // Assert
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["level"], "department");
+    assert_eq!(body["place"]["agency_code"], "000.00.02.H48");
+    let documents: Vec<&str> = body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(documents.len(), 3, "{body}");
+    assert!(documents[0].starts_with("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"));
+    let (_, fields) = app
+        .get_json("/api/v1/catalog/agencies/000.00.02.H48/fields")
+        .await;
+    assert!(fields["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["field"] == "Lý lịch tư pháp"));
+}
+
+async fn push_procedures(app: &TestApp, items: serde_json::Value) -> (u16, serde_json::Value) {
+    let body = serde_json::to_vec(&items).expect("json");
+    let response = app
+        .push_raw(
+            "/sync/v1/procedures",
+            body,
+            "application/json",
+            Some(crate::sync_push::SECRET),
+            None,
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json report"))
+}
+
+#[tokio::test]
+async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_one() {
+    // Arrange
+    let app = crate::sync_push::spawn_sync_app().await;
+    let department: String = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT code FROM agencies WHERE kind = 'department' ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let item = |version: i64, documents: Option<serde_json::Value>| {
+        let mut p = serde_json::json!({
+            "code": "1.999001", "name": "Thủ tục thử nghiệm cấp phép", "field": "Thử nghiệm",
+            "processing_days": 5, "fee_vnd": 50000, "online_level": "full", "version": version,
+            "level": "department", "agency_code": department, "desk_agency_code": department,
+        });
+        if let Some(documents) = documents {
+            p["documents"] = documents;
+        }
+        p
+    };
+
+    // Act: with two documents, then a newer version without a list
+    let (status, report) = push_procedures(
+        &app,
+        serde_json::json!([item(
+            1,
+            Some(serde_json::json!([{ "name": "Đơn đề nghị theo mẫu" }, { "name": "Bản sao giấy phép", "copies": 2 }]))
+        )]),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let (status, report) = push_procedures(&app, serde_json::json!([item(2, None)])).await;
+    assert_eq!(status, 200, "{report}");
+
+    // Assert
+    let (_, body) = app.get_json("/api/v1/catalog/procedures/1.999001").await;
+    assert_eq!(body["level"], "department");
+    assert_eq!(body["place"]["agency_code"], department.as_str());
+    assert_eq!(body["documents"][0]["name"], "Đơn đề nghị theo mẫu");
+    assert_eq!(body["documents"][1]["copies"], 2);
+    assert_eq!(body["documents"].as_array().unwrap().len(), 2);
+    let (_, fields) = app
+        .get_json(&format!("/api/v1/catalog/agencies/{department}/fields"))
+        .await;
+    assert!(fields["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["field"] == "Thử nghiệm"));
+
+    // An empty list clears; bad levels, agencies on other levels and bad copies are refused.
+    let (_, report) = push_procedures(
+        &app,
+        serde_json::json!([item(3, Some(serde_json::json!([])))]),
+    )
+    .await;
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report}");
+    let (_, body) = app.get_json("/api/v1/catalog/procedures/1.999001").await;
+    assert_eq!(body["documents"].as_array().unwrap().len(), 0);
+
+    let mut bad_level = item(4, None);
+    bad_level["level"] = "planet".into();
+    let mut agency_on_commune = item(4, None);
+    agency_on_commune["level"] = "commune".into();
+    let bad_copies = item(4, Some(serde_json::json!([{ "name": "x", "copies": 0 }])));
+    let empty_name = item(4, Some(serde_json::json!([{ "name": "  " }])));
+    let (_, report) = push_procedures(
+        &app,
+        serde_json::json!([bad_level, agency_on_commune, bad_copies, empty_name]),
+    )
+    .await;
+    let fields: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["level", "agency_code", "documents.copies", "documents.name"],
+        "{report}"
+    );
+}
