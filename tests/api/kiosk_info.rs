@@ -257,6 +257,20 @@ async fn every_kiosk_file_is_served_with_its_type_and_caching() {
     assert_eq!(redirect.status().as_u16(), 308);
     assert_eq!(redirect.headers()["location"], "/kiosk/?kiosk=a1");
     assert_eq!(app.get("/kiosk/nope.js").await.status().as_u16(), 404);
+    assert_eq!(app.get("/kiosk/a/b.js").await.status().as_u16(), 404);
+    let gzipped = app
+        .http
+        .get(format!("{}/kiosk/kiosk.js", app.address))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status().as_u16(), 200);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let on_disk = std::fs::metadata(format!("{}/kiosk-ui/kiosk.js", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .len() as usize;
+    assert!(gzipped.bytes().await.unwrap().len() < on_disk / 2);
     assert_eq!(
         app.get("/kiosk/..%2FCargo.toml").await.status().as_u16(),
         404
