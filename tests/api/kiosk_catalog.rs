@@ -516,3 +516,30 @@ async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn fields_are_listed_in_vietnamese_alphabetical_order() {
+    let app = spawn_app().await;
+    let (_, communes) = app.get_json("/api/v1/catalog/agencies?level=commune").await;
+    let commune = communes["agencies"][0]["code"].as_str().unwrap().to_owned();
+
+    let (status, body) = app
+        .get_json(&format!("/api/v1/catalog/agencies/{commune}/fields"))
+        .await;
+
+    assert_eq!(status, 200);
+    let fields: Vec<String> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    let folded: Vec<String> = fields
+        .iter()
+        .map(|f| tracuu::domain::text::strip_diacritics(f).to_lowercase())
+        .collect();
+    let mut sorted = folded.clone();
+    sorted.sort();
+    assert_eq!(folded, sorted, "{fields:?}");
+    assert!(fields.iter().any(|f| f.starts_with('Đ')), "{fields:?}");
+}

@@ -104,6 +104,8 @@ pub async fn list_fields(
             .map_err(query_failed)?,
         None => Vec::new(),
     };
+    let mut fields = fields;
+    fields.sort_by_cached_key(|f| sort_key(&f.field));
     let fields: Vec<_> = fields
         .into_iter()
         .map(|f| serde_json::json!({ "field": f.field, "procedures": f.procedures }))
@@ -115,6 +117,16 @@ pub async fn list_fields(
         }),
         CATALOG_MAX_AGE,
     ))
+}
+
+/// Alphabetical order for Vietnamese readers: letters compare by their base letter first, so
+/// "Đất đai" sorts among the d's instead of after z (the database's C collation puts it there);
+/// the text itself breaks ties.
+fn sort_key(text: &str) -> (String, String) {
+    (
+        crate::domain::text::strip_diacritics(text).to_lowercase(),
+        text.to_owned(),
+    )
 }
 
 /// `?q=` (search) or `?agency=&field=` (one field of one agency).
@@ -205,12 +217,13 @@ pub async fn list_procedures(
                 .await
                 .map_err(query_failed)?
                 .ok_or_else(|| AppError::new(Code::AgencyNotFound))?;
-            let found = match level_of(&agency) {
+            let mut found = match level_of(&agency) {
                 Some(level) => db::list_procedures_in_field(&client, level, &agency.code, &field)
                     .await
                     .map_err(query_failed)?,
                 None => Vec::new(),
             };
+            found.sort_by_cached_key(|p| sort_key(&p.name));
             (
                 found,
                 serde_json::json!({ "agency": agency.code, "field": field }),
