@@ -23,6 +23,7 @@ pub struct Settings {
     pub intake: IntakeSettings,
     pub staff: StaffSettings,
     pub qr: QrSettings,
+    pub kiosk: KioskSettings,
 }
 
 /// The HTTP listener.
@@ -290,6 +291,26 @@ impl Default for StaffSettings {
     }
 }
 
+/// The kiosk app served at `/kiosk/` (issue 7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskSettings {
+    /// Seconds without a touch or key before a kiosk returns to its home screen and clears what
+    /// was typed and shown. A kiosk URL may ask for a different value (`?idle=`).
+    pub idle_timeout_secs: u64,
+    /// Kiosk id used when the kiosk URL names none (`?kiosk=`); sent with every request.
+    pub default_id: String,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_secs: 60,
+            default_id: "kiosk".into(),
+        }
+    }
+}
+
 /// The demo province loaded on first run.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -530,6 +551,14 @@ impl Settings {
                     && self.staff.max_failed_logins > 0
                     && self.staff.lockout_minutes > 0,
                 "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
+            ),
+            (
+                (10..=3600).contains(&self.kiosk.idle_timeout_secs),
+                "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
+            ),
+            (
+                crate::domain::KioskId::parse(&self.kiosk.default_id).is_ok(),
+                "TRACUU_KIOSK__DEFAULT_ID must be 1-40 characters of A-Z a-z 0-9 . _ -",
             ),
             (
                 self.sync.max_batch_items > 0,

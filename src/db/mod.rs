@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod health;
 pub mod installation;
 pub mod intake;
+pub mod kiosk;
 pub mod local;
 pub mod shared;
 pub mod source;

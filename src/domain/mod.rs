@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod codes;
 pub mod dossier_code;
+pub mod kiosk_id;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
@@ -20,6 +21,7 @@ pub mod timeliness;
 pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
 pub use codes::{AgencyCode, ProcedureCode};
 pub use dossier_code::DossierCode;
+pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber};
@@ -103,6 +105,9 @@ pub enum DomainError {
         /// Vietnamese explanation of the faulty part.
         reason: &'static str,
     },
+    /// A kiosk id is not 1–40 characters of `[A-Za-z0-9._-]`.
+    #[error("invalid kiosk id")]
+    InvalidKioskId,
 }
 
 impl DomainError {
@@ -123,6 +128,7 @@ impl DomainError {
             DomainError::InvalidPhoneProof => "invalid_phone4",
             DomainError::InvalidWorkingHours => "invalid_working_hours",
             DomainError::InvalidQrToken { .. } => "invalid_qr_token",
+            DomainError::InvalidKioskId => "invalid_kiosk_id",
         }
     }
 
@@ -161,6 +167,7 @@ impl DomainError {
             DomainError::InvalidQrToken { reason } => {
                 format!("Mã xác thực trong đường dẫn QR không hợp lệ: {reason}.")
             }
+            DomainError::InvalidKioskId => "Mã ki-ốt không hợp lệ.".to_owned(),
         }
     }
 }

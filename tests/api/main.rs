@@ -10,6 +10,8 @@ mod feedback_submit;
 mod health;
 mod helpers;
 mod intake_support;
+mod kiosk_catalog;
+mod kiosk_info;
 mod outage;
 mod pages_lookup;
 mod privacy;

@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     crate::channels::feedback::configure(cfg);
     crate::channels::staff::configure(cfg);
+    crate::channels::kiosk::configure(cfg);
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse
