@@ -28,6 +28,8 @@ pub enum Code {
     SignatureExpired,
     SignatureReplayed,
     SyncDisabled,
+    SmsForbidden,
+    SmsDisabled,
     InvalidBatch,
     UpstreamUnavailable,
     Internal,
@@ -52,6 +54,8 @@ impl Code {
             Code::SignatureExpired => "signature_expired",
             Code::SignatureReplayed => "signature_replayed",
             Code::SyncDisabled => "sync_disabled",
+            Code::SmsForbidden => "sms_forbidden",
+            Code::SmsDisabled => "sms_disabled",
             Code::InvalidBatch => "invalid_batch",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
@@ -71,7 +75,7 @@ impl Code {
             | Code::SignatureInvalid
             | Code::SignatureExpired
             | Code::SignatureReplayed => StatusCode::UNAUTHORIZED,
-            Code::SyncDisabled => StatusCode::FORBIDDEN,
+            Code::SyncDisabled | Code::SmsForbidden | Code::SmsDisabled => StatusCode::FORBIDDEN,
             Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -101,6 +105,8 @@ impl Code {
             Code::SignatureExpired => "Thời điểm ký nằm ngoài khoảng cho phép (±5 phút): kiểm tra đồng hồ máy gửi.",
             Code::SignatureReplayed => "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
             Code::SyncDisabled => "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
+            Code::SmsForbidden => "Địa chỉ gọi hoặc khóa bí mật của cổng SMS không đúng.",
+            Code::SmsDisabled => "Chưa cấu hình khóa bí mật cho cổng SMS (TRACUU_SMS__INBOUND_SECRET): kênh SMS đang tắt.",
             Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
             Code::UpstreamUnavailable => {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
@@ -323,6 +329,8 @@ mod tests {
             Code::SignatureExpired,
             Code::SignatureReplayed,
             Code::SyncDisabled,
+            Code::SmsForbidden,
+            Code::SmsDisabled,
             Code::InvalidBatch,
             Code::UpstreamUnavailable,
             Code::Internal,

@@ -11,6 +11,7 @@ use anyhow::Context;
 use deadpool_postgres::Pool;
 use futures_util::FutureExt;
 
+use crate::channels::sms::SmsState;
 use crate::channels::web::{self as web_channel, AppState};
 use crate::config::Settings;
 use crate::db;
@@ -48,11 +49,12 @@ impl Application {
             Guard::new(&settings.rate_limit),
             Arc::clone(&metrics),
         ));
-        let sync = Arc::new(SyncService::new(
-            pool.clone(),
-            Arc::clone(&lookup),
-            Arc::clone(&metrics),
-        ));
+        let sync = Arc::new(
+            SyncService::new(pool.clone(), Arc::clone(&lookup), Arc::clone(&metrics))
+                .with_status_notices(crate::sync::notify::StatusNotices::from_settings(
+                    &settings,
+                )?),
+        );
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let push = web::Data::new(PushState {
@@ -60,6 +62,9 @@ impl Application {
             verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
             settings: settings.sync.clone(),
         });
+
+        let sms = web::Data::new(SmsState::new(&settings, Arc::clone(&lookup), pool.clone())?);
+        spawn_sms_tasks(&settings, &pool, &sms, sync.instance())?;
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -83,6 +88,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(push.clone())
+                .app_data(sms.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
@@ -129,6 +135,7 @@ impl Application {
                 })
                 .configure(web_channel::configure)
                 .configure(crate::sync::push::configure)
+                .configure(crate::channels::sms::configure)
                 .default_service(web::to(web_channel::not_found))
         })
         .listen(listener)?;
@@ -234,4 +241,29 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
             }
         }
     });
+}
+
+/// The outbox sender (when Kannel's sendsms URL is configured) and the tidying of SMS limits.
+fn spawn_sms_tasks(
+    settings: &Settings,
+    pool: &Pool,
+    sms: &web::Data<SmsState>,
+    instance: &str,
+) -> anyhow::Result<()> {
+    if let Some(sender) =
+        crate::channels::sms::sender::Sender::new(pool.clone(), &settings.sms, instance)?
+    {
+        tokio::spawn(sender.run());
+    } else {
+        tracing::info!("TRACUU_SMS__SENDSMS_URL is not set: SMS notifications wait in the outbox");
+    }
+    let tidy = sms.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            tidy.limits.tidy();
+        }
+    });
+    Ok(())
 }

@@ -1,4 +1,5 @@
 //! The channels citizens and staff reach tracuu through. Each parses its input into domain types,
 //! calls the services, and renders for its medium; none holds SQL.
 
+pub mod sms;
 pub mod web;

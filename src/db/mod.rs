@@ -8,6 +8,8 @@ pub mod dossiers;
 pub mod health;
 pub mod installation;
 pub mod local;
+pub mod sms;
+pub mod sms_outbox;
 pub mod source;
 pub mod sync;
 pub mod verify;

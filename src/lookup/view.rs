@@ -30,6 +30,14 @@ pub struct CachedDossier {
     pub(crate) referenced: std::sync::atomic::AtomicBool,
 }
 
+/// What an SMS may say of a dossier (public view, design.md §3.4).
+#[derive(Debug, Clone)]
+pub struct PublicFacts {
+    pub procedure_name: String,
+    pub status: Status,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
 /// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
 #[derive(Debug)]
 enum Clock {
@@ -334,6 +342,37 @@ impl CachedDossier {
             Clock::Final(t) => *t,
             Clock::Running(input) => assess(input, now),
         }
+    }
+
+    /// The public facts an SMS shows (procedure name, status, appointment date), read back from
+    /// the serialized public view.
+    pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
+        #[derive(serde::Deserialize)]
+        struct Name {
+            name: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Code {
+            code: i16,
+        }
+        #[derive(serde::Deserialize)]
+        struct Head {
+            procedure: Name,
+            status: Code,
+            due_at: Option<String>,
+        }
+        let mut json = Vec::with_capacity(self.head.len() + 1);
+        json.extend_from_slice(&self.head);
+        json.push(b'}');
+        let head: Head = serde_json::from_slice(&json)?;
+        Ok(PublicFacts {
+            procedure_name: head.procedure.name,
+            status: Status::from_code(head.status.code)?,
+            due_at: head
+                .due_at
+                .map(|at| DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)))
+                .transpose()?,
+        })
     }
 
     /// Bytes of the serialized views this entry holds (for the memory benchmark and metrics).

@@ -67,7 +67,9 @@ pub fn is_gsm7(text: &str) -> bool {
 
 /// Septets `text` takes (extension characters count two).
 pub fn septets(text: &str) -> usize {
-    text.chars().map(|c| if is_extension(c) { 2 } else { 1 }).sum()
+    text.chars()
+        .map(|c| if is_extension(c) { 2 } else { 1 })
+        .sum()
 }
 
 /// Parts `text` needs as a GSM-7 message.

@@ -358,8 +358,14 @@ mod tests {
     #[test]
     fn a_lookup_number_works_with_or_without_keyword_and_with_full_width_digits() {
         let number = LookupNumber::parse("5108772782").expect("number");
-        assert_eq!(parse("5108 7727 82"), Command::Lookup(Target::Number(number)));
-        assert_eq!(parse("HS 5108772782"), Command::Lookup(Target::Number(number)));
+        assert_eq!(
+            parse("5108 7727 82"),
+            Command::Lookup(Target::Number(number))
+        );
+        assert_eq!(
+            parse("HS 5108772782"),
+            Command::Lookup(Target::Number(number))
+        );
         assert_eq!(
             parse("hs ５１０８７７２７８２"),
             Command::Lookup(Target::Number(number))

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
 use serde_json::{json, Value};
 
-use super::gsm7::{segments, septets, to_gsm7, truncate_to, MAX_SEGMENTS, MULTI_SEGMENT};
 use super::gsm7::SINGLE_SEGMENT;
+use super::gsm7::{segments, septets, to_gsm7, truncate_to, MAX_SEGMENTS, MULTI_SEGMENT};
 use super::parse::{Keywords, Rating, Verb};
 use crate::domain::{vn_offset, Status, Timeliness};
 
@@ -76,6 +76,10 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
     (
         "internal",
         include_str!("../../../templates/sms/internal.hbs"),
+    ),
+    (
+        "unreadable",
+        include_str!("../../../templates/sms/unreadable.hbs"),
     ),
 ];
 
@@ -164,7 +168,9 @@ pub fn abbreviate(name: &str, budget: usize) -> String {
 
 /// The date citizens read in SMS: `dd/mm/yyyy`, Vietnam time.
 pub fn sms_date(at: DateTime<Utc>) -> String {
-    at.with_timezone(&vn_offset()).format("%d/%m/%Y").to_string()
+    at.with_timezone(&vn_offset())
+        .format("%d/%m/%Y")
+        .to_string()
 }
 
 /// Renders every SMS the service sends.
@@ -240,7 +246,12 @@ impl SmsRenderer {
 
     /// The reply to `HS <code>`.
     pub fn status_reply(&self, facts: &StatusFacts<'_>) -> anyhow::Result<String> {
-        self.render_fitting("status", Self::facts_context(facts), "procedure", facts.procedure)
+        self.render_fitting(
+            "status",
+            Self::facts_context(facts),
+            "procedure",
+            facts.procedure,
+        )
     }
 
     /// The notification of a status change.
@@ -255,7 +266,10 @@ impl SmsRenderer {
 
     /// The reply to a rating.
     pub fn rated(&self, code: &str, rating: Rating) -> anyhow::Result<String> {
-        self.render("rated", json!({"code": code, "rating": rating.label_ascii()}))
+        self.render(
+            "rated",
+            json!({"code": code, "rating": rating.label_ascii()}),
+        )
     }
 }
 
@@ -367,7 +381,11 @@ mod tests {
                 .unwrap();
             assert!(!text.is_empty(), "{name}");
             assert!(is_gsm7(&text), "{name}: {text}");
-            assert!(septets(&text) <= 160, "{name}: {} septets: {text}", septets(&text));
+            assert!(
+                septets(&text) <= 160,
+                "{name}: {} septets: {text}",
+                septets(&text)
+            );
         }
         let help = renderer.render("help", json!({})).unwrap();
         assert!(help.contains("0255.1022") && help.contains("HS"), "{help}");
