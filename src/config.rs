@@ -244,7 +244,7 @@ impl Default for SmsKeywords {
     fn default() -> Self {
         let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect();
         Self {
-            lookup: words(&["HS", "TC"]),
+            lookup: words(&["HS", "TC", "HO SO", "TRA CUU"]),
             subscribe: words(&["DK"]),
             unsubscribe: words(&["HUY"]),
             rate: words(&["DG"]),

@@ -10,6 +10,7 @@ mod outage;
 mod pages_lookup;
 mod privacy;
 mod rate_limits;
+mod sms_inbound;
 mod sync_catalog;
 mod sync_fanout;
 mod sync_pull;

@@ -78,7 +78,7 @@ impl Keywords {
     pub fn defaults() -> Self {
         let s = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
         Self::new(&[
-            (Verb::Lookup, &s(&["HS", "TC"])),
+            (Verb::Lookup, &s(&["HS", "TC", "HO SO", "TRA CUU"])),
             (Verb::Subscribe, &s(&["DK"])),
             (Verb::Unsubscribe, &s(&["HUY"])),
             (Verb::Rate, &s(&["DG"])),
@@ -216,9 +216,23 @@ impl Command {
     }
 }
 
+/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows.
+const FILLERS: [&str; 4] = ["MA HO SO", "MA HS", "MA SO", "MA"];
+
+fn strip_fillers(raw: &str) -> &str {
+    for filler in FILLERS {
+        if let Some(rest) = raw.strip_prefix(filler) {
+            if rest.starts_with(is_separator) {
+                return rest.trim_start_matches(is_separator);
+            }
+        }
+    }
+    raw
+}
+
 /// Parses a code or a lookup number: digits only (with spaces, dots, dashes) means a lookup number.
 fn parse_target(verb: Verb, raw: &str) -> Result<Target, CommandError> {
-    let raw = raw.trim_matches(is_separator);
+    let raw = strip_fillers(raw.trim_matches(is_separator));
     if raw.is_empty() {
         return Err(CommandError::MissingCode(verb));
     }
@@ -330,6 +344,9 @@ mod tests {
             "000.00.53.H48-220921-0099",
             "HS#000.00.53.H48-220921-0099",
             "HS\t000.00.53.H48-220921-0099\n",
+            "Hồ sơ 000.00.53.H48-220921-0099",
+            "HS mã hồ sơ: 000.00.53.H48-220921-0099",
+            "Tra cứu mã 000.00.53.H48-220921-0099",
         ] {
             assert_eq!(parse(text), Command::Lookup(code()), "{text:?}");
         }
