@@ -196,10 +196,10 @@ const INSERT_REPORT: &str = "INSERT INTO sms_delivery_reports (outbox_id, status
 /// the SMSC, 16 rejected by the SMSC. A final report settles the state; a later non-final report
 /// never undoes a final one.
 const UPDATE_FROM_REPORT: &str = "
-UPDATE sms_outbox SET dlr_status = $2, dlr_answer = $3, dlr_at = now(),
+UPDATE sms_outbox SET dlr_status = $2::int2, dlr_answer = $3, dlr_at = now(),
     state = CASE
-        WHEN $2 = 1 THEN 'delivered'
-        WHEN $2 IN (2, 16) THEN 'failed'
+        WHEN $2::int2 = 1 THEN 'delivered'
+        WHEN $2::int2 IN (2, 16) THEN 'failed'
         WHEN state = 'sending' THEN 'sent'
         ELSE state END,
     sent_at = coalesce(sent_at, now())

@@ -11,6 +11,7 @@ mod pages_lookup;
 mod privacy;
 mod rate_limits;
 mod sms_inbound;
+mod sms_notify;
 mod sync_catalog;
 mod sync_fanout;
 mod sync_pull;
