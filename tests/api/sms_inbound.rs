@@ -8,7 +8,6 @@ use tracuu::config::Settings;
 
 pub const SMS_SECRET: &str = "kannel-test-secret";
 pub const SENDER: &str = "0912345678";
-pub const SENDER_E164: &str = "+84912345678";
 
 /// Settings of an app with the SMS channel on (and sync push, for notifications).
 pub fn sms_settings(s: &mut Settings) {

@@ -47,7 +47,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn decode_text(bytes: &[u8], coding: Option<&str>, charset: Option<&str>) -> Option<String> {
     let charset = charset.map(|c| c.trim().to_ascii_uppercase());
     let utf16 = |b: &[u8]| {
-        if b.len() % 2 != 0 {
+        if !b.len().is_multiple_of(2) {
             return None;
         }
         let units: Vec<u16> = b

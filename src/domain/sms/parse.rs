@@ -70,7 +70,7 @@ impl Keywords {
                 entries.push((word, *verb));
             }
         }
-        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
         Self { entries, primary }
     }
 
@@ -296,7 +296,7 @@ fn parse_rating(rest: &str) -> Result<Command, CommandError> {
     if rest.is_empty() {
         return Err(CommandError::MissingCode(Verb::Rate));
     }
-    let (code, rating) = match rest.rsplit_once(|c: char| c == ' ' || c == ',' || c == '#') {
+    let (code, rating) = match rest.rsplit_once([' ', ',', '#']) {
         Some((code, rating)) => (code, rating.trim_matches(is_separator)),
         None => {
             // No separator: the code alone, or a lookup number plus a digit.
