@@ -11,6 +11,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${TEST_DATABAS
     packages+=(postgresql-15)
 fi
 
+# The SMS end-to-end test runs a real Kannel (bearerbox, smsbox) and its fake SMSC client.
+if ! command -v bearerbox >/dev/null 2>&1 && [ ! -x /usr/sbin/bearerbox ]; then
+    packages+=(kannel)
+fi
+if [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
+    packages+=(kannel-extras)
+fi
+
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
     sudo=""

@@ -513,3 +513,30 @@ impl Settings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_loads_with_its_sms_section() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
+        let settings = Settings::load(Some(path)).expect("example settings");
+        assert_eq!(settings.sms.short_code, "8088");
+        assert!(settings.sms.keywords.lookup.iter().any(|k| k == "HS"));
+        assert_eq!(settings.sms.allowed_addresses.len(), 2);
+        settings.sms.quiet_hours().expect("quiet hours");
+    }
+
+    #[test]
+    fn bad_sms_settings_are_refused_with_their_name() {
+        let mut settings = Settings::default();
+        settings.sms.quiet_hours_start = "25:00".into();
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_SMS__QUIET_HOURS_START"), "{error}");
+        let mut settings = Settings::default();
+        settings.sms.sendsms_url = Some("ftp://x".into());
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_SMS__SENDSMS_URL"), "{error}");
+    }
+}

@@ -21,6 +21,21 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// A scratch directory removed when dropped (also when a test fails).
+pub struct ScratchDir(pub PathBuf);
+
+impl ScratchDir {
+    pub fn new(prefix: &str) -> Self {
+        Self(std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple())))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The ports one Kannel uses.
 #[derive(Debug, Clone, Copy)]
 pub struct KannelPorts {
@@ -92,60 +107,36 @@ fn wait_listening(port: u16, what: &str) {
 }
 
 impl Kannel {
-    /// Writes the configuration (`get_url` is the sms-service URL, `%` placeholders included)
-    /// and starts bearerbox, smsbox and fakesmsc.
-    pub fn start(dir: &Path, ports: KannelPorts, get_url: &str) -> Self {
+    /// Starts bearerbox, smsbox and fakesmsc with the shipped `deploy/kannel/kannel.conf`, its
+    /// ports, log paths, tracuu address, secret and password replaced by the test's own.
+    pub fn start(
+        dir: &Path,
+        ports: KannelPorts,
+        tracuu: &str,
+        secret: &str,
+        password: &str,
+    ) -> Self {
         std::fs::create_dir_all(dir).expect("kannel dir");
-        let config = format!(
-            r#"group = core
-admin-port = {admin}
-admin-interface = 127.0.0.1
-admin-password = test
-admin-allow-ip = "127.0.0.1"
-smsbox-port = {smsbox}
-smsbox-interface = 127.0.0.1
-box-allow-ip = "127.0.0.1"
-log-file = "{dir}/bearerbox.log"
-log-level = 1
-dlr-storage = internal
-
-group = smsc
-smsc = fake
-smsc-id = fake
-port = {smsc}
-our-host = 127.0.0.1
-connect-allow-ip = "127.0.0.1"
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = {smsbox}
-sendsms-port = {sendsms}
-sendsms-interface = 127.0.0.1
-mo-recode = true
-log-file = "{dir}/smsbox.log"
-log-level = 0
-
-group = sms-service
-keyword = default
-catch-all = true
-get-url = "{get_url}"
-omit-empty = true
-max-messages = 2
-concatenation = true
-accept-x-kannel-headers = true
-
-group = sendsms-user
-username = tracuu
-password = test-password
-max-messages = 2
-concatenation = true
-"#,
-            admin = ports.admin,
-            smsbox = ports.smsbox,
-            smsc = ports.smsc,
-            sendsms = ports.sendsms,
-            dir = dir.display(),
-        );
+        let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/kannel/kannel.conf");
+        let shipped = std::fs::read_to_string(shipped).expect("deploy/kannel/kannel.conf");
+        let mut config = String::new();
+        for line in shipped.lines() {
+            let line = match line.split_once(" = ") {
+                Some((key, _)) if key == "admin-port" => format!("{key} = {}", ports.admin),
+                Some((key, _)) if key == "smsbox-port" || key == "bearerbox-port" => {
+                    format!("{key} = {}", ports.smsbox)
+                }
+                Some((key, _)) if key == "port" => format!("{key} = {}", ports.smsc),
+                Some((key, _)) if key == "sendsms-port" => format!("{key} = {}", ports.sendsms),
+                _ => line
+                    .replace("/var/log/kannel/", &format!("{}/", dir.display()))
+                    .replace("http://127.0.0.1:8080", tracuu)
+                    .replace("CHANGE-ME-SECRET", secret)
+                    .replace("CHANGE-ME-PASSWORD", password),
+            };
+            config.push_str(&line);
+            config.push('\n');
+        }
         let conf = dir.join("kannel.conf");
         std::fs::write(&conf, config).expect("write kannel.conf");
         let mut kannel = Self {

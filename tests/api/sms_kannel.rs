@@ -1,4 +1,5 @@
-//! End to end through a real Kannel (bearerbox + smsbox + the fake SMSC): a citizen's text
+//! End to end through a real Kannel (bearerbox + smsbox + the fake SMSC, configured by the
+//! shipped deploy/kannel/kannel.conf): a citizen's text
 //! reaches tracuu and the reply reaches the phone; a status change reaches the applicant exactly
 //! once with its delivery report recorded; with Kannel stopped, notifications wait in the outbox
 //! and go out once it is back.
@@ -6,7 +7,7 @@
 use std::time::Duration;
 
 use crate::helpers::{spawn_app_with, TestApp};
-use crate::kannel::{free_port, Kannel, KannelPorts};
+use crate::kannel::{free_port, Kannel, KannelPorts, ScratchDir};
 use crate::sms_inbound::{sms_settings, SMS_SECRET};
 use crate::sync_push::snapshot;
 
@@ -89,11 +90,10 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
         "{report}"
     );
     let known = app.known(4).await;
-    let get_url = format!(
-        "http://127.0.0.1:{app_port}/sms/v1/kannel/{SMS_SECRET}/inbound?from=%p&to=%P&text=%a&id=%I&time=%t&coding=%c&charset=%C"
-    );
-    let dir = std::env::temp_dir().join(format!("tracuu-kannel-{}", uuid::Uuid::new_v4().simple()));
-    let mut kannel = Kannel::start(&dir, ports, &get_url);
+    let tracuu = format!("http://127.0.0.1:{app_port}");
+    let scratch = ScratchDir::new("tracuu-kannel");
+    let dir = scratch.0.clone();
+    let mut kannel = Kannel::start(&dir, ports, &tracuu, SMS_SECRET, "test-password");
 
     // Act + Assert 1: a status request, plain and with diacritics (GSM text and UCS-2).
     kannel
@@ -159,7 +159,7 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
         None,
     )
     .await;
-    let mut kannel = Kannel::start(&dir, ports, &get_url);
+    let mut kannel = Kannel::start(&dir, ports, &tracuu, SMS_SECRET, "test-password");
     let (_, _, text) = kannel
         .smsc()
         .wait_for_message(
@@ -177,5 +177,5 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
     )
     .await;
     drop(kannel);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(scratch);
 }
