@@ -109,22 +109,6 @@ trap 'log "interrupted"; exit 130' INT TERM
 # Helpers
 
 
-# The private cluster's socket directory, as src/db/local.rs chooses it.
-socket_dir() {
-    python3 - "$1" <<'EOF'
-import os, sys
-root = os.path.realpath(sys.argv[1])
-preferred = os.path.join(root, "run")
-if len(preferred.encode()) + len("/.s.PGSQL.5432.lock") < 100:
-    print(preferred)
-else:
-    h = 0xcbf29ce484222325
-    for b in root.encode():
-        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    print(f"/tmp/tracuu-pg-{h:016x}")
-EOF
-}
-
 bench_psql() {
     psql "host=$(socket_dir "$DATA_DIR") port=5432 user=postgres dbname=tracuu" -v ON_ERROR_STOP=1 -Atq "$@"
 }
