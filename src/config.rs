@@ -207,8 +207,9 @@ pub struct SmsSettings {
     pub quiet_hours_start: String,
     /// End of the quiet hours (`HH:MM`). Equal to the start: no quiet hours.
     pub quiet_hours_end: String,
-    /// Queue a notification when sync changes a dossier's status.
-    pub notify_status_changes: bool,
+    /// Queue a notification when sync changes a dossier's status. Unset: only when
+    /// `sendsms_url` is set (an installation without SMS does not fill the outbox).
+    pub notify_status_changes: Option<bool>,
     /// Milliseconds between outbox polls when there is nothing to send.
     pub poll_interval_ms: u64,
     /// Messages claimed per round.
@@ -288,7 +289,7 @@ impl Default for SmsSettings {
             dlr_base_url: None,
             quiet_hours_start: "22:00".into(),
             quiet_hours_end: "07:00".into(),
-            notify_status_changes: true,
+            notify_status_changes: None,
             poll_interval_ms: 1_000,
             batch_size: 20,
             send_per_second: 50,
@@ -302,6 +303,12 @@ impl Default for SmsSettings {
 }
 
 impl SmsSettings {
+    /// Whether sync queues status-change notifications.
+    pub fn notifies_status_changes(&self) -> bool {
+        self.notify_status_changes
+            .unwrap_or(self.sendsms_url.is_some())
+    }
+
     /// The quiet hours as times of day (start, end), Vietnam time.
     pub fn quiet_hours(&self) -> anyhow::Result<(chrono::NaiveTime, chrono::NaiveTime)> {
         let parse = |value: &str, name: &str| {

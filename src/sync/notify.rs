@@ -40,7 +40,7 @@ pub struct AppliedChange<'a> {
 impl StatusNotices {
     /// Built from the settings; `None` when notifications are switched off.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Option<Self>> {
-        if !settings.sms.notify_status_changes {
+        if !settings.sms.notifies_status_changes() {
             return Ok(None);
         }
         let renderer = SmsRenderer::new(

@@ -15,6 +15,7 @@ pub fn sms_settings(s: &mut Settings) {
     s.sync.secrets = vec![crate::sync_push::SECRET.to_owned().into()];
     s.sms.quiet_hours_start = "00:00".into();
     s.sms.quiet_hours_end = "00:00".into();
+    s.sms.notify_status_changes = Some(true);
 }
 
 pub async fn spawn_sms_app() -> TestApp {

@@ -254,3 +254,13 @@ async fn nothing_is_sent_during_the_quiet_hours() {
         ("queued".into(), 0)
     );
 }
+
+#[tokio::test]
+async fn without_sms_configured_status_changes_fill_no_outbox() {
+    let app = crate::sync_push::spawn_sync_app().await;
+    app.ensure_procedure().await;
+    app.push(&[snapshot(CODE, 1, 2)]).await;
+    let (_, report) = app.push(&[snapshot(CODE, 2, 4)]).await;
+    assert_eq!(report["applied"].as_u64(), Some(1));
+    assert!(outbox(&app).await.is_empty());
+}
