@@ -28,6 +28,9 @@ pub struct CachedDossier {
     clock: Clock,
     /// Set when the entry is read; the cache's CLOCK eviction clears it and spares the entry once.
     pub(crate) referenced: std::sync::atomic::AtomicBool,
+    /// A channel's rendering of this version (the SMS status reply), with the timeliness it was
+    /// rendered at: reused while the timeliness is the same, dropped with the entry.
+    memo: std::sync::Mutex<Option<(Timeliness, Arc<str>)>>,
 }
 
 /// What an SMS may say of a dossier (public view, design.md §3.4).
@@ -288,6 +291,7 @@ impl CachedDossier {
             phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
             referenced: Default::default(),
+            memo: Default::default(),
         })
     }
 
@@ -315,6 +319,7 @@ impl CachedDossier {
             phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
             referenced: Default::default(),
+            memo: Default::default(),
         }))
     }
 
@@ -373,6 +378,26 @@ impl CachedDossier {
                 .map(|at| DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)))
                 .transpose()?,
         })
+    }
+
+    /// The memoised rendering for `timeliness`, or renders it with `render` and keeps it.
+    pub fn memoised(
+        &self,
+        timeliness: Timeliness,
+        render: impl FnOnce() -> anyhow::Result<String>,
+    ) -> anyhow::Result<Arc<str>> {
+        if let Ok(memo) = self.memo.lock() {
+            if let Some((at, text)) = memo.as_ref() {
+                if *at == timeliness {
+                    return Ok(Arc::clone(text));
+                }
+            }
+        }
+        let text: Arc<str> = Arc::from(render()?);
+        if let Ok(mut memo) = self.memo.lock() {
+            *memo = Some((timeliness, Arc::clone(&text)));
+        }
+        Ok(text)
     }
 
     /// Bytes of the serialized views this entry holds (for the memory benchmark and metrics).

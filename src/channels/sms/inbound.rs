@@ -384,15 +384,21 @@ async fn answer_read(
     }
 }
 
+/// The status reply, rendered once per dossier version and timeliness (kept with the cached
+/// dossier, so a popular dossier is not re-rendered for every text).
 fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
-    let facts = found.dossier.public_facts()?;
-    state.renderer.status_reply(&StatusFacts {
-        code: &found.dossier.code,
-        procedure: &facts.procedure_name,
-        status: facts.status,
-        due: facts.due_at,
-        timeliness: found.dossier.timeliness(Utc::now()),
-    })
+    let timeliness = found.dossier.timeliness(Utc::now());
+    let reply = found.dossier.memoised(timeliness, || {
+        let facts = found.dossier.public_facts()?;
+        state.renderer.status_reply(&StatusFacts {
+            code: &found.dossier.code,
+            procedure: &facts.procedure_name,
+            status: facts.status,
+            due: facts.due_at,
+            timeliness,
+        })
+    })?;
+    Ok(reply.to_string())
 }
 
 /// Subscriptions, opt-outs and ratings: the change and the record of the message commit in one

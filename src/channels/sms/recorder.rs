@@ -1,9 +1,15 @@
 //! Records inbound messages in batches (group commit): each request hands its record to a
 //! writer task and waits for the verdict, new or duplicate. Concurrent requests share one
 //! `INSERT ... SELECT FROM unnest(...)`, so recording every message costs a fraction of a
-//! statement each and the endpoint keeps pace with cached lookups. Deduplication is decided by
-//! the database (unique Kannel id; same sender and text within a minute), so it holds across
-//! instances.
+//! statement each. Deduplication is decided by the database (unique Kannel id; same sender and
+//! text within a minute), so it holds across instances.
+//!
+//! These commits do not wait for the WAL flush (`synchronous_commit = off` for the transaction):
+//! a crash of PostgreSQL can lose the last fraction of a second of records of messages that were
+//! already answered, and a Kannel retry of one of those would be answered again. That is harmless
+//! for what is recorded here (lookups, help, error replies); commands that change state
+//! (subscriptions, opt-outs, ratings) commit synchronously with their record in
+//! `inbound::mutate`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,9 +23,9 @@ use crate::db::sms::InboundRecord;
 /// Seconds within which the same sender and text count as one message.
 pub const DUPLICATE_WINDOW_SECS: f64 = 60.0;
 /// Most records written by one statement.
-const MAX_BATCH: usize = 512;
-/// Writer tasks: one gathers the next batch while another waits for the database.
-const WRITERS: usize = 2;
+const MAX_BATCH: usize = 1_024;
+/// Writer tasks: some gather the next batches while others wait for the database.
+const WRITERS: usize = 4;
 
 type Job = (InboundRecord, oneshot::Sender<anyhow::Result<bool>>);
 
@@ -93,8 +99,13 @@ async fn write(pool: &Pool, batch: Vec<Job>) {
     }
     let records: Vec<&InboundRecord> = first.iter().map(|&i| &batch[i].0).collect();
     let result = async {
-        let client = pool.get().await?;
-        db::sms::insert_inbound(&client, &records, DUPLICATE_WINDOW_SECS).await
+        let mut client = pool.get().await?;
+        let transaction = client.transaction().await?;
+        db::sms::relax_commit(&transaction).await?;
+        let inserted =
+            db::sms::insert_inbound(&transaction, &records, DUPLICATE_WINDOW_SECS).await?;
+        transaction.commit().await?;
+        Ok::<_, anyhow::Error>(inserted)
     }
     .await;
     let mut verdicts: Vec<Option<anyhow::Result<bool>>> = (0..batch.len()).map(|_| None).collect();
