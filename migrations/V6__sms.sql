@@ -11,8 +11,8 @@ CREATE TABLE sms_inbound (
     sender       text NOT NULL CHECK (length(sender) BETWEEN 1 AND 32),
     receiver     text NOT NULL CHECK (length(receiver) <= 32),
     body         text NOT NULL CHECK (length(body) <= 1000),
-    -- SHA-256 of the normalised text: the same sender sending the same text within a minute is a
-    -- duplicate.
+    -- SHA-256 of the normalised text (the same sender sending the same text within a minute is a
+    -- duplicate; each instance checks that in memory, see channels::sms).
     body_hash    bytea NOT NULL,
     command      text NOT NULL,
     outcome      text NOT NULL,
@@ -21,7 +21,6 @@ CREATE TABLE sms_inbound (
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX sms_inbound_recent_idx ON sms_inbound (sender, body_hash, created_at);
 CREATE TRIGGER sms_inbound_touch BEFORE UPDATE ON sms_inbound
     FOR EACH ROW EXECUTE FUNCTION tracuu_touch_updated_at();
 

@@ -263,6 +263,7 @@ fn spawn_sms_tasks(
         loop {
             ticker.tick().await;
             tidy.limits.tidy();
+            tidy.recent.tidy();
         }
     });
     Ok(())

@@ -24,9 +24,9 @@ pub struct InboundRecord {
     pub gateway_time: Option<DateTime<Utc>>,
 }
 
-/// Inserts messages that are neither a known gateway id nor the same sender and text as a message
-/// of the last `window_secs` seconds. The batch must already be free of such duplicates among
-/// itself. Returns the `(sender, body_hash)` of the rows inserted.
+/// Inserts messages whose gateway id is not known yet. The batch must already be free of repeated
+/// ids and of repeated `(sender, body_hash)`. Returns the `(sender, body_hash)` of the rows
+/// inserted.
 const INSERT_INBOUND: &str = "
 INSERT INTO sms_inbound (gateway_id, sender, receiver, body, body_hash, command, outcome, reply,
     gateway_time)
@@ -35,19 +35,14 @@ SELECT i.gateway_id, i.sender, i.receiver, i.body, i.body_hash, i.command, i.out
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[],
     $8::text[], $9::timestamptz[])
     AS i(gateway_id, sender, receiver, body, body_hash, command, outcome, reply, gateway_time)
-WHERE NOT EXISTS (
-    SELECT 1 FROM sms_inbound s
-    WHERE s.sender = i.sender AND s.body_hash = i.body_hash
-      AND s.created_at > now() - make_interval(secs => $10))
 ON CONFLICT (gateway_id) DO NOTHING
 RETURNING sender, body_hash";
 
-/// Records `batch`; returns which `(sender, body_hash)` pairs were new (the others were
-/// duplicates and must get no reply).
+/// Records `batch`; returns which `(sender, body_hash)` pairs were new (the others repeated a
+/// gateway id already recorded, by this instance or another, and must get no reply).
 pub async fn insert_inbound(
     client: &impl GenericClient,
     batch: &[&InboundRecord],
-    window_secs: f64,
 ) -> anyhow::Result<HashSet<(String, Vec<u8>)>> {
     if batch.is_empty() {
         return Ok(HashSet::new());
@@ -75,7 +70,6 @@ pub async fn insert_inbound(
                 &outcome,
                 &reply,
                 &time,
-                &window_secs,
             ],
         )
         .await?;

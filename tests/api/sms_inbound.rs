@@ -391,3 +391,43 @@ async fn post_url_deliveries_and_other_charsets_are_understood() {
     let reply = response.text().await.expect("body");
     assert!(reply.starts_with("Khong doc duoc tin nhan"), "{reply}");
 }
+
+#[tokio::test]
+async fn a_kannel_retry_reaching_another_instance_is_not_answered_twice() {
+    // Arrange: two instances on one database.
+    let app = spawn_sms_app().await;
+    let mut settings = crate::helpers::test_settings();
+    sms_settings(&mut settings);
+    let other = crate::helpers::start(settings, &app.db.url).await;
+    let known = app.known(4).await;
+    let text = format!("HS {}", known.code);
+    // Act: the same Kannel message id on both instances, then on the first with other words.
+    let (_, first) = app.sms_from(SENDER, &text, Some("retry-1")).await;
+    let retried = app
+        .http
+        .get(format!("{other}/sms/v1/kannel/{SMS_SECRET}/inbound"))
+        .query(&[
+            ("from", SENDER),
+            ("to", "8088"),
+            ("text", text.as_str()),
+            ("id", "retry-1"),
+        ])
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let (_, reused) = app.sms_from(SENDER, "TG", Some("retry-1")).await;
+    // Assert
+    assert!(first.contains(&known.code), "{first}");
+    assert_eq!(
+        retried, "",
+        "the other instance knows the id from the database"
+    );
+    assert_eq!(
+        reused, "",
+        "an id seen before is a duplicate whatever the text"
+    );
+    assert_eq!(app.count("SELECT count(*) FROM sms_inbound").await, 1);
+}

@@ -13,7 +13,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::limits::Admission;
-use super::recorder::DUPLICATE_WINDOW_SECS;
 use super::SmsState;
 use crate::db;
 use crate::db::sms::InboundRecord;
@@ -192,6 +191,19 @@ pub async fn receive_sms(
         gateway_time: message.time,
     };
 
+    // The same sender and text within a minute: a resend, answered once (before any limit counts).
+    if state.recent.repeated(&record.sender, &record.body_hash) {
+        log(
+            &masked,
+            &Answer {
+                verb: "none",
+                outcome: "duplicate",
+                reply: None,
+            },
+            false,
+        );
+        return Ok(reply_with(None));
+    }
     let answer = match (state.limits.admit(&key), &text) {
         (Admission::Silence, _) => Answer {
             verb: "none",
@@ -461,8 +473,7 @@ async fn mutate(
         record.command = answer.verb;
         record.outcome = answer.outcome;
         record.reply = answer.reply.clone();
-        let inserted =
-            db::sms::insert_inbound(&transaction, &[&*record], DUPLICATE_WINDOW_SECS).await?;
+        let inserted = db::sms::insert_inbound(&transaction, &[&*record]).await?;
         if inserted.is_empty() {
             transaction.rollback().await?;
             return Ok::<_, anyhow::Error>((answer, false));

@@ -125,3 +125,67 @@ mod tests {
         assert!((0..10).all(|_| off.admit(&a) == Admission::Admit));
     }
 }
+
+/// The same sender and text within a window count as one message (issue 5). Kept in memory by
+/// each instance: a resend reaching another instance is answered again, which costs one reply;
+/// Kannel's own retries carry the same message id and are caught across instances by the
+/// database.
+pub struct RecentTexts {
+    window: Duration,
+    seen: DashMap<u64, Instant>,
+    keys: std::collections::hash_map::RandomState,
+}
+
+impl RecentTexts {
+    /// A window of `window`.
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window,
+            seen: DashMap::new(),
+            keys: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    /// True when `sender` sent a text with this hash within the window; otherwise remembers it.
+    pub fn repeated(&self, sender: &str, body_hash: &[u8]) -> bool {
+        use std::hash::BuildHasher;
+        let key = self.keys.hash_one((sender, body_hash));
+        let now = Instant::now();
+        let mut repeated = false;
+        self.seen
+            .entry(key)
+            .and_modify(|at| {
+                if now.duration_since(*at) < self.window {
+                    repeated = true;
+                } else {
+                    *at = now;
+                }
+            })
+            .or_insert(now);
+        repeated
+    }
+
+    /// Forgets texts older than the window.
+    pub fn tidy(&self) {
+        let now = Instant::now();
+        self.seen
+            .retain(|_, at| now.duration_since(*at) < self.window);
+    }
+}
+
+#[cfg(test)]
+mod recent_tests {
+    use super::*;
+
+    #[test]
+    fn a_text_repeats_only_from_the_same_sender_within_the_window() {
+        let recent = RecentTexts::new(Duration::from_secs(60));
+        assert!(!recent.repeated("+84912345678", b"a"));
+        assert!(recent.repeated("+84912345678", b"a"));
+        assert!(!recent.repeated("+84912345679", b"a"));
+        assert!(!recent.repeated("+84912345678", b"b"));
+        let short = RecentTexts::new(Duration::ZERO);
+        assert!(!short.repeated("x", b"a"));
+        assert!(!short.repeated("x", b"a"));
+    }
+}

@@ -24,7 +24,7 @@ use crate::domain::sms::{Keywords, SmsRenderer};
 use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
-use limits::SenderLimits;
+use limits::{RecentTexts, SenderLimits};
 use recorder::Recorder;
 
 /// Everything the SMS handlers share.
@@ -35,6 +35,8 @@ pub struct SmsState {
     pub lookup: Arc<LookupService>,
     pub pool: Pool,
     pub limits: SenderLimits,
+    /// Texts seen in the last minute, by sender.
+    pub recent: RecentTexts,
     pub recorder: Recorder,
     /// Keys senders into rate-limit buckets without keeping their numbers as keys.
     pseudonyms: RandomState,
@@ -57,6 +59,7 @@ impl SmsState {
             keywords,
             settings: settings.sms.clone(),
             limits: SenderLimits::new(&settings.sms, settings.rate_limit.enabled),
+            recent: RecentTexts::new(std::time::Duration::from_secs(60)),
             recorder: Recorder::spawn(pool.clone()),
             lookup,
             pool,

@@ -1,8 +1,8 @@
 //! Records inbound messages in batches (group commit): each request hands its record to a
 //! writer task and waits for the verdict, new or duplicate. Concurrent requests share one
 //! `INSERT ... SELECT FROM unnest(...)`, so recording every message costs a fraction of a
-//! statement each. Deduplication is decided by the database (unique Kannel id; same sender and
-//! text within a minute), so it holds across instances.
+//! statement each. A repeated Kannel id is recognised by the database (unique), so across
+//! instances too.
 //!
 //! These commits do not wait for the WAL flush (`synchronous_commit = off` for the transaction):
 //! a crash of PostgreSQL can lose the last fraction of a second of records of messages that were
@@ -20,8 +20,6 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 use crate::db;
 use crate::db::sms::InboundRecord;
 
-/// Seconds within which the same sender and text count as one message.
-pub const DUPLICATE_WINDOW_SECS: f64 = 60.0;
 /// Most records written by one statement.
 const MAX_BATCH: usize = 1_024;
 /// Writer tasks: some gather the next batches while others wait for the database.
@@ -102,8 +100,7 @@ async fn write(pool: &Pool, batch: Vec<Job>) {
         let mut client = pool.get().await?;
         let transaction = client.transaction().await?;
         db::sms::relax_commit(&transaction).await?;
-        let inserted =
-            db::sms::insert_inbound(&transaction, &records, DUPLICATE_WINDOW_SECS).await?;
+        let inserted = db::sms::insert_inbound(&transaction, &records).await?;
         transaction.commit().await?;
         Ok::<_, anyhow::Error>(inserted)
     }
