@@ -211,7 +211,9 @@ impl SmsRenderer {
             base.extend(extra);
         }
         let raw = self.hb.render(template, &context)?;
-        let text = to_gsm7(&raw.split_whitespace().collect::<Vec<_>>().join(" "));
+        // A cut name ends with "..." and the template may add its own full stop.
+        let text =
+            to_gsm7(&raw.split_whitespace().collect::<Vec<_>>().join(" ")).replace("....", "...");
         if segments(&text) > MAX_SEGMENTS {
             return Ok(truncate_to(&text, MAX_SEGMENTS * MULTI_SEGMENT));
         }
@@ -320,6 +322,7 @@ mod tests {
                         assert!(septets(&text) <= 160, "{} septets: {text}", septets(&text));
                         assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
                         assert!(text.contains("000.00.16.H48-261120-9001"), "{text}");
+                        assert!(!text.contains("...."), "{text}");
                         assert!(
                             text.contains(Status::from_code(status).unwrap().label_ascii()),
                             "{text}"
