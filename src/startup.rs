@@ -63,7 +63,12 @@ impl Application {
             settings: settings.sync.clone(),
         });
 
-        let sms = web::Data::new(SmsState::new(&settings, Arc::clone(&lookup), pool.clone())?);
+        let sms = web::Data::new(SmsState::new(
+            &settings,
+            Arc::clone(&lookup),
+            pool.clone(),
+            connection,
+        )?);
         spawn_sms_tasks(&settings, &pool, &sms, sync.instance())?;
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))

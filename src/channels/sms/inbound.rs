@@ -17,7 +17,8 @@ use super::SmsState;
 use crate::db;
 use crate::db::sms::InboundRecord;
 use crate::domain::sms::parse::normalise;
-use crate::domain::sms::{parse_command, Command, CommandError, StatusFacts, Target, Verb};
+use crate::domain::sms::parse::{parse_normalised, SMS_TEXT_MAX_CHARS};
+use crate::domain::sms::{Command, CommandError, StatusFacts, Target, Verb};
 use crate::domain::text::clean_line;
 use crate::domain::{DomainError, DossierCode, PhoneNumber};
 use crate::error::{AppError, Code};
@@ -173,7 +174,10 @@ pub async fn receive_sms(
         .as_ref()
         .map_or_else(|| "(not a VN number)".to_owned(), PhoneNumber::masked);
     let text = message.text.clone();
-    let normalised = normalise(text.as_deref().unwrap_or("\u{FFFD}"));
+    let clipped: Option<String> = text
+        .as_deref()
+        .map(|t| t.chars().take(SMS_TEXT_MAX_CHARS).collect());
+    let normalised = normalise(clipped.as_deref().unwrap_or("\u{FFFD}"));
     let key = state.client_key(&sender);
 
     let mut record = InboundRecord {
@@ -220,8 +224,8 @@ pub async fn receive_sms(
             "unreadable",
             render(&state, "unreadable", json!({})),
         ),
-        (Admission::Admit, Some(text)) => {
-            let command = parse_command(text, &state.keywords);
+        (Admission::Admit, Some(_)) => {
+            let command = parse_normalised(&normalised, &state.keywords);
             if is_mutation(&command) {
                 let (answer, new) =
                     mutate(&state, &key, phone.as_ref(), command, &mut record).await;

@@ -43,11 +43,12 @@ pub struct SmsState {
 }
 
 impl SmsState {
-    /// Builds the state and starts the inbound recorder (needs a Tokio runtime).
+    /// Builds the state; `connection` is the database the inbound recorder writes to.
     pub fn new(
         settings: &Settings,
         lookup: Arc<LookupService>,
         pool: Pool,
+        connection: &str,
     ) -> anyhow::Result<Self> {
         let keywords = settings.sms.keywords.table();
         Ok(Self {
@@ -60,7 +61,7 @@ impl SmsState {
             settings: settings.sms.clone(),
             limits: SenderLimits::new(&settings.sms, settings.rate_limit.enabled),
             recent: RecentTexts::new(std::time::Duration::from_secs(60)),
-            recorder: Recorder::spawn(pool.clone()),
+            recorder: Recorder::new(connection, &settings.database),
             lookup,
             pool,
             pseudonyms: RandomState::new(),

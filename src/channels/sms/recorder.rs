@@ -1,5 +1,5 @@
-//! Records inbound messages in batches (group commit): each request hands its record to a
-//! writer task and waits for the verdict, new or duplicate. Concurrent requests share one
+//! Records inbound messages in batches (group commit): each request hands its record to the
+//! writer task of its own worker thread and waits for the verdict, new or duplicate. Concurrent requests share one
 //! `INSERT ... SELECT FROM unnest(...)`, so recording every message costs a fraction of a
 //! statement each. A repeated Kannel id is recognised by the database (unique), so across
 //! instances too.
@@ -11,69 +11,92 @@
 //! (subscriptions, opt-outs, ratings) commit synchronously with their record in
 //! `inbound::mutate`.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
-use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot};
 
+use crate::config::DatabaseSettings;
 use crate::db;
 use crate::db::sms::InboundRecord;
 
 /// Most records written by one statement.
 const MAX_BATCH: usize = 1_024;
-/// Writer tasks: some gather the next batches while others wait for the database.
-const WRITERS: usize = 4;
 
 type Job = (InboundRecord, oneshot::Sender<anyhow::Result<bool>>);
 
-/// Handle to the writer tasks.
+thread_local! {
+    /// This thread's writer, per database: requests hand records to a writer on their own
+    /// thread (with its own connections, whose I/O runs there too), so a request costs no
+    /// cross-thread wake-ups.
+    static WRITERS: RefCell<HashMap<Arc<str>, mpsc::UnboundedSender<Job>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Hands inbound records to the writer of the calling thread.
 #[derive(Clone)]
 pub struct Recorder {
-    queue: mpsc::Sender<Job>,
+    connection: Arc<str>,
+    database: DatabaseSettings,
 }
 
 impl Recorder {
-    /// Starts the writers on the current Tokio runtime.
-    pub fn spawn(pool: Pool) -> Self {
-        let (queue, receiver) = mpsc::channel::<Job>(8_192);
-        let receiver = Arc::new(Mutex::new(receiver));
-        for _ in 0..WRITERS {
-            let receiver = Arc::clone(&receiver);
-            let pool = pool.clone();
-            tokio::spawn(async move {
-                loop {
-                    let mut batch = Vec::new();
-                    {
-                        let mut receiver = receiver.lock().await;
-                        match receiver.recv().await {
-                            Some(job) => batch.push(job),
-                            None => return,
-                        }
-                        while batch.len() < MAX_BATCH {
-                            match receiver.try_recv() {
-                                Ok(job) => batch.push(job),
-                                Err(_) => break,
-                            }
-                        }
-                    }
-                    write(&pool, batch).await;
-                }
-            });
+    /// A recorder writing to the database at `connection`; writers start on first use.
+    pub fn new(connection: &str, database: &DatabaseSettings) -> Self {
+        Self {
+            connection: Arc::from(connection),
+            database: DatabaseSettings {
+                pool_size: 2,
+                ..database.clone()
+            },
         }
-        Self { queue }
     }
 
-    /// Records one message; true when it is new, false when it is a duplicate.
+    /// Records one message; true when it is new, false when its Kannel id was recorded before.
     pub async fn record(&self, record: InboundRecord) -> anyhow::Result<bool> {
         let (reply, verdict) = oneshot::channel();
-        self.queue
+        let queue = WRITERS.with(|writers| {
+            let mut writers = writers.borrow_mut();
+            match writers.get(&self.connection) {
+                Some(queue) if !queue.is_closed() => Ok(queue.clone()),
+                _ => {
+                    let queue = self.start()?;
+                    writers.insert(Arc::clone(&self.connection), queue.clone());
+                    Ok::<_, anyhow::Error>(queue)
+                }
+            }
+        })?;
+        queue
             .send((record, reply))
-            .await
             .map_err(|_| anyhow::anyhow!("the inbound recorder has stopped"))?;
         verdict
             .await
             .map_err(|_| anyhow::anyhow!("the inbound recorder dropped a message"))?
+    }
+
+    /// Starts a writer on the current thread's runtime.
+    fn start(&self) -> anyhow::Result<mpsc::UnboundedSender<Job>> {
+        let pool = db::build_pool(&self.connection, &self.database)?;
+        let (queue, mut receiver) = mpsc::unbounded_channel::<Job>();
+        tokio::spawn(async move {
+            loop {
+                let mut batch = Vec::new();
+                match receiver.recv().await {
+                    Some(job) => batch.push(job),
+                    None => return,
+                }
+                while batch.len() < MAX_BATCH {
+                    match receiver.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                write(&pool, batch).await;
+            }
+        });
+        Ok(queue)
     }
 }
 

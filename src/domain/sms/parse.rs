@@ -263,10 +263,14 @@ fn looks_like_target(text: &str) -> bool {
 /// Parses one inbound text (any case, with or without diacritics, full-width digits welcome).
 pub fn parse_command(text: &str, keywords: &Keywords) -> Command {
     let clipped: String = text.chars().take(SMS_TEXT_MAX_CHARS).collect();
-    let text = normalise(&clipped);
-    let Some((verb, rest)) = keywords.split(&text) else {
-        if looks_like_target(&text) {
-            return match parse_target(Verb::Lookup, &text) {
+    parse_normalised(&normalise(&clipped), keywords)
+}
+
+/// [`parse_command`] for a text already passed through [`normalise`].
+pub fn parse_normalised(text: &str, keywords: &Keywords) -> Command {
+    let Some((verb, rest)) = keywords.split(text) else {
+        if looks_like_target(text) {
+            return match parse_target(Verb::Lookup, text) {
                 Ok(target) => Command::Lookup(target),
                 Err(e) => Command::Invalid(e),
             };
