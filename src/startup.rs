@@ -68,8 +68,9 @@ impl Application {
             Arc::clone(&lookup),
             pool.clone(),
             connection,
+            Arc::clone(&metrics),
         )?);
-        spawn_sms_tasks(&settings, &pool, &sms, sync.instance())?;
+        spawn_sms_tasks(&settings, &pool, &sms, sync.instance(), &metrics)?;
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -254,10 +255,14 @@ fn spawn_sms_tasks(
     pool: &Pool,
     sms: &web::Data<SmsState>,
     instance: &str,
+    metrics: &Arc<Metrics>,
 ) -> anyhow::Result<()> {
-    if let Some(sender) =
-        crate::channels::sms::sender::Sender::new(pool.clone(), &settings.sms, instance)?
-    {
+    if let Some(sender) = crate::channels::sms::sender::Sender::new(
+        pool.clone(),
+        &settings.sms,
+        instance,
+        Arc::clone(metrics),
+    )? {
         tokio::spawn(sender.run());
     } else {
         tracing::info!("TRACUU_SMS__SENDSMS_URL is not set: SMS notifications wait in the outbox");

@@ -54,6 +54,15 @@ impl KannelPorts {
             sendsms: free_port(),
         }
     }
+
+    /// New internal ports, the same sendsms port (tracuu is configured with it): for a restart,
+    /// since a port freed a moment ago may have been taken by someone else meanwhile.
+    pub fn repick(self) -> Self {
+        Self {
+            sendsms: self.sendsms,
+            ..Self::pick()
+        }
+    }
 }
 
 /// bearerbox + smsbox (+ fakesmsc once connected).
@@ -95,7 +104,7 @@ fn stop(child: &mut Child) {
     let _ = child.wait();
 }
 
-fn wait_listening(port: u16, what: &str) {
+fn wait_listening(port: u16, what: &str, dir: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -103,7 +112,16 @@ fn wait_listening(port: u16, what: &str) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("{what} did not listen on 127.0.0.1:{port}");
+    let log = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let tail = |text: String| {
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    };
+    panic!(
+        "{what} did not listen on 127.0.0.1:{port}\n== bearerbox.log\n{}\n== smsbox.log\n{}",
+        tail(log("bearerbox.log")),
+        tail(log("smsbox.log"))
+    );
 }
 
 impl Kannel {
@@ -154,10 +172,10 @@ impl Kannel {
                 .unwrap_or_else(|e| panic!("start {name}: {e}"))
         };
         kannel.boxes.push(spawn("bearerbox"));
-        wait_listening(ports.smsbox, "bearerbox");
-        wait_listening(ports.smsc, "bearerbox's fake SMSC");
+        wait_listening(ports.smsbox, "bearerbox", dir);
+        wait_listening(ports.smsc, "bearerbox's fake SMSC", dir);
         kannel.boxes.push(spawn("smsbox"));
-        wait_listening(ports.sendsms, "smsbox");
+        wait_listening(ports.sendsms, "smsbox", dir);
         kannel.smsc = Some(FakeSmsc::connect(ports.smsc));
         kannel
     }

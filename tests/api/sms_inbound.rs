@@ -237,6 +237,12 @@ async fn a_flooding_sender_is_told_once_then_silenced() {
         2,
         "silenced messages are recorded too"
     );
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains("tracuu_sms_inbound_total{outcome=\"silenced\"} 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tracuu_sms_inbound_total{outcome=\"rate_limited\"} 1"));
 }
 
 #[tokio::test]

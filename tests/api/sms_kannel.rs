@@ -159,7 +159,7 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
         None,
     )
     .await;
-    let mut kannel = Kannel::start(&dir, ports, &tracuu, SMS_SECRET, "test-password");
+    let mut kannel = Kannel::start(&dir, ports.repick(), &tracuu, SMS_SECRET, "test-password");
     let (_, _, text) = kannel
         .smsc()
         .wait_for_message(
@@ -178,4 +178,10 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
     .await;
     drop(kannel);
     drop(scratch);
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains("tracuu_sms_outbox_sends_total{result=\"retry\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tracuu_sms_outbox_sends_total{result=\"sent\"} 2"));
 }

@@ -198,6 +198,7 @@ pub async fn receive_sms(
     // The same sender and text within a minute: a resend, answered once (before any limit counts).
     if state.recent.repeated(&record.sender, &record.body_hash) {
         log(
+            &state,
             &masked,
             &Answer {
                 verb: "none",
@@ -229,7 +230,7 @@ pub async fn receive_sms(
             if is_mutation(&command) {
                 let (answer, new) =
                     mutate(&state, &key, phone.as_ref(), command, &mut record).await;
-                log(&masked, &answer, new);
+                log(&state, &masked, &answer, new);
                 return Ok(reply_with(if new { answer.reply } else { None }));
             }
             answer_read(&state, &key, command).await
@@ -249,12 +250,17 @@ pub async fn receive_sms(
             true
         }
     };
-    log(&masked, &answer, new);
+    log(&state, &masked, &answer, new);
     Ok(reply_with(if new { answer.reply } else { None }))
 }
 
-fn log(masked: &str, answer: &Answer, new: bool) {
+fn log(state: &SmsState, masked: &str, answer: &Answer, new: bool) {
     let outcome = if new { answer.outcome } else { "duplicate" };
+    state
+        .metrics
+        .sms_inbound
+        .with_label_values(&[outcome])
+        .inc();
     tracing::debug!(
         sms.sender = masked,
         sms.command = answer.verb,

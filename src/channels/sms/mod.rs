@@ -24,6 +24,7 @@ use crate::domain::sms::{Keywords, SmsRenderer};
 use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
+use crate::telemetry::Metrics;
 use limits::{RecentTexts, SenderLimits};
 use recorder::Recorder;
 
@@ -38,6 +39,7 @@ pub struct SmsState {
     /// Texts seen in the last minute, by sender.
     pub recent: RecentTexts,
     pub recorder: Recorder,
+    pub metrics: Arc<Metrics>,
     /// Keys senders into rate-limit buckets without keeping their numbers as keys.
     pseudonyms: RandomState,
 }
@@ -49,6 +51,7 @@ impl SmsState {
         lookup: Arc<LookupService>,
         pool: Pool,
         connection: &str,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         let keywords = settings.sms.keywords.table();
         Ok(Self {
@@ -62,6 +65,7 @@ impl SmsState {
             limits: SenderLimits::new(&settings.sms, settings.rate_limit.enabled),
             recent: RecentTexts::new(std::time::Duration::from_secs(60)),
             recorder: Recorder::new(connection, &settings.database),
+            metrics,
             lookup,
             pool,
             pseudonyms: RandomState::new(),

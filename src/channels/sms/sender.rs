@@ -54,6 +54,7 @@ enum Outcome {
 /// The worker of one instance.
 pub struct Sender {
     pool: Pool,
+    metrics: Arc<crate::telemetry::Metrics>,
     settings: SmsSettings,
     instance: String,
     http: reqwest::Client,
@@ -64,7 +65,12 @@ pub struct Sender {
 
 impl Sender {
     /// A worker, or `None` when no sendsms URL is configured (messages then wait in the outbox).
-    pub fn new(pool: Pool, settings: &SmsSettings, instance: &str) -> anyhow::Result<Option<Self>> {
+    pub fn new(
+        pool: Pool,
+        settings: &SmsSettings,
+        instance: &str,
+        metrics: Arc<crate::telemetry::Metrics>,
+    ) -> anyhow::Result<Option<Self>> {
         let Some(url) = settings.sendsms_url.clone() else {
             return Ok(None);
         };
@@ -75,6 +81,7 @@ impl Sender {
         let rate = NonZeroU32::new(settings.send_per_second).unwrap_or(NonZeroU32::MIN);
         Ok(Some(Self {
             pool,
+            metrics,
             quiet: settings.quiet_hours()?,
             settings: settings.clone(),
             instance: instance.to_owned(),
@@ -165,6 +172,13 @@ impl Sender {
     async fn deliver(&self, message: OutboxMessage) {
         self.limiter.until_ready().await;
         let outcome = self.send(&message).await;
+        let result = match &outcome {
+            Outcome::Sent(_) => "sent",
+            Outcome::NotTaken(_) if message.attempts >= self.settings.max_attempts => "failed",
+            Outcome::NotTaken(_) => "retry",
+            Outcome::Unknown(_) => "unknown",
+        };
+        self.metrics.sms_outbox.with_label_values(&[result]).inc();
         let id = message.id;
         let updated = async {
             let client = self.pool.get().await?;
