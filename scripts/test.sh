@@ -23,6 +23,14 @@ command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 
+# The SMS end-to-end test runs a real Kannel (bearerbox, smsbox) and its fake SMSC client.
+if ! command -v bearerbox >/dev/null 2>&1 && [ ! -x /usr/sbin/bearerbox ]; then
+    packages+=(kannel)
+fi
+if [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
+    packages+=(kannel-extras)
+fi
+
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
     sudo=""

@@ -29,6 +29,8 @@ pub enum Code {
     SignatureReplayed,
     SyncDisabled,
     CredentialsRequired,
+    SmsForbidden,
+    SmsDisabled,
     InvalidBatch,
     InvalidKioskId,
     InvalidRating,
@@ -71,6 +73,8 @@ impl Code {
             Code::SignatureReplayed => "signature_replayed",
             Code::SyncDisabled => "sync_disabled",
             Code::CredentialsRequired => "credentials_required",
+            Code::SmsForbidden => "sms_forbidden",
+            Code::SmsDisabled => "sms_disabled",
             Code::InvalidBatch => "invalid_batch",
             Code::InvalidKioskId => "invalid_kiosk_id",
             Code::InvalidRating => "invalid_rating",
@@ -112,7 +116,7 @@ impl Code {
             | Code::SignatureExpired
             | Code::SignatureReplayed
             | Code::CredentialsRequired => StatusCode::UNAUTHORIZED,
-            Code::SyncDisabled => StatusCode::FORBIDDEN,
+            Code::SyncDisabled | Code::SmsForbidden | Code::SmsDisabled => StatusCode::FORBIDDEN,
             Code::DossierNotFound
             | Code::RouteNotFound
             | Code::AgencyNotFound
@@ -159,6 +163,8 @@ impl Code {
             Code::CredentialsRequired => {
                 "Cần xác thực để in mã QR hoặc giấy tiếp nhận: yêu cầu phải được ký bằng khóa đồng bộ (X-Tracuu-Timestamp / X-Tracuu-Signature) hoặc gửi từ phiên đăng nhập của cán bộ."
             }
+            Code::SmsForbidden => "Địa chỉ gọi hoặc khóa bí mật của cổng SMS không đúng.",
+            Code::SmsDisabled => "Chưa cấu hình khóa bí mật cho cổng SMS (TRACUU_SMS__INBOUND_SECRET): kênh SMS đang tắt.",
             Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
             Code::InvalidKioskId => {
                 "Mã ki-ốt không hợp lệ: 1–40 ký tự gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới."
@@ -404,6 +410,8 @@ mod tests {
             Code::SignatureReplayed,
             Code::SyncDisabled,
             Code::CredentialsRequired,
+            Code::SmsForbidden,
+            Code::SmsDisabled,
             Code::InvalidBatch,
             Code::InvalidKioskId,
             Code::InvalidRating,

@@ -4,5 +4,6 @@
 pub mod feedback;
 pub mod kiosk;
 pub mod qr;
+pub mod sms;
 pub mod staff;
 pub mod web;

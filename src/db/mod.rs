@@ -11,6 +11,8 @@ pub mod intake;
 pub mod kiosk;
 pub mod local;
 pub mod shared;
+pub mod sms;
+pub mod sms_outbox;
 pub mod source;
 pub mod staff;
 pub mod sync;

@@ -14,6 +14,7 @@ pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
 pub mod qr_token;
+pub mod sms;
 pub mod status;
 pub mod text;
 pub mod timeliness;
