@@ -58,10 +58,10 @@ impl Application {
                     &settings,
                 )?),
         );
-        let intake = Arc::new(crate::intake::IntakeService::new(
-            pool.clone(),
-            settings.intake.clone(),
-        ));
+        let intake = Arc::new(
+            crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
+                .with_answer_notices(crate::intake::AnswerNotices::from_settings(&settings)?),
+        );
         let intake_limits = Arc::new(crate::channels::feedback::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         spawn_intake_tasks(&pool, &intake_limits);
