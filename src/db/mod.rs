@@ -35,8 +35,19 @@ mod embedded {
 /// Builds the connection pool. Connections are opened lazily; waits are bounded so that an
 /// unreachable database turns into a quick "unavailable" instead of a hung request.
 pub fn build_pool(connection: &str, settings: &DatabaseSettings) -> anyhow::Result<Pool> {
+    build_pool_with(connection, settings, |_| {})
+}
+
+/// As [`build_pool`], after `adjust` has changed the connection settings (e.g. server options
+/// every connection of this pool starts with).
+pub fn build_pool_with(
+    connection: &str,
+    settings: &DatabaseSettings,
+    adjust: impl FnOnce(&mut tokio_postgres::Config),
+) -> anyhow::Result<Pool> {
     let mut config =
         tokio_postgres::Config::from_str(connection).context("invalid database URL")?;
+    adjust(&mut config);
     let timeout = Duration::from_secs(settings.connect_timeout_secs);
     config.connect_timeout(timeout);
     if config.get_application_name().is_none() {

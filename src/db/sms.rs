@@ -76,15 +76,6 @@ pub async fn insert_inbound(
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-const RELAX_COMMIT: &str = "SET LOCAL synchronous_commit = off";
-
-/// Lets the current transaction commit without waiting for the WAL flush (see
-/// `channels::sms::recorder` for why that is acceptable for inbound records).
-pub async fn relax_commit(client: &impl GenericClient) -> anyhow::Result<()> {
-    client.batch_execute(RELAX_COMMIT).await?;
-    Ok(())
-}
-
 const LOCK_PHONE: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 5))";
 
 /// Serialises changes to one phone's subscriptions until the transaction ends (the cap check).

@@ -255,3 +255,30 @@ async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connectio
         .expect("read after replacement");
     assert_eq!(row.map(|r| r.code).as_deref(), Some(codes[0].as_str()));
 }
+
+#[tokio::test]
+async fn a_pool_built_with_server_options_starts_every_connection_with_them() {
+    let db = TestDatabase::create().await;
+    let pool = tracuu::db::build_pool_with(
+        &db.url,
+        &tracuu::config::DatabaseSettings::default(),
+        |config| {
+            config.options("-c synchronous_commit=off");
+        },
+    )
+    .expect("pool");
+    let client = pool.get().await.expect("client");
+    let setting: String = client
+        .query_one("SHOW synchronous_commit", &[])
+        .await
+        .expect("show")
+        .get(0);
+    assert_eq!(setting, "off");
+    let plain = db.client().await;
+    let setting: String = plain
+        .query_one("SHOW synchronous_commit", &[])
+        .await
+        .expect("show")
+        .get(0);
+    assert_eq!(setting, "on", "other pools keep the server's default");
+}

@@ -4,7 +4,9 @@
 //! statement each. A repeated Kannel id is recognised by the database (unique), so across
 //! instances too.
 //!
-//! These commits do not wait for the WAL flush (`synchronous_commit = off` for the transaction):
+//! Each batch is one autocommitted statement (one round trip), on connections that start with
+//! `synchronous_commit = off`, and a writer keeps up to two batches in flight (its pool's size).
+//! These commits do not wait for the WAL flush:
 //! a crash of PostgreSQL can lose the last fraction of a second of records of messages that were
 //! already answered, and a Kannel retry of one of those would be answered again. That is harmless
 //! for what is recorded here (lookups, help, error replies); commands that change state
@@ -24,6 +26,9 @@ use crate::db::sms::InboundRecord;
 
 /// Most records written by one statement.
 const MAX_BATCH: usize = 1_024;
+
+/// Batches of one writer being written at once (its pool has as many connections).
+const IN_FLIGHT: usize = 2;
 
 type Job = (InboundRecord, oneshot::Sender<anyhow::Result<bool>>);
 
@@ -48,7 +53,7 @@ impl Recorder {
         Self {
             connection: Arc::from(connection),
             database: DatabaseSettings {
-                pool_size: 2,
+                pool_size: IN_FLIGHT,
                 ..database.clone()
             },
         }
@@ -78,10 +83,21 @@ impl Recorder {
 
     /// Starts a writer on the current thread's runtime.
     fn start(&self) -> anyhow::Result<mpsc::UnboundedSender<Job>> {
-        let pool = db::build_pool(&self.connection, &self.database)?;
+        let pool = db::build_pool_with(&self.connection, &self.database, |config| {
+            let options = config
+                .get_options()
+                .map(|o| format!("{o} "))
+                .unwrap_or_default();
+            config.options(format!("{options}-c synchronous_commit=off"));
+        })?;
         let (queue, mut receiver) = mpsc::unbounded_channel::<Job>();
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
         tokio::spawn(async move {
             loop {
+                // Wait for a free slot first: meanwhile records pile up into the next batch.
+                let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
+                    return;
+                };
                 let mut batch = Vec::new();
                 match receiver.recv().await {
                     Some(job) => batch.push(job),
@@ -93,7 +109,11 @@ impl Recorder {
                         Err(_) => break,
                     }
                 }
-                write(&pool, batch).await;
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    write(&pool, batch).await;
+                    drop(slot);
+                });
             }
         });
         Ok(queue)
@@ -120,12 +140,8 @@ async fn write(pool: &Pool, batch: Vec<Job>) {
     }
     let records: Vec<&InboundRecord> = first.iter().map(|&i| &batch[i].0).collect();
     let result = async {
-        let mut client = pool.get().await?;
-        let transaction = client.transaction().await?;
-        db::sms::relax_commit(&transaction).await?;
-        let inserted = db::sms::insert_inbound(&transaction, &records).await?;
-        transaction.commit().await?;
-        Ok::<_, anyhow::Error>(inserted)
+        let client = pool.get().await?;
+        db::sms::insert_inbound(&client, &records).await
     }
     .await;
     let mut verdicts: Vec<Option<anyhow::Result<bool>>> = (0..batch.len()).map(|_| None).collect();
