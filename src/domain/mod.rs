@@ -12,6 +12,7 @@ pub mod dossier_code;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
+pub mod speech;
 pub mod status;
 pub mod text;
 pub mod timeliness;
