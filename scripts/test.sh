@@ -14,6 +14,11 @@ elif ! ls /usr/share/postgresql/*/extension/unaccent.control >/dev/null 2>&1 && 
     packages+=(postgresql-15)
 fi
 
+# The hotline's synthesized IVR prompts (tests/api/hotline_ivr.rs) need espeak-ng.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+    packages+=(espeak-ng)
+fi
+
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
     sudo=""

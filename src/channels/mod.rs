@@ -2,5 +2,6 @@
 //! calls the services, and renders for its medium; none holds SQL.
 
 pub mod feedback;
+pub mod hotline;
 pub mod staff;
 pub mod web;
