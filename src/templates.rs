@@ -61,6 +61,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("ivr/goodbye", include_str!("../templates/ivr/goodbye.hbs")),
     (
+        "hotline_call",
+        include_str!("../templates/hotline/call.hbs"),
+    ),
+    (
+        "hotline_items",
+        include_str!("../templates/hotline/items.hbs"),
+    ),
+    (
+        "hotline_keys",
+        include_str!("../templates/hotline/keys.hbs"),
+    ),
+    (
         "hotline/console",
         include_str!("../templates/hotline/console.hbs"),
     ),

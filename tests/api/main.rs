@@ -9,6 +9,7 @@ mod feedback_publication;
 mod feedback_submit;
 mod health;
 mod helpers;
+mod hotline_console;
 mod hotline_ivr;
 mod intake_support;
 mod outage;
