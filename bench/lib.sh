@@ -1,4 +1,4 @@
-# Shell helpers shared by bench/run.sh and bench/sync.sh. Source it after setting BENCH_NAME.
+# Shell helpers shared by bench/run.sh, bench/sync.sh and bench/qr.sh. Source it after setting BENCH_NAME.
 
 log() { printf '[%s %s] %s\n' "${BENCH_NAME:-bench}" "$(date +%H:%M:%S)" "$*"; }
 die() {
@@ -32,3 +32,59 @@ wait_watchdog() {
     done
     log "WARNING: the database watchdog of pid $pid is still running"
 }
+
+# The private cluster's socket directory, as src/db/local.rs chooses it.
+socket_dir() {
+    python3 - "$1" <<'EOF'
+import os, sys
+root = os.path.realpath(sys.argv[1])
+preferred = os.path.join(root, "run")
+if len(preferred.encode()) + len("/.s.PGSQL.5432.lock") < 100:
+    print(preferred)
+else:
+    h = 0xcbf29ce484222325
+    for b in root.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    print(f"/tmp/tracuu-pg-{h:016x}")
+EOF
+}
+
+bench_psql() {
+    psql "host=$(socket_dir "$DATA_DIR") port=5432 user=postgres dbname=tracuu" -v ON_ERROR_STOP=1 -Atq "$@"
+}
+
+# Samples /proc for $1 seconds; prints the percent of all CPUs busy, then the three processes
+# that used the most CPU meanwhile, to notice a machine that is not idle.
+cpu_busy() {
+    python3 - "$1" <<'EOF'
+import os, sys, time
+
+def sample():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:8]]
+    procs = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                data = f.read()
+        except OSError:
+            continue
+        comm = data[data.index("(") + 1:data.rindex(")")]
+        fields = data[data.rindex(")") + 2:].split()
+        procs[pid] = (comm, int(fields[11]) + int(fields[12]))
+    return v[0] + v[1] + v[2] + v[5] + v[6], sum(v), procs
+
+busy0, total0, procs0 = sample()
+time.sleep(float(sys.argv[1]))
+busy1, total1, procs1 = sample()
+print(round(100 * (busy1 - busy0) / max(1, total1 - total0)))
+ticks = os.sysconf("SC_CLK_TCK") * float(sys.argv[1])
+used = sorted(((t - procs0[p][1], c) for p, (c, t) in procs1.items() if p in procs0), reverse=True)
+for delta, comm in used[:3]:
+    if delta > 0:
+        print(f"    {comm}: {100 * delta / ticks:.0f}% of one CPU")
+EOF
+}
+
+# Median of the numbers given as arguments.
+median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }

@@ -1,5 +1,7 @@
 -- wrk script for bench/run.sh: each request asks for a random path from a file (one path per
 -- line, e.g. /api/v1/dossiers/CODE). Usage: wrk ... -s bench/paths.lua URL -- PATHS_FILE
+-- A line may add request headers after the path, tab-separated, each as `Name: value` (bench/qr.sh
+-- signs its print requests this way).
 -- The requests are formatted once in init(), so the per-request Lua cost is one table lookup.
 -- done() prints one machine-readable line for the summariser.
 
@@ -19,7 +21,16 @@ function init(args)
   end
   for line in io.lines(file) do
     if #line > 0 then
-      requests[#requests + 1] = wrk.format("GET", line)
+      local path, headers = nil, {}
+      for field in string.gmatch(line, "[^\t]+") do
+        if path == nil then
+          path = field
+        else
+          local name, value = string.match(field, "^([^:]+):%s*(.*)$")
+          if name then headers[name] = value end
+        end
+      end
+      requests[#requests + 1] = wrk.format("GET", path, headers)
     end
   end
   if #requests == 0 then

@@ -13,6 +13,9 @@ elif ! ls /usr/share/postgresql/*/extension/unaccent.control >/dev/null 2>&1 && 
     # Diacritic-insensitive search uses the unaccent extension (contrib, part of postgresql-15).
     packages+=(postgresql-15)
 fi
+# The QR end-to-end tests decode images with zbarimg and rasterise SVG with rsvg-convert.
+command -v zbarimg >/dev/null 2>&1 || packages+=(zbar-tools)
+command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
 
 # The hotline's synthesized IVR prompts (tests/api/hotline_ivr.rs) need espeak-ng.
 if ! command -v espeak-ng >/dev/null 2>&1; then

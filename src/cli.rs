@@ -49,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// QR links of receipts: `link` prints the signed link of dossier codes.
+    Qr {
+        #[command(subcommand)]
+        command: crate::channels::qr::commands::QrCommand,
+    },
     /// Load the deterministic demo province into an empty read model.
     DemoData {
         /// How many dossiers to generate.

@@ -23,6 +23,7 @@ pub struct Settings {
     pub intake: IntakeSettings,
     pub staff: StaffSettings,
     pub hotline: HotlineSettings,
+    pub qr: QrSettings,
 }
 
 /// The HTTP listener.
@@ -385,6 +386,143 @@ impl Default for ProvinceSettings {
     }
 }
 
+/// The demo QR signing key used when `qr.keys` is empty: fine on a developer's machine, never in
+/// production (anyone who reads this file can forge receipt tokens).
+pub const DEMO_QR_KEY: &str = "D:tracuu-demo-qr-key-do-not-use-in-production";
+
+/// QR codes on receipts and their landing page `/q/<code>?k=<token>` (design.md §3.3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QrSettings {
+    /// Base of the URL the QR encodes (scheme, host, optional path prefix). Default: the
+    /// province's `public_base_url`.
+    pub public_base_url: Option<String>,
+    /// Signing keys, each `ID:SECRET` (in service) or `ID@YYYY-MM-DD:SECRET` (retired on that day,
+    /// Vietnam time). `ID` is one character of 0-9 or A-Z. Empty: the demo key.
+    pub keys: Vec<SecretString>,
+    /// Id of the key that signs new QR codes; default: the first key not retired.
+    pub current_key: Option<String>,
+    /// Days a retired key's tokens stay valid after its retirement day.
+    pub retired_key_grace_days: u32,
+    /// Write the scheme and host of the QR URL in capitals (they are case-insensitive): the QR
+    /// alphanumeric mode then encodes them at 5.5 bits a character instead of 8, so the code stays
+    /// at version 4 or below.
+    pub uppercase_host: bool,
+    /// SMS short code printed on the receipt.
+    pub sms_short_code: String,
+    /// SMS keyword printed on the receipt (`<keyword> <code>`).
+    pub sms_keyword: String,
+    /// Megabytes of rendered landing pages kept per instance (0: render every time).
+    pub page_cache_mb: u64,
+}
+
+impl Default for QrSettings {
+    fn default() -> Self {
+        Self {
+            public_base_url: None,
+            keys: Vec::new(),
+            current_key: None,
+            retired_key_grace_days: 365,
+            uppercase_host: true,
+            sms_short_code: "8088".into(),
+            sms_keyword: "HS".into(),
+            page_cache_mb: 64,
+        }
+    }
+}
+
+impl QrSettings {
+    /// True when no key is configured and the demo key signs.
+    pub fn uses_demo_key(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keyring the settings describe (the demo key when none is configured).
+    pub fn keyring(&self) -> anyhow::Result<crate::domain::QrKeyring> {
+        use secrecy::ExposeSecret;
+        let demo = [SecretString::from(DEMO_QR_KEY)];
+        let specs: &[SecretString] = if self.keys.is_empty() {
+            &demo
+        } else {
+            &self.keys
+        };
+        let mut keys = Vec::with_capacity(specs.len());
+        for (index, spec) in specs.iter().enumerate() {
+            keys.push(parse_qr_key(spec.expose_secret()).map_err(|reason| {
+                anyhow::anyhow!(
+                    "invalid configuration: TRACUU_QR__KEYS item {}: {reason}",
+                    index + 1
+                )
+            })?);
+        }
+        let current = match self.current_key.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => {
+                let mut chars = id.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => c,
+                    _ => anyhow::bail!(
+                        "invalid configuration: TRACUU_QR__CURRENT_KEY must be one key id character"
+                    ),
+                }
+            }
+            _ => keys
+                .iter()
+                .find(|k| k.retired_at.is_none())
+                .map(|k| k.id)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("invalid configuration: TRACUU_QR__KEYS has no key in service")
+                })?,
+        };
+        let grace = chrono::Duration::days(i64::from(self.retired_key_grace_days));
+        crate::domain::QrKeyring::new(keys, current, grace)
+            .map_err(|reason| anyhow::anyhow!("invalid configuration: TRACUU_QR__KEYS: {reason}"))
+    }
+
+    /// The URL base the QR encodes, without a trailing slash.
+    pub fn base_url<'a>(&'a self, province: &'a ProvinceSettings) -> &'a str {
+        self.public_base_url
+            .as_deref()
+            .unwrap_or(&province.public_base_url)
+            .trim_end_matches('/')
+    }
+}
+
+/// `ID:SECRET` or `ID@YYYY-MM-DD:SECRET`. Error texts never contain the secret.
+fn parse_qr_key(spec: &str) -> Result<crate::domain::QrKey, String> {
+    let (head, secret) = spec
+        .split_once(':')
+        .ok_or("expected ID:SECRET or ID@YYYY-MM-DD:SECRET")?;
+    let (id, retired) = match head.split_once('@') {
+        Some((id, day)) => (id, Some(day)),
+        None => (head, None),
+    };
+    let mut chars = id.trim().chars();
+    let id = match (chars.next(), chars.next()) {
+        (Some(c), None) if crate::domain::qr_token::is_key_id(c) => c,
+        _ => return Err("the key id must be one character of 0-9 or A-Z".into()),
+    };
+    let retired_at = retired
+        .map(|day| {
+            chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .and_then(|t| t.and_local_timezone(crate::domain::vn_offset()).single())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .ok_or_else(|| format!("key {id}: the retirement day must be YYYY-MM-DD"))
+        })
+        .transpose()?;
+    if secret.trim().len() < 16 {
+        return Err(format!(
+            "key {id}: the secret must have at least 16 characters"
+        ));
+    }
+    Ok(crate::domain::QrKey {
+        id,
+        secret: SecretString::from(secret.to_owned()),
+        retired_at,
+    })
+}
+
 impl Settings {
     /// Loads defaults, then `file` (or `TRACUU_CONFIG`) when given, then the environment.
     pub fn load(file: Option<PathBuf>) -> anyhow::Result<Self> {
@@ -400,6 +538,7 @@ impl Settings {
                 .list_separator(",")
                 .with_list_parse_key("http.trusted_proxies")
                 .with_list_parse_key("sync.secrets")
+                .with_list_parse_key("qr.keys")
                 .try_parsing(true),
         );
         let mut settings: Settings = builder.build().and_then(|c| c.try_deserialize()).context(
@@ -526,6 +665,12 @@ impl Settings {
         for &(ok, message) in checks {
             anyhow::ensure!(ok, "invalid configuration: {message}");
         }
+        self.qr.keyring()?;
+        let base = self.qr.base_url(&self.province);
+        anyhow::ensure!(
+            base.starts_with("https://") || base.starts_with("http://"),
+            "invalid configuration: TRACUU_QR__PUBLIC_BASE_URL (or TRACUU_PROVINCE__PUBLIC_BASE_URL) must start with http:// or https://"
+        );
         Ok(())
     }
 }
@@ -534,13 +679,73 @@ impl Settings {
 mod tests {
     use super::*;
 
+    fn qr(keys: &[&str], current: Option<&str>) -> QrSettings {
+        QrSettings {
+            keys: keys
+                .iter()
+                .map(|k| SecretString::from(k.to_string()))
+                .collect(),
+            current_key: current.map(str::to_owned),
+            ..QrSettings::default()
+        }
+    }
+
+    #[test]
+    fn without_keys_the_demo_key_signs() {
+        let settings = QrSettings::default();
+        assert!(settings.uses_demo_key());
+        assert_eq!(settings.keyring().expect("demo keyring").current_id(), 'D');
+    }
+
+    #[test]
+    fn qr_keys_parse_with_an_optional_retirement_day() {
+        let ring = qr(
+            &[
+                "A@2026-11-01:old-secret-0123456789",
+                "B:new-secret-0123456789:with:colons",
+            ],
+            None,
+        )
+        .keyring()
+        .expect("keyring");
+        assert_eq!(ring.current_id(), 'B', "first key in service");
+        let ring = qr(
+            &["A:first-secret-01234567", "B:second-secret-0123456"],
+            Some("B"),
+        )
+        .keyring()
+        .expect("keyring");
+        assert_eq!(ring.current_id(), 'B');
+    }
+
+    #[test]
+    fn bad_qr_keys_are_refused_without_echoing_the_secret() {
+        for (keys, current) in [
+            (vec!["no-colon-secret-0123456789"], None),
+            (vec!["AB:secret-0123456789abcdef"], None),
+            (vec!["A:short"], None),
+            (vec!["A@2026-13-01:secret-0123456789abcdef"], None),
+            (vec!["A@2026-11-01:secret-0123456789abcdef"], None),
+            (vec!["A:secret-0123456789abcdef"], Some("C")),
+        ] {
+            let error = qr(&keys, current).keyring().expect_err("refused");
+            let text = format!("{error:#}");
+            assert!(text.contains("TRACUU_QR__"), "{text}");
+            assert!(!text.contains("0123456789"), "secret echoed: {text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod example_file_tests {
+    use super::*;
+
     #[test]
     fn the_example_settings_file_loads() {
-        let path = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/deploy/tracuu.example.toml"
-        ));
-        let settings = Settings::load(Some(path)).expect("example settings load");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
+        let settings = Settings::load(Some(path)).expect("the example file is valid");
+        assert_eq!(settings.qr.retired_key_grace_days, 365);
+        assert_eq!(settings.qr.sms_keyword, "HS");
         assert_eq!(settings.intake.handle_days, 15);
         assert!(settings.staff.cookie_secure);
     }

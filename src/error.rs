@@ -28,6 +28,7 @@ pub enum Code {
     SignatureExpired,
     SignatureReplayed,
     SyncDisabled,
+    CredentialsRequired,
     InvalidBatch,
     UpstreamUnavailable,
     Internal,
@@ -63,6 +64,7 @@ impl Code {
             Code::SignatureExpired => "signature_expired",
             Code::SignatureReplayed => "signature_replayed",
             Code::SyncDisabled => "sync_disabled",
+            Code::CredentialsRequired => "credentials_required",
             Code::InvalidBatch => "invalid_batch",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
@@ -92,7 +94,8 @@ impl Code {
             Code::SignatureMissing
             | Code::SignatureInvalid
             | Code::SignatureExpired
-            | Code::SignatureReplayed => StatusCode::UNAUTHORIZED,
+            | Code::SignatureReplayed
+            | Code::CredentialsRequired => StatusCode::UNAUTHORIZED,
             Code::SyncDisabled => StatusCode::FORBIDDEN,
             Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -134,6 +137,9 @@ impl Code {
             Code::SignatureExpired => "Thời điểm ký nằm ngoài khoảng cho phép (±5 phút): kiểm tra đồng hồ máy gửi.",
             Code::SignatureReplayed => "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
             Code::SyncDisabled => "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
+            Code::CredentialsRequired => {
+                "Cần xác thực để in mã QR hoặc giấy tiếp nhận: yêu cầu phải được ký bằng khóa đồng bộ (X-Tracuu-Timestamp / X-Tracuu-Signature) hoặc gửi từ phiên đăng nhập của cán bộ."
+            }
             Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
             Code::UpstreamUnavailable => {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
@@ -367,6 +373,7 @@ mod tests {
             Code::SignatureExpired,
             Code::SignatureReplayed,
             Code::SyncDisabled,
+            Code::CredentialsRequired,
             Code::InvalidBatch,
             Code::UpstreamUnavailable,
             Code::Internal,

@@ -21,6 +21,7 @@ async fn main() -> std::process::ExitCode {
                 replace,
             } => cli::demo_data(settings, dossiers, seed, replace).await,
             Command::Import { kind, file } => cli::import(settings, kind, file).await,
+            Command::Qr { command } => tracuu::channels::qr::commands::run(settings, command),
         }
     }
     .await;

@@ -71,6 +71,8 @@ impl Application {
             settings: settings.sync.clone(),
         });
 
+        let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
+
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
                 format!(
@@ -96,6 +98,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(push.clone())
+                .app_data(qr.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
@@ -141,6 +144,7 @@ impl Application {
                     })
                 })
                 .configure(web_channel::configure)
+                .configure(crate::channels::qr::configure)
                 .configure(crate::sync::push::configure)
                 .default_service(web::to(web_channel::not_found))
         })

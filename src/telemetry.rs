@@ -39,8 +39,8 @@ pub struct Metrics {
     pub cache_view_bytes: IntGauge,
     pub lookup_not_found: IntCounter,
     pub lookup_proofs: IntCounterVec,
-    /// `lookup_proofs` children resolved once: none, accepted, rejected, locked.
-    proof_counters: [IntCounter; 4],
+    /// `lookup_proofs` children resolved once: none, accepted, rejected, locked, granted.
+    proof_counters: [IntCounter; 5],
     pub database_up: IntGauge,
     pub sync_lag: prometheus::Histogram,
     pub sync_items: IntCounterVec,
@@ -77,7 +77,7 @@ impl Metrics {
             Opts::new("lookup_proofs_total", "Lookups by proof outcome"),
             &["outcome"],
         )?;
-        let proof_counters = ["none", "accepted", "rejected", "locked"]
+        let proof_counters = ["none", "accepted", "rejected", "locked", "granted"]
             .map(|outcome| lookup_proofs.with_label_values(&[outcome]));
         let gauge = |name: &str, help: &str| IntGauge::new(name, help);
         let metrics = Self {
@@ -188,13 +188,15 @@ impl Metrics {
         });
     }
 
-    /// The counter of one proof outcome (`none`, `accepted`, `rejected`, `locked`), without a
+    /// The counter of one proof outcome (`none`, `accepted`, `rejected`, `locked`,
+    /// `granted`), without a
     /// label lookup on the hot path.
     pub fn proof_counter(&self, outcome: &str) -> &IntCounter {
         let index = match outcome {
             "accepted" => 1,
             "rejected" => 2,
             "locked" => 3,
+            "granted" => 4,
             _ => 0,
         };
         &self.proof_counters[index]

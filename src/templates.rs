@@ -13,6 +13,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "lookup_form",
         include_str!("../templates/partials/lookup_form.hbs"),
     ),
+    ("dossier", include_str!("../templates/partials/dossier.hbs")),
+    ("qr/landing", include_str!("../templates/qr/landing.hbs")),
+    (
+        "receipt/form01",
+        include_str!("../templates/receipt/form01.hbs"),
+    ),
     (
         "pages/lookup",
         include_str!("../templates/pages/lookup.hbs"),

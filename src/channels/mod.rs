@@ -3,5 +3,6 @@
 
 pub mod feedback;
 pub mod hotline;
+pub mod qr;
 pub mod staff;
 pub mod web;

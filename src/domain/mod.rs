@@ -12,6 +12,7 @@ pub mod dossier_code;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
+pub mod qr_token;
 pub mod speech;
 pub mod status;
 pub mod text;
@@ -23,6 +24,7 @@ pub use dossier_code::DossierCode;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber};
+pub use qr_token::{QrKey, QrKeyring, QrToken, TokenCheck};
 pub use status::{Channel, Status};
 pub use timeliness::{assess, Timeliness, TimelinessInput};
 
@@ -96,6 +98,12 @@ pub enum DomainError {
     /// (a configuration error, not a citizen error).
     #[error("invalid working hours")]
     InvalidWorkingHours,
+    /// The QR token (`k=` of a receipt's QR link) is malformed; `reason` in Vietnamese.
+    #[error("invalid QR token")]
+    InvalidQrToken {
+        /// Vietnamese explanation of the faulty part.
+        reason: &'static str,
+    },
 }
 
 impl DomainError {
@@ -115,6 +123,7 @@ impl DomainError {
             DomainError::InvalidChannel => "invalid_channel",
             DomainError::InvalidPhoneProof => "invalid_phone4",
             DomainError::InvalidWorkingHours => "invalid_working_hours",
+            DomainError::InvalidQrToken { .. } => "invalid_qr_token",
         }
     }
 
@@ -150,6 +159,9 @@ impl DomainError {
                 "Vui lòng nhập đúng 4 chữ số cuối của số điện thoại.".to_owned()
             }
             DomainError::InvalidWorkingHours => "Cấu hình giờ làm việc không hợp lệ.".to_owned(),
+            DomainError::InvalidQrToken { reason } => {
+                format!("Mã xác thực trong đường dẫn QR không hợp lệ: {reason}.")
+            }
         }
     }
 }
@@ -174,6 +186,7 @@ mod tests {
             DomainError::InvalidChannel,
             DomainError::InvalidPhoneProof,
             DomainError::InvalidWorkingHours,
+            DomainError::InvalidQrToken { reason: "x" },
         ];
         // Act
         let mut codes: Vec<&str> = all.iter().map(DomainError::code).collect();

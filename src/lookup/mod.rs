@@ -64,6 +64,19 @@ impl From<LookupError> for crate::error::AppError {
     }
 }
 
+/// What the caller offers towards the detailed view.
+enum Offered<'a> {
+    Nothing,
+    Phone(&'a PhoneLast4),
+    Granted,
+}
+
+impl<'a> From<Option<&'a PhoneLast4>> for Offered<'a> {
+    fn from(proof: Option<&'a PhoneLast4>) -> Self {
+        proof.map_or(Offered::Nothing, Offered::Phone)
+    }
+}
+
 /// Shared by every channel and worker of one instance.
 pub struct LookupService {
     pool: Pool,
@@ -125,7 +138,20 @@ impl LookupService {
     ) -> Result<Lookup, LookupError> {
         self.guard.admit(client).map_err(LookupError::RateLimited)?;
         let found = self.find(code.as_str()).await;
-        self.finish(client, found, proof)
+        self.finish(client, found, Offered::from(proof))
+    }
+
+    /// Looks a dossier up by its canonical code for a caller the channel has already entitled to
+    /// the detailed view (a valid QR token, print credentials): no proof is checked. The lookup
+    /// limits apply as to any lookup.
+    pub async fn by_code_granted(
+        &self,
+        client: &ClientKey,
+        code: &DossierCode,
+    ) -> Result<Lookup, LookupError> {
+        self.guard.admit(client).map_err(LookupError::RateLimited)?;
+        let found = self.find(code.as_str()).await;
+        self.finish(client, found, Offered::Granted)
     }
 
     /// Looks a dossier up by its numeric lookup number (phone keypads).
@@ -140,14 +166,14 @@ impl LookupService {
             Some(code) => self.find(&code).await,
             None => self.find_by_number(number).await,
         };
-        self.finish(client, found, proof)
+        self.finish(client, found, Offered::from(proof))
     }
 
     fn finish(
         &self,
         client: &ClientKey,
         found: Result<(Arc<CachedDossier>, ServedFrom), LookupError>,
-        proof: Option<&PhoneLast4>,
+        proof: Offered<'_>,
     ) -> Result<Lookup, LookupError> {
         let (dossier, served_from) = match found {
             Ok(found) => found,
@@ -159,10 +185,13 @@ impl LookupService {
             Err(other) => return Err(other),
         };
         let proof = match proof {
-            None => ProofOutcome::None,
-            Some(_) if self.guard.proof_locked(client, &dossier.code) => ProofOutcome::Locked,
-            Some(digits) if dossier.phone_matches(digits) => ProofOutcome::Accepted,
-            Some(_) => {
+            Offered::Nothing => ProofOutcome::None,
+            Offered::Granted => ProofOutcome::Granted,
+            Offered::Phone(_) if self.guard.proof_locked(client, &dossier.code) => {
+                ProofOutcome::Locked
+            }
+            Offered::Phone(digits) if dossier.phone_matches(digits) => ProofOutcome::Accepted,
+            Offered::Phone(_) => {
                 self.guard.record_proof_failure(client, &dossier.code);
                 ProofOutcome::Rejected
             }

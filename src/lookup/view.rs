@@ -59,9 +59,17 @@ pub enum ProofOutcome {
     Rejected,
     /// Too many wrong proofs recently (for this dossier or this client): public view, proof not checked.
     Locked,
+    /// The channel established the right to the detailed view itself (a valid QR token from the
+    /// receipt, or print credentials): detailed view.
+    Granted,
 }
 
 impl ProofOutcome {
+    /// True when the answer is the detailed view.
+    pub fn unlocks_detail(self) -> bool {
+        matches!(self, ProofOutcome::Accepted | ProofOutcome::Granted)
+    }
+
     /// Stable name for JSON and metrics.
     pub fn key(self) -> &'static str {
         match self {
@@ -69,6 +77,7 @@ impl ProofOutcome {
             ProofOutcome::Accepted => "accepted",
             ProofOutcome::Rejected => "rejected",
             ProofOutcome::Locked => "locked",
+            ProofOutcome::Granted => "granted",
         }
     }
 }
@@ -349,7 +358,7 @@ impl CachedDossier {
         served_from: ServedFrom,
         database_up: bool,
     ) -> Vec<u8> {
-        let detailed = proof == ProofOutcome::Accepted;
+        let detailed = proof.unlocks_detail();
         let mut out = Vec::with_capacity(
             self.head.len() + if detailed { self.detail.len() } else { 0 } + 256,
         );

@@ -3,6 +3,10 @@
 //! `X-Tracuu-Signature: sha256=<hex>`. Requests outside the time window are refused; replays are
 //! refused by the caller recording each accepted signature. Several secrets may be valid at once,
 //! so a secret rotates without downtime: add the new one, move the sender, remove the old one.
+//!
+//! Requests without a body (the main store fetching QR images and receipts to print) are signed
+//! the same way over `timestamp + "." + METHOD + "." + path?query` (see [`sign_request`]). Such
+//! reads are not recorded against replay: repeating one within the window only reads again.
 
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -28,6 +32,19 @@ pub enum AuthError {
     Disabled,
 }
 
+impl AuthError {
+    /// The error code a client sees.
+    pub fn code(self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            AuthError::Missing => Code::SignatureMissing,
+            AuthError::Expired => Code::SignatureExpired,
+            AuthError::Invalid => Code::SignatureInvalid,
+            AuthError::Disabled => Code::SyncDisabled,
+        }
+    }
+}
+
 /// Checks signatures against the configured secrets.
 pub struct Verifier {
     secrets: Vec<SecretString>,
@@ -43,7 +60,39 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// `sha256=<hex>` for a bodiless request: HMAC over `"<timestamp>.<METHOD>.<path?query>"`, the
+/// path and query exactly as sent (what a sender of a signed GET computes).
+pub fn sign_request(secret: &str, timestamp: i64, method: &str, path_and_query: &str) -> String {
+    let message = request_message(method, path_and_query);
+    sign(secret, timestamp, message.as_bytes())
+}
+
+/// What a bodiless request signs after `"<timestamp>."`. A push body is JSON, so it never starts
+/// with a method name: the two kinds of signed messages cannot be confused.
+fn request_message(method: &str, path_and_query: &str) -> String {
+    format!("{}.{path_and_query}", method.to_ascii_uppercase())
+}
+
 impl Verifier {
+    /// Verifies a signed bodiless request (`GET` of a QR image or receipt).
+    pub fn verify_request(
+        &self,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        method: &str,
+        path_and_query: &str,
+        now_unix: i64,
+    ) -> Result<(), AuthError> {
+        let message = request_message(method, path_and_query);
+        self.verify(timestamp, signature, message.as_bytes(), now_unix)
+            .map(|_| ())
+    }
+
+    /// True when at least one secret is configured.
+    pub fn enabled(&self) -> bool {
+        !self.secrets.is_empty()
+    }
+
     /// A verifier over `secrets` (empty: push disabled) with a window of ± `window_secs`.
     pub fn new(secrets: Vec<SecretString>, window_secs: u64) -> Self {
         Self {
@@ -155,6 +204,37 @@ mod tests {
         );
         assert_eq!(
             v.verify(Some("1000"), Some(&good), body, 699),
+            Err(AuthError::Expired)
+        );
+    }
+
+    #[test]
+    fn a_signed_get_covers_method_path_and_query() {
+        let v = verifier();
+        let path = "/api/v1/dossiers/H57.132-260804-0583/qr.png?size=300";
+        let signature = sign_request("new-secret", 1_000, "GET", path);
+        assert_eq!(
+            v.verify_request(Some("1000"), Some(&signature), "GET", path, 1_010),
+            Ok(())
+        );
+        for (method, other) in [
+            (
+                "GET",
+                "/api/v1/dossiers/H57.132-260804-0583/qr.png?size=301",
+            ),
+            (
+                "GET",
+                "/api/v1/dossiers/H57.132-260804-0584/qr.png?size=300",
+            ),
+            ("HEAD", path),
+        ] {
+            assert_eq!(
+                v.verify_request(Some("1000"), Some(&signature), method, other, 1_010),
+                Err(AuthError::Invalid)
+            );
+        }
+        assert_eq!(
+            v.verify_request(Some("1000"), Some(&signature), "GET", path, 2_000),
             Err(AuthError::Expired)
         );
     }

@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::value::RawValue;
 
-use super::auth::{AuthError, Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::service::{BatchError, BatchItem, SyncService};
 use crate::config::SyncSettings;
 use crate::error::{AppError, Code};
@@ -77,12 +77,7 @@ pub fn authenticate(
         )
         .map_err(|error| {
             tracing::warn!(sync.auth = %error, "push refused: {error}");
-            AppError::new(match error {
-                AuthError::Missing => Code::SignatureMissing,
-                AuthError::Expired => Code::SignatureExpired,
-                AuthError::Invalid => Code::SignatureInvalid,
-                AuthError::Disabled => Code::SyncDisabled,
-            })
+            AppError::new(error.code())
         })
 }
 

@@ -57,3 +57,60 @@ async fn not_found_answers_are_limited_tighter_and_then_block_every_lookup() {
     let page = response.text().await.expect("page");
     assert!(page.contains("Tra cứu quá nhiều lần"));
 }
+
+#[tokio::test]
+async fn the_landing_page_and_the_print_endpoints_are_limited_like_lookups() {
+    // Arrange: a burst of three for lookups, landing pages and print requests together.
+    let app = spawn_app_with(|s| {
+        crate::qr_images::qr_settings(s);
+        s.rate_limit.lookups_per_minute = 6;
+        s.rate_limit.lookups_burst = 3;
+    })
+    .await;
+    let known = app.known(4).await;
+    let png = format!("/api/v1/dossiers/{}/qr.png", known.code);
+    let receipt = format!("/receipts/{}", known.code);
+
+    // Act: one landing page, one QR image, one receipt spend the burst.
+    assert_eq!(
+        app.get(&format!("/q/{}", known.code))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(app.get_signed(&png).await.status().as_u16(), 200);
+    assert_eq!(app.get_signed(&receipt).await.status().as_u16(), 200);
+
+    // Assert: each of them, and anonymous print requests, now get 429 in their own form.
+    let response = app.get(&format!("/q/{}", known.code)).await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response
+        .text()
+        .await
+        .expect("page")
+        .contains("Tra cứu quá nhiều lần"));
+
+    for response in [app.get_signed(&png).await, app.get(&png).await] {
+        assert_eq!(response.status().as_u16(), 429);
+        assert!(response.headers().contains_key("retry-after"));
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "rate_limited");
+    }
+    for response in [app.get_signed(&receipt).await, app.get(&receipt).await] {
+        assert_eq!(response.status().as_u16(), 429);
+        assert!(response.headers().contains_key("retry-after"));
+        assert!(response
+            .text()
+            .await
+            .expect("page")
+            .contains("Tra cứu quá nhiều lần"));
+    }
+    let response = app.get(&format!("/api/v1/dossiers/{}", known.code)).await;
+    assert_eq!(
+        response.status().as_u16(),
+        429,
+        "one budget for every lookup"
+    );
+}

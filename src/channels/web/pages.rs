@@ -95,7 +95,14 @@ pub async fn show_lookup_page(
             status
         }
     };
-    let mut response = render(&state, "pages/lookup", &page, status);
+    with_retry_after(render(&state, "pages/lookup", &page, status), retry_after)
+}
+
+/// Adds `Retry-After` (whole seconds) to a rate-limited page.
+pub(crate) fn with_retry_after(
+    mut response: HttpResponse,
+    retry_after: Option<std::time::Duration>,
+) -> HttpResponse {
     if let Some(wait) = retry_after {
         if let Ok(value) = header::HeaderValue::from_str(&retry_seconds(wait).to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -141,6 +148,7 @@ fn looks_like_lookup_number(raw: &str) -> bool {
         && !folded.contains('-')
 }
 
+/// The heading of an error page or box.
 pub(crate) fn title_for(code: Code) -> &'static str {
     match code {
         Code::DossierNotFound => "Không tìm thấy hồ sơ",
@@ -157,10 +165,16 @@ pub(crate) fn title_for(code: Code) -> &'static str {
         }
         Code::InvalidTransition | Code::AlreadyVoted => "Không thực hiện được",
         Code::PayloadTooLarge => "Nội dung quá lớn",
+        Code::CredentialsRequired
+        | Code::SignatureMissing
+        | Code::SignatureInvalid
+        | Code::SignatureExpired => "Cần xác thực",
         _ => "Thông tin nhập chưa đúng",
     }
 }
 
+/// Renders `template` as a whole HTML page; a template failure is logged and answered with a plain
+/// 500 text.
 pub(crate) fn render(
     state: &AppState,
     template: &str,

@@ -1,0 +1,257 @@
+//! `GET /q/{code}?k=<token>`: the page a phone opens after scanning a receipt's QR code. A valid
+//! token shows the detailed view (design.md §3.4) with no further proof; a missing, truncated,
+//! forged or outdated token falls back to the public view with a plain explanation; an unknown
+//! code gets a page that helps (check the code, call the hotline). Server-rendered, no
+//! JavaScript, inline CSS, well under 20 KB.
+
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::page_cache::{self, StoredPage};
+use super::QrState;
+use crate::channels::web::pages::{render, title_for, with_retry_after};
+use crate::channels::web::{client_key, AppState};
+use crate::domain::{DossierCode, QrToken, TokenCheck};
+use crate::error::{AppError, Code};
+use crate::lookup::view::ServedFrom;
+use crate::lookup::Lookup;
+
+/// The query string. Other parameters (tracking tags that chat apps add) are ignored.
+#[derive(Debug, Deserialize)]
+pub struct LandingQuery {
+    /// The token printed in the QR link.
+    pub k: Option<String>,
+}
+
+/// What the token allowed, and how to explain it when it did not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Valid,
+    Missing,
+    Malformed,
+    Forged,
+    Outdated,
+}
+
+impl TokenState {
+    /// Reads and checks the `k` parameter for `code`.
+    pub fn check(qr: &QrState, code: &DossierCode, raw: Option<&str>) -> Self {
+        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+            return TokenState::Missing;
+        };
+        let Ok(token) = QrToken::parse(raw) else {
+            return TokenState::Malformed;
+        };
+        match qr.keyring.verify(code, &token, chrono::Utc::now()) {
+            TokenCheck::Valid { .. } => TokenState::Valid,
+            TokenCheck::Forged | TokenCheck::UnknownKey => TokenState::Forged,
+            TokenCheck::Outdated => TokenState::Outdated,
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            TokenState::Valid => "valid",
+            TokenState::Missing => "missing",
+            TokenState::Malformed => "malformed",
+            TokenState::Forged => "forged",
+            TokenState::Outdated => "outdated",
+        }
+    }
+
+    fn notice(self) -> Option<Notice> {
+        let (title, message) = match self {
+            TokenState::Valid => return None,
+            TokenState::Missing => (
+                "Đang hiển thị thông tin công khai",
+                "Đường dẫn này không kèm mã xác thực của giấy tiếp nhận, nên trang chỉ hiển thị thông tin công khai của hồ sơ. Quét lại mã QR in trên giấy tiếp nhận để xem quá trình xử lý và nơi nhận kết quả.",
+            ),
+            TokenState::Malformed => (
+                "Đường dẫn chưa đầy đủ",
+                "Mã xác thực trong đường dẫn bị thiếu hoặc thừa ký tự (có thể đường dẫn bị cắt khi sao chép hoặc gửi qua tin nhắn), nên trang chỉ hiển thị thông tin công khai. Hãy quét lại mã QR in trên giấy tiếp nhận.",
+            ),
+            TokenState::Forged => (
+                "Mã xác thực không khớp",
+                "Mã xác thực trong đường dẫn không khớp với hồ sơ này (đường dẫn có thể đã bị sửa hoặc là của hồ sơ khác), nên trang chỉ hiển thị thông tin công khai. Hãy quét lại mã QR in trên giấy tiếp nhận của chính hồ sơ này.",
+            ),
+            TokenState::Outdated => (
+                "Mã QR đã hết hạn xác thực",
+                "Mã QR này được ký bằng khóa cũ đã hết hiệu lực, nên trang chỉ hiển thị thông tin công khai. Thông tin hồ sơ vẫn đúng; để xem chi tiết, hãy xin lại giấy tiếp nhận tại Bộ phận Một cửa.",
+            ),
+        };
+        Some(Notice { title, message })
+    }
+}
+
+#[derive(Serialize)]
+struct Notice {
+    title: &'static str,
+    message: &'static str,
+}
+
+#[derive(Serialize)]
+struct PageError {
+    title: &'static str,
+    message: String,
+    hint: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct LandingPage<'a> {
+    province: &'a str,
+    hotline: &'a str,
+    dossier: Option<serde_json::Value>,
+    plain: Option<&'static str>,
+    notice: Option<Notice>,
+    error: Option<PageError>,
+    stale: bool,
+    proof_rejected: bool,
+    proof_locked: bool,
+}
+
+/// Where the dossier stands, in plain words, by national status code (domain.md §3). The
+/// detailed variant may point at the sections only the detailed view has.
+pub fn plain_words(status: i64, detailed: bool) -> Option<&'static str> {
+    Some(match (status, detailed) {
+        (1, _) => "Hồ sơ đã được nộp và đang chờ Bộ phận Một cửa kiểm tra, tiếp nhận. Bạn chưa cần làm gì thêm.",
+        (2, _) => "Hồ sơ đã được tiếp nhận và đang được chuyển đến cơ quan giải quyết. Bạn chưa cần làm gì thêm.",
+        (3, _) => "Hồ sơ không được tiếp nhận giải quyết. Vui lòng liên hệ nơi nộp hồ sơ hoặc gọi đường dây nóng để biết lý do và cách nộp lại.",
+        (4, _) => "Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết. Bạn chưa cần làm gì thêm; hãy theo dõi ngày hẹn trả kết quả.",
+        (5, true) => "Cơ quan giải quyết cần bạn bổ sung giấy tờ. Hãy bổ sung theo danh sách dưới đây để hồ sơ được tiếp tục giải quyết.",
+        (5, false) => "Cơ quan giải quyết cần bạn bổ sung giấy tờ để hồ sơ được tiếp tục giải quyết. Vui lòng liên hệ nơi nộp hồ sơ để biết giấy tờ cần bổ sung.",
+        (6, _) => "Bạn cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính để hồ sơ được tiếp tục giải quyết.",
+        (7, _) => "Hồ sơ đã được rút theo yêu cầu của người nộp.",
+        (8, _) => "Hồ sơ đã dừng xử lý. Vui lòng liên hệ nơi nộp hồ sơ để biết lý do.",
+        (9, true) => "Hồ sơ đã có kết quả. Bạn có thể đến nhận kết quả tại nơi ghi dưới đây; nhớ mang theo giấy tiếp nhận.",
+        (9, false) => "Hồ sơ đã có kết quả. Bạn có thể đến nhận kết quả tại nơi nộp hồ sơ; nhớ mang theo giấy tiếp nhận.",
+        (10, _) => "Kết quả đã được trả. Hồ sơ đã hoàn tất.",
+        _ => return None,
+    })
+}
+
+/// The detailed view of a cached dossier with the database up: the one variant worth storing.
+fn cacheable(lookup: &Lookup, token: TokenState) -> bool {
+    token == TokenState::Valid
+        && lookup.proof.unlocks_detail()
+        && lookup.served_from == ServedFrom::Cache
+        && lookup.database_up
+}
+
+fn html_page(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// `GET /q/{code}?k=<token>`.
+pub async fn show_landing_page(
+    req: HttpRequest,
+    code: web::Path<String>,
+    app: web::Data<AppState>,
+    qr: web::Data<QrState>,
+) -> HttpResponse {
+    let query = web::Query::<LandingQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or(LandingQuery { k: None });
+    let mut page = LandingPage {
+        province: &app.settings.province.name,
+        hotline: &app.settings.province.hotline,
+        dossier: None,
+        plain: None,
+        notice: None,
+        error: None,
+        stale: false,
+        proof_rejected: false,
+        proof_locked: false,
+    };
+    let result = match DossierCode::parse(&code) {
+        Err(e) => Err(AppError::invalid(Code::InvalidDossierCode, e)),
+        Ok(code) => {
+            let token = TokenState::check(&qr, &code, query.k.as_deref());
+            if token != TokenState::Valid {
+                tracing::info!(
+                    lookup.code = %code,
+                    qr.token = token.key(),
+                    "QR landing for {code} without a valid token: {}",
+                    token.key()
+                );
+            }
+            let client = client_key(&req, &app.settings.http.trusted_proxies);
+            let lookup = if token == TokenState::Valid {
+                app.lookup.by_code_granted(&client, &code).await
+            } else {
+                app.lookup.by_code(&client, &code, None).await
+            };
+            lookup.map(|l| (l, token)).map_err(AppError::from)
+        }
+    };
+    let (status, retry_after) = match result {
+        Ok((lookup, token)) if cacheable(&lookup, token) => {
+            if let Some(page) = qr.pages.get(&lookup.dossier) {
+                return html_page(page.assemble());
+            }
+            let mut dossier: Option<serde_json::Value> =
+                serde_json::from_slice(&lookup.to_json()).ok();
+            if let Some(timeliness) = dossier.as_mut().map(|d| &mut d["timeliness"]) {
+                timeliness["key"] = page_cache::KEY_MARK.to_string().into();
+                timeliness["label"] = page_cache::LABEL_MARK.to_string().into();
+            }
+            page.plain = dossier
+                .as_ref()
+                .and_then(|d| d["status"]["code"].as_i64())
+                .and_then(|s| plain_words(s, true));
+            page.dossier = dossier;
+            match app.templates.render("qr/landing", &page) {
+                Ok(html) => {
+                    let stored = Arc::new(StoredPage::new(Arc::clone(&lookup.dossier), &html));
+                    qr.pages.insert(Arc::clone(&stored));
+                    return html_page(stored.assemble());
+                }
+                // Rendered again below, where a failure becomes the 500 page.
+                Err(_) => (StatusCode::OK, None),
+            }
+        }
+        Ok((lookup, token)) => {
+            let detailed = lookup.proof.unlocks_detail();
+            let dossier: Option<serde_json::Value> = serde_json::from_slice(&lookup.to_json()).ok();
+            page.plain = dossier
+                .as_ref()
+                .and_then(|d| d["status"]["code"].as_i64())
+                .and_then(|s| plain_words(s, detailed));
+            page.dossier = dossier;
+            page.stale = !lookup.database_up;
+            page.notice = token.notice();
+            (StatusCode::OK, None)
+        }
+        Err(error) => {
+            error.log();
+            page.error = Some(PageError {
+                title: title_for(error.code),
+                message: error.message.clone(),
+                hint: error.hint,
+            });
+            (error.code.status(), error.retry_after)
+        }
+    };
+    with_retry_after(render(&app, "qr/landing", &page, status), retry_after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_national_status_has_plain_words_in_both_views() {
+        for status in 1..=10 {
+            for detailed in [false, true] {
+                assert!(plain_words(status, detailed).is_some(), "{status}");
+            }
+        }
+        assert!(plain_words(11, true).is_none());
+        assert!(plain_words(5, false).is_some_and(|w| !w.contains("dưới đây")));
+    }
+}

@@ -1,0 +1,219 @@
+//! Rendered landing pages, kept per dossier version so a scanned QR code is answered by joining a
+//! few ready byte strings instead of running the template (design.md §3.1 does the same for the
+//! JSON views). A page is rendered once with placeholders where the only per-request value of a
+//! cached dossier goes (its timeliness, which depends on the clock for an open dossier), split
+//! there, and stored beside the `Arc` of the dossier it was rendered from: a new version of the
+//! dossier is a new `Arc` in the lookup cache, so a page of an older version is never served.
+//!
+//! Bounded by bytes: past the budget, inserting drops arbitrary entries first (a page is cheap to
+//! render again). Only the detailed view with a valid token and a reachable database is cached;
+//! the rarer variants (explanations, stale data) are rendered each time.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use crate::lookup::view::CachedDossier;
+
+/// Stands for the timeliness key in a rendered page (a private-use character no template escapes).
+pub const KEY_MARK: char = '\u{E000}';
+/// Stands for the timeliness label.
+pub const LABEL_MARK: char = '\u{E001}';
+
+/// One piece of a stored page.
+#[derive(Debug)]
+enum Part {
+    Text(Box<str>),
+    TimelinessKey,
+    TimelinessLabel,
+}
+
+/// A page rendered from one version of one dossier.
+#[derive(Debug)]
+pub struct StoredPage {
+    dossier: Arc<CachedDossier>,
+    parts: Vec<Part>,
+    bytes: usize,
+}
+
+impl StoredPage {
+    /// Splits `html` at the placeholders.
+    pub fn new(dossier: Arc<CachedDossier>, html: &str) -> Self {
+        let mut parts = Vec::new();
+        let mut rest = html;
+        while let Some(at) = rest.find([KEY_MARK, LABEL_MARK]) {
+            if at > 0 {
+                parts.push(Part::Text(rest[..at].into()));
+            }
+            let mark = rest[at..].chars().next().unwrap_or(KEY_MARK);
+            parts.push(if mark == KEY_MARK {
+                Part::TimelinessKey
+            } else {
+                Part::TimelinessLabel
+            });
+            rest = &rest[at + mark.len_utf8()..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.into()));
+        }
+        Self {
+            dossier,
+            bytes: html.len(),
+            parts,
+        }
+    }
+
+    /// The page with the timeliness of now.
+    pub fn assemble(&self) -> Vec<u8> {
+        let timeliness = self.dossier.timeliness(chrono::Utc::now());
+        let mut out = Vec::with_capacity(self.bytes + 64);
+        for part in &self.parts {
+            out.extend_from_slice(match part {
+                Part::Text(text) => text.as_bytes(),
+                Part::TimelinessKey => timeliness.key().as_bytes(),
+                Part::TimelinessLabel => timeliness.label_vi().as_bytes(),
+            });
+        }
+        out
+    }
+}
+
+/// The stored pages of one instance.
+pub struct PageCache {
+    pages: DashMap<Arc<str>, Arc<StoredPage>>,
+    bytes: AtomicUsize,
+    budget: usize,
+}
+
+impl PageCache {
+    /// A cache holding at most about `budget` bytes of pages (0: none).
+    pub fn new(budget: usize) -> Self {
+        Self {
+            pages: DashMap::new(),
+            bytes: AtomicUsize::new(0),
+            budget,
+        }
+    }
+
+    /// The stored page of exactly this version of the dossier.
+    pub fn get(&self, dossier: &Arc<CachedDossier>) -> Option<Arc<StoredPage>> {
+        let page = self.pages.get(&dossier.code)?;
+        Arc::ptr_eq(&page.dossier, dossier).then(|| Arc::clone(&page))
+    }
+
+    /// Stores `page`, replacing the page of an older version, and keeps within the budget.
+    pub fn insert(&self, page: Arc<StoredPage>) {
+        if page.bytes > self.budget {
+            return;
+        }
+        let added = page.bytes;
+        if let Some(old) = self.pages.insert(Arc::clone(&page.dossier.code), page) {
+            self.bytes.fetch_sub(old.bytes, Ordering::Relaxed);
+        }
+        if self.bytes.fetch_add(added, Ordering::Relaxed) + added <= self.budget {
+            return;
+        }
+        // Over budget: drop about a tenth of the entries at a time (arbitrary ones; rendering is
+        // cheap) until back within it.
+        while self.bytes.load(Ordering::Relaxed) > self.budget && !self.pages.is_empty() {
+            let victims: Vec<Arc<str>> = self
+                .pages
+                .iter()
+                .take(self.pages.len() / 10 + 1)
+                .map(|entry| Arc::clone(entry.key()))
+                .collect();
+            for code in victims {
+                if let Some((_, old)) = self.pages.remove(&code) {
+                    self.bytes.fetch_sub(old.bytes, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Bytes of pages held.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_splits_at_its_placeholders() {
+        let page = StoredPage::new(
+            test_dossier(),
+            &format!("<p class=\"t-{KEY_MARK}\">{LABEL_MARK}</p>"),
+        );
+        let html = String::from_utf8(page.assemble()).expect("utf-8");
+        assert!(html.starts_with("<p class=\"t-"), "{html}");
+        assert!(!html.contains(KEY_MARK) && !html.contains(LABEL_MARK));
+        assert_eq!(page.parts.len(), 5);
+    }
+
+    #[test]
+    fn the_cache_serves_only_the_version_it_was_rendered_from_and_stays_in_budget() {
+        let cache = PageCache::new(1_000);
+        let one = test_dossier();
+        cache.insert(Arc::new(StoredPage::new(Arc::clone(&one), "x")));
+        assert!(cache.get(&one).is_some());
+        let newer = test_dossier();
+        assert!(cache.get(&newer).is_none(), "another Arc: another version");
+        for _ in 0..50 {
+            cache.insert(Arc::new(StoredPage::new(test_dossier(), &"y".repeat(300))));
+        }
+        assert!(cache.bytes() <= 1_000, "{}", cache.bytes());
+        cache.insert(Arc::new(StoredPage::new(
+            test_dossier(),
+            &"z".repeat(2_000),
+        )));
+        assert!(
+            cache.bytes() <= 1_000,
+            "a page over the whole budget is not kept"
+        );
+    }
+
+    fn test_dossier() -> Arc<CachedDossier> {
+        use crate::db::dossiers::DossierRecord;
+        use chrono::{TimeZone, Utc};
+        static SEQ: AtomicUsize = AtomicUsize::new(0);
+        let at = Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap();
+        let record = DossierRecord {
+            code: format!(
+                "000.00.16.H48-261102-{:04}",
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            ),
+            lookup_number: 605_592_342, // valid Damm check digit (README demo)
+            status: 4,
+            channel: 1,
+            applicant_name: "Nguyễn Văn An".into(),
+            applicant_phone: None,
+            received_at: at,
+            due_at: None,
+            finished_at: None,
+            returned_at: None,
+            supplement_count: 0,
+            supplement_requested_at: None,
+            supplement_seconds: 0,
+            supplement_request: None,
+            version: 1,
+            source_updated_at: at,
+            synced_at: at,
+            procedure_code: "1.001193".into(),
+            procedure_name: "Đăng ký khai sinh".into(),
+            procedure_field: "Hộ tịch".into(),
+            processing_days: 0,
+            receiving_agency_code: "000.00.16.H48".into(),
+            receiving_agency_name: "UBND".into(),
+            handling_agency_code: "000.00.16.H48".into(),
+            handling_agency_name: "UBND".into(),
+            desk_address: None,
+            desk_phone: None,
+            desk_hours: None,
+            events: Vec::new(),
+        };
+        Arc::new(CachedDossier::build(&record).expect("dossier"))
+    }
+}
