@@ -148,6 +148,15 @@ async fn an_operator_finds_a_dossier_by_code_and_by_lookup_number_and_each_view_
     let typo = operator.get(&app, "/can-bo/tong-dai?by=ma&q=12345").await;
     assert_eq!(typo.status().as_u16(), 400);
     assert!(typo.text().await.expect("html").contains("role=\"alert\""));
+    let phone_as_code = operator
+        .get(&app, "/can-bo/tong-dai?by=ma&q=0912345678")
+        .await;
+    assert_eq!(phone_as_code.status().as_u16(), 400);
+    assert!(phone_as_code
+        .text()
+        .await
+        .expect("html")
+        .contains("Nếu đây là số điện thoại"));
 }
 
 #[tokio::test]

@@ -266,11 +266,17 @@ pub async fn show_console(
                         | Code::DossierNotFound
                 ) =>
             {
+                let mut message = error.message.clone();
+                if by == "ma" && PhoneNumber::parse(&q).is_ok() {
+                    message.push_str(
+                        " Nếu đây là số điện thoại, chọn \"Số điện thoại người nộp\" và lý do tra cứu.",
+                    );
+                }
                 console_page(
                     &state,
                     &session,
                     call.as_ref(),
-                    merge(typed, json!({"error": error.message})),
+                    merge(typed, json!({"error": message})),
                     error.code.status(),
                 )
                 .await
