@@ -471,102 +471,125 @@ pub async fn show_dossier(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let code = DossierCode::parse(&path).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
+        let code = DossierCode::parse(&path)
+            .map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
         let db = client(&state).await?;
         let call = named_call(&db, &session, query.call.as_deref()).await?;
-        let lookup = state.lookup.by_code(&staff_key(&session), &code, None).await?;
-        // Staff see the detailed view (design.md §3.4: the role is the proof); the read-aloud
-        // summary is made from the public view only, like the IVR's.
-        let facts = crate::channels::hotline::ivr::public_facts(&lookup.to_json())
-            .map_err(AppError::internal)?;
-        let detailed = lookup
-            .dossier
-            .render(ProofOutcome::Accepted, lookup.served_from, lookup.database_up);
-        let detail: DetailJson = serde_json::from_slice(&detailed)
-            .map_err(|e| AppError::internal(anyhow::Error::new(e).context("reading a detailed view")))?;
-        let items = db::intake::list_open_by_caller(
-            &db,
-            call.as_ref().and_then(|c| c.caller_phone.as_deref()),
-            Some(&detail.code),
-        )
-        .await
-        .map_err(AppError::internal)?;
-        let shown: Vec<String> = std::iter::once(detail.code.clone())
-            .chain(items.iter().map(|i| i.tracking_code.clone()))
-            .collect();
-        audit::record(
-            &db,
-            &session,
-            &AuditEntry {
-                action: AuditAction::DossierView,
-                subject: &detail.code,
-                reason: None,
-                shown: &shown,
-                call_id: call.as_ref().map(|c| c.id),
-            },
-        )
-        .await?;
-        let timeline: Vec<Value> = detail
-            .timeline
-            .iter()
-            .map(|t| {
-                json!({
-                    "at": vn_time(Some(t.at)),
-                    "spoken": format!(
-                        "{}: {}{}.{}",
-                        capitalize(&speech::datetime_words(t.at)),
-                        speech::spell_numbers(&t.step),
-                        t.agency.as_deref().map(|a| format!(", tại {}", speech::spell_numbers(a))).unwrap_or_default(),
-                        t.note.as_deref().map(|n| format!(" Ghi chú: {}", n)).unwrap_or_default(),
-                    ),
-                    "status": t.status["label"],
-                })
-            })
-            .collect();
-        let call_view = match &call {
-            Some(c) => Some(call_view(&db, &state, c).await?),
-            None => None,
-        };
-        let file_url = format!(
-            "/can-bo/tong-dai/ghi-nhan?ho_so={}{}",
-            detail.code,
-            call.as_ref().map(|c| format!("&call={}", c.id)).unwrap_or_default()
-        );
-        let page = merge(
-            base(&state, &format!("Hồ sơ {}", detail.code), Some(&session)),
-            json!({
-                "call": call_view,
-                "outcomes": outcome_options(),
-                "spoken": facts_report(&facts),
-                "dossier": {
-                    "code": detail.code,
-                    "lookup_number": detail.lookup_number_display,
-                    "procedure": detail.procedure["name"],
-                    "receiving_agency": detail.receiving_agency["name"],
-                    "handling_agency": detail.handling_agency["name"],
-                    "status": detail.status["label"],
-                    "timeliness": detail.timeliness["label"],
-                    "timeliness_key": detail.timeliness["key"],
-                    "applicant": detail.applicant,
-                    "received_at": detail.received_at,
-                    "due_at": detail.due_at,
-                    "finished_at": detail.finished_at,
-                    "returned_at": detail.returned_at,
-                    "synced_at": detail.freshness["synced_at"],
-                },
-                "timeline": timeline,
-                "supplement": detail.supplement,
-                "collect": detail.collect_result,
-                "items": item_rows(&items),
-                "file_url": file_url,
-                "back_url": call.as_ref().map(|c| format!("/can-bo/tong-dai?call={}", c.id)).unwrap_or_else(|| "/can-bo/tong-dai".to_owned()),
-                "sms": sms_enabled(),
-            }),
-        );
-        Ok(render(&state, "hotline/dossier", &page, StatusCode::OK))
+        drop(db);
+        dossier_page(&state, &session, &code, call.as_ref(), None, StatusCode::OK).await
     }
     .await;
     respond(&state, result)
+}
+
+/// The dossier page for an operator: lookup, audit entry, render. `notice` is a line shown at
+/// the top (e.g. the result of texting the status).
+async fn dossier_page(
+    state: &AppState,
+    session: &StaffSession,
+    code: &DossierCode,
+    call: Option<&CallRow>,
+    notice: Option<(&str, bool)>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let db = client(state).await?;
+    let lookup = state
+        .lookup
+        .by_code(&staff_key(session), code, None)
+        .await?;
+    // Staff see the detailed view (design.md §3.4: the role is the proof); the read-aloud
+    // summary is made from the public view only, like the IVR's.
+    let facts = crate::channels::hotline::ivr::public_facts(&lookup.to_json())
+        .map_err(AppError::internal)?;
+    let detailed = lookup.dossier.render(
+        ProofOutcome::Accepted,
+        lookup.served_from,
+        lookup.database_up,
+    );
+    let detail: DetailJson = serde_json::from_slice(&detailed).map_err(|e| {
+        AppError::internal(anyhow::Error::new(e).context("reading a detailed view"))
+    })?;
+    let items = db::intake::list_open_by_caller(
+        &db,
+        call.and_then(|c| c.caller_phone.as_deref()),
+        Some(&detail.code),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let shown: Vec<String> = std::iter::once(detail.code.clone())
+        .chain(items.iter().map(|i| i.tracking_code.clone()))
+        .collect();
+    audit::record(
+        &db,
+        session,
+        &AuditEntry {
+            action: AuditAction::DossierView,
+            subject: &detail.code,
+            reason: None,
+            shown: &shown,
+            call_id: call.map(|c| c.id),
+        },
+    )
+    .await?;
+    let timeline: Vec<Value> = detail
+        .timeline
+        .iter()
+        .map(|t| {
+        json!({
+            "at": vn_time(Some(t.at)),
+            "spoken": format!(
+            "{}: {}{}.{}",
+            capitalize(&speech::datetime_words(t.at)),
+            speech::spell_numbers(&t.step),
+            t.agency.as_deref().map(|a| format!(", tại {}", speech::spell_numbers(a))).unwrap_or_default(),
+            t.note.as_deref().map(|n| format!(" Ghi chú: {}", n)).unwrap_or_default(),
+            ),
+            "status": t.status["label"],
+        })
+        })
+        .collect();
+    let call_view = match call {
+        Some(c) => Some(call_view(&db, state, c).await?),
+        None => None,
+    };
+    let file_url = format!(
+        "/can-bo/tong-dai/ghi-nhan?ho_so={}{}",
+        detail.code,
+        call.map(|c| format!("&call={}", c.id)).unwrap_or_default()
+    );
+    let page = merge(
+        base(state, &format!("Hồ sơ {}", detail.code), Some(session)),
+        json!({
+        "call": call_view,
+        "outcomes": outcome_options(),
+        "spoken": facts_report(&facts),
+        "dossier": {
+            "code": detail.code,
+            "lookup_number": detail.lookup_number_display,
+            "procedure": detail.procedure["name"],
+            "receiving_agency": detail.receiving_agency["name"],
+            "handling_agency": detail.handling_agency["name"],
+            "status": detail.status["label"],
+            "timeliness": detail.timeliness["label"],
+            "timeliness_key": detail.timeliness["key"],
+            "applicant": detail.applicant,
+            "received_at": detail.received_at,
+            "due_at": detail.due_at,
+            "finished_at": detail.finished_at,
+            "returned_at": detail.returned_at,
+            "synced_at": detail.freshness["synced_at"],
+        },
+        "timeline": timeline,
+        "supplement": detail.supplement,
+        "collect": detail.collect_result,
+        "items": item_rows(&items),
+        "file_url": file_url,
+        "back_url": call.map(|c| format!("/can-bo/tong-dai?call={}", c.id)).unwrap_or_else(|| "/can-bo/tong-dai".to_owned()),
+        "sms": sms_enabled(),
+            "notice": notice.map(|(text, error)| json!({"text": text, "error": error})),
+        }),
+    );
+    Ok(render(state, "hotline/dossier", &page, status))
 }
 
 /// Whether texting the status is available (the SMS outbox is built on another branch).
