@@ -47,6 +47,12 @@ impl HotlineState {
     /// Limits and audio from the settings (limits off when rate limiting is off).
     pub fn new(settings: &Settings) -> Self {
         let h = &settings.hotline;
+        if h.audio_enabled && !audio::espeak_available() {
+            // The documents still carry the text inside <audio>, which platforms speak instead.
+            tracing::warn!(
+                "TRACUU_HOTLINE__AUDIO_ENABLED is set but espeak-ng cannot be run: IVR audio will fail"
+            );
+        }
         Self {
             enabled: settings.rate_limit.enabled,
             ivr: RateLimiter::keyed(
