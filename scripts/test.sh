@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of tracuu: unit tests and the integration tests against a real PostgreSQL.
+# Runs every test of tracuu: unit tests, the integration tests against a real PostgreSQL, and the
+# kiosk's browser tests in real headless Chromium (kiosk-tests/, against a tracuu they start).
 # Installs the Debian packages the tests need when they are missing (as root, or through sudo),
 # so a fresh machine needs nothing else. Set TEST_DATABASE_URL to use an existing server instead
-# of a throwaway cluster.
+# of a throwaway cluster for the integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,19 @@ fi
 # The QR end-to-end tests decode images with zbarimg and rasterise SVG with rsvg-convert.
 command -v zbarimg >/dev/null 2>&1 || packages+=(zbar-tools)
 command -v rsvg-convert >/dev/null 2>&1 || packages+=(librsvg2-bin)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+# A font with Vietnamese glyphs for the kiosk screenshots (chromium only recommends one).
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+
+# The SMS end-to-end test runs a real Kannel (bearerbox, smsbox) and its fake SMSC client.
+if ! command -v bearerbox >/dev/null 2>&1 && [ ! -x /usr/sbin/bearerbox ]; then
+    packages+=(kannel)
+fi
+if [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
+    packages+=(kannel-extras)
+fi
 
 # The hotline's synthesized IVR prompts (tests/api/hotline_ivr.rs) need espeak-ng.
 if ! command -v espeak-ng >/dev/null 2>&1; then
@@ -32,9 +46,21 @@ fi
 
 cargo fmt --all -- --check
 
-# cargo prints one "test result" line per test binary (several have none); end with the total.
+# Every runner writes to $log; the total of passed and failed tests is printed at the end.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --locked --all-targets "$@" 2>&1 | tee "$log"
+
+# The kiosk in headless Chromium: playwright-core from npm (no browser download) drives Debian's
+# /usr/bin/chromium against the debug binary on its own private cluster with demo data.
+cargo build --locked --bin tracuu
+(cd kiosk-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+kiosk_status=0
+(cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/kiosk.test.mjs) \
+    2>&1 | tee -a "$log" || kiosk_status=$?
+
+# cargo prints one "test result" line per test binary; node's runner "# pass N" and "# fail N".
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
+     /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$kiosk_status"

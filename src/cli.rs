@@ -325,8 +325,13 @@ pub async fn demo_data(
                 replace,
                 "the read model already holds {existing} dossiers; add --replace to delete them first"
             );
+            // Every table that references dossiers goes with them (named, not CASCADE, so a new
+            // reference has to be added here on purpose).
             client
-                .batch_execute("TRUNCATE dossier_events, dossiers; ALTER SEQUENCE dossier_lookup_seq RESTART")
+                .batch_execute(
+                    "TRUNCATE dossier_events, dossier_views, sms_subscriptions, sms_ratings, dossiers;
+                     ALTER SEQUENCE dossier_lookup_seq RESTART",
+                )
                 .await?;
         }
         drop(client);

@@ -24,6 +24,8 @@ pub struct Settings {
     pub staff: StaffSettings,
     pub hotline: HotlineSettings,
     pub qr: QrSettings,
+    pub kiosk: KioskSettings,
+    pub sms: SmsSettings,
 }
 
 /// The HTTP listener.
@@ -185,6 +187,155 @@ impl Default for SyncSettings {
     }
 }
 
+/// The SMS channel through Kannel (issue 5): inbound endpoint, keywords, limits, and the outbox
+/// sender.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsSettings {
+    /// Secret that must appear in the inbound and delivery-report URLs Kannel calls
+    /// (`/sms/v1/kannel/{secret}/...`). Unset: the SMS endpoints answer 403.
+    pub inbound_secret: Option<SecretString>,
+    /// Addresses Kannel's smsbox calls from; anything else gets 403.
+    pub allowed_addresses: Vec<IpAddr>,
+    /// The short code citizens text (shown in replies and used as the sender of notifications).
+    pub short_code: String,
+    /// Command keywords (unaccented, any case; the first of each is shown in replies).
+    pub keywords: SmsKeywords,
+    /// Messages per sender per minute before the "too many requests" reply (then silence).
+    pub per_sender_per_minute: u32,
+    /// Messages per sender per day.
+    pub per_sender_per_day: u32,
+    /// Most dossiers one phone may follow (`DK`).
+    pub max_subscriptions: u32,
+    /// Kannel's sendsms URL, e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`. Unset: nothing is
+    /// sent (notifications wait in the outbox).
+    pub sendsms_url: Option<String>,
+    /// The sendsms user (`sendsms-user` group of kannel.conf).
+    pub sendsms_user: String,
+    /// Its password.
+    pub sendsms_password: Option<SecretString>,
+    /// Base URL Kannel calls with delivery reports (tracuu's own address as Kannel reaches it,
+    /// e.g. `http://127.0.0.1:8080`). Unset: no delivery reports are asked for.
+    pub dlr_base_url: Option<String>,
+    /// Start of the quiet hours (Vietnam time, `HH:MM`): notifications wait until the end.
+    pub quiet_hours_start: String,
+    /// End of the quiet hours (`HH:MM`). Equal to the start: no quiet hours.
+    pub quiet_hours_end: String,
+    /// Queue a notification when sync changes a dossier's status. Unset: only when
+    /// `sendsms_url` is set (an installation without SMS does not fill the outbox).
+    pub notify_status_changes: Option<bool>,
+    /// Milliseconds between outbox polls when there is nothing to send.
+    pub poll_interval_ms: u64,
+    /// Messages claimed per round.
+    pub batch_size: i64,
+    /// Most messages sent per second (all instances share the load through the claims).
+    pub send_per_second: u32,
+    /// First retry delay in seconds; doubles per attempt up to `retry_max_secs`.
+    pub retry_base_secs: u64,
+    /// Longest retry delay in seconds.
+    pub retry_max_secs: u64,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: i32,
+    /// Seconds to wait for Kannel's answer to one sendsms request.
+    pub request_timeout_secs: u64,
+    /// A message whose send was interrupted (crash, timeout) stays unsent rather than risk a
+    /// duplicate; after this many seconds without a delivery report it is marked failed.
+    pub sending_timeout_secs: u64,
+}
+
+/// Inbound command keywords (issue 5 defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsKeywords {
+    pub lookup: Vec<String>,
+    pub subscribe: Vec<String>,
+    pub unsubscribe: Vec<String>,
+    pub rate: Vec<String>,
+    pub help: Vec<String>,
+    pub opt_out: Vec<String>,
+}
+
+impl Default for SmsKeywords {
+    fn default() -> Self {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect();
+        Self {
+            lookup: words(&["HS", "TC", "HO SO", "TRA CUU"]),
+            subscribe: words(&["DK"]),
+            unsubscribe: words(&["HUY"]),
+            rate: words(&["DG"]),
+            help: words(&["TG", "HELP", "?"]),
+            opt_out: words(&["TU CHOI", "STOP"]),
+        }
+    }
+}
+
+impl SmsKeywords {
+    /// The parser's keyword table.
+    pub fn table(&self) -> crate::domain::sms::Keywords {
+        use crate::domain::sms::{Keywords, Verb};
+        Keywords::new(&[
+            (Verb::Lookup, &self.lookup),
+            (Verb::Subscribe, &self.subscribe),
+            (Verb::Unsubscribe, &self.unsubscribe),
+            (Verb::Rate, &self.rate),
+            (Verb::Help, &self.help),
+            (Verb::OptOut, &self.opt_out),
+        ])
+    }
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            inbound_secret: None,
+            allowed_addresses: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            short_code: "8088".into(),
+            keywords: SmsKeywords::default(),
+            per_sender_per_minute: 10,
+            per_sender_per_day: 100,
+            max_subscriptions: 20,
+            sendsms_url: None,
+            sendsms_user: "tracuu".into(),
+            sendsms_password: None,
+            dlr_base_url: None,
+            quiet_hours_start: "22:00".into(),
+            quiet_hours_end: "07:00".into(),
+            notify_status_changes: None,
+            poll_interval_ms: 1_000,
+            batch_size: 20,
+            send_per_second: 50,
+            retry_base_secs: 10,
+            retry_max_secs: 3_600,
+            max_attempts: 12,
+            request_timeout_secs: 10,
+            sending_timeout_secs: 600,
+        }
+    }
+}
+
+impl SmsSettings {
+    /// Whether sync queues status-change notifications.
+    pub fn notifies_status_changes(&self) -> bool {
+        self.notify_status_changes
+            .unwrap_or(self.sendsms_url.is_some())
+    }
+
+    /// The quiet hours as times of day (start, end), Vietnam time.
+    pub fn quiet_hours(&self) -> anyhow::Result<(chrono::NaiveTime, chrono::NaiveTime)> {
+        let parse = |value: &str, name: &str| {
+            chrono::NaiveTime::parse_from_str(value.trim(), "%H:%M")
+                .with_context(|| format!("{name} must be HH:MM, e.g. 22:00"))
+        };
+        Ok((
+            parse(&self.quiet_hours_start, "TRACUU_SMS__QUIET_HOURS_START")?,
+            parse(&self.quiet_hours_end, "TRACUU_SMS__QUIET_HOURS_END")?,
+        ))
+    }
+}
+
 /// `tracuu sync pull`: where to read changed dossiers from.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -337,6 +488,26 @@ impl Default for HotlineSettings {
             audio_enabled: false,
             audio_cache_dir: PathBuf::from("var/ivr-audio"),
             espeak_voice: "vi".into(),
+        }
+    }
+}
+
+/// The kiosk app served at `/kiosk/` (issue 7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskSettings {
+    /// Seconds without a touch or key before a kiosk returns to its home screen and clears what
+    /// was typed and shown. A kiosk URL may ask for a different value (`?idle=`).
+    pub idle_timeout_secs: u64,
+    /// Kiosk id used when the kiosk URL names none (`?kiosk=`); sent with every request.
+    pub default_id: String,
+}
+
+impl Default for KioskSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_secs: 60,
+            default_id: "kiosk".into(),
         }
     }
 }
@@ -539,6 +710,13 @@ impl Settings {
                 .with_list_parse_key("http.trusted_proxies")
                 .with_list_parse_key("sync.secrets")
                 .with_list_parse_key("qr.keys")
+                .with_list_parse_key("sms.allowed_addresses")
+                .with_list_parse_key("sms.keywords.lookup")
+                .with_list_parse_key("sms.keywords.subscribe")
+                .with_list_parse_key("sms.keywords.unsubscribe")
+                .with_list_parse_key("sms.keywords.rate")
+                .with_list_parse_key("sms.keywords.help")
+                .with_list_parse_key("sms.keywords.opt_out")
                 .try_parsing(true),
         );
         let mut settings: Settings = builder.build().and_then(|c| c.try_deserialize()).context(
@@ -581,6 +759,14 @@ impl Settings {
                     && self.staff.max_failed_logins > 0
                     && self.staff.lockout_minutes > 0,
                 "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
+            ),
+            (
+                (10..=3600).contains(&self.kiosk.idle_timeout_secs),
+                "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
+            ),
+            (
+                crate::domain::KioskId::parse(&self.kiosk.default_id).is_ok(),
+                "TRACUU_KIOSK__DEFAULT_ID must be 1-40 characters of A-Z a-z 0-9 . _ -",
             ),
             (
                 self.sync.max_batch_items > 0,
@@ -671,6 +857,42 @@ impl Settings {
             base.starts_with("https://") || base.starts_with("http://"),
             "invalid configuration: TRACUU_QR__PUBLIC_BASE_URL (or TRACUU_PROVINCE__PUBLIC_BASE_URL) must start with http:// or https://"
         );
+        let sms = &self.sms;
+        let sms_checks: [(bool, &str); 5] = [
+            (
+                sms.per_sender_per_minute > 0 && sms.per_sender_per_day > 0,
+                "TRACUU_SMS__PER_SENDER_PER_MINUTE and _PER_DAY must be at least 1",
+            ),
+            (
+                sms.batch_size > 0 && sms.send_per_second > 0,
+                "TRACUU_SMS__BATCH_SIZE and TRACUU_SMS__SEND_PER_SECOND must be at least 1",
+            ),
+            (
+                sms.max_attempts > 0 && sms.retry_base_secs > 0,
+                "TRACUU_SMS__MAX_ATTEMPTS and TRACUU_SMS__RETRY_BASE_SECS must be at least 1",
+            ),
+            (
+                sms.request_timeout_secs > 0,
+                "TRACUU_SMS__REQUEST_TIMEOUT_SECS must be at least 1",
+            ),
+            (
+                !sms.short_code.trim().is_empty()
+                    && sms.short_code.len() <= 20
+                    && !sms.keywords.lookup.is_empty(),
+                "TRACUU_SMS__SHORT_CODE (1-20 characters) and TRACUU_SMS__KEYWORDS__LOOKUP must be set",
+            ),
+        ];
+        for (ok, message) in sms_checks {
+            anyhow::ensure!(ok, "invalid configuration: {message}");
+        }
+        sms.quiet_hours()
+            .context("invalid configuration: quiet hours")?;
+        if let Some(url) = &sms.sendsms_url {
+            anyhow::ensure!(
+                url.starts_with("http://") || url.starts_with("https://"),
+                "invalid configuration: TRACUU_SMS__SENDSMS_URL must be an http(s) URL"
+            );
+        }
         Ok(())
     }
 }
@@ -748,5 +970,27 @@ mod example_file_tests {
         assert_eq!(settings.qr.sms_keyword, "HS");
         assert_eq!(settings.intake.handle_days, 15);
         assert!(settings.staff.cookie_secure);
+    }
+
+    #[test]
+    fn the_example_file_loads_with_its_sms_section() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
+        let settings = Settings::load(Some(path)).expect("example settings");
+        assert_eq!(settings.sms.short_code, "8088");
+        assert!(settings.sms.keywords.lookup.iter().any(|k| k == "HS"));
+        assert_eq!(settings.sms.allowed_addresses.len(), 2);
+        settings.sms.quiet_hours().expect("quiet hours");
+    }
+
+    #[test]
+    fn bad_sms_settings_are_refused_with_their_name() {
+        let mut settings = Settings::default();
+        settings.sms.quiet_hours_start = "25:00".into();
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_SMS__QUIET_HOURS_START"), "{error}");
+        let mut settings = Settings::default();
+        settings.sms.sendsms_url = Some("ftp://x".into());
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_SMS__SENDSMS_URL"), "{error}");
     }
 }

@@ -29,7 +29,15 @@ pub enum Code {
     SignatureReplayed,
     SyncDisabled,
     CredentialsRequired,
+    SmsForbidden,
+    SmsDisabled,
     InvalidBatch,
+    InvalidKioskId,
+    InvalidRating,
+    InvalidAgencyCode,
+    InvalidProcedureCode,
+    AgencyNotFound,
+    ProcedureNotFound,
     UpstreamUnavailable,
     Internal,
     InvalidSubmission,
@@ -65,7 +73,15 @@ impl Code {
             Code::SignatureReplayed => "signature_replayed",
             Code::SyncDisabled => "sync_disabled",
             Code::CredentialsRequired => "credentials_required",
+            Code::SmsForbidden => "sms_forbidden",
+            Code::SmsDisabled => "sms_disabled",
             Code::InvalidBatch => "invalid_batch",
+            Code::InvalidKioskId => "invalid_kiosk_id",
+            Code::InvalidRating => "invalid_rating",
+            Code::InvalidAgencyCode => "invalid_agency_code",
+            Code::InvalidProcedureCode => "invalid_procedure_code",
+            Code::AgencyNotFound => "agency_not_found",
+            Code::ProcedureNotFound => "procedure_not_found",
             Code::UpstreamUnavailable => "upstream_unavailable",
             Code::Internal => "internal",
             Code::InvalidSubmission => "invalid_submission",
@@ -90,14 +106,21 @@ impl Code {
             | Code::LookupNumberTypo
             | Code::InvalidPhoneProof
             | Code::InvalidInput
-            | Code::InvalidBatch => StatusCode::BAD_REQUEST,
+            | Code::InvalidBatch
+            | Code::InvalidKioskId
+            | Code::InvalidRating
+            | Code::InvalidAgencyCode
+            | Code::InvalidProcedureCode => StatusCode::BAD_REQUEST,
             Code::SignatureMissing
             | Code::SignatureInvalid
             | Code::SignatureExpired
             | Code::SignatureReplayed
             | Code::CredentialsRequired => StatusCode::UNAUTHORIZED,
-            Code::SyncDisabled => StatusCode::FORBIDDEN,
-            Code::DossierNotFound | Code::RouteNotFound => StatusCode::NOT_FOUND,
+            Code::SyncDisabled | Code::SmsForbidden | Code::SmsDisabled => StatusCode::FORBIDDEN,
+            Code::DossierNotFound
+            | Code::RouteNotFound
+            | Code::AgencyNotFound
+            | Code::ProcedureNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -140,7 +163,17 @@ impl Code {
             Code::CredentialsRequired => {
                 "Cần xác thực để in mã QR hoặc giấy tiếp nhận: yêu cầu phải được ký bằng khóa đồng bộ (X-Tracuu-Timestamp / X-Tracuu-Signature) hoặc gửi từ phiên đăng nhập của cán bộ."
             }
+            Code::SmsForbidden => "Địa chỉ gọi hoặc khóa bí mật của cổng SMS không đúng.",
+            Code::SmsDisabled => "Chưa cấu hình khóa bí mật cho cổng SMS (TRACUU_SMS__INBOUND_SECRET): kênh SMS đang tắt.",
             Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
+            Code::InvalidKioskId => {
+                "Mã ki-ốt không hợp lệ: 1–40 ký tự gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới."
+            }
+            Code::InvalidRating => "Mức đánh giá phải là 1 (không hài lòng), 2 (bình thường) hoặc 3 (hài lòng).",
+            Code::InvalidAgencyCode => "Mã cơ quan không đúng định dạng.",
+            Code::InvalidProcedureCode => "Mã thủ tục không đúng định dạng (dạng 1.000123).",
+            Code::AgencyNotFound => "Không tìm thấy cơ quan với mã này.",
+            Code::ProcedureNotFound => "Không tìm thấy thủ tục với mã này.",
             Code::UpstreamUnavailable => {
                 "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
             }
@@ -333,6 +366,9 @@ impl From<DomainError> for AppError {
             DomainError::LookupNumberCheckDigit => Code::LookupNumberTypo,
             DomainError::InvalidPhoneProof => Code::InvalidPhoneProof,
             DomainError::InvalidDossierCode { .. } => Code::InvalidDossierCode,
+            DomainError::InvalidKioskId => Code::InvalidKioskId,
+            DomainError::InvalidAgencyCode { .. } => Code::InvalidAgencyCode,
+            DomainError::InvalidProcedureCode { .. } => Code::InvalidProcedureCode,
             _ => Code::InvalidInput,
         };
         let mut app = AppError::with_message(code, error.message());
@@ -374,7 +410,15 @@ mod tests {
             Code::SignatureReplayed,
             Code::SyncDisabled,
             Code::CredentialsRequired,
+            Code::SmsForbidden,
+            Code::SmsDisabled,
             Code::InvalidBatch,
+            Code::InvalidKioskId,
+            Code::InvalidRating,
+            Code::InvalidAgencyCode,
+            Code::InvalidProcedureCode,
+            Code::AgencyNotFound,
+            Code::ProcedureNotFound,
             Code::UpstreamUnavailable,
             Code::Internal,
             Code::InvalidSubmission,

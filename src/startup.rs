@@ -12,6 +12,7 @@ use deadpool_postgres::Pool;
 use futures_util::FutureExt;
 use secrecy::ExposeSecret;
 
+use crate::channels::sms::SmsState;
 use crate::channels::web::{self as web_channel, AppState};
 use crate::config::{DatabaseSettings, Settings};
 use crate::db;
@@ -51,11 +52,12 @@ impl Application {
             Guard::new(&settings.rate_limit),
             Arc::clone(&metrics),
         ));
-        let sync = Arc::new(SyncService::new(
-            pool.clone(),
-            Arc::clone(&lookup),
-            Arc::clone(&metrics),
-        ));
+        let sync = Arc::new(
+            SyncService::new(pool.clone(), Arc::clone(&lookup), Arc::clone(&metrics))
+                .with_status_notices(crate::sync::notify::StatusNotices::from_settings(
+                    &settings,
+                )?),
+        );
         let intake = Arc::new(crate::intake::IntakeService::new(
             pool.clone(),
             settings.intake.clone(),
@@ -72,6 +74,14 @@ impl Application {
         });
 
         let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
+        let sms = web::Data::new(SmsState::new(
+            &settings,
+            Arc::clone(&lookup),
+            pool.clone(),
+            connection,
+            Arc::clone(&metrics),
+        )?);
+        spawn_sms_tasks(&settings, &pool, &sms, sync.instance(), &metrics)?;
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -99,6 +109,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(push.clone())
                 .app_data(qr.clone())
+                .app_data(sms.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
@@ -146,6 +157,7 @@ impl Application {
                 .configure(web_channel::configure)
                 .configure(crate::channels::qr::configure)
                 .configure(crate::sync::push::configure)
+                .configure(crate::channels::sms::configure)
                 .default_service(web::to(web_channel::not_found))
         })
         .listen(listener)?;
@@ -293,4 +305,34 @@ fn spawn_intake_tasks(
             }
         }
     });
+}
+
+/// The outbox sender (when Kannel's sendsms URL is configured) and the tidying of SMS limits.
+fn spawn_sms_tasks(
+    settings: &Settings,
+    pool: &Pool,
+    sms: &web::Data<SmsState>,
+    instance: &str,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<()> {
+    if let Some(sender) = crate::channels::sms::sender::Sender::new(
+        pool.clone(),
+        &settings.sms,
+        instance,
+        Arc::clone(metrics),
+    )? {
+        tokio::spawn(sender.run());
+    } else {
+        tracing::info!("TRACUU_SMS__SENDSMS_URL is not set: SMS notifications wait in the outbox");
+    }
+    let tidy = sms.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            tidy.limits.tidy();
+            tidy.recent.tidy();
+        }
+    });
+    Ok(())
 }

@@ -44,6 +44,10 @@ pub struct Metrics {
     pub database_up: IntGauge,
     pub sync_lag: prometheus::Histogram,
     pub sync_items: IntCounterVec,
+    /// Inbound SMS by outcome (`status`, `not_found`, `help`, `duplicate`, `silenced`, ...).
+    pub sms_inbound: IntCounterVec,
+    /// Outbox send attempts by result (`sent`, `retry`, `failed`, `unknown`).
+    pub sms_outbox: IntCounterVec,
     pub sync_seconds_since_update: IntGauge,
     pub pool_size: IntGauge,
     pub pool_available: IntGauge,
@@ -114,6 +118,14 @@ impl Metrics {
                 Opts::new("sync_items_total", "Synced dossier snapshots by outcome"),
                 &["outcome"],
             )?,
+            sms_inbound: IntCounterVec::new(
+                Opts::new("sms_inbound_total", "Inbound SMS by outcome"),
+                &["outcome"],
+            )?,
+            sms_outbox: IntCounterVec::new(
+                Opts::new("sms_outbox_sends_total", "Outbox send attempts by result"),
+                &["result"],
+            )?,
             sync_seconds_since_update: gauge(
                 "sync_seconds_since_update",
                 "Seconds since the last update from the main store arrived",
@@ -145,6 +157,8 @@ impl Metrics {
         r.register(Box::new(self.database_up.clone()))?;
         r.register(Box::new(self.sync_lag.clone()))?;
         r.register(Box::new(self.sync_items.clone()))?;
+        r.register(Box::new(self.sms_inbound.clone()))?;
+        r.register(Box::new(self.sms_outbox.clone()))?;
         r.register(Box::new(self.sync_seconds_since_update.clone()))?;
         r.register(Box::new(self.pool_size.clone()))?;
         r.register(Box::new(self.pool_available.clone()))?;

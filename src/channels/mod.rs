@@ -3,6 +3,8 @@
 
 pub mod feedback;
 pub mod hotline;
+pub mod kiosk;
 pub mod qr;
+pub mod sms;
 pub mod staff;
 pub mod web;

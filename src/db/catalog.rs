@@ -164,10 +164,13 @@ pub async fn upsert_agencies(
 /// Same rule as agencies: only a newer version replaces a stored procedure.
 const UPSERT_PROCEDURES: &str = "
 INSERT INTO procedures (code, name, field, processing_days, fee_vnd, fee_note, online_level,
-    version)
+    version, level, agency_code, desk_agency_code)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::text[],
-    $7::text[], $8::int8[])
+    $7::text[], $8::int8[], $9::text[], $10::text[], $11::text[])
 ON CONFLICT (code) DO UPDATE SET
+    level = EXCLUDED.level,
+    agency_code = EXCLUDED.agency_code,
+    desk_agency_code = EXCLUDED.desk_agency_code,
     name = EXCLUDED.name,
     field = EXCLUDED.field,
     processing_days = EXCLUDED.processing_days,
@@ -196,7 +199,13 @@ pub async fn upsert_procedures(
     let mut fee_note = Vec::with_capacity(n);
     let mut online = Vec::with_capacity(n);
     let mut version = Vec::with_capacity(n);
+    let mut level = Vec::with_capacity(n);
+    let mut agency = Vec::with_capacity(n);
+    let mut desk = Vec::with_capacity(n);
     for p in procedures {
+        level.push(p.level);
+        agency.push(p.agency_code.as_ref().map(|a| a.as_str()));
+        desk.push(p.desk_agency_code.as_ref().map(|a| a.as_str()));
         code.push(p.code.as_str());
         name.push(p.name.as_str());
         field.push(p.field.as_str());
@@ -207,17 +216,59 @@ pub async fn upsert_procedures(
         version.push(p.version);
     }
     let statement = client.prepare_cached(UPSERT_PROCEDURES).await?;
-    Ok(client
+    let applied: Vec<String> = client
         .query(
             &statement,
             &[
-                &code, &name, &field, &days, &fee, &fee_note, &online, &version,
+                &code, &name, &field, &days, &fee, &fee_note, &online, &version, &level, &agency,
+                &desk,
             ],
         )
         .await?
         .iter()
         .map(|r| r.get(0))
-        .collect())
+        .collect();
+    // Documents follow their procedure's version: only applied procedures that sent a list
+    // replace the stored one.
+    let listed: Vec<&ValidProcedure> = procedures
+        .iter()
+        .copied()
+        .filter(|p| p.documents.is_some() && applied.iter().any(|c| c == p.code.as_str()))
+        .collect();
+    replace_documents(client, &listed).await?;
+    Ok(applied)
+}
+
+const DELETE_DOCUMENTS: &str = "DELETE FROM procedure_documents WHERE procedure_code = ANY($1)";
+const INSERT_DOCUMENTS: &str = "INSERT INTO procedure_documents (procedure_code, seq, name, copies)
+SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[])";
+
+/// Replaces the documents of `procedures` with the lists they carry.
+async fn replace_documents(
+    client: &impl GenericClient,
+    procedures: &[&ValidProcedure],
+) -> anyhow::Result<()> {
+    if procedures.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<&str> = procedures.iter().map(|p| p.code.as_str()).collect();
+    let statement = client.prepare_cached(DELETE_DOCUMENTS).await?;
+    client.execute(&statement, &[&codes]).await?;
+    let (mut code, mut seq, mut name, mut copies) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in procedures {
+        for (i, (document, n)) in (1..).zip(p.documents.iter().flatten()) {
+            code.push(p.code.as_str());
+            seq.push(i);
+            name.push(document.as_str());
+            copies.push(*n);
+        }
+    }
+    let statement = client.prepare_cached(INSERT_DOCUMENTS).await?;
+    client
+        .execute(&statement, &[&code, &seq, &name, &copies])
+        .await?;
+    Ok(())
 }
 
 const LIST_AGENCY_VERSIONS: &str = "SELECT code, version FROM agencies WHERE code = ANY($1)";

@@ -71,10 +71,16 @@ const INSERT_AGENCIES: &str = "INSERT INTO agencies \
     ON CONFLICT (code) DO NOTHING";
 
 const INSERT_PROCEDURES: &str = "INSERT INTO procedures \
-    (code, name, field, processing_days, fee_vnd, fee_note, online_level) \
+    (code, name, field, processing_days, fee_vnd, fee_note, online_level, level, agency_code, \
+        desk_agency_code) \
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::text[], \
-        $7::text[]) \
+        $7::text[], $8::text[], $9::text[], $10::text[]) \
     ON CONFLICT (code) DO NOTHING";
+
+const INSERT_DOCUMENTS: &str =
+    "INSERT INTO procedure_documents (procedure_code, seq, name, copies) \
+    SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[]) \
+    ON CONFLICT (procedure_code, seq) DO NOTHING";
 
 const COPY_DOSSIERS: &str = "COPY dossiers (code, procedure_code, receiving_agency_code, \
     handling_agency_code, channel, status, applicant_name, applicant_phone, received_at, due_at, \
@@ -279,13 +285,38 @@ async fn insert_procedures(
     let fee: Vec<Option<i64>> = p.iter().map(|x| x.fee_vnd).collect();
     let note: Vec<Option<&str>> = p.iter().map(|x| x.fee_note.as_deref()).collect();
     let online: Vec<&str> = p.iter().map(|x| x.online_level).collect();
-    client
+    let level: Vec<&str> = p.iter().map(|x| x.level).collect();
+    let agency: Vec<Option<&str>> = p.iter().map(|x| x.agency_code.as_deref()).collect();
+    let desk: Vec<Option<&str>> = p.iter().map(|x| x.desk_agency_code.as_deref()).collect();
+    let inserted = client
         .execute(
             INSERT_PROCEDURES,
-            &[&code, &name, &field, &days, &fee, &note, &online],
+            &[
+                &code, &name, &field, &days, &fee, &note, &online, &level, &agency, &desk,
+            ],
         )
         .await
-        .context("inserting demo procedures")
+        .context("inserting demo procedures")?;
+    let mut doc_procedure = Vec::new();
+    let mut doc_seq = Vec::new();
+    let mut doc_name = Vec::new();
+    let mut doc_copies = Vec::new();
+    for procedure in p {
+        for (seq, (document, copies)) in (1..).zip(&procedure.documents) {
+            doc_procedure.push(procedure.code.as_str());
+            doc_seq.push(seq);
+            doc_name.push(document.as_str());
+            doc_copies.push(*copies);
+        }
+    }
+    client
+        .execute(
+            INSERT_DOCUMENTS,
+            &[&doc_procedure, &doc_seq, &doc_name, &doc_copies],
+        )
+        .await
+        .context("inserting demo procedure documents")?;
+    Ok(inserted)
 }
 
 /// Reads back the showcase dossiers (found by their reserved code suffixes `-9001` … `-9012`), in

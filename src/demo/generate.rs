@@ -80,6 +80,8 @@ pub struct DemoProcedure {
     pub desk_agency_code: Option<String>,
     /// Relative dossier volume (higher = more dossiers).
     pub popularity: u32,
+    /// The documents its dossier consists of (thành phần hồ sơ), with the number of copies.
+    pub documents: Vec<(String, i32)>,
 }
 
 /// One step of a dossier's timeline.
@@ -449,6 +451,51 @@ fn demo_procedure(spec: &ProcSpec, code: String) -> DemoProcedure {
         agency_code: agency_code_,
         desk_agency_code: desk,
         popularity: spec.weight,
+        documents: demo_documents(spec),
+    }
+}
+
+/// The documents of a demo procedure: the application form, an identity document, and what the
+/// procedure's field asks to be supplemented (the same papers an officer would ask for later).
+fn demo_documents(spec: &ProcSpec) -> Vec<(String, i32)> {
+    let field = names::FIELDS.iter().find(|f| f.name == spec.field);
+    let supplements = match field {
+        Some(f) if !f.supplements.is_empty() => f.supplements,
+        _ => &names::GENERIC_SUPPLEMENTS[..],
+    };
+    let mut documents = vec![
+        (
+            format!("Tờ khai (đơn đề nghị) {} theo mẫu", lower_first(spec.name)),
+            1,
+        ),
+        (
+            "Căn cước hoặc giấy tờ tùy thân có ảnh (xuất trình để đối chiếu)".to_owned(),
+            1,
+        ),
+    ];
+    for supplement in supplements {
+        let paper = supplement.strip_prefix("Bổ sung ").unwrap_or(supplement);
+        let paper = upper_first(paper);
+        if !documents.iter().any(|(d, _)| d == &paper) && !paper.contains("Căn cước") {
+            documents.push((paper, 1));
+        }
+    }
+    documents
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -1859,5 +1906,21 @@ mod tests {
         assert!((2.0..4.0).contains(&pct(no_phone)), "{no_phone}");
         let on_time = on_time as f64 * 100.0 / finished as f64;
         assert!((80.0..90.0).contains(&on_time), "{on_time}");
+    }
+
+    #[test]
+    fn every_procedure_lists_its_form_an_identity_paper_and_no_duplicates() {
+        for procedure in province(1).procedures {
+            let names: Vec<&str> = procedure
+                .documents
+                .iter()
+                .map(|(d, _)| d.as_str())
+                .collect();
+            assert!(names.len() >= 2, "{}: {names:?}", procedure.code);
+            assert!(names[0].starts_with("Tờ khai"), "{names:?}");
+            let unique: std::collections::HashSet<&&str> = names.iter().collect();
+            assert_eq!(unique.len(), names.len(), "{names:?}");
+            assert!(names.iter().all(|n| !n.starts_with("Bổ sung")), "{names:?}");
+        }
     }
 }

@@ -9,10 +9,12 @@
 pub mod calendar;
 pub mod codes;
 pub mod dossier_code;
+pub mod kiosk_id;
 pub mod lookup_number;
 pub mod masked_name;
 pub mod phone;
 pub mod qr_token;
+pub mod sms;
 pub mod speech;
 pub mod status;
 pub mod text;
@@ -21,6 +23,7 @@ pub mod timeliness;
 pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
 pub use codes::{AgencyCode, ProcedureCode};
 pub use dossier_code::DossierCode;
+pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber};
@@ -104,6 +107,9 @@ pub enum DomainError {
         /// Vietnamese explanation of the faulty part.
         reason: &'static str,
     },
+    /// A kiosk id is not 1–40 characters of `[A-Za-z0-9._-]`.
+    #[error("invalid kiosk id")]
+    InvalidKioskId,
 }
 
 impl DomainError {
@@ -124,6 +130,7 @@ impl DomainError {
             DomainError::InvalidPhoneProof => "invalid_phone4",
             DomainError::InvalidWorkingHours => "invalid_working_hours",
             DomainError::InvalidQrToken { .. } => "invalid_qr_token",
+            DomainError::InvalidKioskId => "invalid_kiosk_id",
         }
     }
 
@@ -162,6 +169,7 @@ impl DomainError {
             DomainError::InvalidQrToken { reason } => {
                 format!("Mã xác thực trong đường dẫn QR không hợp lệ: {reason}.")
             }
+            DomainError::InvalidKioskId => "Mã ki-ốt không hợp lệ.".to_owned(),
         }
     }
 }

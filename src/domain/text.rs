@@ -44,6 +44,18 @@ pub fn clean_text(raw: &str) -> String {
 /// characters are removed, and the result is trimmed. Inner runs of spaces
 /// are kept; callers that need collapsing use `split_whitespace`.
 pub fn clean_line(raw: &str) -> String {
+    if raw.is_ascii() {
+        // NFC leaves ASCII as it is: only breaks and control characters need handling.
+        let cleaned: String = raw
+            .chars()
+            .filter_map(|c| match c {
+                c if is_break(c) => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        return cleaned.trim().to_owned();
+    }
     let cleaned: String = raw
         .nfc()
         .filter_map(|c| {
@@ -111,6 +123,10 @@ pub fn fold_width(s: &str) -> String {
 /// CJK, …) becomes `?` so the result is guaranteed ASCII. Control
 /// characters such as `\n` are kept.
 pub fn strip_diacritics(s: &str) -> String {
+    if s.is_ascii() {
+        // Nothing to decompose, fold or replace.
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfd() {
         let c = fold_width_char(c);

@@ -28,6 +28,17 @@ pub struct CachedDossier {
     clock: Clock,
     /// Set when the entry is read; the cache's CLOCK eviction clears it and spares the entry once.
     pub(crate) referenced: std::sync::atomic::AtomicBool,
+    /// A channel's rendering of this version (the SMS status reply), with the timeliness it was
+    /// rendered at: reused while the timeliness is the same, dropped with the entry.
+    memo: std::sync::Mutex<Option<(Timeliness, Arc<str>)>>,
+}
+
+/// What an SMS may say of a dossier (public view, design.md §3.4).
+#[derive(Debug, Clone)]
+pub struct PublicFacts {
+    pub procedure_name: String,
+    pub status: Status,
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
@@ -289,6 +300,7 @@ impl CachedDossier {
             phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
             referenced: Default::default(),
+            memo: Default::default(),
         })
     }
 
@@ -316,6 +328,7 @@ impl CachedDossier {
             phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
             referenced: Default::default(),
+            memo: Default::default(),
         }))
     }
 
@@ -343,6 +356,57 @@ impl CachedDossier {
             Clock::Final(t) => *t,
             Clock::Running(input) => assess(input, now),
         }
+    }
+
+    /// The public facts an SMS shows (procedure name, status, appointment date), read back from
+    /// the serialized public view.
+    pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
+        #[derive(serde::Deserialize)]
+        struct Name {
+            name: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Code {
+            code: i16,
+        }
+        #[derive(serde::Deserialize)]
+        struct Head {
+            procedure: Name,
+            status: Code,
+            due_at: Option<String>,
+        }
+        let mut json = Vec::with_capacity(self.head.len() + 1);
+        json.extend_from_slice(&self.head);
+        json.push(b'}');
+        let head: Head = serde_json::from_slice(&json)?;
+        Ok(PublicFacts {
+            procedure_name: head.procedure.name,
+            status: Status::from_code(head.status.code)?,
+            due_at: head
+                .due_at
+                .map(|at| DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)))
+                .transpose()?,
+        })
+    }
+
+    /// The memoised rendering for `timeliness`, or renders it with `render` and keeps it.
+    pub fn memoised(
+        &self,
+        timeliness: Timeliness,
+        render: impl FnOnce() -> anyhow::Result<String>,
+    ) -> anyhow::Result<Arc<str>> {
+        if let Ok(memo) = self.memo.lock() {
+            if let Some((at, text)) = memo.as_ref() {
+                if *at == timeliness {
+                    return Ok(Arc::clone(text));
+                }
+            }
+        }
+        let text: Arc<str> = Arc::from(render()?);
+        if let Ok(mut memo) = self.memo.lock() {
+            *memo = Some((timeliness, Arc::clone(&text)));
+        }
+        Ok(text)
     }
 
     /// Bytes of the serialized views this entry holds (for the memory benchmark and metrics).

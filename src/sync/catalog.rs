@@ -83,7 +83,39 @@ pub struct ProcedurePayload {
     pub online_level: String,
     /// Monotonic per procedure; not newer than the stored version means stale.
     pub version: i64,
+    /// Level that settles it: `department`, `district` or `commune` (kiosk browsing).
+    #[serde(default)]
+    pub level: Option<String>,
+    /// For a department-level procedure: the department that settles it.
+    #[serde(default)]
+    pub agency_code: Option<String>,
+    /// For a department-level procedure: the desk that receives it (the department's own or the
+    /// provincial service centre).
+    #[serde(default)]
+    pub desk_agency_code: Option<String>,
+    /// The documents of its dossier, in order. Absent: the stored list is kept; `[]` clears it.
+    #[serde(default)]
+    pub documents: Option<Vec<DocumentPayload>>,
 }
+
+/// One document of a procedure's dossier (thành phần hồ sơ).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentPayload {
+    pub name: String,
+    /// Copies to file, 1–20 (default 1).
+    #[serde(default = "one_copy")]
+    pub copies: i64,
+}
+
+fn one_copy() -> i64 {
+    1
+}
+
+/// Most documents one procedure may list.
+pub const MAX_DOCUMENTS: usize = 50;
+/// Longest document name, in characters.
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 500;
 
 /// The level of an agency in the province's hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +202,12 @@ pub struct ValidProcedure {
     pub fee_note: Option<String>,
     pub online_level: OnlineLevel,
     pub version: i64,
+    /// `department`, `district` or `commune`, when the feed says.
+    pub level: Option<&'static str>,
+    pub agency_code: Option<AgencyCode>,
+    pub desk_agency_code: Option<AgencyCode>,
+    /// `None`: keep the stored documents; `Some`: replace them (name, copies).
+    pub documents: Option<Vec<(String, i32)>>,
 }
 
 /// A catalog payload: how it names itself and how it is checked.
@@ -361,7 +399,61 @@ impl CatalogPayload for ProcedurePayload {
         }
         let online_level = OnlineLevel::parse(&self.online_level)
             .ok_or_else(|| ItemError::new("online_level", "must be full, partial or none"))?;
+        let level = match self.level.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(
+                crate::db::kiosk::LEVELS
+                    .iter()
+                    .find(|l| l.eq_ignore_ascii_case(raw))
+                    .copied()
+                    .ok_or_else(|| {
+                        ItemError::new("level", "must be department, district or commune")
+                    })?,
+            ),
+        };
+        let agency = |field: &str, raw: Option<&str>| -> Result<Option<AgencyCode>, ItemError> {
+            match raw.map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(raw) => AgencyCode::parse(raw)
+                    .map(Some)
+                    .map_err(|e| ItemError::new(field, e.message())),
+            }
+        };
+        let agency_code = agency("agency_code", self.agency_code.as_deref())?;
+        let desk_agency_code = agency("desk_agency_code", self.desk_agency_code.as_deref())?;
+        if (agency_code.is_some() || desk_agency_code.is_some()) && level != Some("department") {
+            return Err(ItemError::new(
+                "agency_code",
+                "only a department-level procedure names its department and desk",
+            ));
+        }
+        let documents = match &self.documents {
+            None => None,
+            Some(list) if list.len() > MAX_DOCUMENTS => {
+                return Err(ItemError::new(
+                    "documents",
+                    format!("at most {MAX_DOCUMENTS} documents"),
+                ))
+            }
+            Some(list) => Some(
+                list.iter()
+                    .map(|d| {
+                        let name =
+                            required_line("documents.name", &d.name, MAX_DOCUMENT_NAME_CHARS)?;
+                        let copies = i32::try_from(d.copies)
+                            .ok()
+                            .filter(|c| (1..=20).contains(c))
+                            .ok_or_else(|| ItemError::new("documents.copies", "must be 1 to 20"))?;
+                        Ok((name, copies))
+                    })
+                    .collect::<Result<Vec<_>, ItemError>>()?,
+            ),
+        };
         Ok(ValidProcedure {
+            level,
+            agency_code,
+            desk_agency_code,
+            documents,
             code,
             name: required_line("name", &self.name, MAX_PROCEDURE_NAME_CHARS)?,
             field: required_line("field", &self.field, MAX_FIELD_CHARS)?,
@@ -853,6 +945,7 @@ mod tests {
             fee_note: Some("  Miễn lệ phí\u{200B} ".into()),
             online_level: "Full".into(),
             version: 3,
+            ..ProcedurePayload::default()
         }
     }
 

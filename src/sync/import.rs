@@ -19,7 +19,7 @@ use anyhow::Context;
 
 use super::catalog::{
     apply_agency_batch, apply_procedure_batch, check, AgencyPayload, CatalogEntry, CatalogPayload,
-    CheckedItem, ProcedurePayload,
+    CheckedItem, DocumentPayload, ProcedurePayload,
 };
 use super::service::{BatchError, BatchReport, ItemReport};
 use super::snapshot::ItemError;
@@ -226,6 +226,10 @@ impl CsvPayload for ProcedurePayload {
         optional("fee_note"),
         required("online_level"),
         optional("version"),
+        optional("level"),
+        optional("agency_code"),
+        optional("desk_agency_code"),
+        optional("documents"),
     ];
 
     fn from_cells(cells: &Cells<'_>) -> Result<(Self, bool), ItemError> {
@@ -252,6 +256,20 @@ impl CsvPayload for ProcedurePayload {
                 fee_note: cells.optional("fee_note"),
                 online_level: cells.text("online_level"),
                 version: version.unwrap_or(0),
+                level: cells.optional("level"),
+                agency_code: cells.optional("agency_code"),
+                desk_agency_code: cells.optional("desk_agency_code"),
+                // One cell, documents separated by `|` (names contain commas and semicolons).
+                documents: cells.optional("documents").map(|raw| {
+                    raw.split('|')
+                        .map(str::trim)
+                        .filter(|d| !d.is_empty())
+                        .map(|d| DocumentPayload {
+                            name: d.to_owned(),
+                            copies: 1,
+                        })
+                        .collect()
+                }),
             },
             version.is_none(),
         ))

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod commands;
 pub mod fanout;
 pub mod import;
+pub mod notify;
 pub mod pull;
 pub mod push;
 pub mod service;

@@ -287,7 +287,11 @@ fn standalone_service(
         Guard::new(&settings.rate_limit),
         Arc::clone(&metrics),
     ));
-    Ok((pool.clone(), SyncService::new(pool, lookup, metrics)))
+    let notices = crate::sync::notify::StatusNotices::from_settings(settings)?;
+    Ok((
+        pool.clone(),
+        SyncService::new(pool, lookup, metrics).with_status_notices(notices),
+    ))
 }
 
 /// True for failures that retrying cannot fix: a query that breaks the contract, SQL the server

@@ -13,6 +13,7 @@ use chrono::Utc;
 use deadpool_postgres::Pool;
 use serde::Serialize;
 
+use super::notify::{AppliedChange, StatusNotices};
 use super::snapshot::{DossierPayload, ValidDossier};
 use crate::db;
 use crate::db::dossiers::{DossierRecord, EventRecord};
@@ -82,6 +83,8 @@ pub struct SyncService {
     instance: Arc<str>,
     /// Unix seconds of the last update seen (applied here or announced by another instance).
     last_update: AtomicI64,
+    /// Status-change SMS, queued in the batch's transaction (None: switched off).
+    notices: Option<StatusNotices>,
 }
 
 /// The read-model record of an applied snapshot, as the database now holds it.
@@ -161,7 +164,14 @@ impl SyncService {
             metrics,
             instance: Arc::from(instance),
             last_update: AtomicI64::new(Utc::now().timestamp()),
+            notices: None,
         }
+    }
+
+    /// Queues status-change SMS with every batch that changes a status.
+    pub fn with_status_notices(mut self, notices: Option<StatusNotices>) -> Self {
+        self.notices = notices;
+        self
     }
 
     /// This instance's tag in change notifications.
@@ -319,6 +329,13 @@ impl SyncService {
             }
         }
         let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
+        let statuses_before = match &self.notices {
+            Some(notices) => {
+                let codes: Vec<&str> = dossiers.iter().map(|d| d.code.as_str()).collect();
+                notices.statuses_before(&transaction, &codes).await?
+            }
+            None => HashMap::new(),
+        };
         let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
         // Render the applied versions' views from what is in hand (the snapshot and the catalog
         // entries just read) and store them in the same transaction: no read-back of the batch.
@@ -336,6 +353,28 @@ impl SyncService {
             .map(|(entry, version)| (&*entry.code, *version, entry.head(), entry.detail()))
             .collect();
         db::dossiers::upsert_views(&transaction, &views).await?;
+        if let Some(notices) = &self.notices {
+            let changes: Vec<AppliedChange<'_>> = rendered
+                .iter()
+                .filter_map(|(entry, _)| {
+                    let dossier = by_code.get(&*entry.code)?;
+                    Some(AppliedChange {
+                        code: dossier.code.as_str(),
+                        version: dossier.version,
+                        status: dossier.status,
+                        procedure_name: procedure_entries
+                            .get(dossier.procedure_code.national())
+                            .map_or("", |p| p.name.as_str()),
+                        applicant_phone: dossier.applicant_phone.as_ref(),
+                        view: entry,
+                        due: dossier.due_at,
+                    })
+                })
+                .collect();
+            notices
+                .queue(&transaction, &statuses_before, &changes)
+                .await?;
+        }
         let applied: Vec<String> = applied.into_iter().map(|a| a.code).collect();
         db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
         if let Some(watermark) = watermark {

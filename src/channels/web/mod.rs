@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::channels::feedback::configure(cfg);
     crate::channels::staff::configure(cfg);
     crate::channels::hotline::configure(cfg);
+    crate::channels::kiosk::configure(cfg);
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse

@@ -1,0 +1,120 @@
+// Starts and stops a real tracuu for the browser tests and the performance script: the built
+// binary (`KIOSK_TEST_TRACUU`, default ../target/debug/tracuu) serving on a free loopback port, on its own
+// private PostgreSQL cluster in a temporary directory, with a small demo province. Also launches
+// Debian's headless Chromium through playwright-core (no browser download).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, createWriteStream, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '..');
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--font-render-hinting=none',
+];
+
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// One tracuu process (restartable on the same port and data directory, to test an outage).
+export class Tracuu {
+  constructor({ dossiers = 300, env = {} } = {}) {
+    this.bin = process.env.KIOSK_TEST_TRACUU || join(repo, 'target', 'debug', 'tracuu');
+    this.dataRoot = mkdtempSync(join(tmpdir(), 'tracuu-kiosk-'));
+    // The private cluster runs as the postgres system user, which must reach its directory.
+    chmodSync(this.dataRoot, 0o755);
+    this.dossiers = dossiers;
+    this.extraEnv = env;
+    this.showcase = [];
+    this.logPath = join(this.dataRoot, 'tracuu.log');
+    this.log = createWriteStream(this.logPath);
+  }
+
+  get address() { return `http://127.0.0.1:${this.port}`; }
+
+  async start() {
+    if (!this.port) this.port = await freePort();
+    // tracuu reads every TRACUU_* variable as a setting: pass none of the caller's on.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRACUU_') && k !== 'DATABASE_URL'));
+    const env = Object.assign(inherited, {
+      TRACUU_HTTP__HOST: '127.0.0.1',
+      TRACUU_HTTP__PORT: String(this.port),
+      TRACUU_HTTP__WORKERS: '2',
+      TRACUU_DATABASE__DATA_DIR: join(this.dataRoot, 'postgres'),
+      TRACUU_DEMO__DOSSIERS: String(this.dossiers),
+      TRACUU_PROVINCE__PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`,
+      RUST_LOG: process.env.RUST_LOG || 'info',
+    }, this.extraEnv);
+    this.child = spawn(this.bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
+    let stderr = '';
+    this.child.stdout.on('data', (d) => this.log.write(d));
+    this.child.stderr.on('data', (d) => {
+      this.log.write(d);
+      stderr += d.toString();
+      // "  CODE | LOOKUP NUMBER | STATUS | PHONE4 | note" lines, printed after the first demo load.
+      for (const m of stderr.matchAll(/^ {2}(\S+) \| (\d{10}) \| (\d+) \| (\d{4}|-) \| (.*)$/gm)) {
+        if (!this.showcase.some((s) => s.code === m[1])) {
+          this.showcase.push({ code: m[1], number: m[2], status: Number(m[3]), phone4: m[4], note: m[5] });
+        }
+      }
+    });
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const exited = await Promise.race([this.exited, sleep(200).then(() => null)]);
+      if (exited) throw new Error(`tracuu exited (${JSON.stringify(exited)}); log: ${this.logPath}`);
+      try {
+        const response = await fetch(this.address + '/readyz');
+        if (response.ok) {
+          const ready = await response.json();
+          if (!ready.cache || ready.cache.warmed !== false) return this;
+        }
+      } catch (e) { /* not listening yet */ }
+    }
+    throw new Error('tracuu did not become ready; log: ' + this.logPath);
+  }
+
+  async stop() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const done = await Promise.race([this.exited, sleep(20_000).then(() => null)]);
+    if (!done) { this.child.kill('SIGKILL'); await this.exited; }
+  }
+
+  async cleanup() {
+    await this.stop();
+    this.log.end();
+    if (!process.env.KEEP_KIOSK_TMP) rmSync(this.dataRoot, { recursive: true, force: true });
+  }
+
+  // A showcase dossier with this status that has a phone (for the detailed view).
+  dossier(status) {
+    const found = this.showcase.find((s) => s.status === status && s.phone4 !== '-');
+    if (!found) throw new Error(`no showcase dossier with status ${status}: ${JSON.stringify(this.showcase)}`);
+    return found;
+  }
+}

@@ -1,0 +1,538 @@
+// End-to-end tests of the kiosk in real headless Chromium against a real tracuu (its own private
+// PostgreSQL cluster and a 300-dossier demo province). Every screen is saved as a screenshot in
+// portrait 1080×1920 and landscape 1920×1080 under target/kiosk-screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tracuu, launchBrowser, repo } from '../harness.mjs';
+
+const SHOTS = process.env.KIOSK_SCREENSHOTS || join(repo, 'target', 'kiosk-screenshots');
+const PORTRAIT = { width: 1080, height: 1920 };
+const LANDSCAPE = { width: 1920, height: 1080 };
+const KIOSK = 'test-kiosk-1';
+
+let tracuu;
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  tracuu = new Tracuu();
+  await tracuu.start();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (tracuu) await tracuu.cleanup();
+});
+
+async function openKiosk(viewport = PORTRAIT, query = '') {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(`${tracuu.address}/kiosk/?kiosk=${KIOSK}${query}`);
+  await page.waitForSelector('body[data-ready="true"] .tile');
+  return page;
+}
+
+async function shot(page, name) {
+  const { width, height } = page.viewportSize();
+  await page.screenshot({ path: join(SHOTS, `${name}-${width > height ? 'landscape' : 'portrait'}.png`) });
+}
+
+// Presses on-screen keys for `text` (letters upper- or lower-case as the layout has them).
+async function tapKeys(page, text) {
+  for (const ch of text) {
+    const key = ch === ' ' ? 'button.key-space' : `.keyboard button.key[data-key="${ch}"]`;
+    await page.click(key);
+  }
+}
+
+async function lookupByTyping(page, code) {
+  await page.click('[data-tile="lookup"]');
+  await page.waitForSelector('#code');
+  await tapKeys(page, code.toUpperCase());
+  assert.equal(await page.inputValue('#code'), code.toUpperCase());
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#result');
+}
+
+test('the home screen offers large tiles in the lower two thirds, in Vietnamese', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    const tiles = await page.$$eval('.tile', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { name: e.dataset.tile, top: r.top, width: r.width, height: r.height };
+    }));
+    assert.deepEqual(tiles.map((t) => t.name), ['lookup', 'procedures', 'rating', 'stats', 'contacts']);
+    for (const t of tiles) assert.ok(t.width >= 48 && t.height >= 48, JSON.stringify(t));
+    if (viewport === PORTRAIT) {
+      for (const t of tiles) assert.ok(t.top >= PORTRAIT.height / 3, `tile ${t.name} starts at ${t.top}`);
+    }
+    assert.equal(await page.textContent('.tile[data-tile="lookup"] .tile-title'), 'Tra cứu hồ sơ');
+    await page.waitForFunction(() => document.getElementById('province').textContent.length > 0);
+    await shot(page, '01-home');
+    await page.context().close();
+  }
+});
+
+test('a dossier is looked up by typing its code on the on-screen keyboard', async () => {
+  const dossier = tracuu.dossier(4);
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    const requests = [];
+    page.on('request', (r) => { if (r.url().includes('/api/v1/dossiers/')) requests.push(r); });
+    await page.click('[data-tile="lookup"]');
+    await page.waitForSelector('#code');
+    await shot(page, '02-lookup-form');
+    await tapKeys(page, dossier.code.toUpperCase());
+    await page.click('#lookup-submit');
+    await page.waitForSelector('#result');
+    assert.equal(await page.textContent('#result-status'), 'Đang xử lý');
+    assert.match(await page.textContent('.fact.code dd'), new RegExp(dossier.code.replace(/\./g, '\\.')));
+    assert.match(await page.textContent('.freshness'), /Dữ liệu cập nhật lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+    assert.ok((await page.textContent('.fact.due dd')).trim().length > 0);
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].headers()['x-kiosk-id'], KIOSK);
+    await shot(page, '03-lookup-result');
+    await page.context().close();
+  }
+});
+
+test('a physical keyboard can type the code and submit with Enter', async () => {
+  const dossier = tracuu.dossier(9);
+  const page = await openKiosk(PORTRAIT);
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement.dataset.tile);
+  assert.equal(focused, 'lookup');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#code');
+  // Human speed: far slower than a scanner.
+  await page.keyboard.type(dossier.code, { delay: 120 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result');
+  assert.match(await page.textContent('#result-status'), /Đã xử lý xong/);
+  await page.context().close();
+});
+
+test('a scanned receipt QR URL or barcode is looked up at once, and a repeat within 2 s is ignored', async () => {
+  const dossier = tracuu.dossier(10);
+  const page = await openKiosk(PORTRAIT);
+  const lookups = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/dossiers/')) lookups.push(r.url()); });
+
+  // Scanner from the home screen: a QR URL typed within milliseconds, then Enter.
+  const qr = `https://tracuu.example.gov.vn/q/${encodeURIComponent(dossier.code)}?k=AbCdEf123456`;
+  await page.keyboard.type(qr, { delay: 2 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result');
+  assert.equal(await page.textContent('#result-status'), 'Đã trả kết quả');
+  assert.equal(lookups.length, 1);
+  assert.ok(lookups[0].endsWith('/api/v1/dossiers/' + encodeURIComponent(dossier.code)), lookups[0]);
+
+  // A barcode of the plain code, scanned twice in a row: the repeat is ignored. The check needs
+  // both scans to end within 2 s of each other; on a machine too busy for that, try again.
+  let checked = false;
+  for (let attempt = 0; attempt < 3 && !checked; attempt++) {
+    await page.waitForTimeout(2100);
+    const before = lookups.length;
+    await page.keyboard.type(dossier.code, { delay: 1 });
+    await page.keyboard.press('Enter');
+    const first = Date.now();
+    await page.keyboard.type(dossier.code, { delay: 1 });
+    await page.keyboard.press('Enter');
+    const gap = Date.now() - first;
+    await page.waitForSelector('#result');
+    await page.waitForTimeout(300);
+    if (gap < 1800) {
+      assert.equal(lookups.length, before + 1, 'a repeated scan within 2 s must be ignored');
+      checked = true;
+    }
+  }
+  assert.ok(checked, 'the machine was too busy to scan twice within 2 s');
+
+  // The same barcode after 2 s is a new scan.
+  await page.waitForTimeout(2100);
+  const again = page.waitForRequest((r) => r.url().includes('/api/v1/dossiers/'));
+  await page.keyboard.type(dossier.code, { delay: 1 });
+  await page.keyboard.press('Enter');
+  await again;
+  await page.waitForSelector('#result');
+  await page.context().close();
+});
+
+test('a wrong code is explained without a request, an unknown code says not found', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="lookup"]');
+    await page.waitForSelector('#code');
+    await page.click('[data-key="enter"]');
+    assert.equal(await page.textContent('#lookup-error'), 'Vui lòng nhập mã hồ sơ.');
+    await tapKeys(page, '12345');
+    await page.click('#lookup-submit');
+    await page.waitForSelector('#lookup-error:not(:empty)');
+    assert.match(await page.textContent('#lookup-error'), /Mã chưa đúng/);
+    await page.click('[data-key="Xóa hết"]');
+    await tapKeys(page, 'ABC-XYZ');
+    await page.click('#lookup-submit');
+    await page.waitForFunction(() => /Mã hồ sơ/.test(document.getElementById('lookup-error')?.textContent || ''));
+    await shot(page, '04-lookup-wrong-code');
+    await page.click('[data-key="Xóa hết"]');
+    await tapKeys(page, '000.00.53.H48-220921-0001');
+    await page.click('#lookup-submit');
+    await page.waitForFunction(() => /Không tìm thấy hồ sơ/.test(document.getElementById('lookup-error')?.textContent || ''));
+    await shot(page, '05-lookup-unknown-code');
+    await page.context().close();
+  }
+});
+
+test('the last four phone digits unlock the timeline; wrong digits are refused', async () => {
+  const dossier = tracuu.dossier(5);
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await lookupByTyping(page, dossier.code);
+    await page.click('details.proof summary');
+    const wrong = dossier.phone4 === '0000' ? '1111' : '0000';
+    await tapKeys(page, wrong);
+    await page.click('#phone4-submit');
+    await page.waitForFunction(() => /không khớp/.test(document.querySelector('details.proof')?.textContent || ''));
+    await tapKeys(page, dossier.phone4);
+    await page.click('#phone4-submit');
+    await page.waitForSelector('.timeline li');
+    assert.ok(await page.$('.supplement'), 'a dossier waiting for documents shows what to supplement');
+    assert.ok(await page.$('.collect'));
+    await shot(page, '06-lookup-detailed');
+    await page.context().close();
+  }
+});
+
+test('idle timeout shows a countdown, then returns home and clears the typed code and the result', async () => {
+  const dossier = tracuu.dossier(4);
+  const page = await openKiosk(PORTRAIT, '&idle=4');
+  await page.click('[data-tile="lookup"]');
+  await tapKeys(page, 'H48');
+  await page.waitForSelector('#idle:not([hidden])');
+  assert.match(await page.textContent('#idle-text'), /trở về trang chủ/);
+  await shot(page, '07-idle-countdown');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '07-idle-countdown');
+  await page.setViewportSize(PORTRAIT);
+  await page.waitForSelector('.tile', { timeout: 15000 });
+  await page.click('[data-tile="lookup"]');
+  assert.equal(await page.inputValue('#code'), '', 'typed code cleared');
+
+  await tapKeys(page, dossier.code.toUpperCase());
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#result');
+  await page.waitForSelector('.tile', { timeout: 15000 });
+  assert.equal(await page.$('#result'), null);
+  await page.click('[data-tile="lookup"]');
+  assert.equal(await page.$('#result'), null, 'shown result cleared');
+  assert.equal(await page.inputValue('#code'), '');
+  await page.context().close();
+});
+
+test('when tracuu is down the kiosk says so, keeps static screens, and recovers by itself', async () => {
+  const dossier = tracuu.dossier(9);
+  const page = await openKiosk(PORTRAIT);
+  await page.waitForFunction(() => document.getElementById('province').textContent.length > 0);
+  await page.click('[data-tile="lookup"]');
+  await tapKeys(page, dossier.code.toUpperCase());
+
+  await tracuu.stop();
+  await page.click('#lookup-submit');
+  await page.waitForSelector('[data-state="unavailable"]');
+  assert.match(await page.textContent('[data-state="unavailable"]'), /Dịch vụ tạm thời gián đoạn/);
+  await shot(page, '08-unavailable');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '08-unavailable');
+
+  // Static parts keep working while the API is down.
+  const other = await page.context().newPage();
+  await other.close();
+  await page.click('#nav-home');
+  await page.click('[data-tile="contacts"]');
+  assert.match(await page.textContent('.hotlines'), /1022/);
+  await page.waitForSelector('[data-state="unavailable"]');
+  await page.setViewportSize(PORTRAIT);
+
+  await page.click('#nav-home');
+  await page.click('[data-tile="lookup"]');
+  await tapKeys(page, dossier.code.toUpperCase());
+  await page.click('#lookup-submit');
+  await page.waitForSelector('[data-state="unavailable"]');
+  await tracuu.start();
+  // No touch needed: the kiosk retries and shows the result once tracuu answers again.
+  await page.waitForSelector('#result', { timeout: 60000 });
+  assert.match(await page.textContent('#result-status'), /Đã xử lý xong/);
+  await page.context().close();
+});
+
+test('procedure search finds the same procedures with and without diacritics', async () => {
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="procedures"]');
+  await page.waitForSelector('#q');
+  // Telex on the on-screen keyboard: "hooj tichj" becomes "hộ tịch".
+  assert.equal(await page.getAttribute('[data-key="telex"]', 'aria-pressed'), 'true');
+  await tapKeys(page, 'hooj tichj');
+  assert.equal(await page.inputValue('#q'), 'hộ tịch');
+  await page.click('#search-submit');
+  await page.waitForSelector('#search-results .list-item');
+  const accented = await page.$$eval('#search-results .list-item', (els) => els.map((e) => e.dataset.code).sort());
+  assert.ok(accented.length > 0);
+  await shot(page, '09-procedures-search');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '09-procedures-search');
+  await page.setViewportSize(PORTRAIT);
+
+  await page.click('[data-key="Xóa hết"]');
+  await page.click('[data-key="telex"]');
+  await tapKeys(page, 'ho tich');
+  assert.equal(await page.inputValue('#q'), 'ho tich');
+  await page.click('#search-submit');
+  await page.waitForFunction((n) => document.querySelectorAll('#search-results .list-item').length === n, accented.length);
+  const plain = await page.$$eval('#search-results .list-item', (els) => els.map((e) => e.dataset.code).sort());
+  assert.deepEqual(plain, accented);
+
+  await page.click('[data-key="Xóa hết"]');
+  await tapKeys(page, 'zzzz');
+  await page.click('#search-submit');
+  await page.waitForSelector('#search-results .empty');
+  await page.context().close();
+});
+
+test('procedures are browsed by level, agency and field down to documents, time, fee, place and a QR', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="procedures"]');
+    await page.click('#tab-browse');
+    await page.waitForSelector('[data-level="commune"]');
+    await shot(page, '10-procedures-levels');
+    await page.click('[data-level="commune"]');
+    await page.waitForSelector('.list-item[data-code]');
+    await shot(page, '11-procedures-districts');
+    await page.click('.list-item[data-code] >> nth=0');
+    await page.waitForSelector('.list-item .item-meta');
+    await shot(page, '12-procedures-communes');
+    await page.click('.list-item[data-code] >> nth=0');
+    await page.waitForSelector('.list-item[data-field]');
+    await shot(page, '13-procedures-fields');
+    await page.click('.list-item[data-field] >> nth=0');
+    await page.waitForSelector('.list-item[data-code]');
+    await shot(page, '14-procedures-list');
+    await page.click('.list-item[data-code] >> nth=0');
+    await page.waitForSelector('ol.documents li');
+    assert.ok((await page.$$('ol.documents li')).length >= 2);
+    assert.match(await page.textContent('.fact.days dd'), /ngày làm việc|Trong ngày/);
+    assert.ok((await page.textContent('.fact.fee dd')).trim().length > 1);
+    assert.match(await page.textContent('.place'), /Ủy ban nhân dân|UBND|Địa chỉ/);
+    await page.waitForFunction(() => { const img = document.querySelector('.qr img'); return img && img.complete && img.naturalWidth > 0; });
+    await shot(page, '15-procedure-detail');
+    // Back goes up one step.
+    await page.click('#nav-back');
+    await page.waitForSelector('.list-item[data-code]');
+    await page.context().close();
+  }
+});
+
+test('a phone opening the procedure QR lands on that procedure', async () => {
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="procedures"]');
+  await tapKeys(page, 'khai sinh');
+  await page.click('#search-submit');
+  await page.waitForSelector('#search-results .list-item');
+  const code = await page.getAttribute('#search-results .list-item >> nth=0', 'data-code');
+  const response = await page.request.get(`${tracuu.address}/api/v1/catalog/procedures/${code}`);
+  const { phone_url: url } = await response.json();
+  await page.goto(url);
+  await page.waitForSelector('ol.documents li');
+  assert.match(await page.textContent('#screen-title'), /khai sinh/i);
+  await page.context().close();
+});
+
+test('a satisfaction rating is sent with the kiosk id, with or without a dossier code', async () => {
+  const dossier = tracuu.dossier(10);
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="rating"]');
+    await page.waitForSelector('.face');
+    await shot(page, '16-rating');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
+      page.click('[data-score="3"]'),
+    ]);
+    assert.equal(response.status(), 201);
+    assert.equal(response.request().headers()['x-kiosk-id'], KIOSK);
+    const stored = await response.json();
+    assert.equal(stored.score, 3);
+    assert.equal(stored.kiosk_id, KIOSK);
+    await page.waitForSelector('#rating-thanks');
+    await shot(page, '17-rating-thanks');
+    await page.context().close();
+  }
+
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="rating"]');
+  await page.click('#rating-code');
+  await tapKeys(page, dossier.code.toUpperCase());
+  await shot(page, '16-rating-with-code');
+  await page.setViewportSize(LANDSCAPE);
+  await shot(page, '16-rating-with-code');
+  await page.setViewportSize(PORTRAIT);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
+    page.click('[data-score="1"]'),
+  ]);
+  assert.equal(response.status(), 201);
+  assert.equal((await response.json()).dossier_code, dossier.code);
+
+  // An unknown dossier code is refused with a message; nothing is thanked for.
+  await page.click('#nav-home');
+  await page.click('[data-tile="rating"]');
+  await page.click('#rating-code');
+  await tapKeys(page, '000.00.53.H48-220921-0001');
+  await page.click('[data-score="2"]');
+  await page.waitForFunction(() => /Không tìm thấy hồ sơ/.test(document.getElementById('rating-error').textContent));
+  assert.equal(await page.$('#rating-thanks'), null);
+  await page.context().close();
+});
+
+test('statistics show on-time percentages by agency as bars', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="stats"]');
+    await page.waitForSelector('.chart-row');
+    const bars = await page.$$eval('.bar-fill', (els) => els.map((e) => e.getBoundingClientRect().width));
+    assert.ok(bars.length > 0);
+    assert.ok(bars.some((w) => w > 0));
+    await shot(page, '18-stats');
+    await page.click('.tab[data-level="district"]');
+    await page.waitForFunction(() => document.querySelector('.tab[data-level="district"]').getAttribute('aria-selected') === 'true');
+    await page.waitForSelector('.chart-row');
+    await page.context().close();
+  }
+});
+
+test('contacts show 1022, the province hotline and desk phone numbers with hours', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.waitForFunction(() => document.getElementById('province').textContent.length > 0);
+    await page.click('[data-tile="contacts"]');
+    await page.waitForSelector('.desk');
+    assert.match(await page.textContent('.hotlines'), /1022/);
+    assert.match(await page.textContent('.desk >> nth=0'), /Điện thoại: 0255/);
+    await shot(page, '19-contacts');
+    await page.context().close();
+  }
+});
+
+test('the print button prints an 80 mm slip with the print stylesheet', async () => {
+  const dossier = tracuu.dossier(4);
+  const page = await openKiosk(PORTRAIT);
+  await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+  await lookupByTyping(page, dossier.code);
+  await page.click('#print');
+  assert.equal(await page.evaluate(() => window.printed), 1);
+  assert.match(await page.textContent('#slip'), new RegExp(dossier.code.replace(/\./g, '\\.')));
+
+  assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'none');
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => ({
+    slip: getComputedStyle(document.getElementById('slip')).display,
+    main: getComputedStyle(document.getElementById('view')).display,
+    nav: getComputedStyle(document.getElementById('nav')).display,
+    width: document.getElementById('slip').getBoundingClientRect().width,
+  }));
+  assert.equal(printed.slip, 'block');
+  assert.equal(printed.main, 'none');
+  assert.equal(printed.nav, 'none');
+  // 74 mm of printable width at 96 px per inch.
+  assert.ok(Math.abs(printed.width - (74 / 25.4) * 96) < 2, `slip width ${printed.width}`);
+  const pdf = await page.pdf({ width: '80mm', preferCSSPageSize: true, printBackground: false });
+  assert.ok(pdf.length > 1000);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.screenshot({ path: join(SHOTS, '20-print-slip.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('English toggle, keyboard access, ARIA labels, no selection, zoom or context menu', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('#nav-lang');
+    assert.equal(await page.textContent('.tile[data-tile="lookup"] .tile-title'), 'Look up a dossier');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await shot(page, '21-home-english');
+    await page.click('[data-tile="procedures"]');
+    await page.waitForSelector('#q');
+    assert.equal(await page.getAttribute('[data-key="telex"]', 'aria-pressed'), 'false');
+    await page.click('#nav-lang');
+    assert.equal(await page.textContent('#tab-search'), 'Tìm theo tên');
+    await page.context().close();
+  }
+
+  const page = await openKiosk(PORTRAIT);
+  const checks = await page.evaluate(() => {
+    const body = getComputedStyle(document.body);
+    const menu = new MouseEvent('contextmenu', { bubbles: true, cancelable: true });
+    document.querySelector('.tile').dispatchEvent(menu);
+    return {
+      fontSize: parseFloat(body.fontSize),
+      userSelect: body.userSelect,
+      touchAction: body.touchAction,
+      viewport: document.querySelector('meta[name=viewport]').content,
+      menuBlocked: menu.defaultPrevented,
+    };
+  });
+  assert.ok(checks.fontSize >= 24, `base type ${checks.fontSize}px`);
+  assert.equal(checks.userSelect, 'none');
+  assert.equal(checks.touchAction, 'pan-x pan-y');
+  assert.match(checks.viewport, /user-scalable=no/);
+  assert.ok(checks.menuBlocked, 'context menu suppressed');
+
+  // Every screen: touch targets at least 48 px, every button named, text contrast at least 4.5:1.
+  const audit = () => page.evaluate(() => {
+    const parse = (c) => { const m = c.match(/[\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1 }; };
+    const lum = ({ r, g, b }) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+      .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c.a > 0.9) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const problems = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      if (!r.width || !r.height || style.visibility === 'hidden' || el.closest('[hidden], .slip, [aria-hidden="true"]')) continue;
+      if (el.tagName === 'BUTTON' || el.tagName === 'SUMMARY' || el.tagName === 'INPUT') {
+        if (r.width < 48 || r.height < 48) problems.push(`small target ${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+        const name = el.getAttribute('aria-label') || el.textContent.trim() || (el.labels && el.labels.length);
+        if (!name) problems.push(`unnamed ${el.outerHTML.slice(0, 80)}`);
+      }
+      const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (hasText) {
+        const fg = parse(style.color);
+        const L1 = lum(fg); const L2 = lum(background(el));
+        const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+        if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} for "${el.textContent.trim().slice(0, 30)}"`);
+      }
+    }
+    return problems;
+  });
+  const visit = [
+    async () => {},
+    async () => { await page.click('[data-tile="lookup"]'); await page.waitForSelector('.keyboard'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="procedures"]'); await page.waitForSelector('.keyboard'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="rating"]'); await page.waitForSelector('.face'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="stats"]'); await page.waitForSelector('.chart-row'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="contacts"]'); await page.waitForSelector('.desk'); },
+  ];
+  for (const step of visit) {
+    await step();
+    assert.deepEqual(await audit(), [], 'accessibility problems on ' + await page.getAttribute('#view', 'data-screen'));
+  }
+  await page.context().close();
+});

@@ -1,0 +1,746 @@
+// The kiosk app: one page, screens rendered into <main id="view">. Talks only to tracuu's JSON API
+// (same origin), sends its kiosk id with every request, returns home and forgets everything after
+// an idle timeout, recognises a keyboard-wedge scanner by its typing speed, and shows a clear
+// "service unavailable" state that retries by itself.
+'use strict';
+
+(function () {
+  const { t, setLang, lang, statusPlain, timelinessLabel } = window.I18N;
+  const { createKeyboard } = window.Keyboard;
+
+  // ---------------------------------------------------------------- configuration
+  const params = new URLSearchParams(location.search);
+  const KIOSK_ID_RE = /^[A-Za-z0-9._-]{1,40}$/;
+  const urlKiosk = params.get('kiosk');
+  const urlIdle = Number(params.get('idle'));
+  const config = {
+    kioskId: urlKiosk && KIOSK_ID_RE.test(urlKiosk) ? urlKiosk : null,
+    idleSecs: Number.isFinite(urlIdle) && urlIdle >= 3 && urlIdle <= 3600 ? urlIdle : 60,
+    idleFromUrl: Number.isFinite(urlIdle) && urlIdle >= 3 && urlIdle <= 3600,
+    province: '',
+    hotline: '',
+  };
+  const SCAN_MIN_CHARS = 6;      // shorter bursts are not a scan
+  const SCAN_MAX_GAP_MS = 50;    // a scanner types faster than any person
+  const SCAN_REPEAT_MS = 2000;   // the same scan again within this is ignored
+  const REQUEST_TIMEOUT_MS = 8000;
+  const RETRY_DELAYS = [3, 5, 10, 15];
+
+  // ---------------------------------------------------------------- DOM helpers
+  const $ = (id) => document.getElementById(id);
+  // h('div.class', {attrs}, children...) — text children are always text nodes (never HTML).
+  function h(tag, attrs, ...children) {
+    const [name, ...classes] = tag.split('.');
+    const el = document.createElement(name);
+    if (classes.length) el.className = classes.join(' ');
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+      else if (k === 'text') el.textContent = v;
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) {
+      if (c === undefined || c === null || c === false) continue;
+      el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    }
+    return el;
+  }
+  const button = (cls, label, onClick, attrs) =>
+    h('button' + cls, Object.assign({ type: 'button', on: { click: onClick } }, attrs || {}), label);
+
+  // "2026-11-20T09:15:00+07:00" -> "20/11/2026 09:15" (times are already Vietnam time).
+  function fmtTime(s, withTime = true) {
+    if (!s || s.length < 16) return '';
+    const date = `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)}`;
+    return withTime ? `${date} ${s.slice(11, 16)}` : date;
+  }
+  function fmtMoney(vnd) { return vnd.toLocaleString('vi-VN') + (lang() === 'vi' ? ' đồng' : ' VND'); }
+  function fmtDays(n) { return n === 0 ? t('sameDay') : t('workingDays', { n }); }
+
+  // ---------------------------------------------------------------- API
+  class Unavailable extends Error {}
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.error && body.error.message) || 'HTTP ' + status);
+      this.status = status;
+      this.code = body && body.error ? body.error.code : 'internal';
+    }
+  }
+  function kioskId() { return config.kioskId || config.serverKioskId || 'kiosk'; }
+
+  async function api(path, options = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
+    if (config.kioskId || config.serverKioskId) headers['X-Kiosk-Id'] = kioskId();
+    let response;
+    try {
+      response = await fetch(path, Object.assign({}, options, { headers, signal: controller.signal, cache: 'no-store' }));
+    } catch (e) {
+      throw new Unavailable(String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+    let body = null;
+    try { body = await response.json(); } catch (e) { body = null; }
+    if (response.ok) return body;
+    if ([502, 503, 504].includes(response.status) || (body && body.error && body.error.code === 'upstream_unavailable')) {
+      throw new Unavailable('HTTP ' + response.status);
+    }
+    if (body === null) throw new Unavailable('no JSON from HTTP ' + response.status);
+    throw new ApiError(response.status, body);
+  }
+
+  // ---------------------------------------------------------------- screens and navigation
+  const state = {
+    screen: 'home',
+    stack: [],          // previous screens: [{name, arg}]
+    timers: new Set(),  // per-screen timeouts, cleared on navigation
+    lastScan: { text: '', at: 0 },
+    lastActivity: Date.now(),
+  };
+  const screens = {};
+
+  function later(fn, ms) {
+    const id = setTimeout(() => { state.timers.delete(id); fn(); }, ms);
+    state.timers.add(id);
+    return id;
+  }
+  function clearTimers() { for (const id of state.timers) clearTimeout(id); state.timers.clear(); }
+
+  function show(name, arg, { push = true } = {}) {
+    if (push && state.screen !== name) state.stack.push({ name: state.screen, arg: state.arg });
+    if (!push) { /* replacing the current screen */ }
+    clearTimers();
+    state.screen = name;
+    state.arg = arg;
+    const view = $('view');
+    view.replaceChildren();
+    view.dataset.screen = name;
+    document.body.dataset.screen = name;
+    screens[name](view, arg);
+    $('nav-back').disabled = state.stack.length === 0;
+    $('nav-back').hidden = name === 'home';
+    $('nav-home').hidden = name === 'home';
+    view.scrollTop = 0;
+  }
+  function back() {
+    const previous = state.stack.pop();
+    if (previous) show(previous.name, previous.arg, { push: false });
+    else show('home', null, { push: false });
+  }
+  function goHome() { state.stack = []; show('home', null, { push: false }); }
+
+  function screenTitle(text) { return h('h2.screen-title', { id: 'screen-title' }, text); }
+
+  // Runs `load` and hands its result to `render`; while the API is unreachable, shows the
+  // unavailable panel in `slot` and retries with growing delays. Returns nothing.
+  function loadInto(slot, load, render, attempt = 0) {
+    slot.replaceChildren(h('p.loading', { role: 'status' }, t('loading')));
+    load().then((data) => {
+      slot.replaceChildren();
+      render(data, slot);
+    }).catch((error) => {
+      if (error instanceof Unavailable) {
+        showUnavailable(slot, () => loadInto(slot, load, render, attempt + 1), attempt);
+      } else {
+        slot.replaceChildren(h('p.error', { role: 'alert' }, errorText(error)));
+      }
+    });
+  }
+
+  function showUnavailable(slot, retry, attempt) {
+    let seconds = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
+    const text = h('p', {}, t('unavailableText', { s: seconds }));
+    const panel = h('div.unavailable', { role: 'alert', 'data-state': 'unavailable' },
+      h('div.unavailable-icon', { 'aria-hidden': 'true' }, '⚠'),
+      h('h3', {}, t('unavailableTitle')),
+      text,
+      button('.primary.big', t('retryNow'), () => { clearTimeout(tick); retry(); }));
+    slot.replaceChildren(panel);
+    document.body.classList.add('api-down');
+    let tick;
+    const step = () => {
+      seconds -= 1;
+      if (seconds <= 0) { retry(); return; }
+      text.textContent = t('unavailableText', { s: seconds });
+      tick = later(step, 1000);
+    };
+    tick = later(step, 1000);
+  }
+
+  function errorText(error) {
+    if (!(error instanceof ApiError)) return t('errorGeneric');
+    switch (error.code) {
+      case 'dossier_not_found': return t('errorNotFound');
+      case 'rate_limited': return t('errorRateLimited');
+      case 'invalid_dossier_code': case 'invalid_lookup_number': case 'lookup_number_typo':
+      case 'invalid_phone4': case 'invalid_input': case 'invalid_rating':
+        return lang() === 'vi' ? error.message : t('errorInvalidCode');
+      default: return t('errorGeneric');
+    }
+  }
+
+  // ---------------------------------------------------------------- home
+  screens.home = (view) => {
+    const tiles = [
+      ['lookup', 'tileLookup', 'tileLookupHint', '🔍'],
+      ['procedures', 'tileProcedures', 'tileProceduresHint', '📋'],
+      ['rating', 'tileRating', 'tileRatingHint', '☺'],
+      ['stats', 'tileStats', 'tileStatsHint', '📊'],
+      ['contacts', 'tileContacts', 'tileContactsHint', '☎'],
+    ];
+    view.appendChild(h('div.screen.home',
+      {},
+      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, '▣'), h('p', {}, t('scanHint'))),
+      h('p.subtitle', {}, t('subtitle')),
+      h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, icon]) =>
+        h('button.tile', { type: 'button', role: 'listitem', 'data-tile': name, 'aria-label': t(title) + '. ' + t(hint), on: { click: () => show(name) } },
+          h('span.tile-icon', { 'aria-hidden': 'true' }, icon),
+          h('span.tile-title', {}, t(title)),
+          h('span.tile-hint', {}, t(hint)))))));
+  };
+
+  // ---------------------------------------------------------------- dossier lookup
+  // Parses typed or scanned text: a QR URL ".../q/<code>?k=<token>", a 10-digit lookup number,
+  // or a dossier code. The server parses codes tolerantly; here only the shape is checked.
+  function parseLookupInput(raw) {
+    const text = (raw || '').trim();
+    if (!text) return { error: 'errorEmpty' };
+    const qr = /\/q\/([^/?#\s]+)(?:\?([^#\s]*))?/.exec(text);
+    if (qr) {
+      let code;
+      try { code = decodeURIComponent(qr[1]); } catch (e) { return { error: 'errorInvalidCode' }; }
+      const token = new URLSearchParams(qr[2] || '').get('k');
+      // The token proves the receipt is in hand; it is kept for the detailed view once the
+      // lookup API accepts it (the QR issue), and never shown.
+      return { kind: 'code', value: code, token };
+    }
+    const digits = text.replace(/[\s.]/g, '');
+    if (/^\d+$/.test(digits)) {
+      return digits.length === 10 ? { kind: 'number', value: digits } : { error: 'errorInvalidCode' };
+    }
+    if (text.length > 60) return { error: 'errorInvalidCode' };
+    return { kind: 'code', value: text };
+  }
+
+  function lookupPath(parsed, phone4) {
+    const base = parsed.kind === 'number'
+      ? '/api/v1/lookup-numbers/' + encodeURIComponent(parsed.value)
+      : '/api/v1/dossiers/' + encodeURIComponent(parsed.value);
+    return phone4 ? base + '?phone4=' + encodeURIComponent(phone4) : base;
+  }
+
+  screens.lookup = (view, arg) => {
+    const screen = h('div.screen.lookup', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('lookupTitle')));
+    const body = h('div.lookup-body', {});
+    screen.appendChild(body);
+    renderLookupForm(body, arg && arg.prefill ? arg.prefill : '');
+    if (arg && arg.prefill) submitLookup(body, arg.prefill);
+  };
+
+  function renderLookupForm(body, value, message) {
+    const input = h('input.code-input', {
+      id: 'code', name: 'code', type: 'text', inputmode: 'none', autocomplete: 'off',
+      autocapitalize: 'characters', spellcheck: 'false', maxlength: '120', 'aria-describedby': 'lookup-help lookup-error',
+    });
+    input.value = value || '';
+    const error = h('p.error', { id: 'lookup-error', role: 'alert' }, message || '');
+    const form = h('form.lookup-form', { on: { submit: (e) => { e.preventDefault(); submitLookup(body, input.value); } } },
+      h('p.help', { id: 'lookup-help' }, t('lookupHelp')),
+      h('label.field-label', { for: 'code' }, t('codeLabel')),
+      h('div.input-row', {}, input, h('button.primary.big', { type: 'submit', id: 'lookup-submit' }, t('search'))),
+      error);
+    body.replaceChildren(form, createKeyboard(input, { layout: 'code', maxLength: 120, onEnter: () => submitLookup(body, input.value) }));
+    input.focus({ preventScroll: true });
+  }
+
+  function submitLookup(body, raw, phone4) {
+    const parsed = parseLookupInput(raw);
+    if (parsed.error) { renderLookupForm(body, raw, t(parsed.error)); return; }
+    body.replaceChildren(h('p.loading', { role: 'status' }, t('loading')));
+    api(lookupPath(parsed, phone4)).then((dossier) => {
+      renderDossier(body, dossier, parsed, raw, phone4);
+    }).catch((error) => {
+      if (error instanceof Unavailable) {
+        const attempt = (body._attempt || 0);
+        body._attempt = attempt + 1;
+        showUnavailable(body, () => submitLookup(body, raw, phone4), attempt);
+      } else {
+        renderLookupForm(body, raw, errorText(error));
+      }
+    });
+  }
+
+  function fact(label, value, cls) {
+    return h('div.fact' + (cls ? '.' + cls : ''), {}, h('dt', {}, label), h('dd', {}, value || '—'));
+  }
+
+  function renderDossier(body, d, parsed, raw, phone4) {
+    body._attempt = 0;
+    const statusCode = d.status.code;
+    const tone = [3, 5, 6, 7, 8].includes(statusCode) ? 'warn' : [9, 10].includes(statusCode) ? 'good' : 'info';
+    const result = h('article.result', { id: 'result', 'aria-labelledby': 'result-status' },
+      h('div.status-card.' + tone, {},
+        h('p.status-label', { id: 'result-status' }, lang() === 'vi' ? d.status.label : statusPlainTitle(statusCode, d.status.label)),
+        h('p.status-plain', {}, statusPlain(statusCode))),
+      h('dl.facts', {},
+        fact(t('dossierCode'), d.code, 'code'),
+        fact(t('procedure'), d.procedure.name),
+        fact(t('handlingAgency'), d.handling_agency.name),
+        fact(t('receivedAt'), fmtTime(d.received_at)),
+        fact(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt'), 'due'),
+        fact(t('timeliness'), timelinessLabel(d.timeliness.key), 'timeliness ' + d.timeliness.key),
+        fact(t('applicant'), d.applicant)),
+      h('p.freshness', {}, t('dataAsOf') + ' ' + fmtTime(d.freshness.synced_at) +
+        (d.database === 'unreachable' ? ' — ' + t('cachedNote') : '')));
+    const actions = h('div.actions', {},
+      button('.primary.big', t('print'), () => printSlip(d), { id: 'print' }),
+      button('.big', t('tileRating'), () => show('rating', { code: d.code }), { id: 'rate-this' }),
+      button('.big', t('newLookup'), () => renderLookupForm(body, ''), { id: 'new-lookup' }));
+    body.replaceChildren(result, actions);
+    performance.mark('kiosk-result');
+    if (d.view === 'detailed') body.appendChild(renderDetails(d));
+    if (d.view !== 'detailed') body.appendChild(renderProofForm(body, parsed, raw, d.proof));
+  }
+
+  function statusPlainTitle(code, fallback) {
+    const en = { 1: 'Newly registered', 2: 'Accepted', 3: 'Not accepted', 4: 'In progress', 5: 'Additional documents requested', 6: 'Fees or taxes to pay', 7: 'Withdrawn', 8: 'Processing stopped', 9: 'Result ready', 10: 'Result returned' };
+    return en[code] || fallback;
+  }
+
+  function renderDetails(d) {
+    const details = h('section.details', { id: 'details', 'aria-label': t('timeline') });
+    if (d.supplement && d.supplement.request) {
+      details.appendChild(h('div.supplement', { role: 'note' }, h('h3', {}, t('supplement')), h('p', {}, d.supplement.request)));
+    }
+    if (Array.isArray(d.timeline)) {
+      details.appendChild(h('h3', {}, t('timeline')));
+      details.appendChild(h('ol.timeline', {}, d.timeline.map((step) =>
+        h('li', {}, h('span.when', {}, fmtTime(step.at)), h('span.what', {}, step.step),
+          step.agency ? h('span.where', {}, step.agency) : null))));
+    }
+    const c = d.collect_result;
+    if (c) {
+      details.appendChild(h('div.collect', {}, h('h3', {}, t('collect')),
+        h('p', {}, c.agency), c.address ? h('p', {}, c.address) : null,
+        c.phone ? h('p', {}, t('phone') + ': ' + c.phone) : null,
+        c.hours ? h('p', {}, t('hours') + ': ' + c.hours) : null,
+        c.from ? h('p', {}, t('collectFrom') + ': ' + fmtTime(c.from, false)) : null));
+    }
+    return details;
+  }
+
+  function renderProofForm(body, parsed, raw, proof) {
+    const input = h('input.code-input.phone4', { id: 'phone4', type: 'text', inputmode: 'none', autocomplete: 'off', maxlength: '4', 'aria-describedby': 'proof-help' });
+    const message = proof === 'rejected' ? t('proofRejected') : proof === 'locked' ? t('proofLocked') : '';
+    const submit = () => { if (/^\d{4}$/.test(input.value)) submitLookup(body, raw, input.value); };
+    return h('details.proof', { open: proof === 'rejected' || proof === 'locked' ? true : null },
+      h('summary.big', {}, t('detailsTitle')),
+      h('p', { id: 'proof-help' }, t('detailsHelp')),
+      message ? h('p.error', { role: 'alert' }, message) : null,
+      h('label.field-label', { for: 'phone4' }, t('phone4Label')),
+      h('div.input-row', {}, input, button('.primary.big', t('showDetails'), submit, { id: 'phone4-submit' })),
+      createKeyboard(input, { layout: 'digits', maxLength: 4 }));
+  }
+
+  // ---------------------------------------------------------------- printing (80 mm slip)
+  function printSlip(d) {
+    const slip = $('slip');
+    const line = (label, value) => h('p', {}, h('b', {}, label + ': '), value || '—');
+    slip.replaceChildren(
+      h('p.slip-head', {}, config.province || ''),
+      h('h2', {}, t('slipTitle')),
+      line(t('dossierCode'), d.code),
+      line(t('procedure'), d.procedure.name),
+      line(t('handlingAgency'), d.handling_agency.name),
+      line(t('status'), lang() === 'vi' ? d.status.label : statusPlainTitle(d.status.code, d.status.label)),
+      line(t('receivedAt'), fmtTime(d.received_at)),
+      line(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt')),
+      line(t('timeliness'), timelinessLabel(d.timeliness.key)),
+      line(t('dataAsOf'), fmtTime(d.freshness.synced_at)),
+      h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+    window.print();
+  }
+
+  function printProcedure(p) {
+    const slip = $('slip');
+    slip.replaceChildren(
+      h('p.slip-head', {}, config.province || ''),
+      h('h2', {}, p.name),
+      h('p', {}, h('b', {}, t('processingTime') + ': '), fmtDays(p.processing_days)),
+      h('p', {}, h('b', {}, t('fee') + ': '), feeText(p)),
+      h('p', {}, h('b', {}, t('documents') + ':')),
+      h('ol', {}, p.documents.map((doc) => h('li', {}, doc.name))),
+      h('p', {}, h('b', {}, t('place') + ': '), p.place ? p.place.agency_name + ', ' + (p.place.address || '') : (p.place_note || '')),
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+    window.print();
+  }
+
+  // ---------------------------------------------------------------- procedures
+  screens.procedures = (view, arg) => {
+    const screen = h('div.screen.procedures', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('proceduresTitle')));
+    const mode = (arg && arg.mode) || 'search';
+    const tabs = h('div.tabs', { role: 'tablist' },
+      ['search', 'browse'].map((m) => h('button.tab', {
+        type: 'button', role: 'tab', 'aria-selected': String(m === mode), id: 'tab-' + m,
+        on: { click: () => { if (m !== mode) show('procedures', { mode: m }, { push: false }); } },
+      }, t(m === 'search' ? 'searchTab' : 'browseTab'))));
+    screen.appendChild(tabs);
+    const body = h('div.tab-body', { role: 'tabpanel' });
+    screen.appendChild(body);
+    if (mode === 'search') renderSearch(body, arg && arg.q);
+    else renderLevels(body);
+  };
+
+  function renderSearch(body, initial) {
+    const input = h('input.code-input.search-input', { id: 'q', type: 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false', maxlength: '100' });
+    input.value = initial || '';
+    const results = h('div.results', { id: 'search-results', 'aria-live': 'polite' });
+    let debounce;
+    const run = () => {
+      clearTimeout(debounce);
+      const q = input.value.trim();
+      if (q.length < 2) { results.replaceChildren(); return; }
+      state.arg = { mode: 'search', q };
+      loadInto(results, () => api('/api/v1/catalog/procedures?q=' + encodeURIComponent(q)), (data) => {
+        results.appendChild(h('p.count', {}, t('results', { n: data.procedures.length })));
+        if (!data.procedures.length) results.appendChild(h('p.empty', {}, t('noResults')));
+        results.appendChild(procedureList(data.procedures, null));
+      });
+    };
+    input.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(run, 350); });
+    const form = h('form.search-form', { on: { submit: (e) => { e.preventDefault(); run(); } } },
+      h('label.field-label', { for: 'q' }, t('searchLabel')),
+      h('div.input-row', {}, input, h('button.primary.big', { type: 'submit', id: 'search-submit' }, t('search'))));
+    body.append(results, form, createKeyboard(input, { layout: 'text', telex: lang() === 'vi', maxLength: 100, onEnter: run }));
+    if (input.value) run();
+  }
+
+  function procedureList(procedures, agency) {
+    return h('ul.list', {}, procedures.map((p) => h('li', {},
+      h('button.list-item', { type: 'button', 'data-code': p.code, on: { click: () => show('procedure', { code: p.code, agency }) } },
+        h('span.item-title', {}, p.name),
+        h('span.item-meta', {}, p.field + ' · ' + fmtDays(p.processing_days))))));
+  }
+
+  function renderLevels(body) {
+    body.appendChild(h('h3', {}, t('chooseLevel')));
+    body.appendChild(h('div.choices', {}, [
+      ['department', 'levelDepartment'], ['district', 'levelDistrict'], ['commune', 'levelCommune'],
+    ].map(([level, label]) => button('.choice', t(label), () => show('agencies', { level }), { 'data-level': level }))));
+  }
+
+  screens.agencies = (view, arg) => {
+    const screen = h('div.screen.browse', {});
+    view.appendChild(screen);
+    const choosingDistrict = arg.level === 'commune' && !arg.parent;
+    screen.appendChild(screenTitle(choosingDistrict ? t('chooseDistrict') : t('chooseAgency')));
+    const slot = h('div.browse-body', {});
+    screen.appendChild(slot);
+    const path = choosingDistrict
+      ? '/api/v1/catalog/agencies?level=district'
+      : '/api/v1/catalog/agencies?level=' + arg.level + (arg.parent ? '&parent=' + encodeURIComponent(arg.parent) : '');
+    loadInto(slot, () => api(path), (data) => {
+      slot.appendChild(h('ul.list', {}, data.agencies.map((a) => h('li', {},
+        h('button.list-item', {
+          type: 'button', 'data-code': a.code,
+          on: { click: () => choosingDistrict ? show('agencies', { level: 'commune', parent: a.code }) : show('fields', { agency: a.code, name: a.name }) },
+        }, h('span.item-title', {}, a.name),
+          choosingDistrict ? null : h('span.item-meta', {}, t('procedures', { n: a.procedures })))))));
+    });
+  };
+
+  screens.fields = (view, arg) => {
+    const screen = h('div.screen.browse', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(arg.name));
+    screen.appendChild(h('h3', {}, t('chooseField')));
+    const slot = h('div.browse-body', {});
+    screen.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/catalog/agencies/' + encodeURIComponent(arg.agency) + '/fields'), (data) => {
+      slot.appendChild(h('ul.list', {}, data.fields.map((f) => h('li', {},
+        h('button.list-item', { type: 'button', 'data-field': f.field, on: { click: () => show('fieldProcedures', { agency: arg.agency, field: f.field }) } },
+          h('span.item-title', {}, f.field), h('span.item-meta', {}, t('procedures', { n: f.procedures })))))));
+    });
+  };
+
+  screens.fieldProcedures = (view, arg) => {
+    const screen = h('div.screen.browse', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(arg.field));
+    screen.appendChild(h('h3', {}, t('chooseProcedure')));
+    const slot = h('div.browse-body', {});
+    screen.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/catalog/procedures?agency=' + encodeURIComponent(arg.agency) + '&field=' + encodeURIComponent(arg.field)),
+      (data) => slot.appendChild(procedureList(data.procedures, arg.agency)));
+  };
+
+  function feeText(p) {
+    if (p.fee_vnd === 0) return t('free') + (p.fee_note ? ' (' + p.fee_note + ')' : '');
+    if (typeof p.fee_vnd === 'number') return fmtMoney(p.fee_vnd) + (p.fee_note ? ' (' + p.fee_note + ')' : '');
+    return p.fee_note || '—';
+  }
+
+  screens.procedure = (view, arg) => {
+    const screen = h('div.screen.procedure', {});
+    view.appendChild(screen);
+    const slot = h('div', {});
+    screen.appendChild(slot);
+    const path = '/api/v1/catalog/procedures/' + encodeURIComponent(arg.code) + (arg.agency ? '?agency=' + encodeURIComponent(arg.agency) : '');
+    loadInto(slot, () => api(path), (p) => {
+      const place = p.place
+        ? h('div.place', {}, h('p.place-name', {}, p.place.agency_name),
+          p.place.address ? h('p', {}, t('address') + ': ' + p.place.address) : null,
+          p.place.phone ? h('p', {}, t('phone') + ': ' + p.place.phone) : null,
+          p.place.hours ? h('p', {}, t('hours') + ': ' + p.place.hours) : null)
+        : h('p', {}, p.place_note || '—');
+      slot.append(
+        screenTitle(p.name),
+        h('p.item-meta', {}, p.code + ' · ' + p.field),
+        h('div.procedure-grid', {},
+          h('div.procedure-main', {},
+            h('dl.facts', {},
+              fact(t('processingTime'), fmtDays(p.processing_days), 'days'),
+              fact(t('fee'), feeText(p), 'fee'),
+              fact(t('howToFile'), t('online')[p.online_level] || '')),
+            h('h3', {}, t('documents')),
+            h('ol.documents', {}, p.documents.map((doc) => h('li', {}, doc.name + (doc.copies > 1 ? ' — ' + t('copies', { n: doc.copies }) : '')))),
+            h('h3', {}, t('place')), place),
+          h('figure.qr', {},
+            h('img', { src: p.qr_svg, alt: t('continueOnPhone'), width: '240', height: '240' }),
+            h('figcaption', {}, t('continueOnPhone')))),
+        h('div.actions', {}, button('.primary.big', t('print'), () => printProcedure(p), { id: 'print' })));
+    });
+  };
+
+  // ---------------------------------------------------------------- rating
+  screens.rating = (view, arg) => {
+    const screen = h('div.screen.rating', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('ratingTitle')));
+    const input = h('input.code-input', { id: 'rating-code', type: 'text', inputmode: 'none', autocomplete: 'off', maxlength: '60', 'aria-describedby': 'rating-help' });
+    input.value = (arg && arg.code) || '';
+    const message = h('p.error', { id: 'rating-error', role: 'alert' });
+    const keyboardSlot = h('div', {});
+    const openKeyboard = () => { if (!keyboardSlot.firstChild) keyboardSlot.appendChild(createKeyboard(input, { layout: 'code', maxLength: 60 })); };
+    input.addEventListener('focus', openKeyboard);
+    input.addEventListener('click', openKeyboard);
+    const faces = h('div.faces', { role: 'group', 'aria-label': t('ratingTitle') },
+      [[1, '☹', 'rate1', 'bad'], [2, '😐', 'rate2', 'neutral'], [3, '☺', 'rate3', 'good']].map(([score, face, label, cls]) =>
+        h('button.face.' + cls, { type: 'button', 'data-score': String(score), 'aria-label': t(label), on: { click: () => rate(score) } },
+          h('span.face-icon', { 'aria-hidden': 'true' }, face), h('span.face-label', {}, t(label)))));
+    const body = h('div.rating-body', {},
+      h('p', { id: 'rating-help' }, t('ratingHelp')),
+      h('label.field-label', { for: 'rating-code' }, t('ratingCode')),
+      input, message, keyboardSlot, faces);
+    screen.appendChild(body);
+    function rate(score) {
+      const code = input.value.trim();
+      const payload = code ? { score, dossier_code: code } : { score };
+      api('/api/v1/kiosk/ratings', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) })
+        .then(() => {
+          body.replaceChildren(h('div.thanks', { role: 'status', id: 'rating-thanks' }, h('span.face-icon', { 'aria-hidden': 'true' }, '♥'), h('p', {}, t('ratingThanks'))));
+          later(goHome, 6000);
+        })
+        .catch((error) => {
+          if (error instanceof Unavailable) showUnavailable(message, () => rate(score), 0);
+          else message.textContent = errorText(error);
+        });
+    }
+  };
+
+  // ---------------------------------------------------------------- statistics
+  screens.stats = (view, arg) => {
+    const level = (arg && arg.level) || 'department';
+    const screen = h('div.screen.stats', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('statsTitle')));
+    screen.appendChild(h('div.tabs', { role: 'tablist' }, [
+      ['department', 'levelDepartment'], ['district', 'levelDistrict'], ['commune', 'levelCommune'],
+    ].map(([l, label]) => h('button.tab', { type: 'button', role: 'tab', 'aria-selected': String(l === level), 'data-level': l, on: { click: () => show('stats', { level: l }, { push: false }) } }, t(label)))));
+    const slot = h('div.stats-body', {});
+    screen.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/stats/on-time?level=' + level), (data) => {
+      slot.appendChild(h('p.item-meta', {}, t('statsSince', { d: fmtTime(data.since + 'T00:00', false) || data.since })));
+      if (data.percent !== null) slot.appendChild(h('p.stats-total', {}, t('statsTotal', { p: data.percent, o: data.on_time, s: data.settled })));
+      const chart = h('ul.chart', { 'aria-label': t('statsTitle') });
+      for (const a of data.agencies) {
+        const bar = h('span.bar-fill', {});
+        bar.style.setProperty('width', (a.percent || 0) + '%');
+        chart.appendChild(h('li.chart-row', {},
+          h('span.bar-label', {}, a.name),
+          h('span.bar', { role: 'img', 'aria-label': a.name + ': ' + a.percent + '%' }, bar),
+          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled }))));
+      }
+      slot.appendChild(chart);
+    });
+  };
+
+  // ---------------------------------------------------------------- contacts
+  screens.contacts = (view) => {
+    const screen = h('div.screen.contacts', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('contactsTitle')));
+    // The hotlines need no server: they stay on screen when the API is down.
+    screen.appendChild(h('div.hotlines', {},
+      h('div.hotline', {}, h('span', {}, t('hotline1022')), h('strong', {}, '1022')),
+      config.hotline ? h('div.hotline', {}, h('span', {}, t('provinceHotline')), h('strong', {}, config.hotline)) : null));
+    screen.appendChild(h('h3', {}, t('desks')));
+    const slot = h('div.contacts-body', {});
+    screen.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/kiosk/contacts'), (data) => {
+      slot.appendChild(h('ul.list.desks', {}, data.desks.map((d) => h('li.desk', {},
+        h('p.item-title', {}, d.name),
+        h('p', {}, t('phone') + ': ', h('strong', {}, d.phone || '—')),
+        d.hours ? h('p.item-meta', {}, t('hours') + ': ' + d.hours) : null,
+        d.address ? h('p.item-meta', {}, t('address') + ': ' + d.address) : null))));
+    });
+  };
+
+  // ---------------------------------------------------------------- scanner
+  // A keyboard-wedge scanner "types" a whole code within a few milliseconds per key and presses
+  // Enter. Keys are collected while they come fast; Enter after a fast burst is a scan. What the
+  // burst typed into a focused input is taken back out, and the scan is looked up.
+  const scan = { buffer: '', last: 0, target: null, before: '' };
+  document.addEventListener('keydown', (e) => {
+    const now = performance.now();
+    if (e.key === 'Enter') {
+      const isScan = scan.buffer.length >= SCAN_MIN_CHARS && now - scan.last <= SCAN_MAX_GAP_MS * 2;
+      if (isScan) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        if (scan.target) { scan.target.value = scan.before; }
+        handleScan(scan.buffer);
+      }
+      scan.buffer = '';
+      return;
+    }
+    if (e.key.length !== 1 || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (!scan.buffer || now - scan.last > SCAN_MAX_GAP_MS) {
+      const active = document.activeElement;
+      scan.target = active && active.tagName === 'INPUT' ? active : null;
+      scan.before = scan.target ? scan.target.value : '';
+      scan.buffer = '';
+    }
+    scan.buffer += e.key;
+    scan.last = now;
+  }, true);
+
+  function handleScan(text) {
+    const now = Date.now();
+    if (text === state.lastScan.text && now - state.lastScan.at < SCAN_REPEAT_MS) return;
+    state.lastScan = { text, at: now };
+    toast(t('scanned'));
+    state.stack = [{ name: 'home' }];
+    show('lookup', { prefill: text }, { push: false });
+  }
+
+  function toast(text) {
+    const el = $('toast');
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { el.hidden = true; }, 1500);
+  }
+
+  // ---------------------------------------------------------------- idle reset
+  function activity() {
+    state.lastActivity = Date.now();
+    if (!$('idle').hidden) $('idle').hidden = true;
+  }
+  for (const ev of ['pointerdown', 'keydown', 'touchstart', 'wheel', 'input']) document.addEventListener(ev, activity, true);
+
+  function resetAll() {
+    $('idle').hidden = true;
+    $('slip').replaceChildren();
+    state.lastScan = { text: '', at: 0 };
+    setLang('vi');
+    renderChrome();
+    goHome();
+    state.lastActivity = Date.now();
+  }
+
+  setInterval(() => {
+    if (state.screen === 'home' && lang() === 'vi') return;
+    const left = config.idleSecs * 1000 - (Date.now() - state.lastActivity);
+    const warnMs = Math.min(10, Math.ceil(config.idleSecs / 2)) * 1000;
+    if (left <= 0) { resetAll(); return; }
+    if (left <= warnMs) {
+      const overlay = $('idle');
+      $('idle-title').textContent = t('idleTitle');
+      $('idle-text').textContent = t('idleText', { s: Math.ceil(left / 1000) });
+      $('idle-count').textContent = String(Math.ceil(left / 1000));
+      $('idle-stay').textContent = t('stillHere');
+      if (overlay.hidden) { overlay.hidden = false; $('idle-stay').focus(); }
+    }
+  }, 250);
+  $('idle-stay').addEventListener('click', activity);
+
+  // ---------------------------------------------------------------- kiosk lockdown
+  document.addEventListener('contextmenu', (e) => e.preventDefault());
+  document.addEventListener('selectstart', (e) => { if (!(e.target instanceof HTMLInputElement)) e.preventDefault(); });
+  document.addEventListener('gesturestart', (e) => e.preventDefault());
+  document.addEventListener('wheel', (e) => { if (e.ctrlKey) e.preventDefault(); }, { passive: false });
+  document.addEventListener('touchmove', (e) => { if (e.touches && e.touches.length > 1) e.preventDefault(); }, { passive: false });
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && ['+', '-', '=', '0', 'p', 's', 'o'].includes(e.key.toLowerCase())) e.preventDefault();
+  });
+
+  // ---------------------------------------------------------------- chrome and start
+  function renderChrome() {
+    document.title = t('title');
+    $('app-title').textContent = t('title');
+    $('province').textContent = config.province;
+    $('nav-home').textContent = '⌂ ' + t('home');
+    $('nav-back').textContent = '← ' + t('back');
+    $('nav-lang').textContent = t('language');
+    $('nav-lang').setAttribute('aria-label', t('languageLabel'));
+    $('nav').setAttribute('aria-label', t('home'));
+    tickClock();
+  }
+  function tickClock() {
+    $('clock').textContent = new Date().toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB',
+      { weekday: 'long', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
+  setInterval(tickClock, 30000);
+
+  $('nav-home').addEventListener('click', goHome);
+  $('nav-back').addEventListener('click', back);
+  $('nav-lang').addEventListener('click', () => {
+    setLang(lang() === 'vi' ? 'en' : 'vi');
+    renderChrome();
+    show(state.screen, state.arg, { push: false });
+  });
+
+  // Configuration from the server; the kiosk works with its defaults while the API is down and
+  // picks the configuration up on a later attempt.
+  function loadConfig(attempt) {
+    api('/api/v1/kiosk/config').then((c) => {
+      config.serverKioskId = c.kiosk_id;
+      if (!config.idleFromUrl) config.idleSecs = c.idle_timeout_secs;
+      config.province = c.province;
+      config.hotline = c.hotline;
+      document.body.classList.remove('api-down');
+      renderChrome();
+    }).catch(() => setTimeout(() => loadConfig(attempt + 1), 1000 * RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]));
+  }
+
+  function start() {
+    setLang('vi');
+    renderChrome();
+    const deep = /^#\/thu-tuc\/([0-9.]{1,20})$/.exec(location.hash);
+    if (deep) { state.stack = [{ name: 'home' }]; show('procedure', { code: deep[1] }, { push: false }); }
+    else show('home', null, { push: false });
+    loadConfig(0);
+    document.body.dataset.ready = 'true';
+    // For bench/kiosk.sh: when the home screen became usable.
+    performance.mark('kiosk-interactive');
+  }
+  start();
+})();

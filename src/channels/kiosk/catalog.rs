@@ -1,0 +1,369 @@
+//! The procedure catalogue as the kiosk browses it: level → agency → field → procedure, search
+//! that ignores diacritics, and one procedure with its documents, time, fee and place, plus a QR
+//! code that opens the same procedure on a phone.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::{client, json_cached, query_failed};
+use crate::channels::web::AppState;
+use crate::db::kiosk::{self as db, AgencyDesk, ProcedureItem, LEVELS};
+use crate::domain::text::{char_len, clean_line};
+use crate::domain::{AgencyCode, ProcedureCode};
+use crate::error::{AppError, Code};
+
+/// Longest search text accepted, in characters.
+pub const SEARCH_MAX_CHARS: usize = 100;
+/// Most words of a search that count.
+pub const SEARCH_MAX_WORDS: usize = 8;
+/// Most search results returned.
+pub const SEARCH_LIMIT: i64 = 50;
+/// Seconds clients may keep catalogue answers.
+const CATALOG_MAX_AGE: u32 = 60;
+
+/// `?level=&parent=` of the agency step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgenciesQuery {
+    /// `department`, `district` or `commune`.
+    pub level: String,
+    /// Only the children of this agency (the communes of one district).
+    pub parent: Option<String>,
+}
+
+/// An agency to pick.
+#[derive(Debug, Serialize)]
+pub struct AgencyView {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_code: Option<String>,
+    pub procedures: i64,
+}
+
+/// `GET /api/v1/catalog/agencies?level=…[&parent=…]`.
+pub async fn list_agencies(
+    query: web::Query<AgenciesQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let level = parse_level(&query.level)?;
+    let parent = query.parent.as_deref().map(AgencyCode::parse).transpose()?;
+    let client = client(&state).await?;
+    let agencies = db::list_browse_agencies(&client, level, parent.as_ref().map(AsRef::as_ref))
+        .await
+        .map_err(query_failed)?;
+    let views: Vec<AgencyView> = agencies
+        .into_iter()
+        .map(|a| AgencyView {
+            code: a.code,
+            name: a.name,
+            kind: a.kind,
+            parent_code: a.parent_code,
+            procedures: a.procedures,
+        })
+        .collect();
+    Ok(json_cached(
+        &serde_json::json!({ "level": level, "agencies": views }),
+        CATALOG_MAX_AGE,
+    ))
+}
+
+fn parse_level(raw: &str) -> Result<&'static str, AppError> {
+    LEVELS
+        .iter()
+        .find(|l| **l == raw.trim())
+        .copied()
+        .ok_or_else(|| {
+            AppError::with_message(
+                Code::InvalidInput,
+                "Cấp giải quyết phải là department (cấp tỉnh), district (cấp huyện) hoặc commune (cấp xã).",
+            )
+        })
+}
+
+/// The level whose procedures an agency settles: its kind, or `department` for a department.
+fn level_of(agency: &AgencyDesk) -> Option<&'static str> {
+    LEVELS.iter().find(|l| **l == agency.kind).copied()
+}
+
+/// `GET /api/v1/catalog/agencies/{code}/fields`.
+pub async fn list_fields(
+    code: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let code = AgencyCode::parse(&code)?;
+    let client = client(&state).await?;
+    let agency = db::find_agency_desk(&client, code.as_ref())
+        .await
+        .map_err(query_failed)?
+        .ok_or_else(|| AppError::new(Code::AgencyNotFound))?;
+    let fields = match level_of(&agency) {
+        Some(level) => db::list_fields(&client, level, &agency.code)
+            .await
+            .map_err(query_failed)?,
+        None => Vec::new(),
+    };
+    let mut fields = fields;
+    fields.sort_by_cached_key(|f| sort_key(&f.field));
+    let fields: Vec<_> = fields
+        .into_iter()
+        .map(|f| serde_json::json!({ "field": f.field, "procedures": f.procedures }))
+        .collect();
+    Ok(json_cached(
+        &serde_json::json!({
+            "agency": { "code": agency.code, "name": agency.name, "kind": agency.kind },
+            "fields": fields,
+        }),
+        CATALOG_MAX_AGE,
+    ))
+}
+
+/// Alphabetical order for Vietnamese readers: letters compare by their base letter first, so
+/// "Đất đai" sorts among the d's instead of after z (the database's C collation puts it there);
+/// the text itself breaks ties.
+fn sort_key(text: &str) -> (String, String) {
+    (
+        crate::domain::text::strip_diacritics(text).to_lowercase(),
+        text.to_owned(),
+    )
+}
+
+/// `?q=` (search) or `?agency=&field=` (one field of one agency).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProceduresQuery {
+    pub q: Option<String>,
+    pub agency: Option<String>,
+    pub field: Option<String>,
+}
+
+/// A procedure in a list.
+#[derive(Debug, Serialize)]
+pub struct ProcedureItemView {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    pub level: Option<String>,
+    pub processing_days: i32,
+    pub fee_vnd: Option<i64>,
+}
+
+impl From<ProcedureItem> for ProcedureItemView {
+    fn from(p: ProcedureItem) -> Self {
+        Self {
+            code: p.code,
+            name: p.name,
+            field: p.field,
+            level: p.level,
+            processing_days: p.processing_days,
+            fee_vnd: p.fee_vnd,
+        }
+    }
+}
+
+/// The words of a search, cleaned and escaped for `LIKE` (`\` is PostgreSQL's default escape).
+pub fn search_words(raw: &str) -> Result<Vec<String>, AppError> {
+    let cleaned = clean_line(raw);
+    if char_len(&cleaned) > SEARCH_MAX_CHARS {
+        return Err(AppError::with_message(
+            Code::InvalidInput,
+            format!("Từ khóa tìm kiếm dài quá {SEARCH_MAX_CHARS} ký tự."),
+        ));
+    }
+    let words: Vec<String> = cleaned
+        .split_whitespace()
+        .take(SEARCH_MAX_WORDS)
+        .map(|w| {
+            w.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        })
+        .collect();
+    if words.is_empty() {
+        return Err(AppError::with_message(
+            Code::InvalidInput,
+            "Vui lòng nhập từ khóa tìm kiếm (tên thủ tục, lĩnh vực hoặc mã thủ tục).",
+        ));
+    }
+    Ok(words)
+}
+
+/// `GET /api/v1/catalog/procedures?q=…` or `?agency=…&field=…`.
+pub async fn list_procedures(
+    query: web::Query<ProceduresQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let client = client(&state).await?;
+    let (procedures, extra) = match (query.q, query.agency, query.field) {
+        (Some(q), None, None) => {
+            let words = search_words(&q)?;
+            let found = db::search_procedures(&client, &words, SEARCH_LIMIT)
+                .await
+                .map_err(query_failed)?;
+            (found, serde_json::json!({ "q": clean_line(&q) }))
+        }
+        (None, Some(agency), Some(field)) => {
+            let code = AgencyCode::parse(&agency)?;
+            let field = clean_line(&field);
+            if field.is_empty() || char_len(&field) > 200 {
+                return Err(AppError::with_message(
+                    Code::InvalidInput,
+                    "Lĩnh vực không hợp lệ.",
+                ));
+            }
+            let agency = db::find_agency_desk(&client, code.as_ref())
+                .await
+                .map_err(query_failed)?
+                .ok_or_else(|| AppError::new(Code::AgencyNotFound))?;
+            let mut found = match level_of(&agency) {
+                Some(level) => db::list_procedures_in_field(&client, level, &agency.code, &field)
+                    .await
+                    .map_err(query_failed)?,
+                None => Vec::new(),
+            };
+            found.sort_by_cached_key(|p| sort_key(&p.name));
+            (
+                found,
+                serde_json::json!({ "agency": agency.code, "field": field }),
+            )
+        }
+        _ => {
+            return Err(AppError::with_message(
+                Code::InvalidInput,
+                "Cần tham số q (tìm kiếm) hoặc cả agency và field (duyệt theo cơ quan, lĩnh vực).",
+            ))
+        }
+    };
+    let mut body = extra;
+    body["procedures"] = serde_json::to_value(
+        procedures
+            .into_iter()
+            .map(ProcedureItemView::from)
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|e| AppError::internal(e.into()))?;
+    Ok(json_cached(&body, CATALOG_MAX_AGE))
+}
+
+/// `?agency=`: the agency the citizen browsed through, whose desk is the place to file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureQuery {
+    pub agency: Option<String>,
+}
+
+/// A one-stop desk.
+#[derive(Debug, Serialize)]
+pub struct DeskView {
+    pub agency_code: String,
+    pub agency_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub hours: Option<String>,
+}
+
+impl From<AgencyDesk> for DeskView {
+    fn from(a: AgencyDesk) -> Self {
+        Self {
+            agency_code: a.code,
+            agency_name: a.name,
+            address: a.desk_address,
+            phone: a.desk_phone,
+            hours: a.desk_hours,
+        }
+    }
+}
+
+/// `GET /api/v1/catalog/procedures/{code}[?agency=…]`.
+pub async fn get_procedure(
+    code: web::Path<String>,
+    query: web::Query<ProcedureQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let code = ProcedureCode::parse(&code)?;
+    let browsed = query.agency.as_deref().map(AgencyCode::parse).transpose()?;
+    let client = client(&state).await?;
+    let procedure = db::find_procedure(&client, code.as_ref())
+        .await
+        .map_err(query_failed)?
+        .ok_or_else(|| AppError::new(Code::ProcedureNotFound))?;
+    // The place to file: the receiving desk of a department-level procedure, else the desk of the
+    // district or commune the citizen browsed through when it settles this level.
+    let desk_code = match (&procedure.desk_agency_code, &browsed) {
+        (Some(desk), _) => Some(desk.clone()),
+        (None, Some(agency)) => Some(agency.as_ref().to_owned()),
+        (None, None) => None,
+    };
+    let mut desk = match desk_code {
+        Some(code) => db::find_agency_desk(&client, &code)
+            .await
+            .map_err(query_failed)?,
+        None => None,
+    };
+    if procedure.desk_agency_code.is_none() {
+        desk = desk.filter(|d| procedure.item.level.as_deref() == Some(d.kind.as_str()));
+    }
+    let place_note = match procedure.item.level.as_deref() {
+        Some("district") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp huyện nơi cư trú"),
+        Some("commune") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp xã nơi cư trú"),
+        _ => None,
+    };
+    let phone_url = phone_url(&state, code.as_ref());
+    let body = serde_json::json!({
+        "code": procedure.item.code,
+        "name": procedure.item.name,
+        "field": procedure.item.field,
+        "level": procedure.item.level,
+        "processing_days": procedure.item.processing_days,
+        "fee_vnd": procedure.item.fee_vnd,
+        "fee_note": procedure.fee_note,
+        "online_level": procedure.online_level,
+        "documents": procedure.documents.iter()
+            .map(|(name, copies)| serde_json::json!({ "name": name, "copies": copies }))
+            .collect::<Vec<_>>(),
+        "place": desk.map(DeskView::from),
+        "place_note": place_note,
+        "phone_url": phone_url,
+        "qr_svg": format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+    });
+    Ok(json_cached(&body, CATALOG_MAX_AGE))
+}
+
+/// Where a phone continues with this procedure: the same app, opened on that procedure.
+fn phone_url(state: &AppState, code: &str) -> String {
+    format!(
+        "{}/kiosk/?kiosk=phone#/thu-tuc/{code}",
+        state
+            .settings
+            .province
+            .public_base_url
+            .trim_end_matches('/')
+    )
+}
+
+/// `GET /api/v1/catalog/procedures/{code}/qr.svg`: a QR code of the procedure's phone URL.
+pub async fn get_procedure_qr(
+    code: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let code = ProcedureCode::parse(&code)?;
+    let client = client(&state).await?;
+    db::find_procedure(&client, code.as_ref())
+        .await
+        .map_err(query_failed)?
+        .ok_or_else(|| AppError::new(Code::ProcedureNotFound))?;
+    let url = phone_url(&state, code.as_ref());
+    let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(svg))
+}

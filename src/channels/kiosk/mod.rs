@@ -1,0 +1,106 @@
+//! The kiosk channel (issue 7): the touchscreen app's static files under `/kiosk/`, and the JSON
+//! endpoints it needs beyond the dossier lookup (catalogue browse, search and detail, on-time
+//! statistics, desk contacts, satisfaction ratings, kiosk configuration). Parses input, calls
+//! `db::kiosk`, renders JSON; holds no SQL.
+
+pub mod assets;
+pub mod catalog;
+pub mod info;
+pub mod rating;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::channels::web::{method_not_allowed, AppState};
+use crate::domain::KioskId;
+use crate::error::AppError;
+
+/// Header a kiosk names itself in.
+pub const KIOSK_HEADER: &str = "x-kiosk-id";
+
+/// Registers the kiosk routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    assets::configure(cfg);
+    let json_routes: [(&str, actix_web::Route); 9] = [
+        ("/api/v1/kiosk/config", web::get().to(info::get_config)),
+        ("/api/v1/kiosk/contacts", web::get().to(info::list_contacts)),
+        (
+            "/api/v1/kiosk/ratings",
+            web::post().to(rating::create_rating),
+        ),
+        ("/api/v1/stats/on-time", web::get().to(info::get_on_time)),
+        (
+            "/api/v1/catalog/agencies",
+            web::get().to(catalog::list_agencies),
+        ),
+        (
+            "/api/v1/catalog/agencies/{code}/fields",
+            web::get().to(catalog::list_fields),
+        ),
+        (
+            "/api/v1/catalog/procedures",
+            web::get().to(catalog::list_procedures),
+        ),
+        (
+            "/api/v1/catalog/procedures/{code}",
+            web::get().to(catalog::get_procedure),
+        ),
+        (
+            "/api/v1/catalog/procedures/{code}/qr.svg",
+            web::get().to(catalog::get_procedure_qr),
+        ),
+    ];
+    for (path, route) in json_routes {
+        cfg.service(
+            web::resource(path)
+                .route(route)
+                .default_service(web::to(method_not_allowed)),
+        );
+    }
+}
+
+/// The kiosk a request came from: its `X-Kiosk-Id` header, or the configured default. A header
+/// that is present but malformed is an error, so a misconfigured kiosk is noticed.
+pub fn kiosk_id(req: &HttpRequest, state: &AppState) -> Result<KioskId, AppError> {
+    match req.headers().get(KIOSK_HEADER) {
+        Some(value) => {
+            let raw = value
+                .to_str()
+                .map_err(|_| AppError::from(crate::domain::DomainError::InvalidKioskId))?;
+            Ok(KioskId::parse(raw)?)
+        }
+        None => Ok(KioskId::parse(&state.settings.kiosk.default_id)?),
+    }
+}
+
+/// A pooled connection, or "unavailable" when the database cannot be reached.
+pub async fn client(state: &AppState) -> Result<deadpool_postgres::Object, AppError> {
+    state
+        .pool
+        .get()
+        .await
+        .map_err(|e| AppError::unavailable(Some(e.into())))
+}
+
+/// A failed query: "unavailable" when the connection was lost, otherwise our own failure.
+pub fn query_failed(error: anyhow::Error) -> AppError {
+    let connection_lost = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<tokio_postgres::Error>()
+            .is_some_and(|pg| pg.is_closed() || pg.code().is_none())
+    });
+    if connection_lost {
+        AppError::unavailable(Some(error))
+    } else {
+        AppError::internal(error)
+    }
+}
+
+/// A JSON answer that kiosks and proxies may keep for `max_age` seconds (catalogue data changes
+/// rarely; the kiosk itself shows it again within a minute).
+pub fn json_cached(value: &impl Serialize, max_age: u32) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={max_age}")))
+        .json(value)
+}

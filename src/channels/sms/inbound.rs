@@ -1,0 +1,631 @@
+//! `GET|POST /sms/v1/kannel/{secret}/inbound`: one message a citizen texted, as Kannel's
+//! `sms-service` delivers it (`from=%p&to=%P&text=%a&id=%I&time=%t&coding=%c&charset=%C`, or a
+//! `post-url` with the text as the body and `X-Kannel-*` headers). The answer's body is the reply
+//! SMS (unaccented GSM-7, `text/plain; charset=UTF-8`); an empty body means "send nothing"
+//! (kannel.conf sets `omit-empty`), for duplicates and for senders over their limit who were
+//! already told. Domain errors are replies with status 200; only a request that is not from
+//! Kannel at all (wrong address or secret, no sender) is refused.
+
+use actix_web::http::header::HeaderMap;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::limits::Admission;
+use super::SmsState;
+use crate::db;
+use crate::db::sms::InboundRecord;
+use crate::domain::sms::parse::normalise;
+use crate::domain::sms::parse::{parse_normalised, SMS_TEXT_MAX_CHARS};
+use crate::domain::sms::{Command, CommandError, StatusFacts, Target, Verb};
+use crate::domain::text::clean_line;
+use crate::domain::{DomainError, DossierCode, PhoneNumber};
+use crate::error::{AppError, Code};
+use crate::lookup::{Lookup, LookupError};
+
+/// Longest stored body, in characters.
+const BODY_MAX_CHARS: usize = 1_000;
+/// Longest raw text accepted, in bytes (a concatenated SMS is far shorter).
+const TEXT_MAX_BYTES: usize = 8_192;
+
+/// A message as Kannel handed it over.
+struct Incoming {
+    sender: String,
+    receiver: String,
+    text: Option<String>,
+    gateway_id: Option<String>,
+    time: Option<DateTime<Utc>>,
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Decodes the text in the charset Kannel says it has (UTF-8 with `mo-recode`, UCS-2 otherwise
+/// for coding 2, Latin-1 for some SMSCs). `None` when the bytes are not valid in that charset.
+pub fn decode_text(bytes: &[u8], coding: Option<&str>, charset: Option<&str>) -> Option<String> {
+    let charset = charset.map(|c| c.trim().to_ascii_uppercase());
+    let utf16 = |b: &[u8]| {
+        if !b.len().is_multiple_of(2) {
+            return None;
+        }
+        let units: Vec<u16> = b
+            .chunks_exact(2)
+            .map(|p| u16::from_be_bytes([p[0], p[1]]))
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    match charset.as_deref() {
+        Some("UTF-16BE" | "UTF-16" | "UCS-2" | "UCS2" | "UTF16BE" | "UCS-2BE") => utf16(bytes),
+        Some("ISO-8859-1" | "LATIN1" | "ISO8859-1" | "WINDOWS-1252" | "CP1252") => {
+            Some(bytes.iter().map(|&b| char::from(b)).collect())
+        }
+        Some("UTF-8" | "UTF8") => String::from_utf8(bytes.to_vec()).ok(),
+        _ if coding.map(str::trim) == Some("2") => String::from_utf8(bytes.to_vec())
+            .ok()
+            .or_else(|| utf16(bytes)),
+        _ => String::from_utf8(bytes.to_vec()).ok(),
+    }
+}
+
+/// Kannel's `%t` (`YYYY-MM-DD HH:MM:SS`, GMT) or `%T` (unix seconds).
+fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(secs) = raw.parse::<i64>() {
+        return DateTime::from_timestamp(secs, 0);
+    }
+    NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+fn incoming(req: &HttpRequest, body: &[u8]) -> Result<Incoming, AppError> {
+    let pairs = super::query_pairs(req.query_string());
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_slice())
+    };
+    let text_param = |name: &str, kannel_header: &str| -> Option<String> {
+        param(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .or_else(|| header(req.headers(), kannel_header).map(str::to_owned))
+            .map(|v| clean_line(&v))
+            .filter(|v| !v.is_empty())
+    };
+    let sender = text_param("from", "x-kannel-from").ok_or_else(|| {
+        AppError::with_message(Code::InvalidInput, "Thiếu người gửi (tham số from=%p).")
+    })?;
+    let receiver = text_param("to", "x-kannel-to").unwrap_or_default();
+    let gateway_id = text_param("id", "x-kannel-id");
+    for (value, name, max) in [
+        (Some(&sender), "from", 32),
+        (Some(&receiver), "to", 32),
+        (gateway_id.as_ref(), "id", 100),
+    ] {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            return Err(AppError::with_message(
+                Code::InvalidInput,
+                format!("Tham số {name} dài quá {max} ký tự."),
+            ));
+        }
+    }
+    let coding = text_param("coding", "x-kannel-coding");
+    let mut charset = text_param("charset", "x-kannel-charset");
+    let raw_text: &[u8] = match param("text") {
+        Some(text) => text,
+        None => {
+            if charset.is_none() {
+                charset = header(req.headers(), "content-type")
+                    .and_then(|ct| {
+                        ct.split(';')
+                            .find_map(|p| p.trim().strip_prefix("charset="))
+                    })
+                    .map(|c| c.trim_matches('"').to_owned());
+            }
+            body
+        }
+    };
+    if raw_text.len() > TEXT_MAX_BYTES {
+        return Err(AppError::new(Code::PayloadTooLarge));
+    }
+    Ok(Incoming {
+        text: decode_text(raw_text, coding.as_deref(), charset.as_deref()),
+        time: text_param("time", "x-kannel-time").and_then(|t| parse_time(&t)),
+        sender,
+        receiver,
+        gateway_id,
+    })
+}
+
+/// What was done with a message: the verb, the outcome name stored with it, the reply.
+struct Answer {
+    verb: &'static str,
+    outcome: &'static str,
+    reply: Option<String>,
+}
+
+impl Answer {
+    fn new(verb: &'static str, outcome: &'static str, reply: String) -> Self {
+        Self {
+            verb,
+            outcome,
+            reply: Some(reply),
+        }
+    }
+}
+
+/// Kannel's inbound call.
+pub async fn receive_sms(
+    req: HttpRequest,
+    secret: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<SmsState>,
+) -> Result<HttpResponse, AppError> {
+    state.authorise(&req, &secret)?;
+    let message = incoming(&req, &body)?;
+    let phone = PhoneNumber::parse(&message.sender).ok();
+    let sender = phone
+        .as_ref()
+        .map_or_else(|| message.sender.clone(), |p| p.e164().to_owned());
+    let masked = phone
+        .as_ref()
+        .map_or_else(|| "(not a VN number)".to_owned(), PhoneNumber::masked);
+    let text = message.text.clone();
+    let clipped: Option<String> = text
+        .as_deref()
+        .map(|t| t.chars().take(SMS_TEXT_MAX_CHARS).collect());
+    let normalised = normalise(clipped.as_deref().unwrap_or("\u{FFFD}"));
+    let key = state.client_key(&sender);
+
+    let mut record = InboundRecord {
+        gateway_id: message.gateway_id.clone(),
+        sender,
+        receiver: message.receiver.clone(),
+        body: text
+            .as_deref()
+            .map(|t| clean_line(t).chars().take(BODY_MAX_CHARS).collect())
+            .unwrap_or_else(|| "(unreadable)".to_owned()),
+        body_hash: Sha256::digest(normalised.as_bytes()).to_vec(),
+        command: "none",
+        outcome: "none",
+        reply: None,
+        gateway_time: message.time,
+    };
+
+    // The same sender and text within a minute: a resend, answered once (before any limit counts).
+    if state.recent.repeated(&record.sender, &record.body_hash) {
+        log(
+            &state,
+            &masked,
+            &Answer {
+                verb: "none",
+                outcome: "duplicate",
+                reply: None,
+            },
+            false,
+        );
+        return Ok(reply_with(None));
+    }
+    let answer = match (state.limits.admit(&key), &text) {
+        (Admission::Silence, _) => Answer {
+            verb: "none",
+            outcome: "silenced",
+            reply: None,
+        },
+        (Admission::Notify, _) => Answer::new(
+            "none",
+            "rate_limited",
+            render(&state, "rate_limited", json!({})),
+        ),
+        (Admission::Admit, None) => Answer::new(
+            "none",
+            "unreadable",
+            render(&state, "unreadable", json!({})),
+        ),
+        (Admission::Admit, Some(_)) => {
+            let command = parse_normalised(&normalised, &state.keywords);
+            if is_mutation(&command) {
+                let (answer, new) =
+                    mutate(&state, &key, phone.as_ref(), command, &mut record).await;
+                log(&state, &masked, &answer, new);
+                return Ok(reply_with(if new { answer.reply } else { None }));
+            }
+            answer_read(&state, &key, command).await
+        }
+    };
+    record.command = answer.verb;
+    record.outcome = answer.outcome;
+    record.reply = answer.reply.clone();
+    let new = match state.recorder.record(record).await {
+        Ok(new) => new,
+        Err(error) => {
+            // Answering beats recording: a lookup reply does not depend on the database.
+            tracing::warn!(
+                "sms from {masked} not recorded: {}",
+                crate::error::redacted_chain(&error)
+            );
+            true
+        }
+    };
+    log(&state, &masked, &answer, new);
+    Ok(reply_with(if new { answer.reply } else { None }))
+}
+
+fn log(state: &SmsState, masked: &str, answer: &Answer, new: bool) {
+    let outcome = if new { answer.outcome } else { "duplicate" };
+    state
+        .metrics
+        .sms_inbound
+        .with_label_values(&[outcome])
+        .inc();
+    tracing::debug!(
+        sms.sender = masked,
+        sms.command = answer.verb,
+        sms.outcome = outcome,
+        "sms from {masked}: {} -> {outcome}",
+        answer.verb
+    );
+}
+
+fn reply_with(reply: Option<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=UTF-8")
+        .body(reply.unwrap_or_default())
+}
+
+fn render(state: &SmsState, template: &str, extra: serde_json::Value) -> String {
+    state
+        .renderer
+        .render(template, extra)
+        .unwrap_or_else(|error| {
+            tracing::error!("sms template {template} failed: {error:#}");
+            String::new()
+        })
+}
+
+fn is_mutation(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Rate(..) | Command::OptOut
+    )
+}
+
+/// The reason part of a domain error, for the `invalid_code` reply.
+fn reason_of(error: &DomainError) -> String {
+    match error {
+        DomainError::InvalidDossierCode { reason }
+        | DomainError::InvalidLookupNumber { reason } => (*reason).to_owned(),
+        DomainError::TooLong { .. } => "ma qua dai".to_owned(),
+        DomainError::Empty => "ma trong".to_owned(),
+        other => other.message(),
+    }
+}
+
+fn invalid_answer(state: &SmsState, error: &CommandError) -> Answer {
+    let verb = error.verb();
+    let keyword = state.keywords.primary(verb);
+    match error {
+        CommandError::MissingCode(_) => Answer::new(
+            verb.key(),
+            "missing_code",
+            render(state, "missing_code", json!({"keyword": keyword})),
+        ),
+        CommandError::InvalidCode(_, e) => {
+            let reply = state
+                .renderer
+                .render_fitting(
+                    "invalid_code",
+                    json!({"keyword": keyword}),
+                    "reason",
+                    &reason_of(e),
+                )
+                .unwrap_or_default();
+            Answer::new(verb.key(), "invalid_code", reply)
+        }
+        CommandError::NumberTypo(_) => Answer::new(
+            verb.key(),
+            "number_typo",
+            render(state, "number_typo", json!({})),
+        ),
+        CommandError::InvalidRating => Answer::new(
+            verb.key(),
+            "invalid_rating",
+            render(state, "invalid_rating", json!({})),
+        ),
+    }
+}
+
+fn target_text(target: &Target) -> String {
+    match target {
+        Target::Code(code) => code.as_str().to_owned(),
+        Target::Number(number) => number.grouped(),
+    }
+}
+
+async fn find(
+    state: &SmsState,
+    key: &crate::lookup::guard::ClientKey,
+    target: &Target,
+) -> Result<Lookup, LookupError> {
+    match target {
+        Target::Code(code) => state.lookup.by_code(key, code, None).await,
+        Target::Number(number) => state.lookup.by_number(key, *number, None).await,
+    }
+}
+
+/// The reply to a failed lookup.
+fn lookup_failure(state: &SmsState, verb: Verb, target: &Target, error: LookupError) -> Answer {
+    match error {
+        LookupError::NotFound => Answer::new(
+            verb.key(),
+            "not_found",
+            render(state, "not_found", json!({"code": target_text(target)})),
+        ),
+        LookupError::RateLimited(_) => Answer::new(
+            verb.key(),
+            "rate_limited",
+            render(state, "rate_limited", json!({})),
+        ),
+        LookupError::Unavailable(_) => Answer::new(
+            verb.key(),
+            "unavailable",
+            render(state, "unavailable", json!({})),
+        ),
+        LookupError::Internal(cause) => {
+            tracing::error!(
+                "sms lookup failed: {}",
+                crate::error::redacted_chain(&cause)
+            );
+            Answer::new(verb.key(), "internal", render(state, "internal", json!({})))
+        }
+    }
+}
+
+/// Commands that change nothing: lookups, help, malformed input.
+async fn answer_read(
+    state: &SmsState,
+    key: &crate::lookup::guard::ClientKey,
+    command: Command,
+) -> Answer {
+    match command {
+        Command::Lookup(target) => match find(state, key, &target).await {
+            Ok(found) => match status_reply(state, &found) {
+                Ok(reply) => Answer::new("lookup", "status", reply),
+                Err(error) => {
+                    tracing::error!("sms status reply failed: {error:#}");
+                    Answer::new("lookup", "internal", render(state, "internal", json!({})))
+                }
+            },
+            Err(error) => lookup_failure(state, Verb::Lookup, &target, error),
+        },
+        Command::Invalid(error) => invalid_answer(state, &error),
+        _ => Answer::new("help", "help", render(state, "help", json!({}))),
+    }
+}
+
+/// The status reply, rendered once per dossier version and timeliness (kept with the cached
+/// dossier, so a popular dossier is not re-rendered for every text).
+fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
+    let timeliness = found.dossier.timeliness(Utc::now());
+    let reply = found.dossier.memoised(timeliness, || {
+        let facts = found.dossier.public_facts()?;
+        state.renderer.status_reply(&StatusFacts {
+            code: &found.dossier.code,
+            procedure: &facts.procedure_name,
+            status: facts.status,
+            due: facts.due_at,
+            timeliness,
+        })
+    })?;
+    Ok(reply.to_string())
+}
+
+/// Subscriptions, opt-outs and ratings: the change and the record of the message commit in one
+/// transaction, so a duplicate delivery (same Kannel id, or same text within a minute) changes
+/// nothing and gets no reply. Returns the answer and whether the message was new.
+async fn mutate(
+    state: &SmsState,
+    key: &crate::lookup::guard::ClientKey,
+    phone: Option<&PhoneNumber>,
+    command: Command,
+    record: &mut InboundRecord,
+) -> (Answer, bool) {
+    let verb = command.verb();
+    // Who may do what: subscriptions and opt-outs need a mobile number to send to.
+    let mobile = phone.filter(|p| p.is_mobile());
+    let needs_mobile = !matches!(command, Command::Rate(..));
+    let answer = if needs_mobile && mobile.is_none() {
+        Some(Answer::new(
+            verb.key(),
+            "not_mobile",
+            render(state, "not_mobile", json!({})),
+        ))
+    } else {
+        None
+    };
+    // The dossier named, resolved to its canonical code.
+    let target = match &command {
+        Command::Subscribe(t) | Command::Unsubscribe(Some(t)) | Command::Rate(t, _) => Some(t),
+        _ => None,
+    };
+    let mut code: Option<DossierCode> = None;
+    let answer = match (answer, target) {
+        (Some(answer), _) => Some(answer),
+        (None, Some(target)) => match find(state, key, target).await {
+            Ok(found) => {
+                code = DossierCode::parse(&found.dossier.code).ok();
+                None
+            }
+            Err(error) => Some(lookup_failure(state, verb, target, error)),
+        },
+        (None, None) => None,
+    };
+    let result = async {
+        let mut client = state.pool.get().await?;
+        let transaction = client.transaction().await?;
+        let answer = match answer {
+            Some(answer) => answer,
+            None => {
+                apply(
+                    state,
+                    &transaction,
+                    mobile,
+                    &record.sender,
+                    &command,
+                    code.as_ref(),
+                )
+                .await?
+            }
+        };
+        record.command = answer.verb;
+        record.outcome = answer.outcome;
+        record.reply = answer.reply.clone();
+        let inserted = db::sms::insert_inbound(&transaction, &[&*record]).await?;
+        if inserted.is_empty() {
+            transaction.rollback().await?;
+            return Ok::<_, anyhow::Error>((answer, false));
+        }
+        transaction.commit().await?;
+        Ok((answer, true))
+    }
+    .await;
+    match result {
+        Ok(done) => done,
+        Err(error) => {
+            tracing::warn!(
+                "sms {} not applied: {}",
+                verb.key(),
+                crate::error::redacted_chain(&error)
+            );
+            (
+                Answer::new(
+                    verb.key(),
+                    "unavailable",
+                    render(state, "unavailable", json!({})),
+                ),
+                true,
+            )
+        }
+    }
+}
+
+async fn apply(
+    state: &SmsState,
+    client: &impl deadpool_postgres::GenericClient,
+    mobile: Option<&PhoneNumber>,
+    sender: &str,
+    command: &Command,
+    code: Option<&DossierCode>,
+) -> anyhow::Result<Answer> {
+    let code_str = code.map(DossierCode::as_str);
+    let context = json!({"code": code_str.unwrap_or_default()});
+    Ok(match (command, mobile, code_str) {
+        (Command::Subscribe(_), Some(phone), Some(code)) => {
+            let phone = phone.e164();
+            db::sms::lock_phone(client, phone).await?;
+            if !db::sms::find_subscription(client, phone, code).await?
+                && db::sms::count_subscriptions(client, phone).await?
+                    >= i64::from(state.settings.max_subscriptions)
+            {
+                Answer::new(
+                    "subscribe",
+                    "subscription_limit",
+                    render(
+                        state,
+                        "subscription_limit",
+                        json!({"max": state.settings.max_subscriptions}),
+                    ),
+                )
+            } else {
+                db::sms::insert_subscription(client, phone, code).await?;
+                db::sms::delete_opt_out(client, phone).await?;
+                db::sms::delete_mute(client, phone, code).await?;
+                Answer::new(
+                    "subscribe",
+                    "subscribed",
+                    render(state, "subscribed", context),
+                )
+            }
+        }
+        (Command::Unsubscribe(Some(_)), Some(phone), Some(code)) => {
+            let phone = phone.e164();
+            db::sms::delete_subscription(client, phone, code).await?;
+            db::sms::insert_mute(client, phone, code).await?;
+            db::sms_outbox::cancel_queued_for(client, phone, Some(code)).await?;
+            Answer::new(
+                "unsubscribe",
+                "unsubscribed",
+                render(state, "unsubscribed", context),
+            )
+        }
+        (Command::Unsubscribe(None) | Command::OptOut, Some(phone), _) => {
+            let phone = phone.e164();
+            db::sms::lock_phone(client, phone).await?;
+            db::sms::delete_subscriptions(client, phone).await?;
+            db::sms::insert_opt_out(client, phone).await?;
+            db::sms_outbox::cancel_queued_for(client, phone, None).await?;
+            if matches!(command, Command::OptOut) {
+                Answer::new(
+                    "opt_out",
+                    "opted_out",
+                    render(state, "opted_out", json!({})),
+                )
+            } else {
+                Answer::new(
+                    "unsubscribe",
+                    "unsubscribed_all",
+                    render(state, "unsubscribed_all", json!({})),
+                )
+            }
+        }
+        (Command::Rate(_, rating), _, Some(code)) => {
+            db::sms::upsert_rating(client, sender, code, rating.value()).await?;
+            Answer::new("rate", "rated", state.renderer.rated(code, *rating)?)
+        }
+        _ => Answer::new("help", "help", render(state, "help", json!({}))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_decodes_in_the_charset_kannel_names() {
+        let utf16: Vec<u8> = "Hồ sơ".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            decode_text(&utf16, Some("2"), Some("UTF-16BE")).as_deref(),
+            Some("Hồ sơ")
+        );
+        assert_eq!(
+            decode_text(&utf16, Some("2"), None).as_deref(),
+            Some("Hồ sơ")
+        );
+        assert_eq!(
+            decode_text("Hồ".as_bytes(), Some("0"), Some("UTF-8")).as_deref(),
+            Some("Hồ")
+        );
+        assert_eq!(
+            decode_text(&[0xE9], None, Some("ISO-8859-1")).as_deref(),
+            Some("é")
+        );
+        assert_eq!(decode_text(&[0xFF, 0xFE, 0xFD], None, Some("UTF-8")), None);
+        assert_eq!(decode_text(&[0x00], Some("2"), Some("UCS-2")), None);
+    }
+
+    #[test]
+    fn kannel_times_parse_in_both_forms() {
+        assert_eq!(
+            parse_time("2026-11-23 08:00:00").map(|t| t.timestamp()),
+            Some(1_795_420_800)
+        );
+        assert_eq!(
+            parse_time("1795420800").map(|t| t.timestamp()),
+            Some(1_795_420_800)
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}

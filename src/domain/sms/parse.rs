@@ -1,0 +1,474 @@
+//! Inbound SMS commands (issue 5). A text message is folded to unaccented uppercase ASCII
+//! (diacritics, full-width forms and case do not matter), its leading keyword is matched against
+//! the configured keywords (longest first, with or without spaces inside, e.g. `TU CHOI` and
+//! `TUCHOI`), sloppy separators after it are skipped (`HS:`, `HS,`, `HS#`, `HS-`), and the rest is
+//! parsed into a dossier code or a lookup number. A message without a keyword that looks like a
+//! code or a lookup number is a status request; anything else asks for help.
+
+use crate::domain::{DomainError, DossierCode, LookupNumber};
+
+/// Longest inbound text looked at, in characters (a concatenated SMS is at most a few hundred).
+pub const SMS_TEXT_MAX_CHARS: usize = 480;
+
+/// What a keyword asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    Lookup,
+    Subscribe,
+    Unsubscribe,
+    Rate,
+    Help,
+    OptOut,
+}
+
+impl Verb {
+    /// Stable name stored with the message.
+    pub fn key(self) -> &'static str {
+        match self {
+            Verb::Lookup => "lookup",
+            Verb::Subscribe => "subscribe",
+            Verb::Unsubscribe => "unsubscribe",
+            Verb::Rate => "rate",
+            Verb::Help => "help",
+            Verb::OptOut => "opt_out",
+        }
+    }
+}
+
+/// The configured keywords, normalised (unaccented, uppercase, single spaces), longest first.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    entries: Vec<(String, Verb)>,
+    /// The first keyword of each verb, as shown in replies.
+    primary: Vec<(Verb, String)>,
+}
+
+/// Unaccented, uppercase, whitespace collapsed to single spaces.
+pub fn normalise(text: &str) -> String {
+    let plain = crate::domain::text::strip_diacritics(&crate::domain::text::clean_line(text));
+    plain
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
+}
+
+impl Keywords {
+    /// Builds the table from `(verb, keywords)`; empty keywords are ignored.
+    pub fn new(table: &[(Verb, &[String])]) -> Self {
+        let mut entries = Vec::new();
+        let mut primary = Vec::new();
+        for (verb, words) in table {
+            for (i, word) in words.iter().enumerate() {
+                let word = normalise(word);
+                if word.is_empty() {
+                    continue;
+                }
+                if i == 0 || !primary.iter().any(|(v, _)| v == verb) {
+                    primary.push((*verb, word.clone()));
+                }
+                entries.push((word, *verb));
+            }
+        }
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
+        Self { entries, primary }
+    }
+
+    /// The defaults of issue 5.
+    pub fn defaults() -> Self {
+        let s = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        Self::new(&[
+            (Verb::Lookup, &s(&["HS", "TC", "HO SO", "TRA CUU"])),
+            (Verb::Subscribe, &s(&["DK"])),
+            (Verb::Unsubscribe, &s(&["HUY"])),
+            (Verb::Rate, &s(&["DG"])),
+            (Verb::Help, &s(&["TG", "HELP", "?"])),
+            (Verb::OptOut, &s(&["TU CHOI", "STOP"])),
+        ])
+    }
+
+    /// The keyword replies tell citizens to use for `verb`.
+    pub fn primary(&self, verb: Verb) -> &str {
+        self.primary
+            .iter()
+            .find(|(v, _)| *v == verb)
+            .map_or("", |(_, w)| w.as_str())
+    }
+
+    /// Splits a normalised text into its keyword's verb and the rest.
+    fn split<'a>(&self, text: &'a str) -> Option<(Verb, &'a str)> {
+        for (word, verb) in &self.entries {
+            if let Some(rest) = strip_keyword(text, word) {
+                return Some((*verb, rest));
+            }
+        }
+        None
+    }
+}
+
+/// `text` without the leading `word` (spaces inside `word` optional), when what follows is the
+/// end, a separator or a digit (`HS0001...`); never in the middle of a word (`HSX` is no `HS`).
+fn strip_keyword<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+    let mut rest = text;
+    for c in word.chars() {
+        if c == ' ' {
+            rest = rest.trim_start_matches(' ');
+            continue;
+        }
+        rest = rest.strip_prefix(c)?;
+    }
+    let word_is_alphabetic = word.chars().any(|c| c.is_ascii_alphabetic());
+    match rest.chars().next() {
+        None => Some(rest),
+        Some(c) if c.is_ascii_alphabetic() && word_is_alphabetic => None,
+        Some(_) => Some(rest.trim_start_matches(is_separator)),
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | ':' | ',' | ';' | '#' | '*' | '=' | '.' | '-' | '_' | '/' | '+' | '"' | '\''
+    )
+}
+
+/// What a message names: a dossier code or a lookup number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Code(DossierCode),
+    Number(LookupNumber),
+}
+
+/// A satisfaction rating (domain.md §4: the scale in use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    VerySatisfied = 1,
+    Satisfied = 2,
+    Dissatisfied = 3,
+}
+
+impl Rating {
+    /// The stored value 1–3.
+    pub fn value(self) -> i16 {
+        self as i16
+    }
+
+    /// Unaccented label for replies.
+    pub fn label_ascii(self) -> &'static str {
+        match self {
+            Rating::VerySatisfied => "Rat hai long",
+            Rating::Satisfied => "Hai long",
+            Rating::Dissatisfied => "Khong hai long",
+        }
+    }
+}
+
+/// Why a message could not be understood; each becomes a specific reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// A keyword that needs a code came without one.
+    MissingCode(Verb),
+    /// The code is malformed (the domain error says how).
+    InvalidCode(Verb, DomainError),
+    /// Ten digits whose check digit does not match.
+    NumberTypo(Verb),
+    /// `DG <code>` without a rating 1, 2 or 3.
+    InvalidRating,
+}
+
+impl CommandError {
+    /// The verb the citizen meant.
+    pub fn verb(&self) -> Verb {
+        match self {
+            CommandError::MissingCode(v)
+            | CommandError::InvalidCode(v, _)
+            | CommandError::NumberTypo(v) => *v,
+            CommandError::InvalidRating => Verb::Rate,
+        }
+    }
+}
+
+/// A parsed inbound message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Lookup(Target),
+    Subscribe(Target),
+    Unsubscribe(Option<Target>),
+    Rate(Target, Rating),
+    Help,
+    OptOut,
+    /// Understood what was meant, but not the code or rating.
+    Invalid(CommandError),
+}
+
+impl Command {
+    /// The verb, for records and metrics.
+    pub fn verb(&self) -> Verb {
+        match self {
+            Command::Lookup(_) => Verb::Lookup,
+            Command::Subscribe(_) => Verb::Subscribe,
+            Command::Unsubscribe(_) => Verb::Unsubscribe,
+            Command::Rate(..) => Verb::Rate,
+            Command::Help => Verb::Help,
+            Command::OptOut => Verb::OptOut,
+            Command::Invalid(e) => e.verb(),
+        }
+    }
+}
+
+/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows.
+const FILLERS: [&str; 4] = ["MA HO SO", "MA HS", "MA SO", "MA"];
+
+fn strip_fillers(raw: &str) -> &str {
+    for filler in FILLERS {
+        if let Some(rest) = raw.strip_prefix(filler) {
+            if rest.starts_with(is_separator) {
+                return rest.trim_start_matches(is_separator);
+            }
+        }
+    }
+    raw
+}
+
+/// Parses a code or a lookup number: digits only (with spaces, dots, dashes) means a lookup number.
+fn parse_target(verb: Verb, raw: &str) -> Result<Target, CommandError> {
+    let raw = strip_fillers(raw.trim_matches(is_separator));
+    if raw.is_empty() {
+        return Err(CommandError::MissingCode(verb));
+    }
+    let digits_only = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
+    if digits_only && raw.chars().filter(char::is_ascii_digit).count() == 10 {
+        return match LookupNumber::parse(raw) {
+            Ok(number) => Ok(Target::Number(number)),
+            Err(DomainError::LookupNumberCheckDigit) => Err(CommandError::NumberTypo(verb)),
+            Err(e) => Err(CommandError::InvalidCode(verb, e)),
+        };
+    }
+    DossierCode::parse(raw)
+        .map(Target::Code)
+        .map_err(|e| CommandError::InvalidCode(verb, e))
+}
+
+/// Whether a message without a keyword looks like someone sending just a code or number.
+fn looks_like_target(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    digits >= 6
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || is_separator(c))
+}
+
+/// Parses one inbound text (any case, with or without diacritics, full-width digits welcome).
+pub fn parse_command(text: &str, keywords: &Keywords) -> Command {
+    let clipped: String = text.chars().take(SMS_TEXT_MAX_CHARS).collect();
+    parse_normalised(&normalise(&clipped), keywords)
+}
+
+/// [`parse_command`] for a text already passed through [`normalise`].
+pub fn parse_normalised(text: &str, keywords: &Keywords) -> Command {
+    let Some((verb, rest)) = keywords.split(text) else {
+        if looks_like_target(text) {
+            return match parse_target(Verb::Lookup, text) {
+                Ok(target) => Command::Lookup(target),
+                Err(e) => Command::Invalid(e),
+            };
+        }
+        return Command::Help;
+    };
+    let result = match verb {
+        Verb::Help => Ok(Command::Help),
+        Verb::OptOut => Ok(Command::OptOut),
+        Verb::Lookup => parse_target(verb, rest).map(Command::Lookup),
+        Verb::Subscribe => parse_target(verb, rest).map(Command::Subscribe),
+        Verb::Unsubscribe => {
+            if rest.trim_matches(is_separator).is_empty() {
+                Ok(Command::Unsubscribe(None))
+            } else {
+                parse_target(verb, rest).map(|t| Command::Unsubscribe(Some(t)))
+            }
+        }
+        Verb::Rate => parse_rating(rest),
+    };
+    result.unwrap_or_else(Command::Invalid)
+}
+
+/// `<code> <1|2|3>`: the rating is the last word (or a lone last digit after a separator).
+fn parse_rating(rest: &str) -> Result<Command, CommandError> {
+    let rest = rest.trim_matches(is_separator);
+    if rest.is_empty() {
+        return Err(CommandError::MissingCode(Verb::Rate));
+    }
+    let (code, rating) = match rest.rsplit_once([' ', ',', '#']) {
+        Some((code, rating)) => (code, rating.trim_matches(is_separator)),
+        None => {
+            // No separator: the code alone, or a lookup number plus a digit.
+            return match parse_target(Verb::Rate, rest) {
+                Ok(_) => Err(CommandError::InvalidRating),
+                Err(e) => Err(e),
+            };
+        }
+    };
+    let target = parse_target(Verb::Rate, code)?;
+    let rating = match rating {
+        "1" => Rating::VerySatisfied,
+        "2" => Rating::Satisfied,
+        "3" => Rating::Dissatisfied,
+        _ => return Err(CommandError::InvalidRating),
+    };
+    Ok(Command::Rate(target, rating))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CODE: &str = "000.00.53.H48-220921-0099";
+
+    fn parse(text: &str) -> Command {
+        parse_command(text, &Keywords::defaults())
+    }
+
+    fn code() -> Target {
+        Target::Code(DossierCode::parse(CODE).expect("code"))
+    }
+
+    #[test]
+    fn a_status_request_is_understood_in_every_usual_spelling() {
+        for text in [
+            "HS 000.00.53.H48-220921-0099",
+            "hs 000.00.53.h48-220921-0099",
+            "Hs:000.00.53.H48-220921-0099",
+            "HS,  000.00.53.H48 – 220921 – 0099",
+            "  tc   000.00.53.H48-220921-0099  ",
+            "HS000.00.53.H48-220921-0099",
+            "ＨＳ ０００.００.５３.Ｈ４８-２２０９２１-００９９",
+            "HS 000.00.53.H48 220921 0099",
+            "000.00.53.H48-220921-0099",
+            "HS#000.00.53.H48-220921-0099",
+            "HS\t000.00.53.H48-220921-0099\n",
+            "Hồ sơ 000.00.53.H48-220921-0099",
+            "HS mã hồ sơ: 000.00.53.H48-220921-0099",
+            "Tra cứu mã 000.00.53.H48-220921-0099",
+        ] {
+            assert_eq!(parse(text), Command::Lookup(code()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn keywords_with_diacritics_are_the_same_keywords() {
+        assert_eq!(
+            parse("ĐK 000.00.53.H48-220921-0099"),
+            Command::Subscribe(code())
+        );
+        assert_eq!(
+            parse("Hủy 000.00.53.H48-220921-0099"),
+            Command::Unsubscribe(Some(code()))
+        );
+        assert_eq!(parse("HỦY"), Command::Unsubscribe(None));
+        assert_eq!(parse("Từ chối"), Command::OptOut);
+        assert_eq!(parse("tuchoi"), Command::OptOut);
+        assert_eq!(parse("stop"), Command::OptOut);
+        assert_eq!(
+            parse("đg 000.00.53.H48-220921-0099 1"),
+            Command::Rate(code(), Rating::VerySatisfied)
+        );
+    }
+
+    #[test]
+    fn a_lookup_number_works_with_or_without_keyword_and_with_full_width_digits() {
+        let number = LookupNumber::parse("5108772782").expect("number");
+        assert_eq!(
+            parse("5108 7727 82"),
+            Command::Lookup(Target::Number(number))
+        );
+        assert_eq!(
+            parse("HS 5108772782"),
+            Command::Lookup(Target::Number(number))
+        );
+        assert_eq!(
+            parse("hs ５１０８７７２７８２"),
+            Command::Lookup(Target::Number(number))
+        );
+        assert_eq!(
+            parse("HS 5108772783"),
+            Command::Invalid(CommandError::NumberTypo(Verb::Lookup))
+        );
+    }
+
+    #[test]
+    fn ratings_take_one_two_or_three() {
+        assert_eq!(
+            parse("DG 000.00.53.H48-220921-0099 3"),
+            Command::Rate(code(), Rating::Dissatisfied)
+        );
+        assert_eq!(
+            parse("DG 000.00.53.H48-220921-0099,2"),
+            Command::Rate(code(), Rating::Satisfied)
+        );
+        assert_eq!(
+            parse("DG 000.00.53.H48-220921-0099 5"),
+            Command::Invalid(CommandError::InvalidRating)
+        );
+        assert_eq!(
+            parse("DG 000.00.53.H48-220921-0099"),
+            Command::Invalid(CommandError::InvalidRating)
+        );
+        assert_eq!(
+            parse("DG"),
+            Command::Invalid(CommandError::MissingCode(Verb::Rate))
+        );
+    }
+
+    #[test]
+    fn help_and_unknown_text_ask_for_help() {
+        for text in ["TG", "help", "?", "xin chao", "", "   ", "HSX 123", "😀"] {
+            assert_eq!(parse(text), Command::Help, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_code_says_which_command_it_was_for() {
+        match parse("HS 000.00.53.H48-221399-0099") {
+            Command::Invalid(CommandError::InvalidCode(Verb::Lookup, _)) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse("HS"),
+            Command::Invalid(CommandError::MissingCode(Verb::Lookup))
+        );
+        assert_eq!(
+            parse("DK"),
+            Command::Invalid(CommandError::MissingCode(Verb::Subscribe))
+        );
+        match parse("000.00.53.H48-2209-0099") {
+            Command::Invalid(CommandError::InvalidCode(Verb::Lookup, _)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn injection_strings_and_huge_texts_are_just_unknown_input() {
+        assert_eq!(parse("'; DROP TABLE dossiers; --"), Command::Help);
+        assert!(matches!(
+            parse("HS <script>alert(1)</script>"),
+            Command::Invalid(CommandError::InvalidCode(Verb::Lookup, _))
+        ));
+        let huge = "HS ".to_owned() + &"9".repeat(100_000);
+        assert!(matches!(parse(&huge), Command::Invalid(_)));
+    }
+
+    #[test]
+    fn configured_keywords_replace_the_defaults() {
+        let words = vec!["TRA CUU".to_owned()];
+        let keywords = Keywords::new(&[(Verb::Lookup, &words)]);
+        assert_eq!(
+            parse_command("tra cứu 000.00.53.H48-220921-0099", &keywords),
+            Command::Lookup(code())
+        );
+        assert_eq!(parse_command("HS", &keywords), Command::Help);
+        assert_eq!(parse_command("DK 1", &keywords), Command::Help);
+        assert_eq!(keywords.primary(Verb::Lookup), "TRA CUU");
+    }
+}

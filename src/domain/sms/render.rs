@@ -1,0 +1,396 @@
+//! SMS texts from the handlebars templates under `templates/sms/`: unaccented GSM-7, one
+//! 160-character segment for every status and every procedure name (long names are abbreviated,
+//! then cut at a word), never more than two segments. Only public-view facts (design.md §3.4):
+//! code, procedure, status, appointment date, timeliness.
+
+use chrono::{DateTime, Utc};
+use handlebars::Handlebars;
+use serde_json::{json, Value};
+
+use super::gsm7::SINGLE_SEGMENT;
+use super::gsm7::{segments, septets, to_gsm7, truncate_to, MAX_SEGMENTS, MULTI_SEGMENT};
+use super::parse::{Keywords, Rating, Verb};
+use crate::domain::{vn_offset, Status, Timeliness};
+
+/// Every SMS template: name and source, embedded so the binary runs from anywhere.
+pub const SMS_TEMPLATES: &[(&str, &str)] = &[
+    ("status", include_str!("../../../templates/sms/status.hbs")),
+    (
+        "notify_status",
+        include_str!("../../../templates/sms/notify_status.hbs"),
+    ),
+    ("help", include_str!("../../../templates/sms/help.hbs")),
+    (
+        "not_found",
+        include_str!("../../../templates/sms/not_found.hbs"),
+    ),
+    (
+        "invalid_code",
+        include_str!("../../../templates/sms/invalid_code.hbs"),
+    ),
+    (
+        "missing_code",
+        include_str!("../../../templates/sms/missing_code.hbs"),
+    ),
+    (
+        "number_typo",
+        include_str!("../../../templates/sms/number_typo.hbs"),
+    ),
+    (
+        "invalid_rating",
+        include_str!("../../../templates/sms/invalid_rating.hbs"),
+    ),
+    (
+        "subscribed",
+        include_str!("../../../templates/sms/subscribed.hbs"),
+    ),
+    (
+        "subscription_limit",
+        include_str!("../../../templates/sms/subscription_limit.hbs"),
+    ),
+    (
+        "unsubscribed",
+        include_str!("../../../templates/sms/unsubscribed.hbs"),
+    ),
+    (
+        "unsubscribed_all",
+        include_str!("../../../templates/sms/unsubscribed_all.hbs"),
+    ),
+    (
+        "opted_out",
+        include_str!("../../../templates/sms/opted_out.hbs"),
+    ),
+    ("rated", include_str!("../../../templates/sms/rated.hbs")),
+    (
+        "not_mobile",
+        include_str!("../../../templates/sms/not_mobile.hbs"),
+    ),
+    (
+        "rate_limited",
+        include_str!("../../../templates/sms/rate_limited.hbs"),
+    ),
+    (
+        "unavailable",
+        include_str!("../../../templates/sms/unavailable.hbs"),
+    ),
+    (
+        "internal",
+        include_str!("../../../templates/sms/internal.hbs"),
+    ),
+    (
+        "unreadable",
+        include_str!("../../../templates/sms/unreadable.hbs"),
+    ),
+];
+
+/// Common words of procedure names and their usual abbreviations, applied in order until a
+/// name fits its budget (unaccented, matched without regard to case at word boundaries).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("giay chung nhan", "GCN"),
+    ("quyen su dung dat", "QSDD"),
+    ("quyen so huu nha o", "QSH nha o"),
+    ("tai san khac gan lien voi dat", "TS gan lien dat"),
+    ("tai san gan lien voi dat", "TS gan lien dat"),
+    ("uy ban nhan dan", "UBND"),
+    ("thu tuc hanh chinh", "TTHC"),
+    ("co yeu to nuoc ngoai", "co YTNN"),
+    ("bao hiem y te", "BHYT"),
+    ("bao hiem xa hoi", "BHXH"),
+    ("nguoi nuoc ngoai", "NNN"),
+    ("doanh nghiep", "DN"),
+    ("giay phep", "GP"),
+    ("dang ky", "DK"),
+    ("chung thuc", "CT"),
+    ("thuong tru", "TT"),
+    ("xay dung", "XD"),
+    ("co quan co tham quyen", "CQ co tham quyen"),
+    ("giay to, van ban", "giay to"),
+    ("Viet Nam", "VN"),
+];
+
+/// What a status reply or notification says about a dossier: public-view facts only.
+#[derive(Debug, Clone)]
+pub struct StatusFacts<'a> {
+    pub code: &'a str,
+    /// Procedure name as stored (with diacritics; made unaccented here).
+    pub procedure: &'a str,
+    pub status: Status,
+    pub due: Option<DateTime<Utc>>,
+    pub timeliness: Timeliness,
+}
+
+/// Short unaccented timeliness for SMS ("" when it says nothing).
+fn timeliness_short(t: Timeliness) -> &'static str {
+    match t {
+        Timeliness::Early => "truoc han",
+        Timeliness::OnTime => "dung han",
+        Timeliness::Late => "tre han",
+        Timeliness::InProgressOnTime => "trong han",
+        Timeliness::InProgressOverdue => "qua han",
+        Timeliness::NotApplicable => "",
+    }
+}
+
+/// Replaces `needle` (lowercase ASCII) in `text` at word boundaries, ignoring case.
+fn replace_words(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(found) = lower[i..].find(&needle) {
+        let start = i + found;
+        let end = start + needle.len();
+        let before_ok = start == 0 || !lower.as_bytes()[start - 1].is_ascii_alphanumeric();
+        let after_ok = end == lower.len() || !lower.as_bytes()[end].is_ascii_alphanumeric();
+        out.push_str(&text[i..start]);
+        if before_ok && after_ok {
+            out.push_str(with);
+        } else {
+            out.push_str(&text[start..end]);
+        }
+        i = end;
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
+/// An unaccented procedure name that fits `budget` septets: abbreviations first, then a cut.
+pub fn abbreviate(name: &str, budget: usize) -> String {
+    let mut text = to_gsm7(name);
+    for (long, short) in ABBREVIATIONS {
+        if septets(&text) <= budget {
+            return text;
+        }
+        text = replace_words(&text, long, short);
+    }
+    truncate_to(&text, budget)
+}
+
+/// The date citizens read in SMS: `dd/mm/yyyy`, Vietnam time.
+pub fn sms_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vn_offset())
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
+/// Renders every SMS the service sends.
+pub struct SmsRenderer {
+    hb: Handlebars<'static>,
+    base: Value,
+}
+
+impl SmsRenderer {
+    /// Compiles the templates; `hotline` and `short_code` appear in the texts, and the keywords
+    /// are the first configured of each kind.
+    pub fn new(keywords: &Keywords, hotline: &str, short_code: &str) -> anyhow::Result<Self> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        for (name, source) in SMS_TEMPLATES {
+            hb.register_template_string(name, source)?;
+        }
+        let base = json!({
+            "hotline": to_gsm7(hotline),
+            "short_code": to_gsm7(short_code),
+            "kw_lookup": keywords.primary(Verb::Lookup),
+            "kw_subscribe": keywords.primary(Verb::Subscribe),
+            "kw_unsubscribe": keywords.primary(Verb::Unsubscribe),
+            "kw_rate": keywords.primary(Verb::Rate),
+            "kw_help": keywords.primary(Verb::Help),
+            "kw_opt_out": keywords.primary(Verb::OptOut),
+            "example": "000.00.53.H48-220921-0099",
+        });
+        Ok(Self { hb, base })
+    }
+
+    /// Renders `template` with the common values plus `extra`, as unaccented GSM-7 of at most
+    /// two segments (whitespace collapsed).
+    pub fn render(&self, template: &str, extra: Value) -> anyhow::Result<String> {
+        let mut context = self.base.clone();
+        if let (Some(base), Value::Object(extra)) = (context.as_object_mut(), extra) {
+            base.extend(extra);
+        }
+        let raw = self.hb.render(template, &context)?;
+        // A cut name ends with "..." and the template may add its own full stop.
+        let text =
+            to_gsm7(&raw.split_whitespace().collect::<Vec<_>>().join(" ")).replace("....", "...");
+        if segments(&text) > MAX_SEGMENTS {
+            return Ok(truncate_to(&text, MAX_SEGMENTS * MULTI_SEGMENT));
+        }
+        Ok(text)
+    }
+
+    /// Renders a template whose `field` holds free text (a procedure name, a reason), shortened
+    /// so the whole text fits one segment (two at most when even an empty field does not fit).
+    pub fn render_fitting(
+        &self,
+        template: &str,
+        mut context: Value,
+        field: &str,
+        value: &str,
+    ) -> anyhow::Result<String> {
+        // A one-character stand-in measures everything around the field, separators included.
+        context[field] = json!("X");
+        let around = septets(&self.render(template, context.clone())?).saturating_sub(1);
+        let budget = SINGLE_SEGMENT.saturating_sub(around);
+        context[field] = json!(abbreviate(value, budget));
+        self.render(template, context)
+    }
+
+    fn facts_context(facts: &StatusFacts<'_>) -> Value {
+        json!({
+            "code": facts.code,
+            "status": facts.status.label_ascii(),
+            "due": facts.due.map(sms_date),
+            "timeliness": timeliness_short(facts.timeliness),
+        })
+    }
+
+    /// The reply to `HS <code>`.
+    pub fn status_reply(&self, facts: &StatusFacts<'_>) -> anyhow::Result<String> {
+        self.render_fitting(
+            "status",
+            Self::facts_context(facts),
+            "procedure",
+            facts.procedure,
+        )
+    }
+
+    /// The notification of a status change.
+    pub fn status_notification(&self, facts: &StatusFacts<'_>) -> anyhow::Result<String> {
+        self.render_fitting(
+            "notify_status",
+            Self::facts_context(facts),
+            "procedure",
+            facts.procedure,
+        )
+    }
+
+    /// The reply to a rating.
+    pub fn rated(&self, code: &str, rating: Rating) -> anyhow::Result<String> {
+        self.render(
+            "rated",
+            json!({"code": code, "rating": rating.label_ascii()}),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sms::gsm7::is_gsm7;
+    use chrono::TimeZone;
+
+    fn renderer() -> SmsRenderer {
+        SmsRenderer::new(&Keywords::defaults(), "0255.1022", "8088").expect("templates")
+    }
+
+    const ALL_STATUSES: [i16; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    const ALL_TIMELINESS: [Timeliness; 6] = [
+        Timeliness::Early,
+        Timeliness::OnTime,
+        Timeliness::Late,
+        Timeliness::InProgressOnTime,
+        Timeliness::InProgressOverdue,
+        Timeliness::NotApplicable,
+    ];
+
+    #[test]
+    fn every_status_with_every_demo_procedure_fits_one_segment() {
+        // Arrange: every procedure of the demo province, the longest demo code.
+        let renderer = renderer();
+        let province = crate::demo::generate::province(1);
+        let mut names: Vec<String> = province.procedures.iter().map(|p| p.name.clone()).collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+        assert!(names[0].chars().count() > 100, "the demo has long names");
+        let due = Some(Utc.with_ymd_and_hms(2026, 12, 31, 9, 0, 0).unwrap());
+        // Act + Assert
+        for name in &names {
+            for status in ALL_STATUSES {
+                for timeliness in ALL_TIMELINESS {
+                    let facts = StatusFacts {
+                        code: "000.00.16.H48-261120-9001",
+                        procedure: name,
+                        status: Status::from_code(status).unwrap(),
+                        due,
+                        timeliness,
+                    };
+                    for text in [
+                        renderer.status_reply(&facts).unwrap(),
+                        renderer.status_notification(&facts).unwrap(),
+                    ] {
+                        assert!(septets(&text) <= 160, "{} septets: {text}", septets(&text));
+                        assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
+                        assert!(text.contains("000.00.16.H48-261120-9001"), "{text}");
+                        assert!(!text.contains("...."), "{text}");
+                        assert!(
+                            text.contains(Status::from_code(status).unwrap().label_ascii()),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_name_is_kept_whole_and_a_long_one_abbreviated() {
+        let renderer = renderer();
+        let facts = StatusFacts {
+            code: "000.00.16.H48-261120-9001",
+            procedure: "Đăng ký khai sinh",
+            status: Status::InProgress,
+            due: Some(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()),
+            timeliness: Timeliness::InProgressOnTime,
+        };
+        let text = renderer.status_reply(&facts).unwrap();
+        assert!(text.contains("Dang ky khai sinh"), "{text}");
+        assert!(text.contains("25/11/2026"), "{text}");
+        assert!(text.contains("trong han"), "{text}");
+        assert_eq!(
+            abbreviate("Cấp Giấy chứng nhận quyền sử dụng đất lần đầu", 30),
+            "Cap GCN QSDD lan dau"
+        );
+    }
+
+    #[test]
+    fn the_longest_possible_code_still_gives_at_most_two_segments() {
+        let renderer = renderer();
+        let code = format!("{}-261120-999999", "A12345.".repeat(5) + "H48");
+        let facts = StatusFacts {
+            code: &code,
+            procedure: &"Thủ tục rất dài ".repeat(40),
+            status: Status::FinancialObligation,
+            due: Some(Utc::now()),
+            timeliness: Timeliness::InProgressOverdue,
+        };
+        let text = renderer.status_notification(&facts).unwrap();
+        assert!(segments(&text) <= 2, "{text}");
+    }
+
+    #[test]
+    fn every_fixed_reply_is_one_gsm7_segment() {
+        let renderer = renderer();
+        let extra = json!({"code": "000.00.16.H48-261120-9001", "keyword": "HS",
+            "reason": "mã hồ sơ phải gồm đúng 3 phần ngăn cách bởi dấu gạch ngang: mã cơ quan, ngày, số thứ tự",
+            "max": 20, "rating": "Khong hai long"});
+        for (name, _) in SMS_TEMPLATES {
+            if matches!(*name, "status" | "notify_status") {
+                continue;
+            }
+            let reason = extra["reason"].as_str().unwrap();
+            let text = renderer
+                .render_fitting(name, extra.clone(), "reason", reason)
+                .unwrap();
+            assert!(!text.is_empty(), "{name}");
+            assert!(is_gsm7(&text), "{name}: {text}");
+            assert!(
+                septets(&text) <= 160,
+                "{name}: {} septets: {text}",
+                septets(&text)
+            );
+        }
+        let help = renderer.render("help", json!({})).unwrap();
+        assert!(help.contains("0255.1022") && help.contains("HS"), "{help}");
+    }
+}
