@@ -7,7 +7,9 @@ use regex::Regex;
 use serde_json::json;
 
 use crate::helpers::TestApp;
-use crate::intake_support::{spawn_intake_app, staff_session, submit_question, Staff};
+use crate::intake_support::{
+    spawn_intake_app, spawn_intake_app_with, staff_session, submit_question, Staff,
+};
 
 fn location(response: &reqwest::Response) -> String {
     response
@@ -565,4 +567,96 @@ async fn the_audit_log_refuses_changes_and_administrators_list_and_export_it() {
             403
         );
     }
+}
+
+#[tokio::test]
+async fn texting_the_status_to_a_caller_queues_one_public_sms_and_is_rate_limited() {
+    // Arrange
+    let app = spawn_intake_app_with(|s| s.hotline.sms_per_phone_per_hour = 2).await;
+    let operator = staff_session(&app, "dtv.tin", "operator", None).await;
+    let known = app.known(4).await;
+    let call = start_call(&app, &operator, "0905 111 222").await;
+    let path = format!("/can-bo/tong-dai/ho-so/{}/nhan-tin", known.code);
+    let call_id = call.to_string();
+    let page = operator
+        .get(
+            &app,
+            &format!("/can-bo/tong-dai/ho-so/{}?call={call}", known.code),
+        )
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains(r#"value="0905111222""#),
+        "the call's number is offered"
+    );
+
+    // Act: the operator presses the button twice during the call
+    let first = operator.post(&app, &path, &[("call", &call_id)]).await;
+    let second = operator.post(&app, &path, &[("call", &call_id)]).await;
+
+    // Assert: queued once, unaccented, public facts only, audited
+    assert_eq!(first.status().as_u16(), 200);
+    assert!(first
+        .text()
+        .await
+        .expect("html")
+        .contains("Đã xếp tin nhắn"));
+    assert_eq!(second.status().as_u16(), 200);
+    assert!(second
+        .text()
+        .await
+        .expect("html")
+        .contains("Không xếp thêm tin"));
+    let client = app.db.client().await;
+    let rows = client
+        .query(
+            "SELECT body, kind, dossier_code, state FROM sms_outbox WHERE recipient = '+84905111222'",
+            &[],
+        )
+        .await
+        .expect("outbox");
+    assert_eq!(rows.len(), 1, "queued once");
+    let body: String = rows[0].get(0);
+    assert_eq!(rows[0].get::<_, String>(1), "hotline_status");
+    assert_eq!(
+        rows[0].get::<_, Option<String>>(2).as_deref(),
+        Some(known.code.as_str())
+    );
+    assert_eq!(rows[0].get::<_, String>(3), "queued");
+    assert!(body.contains(&known.code), "{body}");
+    assert!(body.is_ascii(), "unaccented: {body}");
+    let plain_name = tracuu::domain::sms::gsm7::to_gsm7(&known.name);
+    assert!(!body.contains(&plain_name), "no name: {body}");
+    assert!(!body.contains(&known.phone[3..]), "no phone: {body}");
+    let audited = audit_rows(&app, "sms_to_caller").await;
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].1, "+84905111222");
+    assert_eq!(audited[0].4, Some(call));
+
+    // A third message to the same number within the hour is refused (limit 2 for this test)
+    let third = operator.post(&app, &path, &[("phone", "0905111222")]).await;
+    assert_eq!(third.status().as_u16(), 429);
+    assert!(third.text().await.expect("html").contains("quá số tin"));
+
+    // Landlines and malformed numbers are explained; nothing is queued
+    let landline = operator
+        .post(&app, &path, &[("phone", "02553822123")])
+        .await;
+    assert_eq!(landline.status().as_u16(), 400);
+    assert!(landline.text().await.expect("html").contains("di động"));
+    let malformed = operator.post(&app, &path, &[("phone", "12ab")]).await;
+    assert_eq!(malformed.status().as_u16(), 400);
+    let total: i64 = client
+        .query_one("SELECT count(*) FROM sms_outbox", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(total, 1);
+
+    // Other roles may not
+    let desk = staff_session(&app, "mot.cua", "desk_head", None).await;
+    let refused = desk.post(&app, &path, &[("phone", "0905111333")]).await;
+    assert_eq!(refused.status().as_u16(), 403);
 }
