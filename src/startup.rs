@@ -58,10 +58,10 @@ impl Application {
                     &settings,
                 )?),
         );
-        let intake = Arc::new(crate::intake::IntakeService::new(
-            pool.clone(),
-            settings.intake.clone(),
-        ));
+        let intake = Arc::new(
+            crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
+                .with_answer_notices(crate::intake::AnswerNotices::from_settings(&settings)?),
+        );
         let intake_limits = Arc::new(crate::channels::feedback::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         let hotline = Arc::new(crate::channels::hotline::HotlineState::new(&settings));

@@ -31,6 +31,36 @@ pub struct IntakeService {
     /// Salt of voter hashes (per installation, in the database): a phone number's hash cannot
     /// be reversed by hashing every possible number without it.
     vote_salt: tokio::sync::OnceCell<String>,
+    /// Texts the submitter when an answer is published (where SMS sending is configured).
+    answer_notices: Option<AnswerNotices>,
+}
+
+/// What the "answer published" SMS needs: the SMS texts and where published answers are read.
+pub struct AnswerNotices {
+    renderer: crate::domain::sms::render::SmsRenderer,
+    base_url: String,
+}
+
+impl AnswerNotices {
+    /// Built when SMS notifications are on (`TRACUU_SMS__SENDSMS_URL` set, or
+    /// `TRACUU_SMS__NOTIFY_STATUS_CHANGES=true`); `None` otherwise.
+    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Option<Self>> {
+        if !settings.sms.notifies_status_changes() {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            renderer: crate::domain::sms::render::SmsRenderer::new(
+                &settings.sms.keywords.table(),
+                &settings.province.hotline,
+                &settings.sms.short_code,
+            )?,
+            base_url: settings
+                .province
+                .public_base_url
+                .trim_end_matches('/')
+                .to_owned(),
+        }))
+    }
 }
 
 /// Who acts on an item.
@@ -68,7 +98,14 @@ impl IntakeService {
             pool,
             settings: Arc::new(settings),
             vote_salt: tokio::sync::OnceCell::new(),
+            answer_notices: None,
         }
+    }
+
+    /// Texts submitters who gave a phone when their answer is published.
+    pub fn with_answer_notices(mut self, notices: Option<AnswerNotices>) -> Self {
+        self.answer_notices = notices;
+        self
     }
 
     /// The settings in use.
@@ -448,7 +485,7 @@ impl IntakeService {
                     ));
                 }
                 let _ = publish(&mut item, now);
-                notify_answer_published(&tx, &mut item).await?;
+                self.notify_answer_published(&tx, &mut item).await?;
             }
             Action::Unpublish => {
                 item.answer_notice_pending = false;
@@ -500,6 +537,47 @@ impl IntakeService {
     }
 
     /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
+    /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
+    /// (design.md §3.7) when the submitter gave a phone. Its dedupe key is the item's, so
+    /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
+    /// configured the owed notice stays recorded on the item (`answer_notice_pending`).
+    async fn notify_answer_published(
+        &self,
+        client: &impl GenericClient,
+        item: &mut ItemRow,
+    ) -> Result<(), AppError> {
+        let Some(phone) = item.submitter_phone.as_deref() else {
+            item.answer_notice_pending = false;
+            return Ok(());
+        };
+        let Some(notices) = &self.answer_notices else {
+            item.answer_notice_pending = true;
+            return Ok(());
+        };
+        let url = format!("{}/hoi-dap/{}", notices.base_url, item.tracking_code);
+        let question = item.kind == Kind::Question.as_str();
+        let body = notices
+            .renderer
+            .answer_published(question, &item.tracking_code, &url)
+            .map_err(AppError::internal)?;
+        let dedupe_key = format!("answer_published:{}", item.tracking_code);
+        db::sms_outbox::enqueue(
+            client,
+            &db::sms_outbox::NewSms {
+                recipient: phone,
+                body: &body,
+                kind: "answer_published",
+                dedupe_key: &dedupe_key,
+                dossier_code: None,
+                not_before: None,
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        item.answer_notice_pending = false;
+        Ok(())
+    }
+
     fn action_text(&self, action: Action, raw: Option<&str>) -> Result<Option<String>, AppError> {
         let needs = match action {
             Action::Answer => Some("Nội dung trả lời (text)"),
@@ -725,22 +803,6 @@ pub fn preview_publication(item: &ItemRow) -> (ItemRow, Vec<masking::Masked>) {
     let mut preview = item.clone();
     let found = publish(&mut preview, Utc::now());
     (preview, found)
-}
-
-/// The "answer published" notification, called inside the publish transaction.
-///
-/// HOOK FOR THE SMS OUTBOX: the SMS channel's outbox (`db::sms_outbox::enqueue`) is built on
-/// another branch. Until it is merged this records the owed notification on the item
-/// (`answer_notice_pending`), in the same transaction as the publication. After the merge, call
-/// the outbox here with `client` (same transaction), the E.164 phone and an unaccented GSM-7 text
-/// such as `Cau hoi <tracking code> da co tra loi, xem tai <public host>/hoi-dap/<code>`, and clear
-/// the flag.
-pub async fn notify_answer_published(
-    _client: &impl GenericClient,
-    item: &mut ItemRow,
-) -> Result<(), AppError> {
-    item.answer_notice_pending = item.submitter_phone.is_some();
-    Ok(())
 }
 
 /// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).

@@ -553,3 +553,60 @@ async fn a_private_item_cannot_be_published() {
         .await;
     assert_eq!(view["answer"], "Trả lời riêng.");
 }
+
+#[tokio::test]
+async fn publishing_an_answer_texts_the_submitter_once_through_the_sms_outbox() {
+    // Arrange: SMS notifications on (no Kannel needed: the message only has to be queued).
+    let app = spawn_intake_app_with(|s| s.sms.notify_status_changes = Some(true)).await;
+    let (agency, _) = two_agencies(&app).await;
+    let desk = staff_session(&app, "truong.motcua.sms", "desk_head", None).await;
+    let code = submit_question(&app, json!({"subject": "Xin hỏi lệ phí"})).await;
+    assert_eq!(
+        desk.act(&app, &code, "forward", &[("agency_code", &agency)])
+            .await,
+        303
+    );
+    assert_eq!(
+        desk.act(&app, &code, "answer", &[("text", "Lệ phí là 50.000 đồng.")])
+            .await,
+        303
+    );
+
+    // Act: publish, take it back, publish again.
+    for action in ["publish", "unpublish", "publish"] {
+        assert_eq!(desk.act(&app, &code, action, &[]).await, 303, "{action}");
+    }
+
+    // Assert: one message, unaccented, to the phone given, pointing at the published answer.
+    let client = app.db.client().await;
+    let rows = client
+        .query(
+            "SELECT recipient, body, kind FROM sms_outbox WHERE dedupe_key = $1",
+            &[&format!("answer_published:{code}")],
+        )
+        .await
+        .expect("outbox");
+    assert_eq!(rows.len(), 1, "queued once, never twice");
+    let (recipient, body, kind): (String, String, String) =
+        (rows[0].get(0), rows[0].get(1), rows[0].get(2));
+    assert_eq!(kind, "answer_published");
+    assert!(recipient.starts_with("+84"), "E.164: {recipient}");
+    assert!(
+        body.starts_with(&format!("Cau hoi {code} da duoc tra loi")),
+        "{body}"
+    );
+    assert!(body.contains(&format!("/hoi-dap/{code}")), "{body}");
+    assert!(
+        body.is_ascii() && body.len() <= 160,
+        "one GSM-7 segment: {body}"
+    );
+    let pending: bool = client
+        .query_one(
+            "SELECT answer_notice_pending FROM intake_items WHERE tracking_code = $1",
+            &[&code],
+        )
+        .await
+        .expect("item")
+        .get(0);
+    assert!(!pending, "nothing is owed once the message is queued");
+}

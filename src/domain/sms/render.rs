@@ -19,6 +19,10 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
         "notify_status",
         include_str!("../../../templates/sms/notify_status.hbs"),
     ),
+    (
+        "answer_published",
+        include_str!("../../../templates/sms/answer_published.hbs"),
+    ),
     ("help", include_str!("../../../templates/sms/help.hbs")),
     (
         "not_found",
@@ -266,6 +270,23 @@ impl SmsRenderer {
         )
     }
 
+    /// "Your question (or feedback) has been answered", with the page of the published answer.
+    pub fn answer_published(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        url: &str,
+    ) -> anyhow::Result<String> {
+        self.render(
+            "answer_published",
+            json!({
+                "kind": if question { "Cau hoi" } else { "Phan anh" },
+                "code": tracking_code,
+                "url": url,
+            }),
+        )
+    }
+
     /// The reply to a rating.
     pub fn rated(&self, code: &str, rating: Rating) -> anyhow::Result<String> {
         self.render(
@@ -373,7 +394,8 @@ mod tests {
         let renderer = renderer();
         let extra = json!({"code": "000.00.16.H48-261120-9001", "keyword": "HS",
             "reason": "mã hồ sơ phải gồm đúng 3 phần ngăn cách bởi dấu gạch ngang: mã cơ quan, ngày, số thứ tự",
-            "max": 20, "rating": "Khong hai long"});
+            "max": 20, "rating": "Khong hai long", "kind": "Phan anh",
+            "url": "https://dichvucong.ninhthuan.gov.vn/hoi-dap/PAKN.20261123.0001"});
         for (name, _) in SMS_TEMPLATES {
             if matches!(*name, "status" | "notify_status") {
                 continue;
