@@ -4,7 +4,7 @@
 //! Only texts tracuu itself put in a document can be synthesized: a URL names a key, never a
 //! text, so nobody can make the server speak (or burn CPU on) arbitrary words.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 
 use anyhow::{bail, Context};
@@ -249,11 +249,6 @@ pub fn write_wav(rate: u32, samples: &[i16]) -> Vec<u8> {
         out.extend_from_slice(&s.to_le_bytes());
     }
     out
-}
-
-/// Where the cache lives (for the README and tests).
-pub fn cache_path(dir: &Path, key: &str) -> PathBuf {
-    dir.join(format!("{key}.wav"))
 }
 
 #[cfg(test)]

@@ -232,7 +232,7 @@ pub async fn show_console(
         let by = nonempty(query.by.as_deref()).unwrap_or("ma");
         let typed = json!({"q": q, "by": by, "reason": query.reason.clone().unwrap_or_default()});
         let outcome = match by {
-            "ma" => find_by_code(&state, &session, &q, call.as_ref()).await,
+            "ma" => find_by_code(&state, &session, &q).await,
             "sdt" => {
                 search_by_phone(&state, &session, &q, query.reason.as_deref(), call.as_ref()).await
             }
@@ -313,7 +313,6 @@ async fn find_by_code(
     state: &AppState,
     session: &StaffSession,
     q: &str,
-    _call: Option<&CallRow>,
 ) -> Result<Found, AppError> {
     let lookup = if looks_like_number(q) {
         let number =
