@@ -31,6 +31,11 @@ if [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
     packages+=(kannel-extras)
 fi
 
+# The hotline's synthesized IVR prompts (tests/api/hotline_ivr.rs) need espeak-ng.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+    packages+=(espeak-ng)
+fi
+
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
     sudo=""

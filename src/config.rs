@@ -22,6 +22,7 @@ pub struct Settings {
     pub sync: SyncSettings,
     pub intake: IntakeSettings,
     pub staff: StaffSettings,
+    pub hotline: HotlineSettings,
     pub qr: QrSettings,
     pub kiosk: KioskSettings,
     pub sms: SmsSettings,
@@ -441,6 +442,56 @@ impl Default for StaffSettings {
     }
 }
 
+/// The 1022 hotline: the operator console and the IVR (issue 8).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotlineSettings {
+    /// Where the IVR hands a caller to an operator (VoiceXML `<transfer dest>`): a `tel:` or
+    /// `sip:` URI of the operators' queue on the call center's platform.
+    pub transfer_target: String,
+    /// Wrong lookup numbers a caller may key before the IVR transfers them to an operator.
+    pub max_digit_attempts: u32,
+    /// IVR requests per caller id per minute (and the burst allowed).
+    pub ivr_requests_per_minute: u32,
+    pub ivr_burst: u32,
+    /// Status SMS an operator may send to one phone number per hour.
+    pub sms_per_phone_per_hour: u32,
+    /// Status SMS one operator may send per hour.
+    pub sms_per_operator_per_hour: u32,
+    /// Working hours within which a caller's question or feedback must be entered after the call
+    /// started (domain.md §9: off-system feedback is entered within 8 working hours).
+    pub entry_working_hours: u32,
+    /// Most dossiers a phone search lists.
+    pub phone_search_limit: i64,
+    /// The one-stop desks' addresses, read out by IVR menu 3 after the working hours.
+    pub office_addresses: String,
+    /// Serve synthesized audio (espeak-ng, 8 kHz mono WAV) for platforms without Vietnamese TTS.
+    pub audio_enabled: bool,
+    /// Where generated audio files are cached.
+    pub audio_cache_dir: PathBuf,
+    /// The espeak-ng voice (`vi`, `vi-vn-x-central`, `vi-vn-x-south`).
+    pub espeak_voice: String,
+}
+
+impl Default for HotlineSettings {
+    fn default() -> Self {
+        Self {
+            transfer_target: "tel:+842551022".into(),
+            max_digit_attempts: 3,
+            ivr_requests_per_minute: 30,
+            ivr_burst: 15,
+            sms_per_phone_per_hour: 3,
+            sms_per_operator_per_hour: 60,
+            entry_working_hours: 8,
+            phone_search_limit: 50,
+            office_addresses: "Trung tâm Phục vụ hành chính công tỉnh, số 52 Hùng Vương, thành phố Quảng Ngãi; và Bộ phận Một cửa của Ủy ban nhân dân các huyện, thị xã, xã, phường.".into(),
+            audio_enabled: false,
+            audio_cache_dir: PathBuf::from("var/ivr-audio"),
+            espeak_voice: "vi".into(),
+        }
+    }
+}
+
 /// The kiosk app served at `/kiosk/` (issue 7).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -757,6 +808,40 @@ impl Settings {
                 self.rate_limit.proof_failures_per_dossier_per_hour > 0
                     && self.rate_limit.proof_failures_per_client_per_hour > 0,
                 "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1",
+            ),
+            (
+                (self.hotline.transfer_target.starts_with("tel:")
+                    || self.hotline.transfer_target.starts_with("sip:"))
+                    && self.hotline.transfer_target.len() > 4
+                    && self.hotline.transfer_target.len() <= 200
+                    && self.hotline.transfer_target.chars().all(|c| {
+                        c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '&')
+                    }),
+                "TRACUU_HOTLINE__TRANSFER_TARGET must be a tel: or sip: URI without spaces, quotes, <, > or &",
+            ),
+            (
+                (1..=10).contains(&self.hotline.max_digit_attempts),
+                "TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS must be between 1 and 10",
+            ),
+            (
+                self.hotline.ivr_requests_per_minute > 0
+                    && self.hotline.ivr_burst > 0
+                    && self.hotline.sms_per_phone_per_hour > 0
+                    && self.hotline.sms_per_operator_per_hour > 0,
+                "TRACUU_HOTLINE__IVR_REQUESTS_PER_MINUTE, IVR_BURST, SMS_PER_PHONE_PER_HOUR and SMS_PER_OPERATOR_PER_HOUR must be at least 1",
+            ),
+            (
+                (1..=80).contains(&self.hotline.entry_working_hours),
+                "TRACUU_HOTLINE__ENTRY_WORKING_HOURS must be between 1 and 80",
+            ),
+            (
+                (1..=500).contains(&self.hotline.phone_search_limit),
+                "TRACUU_HOTLINE__PHONE_SEARCH_LIMIT must be between 1 and 500",
+            ),
+            (
+                !self.hotline.espeak_voice.is_empty()
+                    && self.hotline.espeak_voice.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+'),
+                "TRACUU_HOTLINE__ESPEAK_VOICE must be a voice name such as vi or vi-vn-x-south",
             ),
             (
                 self.http.max_body_bytes >= 1024,

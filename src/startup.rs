@@ -64,7 +64,8 @@ impl Application {
         );
         let intake_limits = Arc::new(crate::channels::feedback::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
-        spawn_intake_tasks(&pool, &intake_limits);
+        let hotline = Arc::new(crate::channels::hotline::HotlineState::new(&settings));
+        spawn_intake_tasks(&pool, &intake_limits, &hotline);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let push = web::Data::new(PushState {
             sync: Arc::clone(&sync),
@@ -99,6 +100,7 @@ impl Application {
             sync: Arc::clone(&sync),
             intake: Arc::clone(&intake),
             intake_limits: Arc::clone(&intake_limits),
+            hotline: Arc::clone(&hotline),
         });
         let max_body = settings.http.max_body_bytes;
         let mut server = HttpServer::new(move || {
@@ -279,14 +281,20 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
     });
 }
 
-fn spawn_intake_tasks(pool: &Pool, limits: &Arc<crate::channels::feedback::IntakeLimits>) {
+fn spawn_intake_tasks(
+    pool: &Pool,
+    limits: &Arc<crate::channels::feedback::IntakeLimits>,
+    hotline: &Arc<crate::channels::hotline::HotlineState>,
+) {
     let pool = pool.clone();
     let limits = Arc::clone(limits);
+    let hotline = Arc::clone(hotline);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(300));
         loop {
             ticker.tick().await;
             limits.tidy();
+            hotline.tidy();
             let cleaned = async {
                 let client = pool.get().await?;
                 db::staff::delete_expired_sessions(&client).await

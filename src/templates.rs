@@ -56,6 +56,41 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff/routes",
         include_str!("../templates/staff/routes.hbs"),
     ),
+    ("ivr_say", include_str!("../templates/ivr/say.hbs")),
+    ("ivr/menu", include_str!("../templates/ivr/menu.hbs")),
+    ("ivr/ask", include_str!("../templates/ivr/ask.hbs")),
+    ("ivr/result", include_str!("../templates/ivr/result.hbs")),
+    ("ivr/info", include_str!("../templates/ivr/info.hbs")),
+    (
+        "ivr/transfer",
+        include_str!("../templates/ivr/transfer.hbs"),
+    ),
+    ("ivr/goodbye", include_str!("../templates/ivr/goodbye.hbs")),
+    (
+        "hotline_call",
+        include_str!("../templates/hotline/call.hbs"),
+    ),
+    (
+        "hotline_items",
+        include_str!("../templates/hotline/items.hbs"),
+    ),
+    (
+        "hotline_keys",
+        include_str!("../templates/hotline/keys.hbs"),
+    ),
+    (
+        "hotline/console",
+        include_str!("../templates/hotline/console.hbs"),
+    ),
+    (
+        "hotline/dossier",
+        include_str!("../templates/hotline/dossier.hbs"),
+    ),
+    (
+        "hotline/file",
+        include_str!("../templates/hotline/file.hbs"),
+    ),
+    ("staff/audit", include_str!("../templates/staff/audit.hbs")),
 ];
 
 /// Builds the registry; a template that does not compile fails start-up.

@@ -2,6 +2,7 @@
 //! calls the services, and renders for its medium; none holds SQL.
 
 pub mod feedback;
+pub mod hotline;
 pub mod kiosk;
 pub mod qr;
 pub mod sms;

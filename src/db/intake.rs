@@ -688,3 +688,25 @@ pub async fn get_or_insert_fact(
     let statement = client.prepare_cached(GET_SECRET).await?;
     Ok(client.query_one(&statement, &[&key]).await?.get(0))
 }
+
+const LIST_OPEN_BY_CALLER: &str = concat!(
+    "SELECT ",
+    item_columns!(),
+    " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      WHERE (i.submitter_phone = $1 OR ($2::text IS NOT NULL AND i.dossier_code = $2))
+        AND i.state NOT IN ('published', 'refused', 'withdrawn', 'answered')
+      ORDER BY i.received_at DESC, i.id DESC LIMIT 50"
+);
+
+/// The open questions and feedback of a caller (the hotline console): those sent from `phone`
+/// (E.164) or about `dossier_code`, newest first, at most 50. Answered and closed ones are left
+/// out: the operator reads the caller what is still waiting.
+pub async fn list_open_by_caller(
+    client: &impl GenericClient,
+    phone: Option<&str>,
+    dossier_code: Option<&str>,
+) -> anyhow::Result<Vec<ItemRow>> {
+    let statement = client.prepare_cached(LIST_OPEN_BY_CALLER).await?;
+    let rows = client.query(&statement, &[&phone, &dossier_code]).await?;
+    rows_to_items(&rows)
+}

@@ -1,11 +1,13 @@
 //! PostgreSQL access: the pool, embedded migrations, the private local cluster, and one module
 //! per aggregate. All SQL of the service lives under this module.
 
+pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod dossiers;
 pub mod health;
+pub mod hotline;
 pub mod installation;
 pub mod intake;
 pub mod kiosk;

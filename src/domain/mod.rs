@@ -15,6 +15,7 @@ pub mod masked_name;
 pub mod phone;
 pub mod qr_token;
 pub mod sms;
+pub mod speech;
 pub mod status;
 pub mod text;
 pub mod timeliness;

@@ -147,6 +147,19 @@ impl IntakeService {
             .await
     }
 
+    /// [`Self::submit_entered_by`] received at `received_at`: a hotline call's start, so the
+    /// deadlines run from when the caller spoke, not from when the operator finished typing.
+    pub async fn submit_entered_by_at(
+        &self,
+        submission: &Submission,
+        session: &StaffSession,
+        received_at: DateTime<Utc>,
+    ) -> Result<ItemRow, AppError> {
+        session.require(&[Role::Operator, Role::DeskHead])?;
+        self.submit_inner(submission, received_at, Some(session))
+            .await
+    }
+
     async fn submit_inner(
         &self,
         submission: &Submission,

@@ -3,12 +3,15 @@
 mod api_dossiers;
 mod api_lookup_numbers;
 mod db_feedback;
+mod db_hotline;
 mod db_read_model;
 mod faults;
 mod feedback_publication;
 mod feedback_submit;
 mod health;
 mod helpers;
+mod hotline_console;
+mod hotline_ivr;
 mod intake_support;
 mod kannel;
 mod kiosk_catalog;

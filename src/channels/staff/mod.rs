@@ -9,6 +9,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+pub mod audit;
+
 use crate::channels::feedback::pages::{check_csrf, csrf_token};
 use crate::channels::feedback::{parse_tracking_code, read_body, vn_time};
 use crate::channels::web::pages::{error_page, render};
@@ -52,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(update_account))
             .default_service(web::to(method_not_allowed)),
     )
+    .configure(audit::configure)
     .service(
         web::resource("/can-bo/dinh-tuyen")
             .route(web::get().to(show_routes))
@@ -60,7 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -68,7 +71,7 @@ fn see_other(location: &str) -> HttpResponse {
 }
 
 /// Turns a console error into its page: the login form when not logged in, else an error page.
-fn respond(state: &AppState, result: Result<HttpResponse, AppError>) -> HttpResponse {
+pub(crate) fn respond(state: &AppState, result: Result<HttpResponse, AppError>) -> HttpResponse {
     match result {
         Ok(response) => response,
         Err(error) if error.code == Code::LoginRequired => see_other("/can-bo/dang-nhap"),
@@ -79,7 +82,7 @@ fn respond(state: &AppState, result: Result<HttpResponse, AppError>) -> HttpResp
     }
 }
 
-fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Value {
+pub(crate) fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Value {
     json!({
         "title": title,
         "province": state.settings.province.name,
@@ -90,18 +93,19 @@ fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Value 
             "csrf": s.csrf_token,
             "is_admin": s.role == Role::Administrator,
             "handles_items": matches!(s.role, Role::DeskHead | Role::AgencyOfficer),
+            "is_operator": s.role == Role::Operator,
         })),
     })
 }
 
-fn merge(mut a: Value, b: Value) -> Value {
+pub(crate) fn merge(mut a: Value, b: Value) -> Value {
     if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
         a.extend(b);
     }
     a
 }
 
-fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(crate) fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_urlencoded::from_bytes(body)
         .map_err(|_| AppError::with_message(Code::InvalidInput, "Biểu mẫu gửi lên không đọc được."))
 }
@@ -247,6 +251,9 @@ pub async fn show_inbox(
         let session = authenticate(&req, &state.pool).await?;
         if session.role == Role::Administrator {
             return Ok(see_other("/can-bo/tai-khoan"));
+        }
+        if session.role == Role::Operator {
+            return Ok(see_other("/can-bo/tong-dai"));
         }
         let bad = |what: &str| AppError::with_message(Code::InvalidInput, format!("Bộ lọc không hợp lệ: {what}."));
         let filter_state = nonempty(&query.state);
@@ -442,7 +449,26 @@ pub async fn show_item(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         let code = parse_tracking_code(&path)?;
-        item_page(&state, &session, &code, None, StatusCode::OK).await
+        let response = item_page(&state, &session, &code, None, StatusCode::OK).await?;
+        // The page showed the submitter's name, phone, e-mail and address: record who saw them.
+        let client = state
+            .pool
+            .get()
+            .await
+            .map_err(|e| AppError::unavailable(Some(e.into())))?;
+        crate::staff::audit::record(
+            &client,
+            &session,
+            &crate::staff::audit::AuditEntry {
+                action: crate::staff::audit::AuditAction::IntakeItemView,
+                subject: &code,
+                reason: None,
+                shown: std::slice::from_ref(&code),
+                call_id: None,
+            },
+        )
+        .await?;
+        Ok(response)
     }
     .await;
     respond(&state, result)

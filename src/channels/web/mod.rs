@@ -29,6 +29,7 @@ pub struct AppState {
     pub sync: Arc<SyncService>,
     pub intake: Arc<crate::intake::IntakeService>,
     pub intake_limits: Arc<crate::channels::feedback::IntakeLimits>,
+    pub hotline: Arc<crate::channels::hotline::HotlineState>,
 }
 
 /// Registers every web route.
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     crate::channels::feedback::configure(cfg);
     crate::channels::staff::configure(cfg);
+    crate::channels::hotline::configure(cfg);
     crate::channels::kiosk::configure(cfg);
 }
 

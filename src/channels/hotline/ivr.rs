@@ -1,0 +1,736 @@
+//! The IVR of the 1022 hotline: VoiceXML 2.1 documents under `/ivr/vxml/...` for the call
+//! center's platform, and the same flow as JSON under `/ivr/api/...` for platforms that do not
+//! speak VoiceXML. The flow is stateless: the attempt count and the caller id travel in the URLs.
+//!
+//! Main menu: 1 = a dossier's status by its lookup number, 2 = an operator, 3 = working hours and
+//! addresses. The keyed number is cleaned of `*`, `#` and other noise and checked with its check
+//! digit; a wrong, mistyped or unknown number is re-prompted, and after
+//! `hotline.max_digit_attempts` failures the caller is transferred to an operator. The status is
+//! spoken in Vietnamese from public-view facts only. Every request counts against the caller's
+//! rate limit; a blocked caller hears why and the call ends. Whatever happens, the platform gets a
+//! playable document.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::HotlineState;
+use crate::channels::feedback::read_body;
+use crate::channels::web::AppState;
+use crate::db;
+use crate::domain::speech::{self, PublicFacts};
+use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
+use crate::error::{AppError, Code};
+use crate::lookup::guard::ClientKey;
+use crate::lookup::LookupError;
+
+/// Registers the IVR routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ivr/audio/{file}", web::get().to(serve_audio))
+        .service(
+            web::resource("/ivr/{format}/{step}")
+                .route(web::get().to(handle_ivr_step))
+                .route(web::post().to(handle_ivr_step))
+                .default_service(web::to(crate::channels::web::method_not_allowed)),
+        );
+}
+
+/// The two renderings of the same flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    VoiceXml,
+    Json,
+}
+
+impl Format {
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "vxml" => Some(Format::VoiceXml),
+            "api" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    fn segment(self) -> &'static str {
+        match self {
+            Format::VoiceXml => "vxml",
+            Format::Json => "api",
+        }
+    }
+}
+
+/// What the platform sends: in the query string, or (VoiceXML `<submit method="post">`) as a form.
+/// Platforms add variables of their own, so unknown fields are ignored rather than refused.
+#[derive(Debug, Default, Deserialize)]
+pub struct IvrQuery {
+    /// The caller id (`session.connection.remote.uri` or the platform's ANI), if any.
+    pub caller: Option<String>,
+    /// Which try at keying the number this is (1 = first).
+    pub attempt: Option<String>,
+    /// The keys pressed.
+    pub digits: Option<String>,
+}
+
+/// One step of the flow, before rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The main menu, with an optional sentence said first.
+    Menu { notice: Option<String> },
+    /// Asks for the lookup number; `attempt` counts from 1.
+    AskNumber {
+        attempt: u32,
+        notice: Option<String>,
+    },
+    /// A dossier's status, then: 1 another dossier, 2 an operator, 0 the main menu.
+    Result {
+        text: String,
+        status: Status,
+        timeliness: Timeliness,
+    },
+    /// Working hours and addresses, then back to the menu.
+    Info { text: String },
+    /// Hands the call to an operator.
+    Transfer { notice: String },
+    /// Says something and ends the call.
+    Goodbye { text: String },
+}
+
+impl Step {
+    fn name(&self) -> &'static str {
+        match self {
+            Step::Menu { .. } => "menu",
+            Step::AskNumber { .. } => "ask_number",
+            Step::Result { .. } => "result",
+            Step::Info { .. } => "info",
+            Step::Transfer { .. } => "transfer",
+            Step::Goodbye { .. } => "goodbye",
+        }
+    }
+}
+
+/// The sentence an IVR caller hears for an error code (style.md §3: the same `Code` picks the
+/// prompt).
+pub fn ivr_prompt(code: Code) -> &'static str {
+    match code {
+        Code::InvalidLookupNumber => {
+            "Số tra cứu cần đủ mười chữ số, in trên giấy tiếp nhận hồ sơ, cạnh mã QR."
+        }
+        Code::LookupNumberTypo => {
+            "Số tra cứu vừa bấm chưa đúng, có thể do bấm nhầm hoặc đảo chỗ một chữ số."
+        }
+        Code::DossierNotFound => "Không tìm thấy hồ sơ nào có số tra cứu này.",
+        Code::RateLimited => {
+            "Quý vị đã tra cứu quá nhiều lần trong thời gian ngắn. Xin vui lòng gọi lại sau ít phút. Xin cảm ơn."
+        }
+        Code::UpstreamUnavailable => "Hệ thống tạm thời chưa tra cứu được hồ sơ này.",
+        Code::InvalidInput => "Yêu cầu không hợp lệ.",
+        Code::RouteNotFound => "Không có mục này.",
+        _ => "Hệ thống đang gặp sự cố.",
+    }
+}
+
+const WELCOME: &str =
+    "Xin chào, đây là tổng đài một không hai hai, tra cứu hồ sơ thủ tục hành chính.";
+const MENU: &str = "Để nghe tình trạng hồ sơ, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để nghe giờ làm việc và địa chỉ Bộ phận Một cửa, xin bấm phím ba.";
+const ASK: &str =
+    "Xin bấm mười chữ số của số tra cứu in trên giấy tiếp nhận hồ sơ, rồi bấm phím thăng.";
+const AFTER_RESULT: &str = "Để tra cứu hồ sơ khác, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để trở về đầu, xin bấm phím không.";
+const TRANSFER: &str =
+    "Xin vui lòng chờ trong giây lát, cuộc gọi đang được chuyển đến điện thoại viên.";
+const TRANSFER_FAILED: &str =
+    "Hiện tất cả điện thoại viên đều bận. Xin vui lòng gọi lại sau. Xin cảm ơn.";
+const NO_INPUT: &str = "Xin lỗi, tổng đài chưa nhận được phím bấm nào.";
+const NO_MATCH: &str = "Xin lỗi, phím vừa bấm không có trong danh sách.";
+
+/// The keys pressed, without the noise a keypad adds: `*`, `#`, spaces and anything but digits.
+pub fn clean_digits(raw: &str) -> String {
+    raw.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The next step after a try at the number failed with `code`: re-prompt, or transfer once the
+/// tries are used up.
+pub fn after_failure(code: Code, attempt: u32, max_attempts: u32) -> Step {
+    if attempt >= max_attempts {
+        Step::Transfer {
+            notice: format!(
+                "{} Quý vị đã bấm chưa đúng {} lần.",
+                ivr_prompt(code),
+                speech::number_words(u64::from(attempt))
+            ),
+        }
+    } else {
+        Step::AskNumber {
+            attempt: attempt + 1,
+            notice: Some(format!("{} Xin mời bấm lại.", ivr_prompt(code))),
+        }
+    }
+}
+
+/// Why the keyed digits are not a lookup number, if they are not.
+pub fn check_number(raw: &str) -> Result<LookupNumber, Code> {
+    let digits = clean_digits(raw);
+    if digits.is_empty() {
+        return Err(Code::InvalidLookupNumber);
+    }
+    LookupNumber::parse(&digits).map_err(|e| match e {
+        DomainError::LookupNumberCheckDigit => Code::LookupNumberTypo,
+        _ => Code::InvalidLookupNumber,
+    })
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Coded {
+    code: i16,
+}
+
+#[derive(Deserialize)]
+struct Keyed {
+    key: String,
+}
+
+/// The public view's fields a spoken report needs.
+#[derive(Deserialize)]
+struct PublicJson {
+    lookup_number: String,
+    procedure: Named,
+    handling_agency: Named,
+    status: Coded,
+    timeliness: Keyed,
+    received_at: DateTime<Utc>,
+    due_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    returned_at: Option<DateTime<Utc>>,
+}
+
+fn timeliness_from_key(key: &str) -> Timeliness {
+    [
+        Timeliness::Early,
+        Timeliness::OnTime,
+        Timeliness::Late,
+        Timeliness::InProgressOnTime,
+        Timeliness::InProgressOverdue,
+    ]
+    .into_iter()
+    .find(|t| t.key() == key)
+    .unwrap_or(Timeliness::NotApplicable)
+}
+
+/// The public facts of a lookup's public view (never the detailed one).
+pub fn public_facts(public_view_json: &[u8]) -> anyhow::Result<PublicFacts> {
+    let v: PublicJson = serde_json::from_slice(public_view_json)?;
+    Ok(PublicFacts {
+        lookup_number: v.lookup_number,
+        procedure_name: v.procedure.name,
+        handling_agency: v.handling_agency.name,
+        status: Status::from_code(v.status.code)?,
+        timeliness: timeliness_from_key(&v.timeliness.key),
+        received_at: v.received_at,
+        due_at: v.due_at,
+        finished_at: v.finished_at,
+        returned_at: v.returned_at,
+    })
+}
+
+/// A caller as the IVR knows them: the rate-limit key (a hash, never the number itself) and the
+/// number for the call log when it is a valid Vietnamese phone number.
+struct Caller {
+    key: ClientKey,
+    /// The caller id as received (digits and a leading `+`), to carry in the next URLs.
+    raw: Option<String>,
+    phone: Option<PhoneNumber>,
+}
+
+fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Caller, AppError> {
+    let raw = raw.map(str::trim).filter(|r| !r.is_empty());
+    let Some(raw) = raw else {
+        // No caller id (withheld): count under the platform's address.
+        let ip = match crate::channels::web::client_key(req, &state.settings.http.trusted_proxies) {
+            ClientKey::Ip(ip) => ip.to_string(),
+            ClientKey::Named(n) => n.to_string(),
+        };
+        return Ok(Caller {
+            key: ClientKey::Named(format!("ivr-anon:{ip}").into()),
+            raw: None,
+            phone: None,
+        });
+    };
+    // `tel:+84912345678`, `sip:0912345678@gw`, `0912 345 678`: keep the number part.
+    let number = raw
+        .trim_start_matches("tel:")
+        .trim_start_matches("sip:")
+        .split('@')
+        .next()
+        .unwrap_or("");
+    let cleaned: String = number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    if cleaned.is_empty() || cleaned.len() > 20 || raw.chars().count() > 100 {
+        return Err(AppError::with_message(
+            Code::InvalidInput,
+            "Số gọi đến (caller) không hợp lệ.",
+        ));
+    }
+    let digest = Sha256::digest(cleaned.as_bytes());
+    Ok(Caller {
+        key: ClientKey::Named(format!("ivr:{}", hex::encode(&digest[..12])).into()),
+        phone: PhoneNumber::parse(&cleaned).ok(),
+        raw: Some(cleaned),
+    })
+}
+
+fn parse_attempt(raw: Option<&str>, max: u32) -> Result<u32, AppError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(1),
+        Some(r) => r
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                AppError::with_message(Code::InvalidInput, "Số lần thử (attempt) không hợp lệ.")
+            }),
+    }
+}
+
+/// `GET|POST /ivr/{vxml|api}/{menu|lookup|status|transfer|info}`.
+pub async fn handle_ivr_step(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<Vec<(String, String)>>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (format_raw, step_raw) = path.into_inner();
+    let Some(format) = Format::parse(&format_raw) else {
+        return crate::channels::web::not_found(req, state).await;
+    };
+    let mut input = IvrQuery::default();
+    let mut fields: Vec<(String, String)> = query.into_inner();
+    if req.method() == actix_web::http::Method::POST {
+        match read_body(payload, 4096).await {
+            Ok(body) => {
+                if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+                    fields.extend(form);
+                }
+            }
+            Err(error) => return render_error(&state, format, None, &error),
+        }
+    }
+    for (k, v) in fields {
+        match k.as_str() {
+            "caller" => input.caller = Some(v),
+            "attempt" => input.attempt = Some(v),
+            "digits" => input.digits = Some(v),
+            _ => {}
+        }
+    }
+    let caller = match identify(&req, &state, input.caller.as_deref()) {
+        Ok(caller) => caller,
+        Err(error) => return render_error(&state, format, None, &error),
+    };
+    let hotline = &state.hotline;
+    if let Err(error) = hotline.admit_ivr(&caller.key) {
+        return render(
+            &state,
+            format,
+            caller.raw.as_deref(),
+            &Step::Goodbye {
+                text: ivr_prompt(Code::RateLimited).to_owned(),
+            },
+            error.code.status(),
+        );
+    }
+    let max = state.settings.hotline.max_digit_attempts;
+    let step = match step_raw.as_str() {
+        "menu" => Ok(Step::Menu {
+            notice: Some(WELCOME.to_owned()),
+        }),
+        "lookup" => parse_attempt(input.attempt.as_deref(), max).map(|attempt| Step::AskNumber {
+            attempt,
+            notice: None,
+        }),
+        "status" => match parse_attempt(input.attempt.as_deref(), max) {
+            Ok(attempt) => Ok(status_step(&state, &caller, input.digits.as_deref(), attempt).await),
+            Err(e) => Err(e),
+        },
+        "transfer" => Ok(Step::Transfer {
+            notice: String::new(),
+        }),
+        "info" => Ok(Step::Info {
+            text: format!(
+                "{} Địa chỉ: {}",
+                speech::office_hours_words(&crate::domain::WorkingHours::default()),
+                state.settings.hotline.office_addresses
+            ),
+        }),
+        _ => Err(AppError::new(Code::RouteNotFound)),
+    };
+    match step {
+        Ok(step) => {
+            record_ivr_call(&state, &caller, &step).await;
+            let status = match &step {
+                Step::Goodbye { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::OK,
+            };
+            render(&state, format, caller.raw.as_deref(), &step, status)
+        }
+        Err(error) => render_error(&state, format, caller.raw.as_deref(), &error),
+    }
+}
+
+async fn status_step(
+    state: &AppState,
+    caller: &Caller,
+    digits: Option<&str>,
+    attempt: u32,
+) -> Step {
+    let max = state.settings.hotline.max_digit_attempts;
+    let raw = digits.unwrap_or("");
+    if raw.chars().count() > 64 {
+        return after_failure(Code::InvalidLookupNumber, attempt, max);
+    }
+    let number = match check_number(raw) {
+        Ok(number) => number,
+        Err(code) => return after_failure(code, attempt, max),
+    };
+    match state.lookup.by_number(&caller.key, number, None).await {
+        Ok(lookup) => match public_facts(&lookup.to_json()) {
+            Ok(facts) => Step::Result {
+                text: speech::status_report(&facts),
+                status: facts.status,
+                timeliness: facts.timeliness,
+            },
+            Err(error) => {
+                AppError::internal(error.context("reading a public view for the IVR")).log();
+                Step::Transfer {
+                    notice: ivr_prompt(Code::Internal).to_owned(),
+                }
+            }
+        },
+        Err(LookupError::NotFound) => after_failure(Code::DossierNotFound, attempt, max),
+        Err(LookupError::RateLimited(_)) => Step::Goodbye {
+            text: ivr_prompt(Code::RateLimited).to_owned(),
+        },
+        Err(error) => {
+            AppError::from(error).log();
+            Step::Transfer {
+                notice: ivr_prompt(Code::UpstreamUnavailable).to_owned(),
+            }
+        }
+    }
+}
+
+/// Calls the IVR finished by itself, or handed to an operator, go into the call log (for the
+/// outcome counts); a database outage does not stop the call.
+async fn record_ivr_call(state: &AppState, caller: &Caller, step: &Step) {
+    let outcome = match step {
+        Step::Result { .. } => "answered_by_ivr",
+        Step::Transfer { .. } => "transferred",
+        _ => return,
+    };
+    let recorded = async {
+        let client = state.pool.get().await?;
+        db::hotline::insert_ivr_call(
+            &client,
+            caller.phone.as_ref().map(PhoneNumber::e164),
+            outcome,
+        )
+        .await
+    }
+    .await;
+    if let Err(error) = recorded {
+        tracing::warn!(
+            ivr.outcome = outcome,
+            "IVR call not logged ({outcome}): {error:#}"
+        );
+    }
+}
+
+fn url(format: Format, step: &str, caller: Option<&str>, attempt: Option<u32>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(attempt) = attempt {
+        pairs.push(("attempt", attempt.to_string()));
+    }
+    if let Some(caller) = caller {
+        pairs.push(("caller", caller.to_owned()));
+    }
+    let base = format!("/ivr/{}/{step}", format.segment());
+    if pairs.is_empty() {
+        base
+    } else {
+        format!(
+            "{base}?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// A prompt with its audio URL when audio is served.
+#[derive(Serialize)]
+struct Prompt {
+    text: String,
+    audio: Option<String>,
+}
+
+fn prompt(hotline: &HotlineState, text: String) -> Prompt {
+    let audio = hotline
+        .audio
+        .as_ref()
+        .map(|store| format!("/ivr/audio/{}.wav", store.register(&text)));
+    Prompt { text, audio }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    digit: &'static str,
+    action: &'static str,
+    next: String,
+}
+
+fn render_error(
+    state: &AppState,
+    format: Format,
+    caller: Option<&str>,
+    error: &AppError,
+) -> HttpResponse {
+    error.log();
+    let step = Step::Menu {
+        notice: Some(format!(
+            "{} Xin mời quay lại từ đầu.",
+            ivr_prompt(error.code)
+        )),
+    };
+    render(state, format, caller, &step, error.code.status())
+}
+
+/// Renders a step as a VoiceXML document (always `200`: a platform plays what it gets, while an
+/// HTTP error would only make it throw `error.badfetch`) or as JSON (with the real status).
+fn render(
+    state: &AppState,
+    format: Format,
+    caller: Option<&str>,
+    step: &Step,
+    status: StatusCode,
+) -> HttpResponse {
+    let hotline = &state.hotline;
+    let menu_choices = || {
+        vec![
+            Choice {
+                digit: "1",
+                action: "lookup",
+                next: url(format, "lookup", caller, Some(1)),
+            },
+            Choice {
+                digit: "2",
+                action: "transfer",
+                next: url(format, "transfer", caller, None),
+            },
+            Choice {
+                digit: "3",
+                action: "info",
+                next: url(format, "info", caller, None),
+            },
+        ]
+    };
+    let (template, page): (&str, Value) = match step {
+        Step::Menu { notice } => (
+            "ivr/menu",
+            json!({
+                "notice": notice.clone().map(|n| prompt(hotline, n)),
+                "prompt": prompt(hotline, MENU.to_owned()),
+                "choices": menu_choices(),
+                "no_input": NO_INPUT, "no_match": NO_MATCH,
+            }),
+        ),
+        Step::AskNumber { attempt, notice } => (
+            "ivr/ask",
+            json!({
+                "notice": notice.clone().map(|n| prompt(hotline, n)),
+                "prompt": prompt(hotline, ASK.to_owned()),
+                "attempt": attempt,
+                "max_attempts": state.settings.hotline.max_digit_attempts,
+                "submit": url(format, "status", caller, Some(*attempt)),
+                "transfer": url(format, "transfer", caller, None),
+                "input": {"min_digits": 10, "max_keys": 20, "terminator": "#"},
+                "no_input": NO_INPUT,
+            }),
+        ),
+        Step::Result {
+            text,
+            status,
+            timeliness,
+        } => (
+            "ivr/result",
+            json!({
+                "result": prompt(hotline, text.clone()),
+                "status": {"code": status.code(), "label": status.label_vi()},
+                "timeliness": {"key": timeliness.key(), "label": timeliness.label_vi()},
+                "prompt": prompt(hotline, AFTER_RESULT.to_owned()),
+                "choices": [
+                    Choice { digit: "1", action: "lookup", next: url(format, "lookup", caller, Some(1)) },
+                    Choice { digit: "2", action: "transfer", next: url(format, "transfer", caller, None) },
+                    Choice { digit: "0", action: "menu", next: url(format, "menu", caller, None) },
+                ],
+                "no_input": NO_INPUT, "no_match": NO_MATCH,
+            }),
+        ),
+        Step::Info { text } => (
+            "ivr/info",
+            json!({
+                "info": prompt(hotline, text.clone()),
+                "prompt": prompt(hotline, MENU.to_owned()),
+                "choices": menu_choices(),
+                "no_input": NO_INPUT, "no_match": NO_MATCH,
+            }),
+        ),
+        Step::Transfer { notice } => (
+            "ivr/transfer",
+            json!({
+                "notice": (!notice.is_empty()).then(|| prompt(hotline, notice.clone())),
+                "prompt": prompt(hotline, TRANSFER.to_owned()),
+                "failed": prompt(hotline, TRANSFER_FAILED.to_owned()),
+                "transfer_to": state.settings.hotline.transfer_target,
+            }),
+        ),
+        Step::Goodbye { text } => (
+            "ivr/goodbye",
+            json!({ "prompt": prompt(hotline, text.clone()) }),
+        ),
+    };
+    match format {
+        Format::Json => {
+            let mut body = page;
+            if let Some(object) = body.as_object_mut() {
+                object.insert("step".into(), json!(step.name()));
+                object.remove("no_input");
+                object.remove("no_match");
+            }
+            HttpResponse::build(status)
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(body)
+        }
+        Format::VoiceXml => match state.templates.render(template, &page) {
+            Ok(xml) => HttpResponse::Ok()
+                .insert_header((
+                    header::CONTENT_TYPE,
+                    "application/voicexml+xml; charset=utf-8",
+                ))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .body(xml),
+            Err(error) => {
+                AppError::internal(
+                    anyhow::Error::new(error).context("rendering a VoiceXML document"),
+                )
+                .log();
+                // Still something playable: the platform's own error handling takes over after.
+                HttpResponse::Ok()
+                    .insert_header((
+                        header::CONTENT_TYPE,
+                        "application/voicexml+xml; charset=utf-8",
+                    ))
+                    .body(FALLBACK_VXML)
+            }
+        },
+    }
+}
+
+const FALLBACK_VXML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<vxml version="2.1" xmlns="http://www.w3.org/2001/vxml" xml:lang="vi-VN">
+<form><block><prompt>Hệ thống đang gặp sự cố. Xin vui lòng gọi lại sau.</prompt><disconnect/></block></form>
+</vxml>
+"#;
+
+/// `GET /ivr/audio/{key}.wav`: a prompt as 8 kHz mono WAV (when `hotline.audio_enabled`).
+pub async fn serve_audio(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let result: Result<HttpResponse, AppError> = async {
+        let store = state
+            .hotline
+            .audio
+            .as_ref()
+            .ok_or_else(|| AppError::new(Code::RouteNotFound))?;
+        let key = path
+            .strip_suffix(".wav")
+            .ok_or_else(|| AppError::new(Code::RouteNotFound))?;
+        let wav = store
+            .wav(key)
+            .await
+            .map_err(|e| AppError::internal(e.context("synthesizing an IVR prompt")))?
+            .ok_or_else(|| AppError::new(Code::RouteNotFound))?;
+        Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "audio/wav"))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(wav))
+    }
+    .await;
+    result.unwrap_or_else(|error| {
+        error.log();
+        actix_web::ResponseError::error_response(&error)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_number() -> String {
+        LookupNumber::from_sequence(42).to_string()
+    }
+
+    #[test]
+    fn keypad_noise_is_removed_before_the_check_digit() {
+        let n = valid_number();
+        let noisy = format!("*{}#{}##", &n[..4], &n[4..]);
+        assert_eq!(check_number(&noisy).map(|x| x.to_string()), Ok(n));
+    }
+
+    #[test]
+    fn a_mistyped_digit_or_a_short_number_is_named() {
+        let n = valid_number();
+        let mut typo: Vec<char> = n.chars().collect();
+        typo[3] = if typo[3] == '9' {
+            '0'
+        } else {
+            char::from(typo[3] as u8 + 1)
+        };
+        let typo: String = typo.into_iter().collect();
+        assert_eq!(check_number(&typo).err(), Some(Code::LookupNumberTypo));
+        assert_eq!(check_number("12345").err(), Some(Code::InvalidLookupNumber));
+        assert_eq!(check_number("*#").err(), Some(Code::InvalidLookupNumber));
+    }
+
+    #[test]
+    fn failures_re_prompt_until_the_last_attempt_then_transfer() {
+        match after_failure(Code::LookupNumberTypo, 1, 3) {
+            Step::AskNumber { attempt, notice } => {
+                assert_eq!(attempt, 2);
+                assert!(notice.unwrap_or_default().contains("bấm lại"));
+            }
+            other => panic!("expected a re-prompt, got {other:?}"),
+        }
+        assert!(matches!(
+            after_failure(Code::LookupNumberTypo, 2, 3),
+            Step::AskNumber { attempt: 3, .. }
+        ));
+        match after_failure(Code::DossierNotFound, 3, 3) {
+            Step::Transfer { notice } => assert!(notice.contains("ba lần"), "{notice}"),
+            other => panic!("expected a transfer, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn urls_carry_the_caller_and_the_attempt_encoded() {
+        assert_eq!(
+            url(Format::VoiceXml, "status", Some("+84912345678"), Some(2)),
+            "/ivr/vxml/status?attempt=2&caller=%2B84912345678"
+        );
+        assert_eq!(url(Format::Json, "menu", None, None), "/ivr/api/menu");
+    }
+}

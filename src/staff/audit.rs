@@ -1,0 +1,144 @@
+//! The audit trail of staff views of personal data (design.md §3.4): phone searches with their
+//! reason, the console's detail views of dossiers and of questions and feedback, status SMS sent
+//! to callers and exports of the trail itself. Written through [`record`]; the table only takes
+//! inserts (a trigger refuses the rest), so nobody can edit what was recorded.
+
+use deadpool_postgres::GenericClient;
+
+use super::StaffSession;
+use crate::db;
+use crate::error::AppError;
+
+/// What a staff member looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// Dossiers and items listed by a caller's phone number.
+    PhoneSearch,
+    /// A dossier's detailed view.
+    DossierView,
+    /// A question or feedback item with its submitter's details.
+    IntakeItemView,
+    /// A status SMS queued to a caller's phone.
+    SmsToCaller,
+    /// The audit log exported.
+    AuditExport,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 5] = [
+        AuditAction::PhoneSearch,
+        AuditAction::DossierView,
+        AuditAction::IntakeItemView,
+        AuditAction::SmsToCaller,
+        AuditAction::AuditExport,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::PhoneSearch => "phone_search",
+            AuditAction::DossierView => "dossier_view",
+            AuditAction::IntakeItemView => "intake_item_view",
+            AuditAction::SmsToCaller => "sms_to_caller",
+            AuditAction::AuditExport => "audit_export",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
+    /// The Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::PhoneSearch => "Tra cứu theo số điện thoại",
+            AuditAction::DossierView => "Xem chi tiết hồ sơ",
+            AuditAction::IntakeItemView => "Xem câu hỏi, phản ánh",
+            AuditAction::SmsToCaller => "Nhắn tin tình trạng cho người gọi",
+            AuditAction::AuditExport => "Xuất nhật ký truy cập",
+        }
+    }
+}
+
+/// Why an operator searches by phone: a closed list, so the reason is always meaningful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchReason {
+    /// The caller asks about their own dossiers and has no code at hand.
+    CallerHasNoCode,
+    /// The caller lost the receipt.
+    LostReceipt,
+    /// Following up the caller's question or feedback.
+    FollowUp,
+    /// The caller asks to be texted the status.
+    SendStatus,
+}
+
+impl SearchReason {
+    /// Every reason, in the order the console offers them.
+    pub const ALL: [SearchReason; 4] = [
+        SearchReason::CallerHasNoCode,
+        SearchReason::LostReceipt,
+        SearchReason::FollowUp,
+        SearchReason::SendStatus,
+    ];
+
+    /// The form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchReason::CallerHasNoCode => "caller_has_no_code",
+            SearchReason::LostReceipt => "lost_receipt",
+            SearchReason::FollowUp => "follow_up",
+            SearchReason::SendStatus => "send_status",
+        }
+    }
+
+    /// Parses a form value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw.trim())
+    }
+
+    /// The Vietnamese text, which is what the audit log stores.
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchReason::CallerHasNoCode => "Người gọi hỏi hồ sơ của mình nhưng không có mã hồ sơ",
+            SearchReason::LostReceipt => "Người gọi bị mất giấy tiếp nhận",
+            SearchReason::FollowUp => "Theo dõi câu hỏi, phản ánh của người gọi",
+            SearchReason::SendStatus => "Người gọi đề nghị nhắn tin tình trạng hồ sơ",
+        }
+    }
+}
+
+/// One entry to append.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    pub action: AuditAction,
+    pub subject: &'a str,
+    pub reason: Option<&'a str>,
+    pub shown: &'a [String],
+    pub call_id: Option<i64>,
+}
+
+/// Appends an entry naming the session's staff member.
+pub async fn record(
+    client: &impl GenericClient,
+    session: &StaffSession,
+    entry: &AuditEntry<'_>,
+) -> Result<i64, AppError> {
+    let label = session.actor_label();
+    db::audit::insert_entry(
+        client,
+        &db::audit::NewAuditEntry {
+            actor_id: session.account_id,
+            actor_label: &label,
+            action: entry.action.as_str(),
+            subject: entry.subject,
+            reason: entry.reason,
+            shown: entry.shown,
+            call_id: entry.call_id,
+        },
+    )
+    .await
+    .map_err(AppError::internal)
+}
