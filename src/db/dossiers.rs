@@ -130,6 +130,19 @@ pub async fn find_stored_view(
     row.as_ref().map(StoredViewRow::try_from).transpose()
 }
 
+const LIST_STORED_VIEWS: &str = concat!(stored_view_select!(), " WHERE d.code = ANY($1)");
+
+/// The dossiers with these codes and their stored views, in one round trip (absent codes are
+/// simply missing).
+pub async fn list_stored_views(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<Vec<StoredViewRow>> {
+    let statement = client.prepare_cached(LIST_STORED_VIEWS).await?;
+    let rows = client.query(&statement, &[&codes]).await?;
+    rows.iter().map(StoredViewRow::try_from).collect()
+}
+
 const LIST_STORED_NEWEST: &str = concat!(
     stored_view_select!(),
     " ORDER BY d.received_at DESC LIMIT $1"

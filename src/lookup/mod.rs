@@ -4,6 +4,7 @@
 //! down, and decides whether a proof unlocks the detailed view. It knows nothing of HTTP, SMS or
 //! voice: channels render its [`Lookup`] for their medium.
 
+pub mod batch;
 pub mod cache;
 pub mod guard;
 pub mod view;
@@ -81,7 +82,9 @@ impl<'a> From<Option<&'a PhoneLast4>> for Offered<'a> {
 pub struct LookupService {
     pool: Pool,
     /// Reads of single dossiers (cache misses), pipelined over a few shared connections.
-    reads: SharedClients,
+    reads: Arc<SharedClients>,
+    /// Cache misses arriving together, read in one query.
+    batcher: batch::ReadBatcher,
     cache: DossierCache,
     health: Arc<DbHealth>,
     guard: Guard,
@@ -99,7 +102,9 @@ impl LookupService {
         guard: Guard,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let reads = Arc::new(reads);
         Self {
+            batcher: batch::ReadBatcher::new(Arc::clone(&reads)),
             reads,
             pool,
             cache,
@@ -219,10 +224,15 @@ impl LookupService {
         if !self.health.is_up() {
             return Err(LookupError::Unavailable(None));
         }
-        let client = self.shared_client().await?;
-        let stored = db::dossiers::find_stored_view(&*client, code)
-            .await
-            .map_err(|e| self.classify(e))?;
+        let stored = self.batcher.find(code).await.map_err(|failure| {
+            let error = anyhow::anyhow!(failure.message);
+            if failure.lost {
+                self.health.mark_down(&format!("{error:#}"));
+                LookupError::Unavailable(Some(error))
+            } else {
+                LookupError::Internal(error)
+            }
+        })?;
         self.health.mark_up();
         let Some(stored) = stored else {
             self.cache.remember_unknown(code);
@@ -231,7 +241,7 @@ impl LookupService {
         let entry = match CachedDossier::from_stored(stored).map_err(LookupError::Internal)? {
             Some(entry) => entry,
             // No view stored for this version yet: render it now and keep it for next time.
-            None => match render_and_store(&*client, &[code])
+            None => match render_and_store(&*self.shared_client().await?, &[code])
                 .await
                 .map_err(|e| self.classify(e))?
                 .pop()
@@ -273,17 +283,7 @@ impl LookupService {
 
     /// A lost connection means "unavailable" (and marks the database down); anything else is ours.
     fn classify(&self, error: anyhow::Error) -> LookupError {
-        let lost = error
-            .downcast_ref::<tokio_postgres::Error>()
-            .is_some_and(|e| {
-                // Closed connection, I/O failure, or SQLSTATE class 08 (connection exception) and
-                // 57 (operator intervention: shutdown, cannot connect now).
-                e.is_closed()
-                    || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
-                    || e.code()
-                        .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57"))
-            });
-        if lost {
+        if connection_lost(&error) {
             self.health.mark_down(&format!("{error:#}"));
             LookupError::Unavailable(Some(error))
         } else {
@@ -352,6 +352,20 @@ impl LookupService {
         self.cache.set_warmed();
         Ok(seen - failed)
     }
+}
+
+/// True when `error` means the connection to PostgreSQL is gone: a closed connection, an I/O
+/// failure, or SQLSTATE class 08 (connection exception) or 57 (operator intervention: shutdown,
+/// cannot connect now).
+fn connection_lost(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<tokio_postgres::Error>()
+        .is_some_and(|e| {
+            e.is_closed()
+                || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+                || e.code()
+                    .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57"))
+        })
 }
 
 /// Renders the views of `codes` from the read model and stores them, in one read and one write.

@@ -306,3 +306,44 @@ async fn timeliness_follows_the_766_rules() {
         assert_eq!(body["timeliness"]["key"], *expected, "{code}: {body}");
     }
 }
+
+#[tokio::test]
+async fn concurrent_uncached_lookups_each_get_their_own_dossier() {
+    // Arrange: every lookup reads PostgreSQL; concurrent ones are read in shared batches.
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.cache.enabled = false;
+        s.http.workers = 2;
+    })
+    .await;
+    let codes: Vec<String> = app
+        .db
+        .client()
+        .await
+        .query("SELECT code FROM dossiers ORDER BY code LIMIT 40", &[])
+        .await
+        .expect("codes")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    // Each code twice (the same code in one batch), plus a well-formed code that does not exist.
+    let mut asked: Vec<String> = codes.iter().chain(codes.iter()).cloned().collect();
+    asked.push("000.00.16.H48-990101-9999".into());
+
+    // Act
+    let paths: Vec<String> = asked
+        .iter()
+        .map(|code| format!("/api/v1/dossiers/{code}"))
+        .collect();
+    let answers = futures_util::future::join_all(paths.iter().map(|path| app.get_json(path))).await;
+
+    // Assert
+    for (code, (status, body)) in asked.iter().zip(&answers) {
+        if codes.contains(code) {
+            assert_eq!(*status, 200, "{code}: {body}");
+            assert_eq!(body["code"], code.as_str());
+            assert_eq!(body["served_from"], "database");
+        } else {
+            assert_eq!(*status, 404, "{code}: {body}");
+        }
+    }
+}
