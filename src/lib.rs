@@ -1,5 +1,6 @@
 //! tracuu: the citizen-facing lookup service of a province's administrative-procedure system.
 
+pub mod batching;
 pub mod channels;
 pub mod cli;
 pub mod config;

@@ -118,18 +118,6 @@ macro_rules! stored_view_select {
     };
 }
 
-const FIND_STORED_VIEW: &str = concat!(stored_view_select!(), " WHERE d.code = $1");
-
-/// The dossier with this code and its stored views (if rendered for its current version).
-pub async fn find_stored_view(
-    client: &impl GenericClient,
-    code: &str,
-) -> anyhow::Result<Option<StoredViewRow>> {
-    let statement = client.prepare_cached(FIND_STORED_VIEW).await?;
-    let row = client.query_opt(&statement, &[&code]).await?;
-    row.as_ref().map(StoredViewRow::try_from).transpose()
-}
-
 const LIST_STORED_VIEWS: &str = concat!(stored_view_select!(), " WHERE d.code = ANY($1)");
 
 /// The dossiers with these codes and their stored views, in one round trip (absent codes are

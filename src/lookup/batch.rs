@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::db;
 use crate::db::dossiers::StoredViewRow;
@@ -82,33 +82,11 @@ impl ReadBatcher {
 
     /// Starts a reader on the current thread's runtime.
     fn start(&self) -> mpsc::UnboundedSender<Job> {
-        let (queue, mut receiver) = mpsc::unbounded_channel::<Job>();
         let reads = Arc::clone(&self.reads);
-        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
-        tokio::spawn(async move {
-            loop {
-                let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
-                    return;
-                };
-                let mut batch = Vec::new();
-                match receiver.recv().await {
-                    Some(job) => batch.push(job),
-                    None => return,
-                }
-                while batch.len() < MAX_BATCH {
-                    match receiver.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let reads = Arc::clone(&reads);
-                tokio::spawn(async move {
-                    read(&reads, batch).await;
-                    drop(slot);
-                });
-            }
-        });
-        queue
+        crate::batching::start(MAX_BATCH, IN_FLIGHT, move |batch| {
+            let reads = Arc::clone(&reads);
+            async move { read(&reads, batch).await }
+        })
     }
 }
 

@@ -205,10 +205,11 @@ async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connectio
         let shared = &shared;
         async move {
             let client = shared.get().await.expect("shared client");
-            let row = tracuu::db::dossiers::find_stored_view(&*client, code)
+            let rows = tracuu::db::dossiers::list_stored_views(&*client, &[code.as_str()])
                 .await
                 .expect("read");
-            (code.clone(), row.map(|r| r.code), client.is_closed())
+            let got = rows.into_iter().next().map(|r| r.code);
+            (code.clone(), got, client.is_closed())
         }
     });
     let mut backends = std::collections::HashSet::new();
@@ -250,10 +251,13 @@ async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connectio
         .expect("replacement answers")
         .get(0);
     assert!(backends.insert(pid_after), "a new backend serves the lane");
-    let row = tracuu::db::dossiers::find_stored_view(&*fresh, &codes[0])
+    let rows = tracuu::db::dossiers::list_stored_views(&*fresh, &[codes[0].as_str()])
         .await
         .expect("read after replacement");
-    assert_eq!(row.map(|r| r.code).as_deref(), Some(codes[0].as_str()));
+    assert_eq!(
+        rows.first().map(|r| r.code.as_str()),
+        Some(codes[0].as_str())
+    );
 }
 
 #[tokio::test]

@@ -90,31 +90,9 @@ impl Recorder {
                 .unwrap_or_default();
             config.options(format!("{options}-c synchronous_commit=off"));
         })?;
-        let (queue, mut receiver) = mpsc::unbounded_channel::<Job>();
-        let in_flight = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
-        tokio::spawn(async move {
-            loop {
-                // Wait for a free slot first: meanwhile records pile up into the next batch.
-                let Ok(slot) = Arc::clone(&in_flight).acquire_owned().await else {
-                    return;
-                };
-                let mut batch = Vec::new();
-                match receiver.recv().await {
-                    Some(job) => batch.push(job),
-                    None => return,
-                }
-                while batch.len() < MAX_BATCH {
-                    match receiver.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let pool = pool.clone();
-                tokio::spawn(async move {
-                    write(&pool, batch).await;
-                    drop(slot);
-                });
-            }
+        let queue = crate::batching::start(MAX_BATCH, IN_FLIGHT, move |batch| {
+            let pool = pool.clone();
+            async move { write(&pool, batch).await }
         });
         Ok(queue)
     }
