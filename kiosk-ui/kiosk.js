@@ -686,8 +686,9 @@
     const send = button('.primary.big', t('send'), () => submit(), { id: 'intake-submit' });
     const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); submit(); } } },
       h('p.help', {}, t(kind === 'feedback' ? 'feedbackHelp' : 'askHelp')),
-      fields, publish, general, send);
-    body.replaceChildren(form, keyboardSlot);
+      fields, publish, general);
+    // The keyboard and the send button below it: under the form in portrait, beside it in landscape.
+    body.replaceChildren(form, h('div.intake-side', {}, keyboardSlot, send));
     inputs.subject.focus({ preventScroll: true });
     attach('subject');
 
@@ -743,13 +744,12 @@
         due ? h('p', {}, t('answerDue') + ' ' + fmtTime(due, false)) : null,
         h('p', {}, t('trackHow'))),
       h('div.actions', {},
-        button('.primary.big', t('printCode'), () => printIntake(kind, created, payload), { id: 'print' }),
-        button('.big', t('home'), goHome, { id: 'done-home' })));
+        button('.primary.big', t('printCode'), () => printIntake(kind, created, payload), { id: 'print' })));
   }
 
   function printIntake(kind, created, payload) {
     const due = created.deadlines && created.deadlines.handle_due_at;
-    $('slip').replaceChildren(
+    $('slip').replaceChildren(...[
       h('p.slip-head', {}, config.province || ''),
       h('h2', {}, t(kind === 'feedback' ? 'slipFeedbackTitle' : 'slipQuestionTitle')),
       h('p.slip-code', {}, created.tracking_code),
@@ -758,7 +758,7 @@
       h('p', {}, t('trackHow')),
       h('p', {}, location.origin + created.track_url),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN'))].filter(Boolean));
     window.print();
   }
 

@@ -594,6 +594,7 @@ test('a question typed with Telex on the on-screen keyboard is sent from the kio
     await page.click('#print');
     assert.equal(await page.evaluate(() => window.printed), 1);
     assert.match(await page.textContent('#slip'), new RegExp(created.tracking_code.replace(/\./g, '\\.')));
+    assert.doesNotMatch(await page.textContent('#slip'), /null|undefined/);
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'block');
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('view')).display), 'none');
