@@ -129,9 +129,10 @@ test('a scanned receipt QR URL or barcode is looked up at once, and a repeat wit
   await page.waitForSelector('#result');
   assert.equal(await page.textContent('#result-status'), 'Đã trả kết quả');
   assert.equal(lookups.length, 1);
-  // The token goes with the lookup; this one is not the receipt's, so the public view says why.
+  // The token goes with the lookup; this one (12 characters, not a receipt's) is refused, and
+  // the public view says why.
   assert.ok(lookups[0].endsWith('/api/v1/dossiers/' + encodeURIComponent(dossier.code) + '?k=AbCdEf123456'), lookups[0]);
-  assert.match(await page.textContent('#qr-notice'), /Mã xác thực không khớp/);
+  assert.match(await page.textContent('#qr-notice'), /Đường dẫn chưa đầy đủ.*thông tin công khai/);
   assert.equal(await page.$('#details'), null);
 
   // A barcode of the plain code, scanned twice in a row: the repeat is ignored. The check needs
