@@ -56,11 +56,11 @@ export class Tracuu {
 
   get address() { return `http://127.0.0.1:${this.port}`; }
 
-  async start() {
-    if (!this.port) this.port = await freePort();
+  // The environment of this instance (also for its commands: same cluster, same QR keys).
+  environment() {
     // tracuu reads every TRACUU_* variable as a setting: pass none of the caller's on.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRACUU_') && k !== 'DATABASE_URL'));
-    const env = Object.assign(inherited, {
+    return Object.assign(inherited, {
       TRACUU_HTTP__HOST: '127.0.0.1',
       TRACUU_HTTP__PORT: String(this.port),
       TRACUU_HTTP__WORKERS: '2',
@@ -69,6 +69,11 @@ export class Tracuu {
       TRACUU_PROVINCE__PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`,
       RUST_LOG: process.env.RUST_LOG || 'info',
     }, this.extraEnv);
+  }
+
+  async start() {
+    if (!this.port) this.port = await freePort();
+    const env = this.environment();
     this.child = spawn(this.bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((r) => this.child.once('exit', (code, signal) => r({ code, signal })));
     let stderr = '';
@@ -111,10 +116,74 @@ export class Tracuu {
     if (!process.env.KEEP_KIOSK_TMP) rmSync(this.dataRoot, { recursive: true, force: true });
   }
 
+  // Runs `tracuu <args>` against this instance (its cluster must be running); `input` goes to
+  // standard input. Resolves to standard output; rejects with the output on a non-zero exit.
+  run(args, input = '') {
+    return new Promise((ok, fail) => {
+      const child = spawn(this.bin, args, { env: Object.assign(this.environment(), { RUST_LOG: 'warn' }), stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('error', fail);
+      child.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`tracuu ${args.join(' ')} exited ${code}: ${err}`))));
+      child.stdin.end(input);
+    });
+  }
+
+  // The signed QR link a receipt of `code` carries (`tracuu qr link`).
+  async qrLink(code) {
+    return (await this.run(['qr', 'link', code])).trim();
+  }
+
+  // Publishes an answer to a public question routed to `agency`, as the staff console does:
+  // a desk head account (`tracuu staff add`), its login, the answer and the publication.
+  // Returns the tracking code.
+  async publishAnswer({ agency, subject, body, answer }) {
+    const password = 'mat-khau-thu-kiosk-1';
+    if (!this.deskHead) {
+      await this.run(['staff', 'add', '--username', 'kiosk.test', '--name', 'Cán bộ thử', '--role', 'desk_head'], password + '\n');
+      const form = await fetch(this.address + '/can-bo/dang-nhap');
+      const csrfCookie = cookieOf(form, 'tracuu_csrf');
+      const csrf = /name="csrf" value="([0-9a-f]{64})"/.exec(await form.text())[1];
+      const login = await fetch(this.address + '/can-bo/dang-nhap', {
+        method: 'POST', redirect: 'manual',
+        headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, username: 'kiosk.test', password }),
+      });
+      if (login.status !== 303) throw new Error('staff login failed: HTTP ' + login.status);
+      const cookie = cookieOf(login, 'tracuu_staff');
+      const session = await (await fetch(this.address + '/api/v1/staff/session', { headers: { cookie } })).json();
+      this.deskHead = { cookie, csrf: session.csrf_token };
+    }
+    const created = await fetch(this.address + '/api/v1/questions', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'web', name: 'Lê Văn Công', phone: '0905 123 456', subject, body, agency_code: agency, public: true }),
+    });
+    if (created.status !== 201) throw new Error('question refused: ' + await created.text());
+    const { tracking_code: code } = await created.json();
+    for (const [action, fields] of [['answer', { text: answer }], ['publish', {}]]) {
+      const response = await fetch(`${this.address}/can-bo/muc/${code}/${action}`, {
+        method: 'POST', redirect: 'manual',
+        headers: { cookie: this.deskHead.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(Object.assign({ csrf: this.deskHead.csrf }, fields)),
+      });
+      if (response.status !== 303) throw new Error(`${action} of ${code} failed: HTTP ${response.status} ${await response.text()}`);
+    }
+    return code;
+  }
+
   // A showcase dossier with this status that has a phone (for the detailed view).
   dossier(status) {
     const found = this.showcase.find((s) => s.status === status && s.phone4 !== '-');
     if (!found) throw new Error(`no showcase dossier with status ${status}: ${JSON.stringify(this.showcase)}`);
     return found;
   }
+}
+
+// `name=value` of the cookie `name` a response sets.
+function cookieOf(response, name) {
+  const found = response.headers.getSetCookie().find((c) => c.startsWith(name + '='));
+  if (!found) throw new Error('no cookie ' + name);
+  return found.split(';')[0];
 }

@@ -89,7 +89,7 @@ function telexType(text, key) {
 
 const LAYOUTS = {
   code: ['1234567890', 'QWERTYUIOP', 'ASDFGHJKL-', 'ZXCVBNM.'],
-  text: ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'],
+  text: ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm,.?'],
   digits: ['123', '456', '789', '0'],
 };
 

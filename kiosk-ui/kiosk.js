@@ -186,6 +186,7 @@
     const tiles = [
       ['lookup', 'tileLookup', 'tileLookupHint', '🔍'],
       ['procedures', 'tileProcedures', 'tileProceduresHint', '📋'],
+      ['questions', 'tileQuestions', 'tileQuestionsHint', '✉'],
       ['rating', 'tileRating', 'tileRatingHint', '☺'],
       ['stats', 'tileStats', 'tileStatsHint', '📊'],
       ['contacts', 'tileContacts', 'tileContactsHint', '☎'],
@@ -212,9 +213,9 @@
       let code;
       try { code = decodeURIComponent(qr[1]); } catch (e) { return { error: 'errorInvalidCode' }; }
       const token = new URLSearchParams(qr[2] || '').get('k');
-      // The token proves the receipt is in hand; it is kept for the detailed view once the
-      // lookup API accepts it (the QR issue), and never shown.
-      return { kind: 'code', value: code, token };
+      // The token proves the receipt is in hand: it is sent with the lookup for the detailed
+      // view, and never shown.
+      return { kind: 'code', value: code, token: token ? token.slice(0, 40) : null };
     }
     const digits = text.replace(/[\s.]/g, '');
     if (/^\d+$/.test(digits)) {
@@ -224,11 +225,17 @@
     return { kind: 'code', value: text };
   }
 
+  // The QR token of a scanned receipt link goes with the code: a valid one unlocks the detailed
+  // view, as on the landing page a phone opens.
   function lookupPath(parsed, phone4) {
     const base = parsed.kind === 'number'
       ? '/api/v1/lookup-numbers/' + encodeURIComponent(parsed.value)
       : '/api/v1/dossiers/' + encodeURIComponent(parsed.value);
-    return phone4 ? base + '?phone4=' + encodeURIComponent(phone4) : base;
+    const query = new URLSearchParams();
+    if (parsed.kind === 'code' && parsed.token) query.set('k', parsed.token);
+    if (phone4) query.set('phone4', phone4);
+    const text = query.toString();
+    return text ? base + '?' + text : base;
   }
 
   screens.lookup = (view, arg) => {
@@ -301,6 +308,12 @@
       button('.big', t('tileRating'), () => show('rating', { code: d.code }), { id: 'rate-this' }),
       button('.big', t('newLookup'), () => renderLookupForm(body, ''), { id: 'new-lookup' }));
     body.replaceChildren(result, actions);
+    if (d.qr && d.qr.token !== 'valid') {
+      // The scanned QR link's token did not open the details: say why (the landing page's words).
+      result.insertBefore(h('div.qr-notice', { role: 'note', id: 'qr-notice' },
+        h('p.item-title', {}, lang() === 'vi' && d.qr.title ? d.qr.title : t('qrNoticeTitle')),
+        h('p', {}, lang() === 'vi' && d.qr.message ? d.qr.message : t('qrNoticeText'))), result.children[1]);
+    }
     performance.mark('kiosk-result');
     if (d.view === 'detailed') body.appendChild(renderDetails(d));
     if (d.view !== 'detailed') body.appendChild(renderProofForm(body, parsed, raw, d.proof));
@@ -554,6 +567,200 @@
         });
     }
   };
+
+  // ---------------------------------------------------------------- questions and feedback
+  // Published answers (search ignoring diacritics, one item per page), and the forms to ask a
+  // question or send feedback (Decree 20/2008: name, address and phone) through the intake API,
+  // typed on the on-screen keyboard with Telex; the tracking code is shown and printed.
+  screens.questions = (view) => {
+    const screen = h('div.screen.questions', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('questionsTitle')));
+    screen.appendChild(h('p.help', {}, t('questionsHelp')));
+    screen.appendChild(h('div.choices', {},
+      button('.choice', t('qaRead'), () => show('answers'), { 'data-choice': 'answers' }),
+      button('.choice', t('qaAsk'), () => show('intakeForm', { kind: 'question' }), { 'data-choice': 'question' }),
+      button('.choice', t('qaFeedback'), () => show('intakeForm', { kind: 'feedback' }), { 'data-choice': 'feedback' })));
+  };
+
+  screens.answers = (view, arg) => {
+    const screen = h('div.screen.answers', {});
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t('answersTitle')));
+    const input = h('input.code-input.search-input', { id: 'qa-q', type: 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false', maxlength: '100' });
+    input.value = (arg && arg.q) || '';
+    const results = h('div.results', { id: 'answer-results', 'aria-live': 'polite' });
+    const run = () => {
+      const q = input.value.trim();
+      state.arg = { q };
+      const path = '/api/v1/published' + (q ? '?q=' + encodeURIComponent(q) : '');
+      loadInto(results, () => api(path), (data) => {
+        if (q) results.appendChild(h('p.count', {}, t('answersFound', { n: data.items.length })));
+        if (!data.items.length) results.appendChild(h('p.empty', {}, q ? t('answersNone') : t('answersEmpty')));
+        results.appendChild(h('ul.list', {}, data.items.map((item) => h('li', {},
+          h('button.list-item', { type: 'button', 'data-code': item.tracking_code, on: { click: () => show('answer', { code: item.tracking_code }) } },
+            h('span.item-title', {}, item.subject),
+            h('span.item-meta', {}, [kindLabel(item.kind), item.agency && item.agency.name, fmtTime(item.published_at, false)].filter(Boolean).join(' · ')))))));
+      });
+    };
+    const form = h('form.search-form', { on: { submit: (e) => { e.preventDefault(); run(); } } },
+      h('label.field-label', { for: 'qa-q' }, t('answersSearchLabel')),
+      h('div.input-row', {}, input, h('button.primary.big', { type: 'submit', id: 'qa-search' }, t('search'))));
+    screen.append(results, form, createKeyboard(input, { layout: 'text', telex: lang() === 'vi', maxLength: 100, onEnter: run }));
+    run();
+  };
+
+  function kindLabel(kind) {
+    const key = kind && typeof kind === 'object' ? kind.key : kind;
+    return key === 'feedback' ? t('kindFeedback') : t('kindQuestion');
+  }
+
+  screens.answer = (view, arg) => {
+    const screen = h('div.screen.answer', {});
+    view.appendChild(screen);
+    const slot = h('div.answer-body', {});
+    screen.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/published/' + encodeURIComponent(arg.code)), (item) => {
+      slot.append(
+        screenTitle(item.subject),
+        h('p.item-meta', {}, [item.tracking_code, kindLabel(item.kind), t('publishedOn') + ' ' + fmtTime(item.published_at, false)].join(' · ')),
+        h('article.qa-item', { id: 'answer' },
+          h('h3', {}, kindLabel(item.kind)),
+          h('p.qa-text', {}, item.question),
+          h('h3', {}, t('answerOf') + (item.agency && item.agency.name ? ' ' + item.agency.name : '')),
+          h('p.qa-text.qa-answer', {}, item.answer)));
+    });
+  };
+
+  // The fields of each form, in order: [name, label key, keyboard layout, max length, multiline].
+  const INTAKE_FIELDS = {
+    question: [['subject', 'fSubject', 'text', 200], ['body', 'fQuestion', 'text', 2000, true],
+      ['name', 'fNameOptional', 'text', 100], ['phone', 'fPhoneQuestion', 'digits', 15]],
+    feedback: [['subject', 'fSubject', 'text', 200], ['body', 'fFeedback', 'text', 2000, true],
+      ['name', 'fName', 'text', 100], ['address', 'fAddress', 'text', 300], ['phone', 'fPhone', 'digits', 15]],
+  };
+
+  screens.intakeForm = (view, arg) => {
+    const kind = arg.kind === 'feedback' ? 'feedback' : 'question';
+    const screen = h('div.screen.intake', { 'data-kind': kind });
+    view.appendChild(screen);
+    screen.appendChild(screenTitle(t(kind === 'feedback' ? 'feedbackTitle' : 'askTitle')));
+    const body = h('div.intake-body', {});
+    screen.appendChild(body);
+    renderIntakeForm(body, kind);
+  };
+
+  function renderIntakeForm(body, kind) {
+    const inputs = {};
+    const errors = {};
+    const keyboardSlot = h('div.keyboard-slot', {});
+    const general = h('p.error', { id: 'intake-error', role: 'alert' });
+    let active = null;
+    const attach = (name) => {
+      if (active === name) return;
+      active = name;
+      const [, , layout, max] = INTAKE_FIELDS[kind].find((f) => f[0] === name);
+      keyboardSlot.replaceChildren(createKeyboard(inputs[name], {
+        layout, telex: layout === 'text' && lang() === 'vi', maxLength: max,
+        onEnter: submit, enterLabel: t('send'),
+      }));
+      for (const [field, input] of Object.entries(inputs)) input.closest('.field').classList.toggle('typing', field === name);
+    };
+    const fields = INTAKE_FIELDS[kind].map(([name, label, layout, max, multiline]) => {
+      const id = 'f-' + name;
+      const input = h(multiline ? 'textarea.code-input.text-field' : 'input.code-input.text-field', {
+        id, name, type: multiline ? null : 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false',
+        maxlength: String(max), rows: multiline ? '3' : null, 'aria-describedby': 'e-' + name,
+      });
+      input.addEventListener('focus', () => attach(name));
+      input.addEventListener('input', () => { errors[name].textContent = ''; input.removeAttribute('aria-invalid'); });
+      inputs[name] = input;
+      errors[name] = h('p.error', { id: 'e-' + name, role: 'alert' });
+      return h('div.field', { 'data-field': name },
+        h('label.field-label', { for: id }, t(label)), input, errors[name]);
+    });
+    const publish = h('button.toggle', {
+      type: 'button', id: 'f-public', role: 'switch', 'aria-checked': 'false',
+      on: { click: () => publish.setAttribute('aria-checked', String(publish.getAttribute('aria-checked') !== 'true')) },
+    }, t('fPublic'));
+    const send = button('.primary.big', t('send'), () => submit(), { id: 'intake-submit' });
+    const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); submit(); } } },
+      h('p.help', {}, t(kind === 'feedback' ? 'feedbackHelp' : 'askHelp')),
+      fields, publish, general);
+    // The keyboard and the send button below it: under the form in portrait, beside it in landscape.
+    body.replaceChildren(form, h('div.intake-side', {}, keyboardSlot, send));
+    inputs.subject.focus({ preventScroll: true });
+    attach('subject');
+
+    function submit() {
+      for (const [name, el] of Object.entries(errors)) { el.textContent = ''; inputs[name].removeAttribute('aria-invalid'); }
+      general.textContent = '';
+      const payload = { channel: 'kiosk', public: publish.getAttribute('aria-checked') === 'true' };
+      for (const [name, input] of Object.entries(inputs)) {
+        const value = input.value.trim();
+        if (value) payload[name] = value;
+      }
+      send.disabled = true;
+      api(kind === 'feedback' ? '/api/v1/feedback' : '/api/v1/questions', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload),
+      }).then((created) => {
+        renderIntakeDone(body, kind, created, payload);
+      }).catch((error) => {
+        send.disabled = false;
+        if (error instanceof Unavailable) { showUnavailable(general, () => submit(), 0); return; }
+        // "Địa chỉ (address): bắt buộc …" names the field: show it there.
+        const field = error instanceof ApiError && error.code === 'invalid_submission'
+          ? (/\(([a-z_]+)\)/.exec(error.message) || [])[1] : null;
+        const text = error instanceof ApiError && ['invalid_submission', 'rate_limited'].includes(error.code) && lang() === 'vi'
+          ? error.message : intakeErrorText(error, field);
+        if (field && errors[field]) {
+          errors[field].textContent = text;
+          inputs[field].setAttribute('aria-invalid', 'true');
+          inputs[field].focus({ preventScroll: true });
+          attach(field);
+          inputs[field].scrollIntoView({ block: 'center' });
+        } else {
+          general.textContent = text;
+        }
+      });
+    }
+  }
+
+  function intakeErrorText(error, field) {
+    if (!(error instanceof ApiError)) return t('errorGeneric');
+    if (error.code === 'rate_limited') return t('errorTooManySubmissions');
+    if (error.code === 'invalid_submission') return t('fieldError', { f: field ? t('fieldName_' + field) : '' });
+    return t('errorGeneric');
+  }
+
+  function renderIntakeDone(body, kind, created, payload) {
+    const code = created.tracking_code;
+    const due = created.deadlines && created.deadlines.handle_due_at;
+    body.replaceChildren(
+      h('div.done', { role: 'status', id: 'intake-done' },
+        h('p', {}, t(kind === 'feedback' ? 'feedbackSent' : 'questionSent')),
+        h('p.item-meta', {}, t('trackingCodeLabel')),
+        h('p.tracking-code', { id: 'tracking-code' }, code),
+        due ? h('p', {}, t('answerDue') + ' ' + fmtTime(due, false)) : null,
+        h('p', {}, t('trackHow'))),
+      h('div.actions', {},
+        button('.primary.big', t('printCode'), () => printIntake(kind, created, payload), { id: 'print' })));
+  }
+
+  function printIntake(kind, created, payload) {
+    const due = created.deadlines && created.deadlines.handle_due_at;
+    $('slip').replaceChildren(...[
+      h('p.slip-head', {}, config.province || ''),
+      h('h2', {}, t(kind === 'feedback' ? 'slipFeedbackTitle' : 'slipQuestionTitle')),
+      h('p.slip-code', {}, created.tracking_code),
+      h('p', {}, h('b', {}, t('fSubject') + ': '), payload.subject || ''),
+      due ? h('p', {}, h('b', {}, t('answerDue') + ': '), fmtTime(due, false)) : null,
+      h('p', {}, t('trackHow')),
+      h('p', {}, location.origin + created.track_url),
+      h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN'))].filter(Boolean));
+    window.print();
+  }
 
   // ---------------------------------------------------------------- statistics
   screens.stats = (view, arg) => {

@@ -65,7 +65,7 @@ test('the home screen offers large tiles in the lower two thirds, in Vietnamese'
       const r = e.getBoundingClientRect();
       return { name: e.dataset.tile, top: r.top, width: r.width, height: r.height };
     }));
-    assert.deepEqual(tiles.map((t) => t.name), ['lookup', 'procedures', 'rating', 'stats', 'contacts']);
+    assert.deepEqual(tiles.map((t) => t.name), ['lookup', 'procedures', 'questions', 'rating', 'stats', 'contacts']);
     for (const t of tiles) assert.ok(t.width >= 48 && t.height >= 48, JSON.stringify(t));
     if (viewport === PORTRAIT) {
       for (const t of tiles) assert.ok(t.top >= PORTRAIT.height / 3, `tile ${t.name} starts at ${t.top}`);
@@ -129,7 +129,11 @@ test('a scanned receipt QR URL or barcode is looked up at once, and a repeat wit
   await page.waitForSelector('#result');
   assert.equal(await page.textContent('#result-status'), 'Đã trả kết quả');
   assert.equal(lookups.length, 1);
-  assert.ok(lookups[0].endsWith('/api/v1/dossiers/' + encodeURIComponent(dossier.code)), lookups[0]);
+  // The token goes with the lookup; this one (12 characters, not a receipt's) is refused, and
+  // the public view says why.
+  assert.ok(lookups[0].endsWith('/api/v1/dossiers/' + encodeURIComponent(dossier.code) + '?k=AbCdEf123456'), lookups[0]);
+  assert.match(await page.textContent('#qr-notice'), /Đường dẫn chưa đầy đủ.*thông tin công khai/);
+  assert.equal(await page.$('#details'), null);
 
   // A barcode of the plain code, scanned twice in a row: the repeat is ignored. The check needs
   // both scans to end within 2 s of each other; on a machine too busy for that, try again.
@@ -461,6 +465,7 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
     const page = await openKiosk(viewport);
     await page.click('#nav-lang');
     assert.equal(await page.textContent('.tile[data-tile="lookup"] .tile-title'), 'Look up a dossier');
+    assert.equal(await page.textContent('.tile[data-tile="questions"] .tile-title'), 'Questions & feedback');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     await shot(page, '21-home-english');
     await page.click('[data-tile="procedures"]');
@@ -529,10 +534,198 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
     async () => { await page.click('#nav-home'); await page.click('[data-tile="rating"]'); await page.waitForSelector('.face'); },
     async () => { await page.click('#nav-home'); await page.click('[data-tile="stats"]'); await page.waitForSelector('.chart-row'); },
     async () => { await page.click('#nav-home'); await page.click('[data-tile="contacts"]'); await page.waitForSelector('.desk'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="questions"]'); await page.waitForSelector('[data-choice="answers"]'); },
+    async () => { await page.click('[data-choice="answers"]'); await page.waitForSelector('#answer-results .list-item, #answer-results .empty'); },
+    async () => { await page.click('#nav-back'); await page.click('[data-choice="feedback"]'); await page.waitForSelector('#f-address'); },
   ];
   for (const step of visit) {
     await step();
     assert.deepEqual(await audit(), [], 'accessibility problems on ' + await page.getAttribute('#view', 'data-screen'));
   }
+  await page.context().close();
+});
+
+// ---------------------------------------------------------------- questions and feedback
+
+// Clicks a form field of the question/feedback screen and types on the keyboard it brings up.
+async function fill(page, field, keys) {
+  await page.click('#f-' + field);
+  await page.waitForSelector(`.field.typing[data-field="${field}"]`);
+  await tapKeys(page, keys);
+}
+
+test('a question typed with Telex on the on-screen keyboard is sent from the kiosk and its tracking code printed', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+    await page.click('[data-tile="questions"]');
+    await page.waitForSelector('[data-choice="question"]');
+    await shot(page, '22-questions');
+    await page.click('[data-choice="question"]');
+    await page.waitForSelector('#f-subject');
+    assert.equal(await page.getAttribute('[data-key="telex"]', 'aria-pressed'), 'true');
+    await fill(page, 'subject', 'hoir veef giaays phesp');
+    assert.equal(await page.inputValue('#f-subject'), 'hỏi về giấy phép');
+    await fill(page, 'body', 'xin cho bieets cacs giaays towf caafn noopj');
+    assert.equal(await page.inputValue('#f-body'), 'xin cho biết các giấy tờ cần nộp');
+    await fill(page, 'name', 'nguyeenx vaan an');
+    await fill(page, 'phone', '0905123456');
+    assert.equal(await page.inputValue('#f-phone'), '0905123456');
+    await page.click('#f-public');
+    await shot(page, '23-question-form');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/questions')),
+      page.click('#intake-submit'),
+    ]);
+    assert.equal(response.status(), 201);
+    const sent = JSON.parse(response.request().postData());
+    assert.equal(sent.channel, 'kiosk');
+    assert.equal(sent.subject, 'hỏi về giấy phép');
+    assert.equal(sent.name, 'nguyễn vân an');
+    assert.equal(sent.public, true);
+    assert.equal(response.request().headers()['x-kiosk-id'], KIOSK);
+    const created = await response.json();
+    await page.waitForSelector('#tracking-code');
+    assert.match(created.tracking_code, /^HD\.\d{8}\.\d{4}$/);
+    assert.equal(await page.textContent('#tracking-code'), created.tracking_code);
+    // The item is really stored: its progress answers with the phone digits.
+    const tracked = await page.request.get(`${tracuu.address}/api/v1/intake/${created.tracking_code}?phone4=3456`);
+    assert.equal(tracked.status(), 200);
+    await shot(page, '24-question-sent');
+    await page.click('#print');
+    assert.equal(await page.evaluate(() => window.printed), 1);
+    assert.match(await page.textContent('#slip'), new RegExp(created.tracking_code.replace(/\./g, '\\.')));
+    assert.doesNotMatch(await page.textContent('#slip'), /null|undefined/);
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'block');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('view')).display), 'none');
+    if (viewport === PORTRAIT) {
+      await page.setViewportSize({ width: 320, height: 640 });
+      await page.screenshot({ path: join(SHOTS, '25-print-question-slip.png'), fullPage: true });
+    }
+    await page.context().close();
+  }
+});
+
+test('feedback needs name, address and phone: a missing address is shown at its field, then the feedback is sent', async () => {
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="questions"]');
+    await page.click('[data-choice="feedback"]');
+    await page.waitForSelector('#f-address');
+    await fill(page, 'subject', 'thai ddooj');
+    assert.equal(await page.inputValue('#f-subject'), 'thai độ');
+    await fill(page, 'body', 'can boj chaamj');
+    await fill(page, 'name', 'tran thi binh');
+    await fill(page, 'phone', '0912345678');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/feedback')),
+      page.click('#intake-submit'),
+    ]);
+    assert.equal(refused.status(), 400);
+    await page.waitForSelector('#e-address:not(:empty)');
+    assert.match(await page.textContent('#e-address'), /^Địa chỉ \(address\): bắt buộc .*Nghị định 20\/2008/);
+    assert.equal(await page.getAttribute('#f-address', 'aria-invalid'), 'true');
+    assert.equal(await page.textContent('#e-name'), '');
+    assert.equal(await page.$('#tracking-code'), null);
+    // The keyboard now types into the address.
+    assert.ok(await page.$('.field.typing[data-field="address"]'));
+    await shot(page, '26-feedback-missing-address');
+    await tapKeys(page, 'soos 2 quang trung');
+    assert.equal(await page.getAttribute('#f-address', 'aria-invalid'), null);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/feedback')),
+      page.click('#intake-submit'),
+    ]);
+    assert.equal(response.status(), 201);
+    const sent = JSON.parse(response.request().postData());
+    assert.equal(sent.address, 'số 2 quang trung');
+    assert.equal(sent.channel, 'kiosk');
+    const created = await response.json();
+    assert.match(created.tracking_code, /^PAKN\.\d{8}\.\d{4}$/);
+    await page.waitForSelector('#tracking-code');
+    assert.equal(await page.textContent('#tracking-code'), created.tracking_code);
+    await shot(page, '27-feedback-sent');
+    await page.context().close();
+  }
+});
+
+test('a published answer is found by a search without diacritics and read', async () => {
+  const agencies = await (await fetch(`${tracuu.address}/api/v1/catalog/agencies?level=department`)).json();
+  const agency = agencies.agencies[0].code;
+  const wanted = await tracuu.publishAnswer({
+    agency,
+    subject: 'Giấy phép xây dựng nhà ở riêng lẻ',
+    body: 'Xây nhà ở riêng lẻ ở nông thôn có cần giấy phép xây dựng không?',
+    answer: 'Nhà ở riêng lẻ ở nông thôn không thuộc khu vực có quy hoạch được miễn giấy phép xây dựng.',
+  });
+  const other = await tracuu.publishAnswer({
+    agency,
+    subject: 'Cấp đổi thẻ căn cước',
+    body: 'Thẻ hết hạn thì đổi ở đâu?',
+    answer: 'Tại Công an cấp huyện nơi cư trú.',
+  });
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    await page.click('[data-tile="questions"]');
+    await page.click('[data-choice="answers"]');
+    await page.waitForSelector(`#answer-results .list-item[data-code="${other}"]`);
+    assert.ok(await page.$(`#answer-results .list-item[data-code="${wanted}"]`));
+    // Plain letters, Telex off: "giay phep xay dung" finds "Giấy phép xây dựng".
+    await page.click('[data-key="telex"]');
+    await tapKeys(page, 'giay phep xay dung');
+    assert.equal(await page.inputValue('#qa-q'), 'giay phep xay dung');
+    await page.click('#qa-search');
+    await page.waitForFunction(() => /Tìm thấy/.test(document.getElementById('answer-results').textContent));
+    const codes = await page.$$eval('#answer-results .list-item', (els) => els.map((e) => e.dataset.code));
+    assert.deepEqual(codes, [wanted]);
+    await shot(page, '28-answers-search');
+    await page.click(`#answer-results .list-item[data-code="${wanted}"]`);
+    await page.waitForSelector('#answer');
+    assert.equal(await page.textContent('#screen-title'), 'Giấy phép xây dựng nhà ở riêng lẻ');
+    assert.match(await page.textContent('#answer'), /được miễn giấy phép xây dựng/);
+    assert.match(await page.textContent('#answer'), /nông thôn có cần giấy phép/);
+    await shot(page, '29-answer');
+    await page.click('#nav-back');
+    await page.waitForSelector('#qa-q');
+    await page.context().close();
+  }
+});
+
+test('a scanned receipt QR link opens the detailed view on the kiosk', async () => {
+  const dossier = tracuu.dossier(5);
+  const link = await tracuu.qrLink(dossier.code);
+  assert.match(link, /\/q\/.+\?k=/);
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openKiosk(viewport);
+    const lookups = [];
+    page.on('request', (r) => { if (r.url().includes('/api/v1/dossiers/')) lookups.push(r.url()); });
+    await page.keyboard.type(link, { delay: 2 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#result');
+    await page.waitForSelector('#details .timeline li');
+    assert.ok(await page.$('.supplement'), 'what to supplement, without phone digits');
+    assert.ok(await page.$('.collect'));
+    assert.equal(await page.$('#qr-notice'), null);
+    assert.equal(await page.$('details.proof'), null);
+    assert.equal(lookups.length, 1);
+    assert.match(lookups[0], /\?k=[A-Za-z0-9]{11}$/);
+    await shot(page, '30-lookup-qr-detailed');
+    await page.context().close();
+  }
+});
+
+test('idle reset clears text typed into the question form', async () => {
+  const page = await openKiosk(PORTRAIT, '&idle=4');
+  await page.click('[data-tile="questions"]');
+  await page.click('[data-choice="question"]');
+  await fill(page, 'subject', 'bi maatj');
+  await fill(page, 'phone', '0905');
+  await page.waitForSelector('.tile', { timeout: 15000 });
+  await page.click('[data-tile="questions"]');
+  await page.click('[data-choice="question"]');
+  await page.waitForSelector('#f-subject');
+  assert.equal(await page.inputValue('#f-subject'), '');
+  assert.equal(await page.inputValue('#f-phone'), '');
   await page.context().close();
 });

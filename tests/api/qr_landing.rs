@@ -329,3 +329,103 @@ async fn a_stored_landing_page_is_never_served_for_an_older_version_of_the_dossi
     assert!(after.contains("Hồ sơ đã có kết quả"));
     assert!(after.contains("Bước phiên bản 2"));
 }
+
+#[tokio::test]
+async fn the_json_lookup_grants_the_detailed_view_to_a_valid_qr_token_only() {
+    let app = spawn_qr_app().await;
+    let settings = settings_with(|_| {});
+    let known = app.known(5).await;
+    let other = app.known(9).await;
+    let token = |code: &str| {
+        landing_path(&settings, code)
+            .rsplit_once("k=")
+            .expect("token")
+            .1
+            .to_owned()
+    };
+    let own = token(&known.code);
+    let mut forged = own.clone().into_bytes();
+    forged[5] = if forged[5] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).expect("ascii");
+
+    // A valid token: the detailed view, as the landing page, without phone digits.
+    let (status, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}?k={own}", known.code))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["view"], "detailed");
+    assert_eq!(body["proof"], "granted");
+    assert!(body["timeline"].as_array().is_some_and(|t| !t.is_empty()));
+    assert!(body["supplement"]["request"].is_string(), "{body}");
+    assert_eq!(body["qr"]["token"], "valid");
+    assert!(body["qr"].get("message").is_none());
+    // Lower case (typed from a photo) is the same token.
+    let (_, body) = app
+        .get_json(&format!(
+            "/api/v1/dossiers/{}?k={}",
+            known.code,
+            own.to_lowercase()
+        ))
+        .await;
+    assert_eq!(body["view"], "detailed");
+
+    // Forged, another dossier's, truncated, empty: the public view and why.
+    let cases = [
+        (forged, "forged", "Mã xác thực không khớp"),
+        (token(&other.code), "forged", "Mã xác thực không khớp"),
+        (own[..8].to_owned(), "malformed", "Đường dẫn chưa đầy đủ"),
+        (
+            String::new(),
+            "missing",
+            "Đang hiển thị thông tin công khai",
+        ),
+    ];
+    for (k, key, title) in cases {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/dossiers/{}?k={k}", known.code))
+            .await;
+        assert_eq!(status, 200, "k={k}: {body}");
+        assert_eq!(body["view"], "public", "k={k}");
+        assert!(body.get("timeline").is_none(), "k={k}");
+        assert!(body.get("supplement").is_none(), "k={k}");
+        assert_eq!(body["qr"]["token"], key, "k={k}");
+        assert_eq!(body["qr"]["title"], title, "k={k}");
+        assert!(
+            body["qr"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("thông tin công khai")),
+            "k={k}: {body}"
+        );
+    }
+
+    // A wrong token does not stop the phone digits from proving.
+    let (_, body) = app
+        .get_json(&format!(
+            "/api/v1/dossiers/{}?k={}&phone4={}",
+            known.code,
+            token(&other.code),
+            &known.phone[known.phone.len() - 4..]
+        ))
+        .await;
+    assert_eq!(body["view"], "detailed", "{body}");
+    assert_eq!(body["qr"]["token"], "forged");
+
+    // Without `k` the answer has no `qr` field; lookup numbers take no token.
+    let (_, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}", known.code))
+        .await;
+    assert!(body.get("qr").is_none());
+    let (status, body) = app
+        .get_json(&format!(
+            "/api/v1/lookup-numbers/{:010}?k={own}",
+            known.lookup_number
+        ))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_input");
+    // Other unknown parameters are still refused by the JSON API.
+    let (status, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}?k={own}&x=1", known.code))
+        .await;
+    assert_eq!(status, 400, "{body}");
+}

@@ -52,7 +52,8 @@ impl TokenState {
         }
     }
 
-    fn key(self) -> &'static str {
+    /// Stable name of the state, as logged and as the JSON API's `qr.token` says it.
+    pub fn key(self) -> &'static str {
         match self {
             TokenState::Valid => "valid",
             TokenState::Missing => "missing",
@@ -60,6 +61,11 @@ impl TokenState {
             TokenState::Forged => "forged",
             TokenState::Outdated => "outdated",
         }
+    }
+
+    /// The title and plain explanation shown when the token did not grant the detailed view.
+    pub fn explanation(self) -> Option<(&'static str, &'static str)> {
+        self.notice().map(|n| (n.title, n.message))
     }
 
     fn notice(self) -> Option<Notice> {
