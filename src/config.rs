@@ -317,6 +317,12 @@ impl Default for SmsSettings {
 }
 
 impl SmsSettings {
+    /// The lookup keyword printed on receipts and shown in replies (`<keyword> <code>`).
+    pub fn lookup_keyword(&self) -> String {
+        let table = self.keywords.table();
+        table.primary(crate::domain::sms::Verb::Lookup).to_owned()
+    }
+
     /// Whether sync queues status-change notifications.
     pub fn notifies_status_changes(&self) -> bool {
         self.notify_status_changes
@@ -579,10 +585,6 @@ pub struct QrSettings {
     /// alphanumeric mode then encodes them at 5.5 bits a character instead of 8, so the code stays
     /// at version 4 or below.
     pub uppercase_host: bool,
-    /// SMS short code printed on the receipt.
-    pub sms_short_code: String,
-    /// SMS keyword printed on the receipt (`<keyword> <code>`).
-    pub sms_keyword: String,
     /// Megabytes of rendered landing pages kept per instance (0: render every time).
     pub page_cache_mb: u64,
 }
@@ -595,8 +597,6 @@ impl Default for QrSettings {
             current_key: None,
             retired_key_grace_days: 365,
             uppercase_host: true,
-            sms_short_code: "8088".into(),
-            sms_keyword: "HS".into(),
             page_cache_mb: 64,
         }
     }
@@ -967,7 +967,7 @@ mod example_file_tests {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
         let settings = Settings::load(Some(path)).expect("the example file is valid");
         assert_eq!(settings.qr.retired_key_grace_days, 365);
-        assert_eq!(settings.qr.sms_keyword, "HS");
+        assert!(settings.qr.uppercase_host);
         assert_eq!(settings.intake.handle_days, 15);
         assert!(settings.staff.cookie_secure);
     }

@@ -158,3 +158,32 @@ async fn staff_who_serve_citizens_print_with_their_session_and_others_are_refuse
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"]["code"], "credentials_required");
 }
+
+#[tokio::test]
+async fn the_receipt_prints_the_sms_channel_s_own_short_code_and_lookup_keyword() {
+    // Arrange: a province whose SMS channel answers "TRA CUU" first on short code 1022.
+    let app = crate::helpers::spawn_app_with(|settings| {
+        crate::qr_images::qr_settings(settings);
+        settings.sms.short_code = "1022".into();
+        settings.sms.keywords.lookup = vec!["tra cuu".into(), "HS".into()];
+    })
+    .await;
+    let known = app.known(5).await;
+
+    // Act
+    let html = app
+        .get_signed(&format!("/receipts/{}", known.code))
+        .await
+        .text()
+        .await
+        .expect("page");
+
+    // Assert: the keyword as the SMS parser shows it, the short code the SMS channel listens on.
+    assert!(
+        html.contains(&format!(
+            "soạn <strong>TRA CUU {}</strong> gửi <strong>1022</strong>",
+            known.code
+        )),
+        "receipt SMS line follows [sms]"
+    );
+}

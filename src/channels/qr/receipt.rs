@@ -158,8 +158,8 @@ async fn build(
             "{}/tra-cuu",
             settings.province.public_base_url.trim_end_matches('/')
         ),
-        sms_text: format!("{} {}", settings.qr.sms_keyword, code),
-        sms_short_code: &settings.qr.sms_short_code,
+        sms_text: format!("{} {}", settings.sms.lookup_keyword(), code),
+        sms_short_code: &settings.sms.short_code,
         printed_at: format_time(chrono::Utc::now()),
     };
     Ok(render(app, "receipt/form01", &page, StatusCode::OK))
