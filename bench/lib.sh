@@ -1,4 +1,5 @@
-# Shell helpers shared by bench/run.sh, bench/sync.sh and bench/qr.sh. Source it after setting BENCH_NAME.
+# Shell helpers shared by the bench/*.sh scripts. Source it after setting BENCH_NAME, DATA_DIR and
+# TRACUU_PID="".
 
 log() { printf '[%s %s] %s\n' "${BENCH_NAME:-bench}" "$(date +%H:%M:%S)" "$*"; }
 die() {
@@ -47,6 +48,34 @@ else:
         h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     print(f"/tmp/tracuu-pg-{h:016x}")
 EOF
+}
+
+# Stops tracuu ($TRACUU_PID) gracefully, so it stops its private PostgreSQL, and waits until the
+# cluster under $DATA_DIR is down: the next instance must not find a half-stopped server. tracuu
+# stops the cluster on a graceful exit; its watchdog does after a kill.
+stop_tracuu() {
+    local pid=$TRACUU_PID
+    if pid_alive "$pid"; then
+        log "stopping tracuu (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! wait_exit "$pid" 120; then
+            log "tracuu did not stop in 120 s; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+            wait_exit "$pid" 10 || true
+        fi
+    fi
+    TRACUU_PID=""
+    wait_watchdog "$pid"
+    wait_cluster_down
+}
+
+# Waits up to 60 s for the pid file of the cluster under $DATA_DIR to go (the server is down).
+wait_cluster_down() {
+    local waited=0
+    while [ -e "$DATA_DIR/data/postmaster.pid" ] && [ "$waited" -lt 600 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
 }
 
 bench_psql() {

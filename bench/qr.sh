@@ -42,25 +42,6 @@ BENCH_NAME=bench-qr
 
 TRACUU_PID=""
 
-stop_tracuu() {
-    local pid=$TRACUU_PID
-    if pid_alive "$pid"; then
-        log "stopping tracuu (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        if ! wait_exit "$pid" 120; then
-            kill -KILL "$pid" 2>/dev/null || true
-            wait_exit "$pid" 10 || true
-        fi
-    fi
-    TRACUU_PID=""
-    wait_watchdog "$pid"
-    local waited=0
-    while [ -e "$DATA_DIR/data/postmaster.pid" ] && [ "$waited" -lt 600 ]; do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-}
-
 cleanup() {
     local status=$?
     trap - EXIT INT TERM

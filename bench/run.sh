@@ -60,29 +60,6 @@ LOAD_PID=""
 
 
 
-# Stops tracuu gracefully (it then stops its PostgreSQL) and waits for the cluster to be down.
-stop_tracuu() {
-    local pid=$TRACUU_PID
-    if pid_alive "$TRACUU_PID"; then
-        log "stopping tracuu (pid $TRACUU_PID)"
-        kill -TERM "$TRACUU_PID" 2>/dev/null || true
-        if ! wait_exit "$TRACUU_PID" 120; then
-            log "tracuu did not stop in 120 s; killing it"
-            kill -KILL "$TRACUU_PID" 2>/dev/null || true
-            wait_exit "$TRACUU_PID" 10 || true
-        fi
-    fi
-    TRACUU_PID=""
-    wait_watchdog "$pid"
-    # tracuu stops the cluster on a graceful exit; its watchdog does after a kill. Either way the
-    # next instance must not find a half-stopped server.
-    local waited=0
-    while [ -e "$DATA_DIR/data/postmaster.pid" ] && [ "$waited" -lt 600 ]; do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-}
-
 stop_baseline() {
     if pid_alive "$BASE_PID"; then
         kill -TERM "$BASE_PID" 2>/dev/null || true

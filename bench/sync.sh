@@ -50,32 +50,6 @@ LOAD_PID=""
 
 
 
-# Waits for the cluster's pid file to go (the server is down).
-wait_cluster_down() {
-    local waited=0
-    while [ -e "$DATA_DIR/data/postmaster.pid" ] && [ "$waited" -lt 600 ]; do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-}
-
-# SIGTERM tracuu, wait for it to exit (it then stops its PostgreSQL).
-stop_tracuu() {
-    local pid=$TRACUU_PID
-    if pid_alive "$pid"; then
-        log "stopping tracuu (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        if ! wait_exit "$pid" 120; then
-            log "tracuu did not stop in 120 s; killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-            wait_exit "$pid" 10 || true
-        fi
-    fi
-    TRACUU_PID=""
-    wait_watchdog "$pid"
-    wait_cluster_down
-}
-
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
