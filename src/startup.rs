@@ -33,6 +33,7 @@ pub struct Application {
     server: Server,
     lookup: Arc<LookupService>,
     pool: Pool,
+    recorder: crate::channels::sms::recorder::Recorder,
 }
 
 impl Application {
@@ -82,6 +83,7 @@ impl Application {
             Arc::clone(&metrics),
         )?);
         spawn_sms_tasks(&settings, &pool, &sms, sync.instance(), &metrics)?;
+        let recorder = sms.recorder.clone();
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -154,10 +156,12 @@ impl Application {
                         result
                     })
                 })
+                // actix tries routes in order: the busiest come first.
+                .configure(web_channel::api::configure)
+                .configure(crate::channels::sms::configure)
                 .configure(web_channel::configure)
                 .configure(crate::channels::qr::configure)
                 .configure(crate::sync::push::configure)
-                .configure(crate::channels::sms::configure)
                 .default_service(web::to(web_channel::not_found))
         })
         .listen(listener)?;
@@ -170,6 +174,7 @@ impl Application {
             server,
             lookup,
             pool,
+            recorder,
         })
     }
 
@@ -189,8 +194,11 @@ impl Application {
     }
 
     /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    /// Inbound SMS records still queued are written before it returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.recorder.close().await;
+        result
     }
 }
 
@@ -332,6 +340,7 @@ fn spawn_sms_tasks(
             ticker.tick().await;
             tidy.limits.tidy();
             tidy.recent.tidy();
+            tidy.ids.tidy();
         }
     });
     Ok(())

@@ -68,6 +68,23 @@ impl TestApp {
             .expect("count")
             .get(0)
     }
+
+    /// `sql`'s count once inbound records written after the replies have caught up: polls until
+    /// it equals `expected` and stays there a moment, or five seconds have passed.
+    pub async fn recorded(&self, sql: &str, expected: i64) -> i64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let count = self.count(sql).await;
+            if count == expected {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                return self.count(sql).await;
+            }
+            if std::time::Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 fn assert_one_gsm7_segment(reply: &str) {
@@ -100,8 +117,9 @@ async fn sms_with_a_code_replies_with_the_public_status_in_one_segment() {
         );
     }
     let recorded = app
-        .count(
+        .recorded(
             "SELECT count(*) FROM sms_inbound WHERE outcome = 'status' AND sender = '+84912345678'",
+            5,
         )
         .await;
     assert_eq!(recorded, 5);
@@ -207,7 +225,7 @@ async fn a_repeated_message_id_or_the_same_text_within_a_minute_gets_no_second_r
         same_words, "",
         "the same words, differently typed, are the same text"
     );
-    assert_eq!(app.count("SELECT count(*) FROM sms_inbound").await, 2);
+    assert_eq!(app.recorded("SELECT count(*) FROM sms_inbound", 2).await, 2);
 }
 
 #[tokio::test]
@@ -232,8 +250,11 @@ async fn a_flooding_sender_is_told_once_then_silenced() {
     assert_eq!(&replies[4..], ["", ""], "then silence");
     assert!(other.contains("HS <ma ho so>"), "other senders unaffected");
     assert_eq!(
-        app.count("SELECT count(*) FROM sms_inbound WHERE outcome = 'silenced' AND reply IS NULL")
-            .await,
+        app.recorded(
+            "SELECT count(*) FROM sms_inbound WHERE outcome = 'silenced' AND reply IS NULL",
+            2
+        )
+        .await,
         2,
         "silenced messages are recorded too"
     );
@@ -399,41 +420,91 @@ async fn post_url_deliveries_and_other_charsets_are_understood() {
 }
 
 #[tokio::test]
-async fn a_kannel_retry_reaching_another_instance_is_not_answered_twice() {
-    // Arrange: two instances on one database.
+async fn a_repeated_kannel_id_is_recognised_by_its_instance_and_changes_nothing_on_another() {
+    // Arrange: two instances on one database. Each recognises the ids it has seen (in memory);
+    // Kannel repeats a message only when it got no answer, so another instance answers it.
     let app = spawn_sms_app().await;
     let mut settings = crate::helpers::test_settings();
     sms_settings(&mut settings);
     let other = crate::helpers::start(settings, &app.db.url).await;
     let known = app.known(4).await;
     let text = format!("HS {}", known.code);
-    // Act: the same Kannel message id on both instances, then on the first with other words.
+    let subscribe = format!("DK {}", known.code);
+    let on_other = |text: String, id: &'static str| {
+        let request = app
+            .http
+            .get(format!("{other}/sms/v1/kannel/{SMS_SECRET}/inbound"))
+            .query(&[("from", SENDER), ("to", "8088"), ("id", id)])
+            .query(&[("text", text)]);
+        async move {
+            let response = request.send().await.expect("request");
+            response.text().await.expect("body")
+        }
+    };
+
+    // Act
     let (_, first) = app.sms_from(SENDER, &text, Some("retry-1")).await;
-    let retried = app
-        .http
-        .get(format!("{other}/sms/v1/kannel/{SMS_SECRET}/inbound"))
-        .query(&[
-            ("from", SENDER),
-            ("to", "8088"),
-            ("text", text.as_str()),
-            ("id", "retry-1"),
-        ])
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
     let (_, reused) = app.sms_from(SENDER, "TG", Some("retry-1")).await;
+    let retried = on_other(text.clone(), "retry-1").await;
+    let (_, subscribed) = app.sms_from(SENDER, &subscribe, Some("sub-1")).await;
+    let resubscribed = on_other(subscribe.clone(), "sub-1").await;
+
     // Assert
     assert!(first.contains(&known.code), "{first}");
-    assert_eq!(
-        retried, "",
-        "the other instance knows the id from the database"
-    );
     assert_eq!(
         reused, "",
         "an id seen before is a duplicate whatever the text"
     );
-    assert_eq!(app.count("SELECT count(*) FROM sms_inbound").await, 1);
+    assert!(retried.contains(&known.code), "{retried}");
+    assert!(subscribed.starts_with("Da dang ky"), "{subscribed}");
+    assert!(!resubscribed.is_empty(), "the other instance confirms");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM sms_subscriptions WHERE dossier_code = '{}'",
+            known.code
+        ))
+        .await,
+        1,
+        "subscribing twice leaves one subscription"
+    );
+    assert_eq!(
+        app.recorded("SELECT count(*) FROM sms_inbound", 4).await,
+        4,
+        "each answered message is recorded, the duplicate is not"
+    );
+}
+
+#[tokio::test]
+async fn records_queued_when_the_recorder_closes_are_written_before_it_stops() {
+    // Arrange: a recorder of its own on the test database.
+    let app = spawn_sms_app().await;
+    let settings = crate::helpers::test_settings();
+    let recorder =
+        tracuu::channels::sms::recorder::Recorder::start(&app.db.url, &settings.database)
+            .expect("recorder");
+    let record = |i: usize| tracuu::db::sms::InboundRecord {
+        gateway_id: Some(format!("close-{i}")),
+        sender: "+84912345678".into(),
+        receiver: "8088".into(),
+        body: "TG".into(),
+        body_hash: vec![0; 32],
+        command: "help",
+        outcome: "help",
+        reply: Some("help".into()),
+        gateway_time: None,
+    };
+
+    // Act: queue a few thousand (more than one COPY takes) and close at once.
+    for i in 0..5_000 {
+        recorder.record(record(i));
+    }
+    recorder.close().await;
+    recorder.record(record(5_000));
+
+    // Assert: everything queued before the close is there; nothing after it.
+    assert_eq!(
+        app.count("SELECT count(*) FROM sms_inbound WHERE gateway_id LIKE 'close-%'")
+            .await,
+        5_000
+    );
 }

@@ -195,8 +195,13 @@ pub async fn receive_sms(
         gateway_time: message.time,
     };
 
-    // The same sender and text within a minute: a resend, answered once (before any limit counts).
-    if state.recent.repeated(&record.sender, &record.body_hash) {
+    // The same Kannel id within an hour, or the same sender and text within a minute: a repeat,
+    // answered once (before any limit counts).
+    let repeated_id = record
+        .gateway_id
+        .as_deref()
+        .is_some_and(|id| state.ids.repeated(id));
+    if repeated_id || state.recent.repeated((&record.sender, &record.body_hash)) {
         log(
             &state,
             &masked,
@@ -205,7 +210,6 @@ pub async fn receive_sms(
                 outcome: "duplicate",
                 reply: None,
             },
-            false,
         );
         return Ok(reply_with(None));
     }
@@ -228,10 +232,9 @@ pub async fn receive_sms(
         (Admission::Admit, Some(_)) => {
             let command = parse_normalised(&normalised, &state.keywords);
             if is_mutation(&command) {
-                let (answer, new) =
-                    mutate(&state, &key, phone.as_ref(), command, &mut record).await;
-                log(&state, &masked, &answer, new);
-                return Ok(reply_with(if new { answer.reply } else { None }));
+                let answer = mutate(&state, &key, phone.as_ref(), command, &mut record).await;
+                log(&state, &masked, &answer);
+                return Ok(reply_with(answer.reply));
             }
             answer_read(&state, &key, command).await
         }
@@ -239,23 +242,14 @@ pub async fn receive_sms(
     record.command = answer.verb;
     record.outcome = answer.outcome;
     record.reply = answer.reply.clone();
-    let new = match state.recorder.record(record).await {
-        Ok(new) => new,
-        Err(error) => {
-            // Answering beats recording: a lookup reply does not depend on the database.
-            tracing::warn!(
-                "sms from {masked} not recorded: {}",
-                crate::error::redacted_chain(&error)
-            );
-            true
-        }
-    };
-    log(&state, &masked, &answer, new);
-    Ok(reply_with(if new { answer.reply } else { None }))
+    // Answering beats recording: the record is written after the reply, in a batch.
+    state.recorder.record(record);
+    log(&state, &masked, &answer);
+    Ok(reply_with(answer.reply))
 }
 
-fn log(state: &SmsState, masked: &str, answer: &Answer, new: bool) {
-    let outcome = if new { answer.outcome } else { "duplicate" };
+fn log(state: &SmsState, masked: &str, answer: &Answer) {
+    let outcome = answer.outcome;
     state
         .metrics
         .sms_inbound
@@ -424,15 +418,15 @@ fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
 }
 
 /// Subscriptions, opt-outs and ratings: the change and the record of the message commit in one
-/// transaction, so a duplicate delivery (same Kannel id, or same text within a minute) changes
-/// nothing and gets no reply. Returns the answer and whether the message was new.
+/// transaction (a repeated delivery was already recognised in memory; the changes are idempotent
+/// should one reach another instance). Returns the answer.
 async fn mutate(
     state: &SmsState,
     key: &crate::lookup::guard::ClientKey,
     phone: Option<&PhoneNumber>,
     command: Command,
     record: &mut InboundRecord,
-) -> (Answer, bool) {
+) -> Answer {
     let verb = command.verb();
     // Who may do what: subscriptions and opt-outs need a mobile number to send to.
     let mobile = phone.filter(|p| p.is_mobile());
@@ -483,13 +477,9 @@ async fn mutate(
         record.command = answer.verb;
         record.outcome = answer.outcome;
         record.reply = answer.reply.clone();
-        let inserted = db::sms::insert_inbound(&transaction, &[&*record]).await?;
-        if inserted.is_empty() {
-            transaction.rollback().await?;
-            return Ok::<_, anyhow::Error>((answer, false));
-        }
+        db::sms::insert_inbound(&transaction, record).await?;
         transaction.commit().await?;
-        Ok((answer, true))
+        Ok::<_, anyhow::Error>(answer)
     }
     .await;
     match result {
@@ -500,13 +490,10 @@ async fn mutate(
                 verb.key(),
                 crate::error::redacted_chain(&error)
             );
-            (
-                Answer::new(
-                    verb.key(),
-                    "unavailable",
-                    render(state, "unavailable", json!({})),
-                ),
-                true,
+            Answer::new(
+                verb.key(),
+                "unavailable",
+                render(state, "unavailable", json!({})),
             )
         }
     }

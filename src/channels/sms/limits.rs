@@ -126,17 +126,18 @@ mod tests {
     }
 }
 
-/// The same sender and text within a window count as one message (issue 5). Kept in memory by
-/// each instance: a resend reaching another instance is answered again, which costs one reply;
-/// Kannel's own retries carry the same message id and are caught across instances by the
-/// database.
-pub struct RecentTexts {
+/// Keys seen within a window (issue 5): the same sender and text within a minute, or the same
+/// Kannel message id within an hour, count as one message. Kept in memory by each instance, so
+/// checking costs no database round trip; a repeat that reaches another instance, or arrives
+/// after a restart, is answered again. Kannel repeats a message only when it got no answer, so
+/// that reply is usually the first to reach the citizen, and the commands are idempotent.
+pub struct RecentKeys {
     window: Duration,
     seen: DashMap<u64, Instant>,
     keys: std::collections::hash_map::RandomState,
 }
 
-impl RecentTexts {
+impl RecentKeys {
     /// A window of `window`.
     pub fn new(window: Duration) -> Self {
         Self {
@@ -146,10 +147,11 @@ impl RecentTexts {
         }
     }
 
-    /// True when `sender` sent a text with this hash within the window; otherwise remembers it.
-    pub fn repeated(&self, sender: &str, body_hash: &[u8]) -> bool {
+    /// True when `key` was seen within the window; otherwise remembers it. Only a keyed hash of
+    /// the key is kept, never the phone number or text itself.
+    pub fn repeated(&self, key: impl std::hash::Hash) -> bool {
         use std::hash::BuildHasher;
-        let key = self.keys.hash_one((sender, body_hash));
+        let key = self.keys.hash_one(key);
         let now = Instant::now();
         let mut repeated = false;
         self.seen
@@ -165,7 +167,7 @@ impl RecentTexts {
         repeated
     }
 
-    /// Forgets texts older than the window.
+    /// Forgets keys older than the window.
     pub fn tidy(&self) {
         let now = Instant::now();
         self.seen
@@ -179,13 +181,25 @@ mod recent_tests {
 
     #[test]
     fn a_text_repeats_only_from_the_same_sender_within_the_window() {
-        let recent = RecentTexts::new(Duration::from_secs(60));
-        assert!(!recent.repeated("+84912345678", b"a"));
-        assert!(recent.repeated("+84912345678", b"a"));
-        assert!(!recent.repeated("+84912345679", b"a"));
-        assert!(!recent.repeated("+84912345678", b"b"));
-        let short = RecentTexts::new(Duration::ZERO);
-        assert!(!short.repeated("x", b"a"));
-        assert!(!short.repeated("x", b"a"));
+        let recent = RecentKeys::new(Duration::from_secs(60));
+        assert!(!recent.repeated(("+84912345678", b"a")));
+        assert!(recent.repeated(("+84912345678", b"a")));
+        assert!(!recent.repeated(("+84912345679", b"a")));
+        assert!(!recent.repeated(("+84912345678", b"b")));
+        let short = RecentKeys::new(Duration::ZERO);
+        assert!(!short.repeated(("x", b"a")));
+        assert!(!short.repeated(("x", b"a")));
+    }
+
+    #[test]
+    fn a_message_id_repeats_within_the_window_and_is_forgotten_after_it() {
+        let ids = RecentKeys::new(Duration::from_millis(50));
+        assert!(!ids.repeated("kannel-1"));
+        assert!(ids.repeated("kannel-1"));
+        assert!(!ids.repeated("kannel-2"));
+        std::thread::sleep(Duration::from_millis(60));
+        ids.tidy();
+        assert!(ids.seen.is_empty(), "tidy forgets what is past the window");
+        assert!(!ids.repeated("kannel-1"));
     }
 }

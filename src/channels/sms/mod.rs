@@ -25,7 +25,7 @@ use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
 use crate::telemetry::Metrics;
-use limits::{RecentTexts, SenderLimits};
+use limits::{RecentKeys, SenderLimits};
 use recorder::Recorder;
 
 /// Everything the SMS handlers share.
@@ -37,7 +37,9 @@ pub struct SmsState {
     pub pool: Pool,
     pub limits: SenderLimits,
     /// Texts seen in the last minute, by sender.
-    pub recent: RecentTexts,
+    pub recent: RecentKeys,
+    /// Kannel message ids seen in the last hour.
+    pub ids: RecentKeys,
     pub recorder: Recorder,
     pub metrics: Arc<Metrics>,
     /// Keys senders into rate-limit buckets without keeping their numbers as keys.
@@ -63,8 +65,9 @@ impl SmsState {
             keywords,
             settings: settings.sms.clone(),
             limits: SenderLimits::new(&settings.sms, settings.rate_limit.enabled),
-            recent: RecentTexts::new(std::time::Duration::from_secs(60)),
-            recorder: Recorder::new(connection, &settings.database),
+            recent: RecentKeys::new(std::time::Duration::from_secs(60)),
+            ids: RecentKeys::new(std::time::Duration::from_secs(3_600)),
+            recorder: Recorder::start(connection, &settings.database)?,
             metrics,
             lookup,
             pool,

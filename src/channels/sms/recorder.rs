@@ -1,149 +1,159 @@
-//! Records inbound messages in batches (group commit): each request hands its record to the
-//! writer task of its own worker thread and waits for the verdict, new or duplicate. Concurrent requests share one
-//! `INSERT ... SELECT FROM unnest(...)`, so recording every message costs a fraction of a
-//! statement each. A repeated Kannel id is recognised by the database (unique), so across
-//! instances too.
+//! Records inbound messages after they are answered: requests drop their record into a queue and
+//! return at once; one writer task takes whatever has piled up (up to `MAX_BATCH` records, at
+//! most every `WRITE_INTERVAL`) and writes it with one binary `COPY`, the cheapest way PostgreSQL
+//! takes rows, while the next batch piles up. Duplicates were already recognised in memory (`limits::RecentKeys`), so the reply
+//! waits for nothing in the database.
 //!
-//! Each batch is one autocommitted statement (one round trip), on connections that start with
-//! `synchronous_commit = off`, and a writer keeps up to two batches in flight (its pool's size).
-//! These commits do not wait for the WAL flush:
-//! a crash of PostgreSQL can lose the last fraction of a second of records of messages that were
-//! already answered, and a Kannel retry of one of those would be answered again. That is harmless
-//! for what is recorded here (lookups, help, error replies); commands that change state
-//! (subscriptions, opt-outs, ratings) commit synchronously with their record in
-//! `inbound::mutate`.
+//! The writer's connection starts with `synchronous_commit = off`: its commits do not wait for the
+//! WAL flush. What can be lost, and why that is acceptable for these rows (lookups, help, error
+//! replies; the commands that change state commit synchronously with their record in
+//! `inbound::mutate`):
+//! - a crash of PostgreSQL: the last fraction of a second of records;
+//! - a crash of tracuu: the records still queued (at most one batch being written and what piled
+//!   up behind it, a fraction of a second under load). A clean stop (SIGTERM) writes them all
+//!   first (`Recorder::close`).
+//! - the database down: the batch is kept and retried while the queue holds fewer than
+//!   `MAX_HELD` records; beyond that the oldest are dropped and counted in the log.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, Mutex};
+use tokio::task::JoinHandle;
 
 use crate::config::DatabaseSettings;
 use crate::db;
 use crate::db::sms::InboundRecord;
 
-/// Most records written by one statement.
-const MAX_BATCH: usize = 1_024;
+/// Most records written by one `COPY`.
+const MAX_BATCH: usize = 4_096;
 
-/// Batches of one writer being written at once (its pool has as many connections).
-const IN_FLIGHT: usize = 2;
+/// Most records held while the database cannot take them.
+const MAX_HELD: usize = 100_000;
 
-type Job = (InboundRecord, oneshot::Sender<anyhow::Result<bool>>);
+/// Least time between two writes: under load, records pile up meanwhile into one large `COPY`
+/// (each statement costs PostgreSQL far more than a row).
+const WRITE_INTERVAL: Duration = Duration::from_millis(50);
 
-thread_local! {
-    /// This thread's writer, per database: requests hand records to a writer on their own
-    /// thread (with its own connections, whose I/O runs there too), so a request costs no
-    /// cross-thread wake-ups.
-    static WRITERS: RefCell<HashMap<Arc<str>, mpsc::UnboundedSender<Job>>> =
-        RefCell::new(HashMap::new());
-}
+/// Wait before retrying a failed write.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// Hands inbound records to the writer of the calling thread.
+/// Hands inbound records to the writer task.
 #[derive(Clone)]
 pub struct Recorder {
-    connection: Arc<str>,
-    database: DatabaseSettings,
+    queue: mpsc::UnboundedSender<InboundRecord>,
+    writer: Arc<Mutex<Option<Writer>>>,
+}
+
+/// The running writer: how to tell it to finish, and the task to wait for.
+struct Writer {
+    stop: mpsc::UnboundedSender<()>,
+    task: JoinHandle<()>,
 }
 
 impl Recorder {
-    /// A recorder writing to the database at `connection`; writers start on first use.
-    pub fn new(connection: &str, database: &DatabaseSettings) -> Self {
-        Self {
-            connection: Arc::from(connection),
-            database: DatabaseSettings {
-                pool_size: IN_FLIGHT,
-                ..database.clone()
-            },
-        }
-    }
-
-    /// Records one message; true when it is new, false when its Kannel id was recorded before.
-    pub async fn record(&self, record: InboundRecord) -> anyhow::Result<bool> {
-        let (reply, verdict) = oneshot::channel();
-        let queue = WRITERS.with(|writers| {
-            let mut writers = writers.borrow_mut();
-            match writers.get(&self.connection) {
-                Some(queue) if !queue.is_closed() => Ok(queue.clone()),
-                _ => {
-                    let queue = self.start()?;
-                    writers.insert(Arc::clone(&self.connection), queue.clone());
-                    Ok::<_, anyhow::Error>(queue)
-                }
-            }
-        })?;
-        queue
-            .send((record, reply))
-            .map_err(|_| anyhow::anyhow!("the inbound recorder has stopped"))?;
-        verdict
-            .await
-            .map_err(|_| anyhow::anyhow!("the inbound recorder dropped a message"))?
-    }
-
-    /// Starts a writer on the current thread's runtime.
-    fn start(&self) -> anyhow::Result<mpsc::UnboundedSender<Job>> {
-        let pool = db::build_pool_with(&self.connection, &self.database, |config| {
+    /// Starts the writer (on the current runtime) for the database at `connection`.
+    pub fn start(connection: &str, database: &DatabaseSettings) -> anyhow::Result<Self> {
+        let settings = DatabaseSettings {
+            pool_size: 1,
+            ..database.clone()
+        };
+        let pool = db::build_pool_with(connection, &settings, |config| {
             let options = config
                 .get_options()
                 .map(|o| format!("{o} "))
                 .unwrap_or_default();
             config.options(format!("{options}-c synchronous_commit=off"));
         })?;
-        let queue = crate::batching::start(MAX_BATCH, IN_FLIGHT, move |batch| {
-            let pool = pool.clone();
-            async move { write(&pool, batch).await }
-        });
-        Ok(queue)
+        let (queue, records) = mpsc::unbounded_channel();
+        let (stop, stopping) = mpsc::unbounded_channel();
+        let task = tokio::spawn(write_until_closed(pool, records, stopping));
+        Ok(Self {
+            queue,
+            writer: Arc::new(Mutex::new(Some(Writer { stop, task }))),
+        })
+    }
+
+    /// Queues one record; never waits.
+    pub fn record(&self, record: InboundRecord) {
+        if self.queue.send(record).is_err() {
+            tracing::warn!("an inbound SMS was not recorded: the recorder has stopped");
+        }
+    }
+
+    /// Writes everything queued, then stops the writer. Later records are not written.
+    pub async fn close(&self) {
+        let Some(Writer { stop, task }) = self.writer.lock().await.take() else {
+            return;
+        };
+        let _ = stop.send(());
+        if let Err(error) = task.await {
+            tracing::error!("the inbound SMS recorder failed: {error}");
+        }
     }
 }
 
-async fn write(pool: &Pool, batch: Vec<Job>) {
-    // Duplicates inside the batch: only the first of each takes part.
-    let mut ids = HashSet::new();
-    let mut pairs = HashSet::new();
-    let mut first = Vec::with_capacity(batch.len());
-    let mut repeats = Vec::new();
-    for (index, (record, _)) in batch.iter().enumerate() {
-        let new_id = record
-            .gateway_id
-            .as_ref()
-            .is_none_or(|id| ids.insert(id.clone()));
-        let new_pair = pairs.insert((record.sender.clone(), record.body_hash.clone()));
-        if new_id && new_pair {
-            first.push(index);
-        } else {
-            repeats.push(index);
-        }
-    }
-    let records: Vec<&InboundRecord> = first.iter().map(|&i| &batch[i].0).collect();
-    let result = async {
-        let client = pool.get().await?;
-        db::sms::insert_inbound(&client, &records).await
-    }
-    .await;
-    let mut verdicts: Vec<Option<anyhow::Result<bool>>> = (0..batch.len()).map(|_| None).collect();
-    match result {
-        Ok(inserted) => {
-            for &i in &first {
-                let record = &batch[i].0;
-                let key = (record.sender.clone(), record.body_hash.clone());
-                verdicts[i] = Some(Ok(inserted.contains(&key)));
-            }
-            for &i in &repeats {
-                verdicts[i] = Some(Ok(false));
+async fn write_until_closed(
+    pool: Pool,
+    mut records: mpsc::UnboundedReceiver<InboundRecord>,
+    mut stopping: mpsc::UnboundedReceiver<()>,
+) {
+    let mut held: VecDeque<InboundRecord> = VecDeque::new();
+    let mut closing = false;
+    let mut last_write = tokio::time::Instant::now();
+    loop {
+        if held.is_empty() && !closing {
+            tokio::select! {
+                record = records.recv() => match record {
+                    Some(record) => held.push_back(record),
+                    None => closing = true,
+                },
+                _ = stopping.recv() => closing = true,
             }
         }
-        Err(error) => {
-            let message = crate::error::redacted_chain(&error);
-            for verdict in verdicts.iter_mut() {
-                *verdict = Some(Err(anyhow::anyhow!("{message}")));
+        if !closing && held.len() < MAX_BATCH {
+            tokio::select! {
+                () = tokio::time::sleep_until(last_write + WRITE_INTERVAL) => {}
+                _ = stopping.recv() => closing = true,
             }
         }
-    }
-    for ((_, reply), verdict) in batch.into_iter().zip(verdicts) {
-        if let Some(verdict) = verdict {
-            let _ = reply.send(verdict);
+        while let Ok(record) = records.try_recv() {
+            held.push_back(record);
+        }
+        if held.is_empty() {
+            if closing {
+                return;
+            }
+            continue;
+        }
+        last_write = tokio::time::Instant::now();
+        let count = held.len().min(MAX_BATCH);
+        let batch: Vec<InboundRecord> = held.drain(..count).collect();
+        if let Err(error) = write(&pool, &batch).await {
+            for record in batch.into_iter().rev() {
+                held.push_front(record);
+            }
+            let excess = held.len().saturating_sub(MAX_HELD);
+            held.drain(..excess);
+            tracing::warn!(
+                held = held.len(),
+                dropped = excess,
+                "inbound SMS records not written, retrying: {}",
+                crate::error::redacted_chain(&error)
+            );
+            if closing {
+                tracing::warn!("{} inbound SMS records not written at exit", held.len());
+                return;
+            }
+            tokio::time::sleep(RETRY_AFTER).await;
         }
     }
+}
+
+async fn write(pool: &Pool, batch: &[InboundRecord]) -> anyhow::Result<()> {
+    let client = pool.get().await?;
+    db::sms::copy_inbound(&client, batch).await?;
+    Ok(())
 }

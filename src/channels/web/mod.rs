@@ -32,9 +32,8 @@ pub struct AppState {
     pub hotline: Arc<crate::channels::hotline::HotlineState>,
 }
 
-/// Registers every web route.
+/// Registers the web routes but the JSON API's (`api::configure`, registered first).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    api::configure(cfg);
     pages::configure(cfg);
     health::configure(cfg);
     crate::channels::feedback::configure(cfg);
