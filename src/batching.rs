@@ -2,8 +2,7 @@
 //! whatever has piled up (up to a maximum) as one batch, and keeps a bounded number of batches in
 //! flight. While every slot is busy, new jobs wait in the queue and form the next, larger batch,
 //! so under load a batch grows to match what the slow resource (PostgreSQL) can absorb.
-//! Used by the SMS recorder (inbound messages, one INSERT per batch) and the lookup service's
-//! reader (cache misses, one SELECT per batch).
+//! Used by the lookup service's reader (cache misses, one SELECT per batch).
 
 use std::future::Future;
 use std::sync::Arc;
