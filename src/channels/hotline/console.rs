@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::channels::feedback::{read_body, vn_time};
-use crate::channels::staff::{base, form, merge, respond, see_other};
+use crate::channels::feedback::vn_time;
+use crate::channels::staff::{base, merge, respond, see_other, session_form};
 use crate::channels::web::pages::render;
 use crate::channels::web::{method_not_allowed, AppState};
 use crate::db;
@@ -612,7 +612,6 @@ fn capitalize(s: &str) -> String {
 /// The "text the status to this caller" form.
 #[derive(Debug, Deserialize)]
 pub struct TextStatusForm {
-    pub csrf: Option<String>,
     /// The caller's mobile number (defaults to the call's number on the page).
     pub phone: Option<String>,
     pub call: Option<String>,
@@ -633,9 +632,7 @@ pub async fn text_status_to_caller(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let body = read_body(payload, 4096).await?;
-        let input: TextStatusForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: TextStatusForm = session_form(&session, payload, 4096).await?;
         let code = DossierCode::parse(&path)
             .map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
         let mut db = client(&state).await?;
@@ -740,7 +737,6 @@ pub async fn text_status_to_caller(
 /// The call start form.
 #[derive(Debug, Deserialize)]
 pub struct StartCallForm {
-    pub csrf: Option<String>,
     /// The caller's number, when shown by the phone system (optional).
     pub caller_phone: Option<String>,
 }
@@ -753,9 +749,7 @@ pub async fn start_call(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let body = read_body(payload, 4096).await?;
-        let input: StartCallForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: StartCallForm = session_form(&session, payload, 4096).await?;
         let phone = match nonempty(input.caller_phone.as_deref()) {
             Some(raw) => match PhoneNumber::parse(raw) {
                 Ok(p) => Some(p),
@@ -790,7 +784,6 @@ pub async fn start_call(
 /// The call end form.
 #[derive(Debug, Deserialize)]
 pub struct EndCallForm {
-    pub csrf: Option<String>,
     pub outcome: Option<String>,
     pub note: Option<String>,
 }
@@ -804,9 +797,7 @@ pub async fn end_call(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let body = read_body(payload, 16 * 1024).await?;
-        let input: EndCallForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: EndCallForm = session_form(&session, payload, 16 * 1024).await?;
         let db = client(&state).await?;
         let call = named_call(&db, &session, Some(path.as_str()))
             .await?
@@ -870,7 +861,6 @@ pub struct FilingQuery {
 /// The filing form.
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct FilingForm {
-    pub csrf: Option<String>,
     pub call: Option<String>,
     pub kind: Option<String>,
     pub name: Option<String>,
@@ -978,9 +968,8 @@ pub async fn file_for_caller(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let body = read_body(payload, state.settings.intake.max_request_bytes).await?;
-        let input: FilingForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: FilingForm =
+            session_form(&session, payload, state.settings.intake.max_request_bytes).await?;
         let db = client(&state).await?;
         let call = named_call(&db, &session, input.call.as_deref()).await?;
         let raw = RawSubmission {

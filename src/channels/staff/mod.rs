@@ -110,6 +110,19 @@ pub(crate) fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, App
         .map_err(|_| AppError::with_message(Code::InvalidInput, "Biểu mẫu gửi lên không đọc được."))
 }
 
+/// Reads a form posted by a signed-in user: the body (at most `limit` bytes), its CSRF token
+/// checked against the session, then the fields as `T`.
+pub(crate) async fn session_form<T: serde::de::DeserializeOwned>(
+    session: &StaffSession,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, AppError> {
+    let body = read_body(payload, limit).await?;
+    let token: CsrfForm = form(&body)?;
+    session.check_csrf(token.csrf.as_deref().unwrap_or(""))?;
+    form(&body)
+}
+
 fn login_page(
     state: &AppState,
     csrf: &str,
@@ -207,9 +220,7 @@ pub async fn log_out(
 ) -> HttpResponse {
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
-        let body = read_body(payload, 4096).await?;
-        let input: CsrfForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let _: CsrfForm = session_form(&session, payload, 4096).await?;
         staff::log_out(&req, &state.pool).await?;
         let mut response = see_other("/can-bo/dang-nhap");
         let _ = response.add_cookie(&tokens::removal(
@@ -477,7 +488,6 @@ pub async fn show_item(
 /// The fields of the action forms.
 #[derive(Debug, Deserialize)]
 pub struct ActionForm {
-    pub csrf: Option<String>,
     pub agency_code: Option<String>,
     pub text: Option<String>,
     pub topic: Option<String>,
@@ -494,9 +504,8 @@ pub async fn act_on_item(
     let (raw_code, raw_action) = path.into_inner();
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
-        let body = read_body(payload, state.settings.intake.max_request_bytes).await?;
-        let input: ActionForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: ActionForm =
+            session_form(&session, payload, state.settings.intake.max_request_bytes).await?;
         let code = parse_tracking_code(&raw_code)?;
         let action =
             Action::parse_staff(&raw_action).ok_or_else(|| AppError::new(Code::RouteNotFound))?;
@@ -594,7 +603,6 @@ pub async fn show_accounts(req: HttpRequest, state: web::Data<AppState>) -> Http
 /// The account form.
 #[derive(Debug, Deserialize)]
 pub struct AccountForm {
-    pub csrf: Option<String>,
     pub username: Option<String>,
     pub display_name: Option<String>,
     pub role: Option<String>,
@@ -612,9 +620,7 @@ pub async fn create_account(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         session.require(&[Role::Administrator])?;
-        let body = read_body(payload, 8192).await?;
-        let input: AccountForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: AccountForm = session_form(&session, payload, 8192).await?;
         let parsed = AccountInput::parse(
             input.username.as_deref().unwrap_or(""),
             input.display_name.as_deref().unwrap_or(""),
@@ -676,9 +682,7 @@ pub async fn update_account(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         session.require(&[Role::Administrator])?;
-        let body = read_body(payload, 8192).await?;
-        let input: AccountForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: AccountForm = session_form(&session, payload, 8192).await?;
         let new_password = input.password.as_deref().filter(|p| !p.is_empty());
         // Reuse the creation checks; the username is not changed, a placeholder password passes.
         let parsed = AccountInput::parse(
@@ -807,7 +811,6 @@ pub async fn show_routes(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
 /// The routing rule form.
 #[derive(Debug, Deserialize)]
 pub struct RouteForm {
-    pub csrf: Option<String>,
     pub procedure_code: Option<String>,
     pub level: Option<String>,
     pub agency_code: Option<String>,
@@ -822,9 +825,7 @@ pub async fn upsert_route(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         session.require(&[Role::Administrator])?;
-        let body = read_body(payload, 4096).await?;
-        let input: RouteForm = form(&body)?;
-        session.check_csrf(input.csrf.as_deref().unwrap_or(""))?;
+        let input: RouteForm = session_form(&session, payload, 4096).await?;
         let client = state
             .pool
             .get()
