@@ -382,6 +382,21 @@ async fn indicators_count_by_type_and_agency_with_on_time_and_satisfaction_figur
         s["percent"], 33.3,
         "(3 − 1 disliked − 0 overdue − 1 repeated) / 3"
     );
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d");
+    let (status, one_day) = app
+        .get_json(&format!(
+            "/api/v1/intake-indicators?from={today}&to={today}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{one_day}");
+    assert_eq!(
+        (
+            one_day["question"]["total"].as_i64(),
+            one_day["feedback"]["total"].as_i64()
+        ),
+        (Some(2), Some(3)),
+        "from and to both included: one day is a period"
+    );
     let (status, body) = app
         .get_json("/api/v1/intake-indicators?from=2026-13-01")
         .await;

@@ -396,7 +396,7 @@ pub async fn vote_published(
 pub struct IndicatorQuery {
     /// First day, `YYYY-MM-DD` (Vietnam time); default a year before `to`.
     pub from: Option<String>,
-    /// Day after the last, `YYYY-MM-DD`; default now.
+    /// Last day, `YYYY-MM-DD` (Vietnam time), included; default now.
     pub to: Option<String>,
 }
 
@@ -473,7 +473,9 @@ pub async fn show_indicators(
     query: web::Query<IndicatorQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let to = crate::intake::parse_day(query.to.as_deref(), "to")?.unwrap_or_else(Utc::now);
+    // `to` is the last day counted, as on the hotline's indicators.
+    let to = crate::intake::parse_day(query.to.as_deref(), "to")?
+        .map_or_else(Utc::now, |day| day + Duration::days(1));
     let from = crate::intake::parse_day(query.from.as_deref(), "from")?
         .unwrap_or(to - Duration::days(365));
     if from >= to {
