@@ -508,3 +508,42 @@ async fn records_queued_when_the_recorder_closes_are_written_before_it_stops() {
         5_000
     );
 }
+
+#[tokio::test]
+async fn a_record_the_database_refuses_costs_only_itself() {
+    // Arrange: a batch with one record breaking a constraint (a sender of 40 characters).
+    let app = spawn_sms_app().await;
+    let settings = crate::helpers::test_settings();
+    let recorder =
+        tracuu::channels::sms::recorder::Recorder::start(&app.db.url, &settings.database)
+            .expect("recorder");
+    let record = |id: &str, sender: String| tracuu::db::sms::InboundRecord {
+        gateway_id: Some(id.into()),
+        sender,
+        receiver: "8088".into(),
+        body: "TG".into(),
+        body_hash: vec![0; 32],
+        command: "help",
+        outcome: "help",
+        reply: None,
+        gateway_time: None,
+    };
+
+    // Act
+    recorder.record(record("ok-1", "+84912345678".into()));
+    recorder.record(record("bad", "9".repeat(40)));
+    recorder.record(record("ok-2", "+84912345679".into()));
+    recorder.close().await;
+
+    // Assert: the good ones are written, the bad one is not, and the writer did not stall.
+    assert_eq!(
+        app.count("SELECT count(*) FROM sms_inbound WHERE gateway_id IN ('ok-1', 'ok-2')")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM sms_inbound WHERE gateway_id = 'bad'")
+            .await,
+        0
+    );
+}

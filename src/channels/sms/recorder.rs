@@ -152,8 +152,38 @@ async fn write_until_closed(
     }
 }
 
+/// Writes a batch. When PostgreSQL refuses the `COPY` itself (a row breaking a constraint, which
+/// validation should make impossible), the rows are written one by one so only the bad ones are
+/// lost, rather than the batch being retried for ever; connection failures are returned, and the
+/// batch is retried.
 async fn write(pool: &Pool, batch: &[InboundRecord]) -> anyhow::Result<()> {
     let client = pool.get().await?;
-    db::sms::copy_inbound(&client, batch).await?;
+    let refused = match db::sms::copy_inbound(&client, batch).await {
+        Ok(_) => return Ok(()),
+        Err(error) if is_refusal(&error) => error,
+        Err(error) => return Err(error),
+    };
+    let mut lost = 0;
+    for record in batch {
+        if let Err(error) = db::sms::insert_inbound(&client, record).await {
+            if !is_refusal(&error) {
+                return Err(error);
+            }
+            lost += 1;
+        }
+    }
+    tracing::error!(
+        lost,
+        "{lost} inbound SMS records refused by the database: {}",
+        crate::error::redacted_chain(&refused)
+    );
     Ok(())
+}
+
+/// An error PostgreSQL reported about the statement (not a lost connection).
+fn is_refusal(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|link| link.downcast_ref::<tokio_postgres::Error>())
+        .any(|e| e.as_db_error().is_some())
 }
