@@ -115,6 +115,18 @@ impl StaffSession {
     }
 }
 
+/// The session named by the request's cookie if it has one of `roles`; `login_required` or
+/// `forbidden` otherwise.
+pub async fn authorise(
+    req: &HttpRequest,
+    pool: &Pool,
+    roles: &[Role],
+) -> Result<StaffSession, AppError> {
+    let session = authenticate(req, pool).await?;
+    session.require(roles)?;
+    Ok(session)
+}
+
 /// The session named by the request's cookie, or `login_required`.
 pub async fn authenticate(req: &HttpRequest, pool: &Pool) -> Result<StaffSession, AppError> {
     let Some(cookie) = req.cookie(tokens::SESSION_COOKIE) else {

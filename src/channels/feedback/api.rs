@@ -134,8 +134,8 @@ pub async fn create_item(
     }
     let item = if raw.channel.as_deref().map(str::trim) == Some("hotline") {
         // An operator types what a caller says: a staff session with its CSRF token in a header.
-        let session = crate::staff::authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Operator, Role::DeskHead])?;
+        let session =
+            crate::staff::authorise(&req, &state.pool, &[Role::Operator, Role::DeskHead]).await?;
         let token = req
             .headers()
             .get(CSRF_HEADER)

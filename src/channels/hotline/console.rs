@@ -30,7 +30,7 @@ use crate::intake::{RawSubmission, Submission};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::view::ProofOutcome;
 use crate::staff::audit::{self, AuditAction, AuditEntry, SearchReason};
-use crate::staff::{authenticate, Role, StaffSession};
+use crate::staff::{authorise, Role, StaffSession};
 
 /// Registers the console routes and the outcome counts.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -82,8 +82,7 @@ async fn client(state: &AppState) -> Result<deadpool_postgres::Object, AppError>
 
 /// The session, if it is an operator's.
 async fn operator(req: &HttpRequest, state: &AppState) -> Result<StaffSession, AppError> {
-    let session = authenticate(req, &state.pool).await?;
-    session.require(&[Role::Operator])?;
+    let session = authorise(req, &state.pool, &[Role::Operator]).await?;
     Ok(session)
 }
 

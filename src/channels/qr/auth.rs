@@ -51,8 +51,7 @@ impl PrintAccess {
             let app = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("no application state")))?;
-            let session = crate::staff::authenticate(req, &app.pool).await?;
-            session.require(&PRINTING_ROLES)?;
+            let session = crate::staff::authorise(req, &app.pool, &PRINTING_ROLES).await?;
             return Ok(Self {
                 credential: Credential::Staff(session.account_id),
             });

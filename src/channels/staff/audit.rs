@@ -17,7 +17,7 @@ use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
 use crate::staff::audit::{self, AuditAction, AuditEntry};
-use crate::staff::{authenticate, Role, StaffSession};
+use crate::staff::{authorise, Role, StaffSession};
 
 /// Registers the audit log pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -105,8 +105,7 @@ fn row_view(row: &AuditRow) -> Value {
 }
 
 async fn admin(req: &HttpRequest, state: &AppState) -> Result<StaffSession, AppError> {
-    let session = authenticate(req, &state.pool).await?;
-    session.require(&[Role::Administrator])?;
+    let session = authorise(req, &state.pool, &[Role::Administrator]).await?;
     Ok(session)
 }
 

@@ -21,7 +21,7 @@ use crate::error::{AppError, Code};
 use crate::intake::model::{next_state, Action, IntakeChannel, Kind, State};
 use crate::intake::{preview_publication, ActionInput};
 use crate::staff::tokens::{self, CSRF_COOKIE, SESSION_COOKIE};
-use crate::staff::{self, authenticate, AccountInput, Role, StaffSession};
+use crate::staff::{self, authenticate, authorise, AccountInput, Role, StaffSession};
 
 /// Registers the console routes under `/can-bo`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -592,8 +592,7 @@ async fn accounts_page(
 /// `GET /can-bo/tai-khoan` (administrator).
 pub async fn show_accounts(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let result = async {
-        let session = authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Administrator])?;
+        let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         accounts_page(&state, &session, None, None, StatusCode::OK).await
     }
     .await;
@@ -618,8 +617,7 @@ pub async fn create_account(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let result = async {
-        let session = authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Administrator])?;
+        let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         let input: AccountForm = session_form(&session, payload, 8192).await?;
         let parsed = AccountInput::parse(
             input.username.as_deref().unwrap_or(""),
@@ -680,8 +678,7 @@ pub async fn update_account(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let result = async {
-        let session = authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Administrator])?;
+        let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         let input: AccountForm = session_form(&session, payload, 8192).await?;
         let new_password = input.password.as_deref().filter(|p| !p.is_empty());
         // Reuse the creation checks; the username is not changed, a placeholder password passes.
@@ -800,8 +797,7 @@ async fn routes_page(
 /// `GET /can-bo/dinh-tuyen` (administrator): the routing rules.
 pub async fn show_routes(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let result = async {
-        let session = authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Administrator])?;
+        let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         routes_page(&state, &session, None, StatusCode::OK).await
     }
     .await;
@@ -823,8 +819,7 @@ pub async fn upsert_route(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let result = async {
-        let session = authenticate(&req, &state.pool).await?;
-        session.require(&[Role::Administrator])?;
+        let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         let input: RouteForm = session_form(&session, payload, 4096).await?;
         let client = state
             .pool
