@@ -101,27 +101,30 @@ pub async fn get_dossier_by_number(
 }
 
 fn json_view(lookup: &Lookup) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(lookup.to_json())
+    json_response(lookup.to_json())
 }
 
 /// The view with `"qr": {"token", "title"?, "message"?}`: whether the QR token was valid, and
-/// when it was not, the landing page's explanation of why only the public view is shown.
+/// when it was not, the landing page's explanation of why only the public view is shown. The
+/// object is added inside the rendered view, before its closing brace.
 fn json_view_with_token(lookup: &Lookup, token: TokenState) -> HttpResponse {
-    let mut view: serde_json::Value = match serde_json::from_slice(&lookup.to_json()) {
-        Ok(view) => view,
-        Err(_) => return json_view(lookup),
-    };
     let mut qr = serde_json::json!({ "token": token.key() });
     if let Some((title, message)) = token.explanation() {
         qr["title"] = title.into();
         qr["message"] = message.into();
     }
-    view["qr"] = qr;
+    let mut body = lookup.to_json();
+    debug_assert_eq!(body.last(), Some(&b'}'));
+    body.pop();
+    body.extend_from_slice(b",\"qr\":");
+    body.extend_from_slice(qr.to_string().as_bytes());
+    body.push(b'}');
+    json_response(body)
+}
+
+fn json_response(body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(view)
+        .body(body)
 }
