@@ -137,6 +137,10 @@ pub struct RecentKeys {
     keys: std::collections::hash_map::RandomState,
 }
 
+/// Most keys `RecentKeys::tidy` leaves (about 40 MB): under a flood of distinct messages the
+/// oldest are forgotten before the window ends rather than memory growing with the traffic.
+const RECENT_KEYS_MAX: usize = 1_000_000;
+
 impl RecentKeys {
     /// A window of `window`.
     pub fn new(window: Duration) -> Self {
@@ -167,11 +171,22 @@ impl RecentKeys {
         repeated
     }
 
-    /// Forgets keys older than the window.
+    /// Forgets keys older than the window, then, while more than `RECENT_KEYS_MAX` remain, those
+    /// older than half as long again.
     pub fn tidy(&self) {
+        self.tidy_to(RECENT_KEYS_MAX);
+    }
+
+    fn tidy_to(&self, max: usize) {
         let now = Instant::now();
-        self.seen
-            .retain(|_, at| now.duration_since(*at) < self.window);
+        let mut keep = self.window;
+        loop {
+            self.seen.retain(|_, at| now.duration_since(*at) < keep);
+            if self.seen.len() <= max || keep.is_zero() {
+                return;
+            }
+            keep /= 2;
+        }
     }
 }
 
@@ -201,5 +216,21 @@ mod recent_tests {
         ids.tidy();
         assert!(ids.seen.is_empty(), "tidy forgets what is past the window");
         assert!(!ids.repeated("kannel-1"));
+    }
+
+    #[test]
+    fn over_the_bound_the_oldest_keys_go_first() {
+        let ids = RecentKeys::new(Duration::from_secs(3_600));
+        for i in 0..4 {
+            ids.repeated(format!("old-{i}"));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+        for i in 0..2 {
+            ids.repeated(format!("new-{i}"));
+        }
+        ids.tidy_to(3);
+        assert!(ids.seen.len() <= 3, "{} left", ids.seen.len());
+        assert!(ids.repeated("new-0") && ids.repeated("new-1"), "the newest stay");
+        assert!(!ids.repeated("old-0"), "the oldest went");
     }
 }
