@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -390,14 +390,27 @@ pub async fn vote_published(
     Ok(HttpResponse::Ok().json(VotesView { helpful, unhelpful }))
 }
 
-/// The indicator period.
+/// The period of an indicator endpoint (intake and hotline): Vietnam days, both included.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorQuery {
-    /// First day, `YYYY-MM-DD` (Vietnam time); default a year before `to`.
+    /// First day, `YYYY-MM-DD`.
     pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (Vietnam time), included; default now.
+    /// Last day, `YYYY-MM-DD`, included.
     pub to: Option<String>,
+}
+
+/// A period's start and end (exclusive), each when given.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl IndicatorQuery {
+    /// The start of `from` and the end of `to` (the next midnight), each when given.
+    pub fn bounds(&self) -> Result<Bounds, AppError> {
+        let from = crate::intake::parse_day(self.from.as_deref(), "from")?;
+        let to =
+            crate::intake::parse_day(self.to.as_deref(), "to")?.map(|day| day + Duration::days(1));
+        Ok((from, to))
+    }
 }
 
 /// Counts and percentages of one group.
@@ -473,11 +486,10 @@ pub async fn show_indicators(
     query: web::Query<IndicatorQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    // `to` is the last day counted, as on the hotline's indicators.
-    let to = crate::intake::parse_day(query.to.as_deref(), "to")?
-        .map_or_else(Utc::now, |day| day + Duration::days(1));
-    let from = crate::intake::parse_day(query.from.as_deref(), "from")?
-        .unwrap_or(to - Duration::days(365));
+    // Default: the year up to now.
+    let (from, to) = query.bounds()?;
+    let to = to.unwrap_or_else(Utc::now);
+    let from = from.unwrap_or(to - Duration::days(365));
     if from >= to {
         return Err(AppError::with_message(
             Code::InvalidInput,

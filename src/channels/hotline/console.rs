@@ -1047,14 +1047,6 @@ pub async fn file_for_caller(
     respond(&state, result)
 }
 
-/// The period of the outcome counts.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
 /// Counts of one source.
 #[derive(Debug, Default, Serialize)]
 pub struct OutcomeCounts {
@@ -1081,7 +1073,7 @@ pub struct HotlineIndicatorsView {
 /// `GET /api/v1/hotline-indicators[?from=YYYY-MM-DD&to=YYYY-MM-DD]`: calls started in the
 /// period (Vietnam days, `to` included) by outcome, for the statistics.
 pub async fn show_hotline_indicators(
-    query: Result<web::Query<IndicatorQuery>, actix_web::Error>,
+    query: Result<web::Query<crate::channels::feedback::api::IndicatorQuery>, actix_web::Error>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.map_err(|_| {
@@ -1090,9 +1082,7 @@ pub async fn show_hotline_indicators(
             "Chỉ nhận tham số from và to (YYYY-MM-DD).",
         )
     })?;
-    let from = crate::intake::parse_day(query.from.as_deref(), "from")?;
-    let to =
-        crate::intake::parse_day(query.to.as_deref(), "to")?.map(|t| t + chrono::Duration::days(1));
+    let (from, to) = query.bounds()?;
     let db = client(&state).await?;
     let counts = db::hotline::count_outcomes(&db, from, to)
         .await

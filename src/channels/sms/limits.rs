@@ -230,7 +230,10 @@ mod recent_tests {
         }
         ids.tidy_to(3);
         assert!(ids.seen.len() <= 3, "{} left", ids.seen.len());
-        assert!(ids.repeated("new-0") && ids.repeated("new-1"), "the newest stay");
+        assert!(
+            ids.repeated("new-0") && ids.repeated("new-1"),
+            "the newest stay"
+        );
         assert!(!ids.repeated("old-0"), "the oldest went");
     }
 }
