@@ -2,13 +2,23 @@
 //! with a constant JSON body of a given size, on the same number of workers as tracuu. It shows
 //! what the HTTP stack alone costs on this machine, so tracuu's figures can be read as ratios.
 //!
+//! It runs on the same allocator as tracuu (mimalloc on transparent huge pages), so that the
+//! ratio measures tracuu's own work and not a difference of allocators.
+//!
 //! Usage: `bench-baseline PORT BODY_BYTES [WORKERS]`.
 
 use actix_web::http::header;
 use actix_web::{web, App, HttpResponse, HttpServer};
 
-#[actix_web::main]
-async fn main() -> std::io::Result<()> {
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> std::io::Result<()> {
+    tracuu::memory::allow_huge_pages();
+    actix_web::rt::System::new().block_on(serve())
+}
+
+async fn serve() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let port: u16 = args.next().and_then(|a| a.parse().ok()).unwrap_or(18081);
     let size: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1200);

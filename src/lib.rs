@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod intake;
 pub mod lookup;
+pub mod memory;
 pub mod staff;
 pub mod startup;
 pub mod sync;

@@ -4,8 +4,25 @@ use clap::Parser;
 use tracuu::cli::{self, Cli, Command};
 use tracuu::config::Settings;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// mimalloc, with its memory on transparent huge pages (see [`tracuu::memory`]).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> std::process::ExitCode {
+    tracuu::memory::allow_huge_pages();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("tracuu: cannot start the async runtime: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracuu::telemetry::init_tracing();
     let result = async {
