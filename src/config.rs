@@ -71,8 +71,10 @@ pub struct DatabaseSettings {
     pub data_dir: PathBuf,
     /// Connections in the pool.
     pub pool_size: usize,
-    /// Pool connections kept and shared by all lookups that miss the cache; concurrent lookups
-    /// are pipelined on them. Must be smaller than `pool_size`.
+    /// Pool connections kept and shared by the lookup's rarer reads (lookup numbers not cached,
+    /// views rendered on a miss); concurrent lookups are pipelined on them. Must be smaller than
+    /// `pool_size`. (Cache misses by code read over one connection per worker thread, outside
+    /// the pool.)
     pub read_lanes: usize,
     /// Seconds to wait for a connection before answering "unavailable".
     pub connect_timeout_secs: u64,

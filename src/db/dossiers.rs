@@ -123,7 +123,7 @@ const LIST_STORED_VIEWS: &str = concat!(stored_view_select!(), " WHERE d.code = 
 /// The dossiers with these codes and their stored views, in one round trip (absent codes are
 /// simply missing).
 pub async fn list_stored_views(
-    client: &impl GenericClient,
+    client: &deadpool_postgres::ClientWrapper,
     codes: &[&str],
 ) -> anyhow::Result<Vec<StoredViewRow>> {
     let statement = client.prepare_cached(LIST_STORED_VIEWS).await?;

@@ -44,6 +44,11 @@ impl SharedClients {
         }
     }
 
+    /// The pool the connections come from.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// A live shared connection, opening (or replacing) one when its lane has none.
     pub async fn get(&self) -> Result<Arc<Object>, PoolError> {
         let lane = &self.lanes[self.next.fetch_add(1, Ordering::Relaxed) % self.lanes.len()];

@@ -4,17 +4,23 @@
 //! statement for a dozen or more dossiers instead of one each, and PostgreSQL's per-statement
 //! cost is most of the cost of a primary-key read. A reader keeps at most two queries in flight;
 //! while both are out, codes pile up into the next batch.
+//!
+//! Each thread's reader reads through a connection of its own, opened on that thread: the
+//! connection's I/O is then driven by the same runtime as the requests waiting for it, so a
+//! batch's answer wakes no other thread. (Through connections shared by every thread, each
+//! answer crossed threads twice, and the context switches cost more CPU than PostgreSQL's read.)
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use deadpool::managed::Manager as _;
+use deadpool_postgres::{ClientWrapper, Pool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db;
 use crate::db::dossiers::StoredViewRow;
-use crate::db::shared::SharedClients;
 
 /// Most codes in one query.
 const MAX_BATCH: usize = 256;
@@ -44,15 +50,16 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Reads stored views of single dossiers, batching concurrent callers.
 pub struct ReadBatcher {
     id: u64,
-    reads: Arc<SharedClients>,
+    /// Where each reader opens its connection (the primary's pool, or a replica's).
+    pool: Pool,
 }
 
 impl ReadBatcher {
-    /// Reads through `reads`.
-    pub fn new(reads: Arc<SharedClients>) -> Self {
+    /// Reads through connections opened like those of `pool` (one per reading thread).
+    pub fn new(pool: Pool) -> Self {
         Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            reads,
+            pool,
         }
     }
 
@@ -82,22 +89,47 @@ impl ReadBatcher {
 
     /// Starts a reader on the current thread's runtime.
     fn start(&self) -> mpsc::UnboundedSender<Job> {
-        let reads = Arc::clone(&self.reads);
+        let connection = Arc::new(OwnConnection {
+            pool: self.pool.clone(),
+            client: tokio::sync::Mutex::new(None),
+        });
         crate::batching::start(MAX_BATCH, IN_FLIGHT, move |batch| {
-            let reads = Arc::clone(&reads);
-            async move { read(&reads, batch).await }
+            let connection = Arc::clone(&connection);
+            async move { read(&connection, batch).await }
         })
     }
 }
 
-async fn read(reads: &SharedClients, batch: Vec<Job>) {
+/// One reader's connection, outside the pool's count: opened on first use on the reader's
+/// thread, and again after it breaks (server restart, network failure).
+struct OwnConnection {
+    pool: Pool,
+    client: tokio::sync::Mutex<Option<Arc<ClientWrapper>>>,
+}
+
+impl OwnConnection {
+    /// The live connection, opening one when there is none. Its driver task is spawned on the
+    /// current runtime: the reader's thread.
+    async fn get(&self) -> Result<Arc<ClientWrapper>, tokio_postgres::Error> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
+            return Ok(Arc::clone(client));
+        }
+        *slot = None;
+        let client = Arc::new(self.pool.manager().create().await?);
+        *slot = Some(Arc::clone(&client));
+        Ok(client)
+    }
+}
+
+async fn read(connection: &OwnConnection, batch: Vec<Job>) {
     let mut waiting: HashMap<String, Vec<Reply>> = HashMap::with_capacity(batch.len());
     for (code, reply) in batch {
         waiting.entry(code).or_default().push(reply);
     }
     let codes: Vec<&str> = waiting.keys().map(String::as_str).collect();
-    let rows = match reads.get().await {
-        Ok(client) => db::dossiers::list_stored_views(&*client, &codes)
+    let rows = match connection.get().await {
+        Ok(client) => db::dossiers::list_stored_views(&client, &codes)
             .await
             .map_err(|error| ReadFailure {
                 lost: super::connection_lost(&error),

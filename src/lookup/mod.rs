@@ -104,7 +104,7 @@ impl LookupService {
     ) -> Self {
         let reads = Arc::new(reads);
         Self {
-            batcher: batch::ReadBatcher::new(Arc::clone(&reads)),
+            batcher: batch::ReadBatcher::new(reads.pool().clone()),
             reads,
             pool,
             cache,
