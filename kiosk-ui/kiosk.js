@@ -848,9 +848,12 @@
     show('lookup', { prefill: text }, { push: false });
   }
 
+  // A short notice just below the header: it covers neither the title nor the navigation, and
+  // taps go through it to whatever it floats over.
   function toast(text) {
     const el = $('toast');
     el.textContent = text;
+    el.style.top = `${Math.round($('top').getBoundingClientRect().bottom) + 16}px`;
     el.hidden = false;
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { el.hidden = true; }, 1500);
