@@ -229,6 +229,15 @@ impl AppError {
         }
     }
 
+    /// A query string that does not fit the endpoint's parameters (the same answer as actix's
+    /// query extractor gives through the app's `QueryConfig`).
+    pub fn bad_query(error: impl std::fmt::Display) -> Self {
+        Self::with_message(
+            Code::InvalidInput,
+            format!("Tham số truy vấn không hợp lệ: {error}"),
+        )
+    }
+
     /// Adds a hint of the expected form.
     pub fn hint(mut self, hint: &'static str) -> Self {
         self.hint = Some(hint);

@@ -128,13 +128,9 @@ impl Application {
                                 .into()
                         }),
                 )
-                .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    AppError::with_message(
-                        Code::InvalidInput,
-                        format!("Tham số truy vấn không hợp lệ: {e}"),
-                    )
-                    .into()
-                }))
+                .app_data(
+                    web::QueryConfig::default().error_handler(|e, _| AppError::bad_query(e).into()),
+                )
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
                     AppError::with_message(Code::InvalidInput, "Địa chỉ (URL) không hợp lệ.").into()
                 }))

@@ -5,7 +5,9 @@
 //! The positive cache is a sharded concurrent map with CLOCK (second-chance) eviction: a read only
 //! sets a flag on the entry, so the hot path is one hash lookup under a shard read lock; order is
 //! kept in a queue touched only by inserts. (A moka cache cost about a quarter of the workers' CPU
-//! and 256 bytes per entry to keep an LRU order on every read.)
+//! and 256 bytes per entry to keep an LRU order on every read.) The maps hash with foldhash,
+//! seeded per process, and have many shards, so that the two workers' read locks seldom share a
+//! cache line.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -13,17 +15,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dashmap::DashMap;
+use foldhash::fast::RandomState;
 use moka::sync::Cache;
 
 use super::view::CachedDossier;
 use crate::config::CacheSettings;
 
+/// Shards of each map (a power of two). Every read takes its shard's read lock, an atomic write:
+/// with dashmap's default of four per core, the workers kept taking each other's lock lines.
+const SHARDS: usize = 256;
+
 /// Positive and negative caches plus the lookup-number index.
 pub struct DossierCache {
     enabled: bool,
     max_entries: usize,
-    by_code: DashMap<Arc<str>, Arc<CachedDossier>>,
-    by_number: DashMap<u64, Arc<str>>,
+    by_code: DashMap<CodeKey, Slot, RandomState>,
+    by_number: DashMap<u64, Arc<str>, RandomState>,
     /// Codes in insertion order, for CLOCK eviction. May hold codes already removed (skipped).
     clock: Mutex<VecDeque<Arc<str>>>,
     unknown: Cache<Box<str>, ()>,
@@ -44,8 +51,8 @@ impl DossierCache {
             max_entries: usize::try_from(settings.max_dossiers)
                 .unwrap_or(usize::MAX)
                 .max(1),
-            by_code: DashMap::new(),
-            by_number: DashMap::new(),
+            by_code: DashMap::with_hasher_and_shard_amount(RandomState::default(), SHARDS),
+            by_number: DashMap::with_hasher_and_shard_amount(RandomState::default(), SHARDS),
             clock: Mutex::new(VecDeque::new()),
             unknown,
             warmed: AtomicBool::new(false),
@@ -63,7 +70,14 @@ impl DossierCache {
         if !self.enabled {
             return None;
         }
-        let entry = Arc::clone(self.by_code.get(code)?.value());
+        let slot = self.by_code.get(code.as_bytes())?;
+        // Load the view's first line from the slot's own pointer, so that its miss overlaps the
+        // entry's instead of waiting for it.
+        for line in slot.head.iter().step_by(64) {
+            std::hint::black_box(*line);
+        }
+        let entry = Arc::clone(&slot.dossier);
+        drop(slot);
         // Write the flag only when it changes, so hot entries do not bounce a cache line.
         if !entry.referenced.load(Ordering::Relaxed) {
             entry.referenced.store(true, Ordering::Relaxed);
@@ -93,8 +107,12 @@ impl DossierCache {
         self.by_number
             .insert(entry.lookup_number, Arc::clone(&code));
         let number = entry.lookup_number;
-        match self.by_code.insert(Arc::clone(&code), entry) {
-            Some(old) => {
+        let slot = Slot {
+            head: Arc::clone(entry.shared_head()),
+            dossier: entry,
+        };
+        match self.by_code.insert(CodeKey::new(&code), slot) {
+            Some(Slot { dossier: old, .. }) => {
                 self.view_bytes
                     .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
                 if old.lookup_number != number {
@@ -118,7 +136,11 @@ impl DossierCache {
             let Some(code) = clock.pop_front() else {
                 return;
             };
-            let Some(entry) = self.by_code.get(&code).map(|e| Arc::clone(e.value())) else {
+            let Some(entry) = self
+                .by_code
+                .get(code.as_bytes())
+                .map(|e| Arc::clone(&e.value().dossier))
+            else {
                 continue; // removed earlier; drop the stale queue slot
             };
             if entry.referenced.swap(false, Ordering::Relaxed) {
@@ -129,13 +151,13 @@ impl DossierCache {
         }
         // Removed-then-reinserted codes leave stale slots behind; keep the queue bounded.
         if clock.len() > self.max_entries.saturating_mul(2).max(1024) {
-            clock.retain(|code| self.by_code.contains_key(code));
+            clock.retain(|code| self.by_code.contains_key(code.as_bytes()));
         }
     }
 
     /// Drops a dossier (e.g. when the source no longer has it).
     pub fn remove(&self, code: &str) {
-        if let Some((_, old)) = self.by_code.remove(code) {
+        if let Some((_, Slot { dossier: old, .. })) = self.by_code.remove(code.as_bytes()) {
             self.view_bytes
                 .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
             self.by_number
@@ -178,6 +200,67 @@ impl DossierCache {
     /// True once the warm-up has finished (or was not asked for).
     pub fn is_warmed(&self) -> bool {
         self.warmed.load(Ordering::Acquire)
+    }
+}
+
+/// A cached dossier and, beside it, the public view it serves most.
+struct Slot {
+    dossier: Arc<CachedDossier>,
+    head: Arc<[u8]>,
+}
+
+/// A canonical code as the positive cache's key: short codes (all of domain.md §1's formats) sit
+/// inside the hash table's slot, so a probe compares the key without following a pointer to
+/// memory a random lookup would otherwise miss; longer ones are shared with the entry.
+#[derive(Clone)]
+enum CodeKey {
+    Inline { len: u8, bytes: [u8; INLINE_CODE] },
+    Shared(Arc<str>),
+}
+
+/// Bytes of a code held inline: with the tag and length the key takes 32 bytes.
+const INLINE_CODE: usize = 30;
+
+impl CodeKey {
+    fn new(code: &Arc<str>) -> Self {
+        let len = code.len();
+        if len > INLINE_CODE {
+            return CodeKey::Shared(Arc::clone(code));
+        }
+        let mut bytes = [0u8; INLINE_CODE];
+        bytes[..len].copy_from_slice(code.as_bytes());
+        CodeKey::Inline {
+            len: len as u8,
+            bytes,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            CodeKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            CodeKey::Shared(code) => code.as_bytes(),
+        }
+    }
+}
+
+// Hash and equality are those of the bytes, so the map is searched with a `&[u8]`.
+impl std::hash::Hash for CodeKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for CodeKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for CodeKey {}
+
+impl std::borrow::Borrow<[u8]> for CodeKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 

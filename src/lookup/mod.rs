@@ -38,6 +38,18 @@ impl Lookup {
         self.dossier
             .render(self.proof, self.served_from, self.database_up)
     }
+
+    /// True when the answer is the detailed view.
+    pub fn detailed(&self) -> bool {
+        self.proof.unlocks_detail()
+    }
+
+    /// The per-request end of the JSON view, after the dossier's stored head (and detail when
+    /// [`Self::detailed`]): `head + detail? + tail` is [`Self::to_json`].
+    pub fn json_tail(&self) -> Vec<u8> {
+        self.dossier
+            .tail(self.proof, self.served_from, self.database_up)
+    }
 }
 
 /// Why a lookup has no answer.

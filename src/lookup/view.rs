@@ -21,7 +21,7 @@ pub struct CachedDossier {
     /// The numeric lookup number.
     pub lookup_number: u64,
     /// The public view as a JSON object without its closing brace.
-    head: Box<[u8]>,
+    head: Arc<[u8]>,
     /// The fields only the detailed view has, as `,"k":v,...`.
     detail: Box<[u8]>,
     phone_last4: Option<[u8; 4]>,
@@ -295,7 +295,7 @@ impl CachedDossier {
         Ok(Self {
             code: Arc::from(record.code.as_str()),
             lookup_number,
-            head: head.into_boxed_slice(),
+            head: Arc::from(head),
             detail: detail.into_boxed_slice(),
             phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
@@ -323,7 +323,7 @@ impl CachedDossier {
         Ok(Some(Self {
             code: Arc::from(row.code.as_str()),
             lookup_number: u64::try_from(row.lookup_number)?,
-            head: head.into_boxed_slice(),
+            head: Arc::from(head),
             detail: detail.into_boxed_slice(),
             phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
             clock: Clock::new(input),
@@ -334,6 +334,11 @@ impl CachedDossier {
 
     /// The serialized public part (stored in `dossier_views.head`).
     pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// The public part as the cache's slot holds it beside the entry.
+    pub(crate) fn shared_head(&self) -> &Arc<[u8]> {
         &self.head
     }
 
@@ -424,34 +429,61 @@ impl CachedDossier {
     ) -> Vec<u8> {
         let detailed = proof.unlocks_detail();
         let mut out = Vec::with_capacity(
-            self.head.len() + if detailed { self.detail.len() } else { 0 } + 256,
+            self.head.len() + if detailed { self.detail.len() } else { 0 } + TAIL_CAPACITY,
         );
         out.extend_from_slice(&self.head);
         if detailed {
             out.extend_from_slice(&self.detail);
         }
         let timeliness = self.timeliness(Utc::now());
-        // Every value written here is a fixed ASCII or Vietnamese literal without quotes or
-        // backslashes, so plain concatenation is valid JSON.
-        out.extend_from_slice(b",\"timeliness\":{\"key\":\"");
-        out.extend_from_slice(timeliness.key().as_bytes());
-        out.extend_from_slice(b"\",\"label\":\"");
-        out.extend_from_slice(timeliness.label_vi().as_bytes());
-        out.extend_from_slice(b"\"},\"view\":\"");
-        out.extend_from_slice(if detailed { b"detailed" } else { b"public" });
-        out.extend_from_slice(b"\",\"proof\":\"");
-        out.extend_from_slice(proof.key().as_bytes());
-        out.extend_from_slice(b"\",\"served_from\":\"");
-        out.extend_from_slice(served_from.key().as_bytes());
-        out.extend_from_slice(b"\",\"database\":\"");
-        out.extend_from_slice(if database_up {
-            b"ok" as &[u8]
-        } else {
-            b"unreachable"
-        });
-        out.extend_from_slice(b"\"}");
+        write_tail(&mut out, timeliness, proof, served_from, database_up);
         out
     }
+
+    /// The per-request fields that close the body after [`Self::head`] (and [`Self::detail`]
+    /// when `proof` unlocks it), for a channel that sends the stored parts without copying them.
+    pub fn tail(&self, proof: ProofOutcome, served_from: ServedFrom, database_up: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(TAIL_CAPACITY);
+        let timeliness = self.timeliness(Utc::now());
+        write_tail(&mut out, timeliness, proof, served_from, database_up);
+        out
+    }
+}
+
+/// Room for the longest tail (its labels are at most a few dozen bytes each).
+const TAIL_CAPACITY: usize = 192;
+
+/// Appends `,"timeliness":{...},"view":...,"database":"..."}`: the fields that change per request.
+fn write_tail(
+    out: &mut Vec<u8>,
+    timeliness: Timeliness,
+    proof: ProofOutcome,
+    served_from: ServedFrom,
+    database_up: bool,
+) {
+    // Every value written here is a fixed ASCII or Vietnamese literal without quotes or
+    // backslashes, so plain concatenation is valid JSON.
+    out.extend_from_slice(b",\"timeliness\":{\"key\":\"");
+    out.extend_from_slice(timeliness.key().as_bytes());
+    out.extend_from_slice(b"\",\"label\":\"");
+    out.extend_from_slice(timeliness.label_vi().as_bytes());
+    out.extend_from_slice(b"\"},\"view\":\"");
+    out.extend_from_slice(if proof.unlocks_detail() {
+        b"detailed" as &[u8]
+    } else {
+        b"public"
+    });
+    out.extend_from_slice(b"\",\"proof\":\"");
+    out.extend_from_slice(proof.key().as_bytes());
+    out.extend_from_slice(b"\",\"served_from\":\"");
+    out.extend_from_slice(served_from.key().as_bytes());
+    out.extend_from_slice(b"\",\"database\":\"");
+    out.extend_from_slice(if database_up {
+        b"ok" as &[u8]
+    } else {
+        b"unreachable"
+    });
+    out.extend_from_slice(b"\"}");
 }
 
 /// The last four digits of a stored E.164 phone.

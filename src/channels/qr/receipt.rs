@@ -129,12 +129,8 @@ async fn build(
             .map_err(AppError::rate_limited)?;
         return Err(refused);
     }
-    let query = web::Query::<ReceiptQuery>::from_query(req.query_string()).map_err(|e| {
-        AppError::with_message(
-            Code::InvalidInput,
-            format!("Tham số truy vấn không hợp lệ: {e}"),
-        )
-    })?;
+    let query =
+        web::Query::<ReceiptQuery>::from_query(req.query_string()).map_err(AppError::bad_query)?;
     let paper = Paper::parse(query.paper.as_deref())?;
     let code =
         DossierCode::parse(raw_code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;

@@ -3,7 +3,14 @@
 //! token of the receipt's QR link, which grants the detailed view exactly as the landing page
 //! `/q/{code}?k=` does (the kiosk's scanner reads that link).
 
-use actix_web::http::header;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -12,6 +19,7 @@ use crate::channels::qr::landing::TokenState;
 use crate::channels::qr::QrState;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
+use crate::lookup::view::CachedDossier;
 use crate::lookup::Lookup;
 
 /// Registers the API routes.
@@ -29,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Query parameters of both lookups.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofQuery {
     /// Last four digits of the applicant's phone: unlocks the detailed view.
@@ -40,28 +48,40 @@ pub struct ProofQuery {
 }
 
 impl ProofQuery {
+    /// The query of `req`; most lookups have none, and then nothing is parsed.
+    fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        if req.query_string().is_empty() {
+            return Ok(Self::default());
+        }
+        web::Query::<Self>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .map_err(AppError::bad_query)
+    }
+
     fn parse(&self) -> Result<Option<PhoneLast4>, AppError> {
         Ok(self.phone4.as_deref().map(PhoneLast4::parse).transpose()?)
     }
 }
 
 /// `GET /api/v1/dossiers/{code}`.
+///
+/// The busiest route of all, so the handler borrows the app data rather than extracting it and
+/// parses no query string when there is none.
 pub async fn get_dossier(
     req: HttpRequest,
     code: web::Path<String>,
-    query: web::Query<ProofQuery>,
-    state: web::Data<AppState>,
-    qr: web::Data<QrState>,
 ) -> Result<HttpResponse, AppError> {
+    let state = app_data::<AppState>(&req)?;
     let code =
         DossierCode::parse(&code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
+    let query = ProofQuery::of(&req)?;
     let proof = query.parse()?;
     let client = client_key(&req, &state.settings.http.trusted_proxies);
     let Some(raw_token) = query.k.as_deref() else {
         let lookup = state.lookup.by_code(&client, &code, proof.as_ref()).await?;
         return Ok(json_view(&lookup));
     };
-    let token = TokenState::check(&qr, &code, Some(raw_token));
+    let token = TokenState::check(app_data::<QrState>(&req)?, &code, Some(raw_token));
     if token == TokenState::Valid {
         let lookup = state.lookup.by_code_granted(&client, &code).await?;
         return Ok(json_view_with_token(&lookup, token));
@@ -74,6 +94,18 @@ pub async fn get_dossier(
     );
     let lookup = state.lookup.by_code(&client, &code, proof.as_ref()).await?;
     Ok(json_view_with_token(&lookup, token))
+}
+
+/// The app's shared `T`, borrowed from the request (no reference count is touched).
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
+    req.app_data::<web::Data<T>>()
+        .map(|data| &***data)
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "app data {} is not registered",
+                std::any::type_name::<T>()
+            ))
+        })
 }
 
 /// `GET /api/v1/lookup-numbers/{number}`.
@@ -101,7 +133,7 @@ pub async fn get_dossier_by_number(
 }
 
 fn json_view(lookup: &Lookup) -> HttpResponse {
-    json_response(lookup.to_json())
+    json_response(ViewBody::new(lookup, lookup.json_tail()))
 }
 
 /// The view with `"qr": {"token", "title"?, "message"?}`: whether the QR token was valid, and
@@ -113,18 +145,120 @@ fn json_view_with_token(lookup: &Lookup, token: TokenState) -> HttpResponse {
         qr["title"] = title.into();
         qr["message"] = message.into();
     }
-    let mut body = lookup.to_json();
-    debug_assert_eq!(body.last(), Some(&b'}'));
-    body.pop();
-    body.extend_from_slice(b",\"qr\":");
-    body.extend_from_slice(qr.to_string().as_bytes());
-    body.push(b'}');
-    json_response(body)
+    let mut tail = lookup.json_tail();
+    debug_assert_eq!(tail.last(), Some(&b'}'));
+    tail.pop();
+    tail.extend_from_slice(b",\"qr\":");
+    tail.extend_from_slice(qr.to_string().as_bytes());
+    tail.push(b'}');
+    json_response(ViewBody::new(lookup, tail))
 }
 
-fn json_response(body: Vec<u8>) -> HttpResponse {
+fn json_response(body: ViewBody) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        ))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .body(body)
+}
+
+/// The JSON view as a response body: the dossier's stored head (and detail) are sent from the
+/// cache entry itself, held by its reference count, and only the per-request tail is new. The
+/// HTTP encoder copies each part into its write buffer once; nothing is assembled before.
+struct ViewBody {
+    dossier: Option<Arc<CachedDossier>>,
+    detailed: bool,
+    tail: Bytes,
+    len: u64,
+    next: Part,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Head,
+    Detail,
+    Tail,
+    Done,
+}
+
+impl ViewBody {
+    fn new(lookup: &Lookup, tail: Vec<u8>) -> Self {
+        let dossier = &lookup.dossier;
+        let detailed = lookup.detailed();
+        let len =
+            dossier.head().len() + if detailed { dossier.detail().len() } else { 0 } + tail.len();
+        Self {
+            dossier: Some(Arc::clone(dossier)),
+            detailed,
+            tail: Bytes::from(tail),
+            len: len as u64,
+            next: Part::Head,
+        }
+    }
+}
+
+/// One stored part of a cached dossier, as the bytes of a body chunk.
+struct StoredPart {
+    dossier: Arc<CachedDossier>,
+    detail: bool,
+}
+
+impl AsRef<[u8]> for StoredPart {
+    fn as_ref(&self) -> &[u8] {
+        if self.detail {
+            self.dossier.detail()
+        } else {
+            self.dossier.head()
+        }
+    }
+}
+
+impl MessageBody for ViewBody {
+    type Error = Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.len)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        loop {
+            let part = this.next;
+            match part {
+                Part::Head => {
+                    this.next = if this.detailed {
+                        Part::Detail
+                    } else {
+                        Part::Tail
+                    }
+                }
+                Part::Detail => this.next = Part::Tail,
+                Part::Tail => {
+                    this.next = Part::Done;
+                    return Poll::Ready(Some(Ok(std::mem::take(&mut this.tail))));
+                }
+                Part::Done => return Poll::Ready(None),
+            }
+            // The tail always follows, so the entry is only let go with the last stored part.
+            let dossier = if this.next == Part::Tail {
+                this.dossier.take()
+            } else {
+                this.dossier.clone()
+            };
+            if let Some(dossier) = dossier {
+                let chunk = Bytes::from_owner(StoredPart {
+                    dossier,
+                    detail: part == Part::Detail,
+                });
+                if !chunk.is_empty() {
+                    return Poll::Ready(Some(Ok(chunk)));
+                }
+            }
+        }
+    }
 }
