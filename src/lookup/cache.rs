@@ -21,8 +21,8 @@ use moka::sync::Cache;
 use super::view::CachedDossier;
 use crate::config::CacheSettings;
 
-/// Shards of each map (a power of two). Every read takes its shard's read lock, an atomic write:
-/// with dashmap's default of four per core, the workers kept taking each other's lock lines.
+/// Shards of each map (a power of two). Every read takes its shard's read lock, an atomic write;
+/// with dashmap's default of four per core the workers would often take the same lock.
 const SHARDS: usize = 256;
 
 /// Positive and negative caches plus the lookup-number index.
@@ -71,8 +71,9 @@ impl DossierCache {
             return None;
         }
         let slot = self.by_code.get(code.as_bytes())?;
-        // Load the view's first line from the slot's own pointer, so that its miss overlaps the
-        // entry's instead of waiting for it.
+        // Touch each cache line of the public view through the slot's own pointer, so that its
+        // misses overlap the entry's instead of waiting for the entry to be read first (a random
+        // lookup into gigabytes of views is bound by such misses: bench-cache-probe).
         for line in slot.head.iter().step_by(64) {
             std::hint::black_box(*line);
         }
