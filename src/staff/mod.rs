@@ -10,12 +10,12 @@ pub mod tokens;
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use chrono::{Duration, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
 
-use crate::channels::web::AppState;
+use crate::channels::web::{app_data, AppState};
 use crate::config::StaffSettings;
 use crate::db;
 use crate::error::{AppError, Code};
@@ -159,9 +159,7 @@ impl FromRequest for StaffSession {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no application state")))?;
+            let state = app_data::<AppState>(&req)?;
             authenticate(&req, &state.pool).await
         })
     }

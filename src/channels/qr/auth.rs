@@ -7,10 +7,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 
 use super::QrState;
-use crate::channels::web::AppState;
+use crate::channels::web::{app_data, AppState};
 use crate::error::{AppError, Code};
 use crate::staff::{tokens::SESSION_COOKIE, Role};
 use crate::sync::auth::{AuthError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
@@ -39,18 +39,14 @@ pub struct PrintAccess {
 impl PrintAccess {
     /// Checks the request's credentials: a signature when one is offered, else a staff session.
     pub async fn check(req: &HttpRequest) -> Result<Self, AppError> {
-        let state = req
-            .app_data::<web::Data<QrState>>()
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("QR state is not registered")))?;
+        let state = app_data::<QrState>(req)?;
         let header_text = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
         let (timestamp, signature) = (header_text(TIMESTAMP_HEADER), header_text(SIGNATURE_HEADER));
         if timestamp.is_none() && signature.is_none() {
             if req.cookie(SESSION_COOKIE).is_none() {
                 return Err(AppError::new(Code::CredentialsRequired));
             }
-            let app = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no application state")))?;
+            let app = app_data::<AppState>(req)?;
             let session = crate::staff::authorise(req, &app.pool, &PRINTING_ROLES).await?;
             return Ok(Self {
                 credential: Credential::Staff(session.account_id),

@@ -14,7 +14,7 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{client_key, method_not_allowed, AppState};
+use super::{app_data, client_key, method_not_allowed, AppState};
 use crate::channels::qr::landing::TokenState;
 use crate::channels::qr::QrState;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
@@ -96,18 +96,6 @@ pub async fn get_dossier(
     Ok(json_view_with_token(&lookup, token))
 }
 
-/// The app's shared `T`, borrowed from the request (no reference count is touched).
-fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
-    req.app_data::<web::Data<T>>()
-        .map(|data| &***data)
-        .ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "app data {} is not registered",
-                std::any::type_name::<T>()
-            ))
-        })
-}
-
 /// `GET /api/v1/lookup-numbers/{number}`.
 pub async fn get_dossier_by_number(
     req: HttpRequest,
@@ -168,33 +156,27 @@ fn json_response(body: ViewBody) -> HttpResponse {
 /// cache entry itself, held by its reference count, and only the per-request tail is new. The
 /// HTTP encoder copies each part into its write buffer once; nothing is assembled before.
 struct ViewBody {
-    dossier: Option<Arc<CachedDossier>>,
-    detailed: bool,
-    tail: Bytes,
-    len: u64,
-    next: Part,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Head,
-    Detail,
-    Tail,
-    Done,
+    /// Head, detail (empty for the public view) and tail, sent in order.
+    parts: [Bytes; 3],
+    next: usize,
 }
 
 impl ViewBody {
     fn new(lookup: &Lookup, tail: Vec<u8>) -> Self {
-        let dossier = &lookup.dossier;
-        let detailed = lookup.detailed();
-        let len =
-            dossier.head().len() + if detailed { dossier.detail().len() } else { 0 } + tail.len();
+        let stored = |detail| {
+            Bytes::from_owner(StoredPart {
+                dossier: Arc::clone(&lookup.dossier),
+                detail,
+            })
+        };
+        let detail = if lookup.detailed() {
+            stored(true)
+        } else {
+            Bytes::new()
+        };
         Self {
-            dossier: Some(Arc::clone(dossier)),
-            detailed,
-            tail: Bytes::from(tail),
-            len: len as u64,
-            next: Part::Head,
+            parts: [stored(false), detail, Bytes::from(tail)],
+            next: 0,
         }
     }
 }
@@ -219,7 +201,9 @@ impl MessageBody for ViewBody {
     type Error = Infallible;
 
     fn size(&self) -> BodySize {
-        BodySize::Sized(self.len)
+        // Parts already sent are left empty, so this is what remains.
+        let len: usize = self.parts.iter().map(Bytes::len).sum();
+        BodySize::Sized(len as u64)
     }
 
     fn poll_next(
@@ -227,38 +211,12 @@ impl MessageBody for ViewBody {
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.get_mut();
-        loop {
-            let part = this.next;
-            match part {
-                Part::Head => {
-                    this.next = if this.detailed {
-                        Part::Detail
-                    } else {
-                        Part::Tail
-                    }
-                }
-                Part::Detail => this.next = Part::Tail,
-                Part::Tail => {
-                    this.next = Part::Done;
-                    return Poll::Ready(Some(Ok(std::mem::take(&mut this.tail))));
-                }
-                Part::Done => return Poll::Ready(None),
-            }
-            // The tail always follows, so the entry is only let go with the last stored part.
-            let dossier = if this.next == Part::Tail {
-                this.dossier.take()
-            } else {
-                this.dossier.clone()
-            };
-            if let Some(dossier) = dossier {
-                let chunk = Bytes::from_owner(StoredPart {
-                    dossier,
-                    detail: part == Part::Detail,
-                });
-                if !chunk.is_empty() {
-                    return Poll::Ready(Some(Ok(chunk)));
-                }
+        while let Some(part) = this.parts.get_mut(this.next) {
+            this.next += 1;
+            if !part.is_empty() {
+                return Poll::Ready(Some(Ok(std::mem::take(part))));
             }
         }
+        Poll::Ready(None)
     }
 }

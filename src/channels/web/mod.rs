@@ -32,6 +32,19 @@ pub struct AppState {
     pub hotline: Arc<crate::channels::hotline::HotlineState>,
 }
 
+/// The app's shared `T` (registered as `web::Data<T>`), borrowed from the request: for code that
+/// has the request but no extractor, and for hot handlers (no reference count is touched).
+pub fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
+    req.app_data::<web::Data<T>>()
+        .map(|data| &***data)
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "app data {} is not registered",
+                std::any::type_name::<T>()
+            ))
+        })
+}
+
 /// Registers the web routes but the JSON API's (`api::configure`, registered first).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
