@@ -29,7 +29,7 @@ const SHARDS: usize = 256;
 pub struct DossierCache {
     enabled: bool,
     max_entries: usize,
-    by_code: DashMap<CodeKey, Slot, RandomState>,
+    by_code: DashMap<Arc<str>, Slot, RandomState>,
     by_number: DashMap<u64, Arc<str>, RandomState>,
     /// Codes in insertion order, for CLOCK eviction. May hold codes already removed (skipped).
     clock: Mutex<VecDeque<Arc<str>>>,
@@ -70,7 +70,7 @@ impl DossierCache {
         if !self.enabled {
             return None;
         }
-        let slot = self.by_code.get(code.as_bytes())?;
+        let slot = self.by_code.get(code)?;
         // Touch each cache line of the public view through the slot's own pointer, so that its
         // misses overlap the entry's instead of waiting for the entry to be read first (a random
         // lookup into gigabytes of views is bound by such misses: bench-cache-probe).
@@ -112,7 +112,7 @@ impl DossierCache {
             head: Arc::clone(entry.shared_head()),
             dossier: entry,
         };
-        match self.by_code.insert(CodeKey::new(&code), slot) {
+        match self.by_code.insert(Arc::clone(&code), slot) {
             Some(Slot { dossier: old, .. }) => {
                 self.view_bytes
                     .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
@@ -139,7 +139,7 @@ impl DossierCache {
             };
             let Some(entry) = self
                 .by_code
-                .get(code.as_bytes())
+                .get(&code)
                 .map(|e| Arc::clone(&e.value().dossier))
             else {
                 continue; // removed earlier; drop the stale queue slot
@@ -152,13 +152,13 @@ impl DossierCache {
         }
         // Removed-then-reinserted codes leave stale slots behind; keep the queue bounded.
         if clock.len() > self.max_entries.saturating_mul(2).max(1024) {
-            clock.retain(|code| self.by_code.contains_key(code.as_bytes()));
+            clock.retain(|code| self.by_code.contains_key(code));
         }
     }
 
     /// Drops a dossier (e.g. when the source no longer has it).
     pub fn remove(&self, code: &str) {
-        if let Some((_, Slot { dossier: old, .. })) = self.by_code.remove(code.as_bytes()) {
+        if let Some((_, Slot { dossier: old, .. })) = self.by_code.remove(code) {
             self.view_bytes
                 .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
             self.by_number
@@ -208,61 +208,6 @@ impl DossierCache {
 struct Slot {
     dossier: Arc<CachedDossier>,
     head: Arc<[u8]>,
-}
-
-/// A canonical code as the positive cache's key: short codes (all of domain.md §1's formats) sit
-/// inside the hash table's slot, so a probe compares the key without following a pointer to
-/// memory a random lookup would otherwise miss; longer ones are shared with the entry.
-#[derive(Clone)]
-enum CodeKey {
-    Inline { len: u8, bytes: [u8; INLINE_CODE] },
-    Shared(Arc<str>),
-}
-
-/// Bytes of a code held inline: with the tag and length the key takes 32 bytes.
-const INLINE_CODE: usize = 30;
-
-impl CodeKey {
-    fn new(code: &Arc<str>) -> Self {
-        let len = code.len();
-        if len > INLINE_CODE {
-            return CodeKey::Shared(Arc::clone(code));
-        }
-        let mut bytes = [0u8; INLINE_CODE];
-        bytes[..len].copy_from_slice(code.as_bytes());
-        CodeKey::Inline {
-            len: len as u8,
-            bytes,
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            CodeKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            CodeKey::Shared(code) => code.as_bytes(),
-        }
-    }
-}
-
-// Hash and equality are those of the bytes, so the map is searched with a `&[u8]`.
-impl std::hash::Hash for CodeKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_bytes().hash(state);
-    }
-}
-
-impl PartialEq for CodeKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for CodeKey {}
-
-impl std::borrow::Borrow<[u8]> for CodeKey {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
 }
 
 #[cfg(test)]
