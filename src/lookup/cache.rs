@@ -2,12 +2,12 @@
 //! lookup-number index beside it, and a short-lived negative cache of codes known not to exist so
 //! that guessing costs the database nothing. Bounded by configuration.
 //!
-//! The positive cache is a sharded concurrent map with CLOCK (second-chance) eviction: a read only
-//! sets a flag on the entry, so the hot path is one hash lookup under a shard read lock; order is
-//! kept in a queue touched only by inserts. (A moka cache cost about a quarter of the workers' CPU
-//! and 256 bytes per entry to keep an LRU order on every read.) The maps hash with foldhash,
-//! seeded per process, and have many shards, so that the two workers' read locks seldom share a
-//! cache line.
+//! The positive cache is a sharded concurrent map ([`CodeMap`]) with CLOCK (second-chance)
+//! eviction: a read only sets a flag on the entry, so the hot path is one hash lookup under a
+//! shard read lock; order is kept in a queue touched only by inserts. (A moka cache cost about a
+//! quarter of the workers' CPU and 256 bytes per entry to keep an LRU order on every read.) The
+//! maps hash with foldhash, seeded per process, and have many shards, so that the two workers'
+//! read locks seldom share a cache line.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,18 +18,19 @@ use dashmap::DashMap;
 use foldhash::fast::RandomState;
 use moka::sync::Cache;
 
+use super::code_map::CodeMap;
 use super::view::CachedDossier;
 use crate::config::CacheSettings;
 
-/// Shards of each map (a power of two). Every read takes its shard's read lock, an atomic write;
-/// with dashmap's default of four per core the workers would often take the same lock.
+/// Shards of the lookup-number index (a power of two), as many as the code map has: with
+/// dashmap's default of four per core the workers would often take the same lock.
 const SHARDS: usize = 256;
 
 /// Positive and negative caches plus the lookup-number index.
 pub struct DossierCache {
     enabled: bool,
     max_entries: usize,
-    by_code: DashMap<Arc<str>, Slot, RandomState>,
+    by_code: CodeMap,
     by_number: DashMap<u64, Arc<str>, RandomState>,
     /// Codes in insertion order, for CLOCK eviction. May hold codes already removed (skipped).
     clock: Mutex<VecDeque<Arc<str>>>,
@@ -51,7 +52,7 @@ impl DossierCache {
             max_entries: usize::try_from(settings.max_dossiers)
                 .unwrap_or(usize::MAX)
                 .max(1),
-            by_code: DashMap::with_hasher_and_shard_amount(RandomState::default(), SHARDS),
+            by_code: CodeMap::default(),
             by_number: DashMap::with_hasher_and_shard_amount(RandomState::default(), SHARDS),
             clock: Mutex::new(VecDeque::new()),
             unknown,
@@ -70,15 +71,7 @@ impl DossierCache {
         if !self.enabled {
             return None;
         }
-        let slot = self.by_code.get(code)?;
-        // Touch each cache line of the public view through the slot's own pointer, so that its
-        // misses overlap the entry's instead of waiting for the entry to be read first (a random
-        // lookup into gigabytes of views is bound by such misses: bench-cache-probe).
-        for line in slot.head.iter().step_by(64) {
-            std::hint::black_box(*line);
-        }
-        let entry = Arc::clone(&slot.dossier);
-        drop(slot);
+        let entry = self.by_code.get(code)?;
         // Write the flag only when it changes, so hot entries do not bounce a cache line.
         if !entry.referenced.load(Ordering::Relaxed) {
             entry.referenced.store(true, Ordering::Relaxed);
@@ -108,12 +101,8 @@ impl DossierCache {
         self.by_number
             .insert(entry.lookup_number, Arc::clone(&code));
         let number = entry.lookup_number;
-        let slot = Slot {
-            head: Arc::clone(entry.shared_head()),
-            dossier: entry,
-        };
-        match self.by_code.insert(Arc::clone(&code), slot) {
-            Some(Slot { dossier: old, .. }) => {
+        match self.by_code.insert(entry) {
+            Some(old) => {
                 self.view_bytes
                     .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
                 if old.lookup_number != number {
@@ -137,11 +126,7 @@ impl DossierCache {
             let Some(code) = clock.pop_front() else {
                 return;
             };
-            let Some(entry) = self
-                .by_code
-                .get(&code)
-                .map(|e| Arc::clone(&e.value().dossier))
-            else {
+            let Some(entry) = self.by_code.get(&code) else {
                 continue; // removed earlier; drop the stale queue slot
             };
             if entry.referenced.swap(false, Ordering::Relaxed) {
@@ -152,13 +137,13 @@ impl DossierCache {
         }
         // Removed-then-reinserted codes leave stale slots behind; keep the queue bounded.
         if clock.len() > self.max_entries.saturating_mul(2).max(1024) {
-            clock.retain(|code| self.by_code.contains_key(code));
+            clock.retain(|code| self.by_code.contains(code));
         }
     }
 
     /// Drops a dossier (e.g. when the source no longer has it).
     pub fn remove(&self, code: &str) {
-        if let Some((_, Slot { dossier: old, .. })) = self.by_code.remove(code) {
+        if let Some(old) = self.by_code.remove(code) {
             self.view_bytes
                 .fetch_sub(old.view_bytes() as u64, Ordering::Relaxed);
             self.by_number
@@ -204,19 +189,13 @@ impl DossierCache {
     }
 }
 
-/// A cached dossier and, beside it, the public view it serves most.
-struct Slot {
-    dossier: Arc<CachedDossier>,
-    head: Arc<[u8]>,
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::db::dossiers::DossierRecord;
     use chrono::{TimeZone, Utc};
 
-    fn dossier(seq: u64) -> Arc<CachedDossier> {
+    pub(crate) fn dossier(seq: u64) -> Arc<CachedDossier> {
         let at = Utc
             .with_ymd_and_hms(2026, 11, 2, 2, 0, 0)
             .single()

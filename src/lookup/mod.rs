@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod cache;
+pub mod code_map;
 pub mod guard;
 pub mod view;
 

@@ -109,8 +109,12 @@ impl ServedFrom {
     }
 }
 
+/// How every public view begins: its first field is the code ([`CachedDossier::head_names`]).
+const HEAD_PREFIX: &[u8] = br#"{"code":""#;
+
 #[derive(Serialize)]
 struct PublicView<'a> {
+    /// First, so that the view begins with [`HEAD_PREFIX`] and the code.
     code: &'a str,
     lookup_number: String,
     lookup_number_display: String,
@@ -244,6 +248,11 @@ impl CachedDossier {
         };
         let mut head = serde_json::to_vec(&public)?;
         head.pop(); // the closing brace; the per-request tail closes the object
+        anyhow::ensure!(
+            Self::head_names(&head, &record.code),
+            "the code {:?} does not stand as it is at the start of its view",
+            record.code
+        );
 
         let timeline = record
             .events
@@ -310,6 +319,11 @@ impl CachedDossier {
         let (Some(head), Some(detail)) = (row.head, row.detail) else {
             return Ok(None);
         };
+        anyhow::ensure!(
+            Self::head_names(&head, &row.code),
+            "the stored public view of {} does not begin with its code",
+            row.code
+        );
         let input = TimelinessInput {
             status: Status::from_code(row.status)?,
             received_at: row.received_at,
@@ -340,6 +354,17 @@ impl CachedDossier {
     /// The public part as the cache's slot holds it beside the entry.
     pub(crate) fn shared_head(&self) -> &Arc<[u8]> {
         &self.head
+    }
+
+    /// True when `head`, a public view as stored, is the view of the dossier with `code`: every
+    /// public view begins with its code (the cache compares keys there, in the line a response
+    /// reads first, and stores no key apart).
+    pub(crate) fn head_names(head: &[u8], code: &str) -> bool {
+        let Some(rest) = head.strip_prefix(HEAD_PREFIX) else {
+            return false;
+        };
+        rest.strip_prefix(code.as_bytes())
+            .is_some_and(|after| after.first() == Some(&b'"'))
     }
 
     /// The serialized detailed part (stored in `dossier_views.detail`).

@@ -205,7 +205,7 @@ async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connectio
         let shared = &shared;
         async move {
             let client = shared.get().await.expect("shared client");
-            let rows = tracuu::db::dossiers::list_stored_views(&*client, &[code.as_str()])
+            let rows = tracuu::db::dossiers::list_stored_views(&client, &[code.as_str()])
                 .await
                 .expect("read");
             let got = rows.into_iter().next().map(|r| r.code);
@@ -251,7 +251,7 @@ async fn shared_read_connections_pipeline_callers_and_replace_a_broken_connectio
         .expect("replacement answers")
         .get(0);
     assert!(backends.insert(pid_after), "a new backend serves the lane");
-    let rows = tracuu::db::dossiers::list_stored_views(&*fresh, &[codes[0].as_str()])
+    let rows = tracuu::db::dossiers::list_stored_views(&fresh, &[codes[0].as_str()])
         .await
         .expect("read after replacement");
     assert_eq!(
