@@ -388,6 +388,14 @@ impl CachedDossier {
         }
     }
 
+    /// Timeliness now; the clock is read only for a dossier still running (few of them).
+    pub fn timeliness_now(&self) -> Timeliness {
+        match &self.clock {
+            Clock::Final(t) => *t,
+            Clock::Running(input) => assess(input, Utc::now()),
+        }
+    }
+
     /// The public facts an SMS shows (procedure name, status, appointment date), read back from
     /// the serialized public view.
     pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
@@ -460,7 +468,7 @@ impl CachedDossier {
         if detailed {
             out.extend_from_slice(&self.detail);
         }
-        let timeliness = self.timeliness(Utc::now());
+        let timeliness = self.timeliness_now();
         write_tail(&mut out, timeliness, proof, served_from, database_up);
         out
     }
@@ -469,7 +477,7 @@ impl CachedDossier {
     /// when `proof` unlocks it), for a channel that sends the stored parts without copying them.
     pub fn tail(&self, proof: ProofOutcome, served_from: ServedFrom, database_up: bool) -> Vec<u8> {
         let mut out = Vec::with_capacity(TAIL_CAPACITY);
-        let timeliness = self.timeliness(Utc::now());
+        let timeliness = self.timeliness_now();
         write_tail(&mut out, timeliness, proof, served_from, database_up);
         out
     }

@@ -66,7 +66,7 @@ impl StoredPage {
 
     /// The page with the timeliness of now.
     pub fn assemble(&self) -> Vec<u8> {
-        let timeliness = self.dossier.timeliness(chrono::Utc::now());
+        let timeliness = self.dossier.timeliness_now();
         let mut out = Vec::with_capacity(self.bytes + 64);
         for part in &self.parts {
             out.extend_from_slice(match part {

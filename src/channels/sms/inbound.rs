@@ -403,7 +403,7 @@ async fn answer_read(
 /// The status reply, rendered once per dossier version and timeliness (kept with the cached
 /// dossier, so a popular dossier is not re-rendered for every text).
 fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
-    let timeliness = found.dossier.timeliness(Utc::now());
+    let timeliness = found.dossier.timeliness_now();
     let reply = found.dossier.memoised(timeliness, || {
         let facts = found.dossier.public_facts()?;
         state.renderer.status_reply(&StatusFacts {
