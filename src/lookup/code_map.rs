@@ -185,7 +185,7 @@ struct Place {
 }
 
 impl CodeMap {
-    fn hash(&self, code: &str) -> Place {
+    fn place(&self, code: &str) -> Place {
         let hash = self.hasher.hash_one(code);
         Place {
             low: hash as u32,
@@ -193,15 +193,15 @@ impl CodeMap {
         }
     }
 
-    fn read(&self, hash: Place) -> RwLockReadGuard<'_, Table> {
-        self.shards[hash.shard]
+    fn read(&self, place: Place) -> RwLockReadGuard<'_, Table> {
+        self.shards[place.shard]
             .0
             .read()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self, hash: Place) -> RwLockWriteGuard<'_, Table> {
-        self.shards[hash.shard]
+    fn write(&self, place: Place) -> RwLockWriteGuard<'_, Table> {
+        self.shards[place.shard]
             .0
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -209,9 +209,9 @@ impl CodeMap {
 
     /// The dossier with `code`, its lines already on their way to the cache.
     pub fn get(&self, code: &str) -> Option<Arc<CachedDossier>> {
-        let hash = self.hash(code);
-        let table = self.read(hash);
-        let at = table.find(hash.low, |slot| slot.load_and_check(code))?;
+        let place = self.place(code);
+        let table = self.read(place);
+        let at = table.find(place.low, |slot| slot.load_and_check(code))?;
         table.slots[at]
             .as_ref()
             .map(|slot| Arc::clone(&slot.dossier))
@@ -219,18 +219,18 @@ impl CodeMap {
 
     /// True when a dossier with `code` is held.
     pub fn contains(&self, code: &str) -> bool {
-        let hash = self.hash(code);
-        self.read(hash)
-            .find(hash.low, |slot| slot.holds(code))
+        let place = self.place(code);
+        self.read(place)
+            .find(place.low, |slot| slot.holds(code))
             .is_some()
     }
 
     /// Stores `dossier` under its code; returns the dossier it replaced.
     pub fn insert(&self, dossier: Arc<CachedDossier>) -> Option<Arc<CachedDossier>> {
-        let hash = self.hash(&dossier.code);
-        let slot = Slot::new(hash.low, dossier);
-        let mut table = self.write(hash);
-        match table.find(hash.low, |held| held.holds(&slot.dossier.code)) {
+        let place = self.place(&dossier.code);
+        let slot = Slot::new(place.low, dossier);
+        let mut table = self.write(place);
+        match table.find(place.low, |held| held.holds(&slot.dossier.code)) {
             Some(at) => table.slots[at].replace(slot).map(|old| old.dossier),
             None => {
                 table.put_new(slot);
@@ -242,9 +242,9 @@ impl CodeMap {
 
     /// Removes the dossier with `code`; returns it.
     pub fn remove(&self, code: &str) -> Option<Arc<CachedDossier>> {
-        let hash = self.hash(code);
-        let mut table = self.write(hash);
-        let at = table.find(hash.low, |held| held.holds(code))?;
+        let place = self.place(code);
+        let mut table = self.write(place);
+        let at = table.find(place.low, |held| held.holds(code))?;
         let slot = table.take(at)?;
         self.len.fetch_sub(1, Ordering::Relaxed);
         Some(slot.dossier)
