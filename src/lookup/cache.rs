@@ -18,13 +18,9 @@ use dashmap::DashMap;
 use foldhash::fast::RandomState;
 use moka::sync::Cache;
 
-use super::code_map::CodeMap;
+use super::code_map::{CodeMap, SHARDS};
 use super::view::CachedDossier;
 use crate::config::CacheSettings;
-
-/// Shards of the lookup-number index (a power of two), as many as the code map has: with
-/// dashmap's default of four per core the workers would often take the same lock.
-const SHARDS: usize = 256;
 
 /// Positive and negative caches plus the lookup-number index.
 pub struct DossierCache {
@@ -53,6 +49,8 @@ impl DossierCache {
                 .unwrap_or(usize::MAX)
                 .max(1),
             by_code: CodeMap::default(),
+            // As many shards as the code map: with dashmap's default of four per core the
+            // workers would often take the same lock.
             by_number: DashMap::with_hasher_and_shard_amount(RandomState::default(), SHARDS),
             clock: Mutex::new(VecDeque::new()),
             unknown,

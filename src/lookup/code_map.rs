@@ -25,9 +25,10 @@ use foldhash::fast::RandomState;
 
 use super::view::CachedDossier;
 
-/// Shards of the map (a power of two). Every read takes its shard's read lock, an atomic write;
-/// with few shards the workers would often take the same lock.
-const SHARDS: usize = 256;
+/// Shards of the map, and of the cache's lookup-number index (a power of two). Every read takes
+/// its shard's read lock, an atomic write; with few shards the workers would often take the same
+/// lock.
+pub(crate) const SHARDS: usize = 256;
 
 /// Bytes of a cache line.
 const LINE: usize = 64;
