@@ -45,6 +45,7 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
 
 # Every runner writes to $log; the total of passed and failed tests is printed at the end.
 log=$(mktemp)

@@ -16,6 +16,7 @@ mod intake_support;
 mod kannel;
 mod kiosk_catalog;
 mod kiosk_info;
+mod layering;
 mod outage;
 mod pages_lookup;
 mod privacy;
