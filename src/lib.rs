@@ -8,6 +8,8 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod hotline;
+pub mod http;
 pub mod intake;
 pub mod lookup;
 pub mod memory;

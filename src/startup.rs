@@ -12,13 +12,14 @@ use deadpool_postgres::Pool;
 use futures_util::FutureExt;
 use secrecy::ExposeSecret;
 
+use crate::channels;
 use crate::channels::sms::SmsState;
-use crate::channels::web::{self as web_channel, AppState};
 use crate::config::{DatabaseSettings, Settings};
 use crate::db;
 use crate::db::health::DbHealth;
 use crate::db::shared::SharedClients;
 use crate::error::{AppError, Code};
+use crate::http::AppState;
 use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
 use crate::lookup::LookupService;
@@ -63,9 +64,9 @@ impl Application {
             crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
                 .with_answer_notices(crate::intake::AnswerNotices::from_settings(&settings)?),
         );
-        let intake_limits = Arc::new(crate::channels::feedback::IntakeLimits::new(&settings));
+        let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
-        let hotline = Arc::new(crate::channels::hotline::HotlineState::new(&settings));
+        let hotline = Arc::new(crate::hotline::HotlineState::new(&settings));
         spawn_intake_tasks(&pool, &intake_limits, &hotline);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let push = web::Data::new(PushState {
@@ -153,12 +154,16 @@ impl Application {
                     })
                 })
                 // actix tries routes in order: the busiest come first.
-                .configure(web_channel::api::configure)
+                .configure(channels::web::api::configure)
                 .configure(crate::channels::sms::configure)
-                .configure(web_channel::configure)
+                .configure(channels::web::configure)
+                .configure(channels::feedback::configure)
+                .configure(channels::staff::configure)
+                .configure(channels::hotline::configure)
+                .configure(channels::kiosk::configure)
                 .configure(crate::channels::qr::configure)
                 .configure(crate::sync::push::configure)
-                .default_service(web::to(web_channel::not_found))
+                .default_service(web::to(crate::http::not_found))
         })
         .listen(listener)?;
         if settings.http.workers > 0 {
@@ -287,8 +292,8 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
 
 fn spawn_intake_tasks(
     pool: &Pool,
-    limits: &Arc<crate::channels::feedback::IntakeLimits>,
-    hotline: &Arc<crate::channels::hotline::HotlineState>,
+    limits: &Arc<crate::intake::limits::IntakeLimits>,
+    hotline: &Arc<crate::hotline::HotlineState>,
 ) {
     let pool = pool.clone();
     let limits = Arc::clone(limits);

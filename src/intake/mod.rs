@@ -4,6 +4,7 @@
 //! this service; it knows nothing of HTTP. Every transition runs in one transaction that locks the
 //! item, checks the state machine and the caller's scope, writes the item and appends history.
 
+pub mod limits;
 pub mod masking;
 pub mod model;
 pub mod submission;

@@ -15,10 +15,10 @@ use chrono::{Duration, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
 
-use crate::channels::web::{app_data, AppState};
 use crate::config::StaffSettings;
 use crate::db;
 use crate::error::{AppError, Code};
+use crate::http::{app_data, AppState};
 
 /// What a staff member may do. A closed set: adding a role is a code change on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

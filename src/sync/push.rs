@@ -27,17 +27,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/sync/v1/dossiers")
             .route(web::post().to(push_dossiers))
-            .default_service(web::to(crate::channels::web::method_not_allowed)),
+            .default_service(web::to(crate::http::method_not_allowed)),
     );
     cfg.service(
         web::resource("/sync/v1/agencies")
             .route(web::post().to(super::catalog::push_agencies))
-            .default_service(web::to(crate::channels::web::method_not_allowed)),
+            .default_service(web::to(crate::http::method_not_allowed)),
     );
     cfg.service(
         web::resource("/sync/v1/procedures")
             .route(web::post().to(super::catalog::push_procedures))
-            .default_service(web::to(crate::channels::web::method_not_allowed)),
+            .default_service(web::to(crate::http::method_not_allowed)),
     );
 }
 

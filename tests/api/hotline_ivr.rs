@@ -484,7 +484,7 @@ async fn each_caller_is_rate_limited_on_their_own() {
 
 #[tokio::test]
 async fn prompts_come_as_cached_8_khz_audio_when_espeak_ng_is_installed() {
-    if !tracuu::channels::hotline::audio::espeak_available() {
+    if !tracuu::hotline::audio::espeak_available() {
         eprintln!("SKIPPED: espeak-ng is not installed (scripts/test.sh installs it)");
         return;
     }
@@ -508,7 +508,7 @@ async fn prompts_come_as_cached_8_khz_audio_when_espeak_ng_is_installed() {
         Some("audio/wav")
     );
     let wav = response.bytes().await.expect("wav");
-    let (rate, samples) = tracuu::channels::hotline::audio::read_wav(&wav).expect("a WAV file");
+    let (rate, samples) = tracuu::hotline::audio::read_wav(&wav).expect("a WAV file");
     assert_eq!(rate, 8000);
     assert_eq!(u16::from_le_bytes([wav[22], wav[23]]), 1, "mono");
     assert_eq!(u16::from_le_bytes([wav[34], wav[35]]), 16, "16-bit");

@@ -7,12 +7,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    client, parse_kind, parse_tracking_code, read_body, vn_time, AgencyView, DeadlinesView,
-    PublishedView, TrackView, VotesView,
+    parse_kind, parse_tracking_code, vn_time, AgencyView, DeadlinesView, PublishedView, TrackView,
+    VotesView,
 };
-use crate::channels::web::{method_not_allowed, AppState};
 use crate::domain::{PhoneLast4, PhoneNumber};
 use crate::error::{AppError, Code};
+use crate::http::body::read_body;
+use crate::http::{client, method_not_allowed, AppState};
 use crate::intake::model::{Action, Kind};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::tokens::DEVICE_COOKIE;

@@ -8,10 +8,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api::{track, voter_key};
-use super::{client, parse_kind, parse_tracking_code, read_body, PublishedView};
-use crate::channels::web::pages::{error_page, render};
-use crate::channels::web::{method_not_allowed, AppState};
+use super::{parse_kind, parse_tracking_code, PublishedView};
 use crate::error::{AppError, Code};
+use crate::http::body::read_body;
+use crate::http::client;
+use crate::http::forms::{check_csrf, csrf_token};
+use crate::http::pages::{error_page, render};
+use crate::http::{method_not_allowed, AppState};
 use crate::intake::model::{Kind, State};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::tokens::{self, CSRF_COOKIE, DEVICE_COOKIE};
@@ -38,24 +41,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(submit_vote_form))
             .default_service(web::to(method_not_allowed)),
     );
-}
-
-/// The double-submit CSRF token of a browser: the cookie's, or a new one to set.
-pub fn csrf_token(req: &HttpRequest) -> (String, bool) {
-    match req.cookie(CSRF_COOKIE) {
-        Some(c) if c.value().len() == 64 && c.value().chars().all(|c| c.is_ascii_hexdigit()) => {
-            (c.value().to_owned(), false)
-        }
-        _ => (tokens::random_token(), true),
-    }
-}
-
-/// Fails with `csrf_rejected` unless the form's token equals the browser's CSRF cookie.
-pub fn check_csrf(req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError> {
-    match (req.cookie(CSRF_COOKIE), submitted) {
-        (Some(cookie), Some(token)) if tokens::tokens_equal(cookie.value(), token) => Ok(()),
-        _ => Err(AppError::new(Code::CsrfRejected)),
-    }
 }
 
 fn with_cookies(

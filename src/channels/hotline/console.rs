@@ -17,14 +17,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::channels::feedback::vn_time;
-use crate::channels::staff::{base, merge, respond, see_other, session_form};
-use crate::channels::web::pages::render;
-use crate::channels::web::{method_not_allowed, AppState};
 use crate::db;
 use crate::db::hotline::CallRow;
 use crate::domain::speech;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
 use crate::error::{AppError, Code};
+use crate::http::forms::{base, merge, respond, see_other, session_form};
+use crate::http::pages::render;
+use crate::http::{method_not_allowed, AppState};
 use crate::intake::model::{IntakeChannel, Kind, State};
 use crate::intake::{RawSubmission, Submission};
 use crate::lookup::guard::ClientKey;

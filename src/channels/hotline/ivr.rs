@@ -17,13 +17,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::HotlineState;
-use crate::channels::feedback::read_body;
-use crate::channels::web::AppState;
 use crate::db;
 use crate::domain::speech::{self, PublicFacts};
 use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
 use crate::error::{AppError, Code};
+use crate::hotline::HotlineState;
+use crate::http::body::read_body;
+use crate::http::AppState;
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupError;
 
@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/ivr/{format}/{step}")
                 .route(web::get().to(handle_ivr_step))
                 .route(web::post().to(handle_ivr_step))
-                .default_service(web::to(crate::channels::web::method_not_allowed)),
+                .default_service(web::to(crate::http::method_not_allowed)),
         );
 }
 
@@ -252,7 +252,7 @@ fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Ca
     let raw = raw.map(str::trim).filter(|r| !r.is_empty());
     let Some(raw) = raw else {
         // No caller id (withheld): count under the platform's address.
-        let ip = match crate::channels::web::client_key(req, &state.settings.http.trusted_proxies) {
+        let ip = match crate::http::client_key(req, &state.settings.http.trusted_proxies) {
             ClientKey::Ip(ip) => ip.to_string(),
             ClientKey::Named(n) => n.to_string(),
         };
@@ -310,7 +310,7 @@ pub async fn handle_ivr_step(
 ) -> HttpResponse {
     let (format_raw, step_raw) = path.into_inner();
     let Some(format) = Format::parse(&format_raw) else {
-        return crate::channels::web::not_found(req, state).await;
+        return crate::http::not_found(req, state).await;
     };
     let mut input = IvrQuery::default();
     let mut fields: Vec<(String, String)> = query.into_inner();

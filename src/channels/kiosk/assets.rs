@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use crate::channels::web::{not_found, AppState};
+use crate::http::{not_found, AppState};
 
 /// One embedded file: name under `/kiosk/`, content type, bytes.
 pub struct Asset {

@@ -7,11 +7,11 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::{client, json_cached, query_failed};
-use crate::channels::web::AppState;
 use crate::db::kiosk::{self as db, AgencyDesk, ProcedureItem, LEVELS};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
+use crate::http::AppState;
 
 /// Longest search text accepted, in characters.
 pub const SEARCH_MAX_CHARS: usize = 100;

@@ -6,9 +6,9 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{client, json_cached, kiosk_id, query_failed};
-use crate::channels::web::AppState;
 use crate::db::kiosk as db;
 use crate::error::{AppError, Code};
+use crate::http::AppState;
 
 /// Days of settled dossiers the statistics cover.
 pub const STATS_DAYS: i64 = 365;

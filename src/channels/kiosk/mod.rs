@@ -12,9 +12,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::channels::web::{method_not_allowed, AppState};
 use crate::domain::KioskId;
 use crate::error::AppError;
+use crate::http::{method_not_allowed, AppState};
 
 /// Header a kiosk names itself in.
 pub const KIOSK_HEADER: &str = "x-kiosk-id";

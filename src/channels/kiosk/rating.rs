@@ -4,10 +4,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{client, kiosk_id, query_failed};
-use crate::channels::web::AppState;
 use crate::db::kiosk::{self as db, RatingInsert};
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
+use crate::http::AppState;
 
 /// The body of a rating.
 #[derive(Debug, Deserialize)]

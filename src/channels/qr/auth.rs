@@ -10,8 +10,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
 use super::QrState;
-use crate::channels::web::{app_data, AppState};
 use crate::error::{AppError, Code};
+use crate::http::{app_data, AppState};
 use crate::staff::{tokens::SESSION_COOKIE, Role};
 use crate::sync::auth::{AuthError, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 

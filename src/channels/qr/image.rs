@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use super::auth::PrintAccess;
 use super::QrState;
-use crate::channels::web::{client_key, AppState};
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
+use crate::http::{client_key, AppState};
 
 /// Smallest and largest image side, in pixels.
 pub const SIZE_RANGE: std::ops::RangeInclusive<u32> = 64..=2048;

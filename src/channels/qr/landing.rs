@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use super::page_cache::{self, StoredPage};
 use super::QrState;
-use crate::channels::web::pages::{render, title_for, with_retry_after};
-use crate::channels::web::{client_key, AppState};
 use crate::domain::{DossierCode, QrToken, TokenCheck};
 use crate::error::{AppError, Code};
+use crate::http::pages::{render, title_for, with_retry_after};
+use crate::http::{client_key, AppState};
 use crate::lookup::view::ServedFrom;
 use crate::lookup::Lookup;
 

@@ -85,7 +85,7 @@ pub fn uppercase_origin(base: &str) -> String {
 
 /// Registers the QR routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let not_allowed = || web::to(crate::channels::web::method_not_allowed);
+    let not_allowed = || web::to(crate::http::method_not_allowed);
     cfg.service(
         web::resource("/api/v1/dossiers/{code}/qr.png")
             .route(web::get().to(image::show_qr_png))

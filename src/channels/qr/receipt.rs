@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use super::auth::PrintAccess;
 use super::image::matrix_for;
 use super::QrState;
-use crate::channels::web::pages::{error_page, render, with_retry_after};
-use crate::channels::web::{client_key, AppState};
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
+use crate::http::pages::{error_page, render, with_retry_after};
+use crate::http::{client_key, AppState};
 use crate::lookup::view::format_time;
 
 /// `?paper=`.

@@ -123,13 +123,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/sms/v1/kannel/{secret}/inbound")
             .route(web::get().to(inbound::receive_sms))
             .route(web::post().to(inbound::receive_sms))
-            .route(web::to(crate::channels::web::method_not_allowed)),
+            .route(web::to(crate::http::method_not_allowed)),
     )
     .service(
         web::resource("/sms/v1/kannel/{secret}/dlr")
             .route(web::get().to(dlr::record_delivery_report))
             .route(web::post().to(dlr::record_delivery_report))
-            .route(web::to(crate::channels::web::method_not_allowed)),
+            .route(web::to(crate::http::method_not_allowed)),
     );
 }
 

@@ -8,14 +8,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{base, merge, respond};
 use crate::channels::feedback::vn_time;
-use crate::channels::web::pages::render;
-use crate::channels::web::AppState;
 use crate::db;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
+use crate::http::forms::{base, merge, respond};
+use crate::http::pages::render;
+use crate::http::AppState;
 use crate::staff::audit::{self, AuditAction, AuditEntry};
 use crate::staff::{authorise, Role, StaffSession};
 

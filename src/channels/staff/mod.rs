@@ -4,20 +4,22 @@
 //! token; an agency officer only ever reaches their own agency's items (the scope goes into every
 //! query, so another agency's item is "not found", by list, by direct URL and by action).
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub mod audit;
 
-use crate::channels::feedback::pages::{check_csrf, csrf_token};
-use crate::channels::feedback::{parse_tracking_code, read_body, vn_time};
-use crate::channels::web::pages::{error_page, render};
-use crate::channels::web::{method_not_allowed, AppState};
+use crate::channels::feedback::{parse_tracking_code, vn_time};
 use crate::db;
 use crate::db::intake::InboxFilter;
 use crate::error::{AppError, Code};
+use crate::http::body::read_body;
+use crate::http::forms::{base, form, merge, respond, see_other, session_form, CsrfForm};
+use crate::http::forms::{check_csrf, csrf_token};
+use crate::http::pages::render;
+use crate::http::{method_not_allowed, AppState};
 use crate::intake::model::{next_state, Action, IntakeChannel, Kind, State};
 use crate::intake::{preview_publication, ActionInput};
 use crate::staff::tokens::{self, CSRF_COOKIE, SESSION_COOKIE};
@@ -61,66 +63,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(upsert_route))
             .default_service(web::to(method_not_allowed)),
     );
-}
-
-pub(crate) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish()
-}
-
-/// Turns a console error into its page: the login form when not logged in, else an error page.
-pub(crate) fn respond(state: &AppState, result: Result<HttpResponse, AppError>) -> HttpResponse {
-    match result {
-        Ok(response) => response,
-        Err(error) if error.code == Code::LoginRequired => see_other("/can-bo/dang-nhap"),
-        Err(error) => {
-            error.log();
-            error_page(state, &error)
-        }
-    }
-}
-
-pub(crate) fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Value {
-    json!({
-        "title": title,
-        "province": state.settings.province.name,
-        "hotline": state.settings.province.hotline,
-        "staff": session.map(|s| json!({
-            "display_name": s.display_name,
-            "role": s.role.label(),
-            "csrf": s.csrf_token,
-            "is_admin": s.role == Role::Administrator,
-            "handles_items": matches!(s.role, Role::DeskHead | Role::AgencyOfficer),
-            "is_operator": s.role == Role::Operator,
-        })),
-    })
-}
-
-pub(crate) fn merge(mut a: Value, b: Value) -> Value {
-    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
-        a.extend(b);
-    }
-    a
-}
-
-pub(crate) fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::with_message(Code::InvalidInput, "Biểu mẫu gửi lên không đọc được."))
-}
-
-/// Reads a form posted by a signed-in user: the body (at most `limit` bytes), its CSRF token
-/// checked against the session, then the fields as `T`.
-pub(crate) async fn session_form<T: serde::de::DeserializeOwned>(
-    session: &StaffSession,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<T, AppError> {
-    let body = read_body(payload, limit).await?;
-    let token: CsrfForm = form(&body)?;
-    session.check_csrf(token.csrf.as_deref().unwrap_or(""))?;
-    form(&body)
 }
 
 fn login_page(
@@ -204,12 +146,6 @@ pub async fn log_in(
             with_csrf_cookie(response, &state, new.then_some(csrf.as_str()))
         }
     }
-}
-
-/// The CSRF field of simple forms.
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    pub csrf: Option<String>,
 }
 
 /// `POST /can-bo/dang-xuat`: deletes the session server-side and the cookie.

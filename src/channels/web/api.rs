@@ -14,11 +14,11 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{app_data, client_key, method_not_allowed, AppState};
 use crate::channels::qr::landing::TokenState;
 use crate::channels::qr::QrState;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
+use crate::http::{app_data, client_key, method_not_allowed, AppState};
 use crate::lookup::view::CachedDossier;
 use crate::lookup::Lookup;
 

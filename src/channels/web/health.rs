@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use super::AppState;
 use crate::error::AppError;
+use crate::http::AppState;
 use crate::lookup::view::format_time;
 
 /// Registers the operations routes.

@@ -1,96 +1,15 @@
-//! The web channel: the JSON API, the server-rendered lookup page, health and metrics endpoints,
-//! and what they share (application state, client identification, error pages).
+//! The web channel: the JSON API, the server-rendered lookup page, and the health and metrics
+//! endpoints.
 
 pub mod api;
 pub mod health;
 pub mod pages;
 
-use std::net::IpAddr;
-use std::sync::Arc;
+use actix_web::web;
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use deadpool_postgres::Pool;
-use handlebars::Handlebars;
-
-use crate::config::Settings;
-use crate::error::{AppError, Code};
-use crate::lookup::guard::ClientKey;
-use crate::lookup::LookupService;
-use crate::sync::service::SyncService;
-use crate::telemetry::Metrics;
-
-/// Everything handlers need, shared by all workers.
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub lookup: Arc<LookupService>,
-    pub templates: Arc<Handlebars<'static>>,
-    pub metrics: Arc<Metrics>,
-    pub pool: Pool,
-    pub sync: Arc<SyncService>,
-    pub intake: Arc<crate::intake::IntakeService>,
-    pub intake_limits: Arc<crate::channels::feedback::IntakeLimits>,
-    pub hotline: Arc<crate::channels::hotline::HotlineState>,
-}
-
-/// The app's shared `T` (registered as `web::Data<T>`), borrowed from the request: for code that
-/// has the request but no extractor, and for hot handlers (no reference count is touched).
-pub fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
-    req.app_data::<web::Data<T>>()
-        .map(|data| &***data)
-        .ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "app data {} is not registered",
-                std::any::type_name::<T>()
-            ))
-        })
-}
-
-/// Registers the web routes but the JSON API's (`api::configure`, registered first).
+/// Registers the lookup page and the health endpoints (the JSON API, `api::configure`, is
+/// registered first, on its own).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
     health::configure(cfg);
-    crate::channels::feedback::configure(cfg);
-    crate::channels::staff::configure(cfg);
-    crate::channels::hotline::configure(cfg);
-    crate::channels::kiosk::configure(cfg);
-}
-
-/// The key rate limits count a web client under: its address, or the address a trusted reverse
-/// proxy says it forwarded for.
-pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> ClientKey {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let Some(peer) = peer else {
-        return ClientKey::Ip(IpAddr::from([0, 0, 0, 0]));
-    };
-    if !trusted_proxies.contains(&peer) {
-        return ClientKey::Ip(peer);
-    }
-    // Walk X-Forwarded-For from the right: the first address not one of our proxies is the client.
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    let client = forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !trusted_proxies.contains(ip))
-        .unwrap_or(peer);
-    ClientKey::Ip(client)
-}
-
-/// Unknown routes: JSON under `/api/`, a page elsewhere.
-pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let error = AppError::new(Code::RouteNotFound);
-    if req.path().starts_with("/api/") || req.path().starts_with("/sync/") {
-        return actix_web::ResponseError::error_response(&error);
-    }
-    pages::error_page(&state, &error)
-}
-
-/// A known route with a method it does not take.
-pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::new(Code::MethodNotAllowed))
 }

@@ -6,9 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::{client_key, AppState};
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
-use crate::error::{retry_seconds, AppError, Code};
+use crate::error::{AppError, Code};
+use crate::http::pages::{render, title_for, with_retry_after};
+use crate::http::{client_key, AppState};
 use crate::lookup::view::ProofOutcome;
 
 /// Registers the page routes.
@@ -98,19 +99,6 @@ pub async fn show_lookup_page(
     with_retry_after(render(&state, "pages/lookup", &page, status), retry_after)
 }
 
-/// Adds `Retry-After` (whole seconds) to a rate-limited page.
-pub(crate) fn with_retry_after(
-    mut response: HttpResponse,
-    retry_after: Option<std::time::Duration>,
-) -> HttpResponse {
-    if let Some(wait) = retry_after {
-        if let Ok(value) = header::HeaderValue::from_str(&retry_seconds(wait).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-    }
-    response
-}
-
 async fn look_up(
     req: &HttpRequest,
     state: &AppState,
@@ -146,75 +134,6 @@ fn looks_like_lookup_number(raw: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '.' | '-'))
         && folded.chars().filter(|c| c.is_ascii_digit()).count() <= 12
         && !folded.contains('-')
-}
-
-/// The heading of an error page or box.
-pub(crate) fn title_for(code: Code) -> &'static str {
-    match code {
-        Code::DossierNotFound => "Không tìm thấy hồ sơ",
-        Code::RateLimited => "Tra cứu quá nhiều lần",
-        Code::UpstreamUnavailable => "Tạm thời chưa tra cứu được",
-        Code::Internal => "Đã có lỗi xảy ra",
-        Code::ItemNotFound => "Không tìm thấy",
-        Code::Forbidden | Code::ProofRequired | Code::ProofRejected => {
-            "Không có quyền xem hoặc thực hiện"
-        }
-        Code::CsrfRejected => "Biểu mẫu không hợp lệ",
-        Code::LoginRequired | Code::InvalidCredentials | Code::AccountLocked => {
-            "Chưa đăng nhập được"
-        }
-        Code::InvalidTransition | Code::AlreadyVoted => "Không thực hiện được",
-        Code::PayloadTooLarge => "Nội dung quá lớn",
-        Code::CredentialsRequired
-        | Code::SignatureMissing
-        | Code::SignatureInvalid
-        | Code::SignatureExpired => "Cần xác thực",
-        _ => "Thông tin nhập chưa đúng",
-    }
-}
-
-/// Renders `template` as a whole HTML page; a template failure is logged and answered with a plain
-/// 500 text.
-pub(crate) fn render(
-    state: &AppState,
-    template: &str,
-    page: &impl Serialize,
-    status: StatusCode,
-) -> HttpResponse {
-    match state.templates.render(template, page) {
-        Ok(html) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(html),
-        Err(error) => {
-            AppError::internal(anyhow::Error::new(error).context("rendering a page")).log();
-            HttpResponse::InternalServerError()
-                .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-                .body("Đã có lỗi xảy ra. Vui lòng thử lại sau.")
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorPage<'a> {
-    province: &'a str,
-    hotline: &'a str,
-    title: &'static str,
-    message: &'a str,
-}
-
-/// A whole HTML page for an error outside the lookup form (unknown address, ...).
-pub fn error_page(state: &AppState, error: &AppError) -> HttpResponse {
-    let page = ErrorPage {
-        province: &state.settings.province.name,
-        hotline: &state.settings.province.hotline,
-        title: match error.code {
-            Code::RouteNotFound => "Không tìm thấy trang",
-            other => title_for(other),
-        },
-        message: &error.message,
-    };
-    render(state, "errors/page", &page, error.code.status())
 }
 
 #[cfg(test)]
