@@ -5,7 +5,7 @@
 --   $1  text    the stored watermark (TRACUU_SYNC__PULL__INITIAL_WATERMARK before the first batch)
 --   $2  bigint  the most rows to return (TRACUU_SYNC__PULL__BATCH_SIZE)
 --   returns the changed dossiers after $1, in watermark order, one row per dossier, with columns
---   named exactly like the fields of a pushed snapshot (README "Push"; src/sync/snapshot.rs):
+--   named exactly like the fields of a pushed snapshot (docs/api.md, "Sync push"; src/sync/snapshot.rs):
 --     code, version, procedure_code, receiving_agency_code, handling_agency_code   text / bigint
 --     channel, status, supplement_count, supplement_seconds                        integers
 --     applicant_name, applicant_phone, supplement_request                          text
