@@ -10,186 +10,384 @@ use serde::Serialize;
 
 use crate::domain::DomainError;
 
-/// Every error a client can see.
+/// One row of the error table: what every medium says for one [`Code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    InvalidDossierCode,
-    InvalidLookupNumber,
-    LookupNumberTypo,
-    InvalidPhoneProof,
-    InvalidInput,
-    DossierNotFound,
-    RouteNotFound,
-    MethodNotAllowed,
-    PayloadTooLarge,
-    RateLimited,
-    SignatureMissing,
-    SignatureInvalid,
-    SignatureExpired,
-    SignatureReplayed,
-    SyncDisabled,
-    CredentialsRequired,
-    SmsForbidden,
-    SmsDisabled,
-    InvalidBatch,
-    InvalidKioskId,
-    InvalidRating,
-    InvalidAgencyCode,
-    InvalidProcedureCode,
-    AgencyNotFound,
-    ProcedureNotFound,
-    UpstreamUnavailable,
-    Internal,
-    InvalidSubmission,
-    ItemNotFound,
-    ProofRequired,
-    ProofRejected,
-    InvalidTransition,
-    AlreadyVoted,
-    LoginRequired,
-    InvalidCredentials,
-    AccountLocked,
-    Forbidden,
-    CsrfRejected,
+pub struct ErrorRow {
+    /// The stable snake_case name clients match on (JSON `error.code`).
+    pub name: &'static str,
+    /// The HTTP status the code travels with.
+    pub status: u16,
+    /// The default Vietnamese message (JSON `error.message`, page text).
+    pub message: &'static str,
+    /// The heading of an error page or of the error box on a form.
+    pub title: &'static str,
+    /// The SMS reply's template under `templates/sms/`, for the codes an SMS can meet.
+    pub sms: Option<&'static str>,
+    /// The sentence an IVR caller hears.
+    pub ivr: &'static str,
+}
+
+const T_INPUT: &str = "Thông tin nhập chưa đúng";
+const T_AUTH: &str = "Cần xác thực";
+const T_DENIED: &str = "Không có quyền xem hoặc thực hiện";
+const T_LOGIN: &str = "Chưa đăng nhập được";
+const T_UNDONE: &str = "Không thực hiện được";
+const IVR_FAULT: &str = "Hệ thống đang gặp sự cố.";
+
+/// Declares [`Code`] and its table together, so a code cannot exist without its row.
+macro_rules! error_table {
+    ($($variant:ident { $($field:ident: $value:expr,)* })*) => {
+        /// Every error a client can see.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the table's order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code's row of the error table.
+            pub fn row(self) -> &'static ErrorRow {
+                match self {
+                    $(Code::$variant => &ErrorRow { $($field: $value,)* },)*
+                }
+            }
+        }
+    };
+}
+
+error_table! {
+    InvalidDossierCode {
+        name: "invalid_dossier_code",
+        status: 400,
+        message: "Mã hồ sơ không đúng định dạng.",
+        title: T_INPUT,
+        sms: Some("invalid_code"),
+        ivr: IVR_FAULT,
+    }
+    InvalidLookupNumber {
+        name: "invalid_lookup_number",
+        status: 400,
+        message: "Số tra cứu không đúng định dạng: cần đúng 10 chữ số.",
+        title: T_INPUT,
+        sms: None,
+        ivr: "Số tra cứu cần đủ mười chữ số, in trên giấy tiếp nhận hồ sơ, cạnh mã QR.",
+    }
+    LookupNumberTypo {
+        name: "lookup_number_typo",
+        status: 400,
+        message: "Số tra cứu có chữ số bị nhập sai (chữ số kiểm tra không khớp). Vui lòng kiểm tra lại trên giấy tiếp nhận.",
+        title: T_INPUT,
+        sms: Some("number_typo"),
+        ivr: "Số tra cứu vừa bấm chưa đúng, có thể do bấm nhầm hoặc đảo chỗ một chữ số.",
+    }
+    InvalidPhoneProof {
+        name: "invalid_phone4",
+        status: 400,
+        message: "Cần nhập đúng 4 chữ số cuối của số điện thoại người nộp hồ sơ.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidInput {
+        name: "invalid_input",
+        status: 400,
+        message: "Dữ liệu gửi lên không hợp lệ.",
+        title: T_INPUT,
+        sms: None,
+        ivr: "Yêu cầu không hợp lệ.",
+    }
+    DossierNotFound {
+        name: "dossier_not_found",
+        status: 404,
+        message: "Không tìm thấy hồ sơ với mã này.",
+        title: "Không tìm thấy hồ sơ",
+        sms: Some("not_found"),
+        ivr: "Không tìm thấy hồ sơ nào có số tra cứu này.",
+    }
+    RouteNotFound {
+        name: "route_not_found",
+        status: 404,
+        message: "Không tìm thấy trang hoặc địa chỉ này.",
+        title: "Không tìm thấy trang",
+        sms: None,
+        ivr: "Không có mục này.",
+    }
+    MethodNotAllowed {
+        name: "method_not_allowed",
+        status: 405,
+        message: "Phương thức không được hỗ trợ ở địa chỉ này.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    PayloadTooLarge {
+        name: "payload_too_large",
+        status: 413,
+        message: "Dữ liệu gửi lên quá lớn.",
+        title: "Nội dung quá lớn",
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    RateLimited {
+        name: "rate_limited",
+        status: 429,
+        message: "Bạn tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+        title: "Tra cứu quá nhiều lần",
+        sms: Some("rate_limited"),
+        ivr: "Quý vị đã tra cứu quá nhiều lần trong thời gian ngắn. Xin vui lòng gọi lại sau ít phút. Xin cảm ơn.",
+    }
+    SignatureMissing {
+        name: "signature_missing",
+        status: 401,
+        message: "Thiếu hoặc sai định dạng tiêu đề X-Tracuu-Timestamp / X-Tracuu-Signature.",
+        title: T_AUTH,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SignatureInvalid {
+        name: "signature_invalid",
+        status: 401,
+        message: "Chữ ký HMAC không khớp với khóa bí mật nào đang dùng.",
+        title: T_AUTH,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SignatureExpired {
+        name: "signature_expired",
+        status: 401,
+        message: "Thời điểm ký nằm ngoài khoảng cho phép (±5 phút): kiểm tra đồng hồ máy gửi.",
+        title: T_AUTH,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SignatureReplayed {
+        name: "signature_replayed",
+        status: 401,
+        message: "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SyncDisabled {
+        name: "sync_disabled",
+        status: 403,
+        message: "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    CredentialsRequired {
+        name: "credentials_required",
+        status: 401,
+        message: "Cần xác thực để in mã QR hoặc giấy tiếp nhận: yêu cầu phải được ký bằng khóa đồng bộ (X-Tracuu-Timestamp / X-Tracuu-Signature) hoặc gửi từ phiên đăng nhập của cán bộ.",
+        title: T_AUTH,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SmsForbidden {
+        name: "sms_forbidden",
+        status: 403,
+        message: "Địa chỉ gọi hoặc khóa bí mật của cổng SMS không đúng.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    SmsDisabled {
+        name: "sms_disabled",
+        status: 403,
+        message: "Chưa cấu hình khóa bí mật cho cổng SMS (TRACUU_SMS__INBOUND_SECRET): kênh SMS đang tắt.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidBatch {
+        name: "invalid_batch",
+        status: 400,
+        message: "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidKioskId {
+        name: "invalid_kiosk_id",
+        status: 400,
+        message: "Mã ki-ốt không hợp lệ: 1–40 ký tự gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidRating {
+        name: "invalid_rating",
+        status: 400,
+        message: "Mức đánh giá phải là 1 (không hài lòng), 2 (bình thường) hoặc 3 (hài lòng).",
+        title: T_INPUT,
+        sms: Some("invalid_rating"),
+        ivr: IVR_FAULT,
+    }
+    InvalidAgencyCode {
+        name: "invalid_agency_code",
+        status: 400,
+        message: "Mã cơ quan không đúng định dạng.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidProcedureCode {
+        name: "invalid_procedure_code",
+        status: 400,
+        message: "Mã thủ tục không đúng định dạng (dạng 1.000123).",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    AgencyNotFound {
+        name: "agency_not_found",
+        status: 404,
+        message: "Không tìm thấy cơ quan với mã này.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    ProcedureNotFound {
+        name: "procedure_not_found",
+        status: 404,
+        message: "Không tìm thấy thủ tục với mã này.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    UpstreamUnavailable {
+        name: "upstream_unavailable",
+        status: 503,
+        message: "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng.",
+        title: "Tạm thời chưa tra cứu được",
+        sms: Some("unavailable"),
+        ivr: "Hệ thống tạm thời chưa tra cứu được hồ sơ này.",
+    }
+    Internal {
+        name: "internal",
+        status: 500,
+        message: "Đã có lỗi xảy ra. Vui lòng thử lại sau hoặc gọi đường dây nóng.",
+        title: "Đã có lỗi xảy ra",
+        sms: Some("internal"),
+        ivr: IVR_FAULT,
+    }
+    InvalidSubmission {
+        name: "invalid_submission",
+        status: 400,
+        message: "Nội dung gửi chưa hợp lệ.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    ItemNotFound {
+        name: "item_not_found",
+        status: 404,
+        message: "Không tìm thấy câu hỏi hoặc phản ánh với mã này.",
+        title: "Không tìm thấy",
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    ProofRequired {
+        name: "phone4_required",
+        status: 403,
+        message: "Nội dung này không công khai: cần nhập 4 chữ số cuối của số điện thoại đã khai khi gửi.",
+        title: T_DENIED,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    ProofRejected {
+        name: "phone4_rejected",
+        status: 403,
+        message: "4 chữ số cuối của số điện thoại không khớp với thông tin đã khai khi gửi.",
+        title: T_DENIED,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidTransition {
+        name: "invalid_transition",
+        status: 409,
+        message: "Không thể thực hiện thao tác này ở trạng thái hiện tại.",
+        title: T_UNDONE,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    AlreadyVoted {
+        name: "already_voted",
+        status: 409,
+        message: "Bạn đã đánh giá câu trả lời này rồi.",
+        title: T_UNDONE,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    LoginRequired {
+        name: "login_required",
+        status: 401,
+        message: "Vui lòng đăng nhập.",
+        title: T_LOGIN,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    InvalidCredentials {
+        name: "invalid_credentials",
+        status: 401,
+        message: "Tên đăng nhập hoặc mật khẩu không đúng.",
+        title: T_LOGIN,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    AccountLocked {
+        name: "account_locked",
+        status: 403,
+        message: "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.",
+        title: T_LOGIN,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    Forbidden {
+        name: "forbidden",
+        status: 403,
+        message: "Tài khoản của bạn không có quyền thực hiện thao tác này.",
+        title: T_DENIED,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    CsrfRejected {
+        name: "csrf_rejected",
+        status: 403,
+        message: "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+        title: "Biểu mẫu không hợp lệ",
+        sms: None,
+        ivr: IVR_FAULT,
+    }
 }
 
 impl Code {
     /// The stable machine name clients match on.
     pub fn name(self) -> &'static str {
-        match self {
-            Code::InvalidDossierCode => "invalid_dossier_code",
-            Code::InvalidLookupNumber => "invalid_lookup_number",
-            Code::LookupNumberTypo => "lookup_number_typo",
-            Code::InvalidPhoneProof => "invalid_phone4",
-            Code::InvalidInput => "invalid_input",
-            Code::DossierNotFound => "dossier_not_found",
-            Code::RouteNotFound => "route_not_found",
-            Code::MethodNotAllowed => "method_not_allowed",
-            Code::PayloadTooLarge => "payload_too_large",
-            Code::RateLimited => "rate_limited",
-            Code::SignatureMissing => "signature_missing",
-            Code::SignatureInvalid => "signature_invalid",
-            Code::SignatureExpired => "signature_expired",
-            Code::SignatureReplayed => "signature_replayed",
-            Code::SyncDisabled => "sync_disabled",
-            Code::CredentialsRequired => "credentials_required",
-            Code::SmsForbidden => "sms_forbidden",
-            Code::SmsDisabled => "sms_disabled",
-            Code::InvalidBatch => "invalid_batch",
-            Code::InvalidKioskId => "invalid_kiosk_id",
-            Code::InvalidRating => "invalid_rating",
-            Code::InvalidAgencyCode => "invalid_agency_code",
-            Code::InvalidProcedureCode => "invalid_procedure_code",
-            Code::AgencyNotFound => "agency_not_found",
-            Code::ProcedureNotFound => "procedure_not_found",
-            Code::UpstreamUnavailable => "upstream_unavailable",
-            Code::Internal => "internal",
-            Code::InvalidSubmission => "invalid_submission",
-            Code::ItemNotFound => "item_not_found",
-            Code::ProofRequired => "phone4_required",
-            Code::ProofRejected => "phone4_rejected",
-            Code::InvalidTransition => "invalid_transition",
-            Code::AlreadyVoted => "already_voted",
-            Code::LoginRequired => "login_required",
-            Code::InvalidCredentials => "invalid_credentials",
-            Code::AccountLocked => "account_locked",
-            Code::Forbidden => "forbidden",
-            Code::CsrfRejected => "csrf_rejected",
-        }
+        self.row().name
     }
 
     /// The HTTP status this code travels with.
     pub fn status(self) -> StatusCode {
-        match self {
-            Code::InvalidDossierCode
-            | Code::InvalidLookupNumber
-            | Code::LookupNumberTypo
-            | Code::InvalidPhoneProof
-            | Code::InvalidInput
-            | Code::InvalidBatch
-            | Code::InvalidKioskId
-            | Code::InvalidRating
-            | Code::InvalidAgencyCode
-            | Code::InvalidProcedureCode => StatusCode::BAD_REQUEST,
-            Code::SignatureMissing
-            | Code::SignatureInvalid
-            | Code::SignatureExpired
-            | Code::SignatureReplayed
-            | Code::CredentialsRequired => StatusCode::UNAUTHORIZED,
-            Code::SyncDisabled | Code::SmsForbidden | Code::SmsDisabled => StatusCode::FORBIDDEN,
-            Code::DossierNotFound
-            | Code::RouteNotFound
-            | Code::AgencyNotFound
-            | Code::ProcedureNotFound => StatusCode::NOT_FOUND,
-            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Code::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Code::InvalidSubmission => StatusCode::BAD_REQUEST,
-            Code::ItemNotFound => StatusCode::NOT_FOUND,
-            Code::ProofRequired => StatusCode::FORBIDDEN,
-            Code::ProofRejected => StatusCode::FORBIDDEN,
-            Code::InvalidTransition => StatusCode::CONFLICT,
-            Code::AlreadyVoted => StatusCode::CONFLICT,
-            Code::LoginRequired => StatusCode::UNAUTHORIZED,
-            Code::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Code::AccountLocked => StatusCode::FORBIDDEN,
-            Code::Forbidden => StatusCode::FORBIDDEN,
-            Code::CsrfRejected => StatusCode::FORBIDDEN,
-        }
+        StatusCode::from_u16(self.row().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The default Vietnamese message for citizens.
     pub fn message_vi(self) -> &'static str {
-        match self {
-            Code::InvalidDossierCode => "Mã hồ sơ không đúng định dạng.",
-            Code::InvalidLookupNumber => "Số tra cứu không đúng định dạng: cần đúng 10 chữ số.",
-            Code::LookupNumberTypo => {
-                "Số tra cứu có chữ số bị nhập sai (chữ số kiểm tra không khớp). Vui lòng kiểm tra lại trên giấy tiếp nhận."
-            }
-            Code::InvalidPhoneProof => "Cần nhập đúng 4 chữ số cuối của số điện thoại người nộp hồ sơ.",
-            Code::InvalidInput => "Dữ liệu gửi lên không hợp lệ.",
-            Code::DossierNotFound => "Không tìm thấy hồ sơ với mã này.",
-            Code::RouteNotFound => "Không tìm thấy trang hoặc địa chỉ này.",
-            Code::MethodNotAllowed => "Phương thức không được hỗ trợ ở địa chỉ này.",
-            Code::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.",
-            Code::RateLimited => "Bạn tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
-            Code::SignatureMissing => "Thiếu hoặc sai định dạng tiêu đề X-Tracuu-Timestamp / X-Tracuu-Signature.",
-            Code::SignatureInvalid => "Chữ ký HMAC không khớp với khóa bí mật nào đang dùng.",
-            Code::SignatureExpired => "Thời điểm ký nằm ngoài khoảng cho phép (±5 phút): kiểm tra đồng hồ máy gửi.",
-            Code::SignatureReplayed => "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
-            Code::SyncDisabled => "Chưa cấu hình khóa bí mật đồng bộ (TRACUU_SYNC__SECRETS): không nhận dữ liệu đẩy.",
-            Code::CredentialsRequired => {
-                "Cần xác thực để in mã QR hoặc giấy tiếp nhận: yêu cầu phải được ký bằng khóa đồng bộ (X-Tracuu-Timestamp / X-Tracuu-Signature) hoặc gửi từ phiên đăng nhập của cán bộ."
-            }
-            Code::SmsForbidden => "Địa chỉ gọi hoặc khóa bí mật của cổng SMS không đúng.",
-            Code::SmsDisabled => "Chưa cấu hình khóa bí mật cho cổng SMS (TRACUU_SMS__INBOUND_SECRET): kênh SMS đang tắt.",
-            Code::InvalidBatch => "Lô dữ liệu không đọc được: cần một mảng JSON hoặc NDJSON.",
-            Code::InvalidKioskId => {
-                "Mã ki-ốt không hợp lệ: 1–40 ký tự gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới."
-            }
-            Code::InvalidRating => "Mức đánh giá phải là 1 (không hài lòng), 2 (bình thường) hoặc 3 (hài lòng).",
-            Code::InvalidAgencyCode => "Mã cơ quan không đúng định dạng.",
-            Code::InvalidProcedureCode => "Mã thủ tục không đúng định dạng (dạng 1.000123).",
-            Code::AgencyNotFound => "Không tìm thấy cơ quan với mã này.",
-            Code::ProcedureNotFound => "Không tìm thấy thủ tục với mã này.",
-            Code::UpstreamUnavailable => {
-                "Hệ thống tạm thời chưa lấy được dữ liệu hồ sơ này. Vui lòng thử lại sau hoặc gọi đường dây nóng."
-            }
-            Code::Internal => "Đã có lỗi xảy ra. Vui lòng thử lại sau hoặc gọi đường dây nóng.",
-            Code::InvalidSubmission => "Nội dung gửi chưa hợp lệ.",
-            Code::ItemNotFound => "Không tìm thấy câu hỏi hoặc phản ánh với mã này.",
-            Code::ProofRequired => "Nội dung này không công khai: cần nhập 4 chữ số cuối của số điện thoại đã khai khi gửi.",
-            Code::ProofRejected => "4 chữ số cuối của số điện thoại không khớp với thông tin đã khai khi gửi.",
-            Code::InvalidTransition => "Không thể thực hiện thao tác này ở trạng thái hiện tại.",
-            Code::AlreadyVoted => "Bạn đã đánh giá câu trả lời này rồi.",
-            Code::LoginRequired => "Vui lòng đăng nhập.",
-            Code::InvalidCredentials => "Tên đăng nhập hoặc mật khẩu không đúng.",
-            Code::AccountLocked => "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.",
-            Code::Forbidden => "Tài khoản của bạn không có quyền thực hiện thao tác này.",
-            Code::CsrfRejected => "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
-        }
+        self.row().message
+    }
+
+    /// The heading of an error page or box.
+    pub fn title(self) -> &'static str {
+        self.row().title
+    }
+
+    /// The sentence an IVR caller hears for this code.
+    pub fn ivr_prompt(self) -> &'static str {
+        self.row().ivr
     }
 }
 
@@ -401,48 +599,81 @@ mod tests {
     }
 
     #[test]
-    fn every_code_has_a_distinct_name() {
-        let codes = [
-            Code::InvalidDossierCode,
-            Code::InvalidLookupNumber,
-            Code::LookupNumberTypo,
-            Code::InvalidPhoneProof,
-            Code::InvalidInput,
-            Code::DossierNotFound,
-            Code::RouteNotFound,
-            Code::MethodNotAllowed,
-            Code::PayloadTooLarge,
-            Code::RateLimited,
-            Code::SignatureMissing,
-            Code::SignatureInvalid,
-            Code::SignatureExpired,
-            Code::SignatureReplayed,
-            Code::SyncDisabled,
-            Code::CredentialsRequired,
-            Code::SmsForbidden,
-            Code::SmsDisabled,
-            Code::InvalidBatch,
-            Code::InvalidKioskId,
-            Code::InvalidRating,
-            Code::InvalidAgencyCode,
-            Code::InvalidProcedureCode,
-            Code::AgencyNotFound,
-            Code::ProcedureNotFound,
-            Code::UpstreamUnavailable,
-            Code::Internal,
-            Code::InvalidSubmission,
-            Code::ItemNotFound,
-            Code::ProofRequired,
-            Code::ProofRejected,
-            Code::InvalidTransition,
-            Code::AlreadyVoted,
-            Code::LoginRequired,
-            Code::InvalidCredentials,
-            Code::AccountLocked,
-            Code::Forbidden,
-            Code::CsrfRejected,
-        ];
-        let names: std::collections::HashSet<_> = codes.iter().map(|c| c.name()).collect();
-        assert_eq!(names.len(), codes.len());
+    fn every_code_has_a_distinct_name_a_valid_status_and_words_for_every_medium() {
+        let names: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names.len(), Code::ALL.len());
+        for code in Code::ALL {
+            let row = code.row();
+            assert!(
+                StatusCode::from_u16(row.status)
+                    .is_ok_and(|s| s.is_client_error() || s.is_server_error()),
+                "{}: status {}",
+                row.name,
+                row.status
+            );
+            assert!(!row.message.is_empty() && !row.title.is_empty() && !row.ivr.is_empty());
+            if let Some(template) = row.sms {
+                let path = format!(
+                    "{}/templates/sms/{template}.hbs",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                assert!(std::path::Path::new(&path).exists(), "{}: {path}", row.name);
+            }
+        }
+    }
+
+    #[test]
+    fn domain_errors_become_the_code_of_the_input_they_name() {
+        let name = |e: DomainError| AppError::from(e).code.name();
+        assert_eq!(
+            name(DomainError::LookupNumberCheckDigit),
+            "lookup_number_typo"
+        );
+        assert_eq!(name(DomainError::InvalidPhoneProof), "invalid_phone4");
+        assert_eq!(
+            name(DomainError::InvalidDossierCode { reason: "x" }),
+            "invalid_dossier_code"
+        );
+        assert_eq!(name(DomainError::InvalidStatus), "invalid_input");
+    }
+
+    /// The error table of `docs/api.md`, as the rows make it.
+    fn docs_table() -> String {
+        let mut table = String::from(
+            "| code | HTTP | message | page title | SMS reply | IVR prompt |\n|---|---|---|---|---|---|\n",
+        );
+        for code in Code::ALL {
+            let row = code.row();
+            let sms = row.sms.map_or("—".to_owned(), |t| format!("`sms/{t}`"));
+            table.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} |\n",
+                row.name, row.status, row.message, row.title, sms, row.ivr
+            ));
+        }
+        table
+    }
+
+    /// The docs' table is checked against the rows; `TRACUU_WRITE_DOCS=1 cargo test --lib error`
+    /// writes it from them.
+    #[test]
+    fn the_error_table_in_the_api_docs_is_the_rows() {
+        const BEGIN: &str = "<!-- error-table:begin -->\n";
+        const END: &str = "<!-- error-table:end -->";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md");
+        let text = std::fs::read_to_string(path).expect("docs/api.md");
+        let start = text.find(BEGIN).expect("the begin marker") + BEGIN.len();
+        let end = text.find(END).expect("the end marker");
+        let expected = docs_table();
+        if std::env::var_os("TRACUU_WRITE_DOCS").is_some() {
+            let written = format!("{}{expected}{}", &text[..start], &text[end..]);
+            std::fs::write(path, written).expect("write docs/api.md");
+            return;
+        }
+        assert_eq!(
+            &text[start..end],
+            expected,
+            "docs/api.md's error table differs from the rows in src/error.rs; \
+             TRACUU_WRITE_DOCS=1 cargo test --lib error writes it"
+        );
     }
 }

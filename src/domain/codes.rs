@@ -273,9 +273,11 @@ mod tests {
             "1.2.3.4.5.6.7",
             "000000000.000000000.000000000.000000",
         ] {
-            assert_eq!(
-                AgencyCode::parse(raw).map_err(|e| e.code()),
-                Err("invalid_agency_code"),
+            assert!(
+                matches!(
+                    AgencyCode::parse(raw),
+                    Err(DomainError::InvalidAgencyCode { .. })
+                ),
                 "{raw}"
             );
         }
@@ -320,9 +322,11 @@ mod tests {
             "1.001193.H3 5",
             "a.001193",
         ] {
-            assert_eq!(
-                ProcedureCode::parse(raw).map_err(|e| e.code()),
-                Err("invalid_procedure_code"),
+            assert!(
+                matches!(
+                    ProcedureCode::parse(raw),
+                    Err(DomainError::InvalidProcedureCode { .. })
+                ),
                 "{raw}"
             );
         }

@@ -319,9 +319,11 @@ mod tests {
             "12345a7890",
             "1234567890 ; DROP",
         ] {
-            assert_eq!(
-                LookupNumber::parse(raw).map_err(|e| e.code()),
-                Err("invalid_lookup_number"),
+            assert!(
+                matches!(
+                    LookupNumber::parse(raw),
+                    Err(DomainError::InvalidLookupNumber { .. })
+                ),
                 "{raw}"
             );
         }

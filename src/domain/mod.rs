@@ -113,27 +113,6 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    /// Stable snake_case machine code, used by the error layer to choose an
-    /// HTTP status, an SMS template and an IVR prompt.
-    pub fn code(&self) -> &'static str {
-        match self {
-            DomainError::Empty => "empty",
-            DomainError::TooLong { .. } => "too_long",
-            DomainError::InvalidDossierCode { .. } => "invalid_dossier_code",
-            DomainError::InvalidLookupNumber { .. } => "invalid_lookup_number",
-            DomainError::LookupNumberCheckDigit => "lookup_number_typo",
-            DomainError::InvalidPhone { .. } => "invalid_phone",
-            DomainError::InvalidAgencyCode { .. } => "invalid_agency_code",
-            DomainError::InvalidProcedureCode { .. } => "invalid_procedure_code",
-            DomainError::InvalidStatus => "invalid_status",
-            DomainError::InvalidChannel => "invalid_channel",
-            DomainError::InvalidPhoneProof => "invalid_phone4",
-            DomainError::InvalidWorkingHours => "invalid_working_hours",
-            DomainError::InvalidQrToken { .. } => "invalid_qr_token",
-            DomainError::InvalidKioskId => "invalid_kiosk_id",
-        }
-    }
-
     /// Vietnamese message (with diacritics) for screens and pages. It never
     /// echoes the user's input. For SMS, pass it through
     /// [`text::strip_diacritics`].
@@ -179,7 +158,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_error_has_a_distinct_code_and_a_vietnamese_message() {
+    fn every_error_has_a_vietnamese_message() {
         // Arrange
         let all = [
             DomainError::Empty,
@@ -196,27 +175,9 @@ mod tests {
             DomainError::InvalidWorkingHours,
             DomainError::InvalidQrToken { reason: "x" },
         ];
-        // Act
-        let mut codes: Vec<&str> = all.iter().map(DomainError::code).collect();
-        codes.sort_unstable();
-        codes.dedup();
         // Assert
-        assert_eq!(codes.len(), all.len());
         assert!(all.iter().all(|e| !e.message().is_empty()));
         assert!(all.iter().all(|e| e.to_string().is_ascii()));
-    }
-
-    #[test]
-    fn stable_codes_match_the_error_contract() {
-        assert_eq!(
-            DomainError::LookupNumberCheckDigit.code(),
-            "lookup_number_typo"
-        );
-        assert_eq!(DomainError::InvalidPhoneProof.code(), "invalid_phone4");
-        assert_eq!(
-            DomainError::InvalidDossierCode { reason: "x" }.code(),
-            "invalid_dossier_code"
-        );
     }
 
     #[test]

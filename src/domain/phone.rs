@@ -370,9 +370,11 @@ mod tests {
             "912345678",
             "<script>",
         ] {
-            assert_eq!(
-                PhoneNumber::parse(raw).map_err(|e| e.code()),
-                Err("invalid_phone"),
+            assert!(
+                matches!(
+                    PhoneNumber::parse(raw),
+                    Err(DomainError::InvalidPhone { .. })
+                ),
                 "{raw}"
             );
         }

@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 
 use super::AppState;
-use crate::error::{retry_seconds, AppError, Code};
+use crate::error::{retry_seconds, AppError};
 
 /// Adds `Retry-After` (whole seconds) to a rate-limited page.
 pub fn with_retry_after(
@@ -19,31 +19,6 @@ pub fn with_retry_after(
         }
     }
     response
-}
-
-/// The heading of an error page or box.
-pub fn title_for(code: Code) -> &'static str {
-    match code {
-        Code::DossierNotFound => "Không tìm thấy hồ sơ",
-        Code::RateLimited => "Tra cứu quá nhiều lần",
-        Code::UpstreamUnavailable => "Tạm thời chưa tra cứu được",
-        Code::Internal => "Đã có lỗi xảy ra",
-        Code::ItemNotFound => "Không tìm thấy",
-        Code::Forbidden | Code::ProofRequired | Code::ProofRejected => {
-            "Không có quyền xem hoặc thực hiện"
-        }
-        Code::CsrfRejected => "Biểu mẫu không hợp lệ",
-        Code::LoginRequired | Code::InvalidCredentials | Code::AccountLocked => {
-            "Chưa đăng nhập được"
-        }
-        Code::InvalidTransition | Code::AlreadyVoted => "Không thực hiện được",
-        Code::PayloadTooLarge => "Nội dung quá lớn",
-        Code::CredentialsRequired
-        | Code::SignatureMissing
-        | Code::SignatureInvalid
-        | Code::SignatureExpired => "Cần xác thực",
-        _ => "Thông tin nhập chưa đúng",
-    }
 }
 
 /// Renders `template` as a whole HTML page; a template failure is logged and answered with a plain
@@ -81,10 +56,7 @@ pub fn error_page(state: &AppState, error: &AppError) -> HttpResponse {
     let page = ErrorPage {
         province: &state.settings.province.name,
         hotline: &state.settings.province.hotline,
-        title: match error.code {
-            Code::RouteNotFound => "Không tìm thấy trang",
-            other => title_for(other),
-        },
+        title: error.code.title(),
         message: &error.message,
     };
     render(state, "errors/page", &page, error.code.status())

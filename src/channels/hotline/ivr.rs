@@ -111,27 +111,6 @@ impl Step {
     }
 }
 
-/// The sentence an IVR caller hears for an error code (style.md §3: the same `Code` picks the
-/// prompt).
-pub fn ivr_prompt(code: Code) -> &'static str {
-    match code {
-        Code::InvalidLookupNumber => {
-            "Số tra cứu cần đủ mười chữ số, in trên giấy tiếp nhận hồ sơ, cạnh mã QR."
-        }
-        Code::LookupNumberTypo => {
-            "Số tra cứu vừa bấm chưa đúng, có thể do bấm nhầm hoặc đảo chỗ một chữ số."
-        }
-        Code::DossierNotFound => "Không tìm thấy hồ sơ nào có số tra cứu này.",
-        Code::RateLimited => {
-            "Quý vị đã tra cứu quá nhiều lần trong thời gian ngắn. Xin vui lòng gọi lại sau ít phút. Xin cảm ơn."
-        }
-        Code::UpstreamUnavailable => "Hệ thống tạm thời chưa tra cứu được hồ sơ này.",
-        Code::InvalidInput => "Yêu cầu không hợp lệ.",
-        Code::RouteNotFound => "Không có mục này.",
-        _ => "Hệ thống đang gặp sự cố.",
-    }
-}
-
 const WELCOME: &str =
     "Xin chào, đây là tổng đài một không hai hai, tra cứu hồ sơ thủ tục hành chính.";
 const MENU: &str = "Để nghe tình trạng hồ sơ, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để nghe giờ làm việc và địa chỉ Bộ phận Một cửa, xin bấm phím ba.";
@@ -157,14 +136,14 @@ pub fn after_failure(code: Code, attempt: u32, max_attempts: u32) -> Step {
         Step::Transfer {
             notice: format!(
                 "{} Quý vị đã bấm chưa đúng {} lần.",
-                ivr_prompt(code),
+                code.ivr_prompt(),
                 speech::number_words(u64::from(attempt))
             ),
         }
     } else {
         Step::AskNumber {
             attempt: attempt + 1,
-            notice: Some(format!("{} Xin mời bấm lại.", ivr_prompt(code))),
+            notice: Some(format!("{} Xin mời bấm lại.", code.ivr_prompt())),
         }
     }
 }
@@ -343,7 +322,7 @@ pub async fn handle_ivr_step(
             format,
             caller.raw.as_deref(),
             &Step::Goodbye {
-                text: ivr_prompt(Code::RateLimited).to_owned(),
+                text: Code::RateLimited.ivr_prompt().to_owned(),
             },
             error.code.status(),
         );
@@ -411,18 +390,18 @@ async fn status_step(
             Err(error) => {
                 AppError::internal(error.context("reading a public view for the IVR")).log();
                 Step::Transfer {
-                    notice: ivr_prompt(Code::Internal).to_owned(),
+                    notice: Code::Internal.ivr_prompt().to_owned(),
                 }
             }
         },
         Err(LookupError::NotFound) => after_failure(Code::DossierNotFound, attempt, max),
         Err(LookupError::RateLimited(_)) => Step::Goodbye {
-            text: ivr_prompt(Code::RateLimited).to_owned(),
+            text: Code::RateLimited.ivr_prompt().to_owned(),
         },
         Err(error) => {
             AppError::from(error).log();
             Step::Transfer {
-                notice: ivr_prompt(Code::UpstreamUnavailable).to_owned(),
+                notice: Code::UpstreamUnavailable.ivr_prompt().to_owned(),
             }
         }
     }
@@ -505,7 +484,7 @@ fn render_error(
     let step = Step::Menu {
         notice: Some(format!(
             "{} Xin mời quay lại từ đầu.",
-            ivr_prompt(error.code)
+            error.code.ivr_prompt()
         )),
     };
     render(state, format, caller, &step, error.code.status())

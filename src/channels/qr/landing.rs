@@ -14,7 +14,7 @@ use super::page_cache::{self, StoredPage};
 use super::QrState;
 use crate::domain::{DossierCode, QrToken, TokenCheck};
 use crate::error::{AppError, Code};
-use crate::http::pages::{render, title_for, with_retry_after};
+use crate::http::pages::{render, with_retry_after};
 use crate::http::{client_key, AppState};
 use crate::lookup::view::ServedFrom;
 use crate::lookup::Lookup;
@@ -236,7 +236,7 @@ pub async fn show_landing_page(
         Err(error) => {
             error.log();
             page.error = Some(PageError {
-                title: title_for(error.code),
+                title: error.code.title(),
                 message: error.message.clone(),
                 hint: error.hint,
             });

@@ -155,6 +155,18 @@ impl Answer {
             reply: Some(reply),
         }
     }
+
+    /// The reply for an error code: the template its row of the error table names (the outcome
+    /// recorded is that template's name).
+    fn for_code(
+        state: &SmsState,
+        verb: &'static str,
+        code: Code,
+        context: serde_json::Value,
+    ) -> Self {
+        let template = code.row().sms.unwrap_or("internal");
+        Self::new(verb, template, render(state, template, context))
+    }
 }
 
 /// Kannel's inbound call.
@@ -219,11 +231,7 @@ pub async fn receive_sms(
             outcome: "silenced",
             reply: None,
         },
-        (Admission::Notify, _) => Answer::new(
-            "none",
-            "rate_limited",
-            render(&state, "rate_limited", json!({})),
-        ),
+        (Admission::Notify, _) => Answer::for_code(&state, "none", Code::RateLimited, json!({})),
         (Admission::Admit, None) => Answer::new(
             "none",
             "unreadable",
@@ -308,27 +316,24 @@ fn invalid_answer(state: &SmsState, error: &CommandError) -> Answer {
             render(state, "missing_code", json!({"keyword": keyword})),
         ),
         CommandError::InvalidCode(_, e) => {
+            let template = Code::InvalidDossierCode.row().sms.unwrap_or("internal");
             let reply = state
                 .renderer
                 .render_fitting(
-                    "invalid_code",
+                    template,
                     json!({"keyword": keyword}),
                     "reason",
                     &reason_of(e),
                 )
                 .unwrap_or_default();
-            Answer::new(verb.key(), "invalid_code", reply)
+            Answer::new(verb.key(), template, reply)
         }
-        CommandError::NumberTypo(_) => Answer::new(
-            verb.key(),
-            "number_typo",
-            render(state, "number_typo", json!({})),
-        ),
-        CommandError::InvalidRating => Answer::new(
-            verb.key(),
-            "invalid_rating",
-            render(state, "invalid_rating", json!({})),
-        ),
+        CommandError::NumberTypo(_) => {
+            Answer::for_code(state, verb.key(), Code::LookupNumberTypo, json!({}))
+        }
+        CommandError::InvalidRating => {
+            Answer::for_code(state, verb.key(), Code::InvalidRating, json!({}))
+        }
     }
 }
 
@@ -352,30 +357,15 @@ async fn find(
 
 /// The reply to a failed lookup.
 fn lookup_failure(state: &SmsState, verb: Verb, target: &Target, error: LookupError) -> Answer {
-    match error {
-        LookupError::NotFound => Answer::new(
-            verb.key(),
-            "not_found",
-            render(state, "not_found", json!({"code": target_text(target)})),
-        ),
-        LookupError::RateLimited(_) => Answer::new(
-            verb.key(),
-            "rate_limited",
-            render(state, "rate_limited", json!({})),
-        ),
-        LookupError::Unavailable(_) => Answer::new(
-            verb.key(),
-            "unavailable",
-            render(state, "unavailable", json!({})),
-        ),
-        LookupError::Internal(cause) => {
-            tracing::error!(
-                "sms lookup failed: {}",
-                crate::error::redacted_chain(&cause)
-            );
-            Answer::new(verb.key(), "internal", render(state, "internal", json!({})))
-        }
+    if let LookupError::Internal(cause) = &error {
+        tracing::error!("sms lookup failed: {}", crate::error::redacted_chain(cause));
     }
+    let code = AppError::from(error).code;
+    let context = match code {
+        Code::DossierNotFound => json!({"code": target_text(target)}),
+        _ => json!({}),
+    };
+    Answer::for_code(state, verb.key(), code, context)
 }
 
 /// Commands that change nothing: lookups, help, malformed input.
@@ -390,7 +380,7 @@ async fn answer_read(
                 Ok(reply) => Answer::new("lookup", "status", reply),
                 Err(error) => {
                     tracing::error!("sms status reply failed: {error:#}");
-                    Answer::new("lookup", "internal", render(state, "internal", json!({})))
+                    Answer::for_code(state, "lookup", Code::Internal, json!({}))
                 }
             },
             Err(error) => lookup_failure(state, Verb::Lookup, &target, error),
@@ -490,11 +480,7 @@ async fn mutate(
                 verb.key(),
                 crate::error::redacted_chain(&error)
             );
-            Answer::new(
-                verb.key(),
-                "unavailable",
-                render(state, "unavailable", json!({})),
-            )
+            Answer::for_code(state, verb.key(), Code::UpstreamUnavailable, json!({}))
         }
     }
 }

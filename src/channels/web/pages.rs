@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
-use crate::http::pages::{render, title_for, with_retry_after};
+use crate::http::pages::{render, with_retry_after};
 use crate::http::{client_key, AppState};
 use crate::lookup::view::ProofOutcome;
 
@@ -89,7 +89,7 @@ pub async fn show_lookup_page(
             retry_after = error.retry_after;
             let status = error.code.status();
             page.error = Some(PageError {
-                title: title_for(error.code),
+                title: error.code.title(),
                 message: error.message.clone(),
                 hint: error.hint,
             });
