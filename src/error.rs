@@ -1,11 +1,11 @@
-//! One error type for every channel. A closed set of [`Code`]s, each with an HTTP status, a stable
-//! snake_case name, and a Vietnamese message; the cause chain is logged once at the boundary and
-//! never sent to a client.
+//! One error type for every service and channel. A closed set of [`Code`]s, each one row of the
+//! error table: HTTP status, stable snake_case name, Vietnamese message, page title, SMS template
+//! and IVR prompt. The cause chain is logged once at the boundary and never sent to a client. How
+//! an error becomes an HTTP response is the HTTP kit's (`crate::http::error`).
 
 use std::time::Duration;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::http::StatusCode;
 use serde::Serialize;
 
 use crate::domain::DomainError;
@@ -548,22 +548,6 @@ pub fn redacted_chain(cause: &anyhow::Error) -> String {
 /// Whole seconds, rounded up, at least one.
 pub fn retry_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        self.code.status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.log();
-        let mut response = HttpResponse::build(self.code.status());
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if let Some(wait) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, retry_seconds(wait).to_string()));
-        }
-        response.json(self.body())
-    }
 }
 
 impl From<DomainError> for AppError {

@@ -3,6 +3,7 @@
 //! answers to unknown routes and methods. It knows services, never a channel.
 
 pub mod body;
+pub mod error;
 pub mod forms;
 pub mod pages;
 
