@@ -40,6 +40,12 @@ impl Lookup {
             .render(self.proof, self.served_from, self.database_up)
     }
 
+    /// This answer typed, for the media that render it themselves.
+    pub fn facts(&self) -> anyhow::Result<view::DossierFacts> {
+        self.dossier
+            .facts(self.proof, self.served_from, self.database_up)
+    }
+
     /// True when the answer is the detailed view.
     pub fn detailed(&self) -> bool {
         self.proof.unlocks_detail()

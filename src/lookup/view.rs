@@ -6,9 +6,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::db::dossiers::{DossierRecord, StoredViewRow};
+use crate::domain::speech::PublicFacts;
 use crate::domain::timeliness::{assess, Timeliness, TimelinessInput};
 use crate::domain::{mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status};
 
@@ -31,14 +34,6 @@ pub struct CachedDossier {
     /// A channel's rendering of this version (the SMS status reply), with the timeliness it was
     /// rendered at: reused while the timeliness is the same, dropped with the entry.
     memo: std::sync::Mutex<Option<(Timeliness, Arc<str>)>>,
-}
-
-/// What an SMS may say of a dossier (public view, design.md §3.4).
-#[derive(Debug, Clone)]
-pub struct PublicFacts {
-    pub procedure_name: String,
-    pub status: Status,
-    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
@@ -112,95 +107,197 @@ impl ServedFrom {
 /// How every public view begins: its first field is the code ([`CachedDossier::head_names`]).
 const HEAD_PREFIX: &[u8] = br#"{"code":""#;
 
-#[derive(Serialize)]
-struct PublicView<'a> {
+/// The public view of a dossier (what anyone with the code may see), typed. Serialized once into
+/// the cache; read back for the media that render it themselves, by [`crate::lookup::Lookup::facts`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublicView<'a> {
     /// First, so that the view begins with [`HEAD_PREFIX`] and the code.
-    code: &'a str,
-    lookup_number: String,
-    lookup_number_display: String,
-    procedure: ProcedureRef<'a>,
-    receiving_agency: AgencyRef<'a>,
-    handling_agency: AgencyRef<'a>,
-    channel: Labelled,
-    status: Labelled,
-    received_at: String,
-    due_at: Option<String>,
-    finished_at: Option<String>,
-    returned_at: Option<String>,
-    applicant: String,
-    freshness: Freshness,
+    pub code: Cow<'a, str>,
+    pub lookup_number: String,
+    pub lookup_number_display: String,
+    pub procedure: ProcedureRef<'a>,
+    pub receiving_agency: AgencyRef<'a>,
+    pub handling_agency: AgencyRef<'a>,
+    #[serde(with = "labelled::channel")]
+    pub channel: Channel,
+    #[serde(with = "labelled::status")]
+    pub status: Status,
+    #[serde(with = "view_time")]
+    pub received_at: DateTime<Utc>,
+    #[serde(with = "view_time::optional")]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(with = "view_time::optional")]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(with = "view_time::optional")]
+    pub returned_at: Option<DateTime<Utc>>,
+    /// The masked applicant name ("Nguyễn V. A.").
+    pub applicant: String,
+    pub freshness: Freshness,
 }
 
-#[derive(Serialize)]
-struct ProcedureRef<'a> {
-    code: &'a str,
-    name: &'a str,
-    field: &'a str,
-    processing_days: i32,
+/// A procedure as a view names it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProcedureRef<'a> {
+    pub code: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub field: Cow<'a, str>,
+    pub processing_days: i32,
 }
 
-#[derive(Serialize)]
-struct AgencyRef<'a> {
-    code: &'a str,
-    name: &'a str,
+/// An agency as a view names it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgencyRef<'a> {
+    pub code: Cow<'a, str>,
+    pub name: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct Labelled {
-    code: i16,
-    label: &'static str,
+/// How fresh the copy is: when the main store changed it, and when tracuu received it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Freshness {
+    #[serde(with = "view_time")]
+    pub source_updated_at: DateTime<Utc>,
+    #[serde(with = "view_time")]
+    pub synced_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
-struct Freshness {
-    source_updated_at: String,
-    synced_at: String,
+/// What only the detailed view adds: the step timeline, what must be supplemented, and where and
+/// when to collect the result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DetailView<'a> {
+    pub timeline: Vec<TimelineStep<'a>>,
+    pub supplement: Option<SupplementView<'a>>,
+    pub collect_result: CollectView<'a>,
 }
 
-#[derive(Serialize)]
-struct DetailView<'a> {
-    timeline: Vec<TimelineStep<'a>>,
-    supplement: Option<SupplementView<'a>>,
-    collect_result: CollectView<'a>,
+/// One step of the timeline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TimelineStep<'a> {
+    #[serde(with = "view_time")]
+    pub at: DateTime<Utc>,
+    #[serde(with = "labelled::status")]
+    pub status: Status,
+    pub step: Cow<'a, str>,
+    pub agency: Option<Cow<'a, str>>,
+    pub note: Option<Cow<'a, str>>,
 }
 
-#[derive(Serialize)]
-struct TimelineStep<'a> {
-    at: String,
-    status: Labelled,
-    step: &'a str,
-    agency: Option<&'a str>,
-    note: Option<&'a str>,
+/// The supplement requests of a dossier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SupplementView<'a> {
+    pub count: i32,
+    #[serde(with = "view_time::optional")]
+    pub requested_at: Option<DateTime<Utc>>,
+    /// What to bring, while a supplement is requested.
+    pub request: Option<Cow<'a, str>>,
 }
 
-#[derive(Serialize)]
-struct SupplementView<'a> {
-    count: i32,
-    requested_at: Option<String>,
-    request: Option<&'a str>,
+/// Where and from when the result can be collected.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CollectView<'a> {
+    pub agency: Cow<'a, str>,
+    pub address: Option<Cow<'a, str>>,
+    pub phone: Option<Cow<'a, str>>,
+    pub hours: Option<Cow<'a, str>>,
+    #[serde(with = "view_time::optional")]
+    pub from: Option<DateTime<Utc>>,
 }
 
-#[derive(Serialize)]
-struct CollectView<'a> {
-    agency: &'a str,
-    address: Option<&'a str>,
-    phone: Option<&'a str>,
-    hours: Option<&'a str>,
-    from: Option<String>,
+/// Times in a view: RFC 3339 in Vietnam time, seconds precision ([`format_time`]).
+mod view_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&super::format_time(*at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(input)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+
+    pub mod optional {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(
+            at: &Option<DateTime<Utc>>,
+            out: S,
+        ) -> Result<S::Ok, S::Error> {
+            match at {
+                Some(at) => out.serialize_some(&super::super::format_time(*at)),
+                None => out.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            input: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrapped(#[serde(with = "super")] DateTime<Utc>);
+            Ok(Option::<Wrapped>::deserialize(input)?.map(|Wrapped(at)| at))
+        }
+    }
+}
+
+/// Statuses and channels in a view: `{"code": n, "label": "..."}`.
+mod labelled {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize)]
+    struct Out {
+        code: i16,
+        label: &'static str,
+    }
+
+    #[derive(Deserialize)]
+    struct In {
+        code: i16,
+    }
+
+    pub mod status {
+        use crate::domain::Status;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(status: &Status, out: S) -> Result<S::Ok, S::Error> {
+            super::Out {
+                code: status.code(),
+                label: status.label_vi(),
+            }
+            .serialize(out)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Status, D::Error> {
+            let read = super::In::deserialize(input)?;
+            Status::from_code(read.code).map_err(serde::de::Error::custom)
+        }
+    }
+
+    pub mod channel {
+        use crate::domain::Channel;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(channel: &Channel, out: S) -> Result<S::Ok, S::Error> {
+            super::Out {
+                code: channel.code(),
+                label: channel.label_vi(),
+            }
+            .serialize(out)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Channel, D::Error> {
+            let read = super::In::deserialize(input)?;
+            Channel::from_code(read.code).map_err(serde::de::Error::custom)
+        }
+    }
 }
 
 /// RFC 3339 in Vietnam time, seconds precision: what every view shows.
 pub fn format_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&vn_offset())
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
-fn labelled_status(code: i16) -> anyhow::Result<Labelled> {
-    let status = Status::from_code(code)?;
-    Ok(Labelled {
-        code,
-        label: status.label_vi(),
-    })
 }
 
 impl CachedDossier {
@@ -211,39 +308,33 @@ impl CachedDossier {
         let lookup_number = u64::try_from(record.lookup_number)?;
         let number = LookupNumber::from_value(lookup_number)?;
         let public = PublicView {
-            code: &record.code,
+            code: Cow::Borrowed(&record.code),
             lookup_number: number.to_string(),
             lookup_number_display: number.grouped(),
             procedure: ProcedureRef {
-                code: &record.procedure_code,
-                name: &record.procedure_name,
-                field: &record.procedure_field,
+                code: Cow::Borrowed(&record.procedure_code),
+                name: Cow::Borrowed(&record.procedure_name),
+                field: Cow::Borrowed(&record.procedure_field),
                 processing_days: record.processing_days,
             },
             receiving_agency: AgencyRef {
-                code: &record.receiving_agency_code,
-                name: &record.receiving_agency_name,
+                code: Cow::Borrowed(&record.receiving_agency_code),
+                name: Cow::Borrowed(&record.receiving_agency_name),
             },
             handling_agency: AgencyRef {
-                code: &record.handling_agency_code,
-                name: &record.handling_agency_name,
+                code: Cow::Borrowed(&record.handling_agency_code),
+                name: Cow::Borrowed(&record.handling_agency_name),
             },
-            channel: Labelled {
-                code: record.channel,
-                label: channel.label_vi(),
-            },
-            status: Labelled {
-                code: record.status,
-                label: status.label_vi(),
-            },
-            received_at: format_time(record.received_at),
-            due_at: record.due_at.map(format_time),
-            finished_at: record.finished_at.map(format_time),
-            returned_at: record.returned_at.map(format_time),
+            channel,
+            status,
+            received_at: record.received_at,
+            due_at: record.due_at,
+            finished_at: record.finished_at,
+            returned_at: record.returned_at,
             applicant: mask_name(&record.applicant_name),
             freshness: Freshness {
-                source_updated_at: format_time(record.source_updated_at),
-                synced_at: format_time(record.synced_at),
+                source_updated_at: record.source_updated_at,
+                synced_at: record.synced_at,
             },
         };
         let mut head = serde_json::to_vec(&public)?;
@@ -259,30 +350,31 @@ impl CachedDossier {
             .iter()
             .map(|event| {
                 Ok(TimelineStep {
-                    at: format_time(event.at),
-                    status: labelled_status(event.status)?,
-                    step: &event.step,
-                    agency: event.agency_name.as_deref(),
-                    note: event.note.as_deref(),
+                    at: event.at,
+                    status: Status::from_code(event.status)?,
+                    step: Cow::Borrowed(&event.step),
+                    agency: event.agency_name.as_deref().map(Cow::Borrowed),
+                    note: event.note.as_deref().map(Cow::Borrowed),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let supplement = (record.supplement_count > 0).then(|| SupplementView {
             count: record.supplement_count,
-            requested_at: record.supplement_requested_at.map(format_time),
+            requested_at: record.supplement_requested_at,
             request: (status == Status::SupplementRequested)
                 .then_some(record.supplement_request.as_deref())
-                .flatten(),
+                .flatten()
+                .map(Cow::Borrowed),
         });
         let detail = DetailView {
             timeline,
             supplement,
             collect_result: CollectView {
-                agency: &record.receiving_agency_name,
-                address: record.desk_address.as_deref(),
-                phone: record.desk_phone.as_deref(),
-                hours: record.desk_hours.as_deref(),
-                from: record.due_at.map(format_time),
+                agency: Cow::Borrowed(&record.receiving_agency_name),
+                address: record.desk_address.as_deref().map(Cow::Borrowed),
+                phone: record.desk_phone.as_deref().map(Cow::Borrowed),
+                hours: record.desk_hours.as_deref().map(Cow::Borrowed),
+                from: record.due_at,
             },
         };
         let mut detail = serde_json::to_vec(&detail)?;
@@ -396,35 +488,49 @@ impl CachedDossier {
         }
     }
 
-    /// The public facts an SMS shows (procedure name, status, appointment date), read back from
-    /// the serialized public view.
-    pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
-        #[derive(serde::Deserialize)]
-        struct Name {
-            name: String,
-        }
-        #[derive(serde::Deserialize)]
-        struct Code {
-            code: i16,
-        }
-        #[derive(serde::Deserialize)]
-        struct Head {
-            procedure: Name,
-            status: Code,
-            due_at: Option<String>,
-        }
+    /// The public view, typed. The cache holds views serialized (that is what the JSON channels
+    /// send); this is the one place they are read back, for the media that render them
+    /// themselves.
+    pub fn public_view(&self) -> anyhow::Result<PublicView<'static>> {
         let mut json = Vec::with_capacity(self.head.len() + 1);
         json.extend_from_slice(&self.head);
         json.push(b'}');
-        let head: Head = serde_json::from_slice(&json)?;
-        Ok(PublicFacts {
-            procedure_name: head.procedure.name,
-            status: Status::from_code(head.status.code)?,
-            due_at: head
-                .due_at
-                .map(|at| DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)))
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    /// The detailed part, typed (see [`Self::public_view`]).
+    pub fn detail_view(&self) -> anyhow::Result<DetailView<'static>> {
+        let mut json = Vec::with_capacity(self.detail.len() + 1);
+        json.push(b'{');
+        json.extend_from_slice(self.detail.get(1..).unwrap_or_default());
+        json.push(b'}');
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    /// The dossier as an answer with `proof` reads it: the public view, the detailed part when
+    /// the proof unlocks it, and the per-request facts.
+    pub fn facts(
+        &self,
+        proof: ProofOutcome,
+        served_from: ServedFrom,
+        database_up: bool,
+    ) -> anyhow::Result<DossierFacts> {
+        Ok(DossierFacts {
+            public: self.public_view()?,
+            detail: proof
+                .unlocks_detail()
+                .then(|| self.detail_view())
                 .transpose()?,
+            timeliness: self.timeliness_now(),
+            proof,
+            served_from,
+            database_up,
         })
+    }
+
+    /// The public facts a status report is made of (SMS replies, spoken status).
+    pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
+        Ok(spoken_facts(&self.public_view()?, self.timeliness_now()))
     }
 
     /// The memoised rendering for `timeliness`, or renders it with `render` and keeps it.
@@ -480,6 +586,85 @@ impl CachedDossier {
         let timeliness = self.timeliness_now();
         write_tail(&mut out, timeliness, proof, served_from, database_up);
         out
+    }
+}
+
+/// One answer as the media that render it themselves read it (pages, receipts, the hotline
+/// console, the IVR): typed public facts, the detailed facts when the proof unlocked them,
+/// timeliness, freshness and the proof outcome. Serialized, it is the JSON view the API sends.
+#[derive(Debug, Clone)]
+pub struct DossierFacts {
+    pub public: PublicView<'static>,
+    /// Present when the proof unlocked the detailed view.
+    pub detail: Option<DetailView<'static>>,
+    pub timeliness: Timeliness,
+    pub proof: ProofOutcome,
+    pub served_from: ServedFrom,
+    /// False while the database is unreachable (the answer came from the cache).
+    pub database_up: bool,
+}
+
+impl DossierFacts {
+    /// The public facts a status report is made of.
+    pub fn spoken(&self) -> PublicFacts {
+        spoken_facts(&self.public, self.timeliness)
+    }
+}
+
+fn spoken_facts(public: &PublicView<'_>, timeliness: Timeliness) -> PublicFacts {
+    PublicFacts {
+        lookup_number: public.lookup_number.clone(),
+        procedure_name: public.procedure.name.to_string(),
+        handling_agency: public.handling_agency.name.to_string(),
+        status: public.status,
+        timeliness,
+        received_at: public.received_at,
+        due_at: public.due_at,
+        finished_at: public.finished_at,
+        returned_at: public.returned_at,
+    }
+}
+
+impl Serialize for DossierFacts {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Keyed {
+            key: &'static str,
+            label: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            #[serde(flatten)]
+            public: &'a PublicView<'static>,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            detail: Option<&'a DetailView<'static>>,
+            timeliness: Keyed,
+            view: &'static str,
+            proof: &'static str,
+            served_from: &'static str,
+            database: &'static str,
+        }
+        Whole {
+            public: &self.public,
+            detail: self.detail.as_ref(),
+            timeliness: Keyed {
+                key: self.timeliness.key(),
+                label: self.timeliness.label_vi(),
+            },
+            view: if self.proof.unlocks_detail() {
+                "detailed"
+            } else {
+                "public"
+            },
+            proof: self.proof.key(),
+            served_from: self.served_from.key(),
+            database: if self.database_up {
+                "ok"
+            } else {
+                "unreachable"
+            },
+        }
+        .serialize(out)
     }
 }
 
@@ -542,5 +727,26 @@ mod tests {
         assert_eq!(last4_digits("+84912345678"), Some(*b"5678"));
         assert_eq!(last4_digits("678"), None);
         assert_eq!(last4_digits("+8491234x678"), None);
+    }
+
+    #[test]
+    fn typed_facts_serialize_to_the_json_view_they_were_read_from() {
+        let dossier = crate::lookup::cache::tests::dossier(7);
+        for proof in [
+            ProofOutcome::None,
+            ProofOutcome::Accepted,
+            ProofOutcome::Locked,
+        ] {
+            for (served_from, up) in [(ServedFrom::Cache, true), (ServedFrom::Database, false)] {
+                let json: serde_json::Value =
+                    serde_json::from_slice(&dossier.render(proof, served_from, up)).expect("view");
+                let facts = dossier.facts(proof, served_from, up).expect("facts");
+                assert_eq!(facts.detail.is_some(), proof.unlocks_detail());
+                assert_eq!(serde_json::to_value(&facts).expect("facts as JSON"), json);
+            }
+        }
+        let facts = dossier.public_facts().expect("public facts");
+        assert_eq!(facts.procedure_name, "Đăng ký khai sinh");
+        assert_eq!(facts.status, Status::from_code(4).expect("status"));
     }
 }

@@ -28,7 +28,7 @@ use crate::http::{method_not_allowed, AppState};
 use crate::intake::model::{IntakeChannel, Kind, State};
 use crate::intake::{RawSubmission, Submission};
 use crate::lookup::guard::ClientKey;
-use crate::lookup::view::ProofOutcome;
+use crate::lookup::view::{format_time, ProofOutcome};
 use crate::staff::audit::{self, AuditAction, AuditEntry, SearchReason};
 use crate::staff::{authorise, Role, StaffSession};
 
@@ -428,37 +428,6 @@ fn item_rows(items: &[db::intake::ItemRow]) -> Vec<Value> {
         .collect()
 }
 
-/// The detailed view's parts the console shows.
-#[derive(Debug, Deserialize)]
-struct DetailJson {
-    code: String,
-    lookup_number_display: String,
-    procedure: Value,
-    receiving_agency: Value,
-    handling_agency: Value,
-    status: Value,
-    timeliness: Value,
-    applicant: String,
-    received_at: String,
-    due_at: Option<String>,
-    finished_at: Option<String>,
-    returned_at: Option<String>,
-    #[serde(default)]
-    timeline: Vec<TimelineJson>,
-    supplement: Option<Value>,
-    collect_result: Option<Value>,
-    freshness: Value,
-}
-
-#[derive(Debug, Deserialize)]
-struct TimelineJson {
-    at: DateTime<Utc>,
-    status: Value,
-    step: String,
-    agency: Option<String>,
-    note: Option<String>,
-}
-
 /// The call a page is about.
 #[derive(Debug, Deserialize)]
 pub struct CallQuery {
@@ -502,24 +471,25 @@ async fn dossier_page(
         .await?;
     // Staff see the detailed view (design.md §3.4: the role is the proof); the read-aloud
     // summary is made from the public view only, like the IVR's.
-    let facts = crate::channels::hotline::ivr::public_facts(&lookup.to_json())
-        .map_err(AppError::internal)?;
-    let detailed = lookup.dossier.render(
-        ProofOutcome::Accepted,
-        lookup.served_from,
-        lookup.database_up,
-    );
-    let detail: DetailJson = serde_json::from_slice(&detailed).map_err(|e| {
-        AppError::internal(anyhow::Error::new(e).context("reading a detailed view"))
-    })?;
+    let facts = lookup.dossier.public_facts().map_err(AppError::internal)?;
+    let dossier = lookup
+        .dossier
+        .facts(
+            ProofOutcome::Accepted,
+            lookup.served_from,
+            lookup.database_up,
+        )
+        .map_err(|e| AppError::internal(e.context("reading a detailed view")))?;
+    let public = &dossier.public;
+    let detail = dossier.detail.as_ref();
     let items = db::intake::list_open_by_caller(
         &db,
         call.and_then(|c| c.caller_phone.as_deref()),
-        Some(&detail.code),
+        Some(&public.code),
     )
     .await
     .map_err(AppError::internal)?;
-    let shown: Vec<String> = std::iter::once(detail.code.clone())
+    let shown: Vec<String> = std::iter::once(public.code.to_string())
         .chain(items.iter().map(|i| i.tracking_code.clone()))
         .collect();
     audit::record(
@@ -527,7 +497,7 @@ async fn dossier_page(
         session,
         &AuditEntry {
             action: AuditAction::DossierView,
-            subject: &detail.code,
+            subject: &public.code,
             reason: None,
             shown: &shown,
             call_id: call.map(|c| c.id),
@@ -535,7 +505,8 @@ async fn dossier_page(
     )
     .await?;
     let timeline: Vec<Value> = detail
-        .timeline
+        .map(|d| d.timeline.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|t| {
         json!({
@@ -547,7 +518,7 @@ async fn dossier_page(
             t.agency.as_deref().map(|a| format!(", tại {}", speech::spell_numbers(a))).unwrap_or_default(),
             t.note.as_deref().map(|n| format!(" Ghi chú: {}", n)).unwrap_or_default(),
             ),
-            "status": t.status["label"],
+            "status": t.status.label_vi(),
         })
         })
         .collect();
@@ -557,34 +528,34 @@ async fn dossier_page(
     };
     let file_url = format!(
         "/can-bo/tong-dai/ghi-nhan?ho_so={}{}",
-        detail.code,
+        public.code,
         call.map(|c| format!("&call={}", c.id)).unwrap_or_default()
     );
     let page = merge(
-        base(state, &format!("Hồ sơ {}", detail.code), Some(session)),
+        base(state, &format!("Hồ sơ {}", public.code), Some(session)),
         json!({
         "call": call_view,
         "outcomes": outcome_options(),
         "spoken": facts_report(&facts),
         "dossier": {
-            "code": detail.code,
-            "lookup_number": detail.lookup_number_display,
-            "procedure": detail.procedure["name"],
-            "receiving_agency": detail.receiving_agency["name"],
-            "handling_agency": detail.handling_agency["name"],
-            "status": detail.status["label"],
-            "timeliness": detail.timeliness["label"],
-            "timeliness_key": detail.timeliness["key"],
-            "applicant": detail.applicant,
-            "received_at": detail.received_at,
-            "due_at": detail.due_at,
-            "finished_at": detail.finished_at,
-            "returned_at": detail.returned_at,
-            "synced_at": detail.freshness["synced_at"],
+            "code": public.code,
+            "lookup_number": public.lookup_number_display,
+            "procedure": public.procedure.name,
+            "receiving_agency": public.receiving_agency.name,
+            "handling_agency": public.handling_agency.name,
+            "status": public.status.label_vi(),
+            "timeliness": dossier.timeliness.label_vi(),
+            "timeliness_key": dossier.timeliness.key(),
+            "applicant": public.applicant,
+            "received_at": format_time(public.received_at),
+            "due_at": public.due_at.map(format_time),
+            "finished_at": public.finished_at.map(format_time),
+            "returned_at": public.returned_at.map(format_time),
+            "synced_at": format_time(public.freshness.synced_at),
         },
         "timeline": timeline,
-        "supplement": detail.supplement,
-        "collect": detail.collect_result,
+        "supplement": detail.and_then(|d| d.supplement.as_ref()),
+        "collect": detail.map(|d| &d.collect_result),
         "items": item_rows(&items),
         "file_url": file_url,
         "back_url": call.map(|c| format!("/can-bo/tong-dai?call={}", c.id)).unwrap_or_else(|| "/can-bo/tong-dai".to_owned()),
@@ -666,7 +637,7 @@ pub async fn text_status_to_caller(
         }
         let lookup = state.lookup.by_code(&staff_key(&session), &code, None).await?;
         // Public-view facts only, read from the public view itself.
-        let facts = crate::channels::hotline::ivr::public_facts(&lookup.to_json())
+        let facts = lookup.dossier.public_facts()
             .map_err(AppError::internal)?;
         let text = sms
             .renderer

@@ -12,13 +12,12 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::db;
-use crate::domain::speech::{self, PublicFacts};
+use crate::domain::speech;
 use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
 use crate::error::{AppError, Code};
 use crate::hotline::HotlineState;
@@ -157,64 +156,6 @@ pub fn check_number(raw: &str) -> Result<LookupNumber, Code> {
     LookupNumber::parse(&digits).map_err(|e| match e {
         DomainError::LookupNumberCheckDigit => Code::LookupNumberTypo,
         _ => Code::InvalidLookupNumber,
-    })
-}
-
-#[derive(Deserialize)]
-struct Named {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct Coded {
-    code: i16,
-}
-
-#[derive(Deserialize)]
-struct Keyed {
-    key: String,
-}
-
-/// The public view's fields a spoken report needs.
-#[derive(Deserialize)]
-struct PublicJson {
-    lookup_number: String,
-    procedure: Named,
-    handling_agency: Named,
-    status: Coded,
-    timeliness: Keyed,
-    received_at: DateTime<Utc>,
-    due_at: Option<DateTime<Utc>>,
-    finished_at: Option<DateTime<Utc>>,
-    returned_at: Option<DateTime<Utc>>,
-}
-
-fn timeliness_from_key(key: &str) -> Timeliness {
-    [
-        Timeliness::Early,
-        Timeliness::OnTime,
-        Timeliness::Late,
-        Timeliness::InProgressOnTime,
-        Timeliness::InProgressOverdue,
-    ]
-    .into_iter()
-    .find(|t| t.key() == key)
-    .unwrap_or(Timeliness::NotApplicable)
-}
-
-/// The public facts of a lookup's public view (never the detailed one).
-pub fn public_facts(public_view_json: &[u8]) -> anyhow::Result<PublicFacts> {
-    let v: PublicJson = serde_json::from_slice(public_view_json)?;
-    Ok(PublicFacts {
-        lookup_number: v.lookup_number,
-        procedure_name: v.procedure.name,
-        handling_agency: v.handling_agency.name,
-        status: Status::from_code(v.status.code)?,
-        timeliness: timeliness_from_key(&v.timeliness.key),
-        received_at: v.received_at,
-        due_at: v.due_at,
-        finished_at: v.finished_at,
-        returned_at: v.returned_at,
     })
 }
 
@@ -381,7 +322,7 @@ async fn status_step(
         Err(code) => return after_failure(code, attempt, max),
     };
     match state.lookup.by_number(&caller.key, number, None).await {
-        Ok(lookup) => match public_facts(&lookup.to_json()) {
+        Ok(lookup) => match lookup.dossier.public_facts() {
             Ok(facts) => Step::Result {
                 text: speech::status_report(&facts),
                 status: facts.status,

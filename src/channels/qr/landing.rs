@@ -200,16 +200,16 @@ pub async fn show_landing_page(
             if let Some(page) = qr.pages.get(&lookup.dossier) {
                 return html_page(page.assemble());
             }
-            let mut dossier: Option<serde_json::Value> =
-                serde_json::from_slice(&lookup.to_json()).ok();
+            let facts = lookup.facts().ok();
+            page.plain = facts
+                .as_ref()
+                .and_then(|f| plain_words(f.public.status.code().into(), true));
+            // The stored page leaves the timeliness to fill in when it is served.
+            let mut dossier = facts.and_then(|f| serde_json::to_value(f).ok());
             if let Some(timeliness) = dossier.as_mut().map(|d| &mut d["timeliness"]) {
                 timeliness["key"] = page_cache::KEY_MARK.to_string().into();
                 timeliness["label"] = page_cache::LABEL_MARK.to_string().into();
             }
-            page.plain = dossier
-                .as_ref()
-                .and_then(|d| d["status"]["code"].as_i64())
-                .and_then(|s| plain_words(s, true));
             page.dossier = dossier;
             match app.templates.render("qr/landing", &page) {
                 Ok(html) => {
@@ -223,12 +223,11 @@ pub async fn show_landing_page(
         }
         Ok((lookup, token)) => {
             let detailed = lookup.proof.unlocks_detail();
-            let dossier: Option<serde_json::Value> = serde_json::from_slice(&lookup.to_json()).ok();
-            page.plain = dossier
+            let facts = lookup.facts().ok();
+            page.plain = facts
                 .as_ref()
-                .and_then(|d| d["status"]["code"].as_i64())
-                .and_then(|s| plain_words(s, detailed));
-            page.dossier = dossier;
+                .and_then(|f| plain_words(f.public.status.code().into(), detailed));
+            page.dossier = facts.and_then(|f| serde_json::to_value(f).ok());
             page.stale = !lookup.database_up;
             page.notice = token.notice();
             (StatusCode::OK, None)

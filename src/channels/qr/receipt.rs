@@ -15,7 +15,7 @@ use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
 use crate::http::pages::{error_page, render, with_retry_after};
 use crate::http::{client_key, AppState};
-use crate::lookup::view::format_time;
+use crate::lookup::view::{format_time, DossierFacts};
 
 /// `?paper=`.
 #[derive(Debug, Deserialize)]
@@ -91,7 +91,7 @@ struct ReceiptPage<'a> {
     page_rule: &'static str,
     qr_mm: u32,
     qr_svg: String,
-    dossier: serde_json::Value,
+    dossier: DossierFacts,
     lookup_address: String,
     sms_text: String,
     sms_short_code: &'a str,
@@ -135,8 +135,9 @@ async fn build(
     let code =
         DossierCode::parse(raw_code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
     let lookup = app.lookup.by_code_granted(&client, &code).await?;
-    let dossier: serde_json::Value = serde_json::from_slice(&lookup.to_json())
-        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("reading a dossier view")))?;
+    let dossier = lookup
+        .facts()
+        .map_err(|e| AppError::internal(e.context("reading a dossier view")))?;
     let label = format!("Mã QR tra cứu hồ sơ {code}");
     // The SVG scales to the printed size; 256 is only its nominal pixel size.
     let qr_svg = matrix_for(qr, &code)?.to_svg(256, 4, &label);

@@ -10,7 +10,7 @@ use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
 use crate::http::pages::{render, with_retry_after};
 use crate::http::{client_key, AppState};
-use crate::lookup::view::ProofOutcome;
+use crate::lookup::view::{DossierFacts, ProofOutcome};
 
 /// Registers the page routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,7 +40,7 @@ struct LookupPage<'a> {
     query: &'a str,
     phone4: &'a str,
     error: Option<PageError>,
-    dossier: Option<serde_json::Value>,
+    dossier: Option<DossierFacts>,
     stale: bool,
     proof_rejected: bool,
     proof_locked: bool,
@@ -78,7 +78,7 @@ pub async fn show_lookup_page(
     let mut retry_after = None;
     let status = match look_up(&req, &state, raw, phone4).await {
         Ok(lookup) => {
-            page.dossier = serde_json::from_slice(&lookup.to_json()).ok();
+            page.dossier = lookup.facts().ok();
             page.stale = !lookup.database_up;
             page.proof_rejected = lookup.proof == ProofOutcome::Rejected;
             page.proof_locked = lookup.proof == ProofOutcome::Locked;
