@@ -46,14 +46,17 @@ impl Application {
         let health = Arc::new(DbHealth::default());
         let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
         health.probe(&pool, timeout).await;
-        let lookup = Arc::new(LookupService::new(
-            pool.clone(),
-            read_clients(&settings.database, &pool)?,
-            DossierCache::new(&settings.cache),
-            Arc::clone(&health),
-            Guard::new(&settings.rate_limit),
-            Arc::clone(&metrics),
-        ));
+        let lookup = Arc::new(
+            LookupService::new(
+                pool.clone(),
+                read_clients(&settings.database, &pool)?,
+                DossierCache::new(&settings.cache),
+                Arc::clone(&health),
+                Guard::new(&settings.rate_limit),
+                Arc::clone(&metrics),
+            )
+            .with_qr_keyring(settings.qr.keyring()?),
+        );
         let sync = Arc::new(
             SyncService::new(pool.clone(), Arc::clone(&lookup), Arc::clone(&metrics))
                 .with_status_notices(crate::sync::notify::StatusNotices::from_settings(

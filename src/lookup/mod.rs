@@ -8,6 +8,7 @@ pub mod batch;
 pub mod cache;
 pub mod code_map;
 pub mod guard;
+pub mod qr_proof;
 pub mod view;
 
 use std::sync::Arc;
@@ -108,6 +109,8 @@ pub struct LookupService {
     health: Arc<DbHealth>,
     guard: Guard,
     metrics: Arc<Metrics>,
+    /// Checks the tokens of QR links (proof of holding the receipt).
+    qr_keyring: Option<crate::domain::QrKeyring>,
 }
 
 impl LookupService {
@@ -130,7 +133,19 @@ impl LookupService {
             health,
             guard,
             metrics,
+            qr_keyring: None,
         }
+    }
+
+    /// The key ring QR tokens are checked against (without one, no token is valid).
+    pub fn with_qr_keyring(mut self, keyring: crate::domain::QrKeyring) -> Self {
+        self.qr_keyring = Some(keyring);
+        self
+    }
+
+    /// What the QR token `raw` of a link to `code` proves.
+    pub fn qr_token(&self, code: &DossierCode, raw: Option<&str>) -> qr_proof::TokenState {
+        qr_proof::TokenState::check(self.qr_keyring.as_ref(), code, raw)
     }
 
     /// The database pool this service reads through.

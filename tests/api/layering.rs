@@ -47,7 +47,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/staff/audit.rs", "db"),
     ("src/channels/staff/mod.rs", "channels::feedback"),
     ("src/channels/staff/mod.rs", "db"),
-    ("src/channels/web/api.rs", "channels::qr"),
     ("src/cli.rs", "sql query_opt"),
     ("src/db/catalog.rs", "sync"),
     ("src/db/demo.rs", "demo"),

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::page_cache::{self, StoredPage};
 use super::QrState;
-use crate::domain::{DossierCode, QrToken, TokenCheck};
+use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
 use crate::http::pages::{render, with_retry_after};
 use crate::http::{client_key, AppState};
+use crate::lookup::qr_proof::{Notice, TokenState};
 use crate::lookup::view::ServedFrom;
 use crate::lookup::Lookup;
 
@@ -24,78 +25,6 @@ use crate::lookup::Lookup;
 pub struct LandingQuery {
     /// The token printed in the QR link.
     pub k: Option<String>,
-}
-
-/// What the token allowed, and how to explain it when it did not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenState {
-    Valid,
-    Missing,
-    Malformed,
-    Forged,
-    Outdated,
-}
-
-impl TokenState {
-    /// Reads and checks the `k` parameter for `code`.
-    pub fn check(qr: &QrState, code: &DossierCode, raw: Option<&str>) -> Self {
-        let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-            return TokenState::Missing;
-        };
-        let Ok(token) = QrToken::parse(raw) else {
-            return TokenState::Malformed;
-        };
-        match qr.keyring.verify(code, &token, chrono::Utc::now()) {
-            TokenCheck::Valid { .. } => TokenState::Valid,
-            TokenCheck::Forged | TokenCheck::UnknownKey => TokenState::Forged,
-            TokenCheck::Outdated => TokenState::Outdated,
-        }
-    }
-
-    /// Stable name of the state, as logged and as the JSON API's `qr.token` says it.
-    pub fn key(self) -> &'static str {
-        match self {
-            TokenState::Valid => "valid",
-            TokenState::Missing => "missing",
-            TokenState::Malformed => "malformed",
-            TokenState::Forged => "forged",
-            TokenState::Outdated => "outdated",
-        }
-    }
-
-    /// The title and plain explanation shown when the token did not grant the detailed view.
-    pub fn explanation(self) -> Option<(&'static str, &'static str)> {
-        self.notice().map(|n| (n.title, n.message))
-    }
-
-    fn notice(self) -> Option<Notice> {
-        let (title, message) = match self {
-            TokenState::Valid => return None,
-            TokenState::Missing => (
-                "Đang hiển thị thông tin công khai",
-                "Đường dẫn này không kèm mã xác thực của giấy tiếp nhận, nên trang chỉ hiển thị thông tin công khai của hồ sơ. Quét lại mã QR in trên giấy tiếp nhận để xem quá trình xử lý và nơi nhận kết quả.",
-            ),
-            TokenState::Malformed => (
-                "Đường dẫn chưa đầy đủ",
-                "Mã xác thực trong đường dẫn bị thiếu hoặc thừa ký tự (có thể đường dẫn bị cắt khi sao chép hoặc gửi qua tin nhắn), nên trang chỉ hiển thị thông tin công khai. Hãy quét lại mã QR in trên giấy tiếp nhận.",
-            ),
-            TokenState::Forged => (
-                "Mã xác thực không khớp",
-                "Mã xác thực trong đường dẫn không khớp với hồ sơ này (đường dẫn có thể đã bị sửa hoặc là của hồ sơ khác), nên trang chỉ hiển thị thông tin công khai. Hãy quét lại mã QR in trên giấy tiếp nhận của chính hồ sơ này.",
-            ),
-            TokenState::Outdated => (
-                "Mã QR đã hết hạn xác thực",
-                "Mã QR này được ký bằng khóa cũ đã hết hiệu lực, nên trang chỉ hiển thị thông tin công khai. Thông tin hồ sơ vẫn đúng; để xem chi tiết, hãy xin lại giấy tiếp nhận tại Bộ phận Một cửa.",
-            ),
-        };
-        Some(Notice { title, message })
-    }
-}
-
-#[derive(Serialize)]
-struct Notice {
-    title: &'static str,
-    message: &'static str,
 }
 
 #[derive(Serialize)]
@@ -177,7 +106,7 @@ pub async fn show_landing_page(
     let result = match DossierCode::parse(&code) {
         Err(e) => Err(AppError::invalid(Code::InvalidDossierCode, e)),
         Ok(code) => {
-            let token = TokenState::check(&qr, &code, query.k.as_deref());
+            let token = app.lookup.qr_token(&code, query.k.as_deref());
             if token != TokenState::Valid {
                 tracing::info!(
                     lookup.code = %code,

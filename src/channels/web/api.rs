@@ -14,11 +14,10 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use crate::channels::qr::landing::TokenState;
-use crate::channels::qr::QrState;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
 use crate::http::{app_data, client_key, method_not_allowed, AppState};
+use crate::lookup::qr_proof::TokenState;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::Lookup;
 
@@ -81,7 +80,7 @@ pub async fn get_dossier(
         let lookup = state.lookup.by_code(&client, &code, proof.as_ref()).await?;
         return Ok(json_view(&lookup));
     };
-    let token = TokenState::check(app_data::<QrState>(&req)?, &code, Some(raw_token));
+    let token = state.lookup.qr_token(&code, Some(raw_token));
     if token == TokenState::Valid {
         let lookup = state.lookup.by_code_granted(&client, &code).await?;
         return Ok(json_view_with_token(&lookup, token));
