@@ -21,6 +21,26 @@ pub fn with_retry_after(
     response
 }
 
+/// The error box of a form page: the code's title, the message and the hint of the expected
+/// form.
+#[derive(Debug, Serialize)]
+pub struct PageError {
+    pub title: &'static str,
+    pub message: String,
+    pub hint: Option<&'static str>,
+}
+
+impl PageError {
+    /// The box for `error`.
+    pub fn of(error: &AppError) -> Self {
+        Self {
+            title: error.code.title(),
+            message: error.message.clone(),
+            hint: error.hint,
+        }
+    }
+}
+
 /// Renders `template` as a whole HTML page; a template failure is logged and answered with a plain
 /// 500 text.
 pub fn render(

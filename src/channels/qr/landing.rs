@@ -14,7 +14,7 @@ use super::page_cache::{self, StoredPage};
 use super::QrState;
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
-use crate::http::pages::{render, with_retry_after};
+use crate::http::pages::{render, with_retry_after, PageError};
 use crate::http::{client_key, AppState};
 use crate::lookup::qr_proof::{Notice, TokenState};
 use crate::lookup::view::ServedFrom;
@@ -25,13 +25,6 @@ use crate::lookup::Lookup;
 pub struct LandingQuery {
     /// The token printed in the QR link.
     pub k: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PageError {
-    title: &'static str,
-    message: String,
-    hint: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -163,11 +156,7 @@ pub async fn show_landing_page(
         }
         Err(error) => {
             error.log();
-            page.error = Some(PageError {
-                title: error.code.title(),
-                message: error.message.clone(),
-                hint: error.hint,
-            });
+            page.error = Some(PageError::of(&error));
             (error.code.status(), error.retry_after)
         }
     };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
-use crate::http::pages::{render, with_retry_after};
+use crate::http::pages::{render, with_retry_after, PageError};
 use crate::http::{client_key, AppState};
 use crate::lookup::view::{DossierFacts, ProofOutcome};
 
@@ -46,13 +46,6 @@ struct LookupPage<'a> {
     proof_locked: bool,
 }
 
-#[derive(Serialize)]
-struct PageError {
-    title: &'static str,
-    message: String,
-    hint: Option<&'static str>,
-}
-
 /// `GET /tra-cuu[?ma=...&phone4=...]`.
 pub async fn show_lookup_page(
     req: HttpRequest,
@@ -88,11 +81,7 @@ pub async fn show_lookup_page(
             error.log();
             retry_after = error.retry_after;
             let status = error.code.status();
-            page.error = Some(PageError {
-                title: error.code.title(),
-                message: error.message.clone(),
-                hint: error.hint,
-            });
+            page.error = Some(PageError::of(&error));
             status
         }
     };
