@@ -6,7 +6,6 @@
 
 pub mod limits;
 pub mod masking;
-pub mod model;
 pub mod submission;
 
 use std::sync::Arc;
@@ -18,11 +17,11 @@ use deadpool_postgres::{GenericClient, Pool};
 use crate::config::IntakeSettings;
 use crate::db;
 use crate::db::intake::{HistoryRow, ItemRow};
+use crate::domain::intake::{next_state, Action, Kind, State};
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
 use crate::error::{AppError, Code};
 use crate::staff::{Role, StaffSession};
-use model::{next_state, Action, Kind, State};
 pub use submission::{RawSubmission, Submission};
 
 /// The questions-and-feedback service every channel uses.

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::model::{IntakeChannel, Kind};
 use crate::config::IntakeSettings;
+use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::text::{char_len, clean_line, clean_multiline};
 use crate::domain::{AgencyCode, DossierCode, PhoneNumber, ProcedureCode};
 use crate::error::{AppError, Code};

@@ -10,11 +10,11 @@ use super::{
     parse_kind, parse_tracking_code, vn_time, AgencyView, DeadlinesView, PublishedView, TrackView,
     VotesView,
 };
+use crate::domain::intake::{Action, Kind};
 use crate::domain::{PhoneLast4, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::{client, method_not_allowed, AppState};
-use crate::intake::model::{Action, Kind};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::tokens::DEVICE_COOKIE;
 use crate::staff::{Role, StaffSession};
@@ -153,8 +153,8 @@ pub async fn create_item(
         state.intake_limits.submission(&client(&req, &state))?;
         state.intake.submit(&submission).await?
     };
-    let item_state = crate::intake::model::State::parse(&item.state)
-        .unwrap_or(crate::intake::model::State::Received);
+    let item_state = crate::domain::intake::State::parse(&item.state)
+        .unwrap_or(crate::domain::intake::State::Received);
     let view = CreatedView {
         track_url: format!("/theo-doi?ma={}", item.tracking_code),
         tracking_code: item.tracking_code.clone(),

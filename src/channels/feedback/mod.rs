@@ -11,9 +11,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::db::intake::ItemRow;
+use crate::domain::intake::{IntakeChannel, Kind, State};
 use crate::domain::vn_offset;
 use crate::error::{AppError, Code};
-use crate::intake::model::{IntakeChannel, Kind, State};
 
 /// Registers the channel's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

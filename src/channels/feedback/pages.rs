@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 
 use super::api::{track, voter_key};
 use super::{parse_kind, parse_tracking_code, PublishedView};
+use crate::domain::intake::{Kind, State};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::client;
 use crate::http::forms::{check_csrf, csrf_token};
 use crate::http::pages::{error_page, render};
 use crate::http::{method_not_allowed, AppState};
-use crate::intake::model::{Kind, State};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::tokens::{self, CSRF_COOKIE, DEVICE_COOKIE};
 

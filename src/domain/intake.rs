@@ -1,5 +1,7 @@
 //! The vocabulary of questions and feedback: kinds, channels, states, the actions staff and
-//! citizens take, and the state machine that says which action is allowed in which state.
+//! citizens take, and the state machine that says which action is allowed in which state. Pure
+//! values with their stored names and Vietnamese labels, so the database rows, the intake service
+//! and every channel share one spelling of each.
 
 use serde::Serialize;
 
@@ -7,7 +9,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A question about a procedure (hỏi đáp).
     Question,
+    /// Feedback or a proposal on administrative rules (phản ánh, kiến nghị).
     Feedback,
 }
 
@@ -50,9 +54,13 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeChannel {
+    /// The public web forms.
     Web,
+    /// A lookup kiosk.
     Kiosk,
+    /// Typed by a 1022 operator on a caller's behalf.
     Hotline,
+    /// The mobile app.
     App,
 }
 
@@ -93,13 +101,21 @@ impl IntakeChannel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Received, waiting for the desk head to classify it.
     Received,
+    /// Forwarded to the competent agency.
     Forwarded,
+    /// The agency is handling it.
     InProgress,
+    /// The submitter was asked for more information (the clock stops).
     InfoRequested,
+    /// Answered.
     Answered,
+    /// The answer is public (personal data masked).
     Published,
+    /// Refused with a reason.
     Refused,
+    /// Withdrawn by the submitter.
     Withdrawn,
 }
 
