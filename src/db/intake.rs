@@ -3,17 +3,31 @@
 //! agency an officer belongs to (`Some`) or every agency (`None`, desk head); an item outside the
 //! scope is simply not found.
 
+use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
+
+use crate::domain::intake::{Action, IntakeChannel, Kind, State};
+
+/// Reads a stored name (`kind`, `channel`, `state`, `action`) as its domain value; a name the
+/// code does not know is an error here, so no caller ever sees an unparsed string.
+fn stored<T>(row: &Row, index: usize, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
+    let raw: String = row.try_get(index)?;
+    named(&raw, row.columns()[index].name(), parse)
+}
+
+fn named<T>(raw: &str, column: &str, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
+    parse(raw).with_context(|| format!("unknown stored value {raw:?} in column {column}"))
+}
 
 /// An item as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemRow {
     pub id: i64,
     pub tracking_code: String,
-    pub kind: String,
-    pub channel: String,
+    pub kind: Kind,
+    pub channel: IntakeChannel,
     pub submitter_name: Option<String>,
     pub submitter_phone: Option<String>,
     pub submitter_email: Option<String>,
@@ -26,7 +40,7 @@ pub struct ItemRow {
     pub agency_code: Option<String>,
     pub routed_by: String,
     pub is_public: bool,
-    pub state: String,
+    pub state: State,
     pub received_at: DateTime<Utc>,
     pub classify_due_at: Option<DateTime<Utc>>,
     pub forwarded_at: Option<DateTime<Utc>>,
@@ -80,14 +94,14 @@ macro_rules! overdue_expr {
 }
 
 impl TryFrom<&Row> for ItemRow {
-    type Error = tokio_postgres::Error;
+    type Error = anyhow::Error;
 
-    fn try_from(r: &Row) -> Result<Self, Self::Error> {
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
         Ok(Self {
             id: r.try_get(0)?,
             tracking_code: r.try_get(1)?,
-            kind: r.try_get(2)?,
-            channel: r.try_get(3)?,
+            kind: stored(r, 2, Kind::parse)?,
+            channel: stored(r, 3, IntakeChannel::parse)?,
             submitter_name: r.try_get(4)?,
             submitter_phone: r.try_get(5)?,
             submitter_email: r.try_get(6)?,
@@ -100,7 +114,7 @@ impl TryFrom<&Row> for ItemRow {
             agency_code: r.try_get(13)?,
             routed_by: r.try_get(14)?,
             is_public: r.try_get(15)?,
-            state: r.try_get(16)?,
+            state: stored(r, 16, State::parse)?,
             received_at: r.try_get(17)?,
             classify_due_at: r.try_get(18)?,
             forwarded_at: r.try_get(19)?,
@@ -131,9 +145,7 @@ impl TryFrom<&Row> for ItemRow {
 }
 
 fn rows_to_items(rows: &[Row]) -> anyhow::Result<Vec<ItemRow>> {
-    rows.iter()
-        .map(|r| ItemRow::try_from(r).map_err(anyhow::Error::from))
-        .collect()
+    rows.iter().map(ItemRow::try_from).collect()
 }
 
 const NEXT_SEQUENCE: &str = "
@@ -144,11 +156,14 @@ RETURNING last";
 /// The next number of `kind`'s tracking codes on `day` (1, 2, ...), atomically.
 pub async fn next_sequence(
     client: &impl GenericClient,
-    kind: &str,
+    kind: Kind,
     day: NaiveDate,
 ) -> anyhow::Result<i32> {
     let statement = client.prepare_cached(NEXT_SEQUENCE).await?;
-    Ok(client.query_one(&statement, &[&kind, &day]).await?.get(0))
+    Ok(client
+        .query_one(&statement, &[&kind.as_str(), &day])
+        .await?
+        .get(0))
 }
 
 const INSERT_ITEM: &str = "
@@ -168,8 +183,8 @@ pub async fn insert_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
             &statement,
             &[
                 &item.tracking_code,
-                &item.kind,
-                &item.channel,
+                &item.kind.as_str(),
+                &item.channel.as_str(),
                 &item.submitter_name,
                 &item.submitter_phone,
                 &item.submitter_email,
@@ -182,7 +197,7 @@ pub async fn insert_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
                 &item.agency_code,
                 &item.routed_by,
                 &item.is_public,
-                &item.state,
+                &item.state.as_str(),
                 &item.received_at,
                 &item.classify_due_at,
                 &item.forwarded_at,
@@ -214,7 +229,7 @@ pub async fn update_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
                 &item.id,
                 &item.agency_code,
                 &item.routed_by,
-                &item.state,
+                &item.state.as_str(),
                 &item.classify_due_at,
                 &item.forwarded_at,
                 &item.refuse_due_at,
@@ -260,7 +275,7 @@ pub async fn find_item(
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    Ok(row.as_ref().map(ItemRow::try_from).transpose()?)
+    row.as_ref().map(ItemRow::try_from).transpose()
 }
 
 const LOCK_ITEM: &str = concat!(
@@ -281,16 +296,17 @@ pub async fn lock_item(
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    Ok(row.as_ref().map(ItemRow::try_from).transpose()?)
+    row.as_ref().map(ItemRow::try_from).transpose()
 }
 
 /// One row of an item's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
     pub at: DateTime<Utc>,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub action: Action,
+    /// `None` for the submission, which starts the history.
+    pub from_state: Option<State>,
+    pub to_state: State,
     pub actor_kind: String,
     pub actor_id: Option<i64>,
     pub actor_label: String,
@@ -316,9 +332,9 @@ pub async fn insert_history(
             &[
                 &item_id,
                 &row.at,
-                &row.action,
-                &row.from_state,
-                &row.to_state,
+                &row.action.as_str(),
+                &row.from_state.map(State::as_str),
+                &row.to_state.as_str(),
                 &row.actor_kind,
                 &row.actor_id,
                 &row.actor_label,
@@ -340,31 +356,42 @@ pub async fn list_history(
     item_id: i64,
 ) -> anyhow::Result<Vec<HistoryRow>> {
     let statement = client.prepare_cached(LIST_HISTORY).await?;
-    Ok(client
+    client
         .query(&statement, &[&item_id])
         .await?
         .iter()
-        .map(|r| HistoryRow {
-            at: r.get(0),
-            action: r.get(1),
-            from_state: r.get(2),
-            to_state: r.get(3),
-            actor_kind: r.get(4),
-            actor_id: r.get(5),
-            actor_label: r.get(6),
-            agency_code: r.get(7),
-            note: r.get(8),
+        .map(HistoryRow::try_from)
+        .collect()
+}
+
+impl TryFrom<&Row> for HistoryRow {
+    type Error = anyhow::Error;
+
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
+        let from_state: Option<String> = r.try_get(2)?;
+        Ok(Self {
+            at: r.try_get(0)?,
+            action: stored(r, 1, Action::parse)?,
+            from_state: from_state
+                .map(|raw| named(&raw, "from_state", State::parse))
+                .transpose()?,
+            to_state: stored(r, 3, State::parse)?,
+            actor_kind: r.try_get(4)?,
+            actor_id: r.try_get(5)?,
+            actor_label: r.try_get(6)?,
+            agency_code: r.try_get(7)?,
+            note: r.try_get(8)?,
         })
-        .collect())
+    }
 }
 
 /// What the staff inbox shows.
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
-    pub state: Option<String>,
+    pub state: Option<State>,
     pub agency_code: Option<String>,
-    pub channel: Option<String>,
-    pub kind: Option<String>,
+    pub channel: Option<IntakeChannel>,
+    pub kind: Option<Kind>,
     pub overdue_only: bool,
     pub limit: i64,
     pub offset: i64,
@@ -399,10 +426,10 @@ pub async fn list_inbox(
             &statement,
             &[
                 &scope,
-                &filter.state,
+                &filter.state.map(State::as_str),
                 &filter.agency_code,
-                &filter.channel,
-                &filter.kind,
+                &filter.channel.map(IntakeChannel::as_str),
+                &filter.kind.map(Kind::as_str),
                 &filter.overdue_only,
                 &filter.limit,
                 &filter.offset,
@@ -443,7 +470,7 @@ const LIST_PUBLISHED: &str = concat!(
 /// answer, ignoring case and diacritics (`giay phep` finds "Giấy phép").
 pub async fn list_published(
     client: &impl GenericClient,
-    kind: Option<&str>,
+    kind: Option<Kind>,
     agency_code: Option<&str>,
     words: &[String],
     limit: i64,
@@ -451,7 +478,16 @@ pub async fn list_published(
 ) -> anyhow::Result<Vec<ItemRow>> {
     let statement = client.prepare_cached(LIST_PUBLISHED).await?;
     let rows = client
-        .query(&statement, &[&kind, &agency_code, &words, &limit, &offset])
+        .query(
+            &statement,
+            &[
+                &kind.map(Kind::as_str),
+                &agency_code,
+                &words,
+                &limit,
+                &offset,
+            ],
+        )
         .await?;
     rows_to_items(&rows)
 }
@@ -598,7 +634,7 @@ pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<Ag
 pub struct IndicatorRow {
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
-    pub kind: String,
+    pub kind: Kind,
     pub total: i64,
     pub handled: i64,
     pub handled_on_time: i64,
@@ -634,22 +670,30 @@ pub async fn list_indicators(
     to: DateTime<Utc>,
 ) -> anyhow::Result<Vec<IndicatorRow>> {
     let statement = client.prepare_cached(LIST_INDICATORS).await?;
-    Ok(client
+    client
         .query(&statement, &[&from, &to])
         .await?
         .iter()
-        .map(|r| IndicatorRow {
-            agency_code: r.get(0),
-            agency_name: r.get(1),
-            kind: r.get(2),
-            total: r.get(3),
-            handled: r.get(4),
-            handled_on_time: r.get(5),
-            overdue: r.get(6),
-            disliked: r.get(7),
-            repeated: r.get(8),
+        .map(IndicatorRow::try_from)
+        .collect()
+}
+
+impl TryFrom<&Row> for IndicatorRow {
+    type Error = anyhow::Error;
+
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
+        Ok(Self {
+            agency_code: r.try_get(0)?,
+            agency_name: r.try_get(1)?,
+            kind: stored(r, 2, Kind::parse)?,
+            total: r.try_get(3)?,
+            handled: r.try_get(4)?,
+            handled_on_time: r.try_get(5)?,
+            overdue: r.try_get(6)?,
+            disliked: r.try_get(7)?,
+            repeated: r.try_get(8)?,
         })
-        .collect())
+    }
 }
 
 const LIST_TOPIC_COUNTS: &str = "

@@ -203,6 +203,26 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in the order of an item's life.
+    pub const ALL: [Action; 11] = [
+        Action::Submit,
+        Action::Route,
+        Action::Forward,
+        Action::Start,
+        Action::RequestInfo,
+        Action::Supplement,
+        Action::Answer,
+        Action::Publish,
+        Action::Unpublish,
+        Action::Refuse,
+        Action::Withdraw,
+    ];
+
+    /// Parses the stored name (history rows).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
     /// The stored name (history rows).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -312,6 +332,9 @@ mod tests {
     fn names_round_trip() {
         for state in State::ALL {
             assert_eq!(State::parse(state.as_str()), Some(state));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
         }
         assert_eq!(Kind::parse("feedback"), Some(Kind::Feedback));
         assert_eq!(IntakeChannel::parse("kiosk"), Some(IntakeChannel::Kiosk));

@@ -173,7 +173,7 @@ impl IntakeService {
             .await
             .map_err(AppError::internal)?;
         let day = now.with_timezone(&vn_offset()).date_naive();
-        let seq = db::intake::next_sequence(&tx, submission.kind.as_str(), day)
+        let seq = db::intake::next_sequence(&tx, submission.kind, day)
             .await
             .map_err(db_error)?;
         let mut item = ItemRow {
@@ -183,8 +183,8 @@ impl IntakeService {
                 submission.kind.prefix(),
                 day.format("%Y%m%d")
             ),
-            kind: submission.kind.as_str().to_owned(),
-            channel: submission.channel.as_str().to_owned(),
+            kind: submission.kind,
+            channel: submission.channel,
             submitter_name: submission.name.clone(),
             submitter_phone: submission.phone.as_ref().map(|p| p.e164().to_owned()),
             submitter_email: submission.email.clone(),
@@ -197,7 +197,7 @@ impl IntakeService {
             agency_code: None,
             routed_by: routed_by.to_owned(),
             is_public: submission.is_public,
-            state: State::Received.as_str().to_owned(),
+            state: State::Received,
             received_at: now,
             classify_due_at: Some(calendar.add_working_days(now, self.settings.classify_days)),
             forwarded_at: None,
@@ -226,9 +226,9 @@ impl IntakeService {
         };
         let mut history = vec![HistoryRow {
             at: now,
-            action: Action::Submit.as_str().to_owned(),
+            action: Action::Submit,
             from_state: None,
-            to_state: State::Received.as_str().to_owned(),
+            to_state: State::Received,
             actor_kind: if entered_by.is_some() {
                 "staff"
             } else {
@@ -251,9 +251,9 @@ impl IntakeService {
             self.forward_to(&calendar, &mut item, agency.clone(), now);
             history.push(HistoryRow {
                 at: now,
-                action: Action::Route.as_str().to_owned(),
-                from_state: Some(State::Received.as_str().to_owned()),
-                to_state: State::Forwarded.as_str().to_owned(),
+                action: Action::Route,
+                from_state: Some(State::Received),
+                to_state: State::Forwarded,
                 actor_kind: "system".to_owned(),
                 actor_id: None,
                 actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
@@ -288,7 +288,7 @@ impl IntakeService {
     ) {
         let s = &self.settings;
         item.agency_code = Some(agency);
-        item.state = State::Forwarded.as_str().to_owned();
+        item.state = State::Forwarded;
         item.forwarded_at = Some(now);
         item.refuse_due_at = Some(calendar.add_working_days(now, s.refuse_days));
         item.info_due_at = Some(calendar.add_working_days(now, s.info_request_days));
@@ -401,8 +401,7 @@ impl IntakeService {
                 return Err(AppError::new(Code::ProofRejected));
             }
         }
-        let from = State::parse(&item.state)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored state")))?;
+        let from = item.state;
         let to = next_state(from, action).ok_or_else(|| {
             AppError::with_message(
                 Code::InvalidTransition,
@@ -499,7 +498,7 @@ impl IntakeService {
             }
             Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
         }
-        item.state = to.as_str().to_owned();
+        item.state = to;
         db::intake::update_item(&tx, &item)
             .await
             .map_err(db_error)?;
@@ -512,9 +511,9 @@ impl IntakeService {
             item.id,
             &HistoryRow {
                 at: now,
-                action: action.as_str().to_owned(),
-                from_state: Some(from.as_str().to_owned()),
-                to_state: to.as_str().to_owned(),
+                action,
+                from_state: Some(from),
+                to_state: to,
                 actor_kind: actor_kind.to_owned(),
                 actor_id,
                 actor_label,
@@ -555,7 +554,7 @@ impl IntakeService {
             return Ok(());
         };
         let url = format!("{}/hoi-dap/{}", notices.base_url, item.tracking_code);
-        let question = item.kind == Kind::Question.as_str();
+        let question = item.kind == Kind::Question;
         let body = notices
             .renderer
             .answer_published(question, &item.tracking_code, &url)
@@ -644,16 +643,9 @@ impl IntakeService {
         let limit = self.settings.page_size;
         let offset = (page.max(1) - 1).saturating_mul(limit);
         let client = self.client().await?;
-        db::intake::list_published(
-            &client,
-            kind.map(Kind::as_str),
-            agency_code,
-            &words,
-            limit,
-            offset,
-        )
-        .await
-        .map_err(db_error)
+        db::intake::list_published(&client, kind, agency_code, &words, limit, offset)
+            .await
+            .map_err(db_error)
     }
 
     /// One published item.
@@ -662,7 +654,7 @@ impl IntakeService {
         db::intake::find_item(&client, tracking_code, None)
             .await
             .map_err(db_error)?
-            .filter(|i| i.state == State::Published.as_str())
+            .filter(|i| i.state == State::Published)
             .ok_or_else(|| AppError::new(Code::ItemNotFound))
     }
 

@@ -153,13 +153,11 @@ pub async fn create_item(
         state.intake_limits.submission(&client(&req, &state))?;
         state.intake.submit(&submission).await?
     };
-    let item_state = crate::domain::intake::State::parse(&item.state)
-        .unwrap_or(crate::domain::intake::State::Received);
     let view = CreatedView {
         track_url: format!("/theo-doi?ma={}", item.tracking_code),
         tracking_code: item.tracking_code.clone(),
         kind: kind.as_str(),
-        state: item_state.as_str(),
+        state: item.state.as_str(),
         agency: item
             .agency_code
             .clone()
@@ -534,7 +532,7 @@ pub async fn show_indicators(
         let Some(agency) = view.by_agency.last_mut() else {
             continue;
         };
-        if row.kind == Kind::Feedback.as_str() {
+        if row.kind == Kind::Feedback {
             agency.feedback.add(row);
             view.feedback.add(row);
             let s = &mut view.feedback_satisfaction;

@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::db::intake::ItemRow;
-use crate::domain::intake::{IntakeChannel, Kind, State};
+use crate::domain::intake::{Kind, State};
 use crate::domain::vn_offset;
 use crate::error::{AppError, Code};
 
@@ -51,26 +51,23 @@ fn agency_of(item: &ItemRow) -> Option<AgencyView> {
 }
 
 fn kind_of(item: &ItemRow) -> Labeled {
-    let kind = Kind::parse(&item.kind).unwrap_or(Kind::Question);
     Labeled {
-        key: kind.as_str(),
-        label: kind.label(),
+        key: item.kind.as_str(),
+        label: item.kind.label(),
     }
 }
 
 fn state_of(item: &ItemRow) -> Labeled {
-    let state = State::parse(&item.state).unwrap_or(State::Received);
     Labeled {
-        key: state.as_str(),
-        label: state.label(),
+        key: item.state.as_str(),
+        label: item.state.label(),
     }
 }
 
 fn channel_of(item: &ItemRow) -> Labeled {
-    let channel = IntakeChannel::parse(&item.channel).unwrap_or(IntakeChannel::Web);
     Labeled {
-        key: channel.as_str(),
-        label: channel.label(),
+        key: item.channel.as_str(),
+        label: item.channel.label(),
     }
 }
 
@@ -108,8 +105,8 @@ pub struct TrackView {
 impl TrackView {
     /// The view of `item`; `proven` adds the submitter's own texts.
     pub fn new(item: &ItemRow, proven: bool, overdue: bool) -> Self {
-        let published = item.state == State::Published.as_str();
-        let answered = published || item.state == State::Answered.as_str();
+        let published = item.state == State::Published;
+        let answered = published || item.state == State::Answered;
         Self {
             tracking_code: item.tracking_code.clone(),
             kind: kind_of(item),
@@ -127,7 +124,7 @@ impl TrackView {
             overdue,
             subject: proven.then(|| item.subject.clone()),
             body: proven.then(|| item.body.clone()),
-            info_request: if proven && item.state == State::InfoRequested.as_str() {
+            info_request: if proven && item.state == State::InfoRequested {
                 item.info_request.clone()
             } else {
                 None

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::api::{track, voter_key};
 use super::{parse_kind, parse_tracking_code, PublishedView};
-use crate::domain::intake::{Kind, State};
+use crate::domain::intake::Kind;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::client;
@@ -234,13 +234,12 @@ async fn submit_form(
     .await;
     let response = match result {
         Ok(item) => {
-            let item_state = State::parse(&item.state).unwrap_or(State::Received);
             let page = merge(
                 base(&state, "Đã gửi"),
                 json!({
                     "tracking_code": item.tracking_code,
                     "kind_label": kind.label().to_lowercase(),
-                    "state_label": item_state.label(),
+                    "state_label": item.state.label(),
                     "track_url": format!("/theo-doi?ma={}", item.tracking_code),
                 }),
             );

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::channels::feedback::vn_time;
 use crate::db;
 use crate::db::hotline::CallRow;
-use crate::domain::intake::{IntakeChannel, Kind, State};
+use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::speech;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
 use crate::error::{AppError, Code};
@@ -416,9 +416,9 @@ fn item_rows(items: &[db::intake::ItemRow]) -> Vec<Value> {
         .map(|i| {
             json!({
                 "tracking_code": i.tracking_code,
-                "kind": Kind::parse(&i.kind).map(Kind::label),
-                "channel": IntakeChannel::parse(&i.channel).map(IntakeChannel::label),
-                "state": State::parse(&i.state).map(State::label),
+                "kind": i.kind.label(),
+                "channel": i.channel.label(),
+                "state": i.state.label(),
                 "subject": i.subject,
                 "agency": i.agency_name,
                 "received_at": vn_time(Some(i.received_at)),
@@ -1022,8 +1022,8 @@ pub async fn file_for_caller(
         }
         let created = json!({
             "tracking_code": item.tracking_code,
-            "kind": Kind::parse(&item.kind).map(Kind::label),
-            "state": State::parse(&item.state).map(State::label),
+            "kind": item.kind.label(),
+            "state": item.state.label(),
             "agency": item.agency_code,
             "late": late,
             "entry_hours": state.settings.hotline.entry_working_hours,

@@ -188,6 +188,21 @@ fn nonempty(raw: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An inbox filter: blank is no filter, anything else must be one of the names `parse` knows.
+fn filter_value<T>(
+    raw: &Option<String>,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    nonempty(raw)
+        .map(|value| {
+            parse(&value).ok_or_else(|| {
+                AppError::with_message(Code::InvalidInput, format!("Bộ lọc không hợp lệ: {what}."))
+            })
+        })
+        .transpose()
+}
+
 /// `GET /can-bo[?state=&agency=&channel=&kind=&overdue=1&page=]`.
 pub async fn show_inbox(
     req: HttpRequest,
@@ -202,19 +217,9 @@ pub async fn show_inbox(
         if session.role == Role::Operator {
             return Ok(see_other("/can-bo/tong-dai"));
         }
-        let bad = |what: &str| AppError::with_message(Code::InvalidInput, format!("Bộ lọc không hợp lệ: {what}."));
-        let filter_state = nonempty(&query.state);
-        if filter_state.as_deref().is_some_and(|s| State::parse(s).is_none()) {
-            return Err(bad("state"));
-        }
-        let channel = nonempty(&query.channel);
-        if channel.as_deref().is_some_and(|c| IntakeChannel::parse(c).is_none()) {
-            return Err(bad("channel"));
-        }
-        let kind = nonempty(&query.kind);
-        if kind.as_deref().is_some_and(|k| Kind::parse(k).is_none()) {
-            return Err(bad("kind"));
-        }
+        let filter_state = filter_value(&query.state, "state", State::parse)?;
+        let channel = filter_value(&query.channel, "channel", IntakeChannel::parse)?;
+        let kind = filter_value(&query.kind, "kind", Kind::parse)?;
         let page_no = query
             .page
             .as_deref()
@@ -223,10 +228,10 @@ pub async fn show_inbox(
             .clamp(1, 10_000);
         let limit = state.settings.intake.page_size;
         let filter = InboxFilter {
-            state: filter_state.clone(),
+            state: filter_state,
             agency_code: nonempty(&query.agency),
-            channel: channel.clone(),
-            kind: kind.clone(),
+            channel,
+            kind,
             overdue_only: query.overdue.as_deref() == Some("1"),
             limit,
             offset: (page_no - 1) * limit,
@@ -238,15 +243,15 @@ pub async fn show_inbox(
             .map(|(item, overdue)| {
                 json!({
                     "tracking_code": item.tracking_code,
-                    "kind": Kind::parse(&item.kind).map(Kind::label),
-                    "channel": IntakeChannel::parse(&item.channel).map(IntakeChannel::label),
-                    "state": State::parse(&item.state).map(State::label),
+                    "kind": item.kind.label(),
+                    "channel": item.channel.label(),
+                    "state": item.state.label(),
                     "subject": item.subject,
                     "agency": item.agency_name,
                     "received_at": vn_time(Some(item.received_at)),
-                    "due_at": vn_time(match State::parse(&item.state) {
-                        Some(State::Received) => item.classify_due_at,
-                        Some(State::Answered) => item.publish_due_at,
+                    "due_at": vn_time(match item.state {
+                        State::Received => item.classify_due_at,
+                        State::Answered => item.publish_due_at,
                         _ => item.handle_due_at,
                     }),
                     "overdue": overdue,
@@ -255,7 +260,7 @@ pub async fn show_inbox(
             .collect();
         let states: Vec<Value> = State::ALL
             .iter()
-            .map(|s| json!({"key": s.as_str(), "label": s.label(), "selected": filter_state.as_deref() == Some(s.as_str())}))
+            .map(|s| json!({"key": s.as_str(), "label": s.label(), "selected": filter_state == Some(*s)}))
             .collect();
         let chosen_agency = filter.agency_code.clone().unwrap_or_default();
         let agency_options: Vec<Value> = agencies
@@ -269,16 +274,16 @@ pub async fn show_inbox(
                 "items": rows,
                 "states": states,
                 "agencies": agency_options,
-                "channel": channel.unwrap_or_default(),
-                "kind": kind.unwrap_or_default(),
+                "channel": channel.map(IntakeChannel::as_str).unwrap_or_default(),
+                "kind": kind.map(Kind::as_str).unwrap_or_default(),
                 "overdue": filter.overdue_only,
                 "scope": session.scope(),
                 "next_url": (items.len() as i64 >= limit).then(|| {
                     let pairs = [
-                        ("state", filter.state.clone().unwrap_or_default()),
+                        ("state", filter.state.map(State::as_str).unwrap_or_default().to_owned()),
                         ("agency", filter.agency_code.clone().unwrap_or_default()),
-                        ("channel", filter.channel.clone().unwrap_or_default()),
-                        ("kind", filter.kind.clone().unwrap_or_default()),
+                        ("channel", filter.channel.map(IntakeChannel::as_str).unwrap_or_default().to_owned()),
+                        ("kind", filter.kind.map(Kind::as_str).unwrap_or_default().to_owned()),
                         ("overdue", if filter.overdue_only { "1".into() } else { String::new() }),
                         ("page", (page_no + 1).to_string()),
                     ];
@@ -300,7 +305,7 @@ async fn item_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (item, history, overdue) = state.intake.staff_item(session, code).await?;
-    let current = State::parse(&item.state).unwrap_or(State::Received);
+    let current = item.state;
     let allowed = |action: Action, roles: &[Role]| {
         roles.contains(&session.role) && next_state(current, action).is_some()
     };
@@ -325,8 +330,8 @@ async fn item_page(
         .map(|h| {
             json!({
                 "at": vn_time(Some(h.at)),
-                "action": h.action,
-                "to_state": State::parse(&h.to_state).map(State::label),
+                "action": h.action.as_str(),
+                "to_state": h.to_state.label(),
                 "actor": h.actor_label,
                 "agency": h.agency_code,
                 "note": h.note,
@@ -339,8 +344,8 @@ async fn item_page(
             "error": error,
             "item": {
                 "tracking_code": item.tracking_code,
-                "kind": Kind::parse(&item.kind).map(Kind::label),
-                "channel": IntakeChannel::parse(&item.channel).map(IntakeChannel::label),
+                "kind": item.kind.label(),
+                "channel": item.channel.label(),
                 "state": current.label(),
                 "public": item.is_public,
                 "submitter_name": item.submitter_name,
@@ -362,7 +367,7 @@ async fn item_page(
                 "answer": item.answer,
                 "refuse_reason": item.refuse_reason,
                 "answer_notice_pending": item.answer_notice_pending,
-                "is_feedback": item.kind == "feedback",
+                "is_feedback": item.kind == Kind::Feedback,
                 "topic": match item.topic.as_deref() {
                     Some("rules") => Some("Quy định, chính sách, thủ tục hành chính"),
                     Some("conduct") => Some("Hành vi, thái độ của cán bộ"),
