@@ -169,9 +169,7 @@ impl IntakeService {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let (agency, routed_by) = route(&tx, submission).await?;
-        let calendar = crate::cli::load_calendar(&tx)
-            .await
-            .map_err(AppError::internal)?;
+        let calendar = load_calendar(&tx).await.map_err(AppError::internal)?;
         let day = now.with_timezone(&vn_offset()).date_naive();
         let seq = db::intake::next_sequence(&tx, submission.kind, day)
             .await
@@ -412,9 +410,7 @@ impl IntakeService {
                 ),
             )
         })?;
-        let calendar = crate::cli::load_calendar(&tx)
-            .await
-            .map_err(AppError::internal)?;
+        let calendar = load_calendar(&tx).await.map_err(AppError::internal)?;
         let now = Utc::now();
         let text = self.action_text(action, input.text.as_deref())?;
         let mut note = text.clone();
@@ -703,6 +699,11 @@ impl IntakeService {
         let client = self.client().await?;
         db::intake::list_agencies(&client).await.map_err(db_error)
     }
+}
+
+/// The working calendar every intake and hotline deadline runs on, as the database has it now.
+pub async fn load_calendar(client: &impl GenericClient) -> anyhow::Result<WorkingCalendar> {
+    db::calendar::load(client).await
 }
 
 fn routed_note(routed_by: &str) -> &'static str {

@@ -121,7 +121,7 @@ async fn entry_deadline(
     state: &AppState,
     started_at: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, AppError> {
-    let calendar = crate::cli::load_calendar(client)
+    let calendar = crate::intake::load_calendar(client)
         .await
         .map_err(AppError::internal)?;
     Ok(calendar.add_working_hours(
