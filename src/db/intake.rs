@@ -1,14 +1,17 @@
 //! Questions and feedback: items, their append-only history, tracking-code counters, routing
 //! rules, helpfulness votes and the indicators. Every staff read and write takes a `scope`: the
 //! agency an officer belongs to (`Some`) or every agency (`None`, desk head); an item outside the
-//! scope is simply not found.
+//! scope is simply not found. Rows become the domain's [`Item`], [`HistoryEntry`] and
+//! [`IndicatorCounts`] here, their stored names read once as the domain's enums.
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
-use crate::domain::intake::{Action, IntakeChannel, Kind, State};
+use crate::domain::intake::{
+    Action, HistoryEntry, InboxFilter, IndicatorCounts, IntakeChannel, Item, Kind, State,
+};
 
 /// Reads a stored name (`kind`, `channel`, `state`, `action`) as its domain value; a name the
 /// code does not know is an error here, so no caller ever sees an unparsed string.
@@ -19,55 +22,6 @@ fn stored<T>(row: &Row, index: usize, parse: fn(&str) -> Option<T>) -> anyhow::R
 
 fn named<T>(raw: &str, column: &str, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
     parse(raw).with_context(|| format!("unknown stored value {raw:?} in column {column}"))
-}
-
-/// An item as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemRow {
-    pub id: i64,
-    pub tracking_code: String,
-    pub kind: Kind,
-    pub channel: IntakeChannel,
-    pub submitter_name: Option<String>,
-    pub submitter_phone: Option<String>,
-    pub submitter_email: Option<String>,
-    pub submitter_address: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub dossier_code: Option<String>,
-    pub procedure_code: Option<String>,
-    pub level: Option<String>,
-    pub agency_code: Option<String>,
-    pub routed_by: String,
-    pub is_public: bool,
-    pub state: State,
-    pub received_at: DateTime<Utc>,
-    pub classify_due_at: Option<DateTime<Utc>>,
-    pub forwarded_at: Option<DateTime<Utc>>,
-    pub refuse_due_at: Option<DateTime<Utc>>,
-    pub info_due_at: Option<DateTime<Utc>>,
-    pub handle_due_at: Option<DateTime<Utc>>,
-    pub info_requested_at: Option<DateTime<Utc>>,
-    pub info_request: Option<String>,
-    pub answer: Option<String>,
-    pub answered_at: Option<DateTime<Utc>>,
-    pub answered_by: Option<i64>,
-    pub publish_due_at: Option<DateTime<Utc>>,
-    pub refuse_reason: Option<String>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub public_subject: Option<String>,
-    pub public_body: Option<String>,
-    pub public_answer: Option<String>,
-    pub masked: Option<serde_json::Value>,
-    pub search_doc: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub answer_notice_pending: bool,
-    pub helpful_votes: i32,
-    pub unhelpful_votes: i32,
-    /// The agency's name (joined, read-only).
-    pub agency_name: Option<String>,
-    /// `rules` or `conduct` once the desk head classified it.
-    pub topic: Option<String>,
 }
 
 macro_rules! item_columns {
@@ -93,7 +47,7 @@ macro_rules! overdue_expr {
     };
 }
 
-impl TryFrom<&Row> for ItemRow {
+impl TryFrom<&Row> for Item {
     type Error = anyhow::Error;
 
     fn try_from(r: &Row) -> anyhow::Result<Self> {
@@ -144,8 +98,8 @@ impl TryFrom<&Row> for ItemRow {
     }
 }
 
-fn rows_to_items(rows: &[Row]) -> anyhow::Result<Vec<ItemRow>> {
-    rows.iter().map(ItemRow::try_from).collect()
+fn rows_to_items(rows: &[Row]) -> anyhow::Result<Vec<Item>> {
+    rows.iter().map(Item::try_from).collect()
 }
 
 const NEXT_SEQUENCE: &str = "
@@ -176,7 +130,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 RETURNING id";
 
 /// Stores a new item (the fields a submission sets); returns its id.
-pub async fn insert_item(client: &impl GenericClient, item: &ItemRow) -> anyhow::Result<i64> {
+pub async fn insert_item(client: &impl GenericClient, item: &Item) -> anyhow::Result<i64> {
     let statement = client.prepare_cached(INSERT_ITEM).await?;
     let row = client
         .query_one(
@@ -220,7 +174,7 @@ UPDATE intake_items SET agency_code = $2, routed_by = $3, state = $4, classify_d
 WHERE id = $1";
 
 /// Writes back every field a transition may change.
-pub async fn update_item(client: &impl GenericClient, item: &ItemRow) -> anyhow::Result<()> {
+pub async fn update_item(client: &impl GenericClient, item: &Item) -> anyhow::Result<()> {
     let statement = client.prepare_cached(UPDATE_ITEM).await?;
     client
         .execute(
@@ -270,12 +224,12 @@ pub async fn find_item(
     client: &impl GenericClient,
     tracking_code: &str,
     scope: Option<&str>,
-) -> anyhow::Result<Option<ItemRow>> {
+) -> anyhow::Result<Option<Item>> {
     let statement = client.prepare_cached(FIND_ITEM).await?;
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    row.as_ref().map(ItemRow::try_from).transpose()
+    row.as_ref().map(Item::try_from).transpose()
 }
 
 const LOCK_ITEM: &str = concat!(
@@ -291,27 +245,12 @@ pub async fn lock_item(
     client: &impl GenericClient,
     tracking_code: &str,
     scope: Option<&str>,
-) -> anyhow::Result<Option<ItemRow>> {
+) -> anyhow::Result<Option<Item>> {
     let statement = client.prepare_cached(LOCK_ITEM).await?;
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    row.as_ref().map(ItemRow::try_from).transpose()
-}
-
-/// One row of an item's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryRow {
-    pub at: DateTime<Utc>,
-    pub action: Action,
-    /// `None` for the submission, which starts the history.
-    pub from_state: Option<State>,
-    pub to_state: State,
-    pub actor_kind: String,
-    pub actor_id: Option<i64>,
-    pub actor_label: String,
-    pub agency_code: Option<String>,
-    pub note: Option<String>,
+    row.as_ref().map(Item::try_from).transpose()
 }
 
 const INSERT_HISTORY: &str = "
@@ -323,7 +262,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub async fn insert_history(
     client: &impl GenericClient,
     item_id: i64,
-    row: &HistoryRow,
+    row: &HistoryEntry,
 ) -> anyhow::Result<()> {
     let statement = client.prepare_cached(INSERT_HISTORY).await?;
     client
@@ -354,17 +293,17 @@ FROM intake_history WHERE item_id = $1 ORDER BY id";
 pub async fn list_history(
     client: &impl GenericClient,
     item_id: i64,
-) -> anyhow::Result<Vec<HistoryRow>> {
+) -> anyhow::Result<Vec<HistoryEntry>> {
     let statement = client.prepare_cached(LIST_HISTORY).await?;
     client
         .query(&statement, &[&item_id])
         .await?
         .iter()
-        .map(HistoryRow::try_from)
+        .map(HistoryEntry::try_from)
         .collect()
 }
 
-impl TryFrom<&Row> for HistoryRow {
+impl TryFrom<&Row> for HistoryEntry {
     type Error = anyhow::Error;
 
     fn try_from(r: &Row) -> anyhow::Result<Self> {
@@ -383,18 +322,6 @@ impl TryFrom<&Row> for HistoryRow {
             note: r.try_get(8)?,
         })
     }
-}
-
-/// What the staff inbox shows.
-#[derive(Debug, Clone, Default)]
-pub struct InboxFilter {
-    pub state: Option<State>,
-    pub agency_code: Option<String>,
-    pub channel: Option<IntakeChannel>,
-    pub kind: Option<Kind>,
-    pub overdue_only: bool,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 const LIST_INBOX: &str = concat!(
@@ -419,7 +346,7 @@ pub async fn list_inbox(
     client: &impl GenericClient,
     scope: Option<&str>,
     filter: &InboxFilter,
-) -> anyhow::Result<Vec<(ItemRow, bool)>> {
+) -> anyhow::Result<Vec<(Item, bool)>> {
     let statement = client.prepare_cached(LIST_INBOX).await?;
     let rows = client
         .query(
@@ -437,7 +364,7 @@ pub async fn list_inbox(
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((ItemRow::try_from(r)?, r.try_get(42)?)))
+        .map(|r| Ok((Item::try_from(r)?, r.try_get(42)?)))
         .collect()
 }
 
@@ -475,7 +402,7 @@ pub async fn list_published(
     words: &[String],
     limit: i64,
     offset: i64,
-) -> anyhow::Result<Vec<ItemRow>> {
+) -> anyhow::Result<Vec<Item>> {
     let statement = client.prepare_cached(LIST_PUBLISHED).await?;
     let rows = client
         .query(
@@ -629,20 +556,6 @@ pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<Ag
         .collect())
 }
 
-/// Counts per agency and kind for the indicators.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorRow {
-    pub agency_code: Option<String>,
-    pub agency_name: Option<String>,
-    pub kind: Kind,
-    pub total: i64,
-    pub handled: i64,
-    pub handled_on_time: i64,
-    pub overdue: i64,
-    pub disliked: i64,
-    pub repeated: i64,
-}
-
 const LIST_INDICATORS: &str = concat!(
     "SELECT i.agency_code, a.name, i.kind, count(*),
        count(*) FILTER (WHERE i.answered_at IS NOT NULL),
@@ -668,17 +581,17 @@ pub async fn list_indicators(
     client: &impl GenericClient,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> anyhow::Result<Vec<IndicatorRow>> {
+) -> anyhow::Result<Vec<IndicatorCounts>> {
     let statement = client.prepare_cached(LIST_INDICATORS).await?;
     client
         .query(&statement, &[&from, &to])
         .await?
         .iter()
-        .map(IndicatorRow::try_from)
+        .map(IndicatorCounts::try_from)
         .collect()
 }
 
-impl TryFrom<&Row> for IndicatorRow {
+impl TryFrom<&Row> for IndicatorCounts {
     type Error = anyhow::Error;
 
     fn try_from(r: &Row) -> anyhow::Result<Self> {
@@ -749,7 +662,7 @@ pub async fn list_open_by_caller(
     client: &impl GenericClient,
     phone: Option<&str>,
     dossier_code: Option<&str>,
-) -> anyhow::Result<Vec<ItemRow>> {
+) -> anyhow::Result<Vec<Item>> {
     let statement = client.prepare_cached(LIST_OPEN_BY_CALLER).await?;
     let rows = client.query(&statement, &[&phone, &dossier_code]).await?;
     rows_to_items(&rows)

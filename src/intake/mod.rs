@@ -16,8 +16,9 @@ use deadpool_postgres::{GenericClient, Pool};
 
 use crate::config::IntakeSettings;
 use crate::db;
-use crate::db::intake::{HistoryRow, ItemRow};
-use crate::domain::intake::{next_state, Action, Kind, State};
+use crate::domain::intake::{
+    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, State,
+};
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
 use crate::error::{AppError, Code};
@@ -121,7 +122,7 @@ impl IntakeService {
     }
 
     /// Stores a submission, routes it and returns the stored item (with its tracking code).
-    pub async fn submit(&self, submission: &Submission) -> Result<ItemRow, AppError> {
+    pub async fn submit(&self, submission: &Submission) -> Result<Item, AppError> {
         self.submit_at(submission, Utc::now()).await
     }
 
@@ -131,7 +132,7 @@ impl IntakeService {
         &self,
         submission: &Submission,
         now: DateTime<Utc>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         self.submit_inner(submission, now, None).await
     }
 
@@ -141,7 +142,7 @@ impl IntakeService {
         &self,
         submission: &Submission,
         session: &StaffSession,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         session.require(&[Role::Operator, Role::DeskHead])?;
         self.submit_inner(submission, Utc::now(), Some(session))
             .await
@@ -154,7 +155,7 @@ impl IntakeService {
         submission: &Submission,
         session: &StaffSession,
         received_at: DateTime<Utc>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         session.require(&[Role::Operator, Role::DeskHead])?;
         self.submit_inner(submission, received_at, Some(session))
             .await
@@ -167,7 +168,7 @@ impl IntakeService {
         submission: &Submission,
         now: DateTime<Utc>,
         entered_by: Option<&StaffSession>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let (agency, routed_by) = route(&tx, submission).await?;
@@ -198,8 +199,8 @@ impl IntakeService {
         routed_by: &str,
         calendar: &WorkingCalendar,
         now: DateTime<Utc>,
-    ) -> ItemRow {
-        ItemRow {
+    ) -> Item {
+        Item {
             id: 0,
             tracking_code,
             kind: submission.kind,
@@ -248,7 +249,7 @@ impl IntakeService {
     fn forward_to(
         &self,
         calendar: &WorkingCalendar,
-        item: &mut ItemRow,
+        item: &mut Item,
         agency: String,
         now: DateTime<Utc>,
     ) {
@@ -266,7 +267,7 @@ impl IntakeService {
         &self,
         session: &StaffSession,
         tracking_code: &str,
-    ) -> Result<(ItemRow, Vec<HistoryRow>, bool), AppError> {
+    ) -> Result<(Item, Vec<HistoryEntry>, bool), AppError> {
         session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
         let client = self.client().await?;
         let item = db::intake::find_item(&client, tracking_code, session.scope())
@@ -286,8 +287,8 @@ impl IntakeService {
     pub async fn inbox(
         &self,
         session: &StaffSession,
-        filter: &db::intake::InboxFilter,
-    ) -> Result<Vec<(ItemRow, bool)>, AppError> {
+        filter: &InboxFilter,
+    ) -> Result<Vec<(Item, bool)>, AppError> {
         session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
         let client = self.client().await?;
         db::intake::list_inbox(&client, session.scope(), filter)
@@ -303,7 +304,7 @@ impl IntakeService {
         tracking_code: &str,
         action: Action,
         input: &ActionInput,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         match action {
             Action::Forward => session.require(&[Role::DeskHead])?,
             Action::Start
@@ -325,7 +326,7 @@ impl IntakeService {
         proof: &PhoneLast4,
         action: Action,
         text: Option<String>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         if !matches!(action, Action::Supplement | Action::Withdraw) {
             return Err(AppError::new(Code::Forbidden));
         }
@@ -348,7 +349,7 @@ impl IntakeService {
         action: Action,
         input: &ActionInput,
         proof: Option<&PhoneLast4>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let mut item = lock_for(&tx, &actor, tracking_code).await?;
@@ -390,7 +391,7 @@ impl IntakeService {
         &self,
         tx: &impl GenericClient,
         actor: &Actor<'_>,
-        item: &mut ItemRow,
+        item: &mut Item,
         action: Action,
         input: &ActionInput,
         clock: &Clock,
@@ -427,7 +428,7 @@ impl IntakeService {
     async fn forward(
         &self,
         tx: &impl GenericClient,
-        item: &mut ItemRow,
+        item: &mut Item,
         input: &ActionInput,
         clock: &Clock,
     ) -> Result<(), AppError> {
@@ -456,7 +457,7 @@ impl IntakeService {
 
     /// Records the agency's answer; a public item is due for publication within
     /// `publish_days` working days.
-    fn answer(&self, item: &mut ItemRow, actor: &Actor<'_>, text: Option<String>, clock: &Clock) {
+    fn answer(&self, item: &mut Item, actor: &Actor<'_>, text: Option<String>, clock: &Clock) {
         item.answer = text;
         item.answered_at = Some(clock.now);
         item.answered_by = match actor {
@@ -475,7 +476,7 @@ impl IntakeService {
     async fn publish_answer(
         &self,
         tx: &impl GenericClient,
-        item: &mut ItemRow,
+        item: &mut Item,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         if !item.is_public {
@@ -495,7 +496,7 @@ impl IntakeService {
     async fn notify_answer_published(
         &self,
         client: &impl GenericClient,
-        item: &mut ItemRow,
+        item: &mut Item,
     ) -> Result<(), AppError> {
         let Some(phone) = item.submitter_phone.as_deref() else {
             item.answer_notice_pending = false;
@@ -558,7 +559,7 @@ impl IntakeService {
         &self,
         tracking_code: &str,
         proof: Option<&PhoneLast4>,
-    ) -> Result<(ItemRow, bool, bool), AppError> {
+    ) -> Result<(Item, bool, bool), AppError> {
         let client = self.client().await?;
         let item = db::intake::find_item(&client, tracking_code, None)
             .await
@@ -584,7 +585,7 @@ impl IntakeService {
         agency_code: Option<&str>,
         query: &str,
         page: i64,
-    ) -> Result<Vec<ItemRow>, AppError> {
+    ) -> Result<Vec<Item>, AppError> {
         let words: Vec<String> = crate::domain::text::clean_line(query)
             .split_whitespace()
             .take(10)
@@ -599,7 +600,7 @@ impl IntakeService {
     }
 
     /// One published item.
-    pub async fn published_item(&self, tracking_code: &str) -> Result<ItemRow, AppError> {
+    pub async fn published_item(&self, tracking_code: &str) -> Result<Item, AppError> {
         let client = self.client().await?;
         db::intake::find_item(&client, tracking_code, None)
             .await
@@ -637,7 +638,7 @@ impl IntakeService {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<(Vec<db::intake::IndicatorRow>, Vec<(Option<String>, i64)>), AppError> {
+    ) -> Result<(Vec<IndicatorCounts>, Vec<(Option<String>, i64)>), AppError> {
         let client = self.client().await?;
         let rows = db::intake::list_indicators(&client, from, to)
             .await
@@ -684,8 +685,8 @@ fn submitted_history(
     submission: &Submission,
     entered_by: Option<&StaffSession>,
     now: DateTime<Utc>,
-) -> HistoryRow {
-    HistoryRow {
+) -> HistoryEntry {
+    HistoryEntry {
         at: now,
         action: Action::Submit,
         from_state: None,
@@ -711,8 +712,8 @@ fn submitted_history(
 }
 
 /// The history row of routing at submission: to `agency`, for the reason `routed_by` names.
-fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> HistoryRow {
-    HistoryRow {
+fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> HistoryEntry {
+    HistoryEntry {
         at: now,
         action: Action::Route,
         from_state: Some(State::Received),
@@ -728,8 +729,8 @@ fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> Histor
 /// Stores a new item and its first history rows; returns the item's id.
 async fn insert_with_history(
     client: &impl GenericClient,
-    item: &ItemRow,
-    history: &[HistoryRow],
+    item: &Item,
+    history: &[HistoryEntry],
 ) -> Result<i64, AppError> {
     let id = db::intake::insert_item(client, item)
         .await
@@ -754,7 +755,7 @@ async fn lock_for(
     client: &impl GenericClient,
     actor: &Actor<'_>,
     tracking_code: &str,
-) -> Result<ItemRow, AppError> {
+) -> Result<Item, AppError> {
     let scope = match actor {
         Actor::Staff(session) => session.scope(),
         Actor::Citizen => None,
@@ -767,7 +768,7 @@ async fn lock_for(
 
 /// Whether `proof` matches the last four digits of the submitter's phone (an item without a
 /// phone is proven by nothing).
-fn proves(proof: Option<&PhoneLast4>, item: &ItemRow) -> bool {
+fn proves(proof: Option<&PhoneLast4>, item: &Item) -> bool {
     match (proof, item.submitter_phone.as_deref()) {
         (Some(proof), Some(phone)) => proof.matches(&phone[phone.len().saturating_sub(4)..]),
         _ => false,
@@ -799,7 +800,7 @@ fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
 
 /// Adds what the submitter supplied to the body, stamped with the time. The handling clock
 /// stopped while the submitter was asked: what was left of it runs from now.
-fn supplement(item: &mut ItemRow, addition: &str, clock: &Clock) -> Result<(), AppError> {
+fn supplement(item: &mut Item, addition: &str, clock: &Clock) -> Result<(), AppError> {
     let calendar = &clock.calendar;
     if let (Some(asked), Some(due)) = (item.info_requested_at, item.handle_due_at) {
         let left = calendar.working_minutes_between(asked, due).max(0);
@@ -820,17 +821,17 @@ fn supplement(item: &mut ItemRow, addition: &str, clock: &Clock) -> Result<(), A
 /// The history row of a transition: who acted, from which state to which, and the note.
 fn transition_history(
     actor: &Actor<'_>,
-    item: &ItemRow,
+    item: &Item,
     action: Action,
     from: State,
     note: Option<String>,
     now: DateTime<Utc>,
-) -> HistoryRow {
+) -> HistoryEntry {
     let (actor_kind, actor_id, actor_label) = match actor {
         Actor::Staff(session) => ("staff", Some(session.account_id), session.actor_label()),
         Actor::Citizen => ("citizen", None, "Người gửi".to_owned()),
     };
-    HistoryRow {
+    HistoryEntry {
         at: now,
         action,
         from_state: Some(from),
@@ -912,7 +913,7 @@ async fn route(
 
 /// Masks personal data in the subject, question and answer and stores the public texts; returns
 /// what was masked.
-fn publish(item: &mut ItemRow, now: DateTime<Utc>) -> Vec<masking::Masked> {
+fn publish(item: &mut Item, now: DateTime<Utc>) -> Vec<masking::Masked> {
     let name = item.submitter_name.as_deref();
     let (subject, mut found) = masking::mask(&item.subject, name);
     let (body, more) = masking::mask(&item.body, name);
@@ -929,7 +930,7 @@ fn publish(item: &mut ItemRow, now: DateTime<Utc>) -> Vec<masking::Masked> {
 }
 
 /// What publication would show and mask, for the officer to review first.
-pub fn preview_publication(item: &ItemRow) -> (ItemRow, Vec<masking::Masked>) {
+pub fn preview_publication(item: &Item) -> (Item, Vec<masking::Masked>) {
     let mut preview = item.clone();
     let found = publish(&mut preview, Utc::now());
     (preview, found)

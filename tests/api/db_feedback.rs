@@ -117,7 +117,7 @@ async fn scoped_reads_do_not_find_another_agencys_items() {
         .await
         .expect("q")
         .is_none());
-    let filter = db::intake::InboxFilter {
+    let filter = tracuu::domain::intake::InboxFilter {
         limit: 50,
         ..Default::default()
     };

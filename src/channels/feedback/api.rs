@@ -10,7 +10,7 @@ use super::{
     parse_kind, parse_tracking_code, vn_time, AgencyView, DeadlinesView, PublishedView, TrackView,
     VotesView,
 };
-use crate::domain::intake::{Action, Kind};
+use crate::domain::intake::{Action, IndicatorCounts, Kind};
 use crate::domain::{PhoneLast4, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
@@ -424,7 +424,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, row: &crate::db::intake::IndicatorRow) {
+    fn add(&mut self, row: &IndicatorCounts) {
         self.total += row.total;
         self.handled += row.handled;
         self.handled_on_time += row.handled_on_time;

@@ -10,8 +10,7 @@ use actix_web::web;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::db::intake::ItemRow;
-use crate::domain::intake::{Kind, State};
+use crate::domain::intake::{Item, Kind, State};
 use crate::domain::vn_offset;
 use crate::error::{AppError, Code};
 
@@ -43,28 +42,28 @@ pub struct AgencyView {
     pub name: Option<String>,
 }
 
-fn agency_of(item: &ItemRow) -> Option<AgencyView> {
+fn agency_of(item: &Item) -> Option<AgencyView> {
     item.agency_code.clone().map(|code| AgencyView {
         code,
         name: item.agency_name.clone(),
     })
 }
 
-fn kind_of(item: &ItemRow) -> Labeled {
+fn kind_of(item: &Item) -> Labeled {
     Labeled {
         key: item.kind.as_str(),
         label: item.kind.label(),
     }
 }
 
-fn state_of(item: &ItemRow) -> Labeled {
+fn state_of(item: &Item) -> Labeled {
     Labeled {
         key: item.state.as_str(),
         label: item.state.label(),
     }
 }
 
-fn channel_of(item: &ItemRow) -> Labeled {
+fn channel_of(item: &Item) -> Labeled {
     Labeled {
         key: item.channel.as_str(),
         label: item.channel.label(),
@@ -104,7 +103,7 @@ pub struct TrackView {
 
 impl TrackView {
     /// The view of `item`; `proven` adds the submitter's own texts.
-    pub fn new(item: &ItemRow, proven: bool, overdue: bool) -> Self {
+    pub fn new(item: &Item, proven: bool, overdue: bool) -> Self {
         let published = item.state == State::Published;
         let answered = published || item.state == State::Answered;
         Self {
@@ -177,7 +176,7 @@ pub struct PublishedView {
 
 impl PublishedView {
     /// The public view of a published item.
-    pub fn new(item: &ItemRow) -> Self {
+    pub fn new(item: &Item) -> Self {
         Self {
             tracking_code: item.tracking_code.clone(),
             kind: kind_of(item),

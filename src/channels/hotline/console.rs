@@ -410,7 +410,7 @@ async fn search_by_phone(
     })))
 }
 
-fn item_rows(items: &[db::intake::ItemRow]) -> Vec<Value> {
+fn item_rows(items: &[crate::domain::intake::Item]) -> Vec<Value> {
     items
         .iter()
         .map(|i| {

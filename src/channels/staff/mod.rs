@@ -13,8 +13,7 @@ pub mod audit;
 
 use crate::channels::feedback::{parse_tracking_code, vn_time};
 use crate::db;
-use crate::db::intake::InboxFilter;
-use crate::domain::intake::{next_state, Action, IntakeChannel, Kind, State};
+use crate::domain::intake::{next_state, Action, InboxFilter, IntakeChannel, Kind, State};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::forms::{base, form, merge, respond, see_other, session_form, CsrfForm};
