@@ -1,12 +1,13 @@
 //! The pure domain layer of tracuu: parsed value types (dossier codes, lookup
 //! numbers, phone numbers, agency and procedure codes), the national status
 //! vocabulary, the 766 timeliness rules, the working-time calendar, the
-//! questions-and-feedback vocabulary and state machine, and the text helpers
-//! they share. Nothing here performs I/O; past the parse step
+//! questions-and-feedback vocabulary and state machine, the audit log's
+//! records, and the text helpers they share. Nothing here performs I/O; past the parse step
 //! the rest of the service only handles these types. Every failure is a
 //! [`DomainError`], which carries a stable machine code, a Vietnamese message
 //! for citizens and an English `Display` for logs.
 
+pub mod audit;
 pub mod calendar;
 pub mod codes;
 pub mod dossier_code;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::channels::feedback::vn_time;
 use crate::db;
-use crate::db::audit::{AuditFilter, AuditRow};
+use crate::domain::audit::{AuditFilter, AuditRecord};
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond};
@@ -90,7 +90,7 @@ fn shown_subject(subject: &str) -> String {
     }
 }
 
-fn row_view(row: &AuditRow) -> Value {
+fn row_view(row: &AuditRecord) -> Value {
     json!({
         "id": row.id,
         "at": vn_time(Some(row.at)),
