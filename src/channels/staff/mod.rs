@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 pub mod audit;
 
 use crate::channels::feedback::{parse_tracking_code, vn_time};
-use crate::db;
 use crate::domain::intake::{next_state, Action, InboxFilter, IntakeChannel, Kind, State};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
@@ -402,13 +401,8 @@ pub async fn show_item(
         let code = parse_tracking_code(&path)?;
         let response = item_page(&state, &session, &code, None, StatusCode::OK).await?;
         // The page showed the submitter's name, phone, e-mail and address: record who saw them.
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        crate::staff::audit::record(
-            &client,
+        crate::staff::audit::append(
+            &state.pool,
             &session,
             &crate::staff::audit::AuditEntry {
                 action: crate::staff::audit::AuditAction::IntakeItemView,
@@ -489,17 +483,8 @@ async fn accounts_page(
     notice: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let client = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| AppError::unavailable(Some(e.into())))?;
-    let accounts = db::staff::list_accounts(&client)
-        .await
-        .map_err(AppError::internal)?;
-    let agencies = db::intake::list_agencies(&client)
-        .await
-        .map_err(AppError::internal)?;
+    let accounts = staff::list_accounts(&state.pool).await?;
+    let agencies = state.intake.agencies().await?;
     let rows: Vec<Value> = accounts
         .iter()
         .map(|a| {
@@ -642,62 +627,36 @@ pub async fn update_account(
                 .await
             }
         };
-        let hash = match new_password {
-            Some(p) => Some(
-                staff::password::hash_password_blocking(p.to_owned())
-                    .await
-                    .map_err(AppError::internal)?,
-            ),
-            None => None,
-        };
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        if let Some(code) = &account.agency_code {
-            if !db::intake::agency_exists(&client, code)
-                .await
-                .map_err(AppError::internal)?
-            {
-                return accounts_page(
+        let updated = staff::update_account(
+            &state.pool,
+            *path,
+            &account,
+            input.active.is_some(),
+            new_password,
+        )
+        .await?;
+        match updated {
+            Ok(()) => {
+                accounts_page(
                     &state,
                     &session,
-                    Some(&format!("Cơ quan {code} không có trong danh mục.")),
+                    None,
+                    Some("Đã cập nhật tài khoản."),
+                    StatusCode::OK,
+                )
+                .await
+            }
+            Err(message) => {
+                accounts_page(
+                    &state,
+                    &session,
+                    Some(&message),
                     None,
                     StatusCode::BAD_REQUEST,
                 )
-                .await;
+                .await
             }
         }
-        let found = db::staff::update_account(
-            &client,
-            *path,
-            &account.display_name,
-            account.role.as_str(),
-            account.agency_code.as_deref(),
-            input.active.is_some(),
-            hash.as_deref(),
-        )
-        .await
-        .map_err(AppError::internal)?;
-        if !found {
-            return Err(AppError::with_message(
-                Code::RouteNotFound,
-                "Không có tài khoản này.",
-            ));
-        }
-        db::staff::delete_account_sessions(&client, *path)
-            .await
-            .map_err(AppError::internal)?;
-        accounts_page(
-            &state,
-            &session,
-            None,
-            Some("Đã cập nhật tài khoản."),
-            StatusCode::OK,
-        )
-        .await
     }
     .await;
     respond(&state, result)
@@ -709,17 +668,8 @@ async fn routes_page(
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let client = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| AppError::unavailable(Some(e.into())))?;
-    let routes = db::intake::list_routes(&client, None)
-        .await
-        .map_err(AppError::internal)?;
-    let agencies = db::intake::list_agencies(&client)
-        .await
-        .map_err(AppError::internal)?;
+    let routes = staff::routes::list(&state.pool).await?;
+    let agencies = state.intake.agencies().await?;
     let page = merge(
         base(state, "Quy tắc chuyển xử lý", Some(session)),
         json!({
@@ -761,46 +711,15 @@ pub async fn upsert_route(
     let result = async {
         let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         let input: RouteForm = session_form(&session, payload, 4096).await?;
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        let checked: Result<(String, String, String), String> = async {
-            let procedure =
-                crate::domain::ProcedureCode::parse(input.procedure_code.as_deref().unwrap_or(""))
-                    .map_err(|e| e.message())?;
-            let procedure = procedure.national().to_owned();
-            let level = input.level.clone().unwrap_or_default();
-            if !matches!(level.as_str(), "province" | "district" | "commune") {
-                return Err("Cấp giải quyết không hợp lệ.".to_owned());
-            }
-            let agency =
-                crate::domain::AgencyCode::parse(input.agency_code.as_deref().unwrap_or(""))
-                    .map_err(|e| e.message())?;
-            let agency = agency.as_str().to_owned();
-            if !db::intake::procedure_exists(&client, &procedure)
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                return Err(format!("Thủ tục {procedure} không có trong danh mục."));
-            }
-            if !db::intake::agency_exists(&client, &agency)
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                return Err(format!("Cơ quan {agency} không có trong danh mục."));
-            }
-            Ok((procedure, level, agency))
-        }
-        .await;
-        match checked {
-            Ok((procedure, level, agency)) => {
-                db::intake::upsert_route(&client, &procedure, &level, &agency)
-                    .await
-                    .map_err(AppError::internal)?;
-                Ok(see_other("/can-bo/dinh-tuyen"))
-            }
+        let set = staff::routes::set(
+            &state.pool,
+            input.procedure_code.as_deref().unwrap_or(""),
+            input.level.as_deref().unwrap_or(""),
+            input.agency_code.as_deref().unwrap_or(""),
+        )
+        .await?;
+        match set {
+            Ok(()) => Ok(see_other("/can-bo/dinh-tuyen")),
             Err(message) => {
                 routes_page(&state, &session, Some(&message), StatusCode::BAD_REQUEST).await
             }
