@@ -23,7 +23,9 @@ pub mod status;
 pub mod text;
 pub mod timeliness;
 
-pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
+pub use calendar::{
+    default_exceptions, vn_offset, vn_time, DayKind, WorkingCalendar, WorkingHours,
+};
 pub use codes::{AgencyCode, ProcedureCode};
 pub use dossier_code::DossierCode;
 pub use kiosk_id::KioskId;

@@ -11,8 +11,9 @@ pub mod submission;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{GenericClient, Pool};
+use serde::Deserialize;
 
 use crate::config::IntakeSettings;
 use crate::db;
@@ -934,6 +935,45 @@ pub fn preview_publication(item: &Item) -> (Item, Vec<masking::Masked>) {
     let mut preview = item.clone();
     let found = publish(&mut preview, Utc::now());
     (preview, found)
+}
+
+/// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.
+pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
+    let code = crate::domain::text::fold_width(raw.trim()).to_ascii_uppercase();
+    let valid = !code.is_empty()
+        && code.len() <= 32
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && (code.starts_with("HD.") || code.starts_with("PAKN."));
+    if valid {
+        Ok(code)
+    } else {
+        Err(AppError::with_message(
+            Code::InvalidInput,
+            "Mã theo dõi không đúng định dạng (ví dụ HD.20261123.0001 hoặc PAKN.20261123.0001).",
+        ))
+    }
+}
+
+/// The period of an indicator endpoint (intake and hotline): Vietnam days, both included.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorQuery {
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`, included.
+    pub to: Option<String>,
+}
+
+/// A period's start and end (exclusive), each when given.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl IndicatorQuery {
+    /// The start of `from` and the end of `to` (the next midnight), each when given.
+    pub fn bounds(&self) -> Result<Bounds, AppError> {
+        let from = parse_day(self.from.as_deref(), "from")?;
+        let to = parse_day(self.to.as_deref(), "to")?.map(|day| day + Duration::days(1));
+        Ok((from, to))
+    }
 }
 
 /// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).

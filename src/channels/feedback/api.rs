@@ -3,19 +3,16 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    parse_kind, parse_tracking_code, vn_time, AgencyView, DeadlinesView, PublishedView, TrackView,
-    VotesView,
-};
+use super::{parse_kind, AgencyView, DeadlinesView, PublishedView, TrackView, VotesView};
 use crate::domain::intake::{Action, IndicatorCounts, Kind};
-use crate::domain::{PhoneLast4, PhoneNumber};
+use crate::domain::{vn_time, PhoneLast4, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::{client, method_not_allowed, AppState};
-use crate::intake::{RawSubmission, Submission};
+use crate::intake::{parse_tracking_code, IndicatorQuery, RawSubmission, Submission};
 use crate::staff::tokens::DEVICE_COOKIE;
 use crate::staff::{Role, StaffSession};
 
@@ -387,29 +384,6 @@ pub async fn vote_published(
     state.intake_limits.vote(&client(&req, &state))?;
     let (helpful, unhelpful) = state.intake.vote(&code, &voter, vote.helpful).await?;
     Ok(HttpResponse::Ok().json(VotesView { helpful, unhelpful }))
-}
-
-/// The period of an indicator endpoint (intake and hotline): Vietnam days, both included.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorQuery {
-    /// First day, `YYYY-MM-DD`.
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD`, included.
-    pub to: Option<String>,
-}
-
-/// A period's start and end (exclusive), each when given.
-pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
-impl IndicatorQuery {
-    /// The start of `from` and the end of `to` (the next midnight), each when given.
-    pub fn bounds(&self) -> Result<Bounds, AppError> {
-        let from = crate::intake::parse_day(self.from.as_deref(), "from")?;
-        let to =
-            crate::intake::parse_day(self.to.as_deref(), "to")?.map(|day| day + Duration::days(1));
-        Ok((from, to))
-    }
 }
 
 /// Counts and percentages of one group.

@@ -7,25 +7,16 @@ pub mod api;
 pub mod pages;
 
 use actix_web::web;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::domain::intake::{Item, Kind, State};
-use crate::domain::vn_offset;
+use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 
 /// Registers the channel's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     api::configure(cfg);
     pages::configure(cfg);
-}
-
-/// A time as RFC 3339 in Vietnam time.
-pub fn vn_time(at: Option<DateTime<Utc>>) -> Option<String> {
-    at.map(|t| {
-        t.with_timezone(&vn_offset())
-            .to_rfc3339_opts(SecondsFormat::Secs, false)
-    })
 }
 
 /// A value with its Vietnamese label.
@@ -191,23 +182,6 @@ impl PublishedView {
                 unhelpful: item.unhelpful_votes,
             },
         }
-    }
-}
-
-/// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.
-pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
-    let code = crate::domain::text::fold_width(raw.trim()).to_ascii_uppercase();
-    let valid = !code.is_empty()
-        && code.len() <= 32
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-        && (code.starts_with("HD.") || code.starts_with("PAKN."));
-    if valid {
-        Ok(code)
-    } else {
-        Err(AppError::with_message(
-            Code::InvalidInput,
-            "Mã theo dõi không đúng định dạng (ví dụ HD.20261123.0001 hoặc PAKN.20261123.0001).",
-        ))
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api::{track, voter_key};
-use super::{parse_kind, parse_tracking_code, PublishedView};
+use super::{parse_kind, PublishedView};
 use crate::domain::intake::Kind;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
@@ -16,7 +16,7 @@ use crate::http::client;
 use crate::http::forms::{check_csrf, csrf_token};
 use crate::http::pages::{error_page, render};
 use crate::http::{method_not_allowed, AppState};
-use crate::intake::{RawSubmission, Submission};
+use crate::intake::{parse_tracking_code, RawSubmission, Submission};
 use crate::staff::tokens::{self, CSRF_COOKIE, DEVICE_COOKIE};
 
 /// Registers the page routes.

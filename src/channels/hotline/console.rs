@@ -16,11 +16,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::channels::feedback::vn_time;
 use crate::db;
 use crate::db::hotline::CallRow;
 use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::speech;
+use crate::domain::vn_time;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
@@ -1073,7 +1073,7 @@ pub struct HotlineIndicatorsView {
 /// `GET /api/v1/hotline-indicators[?from=YYYY-MM-DD&to=YYYY-MM-DD]`: calls started in the
 /// period (Vietnam days, `to` included) by outcome, for the statistics.
 pub async fn show_hotline_indicators(
-    query: Result<web::Query<crate::channels::feedback::api::IndicatorQuery>, actix_web::Error>,
+    query: Result<web::Query<crate::intake::IndicatorQuery>, actix_web::Error>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.map_err(|_| {

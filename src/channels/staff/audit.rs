@@ -8,9 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::channels::feedback::vn_time;
 use crate::domain::audit::{AuditFilter, AuditRecord};
-use crate::domain::PhoneNumber;
+use crate::domain::{vn_time, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond};
 use crate::http::pages::render;

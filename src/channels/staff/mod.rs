@@ -11,15 +11,15 @@ use serde_json::{json, Value};
 
 pub mod audit;
 
-use crate::channels::feedback::{parse_tracking_code, vn_time};
 use crate::domain::intake::{next_state, Action, InboxFilter, IntakeChannel, Kind, State};
+use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::forms::{base, form, merge, respond, see_other, session_form, CsrfForm};
 use crate::http::forms::{check_csrf, csrf_token};
 use crate::http::pages::render;
 use crate::http::{method_not_allowed, AppState};
-use crate::intake::{preview_publication, ActionInput};
+use crate::intake::{parse_tracking_code, preview_publication, ActionInput};
 use crate::staff::tokens::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::staff::{self, authenticate, authorise, AccountInput, Role, StaffSession};
 
