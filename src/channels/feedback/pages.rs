@@ -7,7 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api::{track, voter_key};
+use super::api::published::voter_key;
+use super::api::track::track;
 use super::{parse_kind, PublishedView};
 use crate::domain::intake::Kind;
 use crate::error::{AppError, Code};
