@@ -1,4 +1,4 @@
-//! Questions and feedback (design.md §2, domain.md §5): submission from every channel, routing to
+//! Questions and feedback: submission from every channel, routing to
 //! the competent agency, the staff actions of the state machine with their deadlines from the
 //! working calendar, publication with personal data masked, votes and indicators. Channels call
 //! this service; it knows nothing of HTTP. Every transition runs in one transaction that locks the
@@ -491,7 +491,7 @@ impl IntakeService {
     }
 
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
-    /// (design.md §3.7) when the submitter gave a phone. Its dedupe key is the item's, so
+    /// when the submitter gave a phone. Its dedupe key is the item's, so
     /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
     /// configured the owed notice stays recorded on the item (`answer_notice_pending`).
     async fn notify_answer_published(

@@ -20,25 +20,34 @@ pub struct RawSubmission {
     /// `web`, `kiosk` or `app`.
     #[serde(default)]
     pub channel: Option<String>,
+    /// The submitter's name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The submitter's phone, in any usual form.
     #[serde(default)]
     pub phone: Option<String>,
+    /// The submitter's e-mail.
     #[serde(default)]
     pub email: Option<String>,
+    /// The submitter's address.
     #[serde(default)]
     pub address: Option<String>,
+    /// The subject (one line).
     #[serde(default)]
     pub subject: Option<String>,
+    /// The question or feedback.
     #[serde(default)]
     pub body: Option<String>,
+    /// The dossier it is about.
     #[serde(default)]
     pub dossier_code: Option<String>,
+    /// The procedure it is about.
     #[serde(default)]
     pub procedure_code: Option<String>,
     /// `province`, `district` or `commune`.
     #[serde(default)]
     pub level: Option<String>,
+    /// The agency the submitter chooses.
     #[serde(default)]
     pub agency_code: Option<String>,
     /// Whether the submitter agrees to publish the (masked) question and answer.
@@ -49,18 +58,31 @@ pub struct RawSubmission {
 /// A validated submission.
 #[derive(Debug, Clone)]
 pub struct Submission {
+    /// Question or feedback.
     pub kind: Kind,
+    /// Where it came from.
     pub channel: IntakeChannel,
+    /// The submitter's name, cleaned.
     pub name: Option<String>,
+    /// The submitter's phone.
     pub phone: Option<PhoneNumber>,
+    /// The submitter's e-mail.
     pub email: Option<String>,
+    /// The submitter's address, cleaned.
     pub address: Option<String>,
+    /// The subject, cleaned.
     pub subject: String,
+    /// The text, cleaned.
     pub body: String,
+    /// The dossier, in its canonical form.
     pub dossier_code: Option<String>,
+    /// The procedure, by its national code.
     pub procedure_code: Option<String>,
+    /// `province`, `district` or `commune`.
     pub level: Option<String>,
+    /// The agency chosen, in its canonical form.
     pub agency_code: Option<String>,
+    /// Whether the submitter agrees to publication (masked).
     pub is_public: bool,
 }
 

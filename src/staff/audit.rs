@@ -1,4 +1,4 @@
-//! The audit trail of staff views of personal data (design.md §3.4): phone searches with their
+//! The audit trail of staff views of personal data: phone searches with their
 //! reason, the console's detail views of dossiers and of questions and feedback, status SMS sent
 //! to callers and exports of the trail itself. Written through [`record`]; the table only takes
 //! inserts (a trigger refuses the rest), so nobody can edit what was recorded.
