@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::db::calendar::CalendarDayRow;
 use crate::db::local::LocalCluster;
-use crate::domain::calendar::{default_exceptions, DayKind, WorkingCalendar, WorkingHours};
+use crate::domain::calendar::{default_exceptions, DayKind};
 use crate::startup::Application;
 use crate::sync::import::{import_csv, CatalogKind};
 
@@ -210,24 +210,10 @@ pub async fn seed_calendar(client: &impl GenericClient) -> anyhow::Result<()> {
     db::installation::upsert_fact(client, FACT, "2025-2027").await
 }
 
-/// The working calendar as the database has it now.
-pub async fn load_calendar(client: &impl GenericClient) -> anyhow::Result<WorkingCalendar> {
-    let rows = db::calendar::list_days(client).await?;
-    let exceptions = rows.into_iter().filter_map(|row| {
-        let kind = match row.kind.as_str() {
-            "holiday" => DayKind::Holiday,
-            "working" => DayKind::Working,
-            _ => return None,
-        };
-        Some((row.day, kind))
-    });
-    Ok(WorkingCalendar::new(WorkingHours::default(), exceptions))
-}
-
 /// Loads the demo province and prints the showcase dossiers.
 pub async fn load_demo(connection: &str, dossiers: usize, seed: u64) -> anyhow::Result<()> {
     let mut client = db::connect(connection).await?;
-    let calendar = load_calendar(&client).await?;
+    let calendar = db::calendar::load(&client).await?;
     let due = move |received: DateTime<Utc>, days: u32| calendar.add_working_days(received, days);
     let options = crate::demo::DemoOptions {
         dossiers,

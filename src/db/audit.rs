@@ -1,10 +1,11 @@
-//! The audit log of staff views of personal data (design.md §3.4). Rows are only ever inserted:
-//! the table's trigger refuses updates, deletes and truncation, so there is no function here that
-//! changes one.
+//! The audit log of staff views of personal data. Rows are only ever inserted: the table's
+//! trigger refuses updates, deletes and truncation, so there is no function here that changes
+//! one. Stored rows become the domain's [`AuditRecord`].
 
-use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
+
+use crate::domain::audit::{AuditFilter, AuditRecord};
 
 /// One audit entry as it is written.
 #[derive(Debug, Clone)]
@@ -21,21 +22,7 @@ pub struct NewAuditEntry<'a> {
     pub call_id: Option<i64>,
 }
 
-/// One audit entry as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: i64,
-    pub actor_label: String,
-    pub action: String,
-    pub subject: String,
-    pub reason: Option<String>,
-    pub shown: Vec<String>,
-    pub call_id: Option<i64>,
-}
-
-impl TryFrom<&Row> for AuditRow {
+impl TryFrom<&Row> for AuditRecord {
     type Error = tokio_postgres::Error;
 
     fn try_from(r: &Row) -> Result<Self, Self::Error> {
@@ -80,19 +67,6 @@ pub async fn insert_entry(
     Ok(row.get(0))
 }
 
-/// Which entries to list.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor_id: Option<i64>,
-    pub action: Option<String>,
-    /// Exact subject (a code or an E.164 phone).
-    pub subject: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 const LIST_ENTRIES: &str = "
 SELECT id, at, actor_id, actor_label, action, subject, reason, shown, call_id
   FROM audit_log
@@ -107,7 +81,7 @@ SELECT id, at, actor_id, actor_label, action, subject, reason, shown, call_id
 pub async fn list_entries(
     client: &impl GenericClient,
     filter: &AuditFilter,
-) -> anyhow::Result<Vec<AuditRow>> {
+) -> anyhow::Result<Vec<AuditRecord>> {
     let statement = client.prepare_cached(LIST_ENTRIES).await?;
     let rows = client
         .query(
@@ -124,6 +98,6 @@ pub async fn list_entries(
         )
         .await?;
     rows.iter()
-        .map(|r| AuditRow::try_from(r).map_err(anyhow::Error::from))
+        .map(|r| AuditRecord::try_from(r).map_err(anyhow::Error::from))
         .collect()
 }

@@ -1,8 +1,11 @@
 //! The editable working calendar (`calendar_days`): public holidays that fall on working days and
-//! make-up working days that fall on weekends.
+//! make-up working days that fall on weekends, and the [`WorkingCalendar`] they make, which every
+//! deadline (intake, hotline, demo data) is computed with.
 
 use chrono::NaiveDate;
 use deadpool_postgres::GenericClient;
+
+use crate::domain::calendar::{DayKind, WorkingCalendar, WorkingHours};
 
 /// One exception to the Monday–Friday week as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +30,21 @@ pub async fn list_days(client: &impl GenericClient) -> anyhow::Result<Vec<Calend
             name: r.get(2),
         })
         .collect())
+}
+
+/// The working calendar as the database has it now: the standard office hours with the stored
+/// exceptions. A row of a kind the code does not know is left out.
+pub async fn load(client: &impl GenericClient) -> anyhow::Result<WorkingCalendar> {
+    let rows = list_days(client).await?;
+    let exceptions = rows.into_iter().filter_map(|row| {
+        let kind = match row.kind.as_str() {
+            "holiday" => DayKind::Holiday,
+            "working" => DayKind::Working,
+            _ => return None,
+        };
+        Some((row.day, kind))
+    });
+    Ok(WorkingCalendar::new(WorkingHours::default(), exceptions))
 }
 
 const INSERT_DAY: &str = "INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3)

@@ -1,59 +1,27 @@
 //! Questions and feedback: items, their append-only history, tracking-code counters, routing
 //! rules, helpfulness votes and the indicators. Every staff read and write takes a `scope`: the
 //! agency an officer belongs to (`Some`) or every agency (`None`, desk head); an item outside the
-//! scope is simply not found.
+//! scope is simply not found. Rows become the domain's [`Item`], [`HistoryEntry`] and
+//! [`IndicatorCounts`] here, their stored names read once as the domain's enums.
 
+use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
-/// An item as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemRow {
-    pub id: i64,
-    pub tracking_code: String,
-    pub kind: String,
-    pub channel: String,
-    pub submitter_name: Option<String>,
-    pub submitter_phone: Option<String>,
-    pub submitter_email: Option<String>,
-    pub submitter_address: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub dossier_code: Option<String>,
-    pub procedure_code: Option<String>,
-    pub level: Option<String>,
-    pub agency_code: Option<String>,
-    pub routed_by: String,
-    pub is_public: bool,
-    pub state: String,
-    pub received_at: DateTime<Utc>,
-    pub classify_due_at: Option<DateTime<Utc>>,
-    pub forwarded_at: Option<DateTime<Utc>>,
-    pub refuse_due_at: Option<DateTime<Utc>>,
-    pub info_due_at: Option<DateTime<Utc>>,
-    pub handle_due_at: Option<DateTime<Utc>>,
-    pub info_requested_at: Option<DateTime<Utc>>,
-    pub info_request: Option<String>,
-    pub answer: Option<String>,
-    pub answered_at: Option<DateTime<Utc>>,
-    pub answered_by: Option<i64>,
-    pub publish_due_at: Option<DateTime<Utc>>,
-    pub refuse_reason: Option<String>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub public_subject: Option<String>,
-    pub public_body: Option<String>,
-    pub public_answer: Option<String>,
-    pub masked: Option<serde_json::Value>,
-    pub search_doc: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    pub answer_notice_pending: bool,
-    pub helpful_votes: i32,
-    pub unhelpful_votes: i32,
-    /// The agency's name (joined, read-only).
-    pub agency_name: Option<String>,
-    /// `rules` or `conduct` once the desk head classified it.
-    pub topic: Option<String>,
+use crate::domain::intake::{
+    Action, HistoryEntry, InboxFilter, IndicatorCounts, IntakeChannel, Item, Kind, State,
+};
+
+/// Reads a stored name (`kind`, `channel`, `state`, `action`) as its domain value; a name the
+/// code does not know is an error here, so no caller ever sees an unparsed string.
+fn stored<T>(row: &Row, index: usize, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
+    let raw: String = row.try_get(index)?;
+    named(&raw, row.columns()[index].name(), parse)
+}
+
+fn named<T>(raw: &str, column: &str, parse: fn(&str) -> Option<T>) -> anyhow::Result<T> {
+    parse(raw).with_context(|| format!("unknown stored value {raw:?} in column {column}"))
 }
 
 macro_rules! item_columns {
@@ -79,15 +47,15 @@ macro_rules! overdue_expr {
     };
 }
 
-impl TryFrom<&Row> for ItemRow {
-    type Error = tokio_postgres::Error;
+impl TryFrom<&Row> for Item {
+    type Error = anyhow::Error;
 
-    fn try_from(r: &Row) -> Result<Self, Self::Error> {
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
         Ok(Self {
             id: r.try_get(0)?,
             tracking_code: r.try_get(1)?,
-            kind: r.try_get(2)?,
-            channel: r.try_get(3)?,
+            kind: stored(r, 2, Kind::parse)?,
+            channel: stored(r, 3, IntakeChannel::parse)?,
             submitter_name: r.try_get(4)?,
             submitter_phone: r.try_get(5)?,
             submitter_email: r.try_get(6)?,
@@ -100,7 +68,7 @@ impl TryFrom<&Row> for ItemRow {
             agency_code: r.try_get(13)?,
             routed_by: r.try_get(14)?,
             is_public: r.try_get(15)?,
-            state: r.try_get(16)?,
+            state: stored(r, 16, State::parse)?,
             received_at: r.try_get(17)?,
             classify_due_at: r.try_get(18)?,
             forwarded_at: r.try_get(19)?,
@@ -130,10 +98,8 @@ impl TryFrom<&Row> for ItemRow {
     }
 }
 
-fn rows_to_items(rows: &[Row]) -> anyhow::Result<Vec<ItemRow>> {
-    rows.iter()
-        .map(|r| ItemRow::try_from(r).map_err(anyhow::Error::from))
-        .collect()
+fn rows_to_items(rows: &[Row]) -> anyhow::Result<Vec<Item>> {
+    rows.iter().map(Item::try_from).collect()
 }
 
 const NEXT_SEQUENCE: &str = "
@@ -144,11 +110,14 @@ RETURNING last";
 /// The next number of `kind`'s tracking codes on `day` (1, 2, ...), atomically.
 pub async fn next_sequence(
     client: &impl GenericClient,
-    kind: &str,
+    kind: Kind,
     day: NaiveDate,
 ) -> anyhow::Result<i32> {
     let statement = client.prepare_cached(NEXT_SEQUENCE).await?;
-    Ok(client.query_one(&statement, &[&kind, &day]).await?.get(0))
+    Ok(client
+        .query_one(&statement, &[&kind.as_str(), &day])
+        .await?
+        .get(0))
 }
 
 const INSERT_ITEM: &str = "
@@ -161,15 +130,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 RETURNING id";
 
 /// Stores a new item (the fields a submission sets); returns its id.
-pub async fn insert_item(client: &impl GenericClient, item: &ItemRow) -> anyhow::Result<i64> {
+pub async fn insert_item(client: &impl GenericClient, item: &Item) -> anyhow::Result<i64> {
     let statement = client.prepare_cached(INSERT_ITEM).await?;
     let row = client
         .query_one(
             &statement,
             &[
                 &item.tracking_code,
-                &item.kind,
-                &item.channel,
+                &item.kind.as_str(),
+                &item.channel.as_str(),
                 &item.submitter_name,
                 &item.submitter_phone,
                 &item.submitter_email,
@@ -182,7 +151,7 @@ pub async fn insert_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
                 &item.agency_code,
                 &item.routed_by,
                 &item.is_public,
-                &item.state,
+                &item.state.as_str(),
                 &item.received_at,
                 &item.classify_due_at,
                 &item.forwarded_at,
@@ -205,7 +174,7 @@ UPDATE intake_items SET agency_code = $2, routed_by = $3, state = $4, classify_d
 WHERE id = $1";
 
 /// Writes back every field a transition may change.
-pub async fn update_item(client: &impl GenericClient, item: &ItemRow) -> anyhow::Result<()> {
+pub async fn update_item(client: &impl GenericClient, item: &Item) -> anyhow::Result<()> {
     let statement = client.prepare_cached(UPDATE_ITEM).await?;
     client
         .execute(
@@ -214,7 +183,7 @@ pub async fn update_item(client: &impl GenericClient, item: &ItemRow) -> anyhow:
                 &item.id,
                 &item.agency_code,
                 &item.routed_by,
-                &item.state,
+                &item.state.as_str(),
                 &item.classify_due_at,
                 &item.forwarded_at,
                 &item.refuse_due_at,
@@ -255,12 +224,12 @@ pub async fn find_item(
     client: &impl GenericClient,
     tracking_code: &str,
     scope: Option<&str>,
-) -> anyhow::Result<Option<ItemRow>> {
+) -> anyhow::Result<Option<Item>> {
     let statement = client.prepare_cached(FIND_ITEM).await?;
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    Ok(row.as_ref().map(ItemRow::try_from).transpose()?)
+    row.as_ref().map(Item::try_from).transpose()
 }
 
 const LOCK_ITEM: &str = concat!(
@@ -276,26 +245,12 @@ pub async fn lock_item(
     client: &impl GenericClient,
     tracking_code: &str,
     scope: Option<&str>,
-) -> anyhow::Result<Option<ItemRow>> {
+) -> anyhow::Result<Option<Item>> {
     let statement = client.prepare_cached(LOCK_ITEM).await?;
     let row = client
         .query_opt(&statement, &[&tracking_code, &scope])
         .await?;
-    Ok(row.as_ref().map(ItemRow::try_from).transpose()?)
-}
-
-/// One row of an item's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryRow {
-    pub at: DateTime<Utc>,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
-    pub actor_kind: String,
-    pub actor_id: Option<i64>,
-    pub actor_label: String,
-    pub agency_code: Option<String>,
-    pub note: Option<String>,
+    row.as_ref().map(Item::try_from).transpose()
 }
 
 const INSERT_HISTORY: &str = "
@@ -307,7 +262,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub async fn insert_history(
     client: &impl GenericClient,
     item_id: i64,
-    row: &HistoryRow,
+    row: &HistoryEntry,
 ) -> anyhow::Result<()> {
     let statement = client.prepare_cached(INSERT_HISTORY).await?;
     client
@@ -316,9 +271,9 @@ pub async fn insert_history(
             &[
                 &item_id,
                 &row.at,
-                &row.action,
-                &row.from_state,
-                &row.to_state,
+                &row.action.as_str(),
+                &row.from_state.map(State::as_str),
+                &row.to_state.as_str(),
                 &row.actor_kind,
                 &row.actor_id,
                 &row.actor_label,
@@ -338,36 +293,35 @@ FROM intake_history WHERE item_id = $1 ORDER BY id";
 pub async fn list_history(
     client: &impl GenericClient,
     item_id: i64,
-) -> anyhow::Result<Vec<HistoryRow>> {
+) -> anyhow::Result<Vec<HistoryEntry>> {
     let statement = client.prepare_cached(LIST_HISTORY).await?;
-    Ok(client
+    client
         .query(&statement, &[&item_id])
         .await?
         .iter()
-        .map(|r| HistoryRow {
-            at: r.get(0),
-            action: r.get(1),
-            from_state: r.get(2),
-            to_state: r.get(3),
-            actor_kind: r.get(4),
-            actor_id: r.get(5),
-            actor_label: r.get(6),
-            agency_code: r.get(7),
-            note: r.get(8),
-        })
-        .collect())
+        .map(HistoryEntry::try_from)
+        .collect()
 }
 
-/// What the staff inbox shows.
-#[derive(Debug, Clone, Default)]
-pub struct InboxFilter {
-    pub state: Option<String>,
-    pub agency_code: Option<String>,
-    pub channel: Option<String>,
-    pub kind: Option<String>,
-    pub overdue_only: bool,
-    pub limit: i64,
-    pub offset: i64,
+impl TryFrom<&Row> for HistoryEntry {
+    type Error = anyhow::Error;
+
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
+        let from_state: Option<String> = r.try_get(2)?;
+        Ok(Self {
+            at: r.try_get(0)?,
+            action: stored(r, 1, Action::parse)?,
+            from_state: from_state
+                .map(|raw| named(&raw, "from_state", State::parse))
+                .transpose()?,
+            to_state: stored(r, 3, State::parse)?,
+            actor_kind: r.try_get(4)?,
+            actor_id: r.try_get(5)?,
+            actor_label: r.try_get(6)?,
+            agency_code: r.try_get(7)?,
+            note: r.try_get(8)?,
+        })
+    }
 }
 
 const LIST_INBOX: &str = concat!(
@@ -392,17 +346,17 @@ pub async fn list_inbox(
     client: &impl GenericClient,
     scope: Option<&str>,
     filter: &InboxFilter,
-) -> anyhow::Result<Vec<(ItemRow, bool)>> {
+) -> anyhow::Result<Vec<(Item, bool)>> {
     let statement = client.prepare_cached(LIST_INBOX).await?;
     let rows = client
         .query(
             &statement,
             &[
                 &scope,
-                &filter.state,
+                &filter.state.map(State::as_str),
                 &filter.agency_code,
-                &filter.channel,
-                &filter.kind,
+                &filter.channel.map(IntakeChannel::as_str),
+                &filter.kind.map(Kind::as_str),
                 &filter.overdue_only,
                 &filter.limit,
                 &filter.offset,
@@ -410,7 +364,7 @@ pub async fn list_inbox(
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((ItemRow::try_from(r)?, r.try_get(42)?)))
+        .map(|r| Ok((Item::try_from(r)?, r.try_get(42)?)))
         .collect()
 }
 
@@ -443,15 +397,24 @@ const LIST_PUBLISHED: &str = concat!(
 /// answer, ignoring case and diacritics (`giay phep` finds "Giấy phép").
 pub async fn list_published(
     client: &impl GenericClient,
-    kind: Option<&str>,
+    kind: Option<Kind>,
     agency_code: Option<&str>,
     words: &[String],
     limit: i64,
     offset: i64,
-) -> anyhow::Result<Vec<ItemRow>> {
+) -> anyhow::Result<Vec<Item>> {
     let statement = client.prepare_cached(LIST_PUBLISHED).await?;
     let rows = client
-        .query(&statement, &[&kind, &agency_code, &words, &limit, &offset])
+        .query(
+            &statement,
+            &[
+                &kind.map(Kind::as_str),
+                &agency_code,
+                &words,
+                &limit,
+                &offset,
+            ],
+        )
         .await?;
     rows_to_items(&rows)
 }
@@ -593,20 +556,6 @@ pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<Ag
         .collect())
 }
 
-/// Counts per agency and kind for the indicators.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorRow {
-    pub agency_code: Option<String>,
-    pub agency_name: Option<String>,
-    pub kind: String,
-    pub total: i64,
-    pub handled: i64,
-    pub handled_on_time: i64,
-    pub overdue: i64,
-    pub disliked: i64,
-    pub repeated: i64,
-}
-
 const LIST_INDICATORS: &str = concat!(
     "SELECT i.agency_code, a.name, i.kind, count(*),
        count(*) FILTER (WHERE i.answered_at IS NOT NULL),
@@ -632,24 +581,32 @@ pub async fn list_indicators(
     client: &impl GenericClient,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> anyhow::Result<Vec<IndicatorRow>> {
+) -> anyhow::Result<Vec<IndicatorCounts>> {
     let statement = client.prepare_cached(LIST_INDICATORS).await?;
-    Ok(client
+    client
         .query(&statement, &[&from, &to])
         .await?
         .iter()
-        .map(|r| IndicatorRow {
-            agency_code: r.get(0),
-            agency_name: r.get(1),
-            kind: r.get(2),
-            total: r.get(3),
-            handled: r.get(4),
-            handled_on_time: r.get(5),
-            overdue: r.get(6),
-            disliked: r.get(7),
-            repeated: r.get(8),
+        .map(IndicatorCounts::try_from)
+        .collect()
+}
+
+impl TryFrom<&Row> for IndicatorCounts {
+    type Error = anyhow::Error;
+
+    fn try_from(r: &Row) -> anyhow::Result<Self> {
+        Ok(Self {
+            agency_code: r.try_get(0)?,
+            agency_name: r.try_get(1)?,
+            kind: stored(r, 2, Kind::parse)?,
+            total: r.try_get(3)?,
+            handled: r.try_get(4)?,
+            handled_on_time: r.try_get(5)?,
+            overdue: r.try_get(6)?,
+            disliked: r.try_get(7)?,
+            repeated: r.try_get(8)?,
         })
-        .collect())
+    }
 }
 
 const LIST_TOPIC_COUNTS: &str = "
@@ -705,7 +662,7 @@ pub async fn list_open_by_caller(
     client: &impl GenericClient,
     phone: Option<&str>,
     dossier_code: Option<&str>,
-) -> anyhow::Result<Vec<ItemRow>> {
+) -> anyhow::Result<Vec<Item>> {
     let statement = client.prepare_cached(LIST_OPEN_BY_CALLER).await?;
     let rows = client.query(&statement, &[&phone, &dossier_code]).await?;
     rows_to_items(&rows)

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{
-    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
-    Weekday,
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta,
+    TimeZone, Utc, Weekday,
 };
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,14 @@ const VN_OFFSET: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
 /// The Asia/Ho_Chi_Minh time zone as a fixed +07:00 offset.
 pub fn vn_offset() -> FixedOffset {
     VN_OFFSET
+}
+
+/// A time as RFC 3339 in Vietnam time.
+pub fn vn_time(at: Option<DateTime<Utc>>) -> Option<String> {
+    at.map(|t| {
+        t.with_timezone(&vn_offset())
+            .to_rfc3339_opts(SecondsFormat::Secs, false)
+    })
 }
 
 /// Builds a date at compile time; an invalid literal is a compile error

@@ -1,14 +1,17 @@
 //! The pure domain layer of tracuu: parsed value types (dossier codes, lookup
 //! numbers, phone numbers, agency and procedure codes), the national status
-//! vocabulary, the 766 timeliness rules, the working-time calendar and the
-//! text helpers they share. Nothing here performs I/O; past the parse step
+//! vocabulary, the 766 timeliness rules, the working-time calendar, the
+//! questions-and-feedback vocabulary and state machine, the audit log's
+//! records, and the text helpers they share. Nothing here performs I/O; past the parse step
 //! the rest of the service only handles these types. Every failure is a
 //! [`DomainError`], which carries a stable machine code, a Vietnamese message
 //! for citizens and an English `Display` for logs.
 
+pub mod audit;
 pub mod calendar;
 pub mod codes;
 pub mod dossier_code;
+pub mod intake;
 pub mod kiosk_id;
 pub mod lookup_number;
 pub mod masked_name;
@@ -20,7 +23,9 @@ pub mod status;
 pub mod text;
 pub mod timeliness;
 
-pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
+pub use calendar::{
+    default_exceptions, vn_offset, vn_time, DayKind, WorkingCalendar, WorkingHours,
+};
 pub use codes::{AgencyCode, ProcedureCode};
 pub use dossier_code::DossierCode;
 pub use kiosk_id::KioskId;

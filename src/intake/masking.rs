@@ -1,4 +1,4 @@
-//! Personal data in text that is about to be published (design.md §3.4, Decree 13/2023): e-mail
+//! Personal data in text that is about to be published (Decree 13/2023): e-mail
 //! addresses, phone numbers, ID numbers (CMND 9 digits, CCCD 12 digits, passports) and the
 //! submitter's own name are found and replaced by a bracketed placeholder; the officer is shown
 //! what was replaced before the text goes public.

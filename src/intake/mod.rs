@@ -1,4 +1,4 @@
-//! Questions and feedback (design.md §2, domain.md §5): submission from every channel, routing to
+//! Questions and feedback: submission from every channel, routing to
 //! the competent agency, the staff actions of the state machine with their deadlines from the
 //! working calendar, publication with personal data masked, votes and indicators. Channels call
 //! this service; it knows nothing of HTTP. Every transition runs in one transaction that locks the
@@ -6,23 +6,24 @@
 
 pub mod limits;
 pub mod masking;
-pub mod model;
 pub mod submission;
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{GenericClient, Pool};
+use serde::Deserialize;
 
 use crate::config::IntakeSettings;
 use crate::db;
-use crate::db::intake::{HistoryRow, ItemRow};
+use crate::domain::intake::{
+    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, State,
+};
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
 use crate::error::{AppError, Code};
 use crate::staff::{Role, StaffSession};
-use model::{next_state, Action, Kind, State};
 pub use submission::{RawSubmission, Submission};
 
 /// The questions-and-feedback service every channel uses.
@@ -122,7 +123,7 @@ impl IntakeService {
     }
 
     /// Stores a submission, routes it and returns the stored item (with its tracking code).
-    pub async fn submit(&self, submission: &Submission) -> Result<ItemRow, AppError> {
+    pub async fn submit(&self, submission: &Submission) -> Result<Item, AppError> {
         self.submit_at(submission, Utc::now()).await
     }
 
@@ -132,7 +133,7 @@ impl IntakeService {
         &self,
         submission: &Submission,
         now: DateTime<Utc>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         self.submit_inner(submission, now, None).await
     }
 
@@ -142,7 +143,7 @@ impl IntakeService {
         &self,
         submission: &Submission,
         session: &StaffSession,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         session.require(&[Role::Operator, Role::DeskHead])?;
         self.submit_inner(submission, Utc::now(), Some(session))
             .await
@@ -155,37 +156,56 @@ impl IntakeService {
         submission: &Submission,
         session: &StaffSession,
         received_at: DateTime<Utc>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         session.require(&[Role::Operator, Role::DeskHead])?;
         self.submit_inner(submission, received_at, Some(session))
             .await
     }
 
+    /// Stores a submission in one transaction: routes it, numbers it, records the submission
+    /// (and the routing, when a rule or the submitter named the agency) in its history.
     async fn submit_inner(
         &self,
         submission: &Submission,
         now: DateTime<Utc>,
         entered_by: Option<&StaffSession>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let (agency, routed_by) = route(&tx, submission).await?;
-        let calendar = crate::cli::load_calendar(&tx)
-            .await
-            .map_err(AppError::internal)?;
-        let day = now.with_timezone(&vn_offset()).date_naive();
-        let seq = db::intake::next_sequence(&tx, submission.kind.as_str(), day)
-            .await
-            .map_err(db_error)?;
-        let mut item = ItemRow {
+        let calendar = load_calendar(&tx).await.map_err(AppError::internal)?;
+        let tracking_code = next_tracking_code(&tx, submission.kind, now).await?;
+        let mut item = self.received_item(submission, tracking_code, routed_by, &calendar, now);
+        let mut history = vec![submitted_history(submission, entered_by, now)];
+        if let Some(agency) = agency {
+            self.forward_to(&calendar, &mut item, agency.clone(), now);
+            history.push(routed_history(agency, routed_by, now));
+        }
+        item.id = insert_with_history(&tx, &item, &history).await?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(
+            intake.code = %item.tracking_code,
+            intake.routed_by = routed_by,
+            "intake item {} received ({routed_by})",
+            item.tracking_code
+        );
+        Ok(item)
+    }
+
+    /// A new item as received at `now`: the submission's fields, waiting to be classified.
+    fn received_item(
+        &self,
+        submission: &Submission,
+        tracking_code: String,
+        routed_by: &str,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Item {
+        Item {
             id: 0,
-            tracking_code: format!(
-                "{}.{}.{seq:04}",
-                submission.kind.prefix(),
-                day.format("%Y%m%d")
-            ),
-            kind: submission.kind.as_str().to_owned(),
-            channel: submission.channel.as_str().to_owned(),
+            tracking_code,
+            kind: submission.kind,
+            channel: submission.channel,
             submitter_name: submission.name.clone(),
             submitter_phone: submission.phone.as_ref().map(|p| p.e164().to_owned()),
             submitter_email: submission.email.clone(),
@@ -198,7 +218,7 @@ impl IntakeService {
             agency_code: None,
             routed_by: routed_by.to_owned(),
             is_public: submission.is_public,
-            state: State::Received.as_str().to_owned(),
+            state: State::Received,
             received_at: now,
             classify_due_at: Some(calendar.add_working_days(now, self.settings.classify_days)),
             forwarded_at: None,
@@ -224,72 +244,19 @@ impl IntakeService {
             unhelpful_votes: 0,
             agency_name: None,
             topic: None,
-        };
-        let mut history = vec![HistoryRow {
-            at: now,
-            action: Action::Submit.as_str().to_owned(),
-            from_state: None,
-            to_state: State::Received.as_str().to_owned(),
-            actor_kind: if entered_by.is_some() {
-                "staff"
-            } else {
-                "citizen"
-            }
-            .to_owned(),
-            actor_id: entered_by.map(|s| s.account_id),
-            actor_label: match entered_by {
-                Some(session) => format!(
-                    "{} ghi nhận thay người gửi (kênh {})",
-                    session.actor_label(),
-                    submission.channel.label()
-                ),
-                None => format!("Người gửi (kênh {})", submission.channel.label()),
-            },
-            agency_code: None,
-            note: None,
-        }];
-        if let Some(agency) = agency {
-            self.forward_to(&calendar, &mut item, agency.clone(), now);
-            history.push(HistoryRow {
-                at: now,
-                action: Action::Route.as_str().to_owned(),
-                from_state: Some(State::Received.as_str().to_owned()),
-                to_state: State::Forwarded.as_str().to_owned(),
-                actor_kind: "system".to_owned(),
-                actor_id: None,
-                actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
-                agency_code: Some(agency),
-                note: Some(routed_note(routed_by).to_owned()),
-            });
         }
-        item.id = db::intake::insert_item(&tx, &item)
-            .await
-            .map_err(db_error)?;
-        for row in &history {
-            db::intake::insert_history(&tx, item.id, row)
-                .await
-                .map_err(db_error)?;
-        }
-        tx.commit().await.map_err(db_error)?;
-        tracing::info!(
-            intake.code = %item.tracking_code,
-            intake.routed_by = routed_by,
-            "intake item {} received ({routed_by})",
-            item.tracking_code
-        );
-        Ok(item)
     }
 
     fn forward_to(
         &self,
         calendar: &WorkingCalendar,
-        item: &mut ItemRow,
+        item: &mut Item,
         agency: String,
         now: DateTime<Utc>,
     ) {
         let s = &self.settings;
         item.agency_code = Some(agency);
-        item.state = State::Forwarded.as_str().to_owned();
+        item.state = State::Forwarded;
         item.forwarded_at = Some(now);
         item.refuse_due_at = Some(calendar.add_working_days(now, s.refuse_days));
         item.info_due_at = Some(calendar.add_working_days(now, s.info_request_days));
@@ -301,7 +268,7 @@ impl IntakeService {
         &self,
         session: &StaffSession,
         tracking_code: &str,
-    ) -> Result<(ItemRow, Vec<HistoryRow>, bool), AppError> {
+    ) -> Result<(Item, Vec<HistoryEntry>, bool), AppError> {
         session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
         let client = self.client().await?;
         let item = db::intake::find_item(&client, tracking_code, session.scope())
@@ -321,8 +288,8 @@ impl IntakeService {
     pub async fn inbox(
         &self,
         session: &StaffSession,
-        filter: &db::intake::InboxFilter,
-    ) -> Result<Vec<(ItemRow, bool)>, AppError> {
+        filter: &InboxFilter,
+    ) -> Result<Vec<(Item, bool)>, AppError> {
         session.require(&[Role::DeskHead, Role::AgencyOfficer])?;
         let client = self.client().await?;
         db::intake::list_inbox(&client, session.scope(), filter)
@@ -338,7 +305,7 @@ impl IntakeService {
         tracking_code: &str,
         action: Action,
         input: &ActionInput,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         match action {
             Action::Forward => session.require(&[Role::DeskHead])?,
             Action::Start
@@ -360,7 +327,7 @@ impl IntakeService {
         proof: &PhoneLast4,
         action: Action,
         text: Option<String>,
-    ) -> Result<ItemRow, AppError> {
+    ) -> Result<Item, AppError> {
         if !matches!(action, Action::Supplement | Action::Withdraw) {
             return Err(AppError::new(Code::Forbidden));
         }
@@ -373,6 +340,9 @@ impl IntakeService {
             .await
     }
 
+    /// One action on one item in one transaction: lock the item within the actor's reach, check
+    /// the citizen's proof and the state machine, apply the action, write the item and its
+    /// history row.
     async fn transition(
         &self,
         actor: Actor<'_>,
@@ -380,151 +350,30 @@ impl IntakeService {
         action: Action,
         input: &ActionInput,
         proof: Option<&PhoneLast4>,
-    ) -> Result<ItemRow, AppError> {
-        let scope = match &actor {
-            Actor::Staff(session) => session.scope().map(str::to_owned),
-            Actor::Citizen => None,
-        };
+    ) -> Result<Item, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
-        let mut item = db::intake::lock_item(&tx, tracking_code, scope.as_deref())
-            .await
-            .map_err(db_error)?
-            .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
-        if let Actor::Citizen = actor {
-            let proven = match (proof, item.submitter_phone.as_deref()) {
-                (Some(proof), Some(phone)) => {
-                    proof.matches(&phone[phone.len().saturating_sub(4)..])
-                }
-                _ => false,
-            };
-            if !proven {
-                return Err(AppError::new(Code::ProofRejected));
-            }
+        let mut item = lock_for(&tx, &actor, tracking_code).await?;
+        if matches!(actor, Actor::Citizen) && !proves(proof, &item) {
+            return Err(AppError::new(Code::ProofRejected));
         }
-        let from = State::parse(&item.state)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored state")))?;
-        let to = next_state(from, action).ok_or_else(|| {
-            AppError::with_message(
-                Code::InvalidTransition,
-                format!(
-                    "Không thể “{}” khi trạng thái là “{}”.",
-                    action.label(),
-                    from.label()
-                ),
-            )
-        })?;
-        let calendar = crate::cli::load_calendar(&tx)
-            .await
-            .map_err(AppError::internal)?;
-        let now = Utc::now();
-        let text = self.action_text(action, input.text.as_deref())?;
-        let mut note = text.clone();
-        match action {
-            Action::Forward => {
-                let raw = input.agency_code.as_deref().unwrap_or("");
-                let agency = AgencyCode::parse(raw)
-                    .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
-                if !db::intake::agency_exists(&tx, agency.as_str())
-                    .await
-                    .map_err(db_error)?
-                {
-                    return Err(invalid(format!(
-                        "Cơ quan (agency_code): {} không có trong danh mục.",
-                        agency.as_str()
-                    )));
-                }
-                if item.agency_code.as_deref() == Some(agency.as_str()) && from != State::Received {
-                    return Err(invalid("Mục này đã ở cơ quan đó."));
-                }
-                match input.topic.as_deref().map(str::trim) {
-                    None | Some("") => {}
-                    Some(topic @ ("rules" | "conduct")) => item.topic = Some(topic.to_owned()),
-                    Some(_) => {
-                        return Err(invalid("Phân loại (topic): cần là rules hoặc conduct."))
-                    }
-                }
-                self.forward_to(&calendar, &mut item, agency.as_str().to_owned(), now);
-                item.routed_by = "desk".to_owned();
-            }
-            Action::Start => {}
-            Action::RequestInfo => {
-                item.info_requested_at = Some(now);
-                item.info_request = text.clone();
-            }
-            Action::Supplement => {
-                // The clock stopped while the submitter was asked: what was left runs from now.
-                if let (Some(asked), Some(due)) = (item.info_requested_at, item.handle_due_at) {
-                    let left = calendar.working_minutes_between(asked, due).max(0);
-                    item.handle_due_at = Some(calendar.add_working_hours(now, left));
-                }
-                let addition = text.clone().unwrap_or_default();
-                let local = now.with_timezone(&vn_offset()).format("%H:%M %d/%m/%Y");
-                let body = format!("{}\n\n[Bổ sung lúc {local}]\n{addition}", item.body);
-                if char_len(&body) > 100_000 {
-                    return Err(invalid("Nội dung sau khi bổ sung quá dài."));
-                }
-                item.body = body;
-            }
-            Action::Answer => {
-                item.answer = text.clone();
-                item.answered_at = Some(now);
-                item.answered_by = match &actor {
-                    Actor::Staff(session) => Some(session.account_id),
-                    Actor::Citizen => None,
-                };
-                item.publish_due_at = item
-                    .is_public
-                    .then(|| calendar.add_working_days(now, self.settings.publish_days));
-                note = None;
-            }
-            Action::Publish => {
-                if !item.is_public {
-                    return Err(AppError::with_message(
-                        Code::InvalidTransition,
-                        "Người gửi không đồng ý công khai: không thể công khai mục này.",
-                    ));
-                }
-                let _ = publish(&mut item, now);
-                self.notify_answer_published(&tx, &mut item).await?;
-            }
-            Action::Unpublish => {
-                item.answer_notice_pending = false;
-            }
-            Action::Refuse => {
-                item.refuse_reason = text.clone();
-                item.closed_at = Some(now);
-            }
-            Action::Withdraw => {
-                item.closed_at = Some(now);
-            }
-            Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
-        }
-        item.state = to.as_str().to_owned();
+        let from = item.state;
+        let to = allowed_next(from, action)?;
+        let clock = Clock {
+            calendar: load_calendar(&tx).await.map_err(AppError::internal)?,
+            now: Utc::now(),
+        };
+        let note = self
+            .apply(&tx, &actor, &mut item, action, input, &clock)
+            .await?;
+        item.state = to;
         db::intake::update_item(&tx, &item)
             .await
             .map_err(db_error)?;
-        let (actor_kind, actor_id, actor_label) = match &actor {
-            Actor::Staff(session) => ("staff", Some(session.account_id), session.actor_label()),
-            Actor::Citizen => ("citizen", None, "Người gửi".to_owned()),
-        };
-        db::intake::insert_history(
-            &tx,
-            item.id,
-            &HistoryRow {
-                at: now,
-                action: action.as_str().to_owned(),
-                from_state: Some(from.as_str().to_owned()),
-                to_state: to.as_str().to_owned(),
-                actor_kind: actor_kind.to_owned(),
-                actor_id,
-                actor_label,
-                agency_code: item.agency_code.clone(),
-                note,
-            },
-        )
-        .await
-        .map_err(db_error)?;
+        let history = transition_history(&actor, &item, action, from, note, clock.now);
+        db::intake::insert_history(&tx, item.id, &history)
+            .await
+            .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         tracing::info!(
             intake.code = %item.tracking_code,
@@ -537,15 +386,118 @@ impl IntakeService {
         Ok(item)
     }
 
-    /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
+    /// Makes `action`'s own changes to the locked item (the caller sets its new state) and
+    /// returns the note its history row keeps.
+    async fn apply(
+        &self,
+        tx: &impl GenericClient,
+        actor: &Actor<'_>,
+        item: &mut Item,
+        action: Action,
+        input: &ActionInput,
+        clock: &Clock,
+    ) -> Result<Option<String>, AppError> {
+        let text = self.action_text(action, input.text.as_deref())?;
+        let now = clock.now;
+        match action {
+            Action::Forward => self.forward(tx, item, input, clock).await?,
+            Action::Start => {}
+            Action::RequestInfo => {
+                item.info_requested_at = Some(now);
+                item.info_request = text.clone();
+            }
+            Action::Supplement => supplement(item, text.as_deref().unwrap_or_default(), clock)?,
+            Action::Answer => {
+                self.answer(item, actor, text, clock);
+                // The answer is kept on the item; its history row carries no copy.
+                return Ok(None);
+            }
+            Action::Publish => self.publish_answer(tx, item, now).await?,
+            Action::Unpublish => item.answer_notice_pending = false,
+            Action::Refuse => {
+                item.refuse_reason = text.clone();
+                item.closed_at = Some(now);
+            }
+            Action::Withdraw => item.closed_at = Some(now),
+            Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
+        }
+        Ok(text)
+    }
+
+    /// Forwards (or transfers) the item to the agency the desk head chose, with the optional
+    /// classification; the agency's deadlines run from now.
+    async fn forward(
+        &self,
+        tx: &impl GenericClient,
+        item: &mut Item,
+        input: &ActionInput,
+        clock: &Clock,
+    ) -> Result<(), AppError> {
+        let raw = input.agency_code.as_deref().unwrap_or("");
+        let agency = AgencyCode::parse(raw)
+            .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
+        if !db::intake::agency_exists(tx, agency.as_str())
+            .await
+            .map_err(db_error)?
+        {
+            return Err(invalid(format!(
+                "Cơ quan (agency_code): {} không có trong danh mục.",
+                agency.as_str()
+            )));
+        }
+        if item.agency_code.as_deref() == Some(agency.as_str()) && item.state != State::Received {
+            return Err(invalid("Mục này đã ở cơ quan đó."));
+        }
+        if let Some(topic) = parse_topic(input.topic.as_deref())? {
+            item.topic = Some(topic.to_owned());
+        }
+        self.forward_to(&clock.calendar, item, agency.as_str().to_owned(), clock.now);
+        item.routed_by = "desk".to_owned();
+        Ok(())
+    }
+
+    /// Records the agency's answer; a public item is due for publication within
+    /// `publish_days` working days.
+    fn answer(&self, item: &mut Item, actor: &Actor<'_>, text: Option<String>, clock: &Clock) {
+        item.answer = text;
+        item.answered_at = Some(clock.now);
+        item.answered_by = match actor {
+            Actor::Staff(session) => Some(session.account_id),
+            Actor::Citizen => None,
+        };
+        item.publish_due_at = item.is_public.then(|| {
+            clock
+                .calendar
+                .add_working_days(clock.now, self.settings.publish_days)
+        });
+    }
+
+    /// Publishes the answer with personal data masked, if the submitter agreed to publication,
+    /// and owes the submitter a text saying so.
+    async fn publish_answer(
+        &self,
+        tx: &impl GenericClient,
+        item: &mut Item,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        if !item.is_public {
+            return Err(AppError::with_message(
+                Code::InvalidTransition,
+                "Người gửi không đồng ý công khai: không thể công khai mục này.",
+            ));
+        }
+        let _ = publish(item, now);
+        self.notify_answer_published(tx, item).await
+    }
+
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
-    /// (design.md §3.7) when the submitter gave a phone. Its dedupe key is the item's, so
+    /// when the submitter gave a phone. Its dedupe key is the item's, so
     /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
     /// configured the owed notice stays recorded on the item (`answer_notice_pending`).
     async fn notify_answer_published(
         &self,
         client: &impl GenericClient,
-        item: &mut ItemRow,
+        item: &mut Item,
     ) -> Result<(), AppError> {
         let Some(phone) = item.submitter_phone.as_deref() else {
             item.answer_notice_pending = false;
@@ -556,7 +508,7 @@ impl IntakeService {
             return Ok(());
         };
         let url = format!("{}/hoi-dap/{}", notices.base_url, item.tracking_code);
-        let question = item.kind == Kind::Question.as_str();
+        let question = item.kind == Kind::Question;
         let body = notices
             .renderer
             .answer_published(question, &item.tracking_code, &url)
@@ -579,6 +531,7 @@ impl IntakeService {
         Ok(())
     }
 
+    /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
     fn action_text(&self, action: Action, raw: Option<&str>) -> Result<Option<String>, AppError> {
         let needs = match action {
             Action::Answer => Some("Nội dung trả lời (text)"),
@@ -607,16 +560,13 @@ impl IntakeService {
         &self,
         tracking_code: &str,
         proof: Option<&PhoneLast4>,
-    ) -> Result<(ItemRow, bool, bool), AppError> {
+    ) -> Result<(Item, bool, bool), AppError> {
         let client = self.client().await?;
         let item = db::intake::find_item(&client, tracking_code, None)
             .await
             .map_err(db_error)?
             .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
-        let proven = match (proof, item.submitter_phone.as_deref()) {
-            (Some(proof), Some(phone)) => proof.matches(&phone[phone.len().saturating_sub(4)..]),
-            _ => false,
-        };
+        let proven = proves(proof, &item);
         if proof.is_some() && !proven {
             return Err(AppError::new(Code::ProofRejected));
         }
@@ -636,7 +586,7 @@ impl IntakeService {
         agency_code: Option<&str>,
         query: &str,
         page: i64,
-    ) -> Result<Vec<ItemRow>, AppError> {
+    ) -> Result<Vec<Item>, AppError> {
         let words: Vec<String> = crate::domain::text::clean_line(query)
             .split_whitespace()
             .take(10)
@@ -645,25 +595,18 @@ impl IntakeService {
         let limit = self.settings.page_size;
         let offset = (page.max(1) - 1).saturating_mul(limit);
         let client = self.client().await?;
-        db::intake::list_published(
-            &client,
-            kind.map(Kind::as_str),
-            agency_code,
-            &words,
-            limit,
-            offset,
-        )
-        .await
-        .map_err(db_error)
+        db::intake::list_published(&client, kind, agency_code, &words, limit, offset)
+            .await
+            .map_err(db_error)
     }
 
     /// One published item.
-    pub async fn published_item(&self, tracking_code: &str) -> Result<ItemRow, AppError> {
+    pub async fn published_item(&self, tracking_code: &str) -> Result<Item, AppError> {
         let client = self.client().await?;
         db::intake::find_item(&client, tracking_code, None)
             .await
             .map_err(db_error)?
-            .filter(|i| i.state == State::Published.as_str())
+            .filter(|i| i.state == State::Published)
             .ok_or_else(|| AppError::new(Code::ItemNotFound))
     }
 
@@ -696,7 +639,7 @@ impl IntakeService {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<(Vec<db::intake::IndicatorRow>, Vec<(Option<String>, i64)>), AppError> {
+    ) -> Result<(Vec<IndicatorCounts>, Vec<(Option<String>, i64)>), AppError> {
         let client = self.client().await?;
         let rows = db::intake::list_indicators(&client, from, to)
             .await
@@ -711,6 +654,194 @@ impl IntakeService {
     pub async fn agencies(&self) -> Result<Vec<db::intake::AgencyOption>, AppError> {
         let client = self.client().await?;
         db::intake::list_agencies(&client).await.map_err(db_error)
+    }
+}
+
+/// The working calendar every intake and hotline deadline runs on, as the database has it now.
+pub async fn load_calendar(client: &impl GenericClient) -> anyhow::Result<WorkingCalendar> {
+    db::calendar::load(client).await
+}
+
+/// The next tracking code of `kind` for the Vietnam day of `now`: `HD.20261123.0001`,
+/// `PAKN.20261123.0001`, numbered per kind and day.
+async fn next_tracking_code(
+    client: &impl GenericClient,
+    kind: Kind,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let day = now.with_timezone(&vn_offset()).date_naive();
+    let seq = db::intake::next_sequence(client, kind, day)
+        .await
+        .map_err(db_error)?;
+    Ok(format!(
+        "{}.{}.{seq:04}",
+        kind.prefix(),
+        day.format("%Y%m%d")
+    ))
+}
+
+/// The first history row: who submitted, through which channel (or which staff member typed it
+/// on the submitter's behalf).
+fn submitted_history(
+    submission: &Submission,
+    entered_by: Option<&StaffSession>,
+    now: DateTime<Utc>,
+) -> HistoryEntry {
+    HistoryEntry {
+        at: now,
+        action: Action::Submit,
+        from_state: None,
+        to_state: State::Received,
+        actor_kind: if entered_by.is_some() {
+            "staff"
+        } else {
+            "citizen"
+        }
+        .to_owned(),
+        actor_id: entered_by.map(|s| s.account_id),
+        actor_label: match entered_by {
+            Some(session) => format!(
+                "{} ghi nhận thay người gửi (kênh {})",
+                session.actor_label(),
+                submission.channel.label()
+            ),
+            None => format!("Người gửi (kênh {})", submission.channel.label()),
+        },
+        agency_code: None,
+        note: None,
+    }
+}
+
+/// The history row of routing at submission: to `agency`, for the reason `routed_by` names.
+fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> HistoryEntry {
+    HistoryEntry {
+        at: now,
+        action: Action::Route,
+        from_state: Some(State::Received),
+        to_state: State::Forwarded,
+        actor_kind: "system".to_owned(),
+        actor_id: None,
+        actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
+        agency_code: Some(agency),
+        note: Some(routed_note(routed_by).to_owned()),
+    }
+}
+
+/// Stores a new item and its first history rows; returns the item's id.
+async fn insert_with_history(
+    client: &impl GenericClient,
+    item: &Item,
+    history: &[HistoryEntry],
+) -> Result<i64, AppError> {
+    let id = db::intake::insert_item(client, item)
+        .await
+        .map_err(db_error)?;
+    for row in history {
+        db::intake::insert_history(client, id, row)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(id)
+}
+
+/// When an action happens and the working calendar its deadlines are counted on.
+struct Clock {
+    calendar: WorkingCalendar,
+    now: DateTime<Utc>,
+}
+
+/// The item, locked until the transaction ends, if the actor may reach it: staff only within
+/// their scope; anything else is "not found".
+async fn lock_for(
+    client: &impl GenericClient,
+    actor: &Actor<'_>,
+    tracking_code: &str,
+) -> Result<Item, AppError> {
+    let scope = match actor {
+        Actor::Staff(session) => session.scope(),
+        Actor::Citizen => None,
+    };
+    db::intake::lock_item(client, tracking_code, scope)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| AppError::new(Code::ItemNotFound))
+}
+
+/// Whether `proof` matches the last four digits of the submitter's phone (an item without a
+/// phone is proven by nothing).
+fn proves(proof: Option<&PhoneLast4>, item: &Item) -> bool {
+    match (proof, item.submitter_phone.as_deref()) {
+        (Some(proof), Some(phone)) => proof.matches(&phone[phone.len().saturating_sub(4)..]),
+        _ => false,
+    }
+}
+
+/// The state `action` leads to from `from`, or the refusal naming both.
+fn allowed_next(from: State, action: Action) -> Result<State, AppError> {
+    next_state(from, action).ok_or_else(|| {
+        AppError::with_message(
+            Code::InvalidTransition,
+            format!(
+                "Không thể “{}” khi trạng thái là “{}”.",
+                action.label(),
+                from.label()
+            ),
+        )
+    })
+}
+
+/// The classification given with a forward: `None` leaves the item's as it is.
+fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(topic @ ("rules" | "conduct")) => Ok(Some(topic)),
+        Some(_) => Err(invalid("Phân loại (topic): cần là rules hoặc conduct.")),
+    }
+}
+
+/// Adds what the submitter supplied to the body, stamped with the time. The handling clock
+/// stopped while the submitter was asked: what was left of it runs from now.
+fn supplement(item: &mut Item, addition: &str, clock: &Clock) -> Result<(), AppError> {
+    let calendar = &clock.calendar;
+    if let (Some(asked), Some(due)) = (item.info_requested_at, item.handle_due_at) {
+        let left = calendar.working_minutes_between(asked, due).max(0);
+        item.handle_due_at = Some(calendar.add_working_hours(clock.now, left));
+    }
+    let local = clock
+        .now
+        .with_timezone(&vn_offset())
+        .format("%H:%M %d/%m/%Y");
+    let body = format!("{}\n\n[Bổ sung lúc {local}]\n{addition}", item.body);
+    if char_len(&body) > 100_000 {
+        return Err(invalid("Nội dung sau khi bổ sung quá dài."));
+    }
+    item.body = body;
+    Ok(())
+}
+
+/// The history row of a transition: who acted, from which state to which, and the note.
+fn transition_history(
+    actor: &Actor<'_>,
+    item: &Item,
+    action: Action,
+    from: State,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> HistoryEntry {
+    let (actor_kind, actor_id, actor_label) = match actor {
+        Actor::Staff(session) => ("staff", Some(session.account_id), session.actor_label()),
+        Actor::Citizen => ("citizen", None, "Người gửi".to_owned()),
+    };
+    HistoryEntry {
+        at: now,
+        action,
+        from_state: Some(from),
+        to_state: item.state,
+        actor_kind: actor_kind.to_owned(),
+        actor_id,
+        actor_label,
+        agency_code: item.agency_code.clone(),
+        note,
     }
 }
 
@@ -783,7 +914,7 @@ async fn route(
 
 /// Masks personal data in the subject, question and answer and stores the public texts; returns
 /// what was masked.
-fn publish(item: &mut ItemRow, now: DateTime<Utc>) -> Vec<masking::Masked> {
+fn publish(item: &mut Item, now: DateTime<Utc>) -> Vec<masking::Masked> {
     let name = item.submitter_name.as_deref();
     let (subject, mut found) = masking::mask(&item.subject, name);
     let (body, more) = masking::mask(&item.body, name);
@@ -800,10 +931,49 @@ fn publish(item: &mut ItemRow, now: DateTime<Utc>) -> Vec<masking::Masked> {
 }
 
 /// What publication would show and mask, for the officer to review first.
-pub fn preview_publication(item: &ItemRow) -> (ItemRow, Vec<masking::Masked>) {
+pub fn preview_publication(item: &Item) -> (Item, Vec<masking::Masked>) {
     let mut preview = item.clone();
     let found = publish(&mut preview, Utc::now());
     (preview, found)
+}
+
+/// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.
+pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
+    let code = crate::domain::text::fold_width(raw.trim()).to_ascii_uppercase();
+    let valid = !code.is_empty()
+        && code.len() <= 32
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && (code.starts_with("HD.") || code.starts_with("PAKN."));
+    if valid {
+        Ok(code)
+    } else {
+        Err(AppError::with_message(
+            Code::InvalidInput,
+            "Mã theo dõi không đúng định dạng (ví dụ HD.20261123.0001 hoặc PAKN.20261123.0001).",
+        ))
+    }
+}
+
+/// The period of an indicator endpoint (intake and hotline): Vietnam days, both included.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorQuery {
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`, included.
+    pub to: Option<String>,
+}
+
+/// A period's start and end (exclusive), each when given.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+impl IndicatorQuery {
+    /// The start of `from` and the end of `to` (the next midnight), each when given.
+    pub fn bounds(&self) -> Result<Bounds, AppError> {
+        let from = parse_day(self.from.as_deref(), "from")?;
+        let to = parse_day(self.to.as_deref(), "to")?.map(|day| day + Duration::days(1));
+        Ok((from, to))
+    }
 }
 
 /// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).

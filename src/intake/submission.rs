@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::model::{IntakeChannel, Kind};
 use crate::config::IntakeSettings;
+use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::text::{char_len, clean_line, clean_multiline};
 use crate::domain::{AgencyCode, DossierCode, PhoneNumber, ProcedureCode};
 use crate::error::{AppError, Code};
@@ -20,25 +20,34 @@ pub struct RawSubmission {
     /// `web`, `kiosk` or `app`.
     #[serde(default)]
     pub channel: Option<String>,
+    /// The submitter's name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The submitter's phone, in any usual form.
     #[serde(default)]
     pub phone: Option<String>,
+    /// The submitter's e-mail.
     #[serde(default)]
     pub email: Option<String>,
+    /// The submitter's address.
     #[serde(default)]
     pub address: Option<String>,
+    /// The subject (one line).
     #[serde(default)]
     pub subject: Option<String>,
+    /// The question or feedback.
     #[serde(default)]
     pub body: Option<String>,
+    /// The dossier it is about.
     #[serde(default)]
     pub dossier_code: Option<String>,
+    /// The procedure it is about.
     #[serde(default)]
     pub procedure_code: Option<String>,
     /// `province`, `district` or `commune`.
     #[serde(default)]
     pub level: Option<String>,
+    /// The agency the submitter chooses.
     #[serde(default)]
     pub agency_code: Option<String>,
     /// Whether the submitter agrees to publish the (masked) question and answer.
@@ -49,18 +58,31 @@ pub struct RawSubmission {
 /// A validated submission.
 #[derive(Debug, Clone)]
 pub struct Submission {
+    /// Question or feedback.
     pub kind: Kind,
+    /// Where it came from.
     pub channel: IntakeChannel,
+    /// The submitter's name, cleaned.
     pub name: Option<String>,
+    /// The submitter's phone.
     pub phone: Option<PhoneNumber>,
+    /// The submitter's e-mail.
     pub email: Option<String>,
+    /// The submitter's address, cleaned.
     pub address: Option<String>,
+    /// The subject, cleaned.
     pub subject: String,
+    /// The text, cleaned.
     pub body: String,
+    /// The dossier, in its canonical form.
     pub dossier_code: Option<String>,
+    /// The procedure, by its national code.
     pub procedure_code: Option<String>,
+    /// `province`, `district` or `commune`.
     pub level: Option<String>,
+    /// The agency chosen, in its canonical form.
     pub agency_code: Option<String>,
+    /// Whether the submitter agrees to publication (masked).
     pub is_public: bool,
 }
 
@@ -102,38 +124,90 @@ impl Submission {
         Self::parse_inner(raw, settings, true)
     }
 
+    /// Validates field by field, in the order of the form, so the first refusal names the first
+    /// field that is wrong.
     fn parse_inner(
         raw: &RawSubmission,
         settings: &IntakeSettings,
         staff_entry: bool,
     ) -> Result<Self, AppError> {
-        let kind = raw
-            .kind
-            .as_deref()
-            .map(str::trim)
-            .and_then(Kind::parse)
-            .ok_or_else(|| refuse("Loại", "kind", "cần là question hoặc feedback."))?;
-        let channel = match raw.channel.as_deref().map(str::trim) {
-            None | Some("") => IntakeChannel::Web,
-            Some(c) => match IntakeChannel::parse(c) {
-                Some(IntakeChannel::Hotline) if staff_entry => IntakeChannel::Hotline,
-                Some(IntakeChannel::Hotline) => {
-                    return Err(refuse(
-                        "Kênh",
-                        "channel",
-                        "nội dung qua đường dây nóng do điện thoại viên nhập từ trang cán bộ.",
-                    ))
-                }
-                Some(channel) => channel,
-                None => {
-                    return Err(refuse(
-                        "Kênh",
-                        "channel",
-                        "cần là web, kiosk, app (hoặc hotline khi điện thoại viên nhập).",
-                    ))
-                }
-            },
-        };
+        let kind = parse_kind(raw.kind.as_deref())?;
+        let channel = parse_channel(raw.channel.as_deref(), staff_entry)?;
+        let contact = Contact::parse(raw)?;
+        let subject = optional_line(
+            &raw.subject,
+            "Tiêu đề",
+            "subject",
+            settings.max_subject_chars,
+        )?
+        .ok_or_else(|| refuse("Tiêu đề", "subject", "bắt buộc."))?;
+        let body = parse_body(raw.body.as_deref(), settings.max_body_chars)?;
+        let is_public = raw.public.unwrap_or(false);
+        contact.check_required(kind, is_public)?;
+        let Contact {
+            name,
+            address,
+            phone,
+            email,
+        } = contact;
+        Ok(Self {
+            kind,
+            channel,
+            name,
+            phone,
+            email,
+            address,
+            subject,
+            body,
+            dossier_code: parse_dossier_code(&raw.dossier_code)?,
+            procedure_code: parse_procedure_code(&raw.procedure_code)?,
+            level: parse_level(&raw.level)?,
+            agency_code: parse_agency_code(&raw.agency_code)?,
+            is_public,
+        })
+    }
+}
+
+/// The kind of a submission: `question` or `feedback`, nothing else.
+fn parse_kind(raw: Option<&str>) -> Result<Kind, AppError> {
+    raw.map(str::trim)
+        .and_then(Kind::parse)
+        .ok_or_else(|| refuse("Loại", "kind", "cần là question hoặc feedback."))
+}
+
+/// The channel (`web` when not given). `hotline` only when staff enter it: a citizen cannot
+/// claim an operator took the call.
+fn parse_channel(raw: Option<&str>, staff_entry: bool) -> Result<IntakeChannel, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(IntakeChannel::Web);
+    };
+    match IntakeChannel::parse(raw) {
+        Some(IntakeChannel::Hotline) if staff_entry => Ok(IntakeChannel::Hotline),
+        Some(IntakeChannel::Hotline) => Err(refuse(
+            "Kênh",
+            "channel",
+            "nội dung qua đường dây nóng do điện thoại viên nhập từ trang cán bộ.",
+        )),
+        Some(channel) => Ok(channel),
+        None => Err(refuse(
+            "Kênh",
+            "channel",
+            "cần là web, kiosk, app (hoặc hotline khi điện thoại viên nhập).",
+        )),
+    }
+}
+
+/// How to reach the submitter.
+struct Contact {
+    name: Option<String>,
+    address: Option<String>,
+    phone: Option<PhoneNumber>,
+    email: Option<String>,
+}
+
+impl Contact {
+    /// Name, address, phone and e-mail, each optional here and checked for its form.
+    fn parse(raw: &RawSubmission) -> Result<Self, AppError> {
         let name = optional_line(&raw.name, "Họ tên", "name", 100)?;
         let address = optional_line(&raw.address, "Địa chỉ", "address", 300)?;
         let phone = match optional_line(&raw.phone, "Số điện thoại", "phone", 32)? {
@@ -144,133 +218,119 @@ impl Submission {
             None => None,
         };
         let email = match optional_line(&raw.email, "Thư điện tử", "email", 254)? {
-            Some(e) => {
-                let valid = e.split_once('@').is_some_and(|(user, host)| {
-                    !user.is_empty()
-                        && host.contains('.')
-                        && !host.starts_with('.')
-                        && !host.ends_with('.')
-                        && !e.chars().any(char::is_whitespace)
-                        && e.matches('@').count() == 1
-                });
-                if !valid {
-                    return Err(refuse("Thư điện tử", "email", "không đúng định dạng."));
-                }
-                Some(e)
-            }
+            Some(e) if is_email(&e) => Some(e),
+            Some(_) => return Err(refuse("Thư điện tử", "email", "không đúng định dạng.")),
             None => None,
         };
-        let subject = optional_line(
-            &raw.subject,
-            "Tiêu đề",
-            "subject",
-            settings.max_subject_chars,
-        )?
-        .ok_or_else(|| refuse("Tiêu đề", "subject", "bắt buộc."))?;
-        let body = clean_multiline(raw.body.as_deref().unwrap_or(""));
-        if body.is_empty() {
-            return Err(refuse("Nội dung", "body", "bắt buộc."));
-        }
-        if char_len(&body) > settings.max_body_chars {
-            return Err(refuse(
-                "Nội dung",
-                "body",
-                format!("dài quá {} ký tự.", settings.max_body_chars),
-            ));
-        }
+        Ok(Self {
+            name,
+            address,
+            phone,
+            email,
+        })
+    }
+
+    /// What the law and tracking require: feedback names its sender (name, address, phone,
+    /// Decree 20/2008); a question needs a way to answer; a private item needs a phone, whose
+    /// last digits unlock tracking.
+    fn check_required(&self, kind: Kind, is_public: bool) -> Result<(), AppError> {
         if kind == Kind::Feedback {
-            if name.is_none() {
-                return Err(refuse(
-                    "Họ tên",
-                    "name",
-                    "bắt buộc với phản ánh, kiến nghị (Nghị định 20/2008/NĐ-CP).",
-                ));
+            let decree = "bắt buộc với phản ánh, kiến nghị (Nghị định 20/2008/NĐ-CP).";
+            if self.name.is_none() {
+                return Err(refuse("Họ tên", "name", decree));
             }
-            if address.is_none() {
-                return Err(refuse(
-                    "Địa chỉ",
-                    "address",
-                    "bắt buộc với phản ánh, kiến nghị (Nghị định 20/2008/NĐ-CP).",
-                ));
+            if self.address.is_none() {
+                return Err(refuse("Địa chỉ", "address", decree));
             }
-            if phone.is_none() {
-                return Err(refuse(
-                    "Số điện thoại",
-                    "phone",
-                    "bắt buộc với phản ánh, kiến nghị (Nghị định 20/2008/NĐ-CP).",
-                ));
+            if self.phone.is_none() {
+                return Err(refuse("Số điện thoại", "phone", decree));
             }
-        } else if phone.is_none() && email.is_none() {
+        } else if self.phone.is_none() && self.email.is_none() {
             return Err(refuse(
                 "Số điện thoại",
                 "phone",
                 "cần số điện thoại hoặc thư điện tử để trả lời người hỏi.",
             ));
         }
-        let is_public = raw.public.unwrap_or(false);
-        if !is_public && phone.is_none() {
+        if !is_public && self.phone.is_none() {
             return Err(refuse(
                 "Số điện thoại",
                 "phone",
                 "nội dung không công khai cần số điện thoại để người gửi tự tra cứu.",
             ));
         }
-        let dossier_code = match optional_line(&raw.dossier_code, "Mã hồ sơ", "dossier_code", 64)?
-        {
-            Some(c) => Some(
-                DossierCode::parse(&c)
-                    .map_err(|e| refuse("Mã hồ sơ", "dossier_code", e.message()))?
-                    .as_str()
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        let procedure_code =
-            match optional_line(&raw.procedure_code, "Thủ tục", "procedure_code", 64)? {
-                Some(c) => Some(
-                    ProcedureCode::parse(&c)
-                        .map_err(|e| refuse("Thủ tục", "procedure_code", e.message()))?
-                        .national()
-                        .to_owned(),
-                ),
-                None => None,
-            };
-        let level = match optional_line(&raw.level, "Cấp giải quyết", "level", 20)? {
-            Some(l) if matches!(l.as_str(), "province" | "district" | "commune") => Some(l),
-            Some(_) => {
-                return Err(refuse(
-                    "Cấp giải quyết",
-                    "level",
-                    "cần là province, district hoặc commune.",
-                ))
-            }
-            None => None,
-        };
-        let agency_code = match optional_line(&raw.agency_code, "Cơ quan", "agency_code", 35)? {
-            Some(c) => Some(
-                AgencyCode::parse(&c)
-                    .map_err(|e| refuse("Cơ quan", "agency_code", e.message()))?
-                    .as_str()
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        Ok(Self {
-            kind,
-            channel,
-            name,
-            phone,
-            email,
-            address,
-            subject,
-            body,
-            dossier_code,
-            procedure_code,
-            level,
-            agency_code,
-            is_public,
-        })
+        Ok(())
     }
+}
+
+/// A plausible address: one `@`, something before it, a dotted host after it, no spaces.
+fn is_email(e: &str) -> bool {
+    e.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty()
+            && host.contains('.')
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+            && !e.chars().any(char::is_whitespace)
+            && e.matches('@').count() == 1
+    })
+}
+
+/// The body: required, at most `max` characters once cleaned.
+fn parse_body(raw: Option<&str>, max: usize) -> Result<String, AppError> {
+    let body = clean_multiline(raw.unwrap_or(""));
+    if body.is_empty() {
+        return Err(refuse("Nội dung", "body", "bắt buộc."));
+    }
+    if char_len(&body) > max {
+        return Err(refuse("Nội dung", "body", format!("dài quá {max} ký tự.")));
+    }
+    Ok(body)
+}
+
+/// The dossier the submission is about, in its canonical form.
+fn parse_dossier_code(raw: &Option<String>) -> Result<Option<String>, AppError> {
+    optional_line(raw, "Mã hồ sơ", "dossier_code", 64)?
+        .map(|c| {
+            DossierCode::parse(&c)
+                .map(|code| code.as_str().to_owned())
+                .map_err(|e| refuse("Mã hồ sơ", "dossier_code", e.message()))
+        })
+        .transpose()
+}
+
+/// The procedure the submission is about, by its national code.
+fn parse_procedure_code(raw: &Option<String>) -> Result<Option<String>, AppError> {
+    optional_line(raw, "Thủ tục", "procedure_code", 64)?
+        .map(|c| {
+            ProcedureCode::parse(&c)
+                .map(|code| code.national().to_owned())
+                .map_err(|e| refuse("Thủ tục", "procedure_code", e.message()))
+        })
+        .transpose()
+}
+
+/// The level the procedure is handled at: `province`, `district` or `commune`.
+fn parse_level(raw: &Option<String>) -> Result<Option<String>, AppError> {
+    match optional_line(raw, "Cấp giải quyết", "level", 20)? {
+        Some(l) if matches!(l.as_str(), "province" | "district" | "commune") => Ok(Some(l)),
+        Some(_) => Err(refuse(
+            "Cấp giải quyết",
+            "level",
+            "cần là province, district hoặc commune.",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The agency the submitter chose, in its canonical form.
+fn parse_agency_code(raw: &Option<String>) -> Result<Option<String>, AppError> {
+    optional_line(raw, "Cơ quan", "agency_code", 35)?
+        .map(|c| {
+            AgencyCode::parse(&c)
+                .map(|code| code.as_str().to_owned())
+                .map_err(|e| refuse("Cơ quan", "agency_code", e.message()))
+        })
+        .transpose()
 }
 
 #[cfg(test)]

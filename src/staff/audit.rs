@@ -1,12 +1,13 @@
-//! The audit trail of staff views of personal data (design.md §3.4): phone searches with their
+//! The audit trail of staff views of personal data: phone searches with their
 //! reason, the console's detail views of dossiers and of questions and feedback, status SMS sent
 //! to callers and exports of the trail itself. Written through [`record`]; the table only takes
 //! inserts (a trigger refuses the rest), so nobody can edit what was recorded.
 
-use deadpool_postgres::GenericClient;
+use deadpool_postgres::{GenericClient, Pool};
 
-use super::StaffSession;
+use super::{connect, StaffSession};
 use crate::db;
+use crate::domain::audit::{AuditFilter, AuditRecord};
 use crate::error::AppError;
 
 /// What a staff member looked at.
@@ -141,4 +142,48 @@ pub async fn record(
     )
     .await
     .map_err(AppError::internal)
+}
+
+/// [`record`] on a connection of its own, for callers that hold none.
+pub async fn append(
+    pool: &Pool,
+    session: &StaffSession,
+    entry: &AuditEntry<'_>,
+) -> Result<i64, AppError> {
+    let client = connect(pool).await?;
+    record(&client, session, entry).await
+}
+
+/// The entries `filter` selects, newest first.
+pub async fn list(pool: &Pool, filter: &AuditFilter) -> Result<Vec<AuditRecord>, AppError> {
+    let client = connect(pool).await?;
+    db::audit::list_entries(&client, filter)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// The entries `filter` selects, for an export: reading the log out is itself recorded, with
+/// how many rows left.
+pub async fn export(
+    pool: &Pool,
+    session: &StaffSession,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditRecord>, AppError> {
+    let client = connect(pool).await?;
+    let rows = db::audit::list_entries(&client, filter)
+        .await
+        .map_err(AppError::internal)?;
+    record(
+        &client,
+        session,
+        &AuditEntry {
+            action: AuditAction::AuditExport,
+            subject: "audit_log",
+            reason: None,
+            shown: &[format!("{} dòng", rows.len())],
+            call_id: None,
+        },
+    )
+    .await?;
+    Ok(rows)
 }

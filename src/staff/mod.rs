@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod password;
+pub mod routes;
 pub mod tokens;
 
 use std::future::Future;
@@ -113,6 +114,13 @@ impl StaffSession {
     pub fn actor_label(&self) -> String {
         format!("{} ({})", self.display_name, self.role.label())
     }
+}
+
+/// A connection from `pool`; a pool that cannot give one makes the service unavailable.
+async fn connect(pool: &Pool) -> Result<deadpool_postgres::Object, AppError> {
+    pool.get()
+        .await
+        .map_err(|e| AppError::unavailable(Some(e.into())))
 }
 
 /// The session named by the request's cookie if it has one of `roles`; `login_required` or
@@ -346,4 +354,63 @@ pub async fn create_account(
         Ok(None) => Err(format!("Tên đăng nhập {} đã có.", input.username)),
         Err(e) => Err(format!("Lỗi cơ sở dữ liệu: {e}")),
     }
+}
+
+/// Every account, by username (the administrator's list).
+pub async fn list_accounts(pool: &Pool) -> Result<Vec<db::staff::AccountRow>, AppError> {
+    let client = connect(pool).await?;
+    db::staff::list_accounts(&client)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// Changes an account's name, role, agency and active flag, and its password when `new_password`
+/// is given (a new password also clears a lock). Every session of the account ends, so a change
+/// of role takes effect at once. `Ok(Err(message))` is a refusal in Vietnamese for the form (an
+/// agency not in the catalog); an unknown account is `route_not_found`.
+pub async fn update_account(
+    pool: &Pool,
+    id: i64,
+    account: &AccountInput,
+    active: bool,
+    new_password: Option<&str>,
+) -> Result<Result<(), String>, AppError> {
+    let hash = match new_password {
+        Some(p) => Some(
+            password::hash_password_blocking(p.to_owned())
+                .await
+                .map_err(AppError::internal)?,
+        ),
+        None => None,
+    };
+    let client = connect(pool).await?;
+    if let Some(code) = &account.agency_code {
+        if !db::intake::agency_exists(&client, code)
+            .await
+            .map_err(AppError::internal)?
+        {
+            return Ok(Err(format!("Cơ quan {code} không có trong danh mục.")));
+        }
+    }
+    let found = db::staff::update_account(
+        &client,
+        id,
+        &account.display_name,
+        account.role.as_str(),
+        account.agency_code.as_deref(),
+        active,
+        hash.as_deref(),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !found {
+        return Err(AppError::with_message(
+            Code::RouteNotFound,
+            "Không có tài khoản này.",
+        ));
+    }
+    db::staff::delete_account_sessions(&client, id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Ok(()))
 }

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use tracuu::db;
+use tracuu::domain::intake::Kind;
 
 use crate::intake_support::*;
 
@@ -14,25 +15,25 @@ async fn tracking_counters_are_per_kind_and_day() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("day");
     let next = NaiveDate::from_ymd_opt(2026, 11, 24).expect("day");
     assert_eq!(
-        db::intake::next_sequence(&client, "question", day)
+        db::intake::next_sequence(&client, Kind::Question, day)
             .await
             .expect("seq"),
         1
     );
     assert_eq!(
-        db::intake::next_sequence(&client, "question", day)
+        db::intake::next_sequence(&client, Kind::Question, day)
             .await
             .expect("seq"),
         2
     );
     assert_eq!(
-        db::intake::next_sequence(&client, "feedback", day)
+        db::intake::next_sequence(&client, Kind::Feedback, day)
             .await
             .expect("seq"),
         1
     );
     assert_eq!(
-        db::intake::next_sequence(&client, "question", next)
+        db::intake::next_sequence(&client, Kind::Question, next)
             .await
             .expect("seq"),
         1
@@ -116,7 +117,7 @@ async fn scoped_reads_do_not_find_another_agencys_items() {
         .await
         .expect("q")
         .is_none());
-    let filter = db::intake::InboxFilter {
+    let filter = tracuu::domain::intake::InboxFilter {
         limit: 50,
         ..Default::default()
     };

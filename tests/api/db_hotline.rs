@@ -5,7 +5,8 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 use tracuu::db;
-use tracuu::db::audit::{AuditFilter, NewAuditEntry};
+use tracuu::db::audit::NewAuditEntry;
+use tracuu::domain::audit::AuditFilter;
 
 use crate::intake_support::*;
 

@@ -68,7 +68,7 @@ async fn the_seeded_calendar_skips_tet_2026() {
     use chrono::{TimeZone, Utc};
     let db = TestDatabase::create().await;
     let client = db.client().await;
-    let calendar = tracuu::cli::load_calendar(&client).await.expect("calendar");
+    let calendar = tracuu::db::calendar::load(&client).await.expect("calendar");
     // Received Friday 13/02/2026 at 16:00 (Vietnam time): one working day later is after Tết.
     let received = Utc
         .with_ymd_and_hms(2026, 2, 13, 9, 0, 0)

@@ -7,26 +7,16 @@ pub mod api;
 pub mod pages;
 
 use actix_web::web;
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::db::intake::ItemRow;
-use crate::domain::vn_offset;
+use crate::domain::intake::{Item, Kind, State};
+use crate::domain::vn_time;
 use crate::error::{AppError, Code};
-use crate::intake::model::{IntakeChannel, Kind, State};
 
 /// Registers the channel's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     api::configure(cfg);
     pages::configure(cfg);
-}
-
-/// A time as RFC 3339 in Vietnam time.
-pub fn vn_time(at: Option<DateTime<Utc>>) -> Option<String> {
-    at.map(|t| {
-        t.with_timezone(&vn_offset())
-            .to_rfc3339_opts(SecondsFormat::Secs, false)
-    })
 }
 
 /// A value with its Vietnamese label.
@@ -43,34 +33,31 @@ pub struct AgencyView {
     pub name: Option<String>,
 }
 
-fn agency_of(item: &ItemRow) -> Option<AgencyView> {
+fn agency_of(item: &Item) -> Option<AgencyView> {
     item.agency_code.clone().map(|code| AgencyView {
         code,
         name: item.agency_name.clone(),
     })
 }
 
-fn kind_of(item: &ItemRow) -> Labeled {
-    let kind = Kind::parse(&item.kind).unwrap_or(Kind::Question);
+fn kind_of(item: &Item) -> Labeled {
     Labeled {
-        key: kind.as_str(),
-        label: kind.label(),
+        key: item.kind.as_str(),
+        label: item.kind.label(),
     }
 }
 
-fn state_of(item: &ItemRow) -> Labeled {
-    let state = State::parse(&item.state).unwrap_or(State::Received);
+fn state_of(item: &Item) -> Labeled {
     Labeled {
-        key: state.as_str(),
-        label: state.label(),
+        key: item.state.as_str(),
+        label: item.state.label(),
     }
 }
 
-fn channel_of(item: &ItemRow) -> Labeled {
-    let channel = IntakeChannel::parse(&item.channel).unwrap_or(IntakeChannel::Web);
+fn channel_of(item: &Item) -> Labeled {
     Labeled {
-        key: channel.as_str(),
-        label: channel.label(),
+        key: item.channel.as_str(),
+        label: item.channel.label(),
     }
 }
 
@@ -107,9 +94,9 @@ pub struct TrackView {
 
 impl TrackView {
     /// The view of `item`; `proven` adds the submitter's own texts.
-    pub fn new(item: &ItemRow, proven: bool, overdue: bool) -> Self {
-        let published = item.state == State::Published.as_str();
-        let answered = published || item.state == State::Answered.as_str();
+    pub fn new(item: &Item, proven: bool, overdue: bool) -> Self {
+        let published = item.state == State::Published;
+        let answered = published || item.state == State::Answered;
         Self {
             tracking_code: item.tracking_code.clone(),
             kind: kind_of(item),
@@ -127,7 +114,7 @@ impl TrackView {
             overdue,
             subject: proven.then(|| item.subject.clone()),
             body: proven.then(|| item.body.clone()),
-            info_request: if proven && item.state == State::InfoRequested.as_str() {
+            info_request: if proven && item.state == State::InfoRequested {
                 item.info_request.clone()
             } else {
                 None
@@ -180,7 +167,7 @@ pub struct PublishedView {
 
 impl PublishedView {
     /// The public view of a published item.
-    pub fn new(item: &ItemRow) -> Self {
+    pub fn new(item: &Item) -> Self {
         Self {
             tracking_code: item.tracking_code.clone(),
             kind: kind_of(item),
@@ -195,23 +182,6 @@ impl PublishedView {
                 unhelpful: item.unhelpful_votes,
             },
         }
-    }
-}
-
-/// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.
-pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
-    let code = crate::domain::text::fold_width(raw.trim()).to_ascii_uppercase();
-    let valid = !code.is_empty()
-        && code.len() <= 32
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
-        && (code.starts_with("HD.") || code.starts_with("PAKN."));
-    if valid {
-        Ok(code)
-    } else {
-        Err(AppError::with_message(
-            Code::InvalidInput,
-            "Mã theo dõi không đúng định dạng (ví dụ HD.20261123.0001 hoặc PAKN.20261123.0001).",
-        ))
     }
 }
 

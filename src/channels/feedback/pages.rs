@@ -7,16 +7,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::api::{track, voter_key};
-use super::{parse_kind, parse_tracking_code, PublishedView};
+use super::api::published::voter_key;
+use super::api::track::track;
+use super::{parse_kind, PublishedView};
+use crate::domain::intake::Kind;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::client;
-use crate::http::forms::{check_csrf, csrf_token};
+use crate::http::forms::{base, check_csrf, csrf_token, merge};
 use crate::http::pages::{error_page, render};
 use crate::http::{method_not_allowed, AppState};
-use crate::intake::model::{Kind, State};
-use crate::intake::{RawSubmission, Submission};
+use crate::intake::{parse_tracking_code, RawSubmission, Submission};
 use crate::staff::tokens::{self, CSRF_COOKIE, DEVICE_COOKIE};
 
 /// Registers the page routes.
@@ -64,21 +65,6 @@ fn with_cookies(
     response
 }
 
-fn base(state: &AppState, title: &str) -> Value {
-    json!({
-        "title": title,
-        "province": state.settings.province.name,
-        "hotline": state.settings.province.hotline,
-    })
-}
-
-fn merge(mut a: Value, b: Value) -> Value {
-    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
-        a.extend(b);
-    }
-    a
-}
-
 fn title_of(kind: Kind) -> &'static str {
     match kind {
         Kind::Question => "Gửi câu hỏi về thủ tục hành chính",
@@ -108,7 +94,7 @@ async fn form_page(
         .map(|a| json!({"code": a.code, "name": a.name, "selected": a.code == chosen}))
         .collect();
     let page = merge(
-        base(state, title_of(kind)),
+        base(state, title_of(kind), None),
         json!({
             "is_feedback": kind == Kind::Feedback,
             "action": action_of(kind),
@@ -234,13 +220,12 @@ async fn submit_form(
     .await;
     let response = match result {
         Ok(item) => {
-            let item_state = State::parse(&item.state).unwrap_or(State::Received);
             let page = merge(
-                base(&state, "Đã gửi"),
+                base(&state, "Đã gửi", None),
                 json!({
                     "tracking_code": item.tracking_code,
                     "kind_label": kind.label().to_lowercase(),
-                    "state_label": item_state.label(),
+                    "state_label": item.state.label(),
                     "track_url": format!("/theo-doi?ma={}", item.tracking_code),
                 }),
             );
@@ -296,7 +281,7 @@ pub async fn show_track_page(
     let code = query.ma.as_deref().unwrap_or("").trim();
     let phone4 = query.phone4.as_deref().unwrap_or("").trim();
     let mut page = merge(
-        base(&state, "Theo dõi"),
+        base(&state, "Theo dõi", None),
         json!({"query": code, "phone4": phone4, "error": null, "item": null}),
     );
     if code.is_empty() {
@@ -350,7 +335,7 @@ pub async fn show_published_list(
     let kind_raw = query.loai.clone().unwrap_or_default();
     let views: Vec<PublishedView> = items.iter().map(PublishedView::new).collect();
     let page = merge(
-        base(&state, "Hỏi đáp"),
+        base(&state, "Hỏi đáp", None),
         json!({
             "q": q,
             "kind": kind_raw,
@@ -393,7 +378,7 @@ async fn item_page(
         .then(tokens::random_token);
     let view = PublishedView::new(&item);
     let page = merge(
-        base(state, "Hỏi đáp"),
+        base(state, "Hỏi đáp", None),
         json!({"item": view, "csrf": csrf, "message": message}),
     );
     let response = render(state, "feedback/item", &page, status);

@@ -16,16 +16,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::channels::feedback::vn_time;
 use crate::db;
 use crate::db::hotline::CallRow;
+use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::speech;
+use crate::domain::vn_time;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
 use crate::http::pages::render;
 use crate::http::{method_not_allowed, AppState};
-use crate::intake::model::{IntakeChannel, Kind, State};
 use crate::intake::{RawSubmission, Submission};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::view::{format_time, ProofOutcome};
@@ -121,7 +121,7 @@ async fn entry_deadline(
     state: &AppState,
     started_at: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, AppError> {
-    let calendar = crate::cli::load_calendar(client)
+    let calendar = crate::intake::load_calendar(client)
         .await
         .map_err(AppError::internal)?;
     Ok(calendar.add_working_hours(
@@ -410,15 +410,15 @@ async fn search_by_phone(
     })))
 }
 
-fn item_rows(items: &[db::intake::ItemRow]) -> Vec<Value> {
+fn item_rows(items: &[crate::domain::intake::Item]) -> Vec<Value> {
     items
         .iter()
         .map(|i| {
             json!({
                 "tracking_code": i.tracking_code,
-                "kind": Kind::parse(&i.kind).map(Kind::label),
-                "channel": IntakeChannel::parse(&i.channel).map(IntakeChannel::label),
-                "state": State::parse(&i.state).map(State::label),
+                "kind": i.kind.label(),
+                "channel": i.channel.label(),
+                "state": i.state.label(),
                 "subject": i.subject,
                 "agency": i.agency_name,
                 "received_at": vn_time(Some(i.received_at)),
@@ -993,8 +993,8 @@ pub async fn file_for_caller(
         }
         let created = json!({
             "tracking_code": item.tracking_code,
-            "kind": Kind::parse(&item.kind).map(Kind::label),
-            "state": State::parse(&item.state).map(State::label),
+            "kind": item.kind.label(),
+            "state": item.state.label(),
             "agency": item.agency_code,
             "late": late,
             "entry_hours": state.settings.hotline.entry_working_hours,
@@ -1044,7 +1044,7 @@ pub struct HotlineIndicatorsView {
 /// `GET /api/v1/hotline-indicators[?from=YYYY-MM-DD&to=YYYY-MM-DD]`: calls started in the
 /// period (Vietnam days, `to` included) by outcome, for the statistics.
 pub async fn show_hotline_indicators(
-    query: Result<web::Query<crate::channels::feedback::api::IndicatorQuery>, actix_web::Error>,
+    query: Result<web::Query<crate::intake::IndicatorQuery>, actix_web::Error>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.map_err(|_| {

@@ -8,15 +8,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::channels::feedback::vn_time;
-use crate::db;
-use crate::db::audit::{AuditFilter, AuditRow};
-use crate::domain::PhoneNumber;
+use crate::domain::audit::{AuditFilter, AuditRecord};
+use crate::domain::{vn_time, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond};
 use crate::http::pages::render;
 use crate::http::AppState;
-use crate::staff::audit::{self, AuditAction, AuditEntry};
+use crate::staff::audit::{self, AuditAction};
 use crate::staff::{authorise, Role, StaffSession};
 
 /// Registers the audit log pages.
@@ -90,7 +88,7 @@ fn shown_subject(subject: &str) -> String {
     }
 }
 
-fn row_view(row: &AuditRow) -> Value {
+fn row_view(row: &AuditRecord) -> Value {
     json!({
         "id": row.id,
         "at": vn_time(Some(row.at)),
@@ -119,14 +117,7 @@ pub async fn show_audit_log(
         let session = admin(&req, &state).await?;
         let limit = state.settings.intake.page_size.max(50);
         let filter = filter_from(&query, limit)?;
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        let rows = db::audit::list_entries(&client, &filter)
-            .await
-            .map_err(AppError::internal)?;
+        let rows = audit::list(&state.pool, &filter).await?;
         let pairs = |page: i64| {
             let pairs = [
                 ("actor", query.actor.clone().unwrap_or_default()),
@@ -186,26 +177,7 @@ pub async fn export_audit_log(
         let session = admin(&req, &state).await?;
         let mut filter = filter_from(&query, 100_000)?;
         filter.offset = 0;
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        let rows = db::audit::list_entries(&client, &filter)
-            .await
-            .map_err(AppError::internal)?;
-        audit::record(
-            &client,
-            &session,
-            &AuditEntry {
-                action: AuditAction::AuditExport,
-                subject: "audit_log",
-                reason: None,
-                shown: &[format!("{} dòng", rows.len())],
-                call_id: None,
-            },
-        )
-        .await?;
+        let rows = audit::export(&state.pool, &session, &filter).await?;
         let mut csv =
             String::from("\u{feff}id,at,actor_id,actor,action,subject,reason,shown,call_id\r\n");
         for row in &rows {

@@ -1,13 +1,19 @@
 //! The vocabulary of questions and feedback: kinds, channels, states, the actions staff and
-//! citizens take, and the state machine that says which action is allowed in which state.
+//! citizens take, the state machine that says which action is allowed in which state, and the
+//! item, its history and its indicator counts as the database gives them. Pure values with their
+//! stored names and Vietnamese labels, so the database rows, the intake service and every channel
+//! share one spelling of each.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A question about a procedure (hỏi đáp) or feedback on administrative rules (phản ánh, kiến nghị).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A question about a procedure (hỏi đáp).
     Question,
+    /// Feedback or a proposal on administrative rules (phản ánh, kiến nghị).
     Feedback,
 }
 
@@ -50,9 +56,13 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeChannel {
+    /// The public web forms.
     Web,
+    /// A lookup kiosk.
     Kiosk,
+    /// Typed by a 1022 operator on a caller's behalf.
     Hotline,
+    /// The mobile app.
     App,
 }
 
@@ -93,13 +103,21 @@ impl IntakeChannel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Received, waiting for the desk head to classify it.
     Received,
+    /// Forwarded to the competent agency.
     Forwarded,
+    /// The agency is handling it.
     InProgress,
+    /// The submitter was asked for more information (the clock stops).
     InfoRequested,
+    /// Answered.
     Answered,
+    /// The answer is public (personal data masked).
     Published,
+    /// Refused with a reason.
     Refused,
+    /// Withdrawn by the submitter.
     Withdrawn,
 }
 
@@ -187,6 +205,26 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in the order of an item's life.
+    pub const ALL: [Action; 11] = [
+        Action::Submit,
+        Action::Route,
+        Action::Forward,
+        Action::Start,
+        Action::RequestInfo,
+        Action::Supplement,
+        Action::Answer,
+        Action::Publish,
+        Action::Unpublish,
+        Action::Refuse,
+        Action::Withdraw,
+    ];
+
+    /// Parses the stored name (history rows).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
     /// The stored name (history rows).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -254,6 +292,161 @@ pub fn next_state(from: State, action: Action) -> Option<State> {
     }
 }
 
+/// A question or feedback item: what was submitted, where it is in its life, its deadlines, the
+/// answer and its published (masked) form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// The database id (0 until stored).
+    pub id: i64,
+    /// `HD.yyyyMMdd.nnnn` or `PAKN.yyyyMMdd.nnnn`: what the submitter tracks it by.
+    pub tracking_code: String,
+    /// Question or feedback.
+    pub kind: Kind,
+    /// Where it came from.
+    pub channel: IntakeChannel,
+    /// The submitter's name.
+    pub submitter_name: Option<String>,
+    /// The submitter's phone, E.164.
+    pub submitter_phone: Option<String>,
+    /// The submitter's e-mail.
+    pub submitter_email: Option<String>,
+    /// The submitter's address.
+    pub submitter_address: Option<String>,
+    /// The subject as submitted.
+    pub subject: String,
+    /// The text as submitted, with any supplements appended.
+    pub body: String,
+    /// The dossier it is about.
+    pub dossier_code: Option<String>,
+    /// The procedure it is about (national code).
+    pub procedure_code: Option<String>,
+    /// `province`, `district` or `commune`.
+    pub level: Option<String>,
+    /// The agency handling it.
+    pub agency_code: Option<String>,
+    /// Why it went to that agency: `explicit`, `dossier`, `procedure`, `desk`.
+    pub routed_by: String,
+    /// Whether the submitter agreed to publish the (masked) question and answer.
+    pub is_public: bool,
+    /// Where it is in its life.
+    pub state: State,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// When the desk head must have classified it.
+    pub classify_due_at: Option<DateTime<Utc>>,
+    /// When it was last forwarded.
+    pub forwarded_at: Option<DateTime<Utc>>,
+    /// When the agency must have refused it, if it refuses.
+    pub refuse_due_at: Option<DateTime<Utc>>,
+    /// When the agency must have asked for more information, if it asks.
+    pub info_due_at: Option<DateTime<Utc>>,
+    /// When the agency must have answered.
+    pub handle_due_at: Option<DateTime<Utc>>,
+    /// When the submitter was last asked for more information.
+    pub info_requested_at: Option<DateTime<Utc>>,
+    /// What the submitter was asked.
+    pub info_request: Option<String>,
+    /// The agency's answer.
+    pub answer: Option<String>,
+    /// When it was answered.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The staff account that answered.
+    pub answered_by: Option<i64>,
+    /// When the answer must have been published (public items).
+    pub publish_due_at: Option<DateTime<Utc>>,
+    /// Why it was refused.
+    pub refuse_reason: Option<String>,
+    /// When it was refused or withdrawn.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The subject as published (personal data masked).
+    pub public_subject: Option<String>,
+    /// The question as published (personal data masked).
+    pub public_body: Option<String>,
+    /// The answer as published (personal data masked).
+    pub public_answer: Option<String>,
+    /// What publication masked.
+    pub masked: Option<serde_json::Value>,
+    /// The published texts the search runs over.
+    pub search_doc: Option<String>,
+    /// When the answer was published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// The "answer published" text is owed but could not be queued (no SMS sending).
+    pub answer_notice_pending: bool,
+    /// Votes that the published answer helped.
+    pub helpful_votes: i32,
+    /// Votes that it did not.
+    pub unhelpful_votes: i32,
+    /// The agency's name (joined, read-only).
+    pub agency_name: Option<String>,
+    /// `rules` or `conduct` once the desk head classified it.
+    pub topic: Option<String>,
+}
+
+/// One transition in an item's history (append-only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub action: Action,
+    /// `None` for the submission, which starts the history.
+    pub from_state: Option<State>,
+    /// The state it led to.
+    pub to_state: State,
+    /// `citizen`, `staff` or `system`.
+    pub actor_kind: String,
+    /// The staff account, when staff acted.
+    pub actor_id: Option<i64>,
+    /// Who acted, in words.
+    pub actor_label: String,
+    /// The agency handling the item after it.
+    pub agency_code: Option<String>,
+    /// The text that came with it (request, reason, supplement, routing reason).
+    pub note: Option<String>,
+}
+
+/// What the staff inbox shows (within the session's scope).
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    /// Only items in this state.
+    pub state: Option<State>,
+    /// Only this agency's items.
+    pub agency_code: Option<String>,
+    /// Only items from this channel.
+    pub channel: Option<IntakeChannel>,
+    /// Only questions, or only feedback.
+    pub kind: Option<Kind>,
+    /// Only overdue items.
+    pub overdue_only: bool,
+    /// Page size.
+    pub limit: i64,
+    /// Items skipped (earlier pages).
+    pub offset: i64,
+}
+
+/// The indicator counts of one agency (`None`: not forwarded yet) and kind over a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorCounts {
+    /// The agency.
+    pub agency_code: Option<String>,
+    /// The agency's name.
+    pub agency_name: Option<String>,
+    /// Questions or feedback.
+    pub kind: Kind,
+    /// Items received.
+    pub total: i64,
+    /// Items answered.
+    pub handled: i64,
+    /// Items answered by their deadline.
+    pub handled_on_time: i64,
+    /// Items answered late or still overdue.
+    pub overdue: i64,
+    /// Items whose answer got more unhelpful than helpful votes.
+    pub disliked: i64,
+    /// Items that repeat an earlier one of the same submitter (same dossier or subject).
+    pub repeated: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +489,9 @@ mod tests {
     fn names_round_trip() {
         for state in State::ALL {
             assert_eq!(State::parse(state.as_str()), Some(state));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
         }
         assert_eq!(Kind::parse("feedback"), Some(Kind::Feedback));
         assert_eq!(IntakeChannel::parse("kiosk"), Some(IntakeChannel::Kiosk));

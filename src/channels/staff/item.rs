@@ -1,0 +1,198 @@
+//! One item in the console: its details, history and deadlines, the actions the session's role
+//! may take in its state (with a preview of what publication masks), and the action forms. Every
+//! view of the submitter's details is recorded in the audit log.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::domain::intake::{next_state, Action, Kind};
+use crate::domain::vn_time;
+use crate::error::{AppError, Code};
+use crate::http::forms::{base, merge, respond, see_other, session_form};
+use crate::http::pages::render;
+use crate::http::AppState;
+use crate::intake::{parse_tracking_code, preview_publication, ActionInput};
+use crate::staff::{authenticate, Role, StaffSession};
+
+async fn item_page(
+    state: &AppState,
+    session: &StaffSession,
+    code: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (item, history, overdue) = state.intake.staff_item(session, code).await?;
+    let current = item.state;
+    let allowed = |action: Action, roles: &[Role]| {
+        roles.contains(&session.role) && next_state(current, action).is_some()
+    };
+    let both = [Role::DeskHead, Role::AgencyOfficer];
+    let can_publish = allowed(Action::Publish, &both) && item.is_public;
+    let preview = can_publish.then(|| {
+        let (preview, masked) = preview_publication(&item);
+        json!({
+            "subject": preview.public_subject,
+            "body": preview.public_body,
+            "answer": preview.public_answer,
+            "masked": masked,
+        })
+    });
+    let agencies = if allowed(Action::Forward, &[Role::DeskHead]) {
+        state.intake.agencies().await?
+    } else {
+        Vec::new()
+    };
+    let history: Vec<Value> = history
+        .iter()
+        .map(|h| {
+            json!({
+                "at": vn_time(Some(h.at)),
+                "action": h.action.as_str(),
+                "to_state": h.to_state.label(),
+                "actor": h.actor_label,
+                "agency": h.agency_code,
+                "note": h.note,
+            })
+        })
+        .collect();
+    let page = merge(
+        base(state, &format!("Mục {}", item.tracking_code), Some(session)),
+        json!({
+            "error": error,
+            "item": {
+                "tracking_code": item.tracking_code,
+                "kind": item.kind.label(),
+                "channel": item.channel.label(),
+                "state": current.label(),
+                "public": item.is_public,
+                "submitter_name": item.submitter_name,
+                "submitter_phone": item.submitter_phone,
+                "submitter_email": item.submitter_email,
+                "submitter_address": item.submitter_address,
+                "subject": item.subject,
+                "body": item.body,
+                "dossier_code": item.dossier_code,
+                "procedure_code": item.procedure_code,
+                "agency": item.agency_name,
+                "received_at": vn_time(Some(item.received_at)),
+                "classify_due_at": vn_time(item.classify_due_at),
+                "handle_due_at": vn_time(item.handle_due_at),
+                "refuse_due_at": vn_time(item.refuse_due_at),
+                "info_due_at": vn_time(item.info_due_at),
+                "publish_due_at": vn_time(item.publish_due_at),
+                "info_request": item.info_request,
+                "answer": item.answer,
+                "refuse_reason": item.refuse_reason,
+                "answer_notice_pending": item.answer_notice_pending,
+                "is_feedback": item.kind == Kind::Feedback,
+                "topic": match item.topic.as_deref() {
+                    Some("rules") => Some("Quy định, chính sách, thủ tục hành chính"),
+                    Some("conduct") => Some("Hành vi, thái độ của cán bộ"),
+                    _ => None,
+                },
+                "overdue": overdue,
+            },
+            "history": history,
+            "can": {
+                "forward": allowed(Action::Forward, &[Role::DeskHead]),
+                "start": allowed(Action::Start, &both),
+                "request_info": allowed(Action::RequestInfo, &both),
+                "answer": allowed(Action::Answer, &both),
+                "refuse": allowed(Action::Refuse, &both),
+                "publish": can_publish,
+                "unpublish": allowed(Action::Unpublish, &both),
+            },
+            "agencies": agencies.iter().map(|a| json!({"code": a.code, "name": a.name})).collect::<Vec<_>>(),
+            "preview": preview,
+        }),
+    );
+    Ok(render(state, "staff/item", &page, status))
+}
+
+/// `GET /can-bo/muc/{code}`.
+pub async fn show_item(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let result = async {
+        let session = authenticate(&req, &state.pool).await?;
+        let code = parse_tracking_code(&path)?;
+        let response = item_page(&state, &session, &code, None, StatusCode::OK).await?;
+        // The page showed the submitter's name, phone, e-mail and address: record who saw them.
+        crate::staff::audit::append(
+            &state.pool,
+            &session,
+            &crate::staff::audit::AuditEntry {
+                action: crate::staff::audit::AuditAction::IntakeItemView,
+                subject: &code,
+                reason: None,
+                shown: std::slice::from_ref(&code),
+                call_id: None,
+            },
+        )
+        .await?;
+        Ok(response)
+    }
+    .await;
+    respond(&state, result)
+}
+
+/// The fields of the action forms.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    pub agency_code: Option<String>,
+    pub text: Option<String>,
+    pub topic: Option<String>,
+}
+
+/// `POST /can-bo/muc/{code}/{action}` (`forward`, `start`, `request-info`, `answer`, `refuse`,
+/// `publish`, `unpublish`): applies it and goes back to the item page.
+pub async fn act_on_item(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (raw_code, raw_action) = path.into_inner();
+    let result = async {
+        let session = authenticate(&req, &state.pool).await?;
+        let input: ActionForm =
+            session_form(&session, payload, state.settings.intake.max_request_bytes).await?;
+        let code = parse_tracking_code(&raw_code)?;
+        let action =
+            Action::parse_staff(&raw_action).ok_or_else(|| AppError::new(Code::RouteNotFound))?;
+        let action_input = ActionInput {
+            agency_code: input.agency_code,
+            text: input.text,
+            topic: input.topic,
+        };
+        match state
+            .intake
+            .act(&session, &code, action, &action_input)
+            .await
+        {
+            Ok(_) => Ok(see_other(&format!("/can-bo/muc/{code}"))),
+            Err(error)
+                if matches!(
+                    error.code,
+                    Code::InvalidSubmission | Code::InvalidTransition
+                ) =>
+            {
+                item_page(
+                    &state,
+                    &session,
+                    &code,
+                    Some(&error.message),
+                    error.code.status(),
+                )
+                .await
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    respond(&state, result)
+}
