@@ -13,6 +13,7 @@ pub mod http;
 pub mod intake;
 pub mod lookup;
 pub mod memory;
+pub mod notify;
 pub mod staff;
 pub mod startup;
 pub mod sync;

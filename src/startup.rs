@@ -76,14 +76,16 @@ impl Application {
         });
 
         let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
+        let notify = Arc::new(crate::notify::NotifyService::new(pool.clone()));
         let sms = web::Data::new(SmsState::new(
             &settings,
             Arc::clone(&lookup),
             pool.clone(),
+            Arc::clone(&notify),
             connection,
             Arc::clone(&metrics),
         )?);
-        spawn_sms_tasks(&settings, &pool, &sms, sync.instance(), &metrics)?;
+        spawn_sms_tasks(&settings, &notify, &sms, sync.instance(), &metrics)?;
         let recorder = sms.recorder.clone();
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
@@ -319,13 +321,13 @@ fn spawn_intake_tasks(
 /// The outbox sender (when Kannel's sendsms URL is configured) and the tidying of SMS limits.
 fn spawn_sms_tasks(
     settings: &Settings,
-    pool: &Pool,
+    notify: &Arc<crate::notify::NotifyService>,
     sms: &web::Data<SmsState>,
     instance: &str,
     metrics: &Arc<Metrics>,
 ) -> anyhow::Result<()> {
     if let Some(sender) = crate::channels::sms::sender::Sender::new(
-        pool.clone(),
+        Arc::clone(notify),
         &settings.sms,
         instance,
         Arc::clone(metrics),

@@ -24,6 +24,7 @@ use crate::domain::sms::{Keywords, SmsRenderer};
 use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
+use crate::notify::NotifyService;
 use crate::telemetry::Metrics;
 use limits::{RecentKeys, SenderLimits};
 use recorder::Recorder;
@@ -35,6 +36,8 @@ pub struct SmsState {
     pub renderer: SmsRenderer,
     pub lookup: Arc<LookupService>,
     pub pool: Pool,
+    /// The outbox and delivery reports.
+    pub notify: Arc<NotifyService>,
     pub limits: SenderLimits,
     /// Texts seen in the last minute, by sender.
     pub recent: RecentKeys,
@@ -52,6 +55,7 @@ impl SmsState {
         settings: &Settings,
         lookup: Arc<LookupService>,
         pool: Pool,
+        notify: Arc<NotifyService>,
         connection: &str,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
@@ -71,6 +75,7 @@ impl SmsState {
             metrics,
             lookup,
             pool,
+            notify,
             pseudonyms: RandomState::new(),
         })
     }
