@@ -3,6 +3,7 @@
 //! and answer; the database work behind SMS is done here, so the SMS channel never reaches `db`.
 //! The service knows nothing of HTTP or Kannel: how a message travels is the channel's business.
 
+pub mod inbound;
 pub mod outbox;
 
 use deadpool_postgres::Pool;

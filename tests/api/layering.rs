@@ -39,7 +39,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/kiosk/rating.rs", "db"),
     ("src/channels/sms/inbound.rs", "db"),
     ("src/channels/sms/inbound.rs", "sql transaction"),
-    ("src/channels/sms/recorder.rs", "db"),
     ("src/channels/sms/sender.rs", "sql query"),
     ("src/channels/staff/audit.rs", "channels::feedback"),
     ("src/channels/staff/audit.rs", "db"),
