@@ -76,11 +76,13 @@ impl Application {
         });
 
         let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
-        let notify = Arc::new(crate::notify::NotifyService::new(pool.clone()));
+        let notify = Arc::new(crate::notify::NotifyService::new(
+            pool.clone(),
+            &settings.sms,
+        ));
         let sms = web::Data::new(SmsState::new(
             &settings,
             Arc::clone(&lookup),
-            pool.clone(),
             Arc::clone(&notify),
             connection,
             Arc::clone(&metrics),

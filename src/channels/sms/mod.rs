@@ -16,7 +16,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest};
-use deadpool_postgres::Pool;
 use secrecy::ExposeSecret;
 
 use crate::config::{Settings, SmsSettings};
@@ -35,8 +34,7 @@ pub struct SmsState {
     pub keywords: Keywords,
     pub renderer: SmsRenderer,
     pub lookup: Arc<LookupService>,
-    pub pool: Pool,
-    /// The outbox and delivery reports.
+    /// Subscriptions, the record of inbound messages, the outbox.
     pub notify: Arc<NotifyService>,
     pub limits: SenderLimits,
     /// Texts seen in the last minute, by sender.
@@ -54,7 +52,6 @@ impl SmsState {
     pub fn new(
         settings: &Settings,
         lookup: Arc<LookupService>,
-        pool: Pool,
         notify: Arc<NotifyService>,
         connection: &str,
         metrics: Arc<Metrics>,
@@ -74,7 +71,6 @@ impl SmsState {
             recorder: Recorder::start(connection, &settings.database)?,
             metrics,
             lookup,
-            pool,
             notify,
             pseudonyms: RandomState::new(),
         })
