@@ -37,7 +37,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/kiosk/catalog.rs", "db"),
     ("src/channels/kiosk/info.rs", "db"),
     ("src/channels/kiosk/rating.rs", "db"),
-    ("src/channels/sms/sender.rs", "sql query"),
     ("src/channels/staff/audit.rs", "channels::feedback"),
     ("src/channels/staff/audit.rs", "db"),
     ("src/channels/staff/mod.rs", "channels::feedback"),
