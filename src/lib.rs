@@ -1,6 +1,7 @@
 //! tracuu: the citizen-facing lookup service of a province's administrative-procedure system.
 
 pub mod batching;
+pub mod catalog;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod intake;
 pub mod lookup;
 pub mod memory;
 pub mod notify;
+pub mod quality;
 pub mod staff;
 pub mod startup;
 pub mod sync;

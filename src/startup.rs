@@ -89,6 +89,8 @@ impl Application {
         )?);
         spawn_sms_tasks(&settings, &notify, &sms, sync.instance(), &metrics)?;
         let recorder = sms.recorder.clone();
+        let catalog = web::Data::new(crate::catalog::CatalogService::new(pool.clone()));
+        let quality = web::Data::new(crate::quality::QualityService::new(pool.clone()));
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -117,6 +119,8 @@ impl Application {
                 .app_data(push.clone())
                 .app_data(qr.clone())
                 .app_data(sms.clone())
+                .app_data(catalog.clone())
+                .app_data(quality.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
