@@ -39,13 +39,19 @@ impl CatalogService {
     /// A reader over one pooled connection, which every read of one request shares;
     /// "unavailable" when the database cannot be reached.
     pub async fn reader(&self) -> Result<CatalogReader, AppError> {
-        let client = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))?;
-        Ok(CatalogReader { client })
+        Ok(CatalogReader {
+            client: connect(&self.pool).await?,
+        })
     }
+}
+
+/// A pooled connection, or "unavailable" when the database cannot be reached. With
+/// [`query_failed`], the one rule for how a read of the catalogue or of `quality`'s statistics
+/// fails, so the two services answer alike.
+pub async fn connect(pool: &Pool) -> Result<Object, AppError> {
+    pool.get()
+        .await
+        .map_err(|e| AppError::unavailable(Some(e.into())))
 }
 
 /// A failed query: "unavailable" when the connection was lost, otherwise our own failure.

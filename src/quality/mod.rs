@@ -1,13 +1,13 @@
 //! How well the province serves, in the two measures citizens see at the kiosk: the share of
 //! settled dossiers finished on time, per handling agency, and the satisfaction ratings citizens
 //! leave on a kiosk. Named for what it measures rather than for the kiosk that shows it today.
-//! Errors are service errors, as in `catalog` ("unavailable" when the database cannot be reached
-//! or the connection was lost, our own failure otherwise, the not-found codes).
+//! Errors are service errors by `catalog`'s rule ("unavailable" when the database cannot be
+//! reached or the connection was lost, our own failure otherwise), and the not-found codes.
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::{Object, Pool};
+use deadpool_postgres::Pool;
 
-use crate::catalog::query_failed;
+use crate::catalog::{connect, query_failed};
 use crate::db;
 use crate::db::kiosk::RatingInsert;
 use crate::domain::{DossierCode, KioskId};
@@ -42,13 +42,6 @@ impl QualityService {
         Self { pool }
     }
 
-    async fn client(&self) -> Result<Object, AppError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| AppError::unavailable(Some(e.into())))
-    }
-
     /// Settled dossiers of the last [`STATS_DAYS`] days and how many were on time, per handling
     /// agency of `level` (`department`, which also counts the province's own people's committee,
     /// `district` or `commune`).
@@ -60,7 +53,7 @@ impl QualityService {
             &[level]
         };
         let since = Utc::now() - chrono::Duration::days(STATS_DAYS);
-        let client = self.client().await?;
+        let client = connect(&self.pool).await?;
         let mut agencies = db::kiosk::list_on_time(&client, since, kinds)
             .await
             .map_err(query_failed)?;
@@ -86,7 +79,7 @@ impl QualityService {
         score: i16,
         dossier: Option<&DossierCode>,
     ) -> Result<i64, AppError> {
-        let client = self.client().await?;
+        let client = connect(&self.pool).await?;
         let stored =
             db::kiosk::insert_rating(&client, kiosk.as_ref(), score, dossier.map(AsRef::as_ref))
                 .await

@@ -147,7 +147,16 @@ fn for_code(
     code: Code,
     context: serde_json::Value,
 ) -> Answer {
-    let template = code.row().sms.unwrap_or("internal");
+    templated(state, verb, code.row().sms.unwrap_or("internal"), context)
+}
+
+/// An answer whose reply is rendered from the template its outcome names.
+fn templated(
+    state: &SmsState,
+    verb: &'static str,
+    template: &'static str,
+    context: serde_json::Value,
+) -> Answer {
     Answer::new(verb, template, render(state, template, context))
 }
 
@@ -214,11 +223,7 @@ pub async fn receive_sms(
             reply: None,
         },
         (Admission::Notify, _) => for_code(&state, "none", Code::RateLimited, json!({})),
-        (Admission::Admit, None) => Answer::new(
-            "none",
-            "unreadable",
-            render(&state, "unreadable", json!({})),
-        ),
+        (Admission::Admit, None) => templated(&state, "none", "unreadable", json!({})),
         (Admission::Admit, Some(_)) => {
             let command = parse_normalised(&normalised, &state.keywords);
             if is_mutation(&command) {
@@ -290,10 +295,11 @@ fn invalid_answer(state: &SmsState, error: &CommandError) -> Answer {
     let verb = error.verb();
     let keyword = state.keywords.primary(verb);
     match error {
-        CommandError::MissingCode(_) => Answer::new(
+        CommandError::MissingCode(_) => templated(
+            state,
             verb.key(),
             "missing_code",
-            render(state, "missing_code", json!({"keyword": keyword})),
+            json!({"keyword": keyword}),
         ),
         CommandError::InvalidCode(_, e) => {
             let template = Code::InvalidDossierCode.row().sms.unwrap_or("internal");
@@ -400,11 +406,7 @@ async fn mutate(
     let mobile = phone.filter(|p| p.is_mobile());
     let needs_mobile = !matches!(command, Command::Rate(..));
     let answer = if needs_mobile && mobile.is_none() {
-        Some(Answer::new(
-            verb.key(),
-            "not_mobile",
-            render(state, "not_mobile", json!({})),
-        ))
+        Some(templated(state, verb.key(), "not_mobile", json!({})))
     } else {
         None
     };
@@ -465,7 +467,7 @@ async fn mutate(
 }
 
 fn help(state: &SmsState) -> Answer {
-    Answer::new("help", "help", render(state, "help", json!({})))
+    templated(state, "help", "help", json!({}))
 }
 
 /// The reply to a change that was made.
@@ -478,35 +480,18 @@ fn changed(
     let code = code.map(DossierCode::as_str).unwrap_or_default();
     let context = json!({ "code": code });
     Ok(match applied {
-        Applied::SubscriptionLimit => Answer::new(
+        Applied::SubscriptionLimit => templated(
+            state,
             "subscribe",
             "subscription_limit",
-            render(
-                state,
-                "subscription_limit",
-                json!({"max": state.settings.max_subscriptions}),
-            ),
+            json!({"max": state.settings.max_subscriptions}),
         ),
-        Applied::Subscribed => Answer::new(
-            "subscribe",
-            "subscribed",
-            render(state, "subscribed", context),
-        ),
-        Applied::Unsubscribed => Answer::new(
-            "unsubscribe",
-            "unsubscribed",
-            render(state, "unsubscribed", context),
-        ),
-        Applied::OptedOut if matches!(command, Command::OptOut) => Answer::new(
-            "opt_out",
-            "opted_out",
-            render(state, "opted_out", json!({})),
-        ),
-        Applied::OptedOut => Answer::new(
-            "unsubscribe",
-            "unsubscribed_all",
-            render(state, "unsubscribed_all", json!({})),
-        ),
+        Applied::Subscribed => templated(state, "subscribe", "subscribed", context),
+        Applied::Unsubscribed => templated(state, "unsubscribe", "unsubscribed", context),
+        Applied::OptedOut if matches!(command, Command::OptOut) => {
+            templated(state, "opt_out", "opted_out", json!({}))
+        }
+        Applied::OptedOut => templated(state, "unsubscribe", "unsubscribed_all", json!({})),
         Applied::Rated(rating) => Answer::new("rate", "rated", state.renderer.rated(code, rating)?),
     })
 }
