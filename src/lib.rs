@@ -1,6 +1,7 @@
 //! tracuu: the citizen-facing lookup service of a province's administrative-procedure system.
 
 pub mod batching;
+pub mod catalog;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,8 @@ pub mod http;
 pub mod intake;
 pub mod lookup;
 pub mod memory;
+pub mod notify;
+pub mod quality;
 pub mod staff;
 pub mod startup;
 pub mod sync;

@@ -79,15 +79,21 @@ impl Application {
         });
 
         let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
+        let notify = Arc::new(crate::notify::NotifyService::new(
+            pool.clone(),
+            &settings.sms,
+        ));
         let sms = web::Data::new(SmsState::new(
             &settings,
             Arc::clone(&lookup),
-            pool.clone(),
+            Arc::clone(&notify),
             connection,
             Arc::clone(&metrics),
         )?);
-        spawn_sms_tasks(&settings, &pool, &sms, sync.instance(), &metrics)?;
+        spawn_sms_tasks(&settings, &notify, &sms, sync.instance(), &metrics)?;
         let recorder = sms.recorder.clone();
+        let catalog = web::Data::new(crate::catalog::CatalogService::new(pool.clone()));
+        let quality = web::Data::new(crate::quality::QualityService::new(pool.clone()));
 
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| {
@@ -116,6 +122,8 @@ impl Application {
                 .app_data(push.clone())
                 .app_data(qr.clone())
                 .app_data(sms.clone())
+                .app_data(catalog.clone())
+                .app_data(quality.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(
                     web::JsonConfig::default()
@@ -322,13 +330,13 @@ fn spawn_intake_tasks(
 /// The outbox sender (when Kannel's sendsms URL is configured) and the tidying of SMS limits.
 fn spawn_sms_tasks(
     settings: &Settings,
-    pool: &Pool,
+    notify: &Arc<crate::notify::NotifyService>,
     sms: &web::Data<SmsState>,
     instance: &str,
     metrics: &Arc<Metrics>,
 ) -> anyhow::Result<()> {
     if let Some(sender) = crate::channels::sms::sender::Sender::new(
-        pool.clone(),
+        Arc::clone(notify),
         &settings.sms,
         instance,
         Arc::clone(metrics),

@@ -1,6 +1,7 @@
-//! What the kiosk reads and writes: the procedure catalogue by level → agency → field, search
-//! that ignores diacritics (`tracuu_fold`, migration V9), one procedure with its documents and
-//! desk, on-time statistics per agency, desk contacts, and satisfaction ratings.
+//! What the kiosk reads and writes, through the `catalog` and `quality` services: the procedure
+//! catalogue by level → agency → field, search that ignores diacritics (`tracuu_fold`, migration
+//! V9), one procedure with its documents and desk, on-time statistics per agency, desk contacts,
+//! and satisfaction ratings.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;

@@ -1,6 +1,7 @@
-//! The SMS channel's tables: inbound messages (recorded with the reply given; duplicates are
-//! recognised in memory, see `channels::sms::limits`), subscriptions, opt-outs, per-dossier
-//! mutes and ratings. Phones are E.164 strings; callers never log them unmasked.
+//! The tables of SMS notifications (the `notify` service): inbound messages (recorded with the
+//! reply given; duplicates are recognised in memory, see `channels::sms::limits`), subscriptions,
+//! opt-outs, per-dossier mutes and ratings. Phones are E.164 strings; callers never log them
+//! unmasked.
 
 use std::collections::HashMap;
 

@@ -543,3 +543,26 @@ async fn fields_are_listed_in_vietnamese_alphabetical_order() {
     assert_eq!(folded, sorted, "{fields:?}");
     assert!(fields.iter().any(|f| f.starts_with('Đ')), "{fields:?}");
 }
+
+#[tokio::test]
+async fn a_failed_catalogue_query_is_an_opaque_internal_error() {
+    // Arrange: the database answers, but one table the catalogue reads is gone.
+    let app = spawn_app().await;
+    let (code, _, _) = procedure_with_level(&app, "department").await;
+    app.db
+        .client()
+        .await
+        .batch_execute("DROP TABLE procedure_documents")
+        .await
+        .expect("sabotage");
+
+    // Act
+    let (status, body) = app
+        .get_json(&format!("/api/v1/catalog/procedures/{code}"))
+        .await;
+
+    // Assert: our failure, not "unavailable", and not the database's words.
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"]["code"], "internal");
+    assert!(!body.to_string().contains("procedure_documents"), "{body}");
+}

@@ -8,7 +8,8 @@
 //!             templates, batching, memory
 //! db          all SQL                             imports domain, foundation
 //! services    lookup, sync, intake, notify,       imports domain, foundation, db, services
-//!             hotline, staff, demo
+//!             hotline, staff, demo, catalog,
+//!             quality
 //! http        the HTTP kit                        imports everything above, but not db
 //! channels/*  one medium each                     imports everything above, but not db nor
 //!                                                 another channel
@@ -30,15 +31,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/hotline/console.rs", "db"),
     ("src/channels/hotline/console.rs", "sql transaction"),
     ("src/channels/hotline/ivr.rs", "db"),
-    ("src/channels/kiosk/catalog.rs", "db"),
-    ("src/channels/kiosk/info.rs", "db"),
-    ("src/channels/kiosk/rating.rs", "db"),
-    ("src/channels/sms/dlr.rs", "db"),
-    ("src/channels/sms/inbound.rs", "db"),
-    ("src/channels/sms/inbound.rs", "sql transaction"),
-    ("src/channels/sms/recorder.rs", "db"),
-    ("src/channels/sms/sender.rs", "db"),
-    ("src/channels/sms/sender.rs", "sql query"),
     ("src/cli.rs", "sql query_opt"),
     ("src/db/catalog.rs", "sync"),
     ("src/db/demo.rs", "demo"),
@@ -68,7 +60,8 @@ fn layer_of(module: &[String]) -> Option<Layer> {
         "domain" => Layer::Domain,
         "config" | "error" | "telemetry" | "templates" | "batching" | "memory" => Layer::Foundation,
         "db" => Layer::Db,
-        "lookup" | "sync" | "intake" | "notify" | "hotline" | "staff" | "demo" => Layer::Service,
+        "lookup" | "sync" | "intake" | "notify" | "hotline" | "staff" | "demo" | "catalog"
+        | "quality" => Layer::Service,
         "http" => Layer::Http,
         "channels" => Layer::Channel,
         "startup" => Layer::Startup,

@@ -71,6 +71,12 @@ async fn cached_dossiers_answer_while_the_database_is_down_and_all_recovers_afte
     assert_eq!(body["error"]["code"], "upstream_unavailable");
     let (status, _) = get(&http, format!("{address}/healthz")).await;
     assert_eq!(status, 200);
+    // The kiosk's catalogue and statistics have no cache: they say the database is unreachable.
+    for path in ["/api/v1/catalog/procedures?q=giay", "/api/v1/stats/on-time"] {
+        let (status, body) = get(&http, format!("{address}{path}")).await;
+        assert_eq!(status, 503, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "upstream_unavailable", "{path}");
+    }
 
     // Act: the database comes back; no restart of tracuu.
     cluster.restart().expect("restart the database");

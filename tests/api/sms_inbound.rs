@@ -482,7 +482,7 @@ async fn records_queued_when_the_recorder_closes_are_written_before_it_stops() {
     let recorder =
         tracuu::channels::sms::recorder::Recorder::start(&app.db.url, &settings.database)
             .expect("recorder");
-    let record = |i: usize| tracuu::db::sms::InboundRecord {
+    let record = |i: usize| tracuu::notify::inbound::InboundRecord {
         gateway_id: Some(format!("close-{i}")),
         sender: "+84912345678".into(),
         receiver: "8088".into(),
@@ -517,7 +517,7 @@ async fn a_record_the_database_refuses_costs_only_itself() {
     let recorder =
         tracuu::channels::sms::recorder::Recorder::start(&app.db.url, &settings.database)
             .expect("recorder");
-    let record = |id: &str, sender: String| tracuu::db::sms::InboundRecord {
+    let record = |id: &str, sender: String| tracuu::notify::inbound::InboundRecord {
         gateway_id: Some(id.into()),
         sender,
         receiver: "8088".into(),

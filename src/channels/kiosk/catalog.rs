@@ -6,21 +6,18 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::{client, json_cached, query_failed};
-use crate::db::kiosk::{self as db, AgencyDesk, ProcedureItem, LEVELS};
+use super::json_cached;
+use crate::catalog::{AgencyDesk, CatalogService, ProcedureItem, LEVELS};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
 use crate::http::AppState;
 
-/// Longest search text accepted, in characters.
-pub const SEARCH_MAX_CHARS: usize = 100;
-/// Most words of a search that count.
-pub const SEARCH_MAX_WORDS: usize = 8;
-/// Most search results returned.
-pub const SEARCH_LIMIT: i64 = 50;
 /// Seconds clients may keep catalogue answers.
 const CATALOG_MAX_AGE: u32 = 60;
+/// The answer to a procedure list asked for without a search or a field.
+const PROCEDURES_QUERY_NEEDED: &str =
+    "Cần tham số q (tìm kiếm) hoặc cả agency và field (duyệt theo cơ quan, lĩnh vực).";
 
 /// `?level=&parent=` of the agency step.
 #[derive(Debug, Deserialize)]
@@ -45,14 +42,12 @@ pub struct AgencyView {
 /// `GET /api/v1/catalog/agencies?level=…[&parent=…]`.
 pub async fn list_agencies(
     query: web::Query<AgenciesQuery>,
-    state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let level = parse_level(&query.level)?;
     let parent = query.parent.as_deref().map(AgencyCode::parse).transpose()?;
-    let client = client(&state).await?;
-    let agencies = db::list_browse_agencies(&client, level, parent.as_ref().map(AsRef::as_ref))
-        .await
-        .map_err(query_failed)?;
+    let catalog = catalog.reader().await?;
+    let agencies = catalog.list_agencies(level, parent.as_ref()).await?;
     let views: Vec<AgencyView> = agencies
         .into_iter()
         .map(|a| AgencyView {
@@ -82,30 +77,15 @@ fn parse_level(raw: &str) -> Result<&'static str, AppError> {
         })
 }
 
-/// The level whose procedures an agency settles: its kind, or `department` for a department.
-fn level_of(agency: &AgencyDesk) -> Option<&'static str> {
-    LEVELS.iter().find(|l| **l == agency.kind).copied()
-}
-
 /// `GET /api/v1/catalog/agencies/{code}/fields`.
 pub async fn list_fields(
     code: web::Path<String>,
-    state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let code = AgencyCode::parse(&code)?;
-    let client = client(&state).await?;
-    let agency = db::find_agency_desk(&client, code.as_ref())
-        .await
-        .map_err(query_failed)?
-        .ok_or_else(|| AppError::new(Code::AgencyNotFound))?;
-    let fields = match level_of(&agency) {
-        Some(level) => db::list_fields(&client, level, &agency.code)
-            .await
-            .map_err(query_failed)?,
-        None => Vec::new(),
-    };
-    let mut fields = fields;
-    fields.sort_by_cached_key(|f| sort_key(&f.field));
+    let catalog = catalog.reader().await?;
+    let agency = catalog.get_agency(&code).await?;
+    let fields = catalog.list_fields(&agency).await?;
     let fields: Vec<_> = fields
         .into_iter()
         .map(|f| serde_json::json!({ "field": f.field, "procedures": f.procedures }))
@@ -117,16 +97,6 @@ pub async fn list_fields(
         }),
         CATALOG_MAX_AGE,
     ))
-}
-
-/// Alphabetical order for Vietnamese readers: letters compare by their base letter first, so
-/// "Đất đai" sorts among the d's instead of after z (the database's C collation puts it there);
-/// the text itself breaks ties.
-fn sort_key(text: &str) -> (String, String) {
-    (
-        crate::domain::text::strip_diacritics(text).to_lowercase(),
-        text.to_owned(),
-    )
 }
 
 /// `?q=` (search) or `?agency=&field=` (one field of one agency).
@@ -162,46 +132,16 @@ impl From<ProcedureItem> for ProcedureItemView {
     }
 }
 
-/// The words of a search, cleaned and escaped for `LIKE` (`\` is PostgreSQL's default escape).
-pub fn search_words(raw: &str) -> Result<Vec<String>, AppError> {
-    let cleaned = clean_line(raw);
-    if char_len(&cleaned) > SEARCH_MAX_CHARS {
-        return Err(AppError::with_message(
-            Code::InvalidInput,
-            format!("Từ khóa tìm kiếm dài quá {SEARCH_MAX_CHARS} ký tự."),
-        ));
-    }
-    let words: Vec<String> = cleaned
-        .split_whitespace()
-        .take(SEARCH_MAX_WORDS)
-        .map(|w| {
-            w.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        })
-        .collect();
-    if words.is_empty() {
-        return Err(AppError::with_message(
-            Code::InvalidInput,
-            "Vui lòng nhập từ khóa tìm kiếm (tên thủ tục, lĩnh vực hoặc mã thủ tục).",
-        ));
-    }
-    Ok(words)
-}
-
 /// `GET /api/v1/catalog/procedures?q=…` or `?agency=…&field=…`.
 pub async fn list_procedures(
     query: web::Query<ProceduresQuery>,
-    state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let client = client(&state).await?;
+    let catalog = catalog.reader().await?;
     let (procedures, extra) = match (query.q, query.agency, query.field) {
         (Some(q), None, None) => {
-            let words = search_words(&q)?;
-            let found = db::search_procedures(&client, &words, SEARCH_LIMIT)
-                .await
-                .map_err(query_failed)?;
+            let found = catalog.search(&q).await?;
             (found, serde_json::json!({ "q": clean_line(&q) }))
         }
         (None, Some(agency), Some(field)) => {
@@ -213,17 +153,8 @@ pub async fn list_procedures(
                     "Lĩnh vực không hợp lệ.",
                 ));
             }
-            let agency = db::find_agency_desk(&client, code.as_ref())
-                .await
-                .map_err(query_failed)?
-                .ok_or_else(|| AppError::new(Code::AgencyNotFound))?;
-            let mut found = match level_of(&agency) {
-                Some(level) => db::list_procedures_in_field(&client, level, &agency.code, &field)
-                    .await
-                    .map_err(query_failed)?,
-                None => Vec::new(),
-            };
-            found.sort_by_cached_key(|p| sort_key(&p.name));
+            let agency = catalog.get_agency(&code).await?;
+            let found = catalog.list_procedures_in_field(&agency, &field).await?;
             (
                 found,
                 serde_json::json!({ "agency": agency.code, "field": field }),
@@ -232,7 +163,7 @@ pub async fn list_procedures(
         _ => {
             return Err(AppError::with_message(
                 Code::InvalidInput,
-                "Cần tham số q (tìm kiếm) hoặc cả agency và field (duyệt theo cơ quan, lĩnh vực).",
+                PROCEDURES_QUERY_NEEDED,
             ))
         }
     };
@@ -281,30 +212,15 @@ pub async fn get_procedure(
     code: web::Path<String>,
     query: web::Query<ProcedureQuery>,
     state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let code = ProcedureCode::parse(&code)?;
     let browsed = query.agency.as_deref().map(AgencyCode::parse).transpose()?;
-    let client = client(&state).await?;
-    let procedure = db::find_procedure(&client, code.as_ref())
-        .await
-        .map_err(query_failed)?
-        .ok_or_else(|| AppError::new(Code::ProcedureNotFound))?;
-    // The place to file: the receiving desk of a department-level procedure, else the desk of the
-    // district or commune the citizen browsed through when it settles this level.
-    let desk_code = match (&procedure.desk_agency_code, &browsed) {
-        (Some(desk), _) => Some(desk.clone()),
-        (None, Some(agency)) => Some(agency.as_ref().to_owned()),
-        (None, None) => None,
-    };
-    let mut desk = match desk_code {
-        Some(code) => db::find_agency_desk(&client, &code)
-            .await
-            .map_err(query_failed)?,
-        None => None,
-    };
-    if procedure.desk_agency_code.is_none() {
-        desk = desk.filter(|d| procedure.item.level.as_deref() == Some(d.kind.as_str()));
-    }
+    let catalog = catalog.reader().await?;
+    let found = catalog
+        .get_procedure_to_file(&code, browsed.as_ref())
+        .await?;
+    let (procedure, desk) = (found.procedure, found.desk);
     let place_note = match procedure.item.level.as_deref() {
         Some("district") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp huyện nơi cư trú"),
         Some("commune") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp xã nơi cư trú"),
@@ -347,13 +263,10 @@ fn phone_url(state: &AppState, code: &str) -> String {
 pub async fn get_procedure_qr(
     code: web::Path<String>,
     state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let code = ProcedureCode::parse(&code)?;
-    let client = client(&state).await?;
-    db::find_procedure(&client, code.as_ref())
-        .await
-        .map_err(query_failed)?
-        .ok_or_else(|| AppError::new(Code::ProcedureNotFound))?;
+    catalog.reader().await?.get_procedure(&code).await?;
     let url = phone_url(&state, code.as_ref());
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| AppError::internal(anyhow::anyhow!("QR encoding failed: {e}")))?;

@@ -2,16 +2,13 @@
 //! the hotline, and on-time statistics per agency.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 
-use super::{client, json_cached, kiosk_id, query_failed};
-use crate::db::kiosk as db;
+use super::{json_cached, kiosk_id};
+use crate::catalog::CatalogService;
 use crate::error::{AppError, Code};
 use crate::http::AppState;
-
-/// Days of settled dossiers the statistics cover.
-pub const STATS_DAYS: i64 = 365;
+use crate::quality::QualityService;
 
 /// `GET /api/v1/kiosk/config`: idle timeout, kiosk id, province and hotline. Answered without
 /// the database, so a kiosk can start while PostgreSQL is down.
@@ -34,11 +31,11 @@ pub async fn get_config(
 
 /// `GET /api/v1/kiosk/contacts`: the hotline and the desks of the province, its departments and
 /// districts (commune desks are reached through their district).
-pub async fn list_contacts(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let client = client(&state).await?;
-    let desks = db::list_contact_desks(&client, &["province", "department", "district"])
-        .await
-        .map_err(query_failed)?;
+pub async fn list_contacts(
+    state: web::Data<AppState>,
+    catalog: web::Data<CatalogService>,
+) -> Result<HttpResponse, AppError> {
+    let desks = catalog.reader().await?.list_contact_desks().await?;
     let desks: Vec<_> = desks
         .into_iter()
         .map(|d| {
@@ -74,7 +71,7 @@ pub struct OnTimeQuery {
 /// time, per handling agency of one level, best first.
 pub async fn get_on_time(
     query: web::Query<OnTimeQuery>,
-    state: web::Data<AppState>,
+    quality: web::Data<QualityService>,
 ) -> Result<HttpResponse, AppError> {
     let level = match query.level.as_deref().map(str::trim) {
         None | Some("department") => "department",
@@ -87,25 +84,9 @@ pub async fn get_on_time(
             ))
         }
     };
-    // Department level also counts the province's own UBND.
-    let kinds: &[&str] = if level == "department" {
-        &["province", "department"]
-    } else {
-        &[level]
-    };
-    let since = Utc::now() - chrono::Duration::days(STATS_DAYS);
-    let client = client(&state).await?;
-    let mut rows = db::list_on_time(&client, since, kinds)
-        .await
-        .map_err(query_failed)?;
-    rows.sort_by(|a, b| {
-        let pa = a.on_time as f64 / a.settled.max(1) as f64;
-        let pb = b.on_time as f64 / b.settled.max(1) as f64;
-        pb.total_cmp(&pa).then_with(|| a.code.cmp(&b.code))
-    });
-    let settled: i64 = rows.iter().map(|r| r.settled).sum();
-    let on_time: i64 = rows.iter().map(|r| r.on_time).sum();
-    let agencies: Vec<_> = rows
+    let stats = quality.on_time(level).await?;
+    let agencies: Vec<_> = stats
+        .agencies
         .into_iter()
         .map(|r| {
             serde_json::json!({
@@ -121,10 +102,10 @@ pub async fn get_on_time(
     Ok(json_cached(
         &serde_json::json!({
             "level": level,
-            "since": since.date_naive().to_string(),
-            "settled": settled,
-            "on_time": on_time,
-            "percent": percent(on_time, settled),
+            "since": stats.since.date_naive().to_string(),
+            "settled": stats.settled,
+            "on_time": stats.on_time,
+            "percent": percent(stats.on_time, stats.settled),
             "agencies": agencies,
         }),
         300,

@@ -1,7 +1,7 @@
 //! The kiosk channel (issue 7): the touchscreen app's static files under `/kiosk/`, and the JSON
 //! endpoints it needs beyond the dossier lookup (catalogue browse, search and detail, on-time
-//! statistics, desk contacts, satisfaction ratings, kiosk configuration). Parses input, calls
-//! `db::kiosk`, renders JSON; holds no SQL.
+//! statistics, desk contacts, satisfaction ratings, kiosk configuration). Parses input, calls the
+//! `catalog` and `quality` services, renders JSON; reaches no database itself.
 
 pub mod assets;
 pub mod catalog;
@@ -71,29 +71,6 @@ pub fn kiosk_id(req: &HttpRequest, state: &AppState) -> Result<KioskId, AppError
             Ok(KioskId::parse(raw)?)
         }
         None => Ok(KioskId::parse(&state.settings.kiosk.default_id)?),
-    }
-}
-
-/// A pooled connection, or "unavailable" when the database cannot be reached.
-pub async fn client(state: &AppState) -> Result<deadpool_postgres::Object, AppError> {
-    state
-        .pool
-        .get()
-        .await
-        .map_err(|e| AppError::unavailable(Some(e.into())))
-}
-
-/// A failed query: "unavailable" when the connection was lost, otherwise our own failure.
-pub fn query_failed(error: anyhow::Error) -> AppError {
-    let connection_lost = error.chain().any(|cause| {
-        cause
-            .downcast_ref::<tokio_postgres::Error>()
-            .is_some_and(|pg| pg.is_closed() || pg.code().is_none())
-    });
-    if connection_lost {
-        AppError::unavailable(Some(error))
-    } else {
-        AppError::internal(error)
     }
 }
 

@@ -3,11 +3,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{client, kiosk_id, query_failed};
-use crate::db::kiosk::{self as db, RatingInsert};
+use super::kiosk_id;
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
 use crate::http::AppState;
+use crate::quality::QualityService;
 
 /// The body of a rating.
 #[derive(Debug, Deserialize)]
@@ -24,6 +24,7 @@ pub async fn create_rating(
     req: HttpRequest,
     payload: web::Json<RatingPayload>,
     state: web::Data<AppState>,
+    quality: web::Data<QualityService>,
 ) -> Result<HttpResponse, AppError> {
     let kiosk = kiosk_id(&req, &state)?;
     let score = payload
@@ -38,27 +39,14 @@ pub async fn create_rating(
             DossierCode::parse(raw).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?,
         ),
     };
-    let client = client(&state).await?;
-    let stored = db::insert_rating(
-        &client,
-        kiosk.as_ref(),
-        score,
-        dossier.as_ref().map(AsRef::as_ref),
-    )
-    .await
-    .map_err(query_failed)?;
-    match stored {
-        RatingInsert::Stored(id) => {
-            tracing::info!(kiosk.id = %kiosk, rating.score = score, "kiosk {kiosk} stored rating {score}");
-            Ok(HttpResponse::Created()
-                .insert_header(("cache-control", "no-store"))
-                .json(serde_json::json!({
-                    "id": id,
-                    "score": score,
-                    "dossier_code": dossier.as_ref().map(AsRef::<str>::as_ref),
-                    "kiosk_id": kiosk.as_ref(),
-                })))
-        }
-        RatingInsert::UnknownDossier => Err(AppError::new(Code::DossierNotFound)),
-    }
+    let id = quality.rate(&kiosk, score, dossier.as_ref()).await?;
+    tracing::info!(kiosk.id = %kiosk, rating.score = score, "kiosk {kiosk} stored rating {score}");
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(serde_json::json!({
+            "id": id,
+            "score": score,
+            "dossier_code": dossier.as_ref().map(AsRef::<str>::as_ref),
+            "kiosk_id": kiosk.as_ref(),
+        })))
 }

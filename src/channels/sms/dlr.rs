@@ -6,7 +6,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::SmsState;
-use crate::db;
 use crate::error::{AppError, Code};
 
 /// Delivery-report values Kannel sends.
@@ -45,14 +44,10 @@ pub async fn record_delivery_report(
             .take(200)
             .collect()
     });
-    let client = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| AppError::unavailable(Some(e.into())))?;
-    let known = db::sms_outbox::record_delivery_report(&client, id, status, answer.as_deref())
-        .await
-        .map_err(AppError::internal)?;
+    let known = state
+        .notify
+        .record_delivery_report(id, status, answer.as_deref())
+        .await?;
     if !known {
         return Err(AppError::with_message(
             Code::RouteNotFound,

@@ -14,8 +14,6 @@ use sha2::{Digest, Sha256};
 
 use super::limits::Admission;
 use super::SmsState;
-use crate::db;
-use crate::db::sms::InboundRecord;
 use crate::domain::sms::parse::normalise;
 use crate::domain::sms::parse::{parse_normalised, SMS_TEXT_MAX_CHARS};
 use crate::domain::sms::{Command, CommandError, StatusFacts, Target, Verb};
@@ -23,6 +21,7 @@ use crate::domain::text::clean_line;
 use crate::domain::{DomainError, DossierCode, PhoneNumber};
 use crate::error::{AppError, Code};
 use crate::lookup::{Lookup, LookupError};
+use crate::notify::inbound::{Answer, Applied, Change, InboundRecord};
 
 /// Longest stored body, in characters.
 const BODY_MAX_CHARS: usize = 1_000;
@@ -140,33 +139,25 @@ fn incoming(req: &HttpRequest, body: &[u8]) -> Result<Incoming, AppError> {
     })
 }
 
-/// What was done with a message: the verb, the outcome name stored with it, the reply.
-struct Answer {
+/// The reply for an error code: the template its row of the error table names (the outcome
+/// recorded is that template's name).
+fn for_code(
+    state: &SmsState,
     verb: &'static str,
-    outcome: &'static str,
-    reply: Option<String>,
+    code: Code,
+    context: serde_json::Value,
+) -> Answer {
+    templated(state, verb, code.row().sms.unwrap_or("internal"), context)
 }
 
-impl Answer {
-    fn new(verb: &'static str, outcome: &'static str, reply: String) -> Self {
-        Self {
-            verb,
-            outcome,
-            reply: Some(reply),
-        }
-    }
-
-    /// The reply for an error code: the template its row of the error table names (the outcome
-    /// recorded is that template's name).
-    fn for_code(
-        state: &SmsState,
-        verb: &'static str,
-        code: Code,
-        context: serde_json::Value,
-    ) -> Self {
-        let template = code.row().sms.unwrap_or("internal");
-        Self::new(verb, template, render(state, template, context))
-    }
+/// An answer whose reply is rendered from the template its outcome names.
+fn templated(
+    state: &SmsState,
+    verb: &'static str,
+    template: &'static str,
+    context: serde_json::Value,
+) -> Answer {
+    Answer::new(verb, template, render(state, template, context))
 }
 
 /// Kannel's inbound call.
@@ -231,12 +222,8 @@ pub async fn receive_sms(
             outcome: "silenced",
             reply: None,
         },
-        (Admission::Notify, _) => Answer::for_code(&state, "none", Code::RateLimited, json!({})),
-        (Admission::Admit, None) => Answer::new(
-            "none",
-            "unreadable",
-            render(&state, "unreadable", json!({})),
-        ),
+        (Admission::Notify, _) => for_code(&state, "none", Code::RateLimited, json!({})),
+        (Admission::Admit, None) => templated(&state, "none", "unreadable", json!({})),
         (Admission::Admit, Some(_)) => {
             let command = parse_normalised(&normalised, &state.keywords);
             if is_mutation(&command) {
@@ -247,9 +234,7 @@ pub async fn receive_sms(
             answer_read(&state, &key, command).await
         }
     };
-    record.command = answer.verb;
-    record.outcome = answer.outcome;
-    record.reply = answer.reply.clone();
+    answer.stamp(&mut record);
     // Answering beats recording: the record is written after the reply, in a batch.
     state.recorder.record(record);
     log(&state, &masked, &answer);
@@ -310,10 +295,11 @@ fn invalid_answer(state: &SmsState, error: &CommandError) -> Answer {
     let verb = error.verb();
     let keyword = state.keywords.primary(verb);
     match error {
-        CommandError::MissingCode(_) => Answer::new(
+        CommandError::MissingCode(_) => templated(
+            state,
             verb.key(),
             "missing_code",
-            render(state, "missing_code", json!({"keyword": keyword})),
+            json!({"keyword": keyword}),
         ),
         CommandError::InvalidCode(_, e) => {
             let template = Code::InvalidDossierCode.row().sms.unwrap_or("internal");
@@ -329,11 +315,9 @@ fn invalid_answer(state: &SmsState, error: &CommandError) -> Answer {
             Answer::new(verb.key(), template, reply)
         }
         CommandError::NumberTypo(_) => {
-            Answer::for_code(state, verb.key(), Code::LookupNumberTypo, json!({}))
+            for_code(state, verb.key(), Code::LookupNumberTypo, json!({}))
         }
-        CommandError::InvalidRating => {
-            Answer::for_code(state, verb.key(), Code::InvalidRating, json!({}))
-        }
+        CommandError::InvalidRating => for_code(state, verb.key(), Code::InvalidRating, json!({})),
     }
 }
 
@@ -365,7 +349,7 @@ fn lookup_failure(state: &SmsState, verb: Verb, target: &Target, error: LookupEr
         Code::DossierNotFound => json!({"code": target_text(target)}),
         _ => json!({}),
     };
-    Answer::for_code(state, verb.key(), code, context)
+    for_code(state, verb.key(), code, context)
 }
 
 /// Commands that change nothing: lookups, help, malformed input.
@@ -380,13 +364,13 @@ async fn answer_read(
                 Ok(reply) => Answer::new("lookup", "status", reply),
                 Err(error) => {
                     tracing::error!("sms status reply failed: {error:#}");
-                    Answer::for_code(state, "lookup", Code::Internal, json!({}))
+                    for_code(state, "lookup", Code::Internal, json!({}))
                 }
             },
             Err(error) => lookup_failure(state, Verb::Lookup, &target, error),
         },
         Command::Invalid(error) => invalid_answer(state, &error),
-        _ => Answer::new("help", "help", render(state, "help", json!({}))),
+        _ => help(state),
     }
 }
 
@@ -422,11 +406,7 @@ async fn mutate(
     let mobile = phone.filter(|p| p.is_mobile());
     let needs_mobile = !matches!(command, Command::Rate(..));
     let answer = if needs_mobile && mobile.is_none() {
-        Some(Answer::new(
-            verb.key(),
-            "not_mobile",
-            render(state, "not_mobile", json!({})),
-        ))
+        Some(templated(state, verb.key(), "not_mobile", json!({})))
     } else {
         None
     };
@@ -447,31 +427,32 @@ async fn mutate(
         },
         (None, None) => None,
     };
-    let result = async {
-        let mut client = state.pool.get().await?;
-        let transaction = client.transaction().await?;
-        let answer = match answer {
-            Some(answer) => answer,
-            None => {
-                apply(
-                    state,
-                    &transaction,
-                    mobile,
-                    &record.sender,
-                    &command,
-                    code.as_ref(),
-                )
-                .await?
-            }
-        };
-        record.command = answer.verb;
-        record.outcome = answer.outcome;
-        record.reply = answer.reply.clone();
-        db::sms::insert_inbound(&transaction, record).await?;
-        transaction.commit().await?;
-        Ok::<_, anyhow::Error>(answer)
-    }
-    .await;
+    // Nothing to change when the answer is already known (or the command needs a dossier that
+    // did not resolve: help).
+    let change = match (&answer, &command, mobile, code.as_ref()) {
+        (Some(_), ..) => None,
+        (None, Command::Subscribe(_), Some(phone), Some(code)) => {
+            Some(Change::Subscribe { phone, code })
+        }
+        (None, Command::Unsubscribe(Some(_)), Some(phone), Some(code)) => {
+            Some(Change::Unsubscribe { phone, code })
+        }
+        (None, Command::Unsubscribe(None) | Command::OptOut, Some(phone), _) => {
+            Some(Change::OptOut { phone })
+        }
+        (None, Command::Rate(_, rating), _, Some(code)) => Some(Change::Rate {
+            code,
+            rating: *rating,
+        }),
+        _ => None,
+    };
+    let result = state
+        .notify
+        .apply_and_record(change, record, |applied| match applied {
+            Some(applied) => changed(state, &command, code.as_ref(), applied),
+            None => Ok(answer.unwrap_or_else(|| help(state))),
+        })
+        .await;
     match result {
         Ok(done) => done,
         Err(error) => {
@@ -480,85 +461,38 @@ async fn mutate(
                 verb.key(),
                 crate::error::redacted_chain(&error)
             );
-            Answer::for_code(state, verb.key(), Code::UpstreamUnavailable, json!({}))
+            for_code(state, verb.key(), Code::UpstreamUnavailable, json!({}))
         }
     }
 }
 
-async fn apply(
+fn help(state: &SmsState) -> Answer {
+    templated(state, "help", "help", json!({}))
+}
+
+/// The reply to a change that was made.
+fn changed(
     state: &SmsState,
-    client: &impl deadpool_postgres::GenericClient,
-    mobile: Option<&PhoneNumber>,
-    sender: &str,
     command: &Command,
     code: Option<&DossierCode>,
+    applied: Applied,
 ) -> anyhow::Result<Answer> {
-    let code_str = code.map(DossierCode::as_str);
-    let context = json!({"code": code_str.unwrap_or_default()});
-    Ok(match (command, mobile, code_str) {
-        (Command::Subscribe(_), Some(phone), Some(code)) => {
-            let phone = phone.e164();
-            db::sms::lock_phone(client, phone).await?;
-            if !db::sms::find_subscription(client, phone, code).await?
-                && db::sms::count_subscriptions(client, phone).await?
-                    >= i64::from(state.settings.max_subscriptions)
-            {
-                Answer::new(
-                    "subscribe",
-                    "subscription_limit",
-                    render(
-                        state,
-                        "subscription_limit",
-                        json!({"max": state.settings.max_subscriptions}),
-                    ),
-                )
-            } else {
-                db::sms::insert_subscription(client, phone, code).await?;
-                db::sms::delete_opt_out(client, phone).await?;
-                db::sms::delete_mute(client, phone, code).await?;
-                Answer::new(
-                    "subscribe",
-                    "subscribed",
-                    render(state, "subscribed", context),
-                )
-            }
+    let code = code.map(DossierCode::as_str).unwrap_or_default();
+    let context = json!({ "code": code });
+    Ok(match applied {
+        Applied::SubscriptionLimit => templated(
+            state,
+            "subscribe",
+            "subscription_limit",
+            json!({"max": state.settings.max_subscriptions}),
+        ),
+        Applied::Subscribed => templated(state, "subscribe", "subscribed", context),
+        Applied::Unsubscribed => templated(state, "unsubscribe", "unsubscribed", context),
+        Applied::OptedOut if matches!(command, Command::OptOut) => {
+            templated(state, "opt_out", "opted_out", json!({}))
         }
-        (Command::Unsubscribe(Some(_)), Some(phone), Some(code)) => {
-            let phone = phone.e164();
-            db::sms::delete_subscription(client, phone, code).await?;
-            db::sms::insert_mute(client, phone, code).await?;
-            db::sms_outbox::cancel_queued_for(client, phone, Some(code)).await?;
-            Answer::new(
-                "unsubscribe",
-                "unsubscribed",
-                render(state, "unsubscribed", context),
-            )
-        }
-        (Command::Unsubscribe(None) | Command::OptOut, Some(phone), _) => {
-            let phone = phone.e164();
-            db::sms::lock_phone(client, phone).await?;
-            db::sms::delete_subscriptions(client, phone).await?;
-            db::sms::insert_opt_out(client, phone).await?;
-            db::sms_outbox::cancel_queued_for(client, phone, None).await?;
-            if matches!(command, Command::OptOut) {
-                Answer::new(
-                    "opt_out",
-                    "opted_out",
-                    render(state, "opted_out", json!({})),
-                )
-            } else {
-                Answer::new(
-                    "unsubscribe",
-                    "unsubscribed_all",
-                    render(state, "unsubscribed_all", json!({})),
-                )
-            }
-        }
-        (Command::Rate(_, rating), _, Some(code)) => {
-            db::sms::upsert_rating(client, sender, code, rating.value()).await?;
-            Answer::new("rate", "rated", state.renderer.rated(code, *rating)?)
-        }
-        _ => Answer::new("help", "help", render(state, "help", json!({}))),
+        Applied::OptedOut => templated(state, "unsubscribe", "unsubscribed_all", json!({})),
+        Applied::Rated(rating) => Answer::new("rate", "rated", state.renderer.rated(code, rating)?),
     })
 }
 

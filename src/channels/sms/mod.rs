@@ -16,7 +16,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest};
-use deadpool_postgres::Pool;
 use secrecy::ExposeSecret;
 
 use crate::config::{Settings, SmsSettings};
@@ -24,6 +23,7 @@ use crate::domain::sms::{Keywords, SmsRenderer};
 use crate::error::{AppError, Code};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
+use crate::notify::NotifyService;
 use crate::telemetry::Metrics;
 use limits::{RecentKeys, SenderLimits};
 use recorder::Recorder;
@@ -34,7 +34,8 @@ pub struct SmsState {
     pub keywords: Keywords,
     pub renderer: SmsRenderer,
     pub lookup: Arc<LookupService>,
-    pub pool: Pool,
+    /// Subscriptions, the record of inbound messages, the outbox.
+    pub notify: Arc<NotifyService>,
     pub limits: SenderLimits,
     /// Texts seen in the last minute, by sender.
     pub recent: RecentKeys,
@@ -51,7 +52,7 @@ impl SmsState {
     pub fn new(
         settings: &Settings,
         lookup: Arc<LookupService>,
-        pool: Pool,
+        notify: Arc<NotifyService>,
         connection: &str,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
@@ -70,7 +71,7 @@ impl SmsState {
             recorder: Recorder::start(connection, &settings.database)?,
             metrics,
             lookup,
-            pool,
+            notify,
             pseudonyms: RandomState::new(),
         })
     }

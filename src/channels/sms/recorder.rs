@@ -1,7 +1,7 @@
 //! Records inbound messages after they are answered: requests drop their record into a queue and
 //! return at once; one writer task takes whatever has piled up (up to `MAX_BATCH` records, at
-//! most every `WRITE_INTERVAL`) and writes it with one binary `COPY`, the cheapest way PostgreSQL
-//! takes rows, while the next batch piles up. Duplicates were already recognised in memory (`limits::RecentKeys`), so the reply
+//! most every `WRITE_INTERVAL`) and writes it with one binary `COPY` (`notify`'s
+//! [`InboundWriter`]), the cheapest way PostgreSQL takes rows, while the next batch piles up. Duplicates were already recognised in memory (`limits::RecentKeys`), so the reply
 //! waits for nothing in the database.
 //!
 //! The writer's connection starts with `synchronous_commit = off`: its commits do not wait for the
@@ -19,13 +19,11 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinHandle;
 
 use crate::config::DatabaseSettings;
-use crate::db;
-use crate::db::sms::InboundRecord;
+use crate::notify::inbound::{InboundRecord, InboundWriter};
 
 /// Most records written by one `COPY`.
 const MAX_BATCH: usize = 4_096;
@@ -56,20 +54,10 @@ struct Writer {
 impl Recorder {
     /// Starts the writer (on the current runtime) for the database at `connection`.
     pub fn start(connection: &str, database: &DatabaseSettings) -> anyhow::Result<Self> {
-        let settings = DatabaseSettings {
-            pool_size: 1,
-            ..database.clone()
-        };
-        let pool = db::build_pool_with(connection, &settings, |config| {
-            let options = config
-                .get_options()
-                .map(|o| format!("{o} "))
-                .unwrap_or_default();
-            config.options(format!("{options}-c synchronous_commit=off"));
-        })?;
+        let writer = InboundWriter::new(connection, database)?;
         let (queue, records) = mpsc::unbounded_channel();
         let (stop, stopping) = mpsc::unbounded_channel();
-        let task = tokio::spawn(write_until_closed(pool, records, stopping));
+        let task = tokio::spawn(write_until_closed(writer, records, stopping));
         Ok(Self {
             queue,
             writer: Arc::new(Mutex::new(Some(Writer { stop, task }))),
@@ -96,7 +84,7 @@ impl Recorder {
 }
 
 async fn write_until_closed(
-    pool: Pool,
+    writer: InboundWriter,
     mut records: mpsc::UnboundedReceiver<InboundRecord>,
     mut stopping: mpsc::UnboundedReceiver<()>,
 ) {
@@ -131,7 +119,7 @@ async fn write_until_closed(
         last_write = tokio::time::Instant::now();
         let count = held.len().min(MAX_BATCH);
         let batch: Vec<InboundRecord> = held.drain(..count).collect();
-        if let Err(error) = write(&pool, &batch).await {
+        if let Err(error) = writer.write(&batch).await {
             for record in batch.into_iter().rev() {
                 held.push_front(record);
             }
@@ -150,40 +138,4 @@ async fn write_until_closed(
             tokio::time::sleep(RETRY_AFTER).await;
         }
     }
-}
-
-/// Writes a batch. When PostgreSQL refuses the `COPY` itself (a row breaking a constraint, which
-/// validation should make impossible), the rows are written one by one so only the bad ones are
-/// lost, rather than the batch being retried for ever; connection failures are returned, and the
-/// batch is retried.
-async fn write(pool: &Pool, batch: &[InboundRecord]) -> anyhow::Result<()> {
-    let client = pool.get().await?;
-    let refused = match db::sms::copy_inbound(&client, batch).await {
-        Ok(_) => return Ok(()),
-        Err(error) if is_refusal(&error) => error,
-        Err(error) => return Err(error),
-    };
-    let mut lost = 0;
-    for record in batch {
-        if let Err(error) = db::sms::insert_inbound(&client, record).await {
-            if !is_refusal(&error) {
-                return Err(error);
-            }
-            lost += 1;
-        }
-    }
-    tracing::error!(
-        lost,
-        "{lost} inbound SMS records refused by the database: {}",
-        crate::error::redacted_chain(&refused)
-    );
-    Ok(())
-}
-
-/// An error PostgreSQL reported about the statement (not a lost connection).
-fn is_refusal(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .filter_map(|link| link.downcast_ref::<tokio_postgres::Error>())
-        .any(|e| e.as_db_error().is_some())
 }
