@@ -4,7 +4,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use crate::sync::catalog::{ValidAgency, ValidProcedure};
+use crate::domain::catalog::{ValidAgency, ValidProcedure};
 
 /// One stored agency as the parent checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
-use crate::sync::snapshot::ValidDossier;
+use crate::domain::dossier::ValidDossier;
 
 /// The channel instances `LISTEN` on for changed dossier codes.
 pub const CHANGES_CHANNEL: &str = "tracuu_dossiers";

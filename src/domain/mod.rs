@@ -7,7 +7,9 @@
 //! for citizens and an English `Display` for logs.
 
 pub mod calendar;
+pub mod catalog;
 pub mod codes;
+pub mod dossier;
 pub mod dossier_code;
 pub mod kiosk_id;
 pub mod lookup_number;

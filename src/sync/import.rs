@@ -705,7 +705,7 @@ pub async fn import_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::catalog::{ValidAgency, ValidProcedure};
+    use crate::domain::catalog::{ValidAgency, ValidProcedure};
 
     fn agencies(text: &str) -> anyhow::Result<ParsedFile<ValidAgency>> {
         parse_file::<AgencyPayload>(text.as_bytes())

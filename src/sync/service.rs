@@ -14,9 +14,10 @@ use deadpool_postgres::Pool;
 use serde::Serialize;
 
 use super::notify::{AppliedChange, StatusNotices};
-use super::snapshot::{DossierPayload, ValidDossier};
+use super::snapshot::DossierPayload;
 use crate::db;
 use crate::db::dossiers::{DossierRecord, EventRecord};
+use crate::domain::dossier::ValidDossier;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
 use crate::telemetry::Metrics;

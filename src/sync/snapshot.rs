@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use crate::domain::dossier::{ValidDossier, ValidEvent};
 use crate::domain::text::{char_len, clean_line, clean_multiline};
 use crate::domain::{AgencyCode, Channel, DossierCode, PhoneNumber, ProcedureCode, Status};
 
@@ -68,40 +69,6 @@ pub struct EventPayload {
     #[serde(default)]
     pub agency_code: Option<String>,
     #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// A snapshot that passed every check: only parsed, cleaned values.
-#[derive(Debug, Clone)]
-pub struct ValidDossier {
-    pub code: DossierCode,
-    pub version: i64,
-    pub procedure_code: ProcedureCode,
-    pub receiving_agency_code: AgencyCode,
-    pub handling_agency_code: AgencyCode,
-    pub channel: Channel,
-    pub status: Status,
-    pub applicant_name: String,
-    pub applicant_phone: Option<PhoneNumber>,
-    pub received_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub supplement_count: i32,
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    pub supplement_seconds: i64,
-    pub supplement_request: Option<String>,
-    pub source_updated_at: DateTime<Utc>,
-    pub events: Vec<ValidEvent>,
-}
-
-/// A validated timeline step.
-#[derive(Debug, Clone)]
-pub struct ValidEvent {
-    pub at: DateTime<Utc>,
-    pub status: Status,
-    pub step: String,
-    pub agency_code: Option<AgencyCode>,
     pub note: Option<String>,
 }
 

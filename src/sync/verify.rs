@@ -17,10 +17,10 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::pull::{raw_code, to_item, PullSource};
-use super::snapshot::ValidDossier;
 use crate::config::Settings;
 use crate::db;
 use crate::db::verify::StoredDossier;
+use crate::domain::dossier::ValidDossier;
 use crate::domain::DossierCode;
 
 /// Counts of a verify run. Any of `missing`, `differing`, `not_in_source` or `invalid` above zero
