@@ -23,7 +23,9 @@ pub mod text;
 pub mod timeliness;
 
 pub use calendar::{default_exceptions, vn_offset, DayKind, WorkingCalendar, WorkingHours};
+pub use catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 pub use codes::{AgencyCode, ProcedureCode};
+pub use dossier::{Dossier, DossierEvent};
 pub use dossier_code::DossierCode;
 pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};

@@ -19,7 +19,7 @@ use super::push::{self, PushState};
 use super::service::{BatchError, BatchReport, ItemReport, StaleItem, SyncService};
 use super::snapshot::ItemError;
 use crate::db;
-use crate::domain::catalog::{AgencyKind, OnlineLevel, ValidAgency, ValidProcedure};
+use crate::domain::catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
@@ -142,7 +142,7 @@ pub trait CatalogEntry {
     fn shown(&self) -> Vec<Option<String>>;
 }
 
-impl CatalogEntry for ValidAgency {
+impl CatalogEntry for Agency {
     fn code(&self) -> &str {
         self.code.as_str()
     }
@@ -162,7 +162,7 @@ impl CatalogEntry for ValidAgency {
     }
 }
 
-impl CatalogEntry for ValidProcedure {
+impl CatalogEntry for Procedure {
     fn code(&self) -> &str {
         self.code.as_str()
     }
@@ -234,14 +234,14 @@ fn check_version(version: i64) -> Result<i64, ItemError> {
 }
 
 impl CatalogPayload for AgencyPayload {
-    type Valid = ValidAgency;
+    type Valid = Agency;
     const NOUN: &'static str = "an agency";
 
     fn raw_code(&self) -> &str {
         &self.code
     }
 
-    fn validate(&self) -> Result<ValidAgency, ItemError> {
+    fn validate(&self) -> Result<Agency, ItemError> {
         let code =
             AgencyCode::parse(&self.code).map_err(|e| ItemError::new("code", e.message()))?;
         let parent_code = match self.parent_code.as_deref().map(str::trim) {
@@ -256,7 +256,7 @@ impl CatalogPayload for AgencyPayload {
         let kind = AgencyKind::parse(&self.kind).ok_or_else(|| {
             ItemError::new("kind", "must be province, department, district or commune")
         })?;
-        Ok(ValidAgency {
+        Ok(Agency {
             code,
             parent_code,
             kind,
@@ -274,14 +274,14 @@ impl CatalogPayload for AgencyPayload {
 }
 
 impl CatalogPayload for ProcedurePayload {
-    type Valid = ValidProcedure;
+    type Valid = Procedure;
     const NOUN: &'static str = "a procedure";
 
     fn raw_code(&self) -> &str {
         &self.code
     }
 
-    fn validate(&self) -> Result<ValidProcedure, ItemError> {
+    fn validate(&self) -> Result<Procedure, ItemError> {
         let code =
             ProcedureCode::parse(&self.code).map_err(|e| ItemError::new("code", e.message()))?;
         if !code.is_national() {
@@ -357,7 +357,7 @@ impl CatalogPayload for ProcedurePayload {
                     .collect::<Result<Vec<_>, ItemError>>()?,
             ),
         };
-        Ok(ValidProcedure {
+        Ok(Procedure {
             level,
             agency_code,
             desk_agency_code,
@@ -473,10 +473,10 @@ pub struct CatalogOutcome {
 /// no item may become its own ancestor. Refusals cascade (a child of a refused new agency is
 /// refused too). Returns the applicable candidates, parents before children.
 fn plan_agencies(
-    candidates: Vec<(usize, ValidAgency)>,
+    candidates: Vec<(usize, Agency)>,
     stored: &[db::catalog::AgencyLink],
     report: &mut BatchReport,
-) -> Vec<(usize, ValidAgency)> {
+) -> Vec<(usize, Agency)> {
     let stored_parent: HashMap<&str, Option<&str>> = stored
         .iter()
         .map(|link| (link.code.as_str(), link.parent_code.as_deref()))
@@ -486,7 +486,7 @@ fn plan_agencies(
         .map(|link| (link.code.as_str(), link.version))
         .collect();
 
-    let mut pending: Vec<(usize, ValidAgency)> = Vec::with_capacity(candidates.len());
+    let mut pending: Vec<(usize, Agency)> = Vec::with_capacity(candidates.len());
     for (index, agency) in candidates {
         match stored_version.get(agency.code.as_str()) {
             Some(&version) if version >= agency.version => {
@@ -496,7 +496,7 @@ fn plan_agencies(
         }
     }
 
-    let refuse = |report: &mut BatchReport, index: usize, agency: &ValidAgency, reason: String| {
+    let refuse = |report: &mut BatchReport, index: usize, agency: &Agency, reason: String| {
         report.errors.push(ItemReport {
             index,
             code: Some(agency.code.as_str().to_owned()),
@@ -588,7 +588,7 @@ fn plan_agencies(
         .map(|(position, (_, agency))| (depth(agency.code.as_str()), position))
         .collect();
     ordered.sort_unstable();
-    let mut slots: Vec<Option<(usize, ValidAgency)>> = pending.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<(usize, Agency)>> = pending.into_iter().map(Some).collect();
     ordered
         .into_iter()
         .filter_map(|(_, position)| slots[position].take())
@@ -616,7 +616,7 @@ async fn forget_views(
 /// dossiers. Refused and stale items are reported one by one.
 pub async fn apply_agency_batch(
     client: &mut deadpool_postgres::Object,
-    items: Vec<CheckedItem<ValidAgency>>,
+    items: Vec<CheckedItem<Agency>>,
     signature: Option<&[u8]>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
@@ -642,7 +642,7 @@ pub async fn apply_agency_batch(
     let planned = plan_agencies(candidates, &stored, &mut report);
     let codes: Vec<&str> = planned.iter().map(|(_, a)| a.code.as_str()).collect();
     let before = db::catalog::list_agencies_shown(&transaction, &codes).await?;
-    let agencies: Vec<&ValidAgency> = planned.iter().map(|(_, a)| a).collect();
+    let agencies: Vec<&Agency> = planned.iter().map(|(_, a)| a).collect();
     let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
     let changed = shown_changes(&planned, &applied, &before);
     let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &changed).await?;
@@ -657,7 +657,7 @@ pub async fn apply_agency_batch(
 /// Applies a batch of procedures in one transaction on `client`, like [`apply_agency_batch`].
 pub async fn apply_procedure_batch(
     client: &mut deadpool_postgres::Object,
-    items: Vec<CheckedItem<ValidProcedure>>,
+    items: Vec<CheckedItem<Procedure>>,
     signature: Option<&[u8]>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
@@ -673,7 +673,7 @@ pub async fn apply_procedure_batch(
     db::catalog::lock_procedure_batches(&transaction).await?;
     let codes: Vec<&str> = candidates.iter().map(|(_, p)| p.code.as_str()).collect();
     let before = db::catalog::list_procedures_shown(&transaction, &codes).await?;
-    let procedures: Vec<&ValidProcedure> = candidates.iter().map(|(_, p)| p).collect();
+    let procedures: Vec<&Procedure> = candidates.iter().map(|(_, p)| p).collect();
     let applied = db::catalog::upsert_procedures(&transaction, &procedures).await?;
     let changed = shown_changes(&candidates, &applied, &before);
     let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &changed).await?;
@@ -689,7 +689,7 @@ impl SyncService {
     /// Applies a pushed batch of agencies and refreshes this instance's cached views.
     pub async fn apply_agencies(
         &self,
-        items: Vec<CheckedItem<ValidAgency>>,
+        items: Vec<CheckedItem<Agency>>,
         signature: Option<&[u8]>,
     ) -> Result<BatchReport, BatchError> {
         let mut client = self
@@ -707,7 +707,7 @@ impl SyncService {
     /// Applies a pushed batch of procedures and refreshes this instance's cached views.
     pub async fn apply_procedures(
         &self,
-        items: Vec<CheckedItem<ValidProcedure>>,
+        items: Vec<CheckedItem<Procedure>>,
         signature: Option<&[u8]>,
     ) -> Result<BatchReport, BatchError> {
         let mut client = self
@@ -857,7 +857,7 @@ mod tests {
         }
     }
 
-    fn valid(payload: AgencyPayload) -> ValidAgency {
+    fn valid(payload: AgencyPayload) -> Agency {
         payload.validate().expect("valid agency")
     }
 

@@ -17,7 +17,7 @@ use super::notify::{AppliedChange, StatusNotices};
 use super::snapshot::DossierPayload;
 use crate::db;
 use crate::db::dossiers::{DossierRecord, EventRecord};
-use crate::domain::dossier::ValidDossier;
+use crate::domain::dossier::Dossier;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
 use crate::telemetry::Metrics;
@@ -90,7 +90,7 @@ pub struct SyncService {
 
 /// The read-model record of an applied snapshot, as the database now holds it.
 fn record_for(
-    dossier: &ValidDossier,
+    dossier: &Dossier,
     applied: &db::sync::AppliedDossier,
     procedures: &HashMap<String, db::sync::ProcedureEntry>,
     agencies: &HashMap<String, db::sync::AgencyEntry>,
@@ -222,7 +222,7 @@ impl SyncService {
         };
 
         // 1. Parse and validate each item on its own.
-        let mut valid: Vec<(usize, ValidDossier)> = Vec::with_capacity(items.len());
+        let mut valid: Vec<(usize, Dossier)> = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             match item {
                 Err(reason) => report.errors.push(ItemReport {
@@ -264,7 +264,7 @@ impl SyncService {
                 });
             }
         }
-        let mut candidates: Vec<&(usize, ValidDossier)> = valid
+        let mut candidates: Vec<&(usize, Dossier)> = valid
             .iter()
             .enumerate()
             .filter(|(position, _)| kept.contains(position))
@@ -329,7 +329,7 @@ impl SyncService {
                 return Err(BatchError::Replayed);
             }
         }
-        let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
+        let dossiers: Vec<&Dossier> = candidates.iter().map(|(_, d)| d).collect();
         let statuses_before = match &self.notices {
             Some(notices) => {
                 let codes: Vec<&str> = dossiers.iter().map(|d| d.code.as_str()).collect();
@@ -340,7 +340,7 @@ impl SyncService {
         let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
         // Render the applied versions' views from what is in hand (the snapshot and the catalog
         // entries just read) and store them in the same transaction: no read-back of the batch.
-        let by_code: HashMap<&str, &ValidDossier> =
+        let by_code: HashMap<&str, &Dossier> =
             dossiers.iter().map(|d| (d.code.as_str(), *d)).collect();
         let mut rendered = Vec::with_capacity(applied.len());
         for row in &applied {

@@ -20,7 +20,7 @@ use super::pull::{raw_code, to_item, PullSource};
 use crate::config::Settings;
 use crate::db;
 use crate::db::verify::StoredDossier;
-use crate::domain::dossier::ValidDossier;
+use crate::domain::dossier::Dossier;
 use crate::domain::DossierCode;
 
 /// Counts of a verify run. Any of `missing`, `differing`, `not_in_source` or `invalid` above zero
@@ -81,8 +81,8 @@ struct EventContent<'a> {
 }
 
 /// What the sync path stores for a validated snapshot (mirrors `db::sync::apply_dossiers`).
-impl<'a> From<&'a ValidDossier> for Content<'a> {
-    fn from(d: &'a ValidDossier) -> Self {
+impl<'a> From<&'a Dossier> for Content<'a> {
+    fn from(d: &'a Dossier) -> Self {
         Self {
             code: d.code.as_str(),
             version: d.version,
@@ -219,7 +219,7 @@ impl Content<'_> {
 }
 
 /// Content digest of a validated source snapshot.
-pub fn source_hash(dossier: &ValidDossier) -> [u8; 16] {
+pub fn source_hash(dossier: &Dossier) -> [u8; 16] {
     Content::from(dossier).hash()
 }
 
@@ -254,7 +254,7 @@ pub async fn verify(
         let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
             break;
         };
-        let mut valid: Vec<ValidDossier> = Vec::with_capacity(rows.len());
+        let mut valid: Vec<Dossier> = Vec::with_capacity(rows.len());
         for row in rows {
             let code = raw_code(&row.fields)
                 .and_then(|raw| DossierCode::parse(&raw).ok())
