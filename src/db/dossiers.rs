@@ -1,10 +1,110 @@
 //! Reads of the dossier read model: dossiers with everything their views need (for rendering),
 //! their stored views (the lookup path and the warm-up stream), and lookup-number resolution.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use serde::Deserialize;
 use tokio_postgres::Row;
+
+use crate::domain::{
+    AgencyCode, Channel, DomainError, Dossier, DossierCode, DossierEvent, PhoneNumber,
+    ProcedureCode, Status,
+};
+
+/// The stored columns of a dossier (table alias `d`), in the order [`dossier_from_row`] reads
+/// them; every read of whole dossiers selects these first, so one function turns them into a
+/// [`Dossier`].
+macro_rules! dossier_columns {
+    () => {
+        "d.code, d.version, d.procedure_code, d.receiving_agency_code, d.handling_agency_code,
+         d.channel, d.status, d.applicant_name, d.applicant_phone, d.received_at, d.due_at,
+         d.finished_at, d.returned_at, d.supplement_count, d.supplement_requested_at,
+         d.supplement_seconds, d.supplement_request, d.source_updated_at"
+    };
+}
+pub(crate) use dossier_columns;
+
+/// How many columns [`dossier_columns!`] selects: the first column after them is this index.
+pub(crate) const DOSSIER_COLUMNS: usize = 18;
+
+/// A stored code or phone parsed into its domain type. It must already be in the canonical form
+/// tracuu writes: a value in any other form did not come from tracuu, and normalising it here
+/// would hide that (from `sync verify` above all).
+fn canonical<T: AsRef<str>>(
+    field: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, DomainError>,
+) -> anyhow::Result<T> {
+    let value = parse(raw).map_err(|e| anyhow::anyhow!("the stored {field} is not valid: {e}"))?;
+    anyhow::ensure!(
+        value.as_ref() == raw,
+        "the stored {field} is not in canonical form"
+    );
+    Ok(value)
+}
+
+/// The dossier in the first [`DOSSIER_COLUMNS`] columns of `row` (see [`dossier_columns!`]), with
+/// `events` as its timeline. Fails, naming the dossier and the field, on a value the sync path
+/// could not have written.
+pub(crate) fn dossier_from_row(row: &Row, events: Vec<DossierEvent>) -> anyhow::Result<Dossier> {
+    let code: String = row.try_get(0)?;
+    let read = || -> anyhow::Result<Dossier> {
+        let phone: Option<String> = row.try_get(8)?;
+        Ok(Dossier {
+            code: canonical("code", &code, DossierCode::parse)?,
+            version: row.try_get(1)?,
+            procedure_code: canonical("procedure_code", row.try_get(2)?, ProcedureCode::parse)?,
+            receiving_agency_code: canonical(
+                "receiving_agency_code",
+                row.try_get(3)?,
+                AgencyCode::parse,
+            )?,
+            handling_agency_code: canonical(
+                "handling_agency_code",
+                row.try_get(4)?,
+                AgencyCode::parse,
+            )?,
+            channel: Channel::from_code(row.try_get(5)?)?,
+            status: Status::from_code(row.try_get(6)?)?,
+            applicant_name: row.try_get(7)?,
+            applicant_phone: phone
+                .as_deref()
+                .map(|raw| canonical("applicant_phone", raw, PhoneNumber::parse))
+                .transpose()?,
+            received_at: row.try_get(9)?,
+            due_at: row.try_get(10)?,
+            finished_at: row.try_get(11)?,
+            returned_at: row.try_get(12)?,
+            supplement_count: row.try_get(13)?,
+            supplement_requested_at: row.try_get(14)?,
+            supplement_seconds: row.try_get(15)?,
+            supplement_request: row.try_get(16)?,
+            source_updated_at: row.try_get(17)?,
+            events,
+        })
+    };
+    read().with_context(|| format!("stored dossier {code}"))
+}
+
+/// One stored timeline step as a [`DossierEvent`].
+pub(crate) fn event_from_columns(
+    at: DateTime<Utc>,
+    status: i16,
+    step: String,
+    agency_code: Option<&str>,
+    note: Option<String>,
+) -> anyhow::Result<DossierEvent> {
+    Ok(DossierEvent {
+        at,
+        status: Status::from_code(status)?,
+        step,
+        agency_code: agency_code
+            .map(|raw| canonical("event agency_code", raw, AgencyCode::parse))
+            .transpose()?,
+        note,
+    })
+}
 
 /// Everything the lookup views of one dossier are made from. Contains personal data: it never
 /// leaves the `lookup` module except as masked, rendered views.
