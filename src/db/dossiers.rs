@@ -106,62 +106,59 @@ pub(crate) fn event_from_columns(
     })
 }
 
-/// Everything the lookup views of one dossier are made from. Contains personal data: it never
+/// Everything the lookup views of one dossier are made from: the dossier, what the read model
+/// assigned it, and the catalog names and desk its views show. Contains personal data: it never
 /// leaves the `lookup` module except as masked, rendered views.
 #[derive(Debug, Clone)]
 pub struct DossierRecord {
-    pub code: String,
+    /// The dossier as stored. Read from the database, its timeline's times have whole seconds
+    /// (what the views show).
+    pub dossier: Dossier,
+    /// The lookup number the read model gave it.
     pub lookup_number: i64,
-    pub status: i16,
-    pub channel: i16,
-    pub applicant_name: String,
-    pub applicant_phone: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub supplement_count: i32,
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    pub supplement_seconds: i64,
-    pub supplement_request: Option<String>,
-    pub version: i64,
-    pub source_updated_at: DateTime<Utc>,
+    /// When tracuu stored this version (the read model's `updated_at`).
     pub synced_at: DateTime<Utc>,
-    pub procedure_code: String,
+    /// The procedure's catalog name (empty when the catalog lacks it).
     pub procedure_name: String,
+    /// The procedure's field (lĩnh vực).
     pub procedure_field: String,
+    /// The procedure's legal processing time in days.
     pub processing_days: i32,
-    pub receiving_agency_code: String,
+    /// The receiving agency's catalog name.
     pub receiving_agency_name: String,
-    pub handling_agency_code: String,
+    /// The handling agency's catalog name.
     pub handling_agency_name: String,
+    /// Address of the receiving agency's desk, where the result is collected.
     pub desk_address: Option<String>,
+    /// Phone of that desk.
     pub desk_phone: Option<String>,
+    /// Opening hours of that desk.
     pub desk_hours: Option<String>,
-    pub events: Vec<EventRecord>,
+    /// The catalog name of each timeline step's agency, in timeline order (`None`: the step names
+    /// no agency, or one the catalog lacks).
+    pub event_agency_names: Vec<Option<String>>,
 }
 
-/// One step of a dossier's timeline.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EventRecord {
-    pub at: DateTime<Utc>,
-    pub status: i16,
-    pub step: String,
-    pub agency_code: Option<String>,
-    pub agency_name: Option<String>,
-    pub note: Option<String>,
+/// One step of the timeline as the view query returns it: the stored step and its agency's name.
+#[derive(Deserialize)]
+struct EventRow {
+    at: DateTime<Utc>,
+    status: i16,
+    step: String,
+    agency_code: Option<String>,
+    agency_name: Option<String>,
+    note: Option<String>,
 }
 
 /// Everything a view is rendered from. The timeline comes back as a JSON array so a dossier is one
 /// row and a batch of dossiers one round trip.
 macro_rules! dossier_select {
     () => {
-        "SELECT d.code, d.lookup_number, d.status, d.channel, d.applicant_name, d.applicant_phone,
-                d.received_at, d.due_at, d.finished_at, d.returned_at, d.supplement_count,
-                d.supplement_requested_at, d.supplement_seconds, d.supplement_request, d.version,
-                d.source_updated_at, d.updated_at,
-                p.code, p.name, p.field, p.processing_days,
-                ra.code, ra.name, ha.code, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
+        concat!(
+            "SELECT ",
+            dossier_columns!(),
+            ", d.lookup_number, d.updated_at, p.name, p.field, p.processing_days,
+                ra.name, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
                 (SELECT coalesce(json_agg(json_build_object(
                             'at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                             'status', e.status, 'step', e.step,
@@ -173,6 +170,7 @@ macro_rules! dossier_select {
            JOIN procedures p ON p.code = d.procedure_code
            JOIN agencies ra ON ra.code = d.receiving_agency_code
            JOIN agencies ha ON ha.code = d.handling_agency_code"
+        )
     };
 }
 
@@ -368,37 +366,35 @@ impl TryFrom<&Row> for DossierRecord {
     type Error = anyhow::Error;
 
     fn try_from(row: &Row) -> anyhow::Result<Self> {
-        let events: serde_json::Value = row.try_get(28)?;
+        let column = DOSSIER_COLUMNS;
+        let events: Vec<EventRow> = serde_json::from_value(row.try_get(column + 10)?)?;
+        let mut event_agency_names = Vec::with_capacity(events.len());
+        let events = events
+            .into_iter()
+            .map(|event| {
+                event_agency_names.push(event.agency_name);
+                event_from_columns(
+                    event.at,
+                    event.status,
+                    event.step,
+                    event.agency_code.as_deref(),
+                    event.note,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
-            code: row.try_get(0)?,
-            lookup_number: row.try_get(1)?,
-            status: row.try_get(2)?,
-            channel: row.try_get(3)?,
-            applicant_name: row.try_get(4)?,
-            applicant_phone: row.try_get(5)?,
-            received_at: row.try_get(6)?,
-            due_at: row.try_get(7)?,
-            finished_at: row.try_get(8)?,
-            returned_at: row.try_get(9)?,
-            supplement_count: row.try_get(10)?,
-            supplement_requested_at: row.try_get(11)?,
-            supplement_seconds: row.try_get(12)?,
-            supplement_request: row.try_get(13)?,
-            version: row.try_get(14)?,
-            source_updated_at: row.try_get(15)?,
-            synced_at: row.try_get(16)?,
-            procedure_code: row.try_get(17)?,
-            procedure_name: row.try_get(18)?,
-            procedure_field: row.try_get(19)?,
-            processing_days: row.try_get(20)?,
-            receiving_agency_code: row.try_get(21)?,
-            receiving_agency_name: row.try_get(22)?,
-            handling_agency_code: row.try_get(23)?,
-            handling_agency_name: row.try_get(24)?,
-            desk_address: row.try_get(25)?,
-            desk_phone: row.try_get(26)?,
-            desk_hours: row.try_get(27)?,
-            events: serde_json::from_value(events)?,
+            dossier: dossier_from_row(row, events)?,
+            lookup_number: row.try_get(column)?,
+            synced_at: row.try_get(column + 1)?,
+            procedure_name: row.try_get(column + 2)?,
+            procedure_field: row.try_get(column + 3)?,
+            processing_days: row.try_get(column + 4)?,
+            receiving_agency_name: row.try_get(column + 5)?,
+            handling_agency_name: row.try_get(column + 6)?,
+            desk_address: row.try_get(column + 7)?,
+            desk_phone: row.try_get(column + 8)?,
+            desk_hours: row.try_get(column + 9)?,
+            event_agency_names,
         })
     }
 }

@@ -195,83 +195,82 @@ pub fn format_time(at: DateTime<Utc>) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-fn labelled_status(code: i16) -> anyhow::Result<Labelled> {
-    let status = Status::from_code(code)?;
-    Ok(Labelled {
-        code,
+fn labelled_status(status: Status) -> Labelled {
+    Labelled {
+        code: status.code(),
         label: status.label_vi(),
-    })
+    }
+}
+
+fn labelled_channel(channel: Channel) -> Labelled {
+    Labelled {
+        code: channel.code(),
+        label: channel.label_vi(),
+    }
 }
 
 impl CachedDossier {
     /// Renders a database record into its cached form.
     pub fn build(record: &DossierRecord) -> anyhow::Result<Self> {
-        let status = Status::from_code(record.status)?;
-        let channel = Channel::from_code(record.channel)?;
+        let dossier = &record.dossier;
+        let status = dossier.status;
         let lookup_number = u64::try_from(record.lookup_number)?;
         let number = LookupNumber::from_value(lookup_number)?;
         let public = PublicView {
-            code: &record.code,
+            code: dossier.code.as_str(),
             lookup_number: number.to_string(),
             lookup_number_display: number.grouped(),
             procedure: ProcedureRef {
-                code: &record.procedure_code,
+                code: dossier.procedure_code.national(),
                 name: &record.procedure_name,
                 field: &record.procedure_field,
                 processing_days: record.processing_days,
             },
             receiving_agency: AgencyRef {
-                code: &record.receiving_agency_code,
+                code: dossier.receiving_agency_code.as_str(),
                 name: &record.receiving_agency_name,
             },
             handling_agency: AgencyRef {
-                code: &record.handling_agency_code,
+                code: dossier.handling_agency_code.as_str(),
                 name: &record.handling_agency_name,
             },
-            channel: Labelled {
-                code: record.channel,
-                label: channel.label_vi(),
-            },
-            status: Labelled {
-                code: record.status,
-                label: status.label_vi(),
-            },
-            received_at: format_time(record.received_at),
-            due_at: record.due_at.map(format_time),
-            finished_at: record.finished_at.map(format_time),
-            returned_at: record.returned_at.map(format_time),
-            applicant: mask_name(&record.applicant_name),
+            channel: labelled_channel(dossier.channel),
+            status: labelled_status(status),
+            received_at: format_time(dossier.received_at),
+            due_at: dossier.due_at.map(format_time),
+            finished_at: dossier.finished_at.map(format_time),
+            returned_at: dossier.returned_at.map(format_time),
+            applicant: mask_name(&dossier.applicant_name),
             freshness: Freshness {
-                source_updated_at: format_time(record.source_updated_at),
+                source_updated_at: format_time(dossier.source_updated_at),
                 synced_at: format_time(record.synced_at),
             },
         };
         let mut head = serde_json::to_vec(&public)?;
         head.pop(); // the closing brace; the per-request tail closes the object
         anyhow::ensure!(
-            Self::head_names(&head, &record.code),
+            Self::head_names(&head, dossier.code.as_str()),
             "the code {:?} does not stand as it is at the start of its view",
-            record.code
+            dossier.code.as_str()
         );
 
-        let timeline = record
+        let timeline = dossier
             .events
             .iter()
-            .map(|event| {
-                Ok(TimelineStep {
-                    at: format_time(event.at),
-                    status: labelled_status(event.status)?,
-                    step: &event.step,
-                    agency: event.agency_name.as_deref(),
-                    note: event.note.as_deref(),
-                })
+            .enumerate()
+            .map(|(i, event)| TimelineStep {
+                at: format_time(event.at),
+                status: labelled_status(event.status),
+                step: &event.step,
+                agency: record.event_agency_names.get(i).and_then(Option::as_deref),
+                note: event.note.as_deref(),
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let supplement = (record.supplement_count > 0).then(|| SupplementView {
-            count: record.supplement_count,
-            requested_at: record.supplement_requested_at.map(format_time),
+            .collect();
+        let supplement = (dossier.supplement_count > 0).then(|| SupplementView {
+            count: dossier.supplement_count,
+            requested_at: dossier.supplement_requested_at.map(format_time),
             request: (status == Status::SupplementRequested)
-                .then_some(record.supplement_request.as_deref())
+                .then_some(dossier.supplement_request.as_deref())
                 .flatten(),
         });
         let detail = DetailView {
@@ -282,7 +281,7 @@ impl CachedDossier {
                 address: record.desk_address.as_deref(),
                 phone: record.desk_phone.as_deref(),
                 hours: record.desk_hours.as_deref(),
-                from: record.due_at.map(format_time),
+                from: dossier.due_at.map(format_time),
             },
         };
         let mut detail = serde_json::to_vec(&detail)?;
@@ -293,20 +292,23 @@ impl CachedDossier {
 
         let input = TimelinessInput {
             status,
-            received_at: record.received_at,
-            due_at: record.due_at,
-            finished_at: record.finished_at,
-            returned_at: record.returned_at,
-            supplement_count: u32::try_from(record.supplement_count).unwrap_or(0),
-            supplement_requested_at: record.supplement_requested_at,
-            supplement_seconds: record.supplement_seconds,
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            finished_at: dossier.finished_at,
+            returned_at: dossier.returned_at,
+            supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
+            supplement_requested_at: dossier.supplement_requested_at,
+            supplement_seconds: dossier.supplement_seconds,
         };
         Ok(Self {
-            code: Arc::from(record.code.as_str()),
+            code: Arc::from(dossier.code.as_str()),
             lookup_number,
             head: Arc::from(head),
             detail: detail.into_boxed_slice(),
-            phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
+            phone_last4: dossier
+                .applicant_phone
+                .as_ref()
+                .and_then(|phone| last4_digits(phone.e164())),
             clock: Clock::new(input),
             referenced: Default::default(),
             memo: Default::default(),

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::notify::{AppliedChange, StatusNotices};
 use super::snapshot::DossierPayload;
 use crate::db;
-use crate::db::dossiers::{DossierRecord, EventRecord};
+use crate::db::dossiers::DossierRecord;
 use crate::domain::dossier::Dossier;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
@@ -101,51 +101,26 @@ fn record_for(
     let name_of =
         |entry: Option<&db::sync::AgencyEntry>| entry.map(|a| a.name.clone()).unwrap_or_default();
     DossierRecord {
-        code: applied.code.clone(),
+        dossier: dossier.clone(),
         lookup_number: applied.lookup_number,
-        status: dossier.status.code(),
-        channel: dossier.channel.code(),
-        applicant_name: dossier.applicant_name.clone(),
-        applicant_phone: dossier
-            .applicant_phone
-            .as_ref()
-            .map(|p| p.e164().to_owned()),
-        received_at: dossier.received_at,
-        due_at: dossier.due_at,
-        finished_at: dossier.finished_at,
-        returned_at: dossier.returned_at,
-        supplement_count: dossier.supplement_count,
-        supplement_requested_at: dossier.supplement_requested_at,
-        supplement_seconds: dossier.supplement_seconds,
-        supplement_request: dossier.supplement_request.clone(),
-        version: dossier.version,
-        source_updated_at: dossier.source_updated_at,
         synced_at: applied.synced_at,
-        procedure_code: dossier.procedure_code.national().to_owned(),
         procedure_name: procedure.map(|p| p.name.clone()).unwrap_or_default(),
         procedure_field: procedure.map(|p| p.field.clone()).unwrap_or_default(),
         processing_days: procedure.map_or(0, |p| p.processing_days),
-        receiving_agency_code: dossier.receiving_agency_code.as_str().to_owned(),
         receiving_agency_name: name_of(receiving),
-        handling_agency_code: dossier.handling_agency_code.as_str().to_owned(),
         handling_agency_name: name_of(handling),
         desk_address: receiving.and_then(|a| a.desk_address.clone()),
         desk_phone: receiving.and_then(|a| a.desk_phone.clone()),
         desk_hours: receiving.and_then(|a| a.desk_hours.clone()),
-        events: dossier
+        event_agency_names: dossier
             .events
             .iter()
-            .map(|event| EventRecord {
-                at: event.at,
-                status: event.status.code(),
-                step: event.step.clone(),
-                agency_code: event.agency_code.as_ref().map(|a| a.as_str().to_owned()),
-                agency_name: event
+            .map(|event| {
+                event
                     .agency_code
                     .as_ref()
                     .and_then(|a| agencies.get(a.as_str()))
-                    .map(|a| a.name.clone()),
-                note: event.note.clone(),
+                    .map(|a| a.name.clone())
             })
             .collect(),
     }
