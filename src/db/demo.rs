@@ -15,7 +15,8 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient};
 
-use crate::demo::generate::{self, DemoDossier, DemoProvince, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE};
+use crate::demo::generate::{self, DemoProvince, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE};
+use crate::domain::Dossier;
 
 /// Dossiers per COPY round; about 10 MB of generated data.
 const CHUNK: usize = 10_000;
@@ -147,7 +148,7 @@ pub async fn load(
 
     let mut stream =
         generate::dossier_stream(&province, opts.seed, opts.dossiers, opts.until, due).peekable();
-    let mut chunk: Vec<DemoDossier> = Vec::with_capacity(CHUNK);
+    let mut chunk: Vec<Dossier> = Vec::with_capacity(CHUNK);
     let (mut dossiers, mut events) = (0u64, 0u64);
     while stream.peek().is_some() {
         chunk.clear();
@@ -158,18 +159,17 @@ pub async fn load(
         let writer = BinaryCopyInWriter::new(sink, DOSSIER_TYPES);
         pin_mut!(writer);
         for d in stream.by_ref().take(CHUNK) {
-            let source_updated_at = d.events.last().map_or(d.received_at, |e| e.occurred_at);
             writer
                 .as_mut()
                 .write(&[
-                    &d.code,
-                    &d.procedure_code,
-                    &d.receiving_agency_code,
-                    &d.handling_agency_code,
-                    &d.channel,
-                    &d.status,
+                    &d.code.as_str(),
+                    &d.procedure_code.national(),
+                    &d.receiving_agency_code.as_str(),
+                    &d.handling_agency_code.as_str(),
+                    &d.channel.code(),
+                    &d.status.code(),
                     &d.applicant_name,
-                    &d.applicant_phone,
+                    &d.applicant_phone.as_ref().map(|p| p.e164()),
                     &d.received_at,
                     &d.due_at,
                     &d.finished_at,
@@ -179,7 +179,7 @@ pub async fn load(
                     &d.supplement_seconds,
                     &d.supplement_request,
                     &d.version,
-                    &source_updated_at,
+                    &d.source_updated_at,
                 ])
                 .await
                 .context("writing a dossier row")?;
@@ -194,16 +194,17 @@ pub async fn load(
         let writer = BinaryCopyInWriter::new(sink, EVENT_TYPES);
         pin_mut!(writer);
         for d in &chunk {
-            for e in &d.events {
+            // The demo numbers a timeline from 1 (its last step's number is the version).
+            for (seq, e) in (1..).zip(&d.events) {
                 writer
                     .as_mut()
                     .write(&[
-                        &d.code,
-                        &e.seq,
-                        &e.occurred_at,
-                        &e.status,
+                        &d.code.as_str(),
+                        &seq,
+                        &e.at,
+                        &e.status.code(),
                         &e.step,
-                        &e.agency_code,
+                        &e.agency_code.as_ref().map(|a| a.as_str()),
                         &e.note,
                     ])
                     .await
