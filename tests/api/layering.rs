@@ -49,7 +49,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/staff/mod.rs", "db"),
     ("src/channels/web/api.rs", "channels::qr"),
     ("src/cli.rs", "sql query_opt"),
-    ("src/db/demo.rs", "demo"),
     ("src/intake/mod.rs", "cli"),
     ("src/staff/mod.rs", "http"),
     ("src/sync/commands.rs", "cli"),
