@@ -36,12 +36,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
-use futures_util::{pin_mut, StreamExt as _};
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::Type;
 use tokio_postgres::NoTls;
 
+use tracuu::db::demo::{copy_dossiers, CopyTables};
 use tracuu::demo::SHOWCASE_COUNT;
 use tracuu::domain::WorkingCalendar;
 use tracuu::domain::{Dossier, DossierEvent, Status};
@@ -796,6 +795,9 @@ fn generate(args: &Args) -> Vec<Dossier> {
     let due = move |received: DateTime<Utc>, days: u32| calendar.add_working_days(received, days);
     // The stream opens with the 12 showcase dossiers (code suffixes -9001…-9012, the only ones the
     // catalog's 12 dossiers use): skip them, so no pushed code can already exist.
+    // The push stamps each snapshot's updated_at when it is sent; the raw COPY of the same rows
+    // stores a time of this run too, not the generator's (the latest step's).
+    let now = Utc::now();
     let dossiers: Vec<Dossier> = tracuu::demo::dossiers(
         &province,
         args.seed,
@@ -804,6 +806,10 @@ fn generate(args: &Args) -> Vec<Dossier> {
         &due,
     )
     .skip(SHOWCASE_COUNT)
+    .map(|mut d| {
+        d.source_updated_at = now;
+        d
+    })
     .collect();
     log(format!(
         "generated {} dossiers ({} events) with seed {} on the catalog of seed {} in {:.1} s",
@@ -818,44 +824,6 @@ fn generate(args: &Args) -> Vec<Dossier> {
 
 // ---------------------------------------------------------------------------------------------
 // Phase 1 (`load`): push ingest and raw COPY of the same rows, interleaved in rounds
-
-const DOSSIER_COLUMNS: &str = "(code, procedure_code, receiving_agency_code, \
-    handling_agency_code, channel, status, applicant_name, applicant_phone, received_at, due_at, \
-    finished_at, returned_at, supplement_count, supplement_requested_at, supplement_seconds, \
-    supplement_request, version, source_updated_at)";
-
-const DOSSIER_TYPES: &[Type] = &[
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::INT2,
-    Type::INT2,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::INT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::TIMESTAMPTZ,
-];
-
-const EVENT_COLUMNS: &str = "(dossier_code, seq, occurred_at, status, step, agency_code, note)";
-
-const EVENT_TYPES: &[Type] = &[
-    Type::TEXT,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::INT2,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-];
 
 /// Empty copies of the real tables: same columns, defaults (the lookup number too), checks and
 /// indexes. `LIKE` copies neither foreign keys nor triggers.
@@ -899,75 +867,20 @@ const DROP_COPIES: &str = "DROP TABLE IF EXISTS bench_events; DROP TABLE IF EXIS
     DROP TABLE IF EXISTS bench_fk_events; DROP TABLE IF EXISTS bench_fk_dossiers";
 
 /// Binary-COPYs `slice` (dossiers, then their events numbered from 0 as the push path stores
-/// them) into the given tables in one transaction, `chunk` dossiers per COPY statement.
+/// them) into the given tables in one transaction, `chunk` dossiers per COPY statement, with the
+/// demo loader's statements.
 async fn copy_rows(
     pg: &mut tokio_postgres::Client,
-    tables: (&str, &str),
+    tables: CopyTables,
     slice: &[Dossier],
     chunk: usize,
-    source_updated_at: DateTime<Utc>,
 ) -> anyhow::Result<(u64, u64)> {
-    let copy_dossiers = format!(
-        "COPY {} {DOSSIER_COLUMNS} FROM STDIN (FORMAT binary)",
-        tables.0
-    );
-    let copy_events = format!(
-        "COPY {} {EVENT_COLUMNS} FROM STDIN (FORMAT binary)",
-        tables.1
-    );
     let tx = pg.transaction().await?;
     let (mut n_dossiers, mut n_events) = (0u64, 0u64);
     for part in slice.chunks(chunk.max(1)) {
-        let sink = tx.copy_in(copy_dossiers.as_str()).await?;
-        let writer = BinaryCopyInWriter::new(sink, DOSSIER_TYPES);
-        pin_mut!(writer);
-        for d in part {
-            writer
-                .as_mut()
-                .write(&[
-                    &d.code.as_str(),
-                    &d.procedure_code.national(),
-                    &d.receiving_agency_code.as_str(),
-                    &d.handling_agency_code.as_str(),
-                    &d.channel.code(),
-                    &d.status.code(),
-                    &d.applicant_name,
-                    &d.applicant_phone.as_ref().map(|p| p.e164()),
-                    &d.received_at,
-                    &d.due_at,
-                    &d.finished_at,
-                    &d.returned_at,
-                    &d.supplement_count,
-                    &d.supplement_requested_at,
-                    &d.supplement_seconds,
-                    &d.supplement_request,
-                    &d.version,
-                    &source_updated_at,
-                ])
-                .await?;
-        }
-        n_dossiers += writer.finish().await?;
-        let sink = tx.copy_in(copy_events.as_str()).await?;
-        let writer = BinaryCopyInWriter::new(sink, EVENT_TYPES);
-        pin_mut!(writer);
-        for d in part {
-            for (seq, e) in d.events.iter().enumerate() {
-                let seq = seq as i32;
-                writer
-                    .as_mut()
-                    .write(&[
-                        &d.code.as_str(),
-                        &seq,
-                        &e.at,
-                        &e.status.code(),
-                        &e.step,
-                        &e.agency_code.as_ref().map(|a| a.as_str()),
-                        &e.note,
-                    ])
-                    .await?;
-            }
-        }
-        n_events += writer.finish().await?;
+        let (dossiers, events) = copy_dossiers(&tx, tables, part, 0).await?;
+        n_dossiers += dossiers;
+        n_events += events;
     }
     tx.commit().await?;
     Ok((n_dossiers, n_events))
@@ -1118,7 +1031,6 @@ async fn load(
             ""
         }
     ));
-    let source_updated_at = Utc::now();
     let mut totals: Vec<LoadTotals> = kinds.iter().map(|_| LoadTotals::default()).collect();
     let mut stats = PushStats::default();
     let mut ratios = Vec::new();
@@ -1151,20 +1063,24 @@ async fn load(
                 Load::Copy => {
                     copy_rows(
                         pg,
-                        ("bench_dossiers", "bench_events"),
+                        CopyTables {
+                            dossiers: "bench_dossiers",
+                            events: "bench_events",
+                        },
                         slice,
                         args.copy_chunk,
-                        source_updated_at,
                     )
                     .await?
                 }
                 Load::CopyFk => {
                     copy_rows(
                         pg,
-                        ("bench_fk_dossiers", "bench_fk_events"),
+                        CopyTables {
+                            dossiers: "bench_fk_dossiers",
+                            events: "bench_fk_events",
+                        },
                         slice,
                         args.copy_chunk,
-                        source_updated_at,
                     )
                     .await?
                 }
