@@ -325,14 +325,7 @@ pub async fn demo_data(
                 replace,
                 "the read model already holds {existing} dossiers; add --replace to delete them first"
             );
-            // Every table that references dossiers goes with them (named, not CASCADE, so a new
-            // reference has to be added here on purpose).
-            client
-                .batch_execute(
-                    "TRUNCATE dossier_events, dossier_views, sms_subscriptions, sms_ratings, dossiers;
-                     ALTER SEQUENCE dossier_lookup_seq RESTART",
-                )
-                .await?;
+            db::demo::delete_all_dossiers(&**client).await?;
         }
         drop(client);
         load_demo(&database.connection, dossiers, seed).await

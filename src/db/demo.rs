@@ -249,6 +249,19 @@ pub async fn copy_dossiers(
     Ok((written, events))
 }
 
+/// Every table that references dossiers goes with them (named, not CASCADE, so a new reference
+/// has to be added here on purpose), and lookup numbers start again from the first.
+const DELETE_ALL_DOSSIERS: &str =
+    "TRUNCATE dossier_events, dossier_views, sms_subscriptions, sms_ratings, dossiers;
+     ALTER SEQUENCE dossier_lookup_seq RESTART";
+
+/// Deletes every dossier and what hangs on them, and restarts the lookup numbers (before a demo
+/// load replaces the read model's dossiers).
+pub async fn delete_all_dossiers(client: &impl GenericClient) -> anyhow::Result<()> {
+    client.batch_execute(DELETE_ALL_DOSSIERS).await?;
+    Ok(())
+}
+
 const ANALYZE: &str = "ANALYZE agencies, procedures, dossiers, dossier_events";
 
 /// Updates the planner statistics of the tables a load filled (outside its transaction: the
