@@ -12,6 +12,7 @@ pub mod installation;
 pub mod intake;
 pub mod kiosk;
 pub mod local;
+pub mod open;
 pub mod shared;
 pub mod sms;
 pub mod sms_outbox;

@@ -91,7 +91,7 @@ async fn an_administrators_calendar_edit_survives_reseeding() {
         .execute("DELETE FROM calendar_days WHERE day = '2026-02-16'", &[])
         .await
         .expect("delete");
-    tracuu::cli::seed_calendar(&client)
+    tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed again");
     let rows = client

@@ -93,7 +93,7 @@ async fn build_template() {
     let url = connection_for(TEMPLATE);
     let mut client = tracuu::db::connect(&url).await.expect("connect template");
     tracuu::db::migrate(&mut client).await.expect("migrate");
-    tracuu::cli::seed_calendar(&client)
+    tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed calendar");
     drop(client);

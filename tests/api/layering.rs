@@ -48,10 +48,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/staff/mod.rs", "channels::feedback"),
     ("src/channels/staff/mod.rs", "db"),
     ("src/channels/web/api.rs", "channels::qr"),
-    ("src/cli.rs", "sql query_opt"),
     ("src/intake/mod.rs", "cli"),
     ("src/staff/mod.rs", "http"),
-    ("src/sync/commands.rs", "cli"),
     ("src/sync/fanout.rs", "sql batch_execute"),
     ("src/sync/push.rs", "http"),
 ];
