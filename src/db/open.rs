@@ -38,13 +38,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
         None => {
             let cluster = LocalCluster::start(&settings.database.data_dir, false)?;
             let admin = db::connect(&cluster.connection_string("postgres")).await?;
-            let exists = admin
-                .query_opt("SELECT 1 FROM pg_database WHERE datname = 'tracuu'", &[])
-                .await?
-                .is_some();
-            if !exists {
-                admin.batch_execute("CREATE DATABASE tracuu").await?;
-            }
+            create_database_if_absent(&admin).await?;
             (cluster.connection_string("tracuu"), Some(cluster))
         }
     };
@@ -52,6 +46,19 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     db::migrate(&mut client).await?;
     seed_calendar(&client).await?;
     Ok(Database { connection, local })
+}
+
+const FIND_DATABASE: &str = "SELECT 1 FROM pg_database WHERE datname = 'tracuu'";
+const CREATE_DATABASE: &str = "CREATE DATABASE tracuu";
+
+/// Creates the `tracuu` database on the server `admin` is connected to, unless it exists.
+/// `CREATE DATABASE` takes no parameters and cannot run in a transaction, hence the check first.
+async fn create_database_if_absent(admin: &impl GenericClient) -> anyhow::Result<()> {
+    let exists = admin.query_opt(FIND_DATABASE, &[]).await?.is_some();
+    if !exists {
+        admin.batch_execute(CREATE_DATABASE).await?;
+    }
+    Ok(())
 }
 
 /// Inserts the built-in 2025–2027 holidays once per installation; later edits in the table win.
