@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod dossiers;
+pub mod fanout;
 pub mod health;
 pub mod hotline;
 pub mod installation;
