@@ -10,19 +10,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::push::{self, PushState};
 use super::service::{BatchError, BatchReport, ItemReport, StaleItem, SyncService};
 use super::snapshot::ItemError;
 use crate::db;
 use crate::domain::catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
-use crate::error::{AppError, Code};
 
 /// Longest agency name (characters; the column allows the same).
 pub const MAX_AGENCY_NAME_CHARS: usize = 300;
@@ -753,7 +749,9 @@ impl SyncService {
 }
 
 /// Parses the raw items of a pushed body into checked items.
-fn parse_items<P: CatalogPayload>(raw: Vec<Result<&str, String>>) -> Vec<CheckedItem<P::Valid>> {
+pub fn parse_items<P: CatalogPayload>(
+    raw: Vec<Result<&str, String>>,
+) -> Vec<CheckedItem<P::Valid>> {
     raw.into_iter()
         .enumerate()
         .map(|(index, raw)| {
@@ -763,65 +761,6 @@ fn parse_items<P: CatalogPayload>(raw: Vec<Result<&str, String>>) -> Vec<Checked
             check(index, parsed)
         })
         .collect()
-}
-
-fn batch_error(error: BatchError) -> AppError {
-    match error {
-        BatchError::Replayed => AppError::new(Code::SignatureReplayed),
-        BatchError::Database(cause) => AppError::unavailable(Some(cause)),
-    }
-}
-
-fn respond(what: &str, report: BatchReport) -> HttpResponse {
-    tracing::info!(
-        sync.catalog = what,
-        sync.applied = report.applied,
-        sync.stale = report.stale,
-        sync.invalid = report.invalid,
-        "catalog push of {what}: {} applied, {} stale, {} invalid",
-        report.applied,
-        report.stale,
-        report.invalid
-    );
-    HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(report)
-}
-
-/// `POST /sync/v1/agencies`.
-pub async fn push_agencies(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<PushState>,
-) -> Result<HttpResponse, AppError> {
-    let body = push::read_body(payload, state.settings.max_body_bytes).await?;
-    let signature = push::authenticate(&req, &state.verifier, &body)?;
-    let raw = push::split_items(&req, &body, state.settings.max_batch_items)?;
-    let items = parse_items::<AgencyPayload>(raw);
-    let report = state
-        .sync
-        .apply_agencies(items, Some(&signature))
-        .await
-        .map_err(batch_error)?;
-    Ok(respond("agencies", report))
-}
-
-/// `POST /sync/v1/procedures`.
-pub async fn push_procedures(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<PushState>,
-) -> Result<HttpResponse, AppError> {
-    let body = push::read_body(payload, state.settings.max_body_bytes).await?;
-    let signature = push::authenticate(&req, &state.verifier, &body)?;
-    let raw = push::split_items(&req, &body, state.settings.max_batch_items)?;
-    let items = parse_items::<ProcedurePayload>(raw);
-    let report = state
-        .sync
-        .apply_procedures(items, Some(&signature))
-        .await
-        .map_err(batch_error)?;
-    Ok(respond("procedures", report))
 }
 
 #[cfg(test)]

@@ -50,7 +50,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/web/api.rs", "channels::qr"),
     ("src/intake/mod.rs", "cli"),
     ("src/staff/mod.rs", "http"),
-    ("src/sync/push.rs", "http"),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

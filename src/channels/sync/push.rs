@@ -1,45 +1,16 @@
-//! The push API the main dossier store calls: `POST /sync/v1/dossiers` with a JSON array or NDJSON
-//! of snapshots, signed (see [`super::auth`]). The body is read with a hard limit, authenticated,
-//! split into items that are parsed one by one, and handed to the [`SyncService`]; the answer
-//! counts applied, stale and invalid items and names each invalid one.
-
-use std::sync::Arc;
+//! `POST /sync/v1/dossiers`, and what every push handler does first: read the body with a hard
+//! limit, check its signature, split it into items (a JSON array or NDJSON). The answer counts
+//! applied, stale and invalid items and names each invalid one.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde_json::value::RawValue;
 
-use super::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use super::service::{BatchError, BatchItem, SyncService};
-use crate::config::SyncSettings;
+use super::PushState;
 use crate::error::{AppError, Code};
-
-/// What the push handlers share.
-pub struct PushState {
-    pub sync: Arc<SyncService>,
-    pub verifier: Verifier,
-    pub settings: SyncSettings,
-}
-
-/// Registers `/sync/v1/...`: dossiers here, agencies and procedures in [`super::catalog`].
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/sync/v1/dossiers")
-            .route(web::post().to(push_dossiers))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-    cfg.service(
-        web::resource("/sync/v1/agencies")
-            .route(web::post().to(super::catalog::push_agencies))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-    cfg.service(
-        web::resource("/sync/v1/procedures")
-            .route(web::post().to(super::catalog::push_procedures))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-}
+use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::sync::service::{BatchError, BatchItem};
 
 /// Reads the whole body, refusing with 413 as soon as it passes `limit`.
 pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
