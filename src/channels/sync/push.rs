@@ -4,32 +4,27 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
+use bytes::BytesMut;
 use serde_json::value::RawValue;
 
 use super::PushState;
 use crate::error::{AppError, Code};
+use crate::http::body::{read_limited, BodyError};
 use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::sync::service::{BatchError, BatchItem};
 
-/// Reads the whole body, refusing with 413 as soon as it passes `limit`.
-pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
-    let too_large = || {
-        AppError::with_message(
-            Code::PayloadTooLarge,
-            format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
-        )
-    };
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::with_message(Code::InvalidBatch, format!("{e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// Reads the whole body, refusing with 413 as soon as it passes `limit`. The answers name what
+/// the main store's operators can act on: the transport error, or the setting that sets the limit.
+pub async fn read_body(payload: web::Payload, limit: usize) -> Result<BytesMut, AppError> {
+    read_limited(payload, limit)
+        .await
+        .map_err(|error| match error {
+            BodyError::TooLarge => AppError::with_message(
+                Code::PayloadTooLarge,
+                format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
+            ),
+            BodyError::Broken(e) => AppError::with_message(Code::InvalidBatch, format!("{e}")),
+        })
 }
 
 /// Checks the signature headers; returns the signature (the replay key).
