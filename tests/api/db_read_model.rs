@@ -26,10 +26,19 @@ async fn every_demo_dossier_has_a_valid_unique_lookup_number() {
         .await
         .expect("numbers");
     assert_eq!(rows.len(), DEMO_DOSSIERS);
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut repeated = Vec::new();
     for row in rows {
         let number: i64 = row.get(0);
         LookupNumber::parse(&format!("{number:010}")).expect("valid check digit");
+        if !seen.insert(number) {
+            repeated.push(number);
+        }
     }
+    assert!(
+        repeated.is_empty(),
+        "lookup numbers shared by more than one dossier: {repeated:?}"
+    );
 }
 
 #[tokio::test]
