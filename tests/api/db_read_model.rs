@@ -96,10 +96,14 @@ async fn the_seeded_calendar_skips_tet_2026() {
 async fn an_administrators_calendar_edit_survives_reseeding() {
     let db = TestDatabase::create().await;
     let client = db.client().await;
-    client
+    let deleted = client
         .execute("DELETE FROM calendar_days WHERE day = '2026-02-16'", &[])
         .await
         .expect("delete");
+    assert_eq!(
+        deleted, 1,
+        "the seeded calendar holds 2026-02-16 (Tết) to delete"
+    );
     tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed again");
