@@ -7,9 +7,13 @@ use super::{AgencyCode, ProcedureCode};
 /// The level of an agency in the province's hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgencyKind {
+    /// The provincial people's committee.
     Province,
+    /// A provincial department (sở, ban, ngành).
     Department,
+    /// A district (huyện, thị xã, thành phố).
     District,
+    /// A commune (xã, phường, thị trấn).
     Commune,
 }
 
@@ -39,8 +43,11 @@ impl AgencyKind {
 /// How much of a procedure can be done online.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnlineLevel {
+    /// Entirely online (toàn trình).
     Full,
+    /// Partly online (một phần).
     Partial,
+    /// Not online.
     None,
 }
 

@@ -1,6 +1,6 @@
 //! The pure domain layer of tracuu: parsed value types (dossier codes, lookup
-//! numbers, phone numbers, agency and procedure codes), the national status
-//! vocabulary, the 766 timeliness rules, the working-time calendar and the
+//! numbers, phone numbers, agency and procedure codes), the dossier and the
+//! catalog entries made of them, the national status vocabulary, the 766 timeliness rules, the working-time calendar and the
 //! text helpers they share. Nothing here performs I/O; past the parse step
 //! the rest of the service only handles these types. Every failure is a
 //! [`DomainError`], which carries a stable machine code, a Vietnamese message

@@ -24,7 +24,7 @@ pub struct PushState {
     pub settings: SyncSettings,
 }
 
-/// Registers `/sync/v1/...`: dossiers in [`push`], agencies and procedures in [`catalog`].
+/// Registers `/sync/v1/...`: dossiers in `push.rs`, agencies and procedures in `catalog.rs`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/sync/v1/dossiers")

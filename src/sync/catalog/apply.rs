@@ -16,7 +16,9 @@ const REFRESH_CHUNK: usize = 1_000;
 /// What applying a catalog batch did, and which dossiers' views show a changed entry.
 #[derive(Debug, Default)]
 pub struct CatalogOutcome {
+    /// What happened to each item.
     pub report: BatchReport,
+    /// The codes of the dossiers whose views show a changed entry.
     pub dossiers: Vec<String>,
 }
 

@@ -1,12 +1,15 @@
-//! The catalog part of the feed (design.md §3.2): agencies and procedures as the main store pushes
-//! them (`POST /sync/v1/agencies`, `POST /sync/v1/procedures`, same signature, replay protection,
-//! body formats and limits as dossiers) or as `tracuu import` reads them from CSV. Both paths share
-//! the payload types, their validation and [`apply_agency_batch`] / [`apply_procedure_batch`], so
-//! they accept and refuse exactly the same things. The version rule is the dossiers' one: an item
-//! whose version is not newer than the stored one is stale and changes nothing. A change drops the
-//! stored views of the dossiers that show the changed entry (in the same transaction), refreshes
-//! the ones this instance has cached, and tells other instances through the same `NOTIFY` as
-//! dossier changes.
+//! The catalog part of the feed: agencies and procedures as the main store pushes them (the sync
+//! channel's `POST /sync/v1/agencies` and `POST /sync/v1/procedures`, same signature, replay
+//! protection, body formats and limits as dossiers) or as `tracuu import` reads them from CSV. Both
+//! paths share the payload types, their validation and [`apply_agency_batch`] /
+//! [`apply_procedure_batch`], so they accept and refuse exactly the same things. The version rule
+//! is the dossiers' one: an item whose version is not newer than the stored one is stale and
+//! changes nothing. A change drops the stored views of the dossiers that show the changed entry
+//! (in the same transaction), refreshes the ones this instance has cached, and tells other
+//! instances through the same `NOTIFY` as dossier changes.
+//!
+//! One file per job: `payload` (the wire types), `validate` (limits and checks), `plan` (what of
+//! a batch applies; no I/O) and `apply` (the transactions and the cache refresh).
 
 mod apply;
 mod payload;
