@@ -36,14 +36,14 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::Parser;
-use futures_util::{pin_mut, StreamExt as _};
+use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::Type;
 use tokio_postgres::NoTls;
 
-use tracuu::demo::{DemoDossier, DemoEvent, SHOWCASE_COUNT};
+use tracuu::db::demo::{copy_dossiers, CopyTables};
+use tracuu::demo::SHOWCASE_COUNT;
 use tracuu::domain::WorkingCalendar;
+use tracuu::domain::{Dossier, DossierEvent, Status};
 use tracuu::sync::auth::sign;
 
 #[derive(Debug, Parser)]
@@ -615,17 +615,17 @@ struct EventOut<'a> {
     note: Option<&'a str>,
 }
 
-fn snapshot<'a>(d: &'a DemoDossier, updated_at: &'a str) -> SnapshotOut<'a> {
+fn snapshot<'a>(d: &'a Dossier, updated_at: &'a str) -> SnapshotOut<'a> {
     SnapshotOut {
-        code: &d.code,
+        code: d.code.as_str(),
         version: d.version,
-        procedure_code: &d.procedure_code,
-        receiving_agency_code: &d.receiving_agency_code,
-        handling_agency_code: &d.handling_agency_code,
-        channel: d.channel,
-        status: d.status,
+        procedure_code: d.procedure_code.as_str(),
+        receiving_agency_code: d.receiving_agency_code.as_str(),
+        handling_agency_code: d.handling_agency_code.as_str(),
+        channel: d.channel.code(),
+        status: d.status.code(),
         applicant_name: &d.applicant_name,
-        applicant_phone: d.applicant_phone.as_deref(),
+        applicant_phone: d.applicant_phone.as_ref().map(|p| p.e164()),
         received_at: d.received_at,
         due_at: d.due_at,
         finished_at: d.finished_at,
@@ -639,10 +639,10 @@ fn snapshot<'a>(d: &'a DemoDossier, updated_at: &'a str) -> SnapshotOut<'a> {
             .events
             .iter()
             .map(|e| EventOut {
-                at: e.occurred_at,
-                status: e.status,
+                at: e.at,
+                status: e.status.code(),
                 step: &e.step,
-                agency_code: e.agency_code.as_deref(),
+                agency_code: e.agency_code.as_ref().map(|a| a.as_str()),
                 note: e.note.as_deref(),
             })
             .collect(),
@@ -665,7 +665,7 @@ struct PreBatch {
     dossiers: usize,
 }
 
-fn serialise_batch(chunk: &[DemoDossier]) -> anyhow::Result<PreBatch> {
+fn serialise_batch(chunk: &[Dossier]) -> anyhow::Result<PreBatch> {
     let needle = format!("\"updated_at\":\"{STAMP_PLACEHOLDER}\"");
     let mut body = Vec::with_capacity(chunk.len() * 2_048);
     let mut stamps = Vec::with_capacity(chunk.len());
@@ -788,14 +788,17 @@ fn lag_delta(a: LagMetric, b: LagMetric) -> LagMetric {
 // ---------------------------------------------------------------------------------------------
 // Generation
 
-fn generate(args: &Args) -> Vec<DemoDossier> {
+fn generate(args: &Args) -> Vec<Dossier> {
     let started = Instant::now();
     let province = tracuu::demo::province(args.catalog_seed);
     let calendar = WorkingCalendar::vietnam_default();
     let due = move |received: DateTime<Utc>, days: u32| calendar.add_working_days(received, days);
     // The stream opens with the 12 showcase dossiers (code suffixes -9001…-9012, the only ones the
     // catalog's 12 dossiers use): skip them, so no pushed code can already exist.
-    let dossiers: Vec<DemoDossier> = tracuu::demo::dossiers(
+    // The push stamps each snapshot's updated_at when it is sent; the raw COPY of the same rows
+    // stores a time of this run too, not the generator's (the latest step's).
+    let now = Utc::now();
+    let dossiers: Vec<Dossier> = tracuu::demo::dossiers(
         &province,
         args.seed,
         args.dossiers + SHOWCASE_COUNT,
@@ -803,6 +806,10 @@ fn generate(args: &Args) -> Vec<DemoDossier> {
         &due,
     )
     .skip(SHOWCASE_COUNT)
+    .map(|mut d| {
+        d.source_updated_at = now;
+        d
+    })
     .collect();
     log(format!(
         "generated {} dossiers ({} events) with seed {} on the catalog of seed {} in {:.1} s",
@@ -817,44 +824,6 @@ fn generate(args: &Args) -> Vec<DemoDossier> {
 
 // ---------------------------------------------------------------------------------------------
 // Phase 1 (`load`): push ingest and raw COPY of the same rows, interleaved in rounds
-
-const DOSSIER_COLUMNS: &str = "(code, procedure_code, receiving_agency_code, \
-    handling_agency_code, channel, status, applicant_name, applicant_phone, received_at, due_at, \
-    finished_at, returned_at, supplement_count, supplement_requested_at, supplement_seconds, \
-    supplement_request, version, source_updated_at)";
-
-const DOSSIER_TYPES: &[Type] = &[
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::INT2,
-    Type::INT2,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::TIMESTAMPTZ,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::INT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::TIMESTAMPTZ,
-];
-
-const EVENT_COLUMNS: &str = "(dossier_code, seq, occurred_at, status, step, agency_code, note)";
-
-const EVENT_TYPES: &[Type] = &[
-    Type::TEXT,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::INT2,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-];
 
 /// Empty copies of the real tables: same columns, defaults (the lookup number too), checks and
 /// indexes. `LIKE` copies neither foreign keys nor triggers.
@@ -898,75 +867,20 @@ const DROP_COPIES: &str = "DROP TABLE IF EXISTS bench_events; DROP TABLE IF EXIS
     DROP TABLE IF EXISTS bench_fk_events; DROP TABLE IF EXISTS bench_fk_dossiers";
 
 /// Binary-COPYs `slice` (dossiers, then their events numbered from 0 as the push path stores
-/// them) into the given tables in one transaction, `chunk` dossiers per COPY statement.
+/// them) into the given tables in one transaction, `chunk` dossiers per COPY statement, with the
+/// demo loader's statements.
 async fn copy_rows(
     pg: &mut tokio_postgres::Client,
-    tables: (&str, &str),
-    slice: &[DemoDossier],
+    tables: CopyTables,
+    slice: &[Dossier],
     chunk: usize,
-    source_updated_at: DateTime<Utc>,
 ) -> anyhow::Result<(u64, u64)> {
-    let copy_dossiers = format!(
-        "COPY {} {DOSSIER_COLUMNS} FROM STDIN (FORMAT binary)",
-        tables.0
-    );
-    let copy_events = format!(
-        "COPY {} {EVENT_COLUMNS} FROM STDIN (FORMAT binary)",
-        tables.1
-    );
     let tx = pg.transaction().await?;
     let (mut n_dossiers, mut n_events) = (0u64, 0u64);
     for part in slice.chunks(chunk.max(1)) {
-        let sink = tx.copy_in(copy_dossiers.as_str()).await?;
-        let writer = BinaryCopyInWriter::new(sink, DOSSIER_TYPES);
-        pin_mut!(writer);
-        for d in part {
-            writer
-                .as_mut()
-                .write(&[
-                    &d.code,
-                    &d.procedure_code,
-                    &d.receiving_agency_code,
-                    &d.handling_agency_code,
-                    &d.channel,
-                    &d.status,
-                    &d.applicant_name,
-                    &d.applicant_phone,
-                    &d.received_at,
-                    &d.due_at,
-                    &d.finished_at,
-                    &d.returned_at,
-                    &d.supplement_count,
-                    &d.supplement_requested_at,
-                    &d.supplement_seconds,
-                    &d.supplement_request,
-                    &d.version,
-                    &source_updated_at,
-                ])
-                .await?;
-        }
-        n_dossiers += writer.finish().await?;
-        let sink = tx.copy_in(copy_events.as_str()).await?;
-        let writer = BinaryCopyInWriter::new(sink, EVENT_TYPES);
-        pin_mut!(writer);
-        for d in part {
-            for (seq, e) in d.events.iter().enumerate() {
-                let seq = seq as i32;
-                writer
-                    .as_mut()
-                    .write(&[
-                        &d.code,
-                        &seq,
-                        &e.occurred_at,
-                        &e.status,
-                        &e.step,
-                        &e.agency_code,
-                        &e.note,
-                    ])
-                    .await?;
-            }
-        }
-        n_events += writer.finish().await?;
+        let (dossiers, events) = copy_dossiers(&tx, tables, part, 0).await?;
+        n_dossiers += dossiers;
+        n_events += events;
     }
     tx.commit().await?;
     Ok((n_dossiers, n_events))
@@ -1057,7 +971,7 @@ async fn load(
     cpu: &Cpu,
     pusher: &Pusher,
     pg: &mut tokio_postgres::Client,
-    dossiers: &[DemoDossier],
+    dossiers: &[Dossier],
 ) -> anyhow::Result<()> {
     let r = &args.records;
     let events: usize = dossiers.iter().map(|d| d.events.len()).sum();
@@ -1117,7 +1031,6 @@ async fn load(
             ""
         }
     ));
-    let source_updated_at = Utc::now();
     let mut totals: Vec<LoadTotals> = kinds.iter().map(|_| LoadTotals::default()).collect();
     let mut stats = PushStats::default();
     let mut ratios = Vec::new();
@@ -1150,20 +1063,24 @@ async fn load(
                 Load::Copy => {
                     copy_rows(
                         pg,
-                        ("bench_dossiers", "bench_events"),
+                        CopyTables {
+                            dossiers: "bench_dossiers",
+                            events: "bench_events",
+                        },
                         slice,
                         args.copy_chunk,
-                        source_updated_at,
                     )
                     .await?
                 }
                 Load::CopyFk => {
                     copy_rows(
                         pg,
-                        ("bench_fk_dossiers", "bench_fk_events"),
+                        CopyTables {
+                            dossiers: "bench_fk_dossiers",
+                            events: "bench_fk_events",
+                        },
                         slice,
                         args.copy_chunk,
-                        source_updated_at,
                     )
                     .await?
                 }
@@ -1385,23 +1302,24 @@ async fn run_wrk(args: &Args, paths: &Path, secs: u64) -> anyhow::Result<(f64, u
 
 /// An update target and what it looks like now.
 struct Target {
-    dossier: DemoDossier,
+    dossier: Dossier,
 }
 
 /// Makes the next version of `d` at `now`: a plausible status change with its timeline step.
-fn next_version(d: &mut DemoDossier, now: DateTime<Utc>) {
+fn next_version(d: &mut Dossier, now: DateTime<Utc>) {
     let new = match d.status {
-        4 => 5,
-        _ => 4, // 2 accepted → 4 in progress; 5 supplement delivered → 4; 6 obligation paid → 4
+        Status::InProgress => Status::SupplementRequested,
+        // 2 accepted → 4 in progress; 5 supplement delivered → 4; 6 obligation paid → 4
+        _ => Status::InProgress,
     };
-    let (step, note) = if new == 5 {
+    let (step, note) = if new == Status::SupplementRequested {
         d.supplement_count += 1;
         d.supplement_requested_at = Some(now);
         d.supplement_request =
             Some("Bổ sung bản sao có chứng thực giấy tờ tùy thân (bench)".to_owned());
         ("Yêu cầu bổ sung hồ sơ", Some("Cập nhật từ bench_sync"))
     } else {
-        if d.status == 5 {
+        if d.status == Status::SupplementRequested {
             if let Some(at) = d.supplement_requested_at {
                 d.supplement_seconds += (now - at).num_seconds().max(0);
             }
@@ -1411,13 +1329,9 @@ fn next_version(d: &mut DemoDossier, now: DateTime<Utc>) {
     };
     if d.events.len() >= 150 {
         d.events.drain(..50);
-        for (i, e) in d.events.iter_mut().enumerate() {
-            e.seq = i as i32 + 1;
-        }
     }
-    d.events.push(DemoEvent {
-        seq: d.events.len() as i32 + 1,
-        occurred_at: now,
+    d.events.push(DossierEvent {
+        at: now,
         status: new,
         step: step.to_owned(),
         agency_code: Some(d.handling_agency_code.clone()),
@@ -1520,7 +1434,10 @@ async fn run_updates(
             if i % (args.steady_batch / args.probes_per_batch.max(1)).max(1) == 0
                 && probe_codes.len() < args.probes_per_batch
             {
-                probe_codes.push((target.dossier.code.clone(), target.dossier.status));
+                probe_codes.push((
+                    target.dossier.code.as_str().to_owned(),
+                    target.dossier.status.code(),
+                ));
             }
         }
         body.push(b']');
@@ -1583,7 +1500,7 @@ async fn steady(
     cpu: &Cpu,
     pusher: &Arc<Pusher>,
     pg: &tokio_postgres::Client,
-    dossiers: &[DemoDossier],
+    dossiers: &[Dossier],
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.work)?;
     // Random existing codes for wrk (SplitMix64, fixed seed: the same list every run).
@@ -1605,9 +1522,9 @@ async fn steady(
 
     // Update targets: open dossiers (2, 4, 5, 6), so status changes stay plausible, at their
     // current version and status in the database (the phase may run again on the same data).
-    let mut candidates: Vec<DemoDossier> = dossiers
+    let mut candidates: Vec<Dossier> = dossiers
         .iter()
-        .filter(|d| matches!(d.status, 2 | 4 | 5 | 6))
+        .filter(|d| matches!(d.status.code(), 2 | 4 | 5 | 6))
         .cloned()
         .collect();
     let codes: Vec<&str> = candidates.iter().map(|d| d.code.as_str()).collect();
@@ -1621,11 +1538,16 @@ async fn steady(
         .iter()
         .map(|r| (r.get(0), (r.get(1), r.get(2))))
         .collect();
-    candidates.retain_mut(|d| match current.get(&d.code) {
+    candidates.retain_mut(|d| match current.get(d.code.as_str()) {
         Some(&(version, status)) if matches!(status, 2 | 4 | 5 | 6) => {
             d.version = version;
-            d.status = status;
-            true
+            match Status::from_code(status) {
+                Ok(status) => {
+                    d.status = status;
+                    true
+                }
+                Err(_) => false,
+            }
         }
         _ => false,
     });

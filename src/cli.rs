@@ -7,13 +7,10 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
 use clap::{Parser, Subcommand};
-use deadpool_postgres::GenericClient;
 
 use crate::config::Settings;
 use crate::db;
-use crate::db::calendar::CalendarDayRow;
-use crate::db::local::LocalCluster;
-use crate::domain::calendar::{default_exceptions, DayKind};
+use crate::db::open::{open_database, Database};
 use crate::startup::Application;
 use crate::sync::import::{import_csv, CatalogKind};
 
@@ -147,69 +144,6 @@ pub fn demo_until() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// A database ready to use: migrated, calendar seeded, and the private cluster when we started one.
-pub struct Database {
-    pub connection: String,
-    pub local: Option<LocalCluster>,
-}
-
-impl Database {
-    /// Stops the private cluster, if we started one.
-    pub fn shutdown(&self) {
-        if let Some(cluster) = self.local.as_ref().filter(|c| c.started_here()) {
-            if let Err(error) = cluster.stop() {
-                tracing::warn!("could not stop the private PostgreSQL cluster: {error:#}");
-            } else {
-                tracing::info!("private PostgreSQL cluster stopped");
-            }
-        }
-    }
-}
-
-/// Uses `database.url`, or starts the private cluster; then migrates and seeds the calendar.
-pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
-    let (connection, local) = match db::configured_url(&settings.database) {
-        Some(url) => (url, None),
-        None => {
-            let cluster = LocalCluster::start(&settings.database.data_dir, false)?;
-            let admin = db::connect(&cluster.connection_string("postgres")).await?;
-            let exists = admin
-                .query_opt("SELECT 1 FROM pg_database WHERE datname = 'tracuu'", &[])
-                .await?
-                .is_some();
-            if !exists {
-                admin.batch_execute("CREATE DATABASE tracuu").await?;
-            }
-            (cluster.connection_string("tracuu"), Some(cluster))
-        }
-    };
-    let mut client = db::connect(&connection).await?;
-    db::migrate(&mut client).await?;
-    seed_calendar(&client).await?;
-    Ok(Database { connection, local })
-}
-
-/// Inserts the built-in 2025–2027 holidays once per installation; later edits in the table win.
-pub async fn seed_calendar(client: &impl GenericClient) -> anyhow::Result<()> {
-    const FACT: &str = "calendar_seeded";
-    if db::installation::find_fact(client, FACT).await?.is_some() {
-        return Ok(());
-    }
-    for (day, kind, name) in default_exceptions() {
-        let row = CalendarDayRow {
-            day,
-            kind: match kind {
-                DayKind::Holiday => "holiday",
-                DayKind::Working => "working",
-            }
-            .to_owned(),
-            name: name.to_owned(),
-        };
-        db::calendar::insert_day(client, &row).await?;
-    }
-    db::installation::upsert_fact(client, FACT, "2025-2027").await
-}
-
 /// Loads the demo province and prints the showcase dossiers.
 pub async fn load_demo(connection: &str, dossiers: usize, seed: u64) -> anyhow::Result<()> {
     let mut client = db::connect(connection).await?;
@@ -311,14 +245,7 @@ pub async fn demo_data(
                 replace,
                 "the read model already holds {existing} dossiers; add --replace to delete them first"
             );
-            // Every table that references dossiers goes with them (named, not CASCADE, so a new
-            // reference has to be added here on purpose).
-            client
-                .batch_execute(
-                    "TRUNCATE dossier_events, dossier_views, sms_subscriptions, sms_ratings, dossiers;
-                     ALTER SEQUENCE dossier_lookup_seq RESTART",
-                )
-                .await?;
+            db::demo::delete_all_dossiers(&**client).await?;
         }
         drop(client);
         load_demo(&database.connection, dossiers, seed).await

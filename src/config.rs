@@ -735,168 +735,235 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Rejects values that parse but make no sense, naming the variable.
+    /// Rejects values that parse but make no sense, naming the variable. Sections are checked in
+    /// a fixed order and the first wrong value is the one reported.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let checks: &[(bool, &str)] = &[
-            (
-                self.intake.max_body_chars >= 1 && self.intake.max_body_chars <= 100_000,
-                "TRACUU_INTAKE__MAX_BODY_CHARS must be between 1 and 100000",
-            ),
-            (
-                self.intake.max_subject_chars >= 1 && self.intake.max_subject_chars <= 500,
-                "TRACUU_INTAKE__MAX_SUBJECT_CHARS must be between 1 and 500",
-            ),
-            (
-                self.intake.submissions_per_hour > 0
-                    && self.intake.votes_per_hour > 0
-                    && self.intake.proof_failures_per_hour > 0,
-                "TRACUU_INTAKE__SUBMISSIONS_PER_HOUR, VOTES_PER_HOUR and PROOF_FAILURES_PER_HOUR must be at least 1",
-            ),
-            (
-                self.intake.page_size > 0 && self.intake.page_size <= 200,
-                "TRACUU_INTAKE__PAGE_SIZE must be between 1 and 200",
-            ),
-            (
-                self.staff.session_minutes > 0
-                    && self.staff.max_failed_logins > 0
-                    && self.staff.lockout_minutes > 0,
-                "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
-            ),
-            (
-                (10..=3600).contains(&self.kiosk.idle_timeout_secs),
-                "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
-            ),
-            (
-                crate::domain::KioskId::parse(&self.kiosk.default_id).is_ok(),
-                "TRACUU_KIOSK__DEFAULT_ID must be 1-40 characters of A-Z a-z 0-9 . _ -",
-            ),
-            (
-                self.sync.max_batch_items > 0,
-                "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
-            ),
-            (
-                self.sync.pull.batch_size > 0,
-                "TRACUU_SYNC__PULL__BATCH_SIZE must be at least 1",
-            ),
-            (
-                self.database.pool_size > 0,
-                "TRACUU_DATABASE__POOL_SIZE must be at least 1",
-            ),
-            (
-                self.database.read_lanes > 0 && self.database.read_lanes < self.database.pool_size,
-                "TRACUU_DATABASE__READ_LANES must be at least 1 and below TRACUU_DATABASE__POOL_SIZE",
-            ),
-            (
-                self.database.read_url.is_none() || self.database.url.is_some(),
-                "TRACUU_DATABASE__READ_URL needs TRACUU_DATABASE__URL (or DATABASE_URL): a replica of the private cluster makes no sense",
-            ),
-            (
-                self.database.connect_timeout_secs > 0,
-                "TRACUU_DATABASE__CONNECT_TIMEOUT_SECS must be at least 1",
-            ),
-            (
-                self.cache.max_dossiers > 0,
-                "TRACUU_CACHE__MAX_DOSSIERS must be at least 1",
-            ),
-            (
-                self.rate_limit.lookups_per_minute > 0 && self.rate_limit.lookups_burst > 0,
-                "TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE and _BURST must be at least 1",
-            ),
-            (
-                self.rate_limit.not_found_per_minute > 0 && self.rate_limit.not_found_burst > 0,
-                "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1",
-            ),
-            (
-                self.rate_limit.proof_failures_per_dossier_per_hour > 0
-                    && self.rate_limit.proof_failures_per_client_per_hour > 0,
-                "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1",
-            ),
-            (
-                (self.hotline.transfer_target.starts_with("tel:")
-                    || self.hotline.transfer_target.starts_with("sip:"))
-                    && self.hotline.transfer_target.len() > 4
-                    && self.hotline.transfer_target.len() <= 200
-                    && self.hotline.transfer_target.chars().all(|c| {
-                        c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '&')
-                    }),
-                "TRACUU_HOTLINE__TRANSFER_TARGET must be a tel: or sip: URI without spaces, quotes, <, > or &",
-            ),
-            (
-                (1..=10).contains(&self.hotline.max_digit_attempts),
-                "TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS must be between 1 and 10",
-            ),
-            (
-                self.hotline.ivr_requests_per_minute > 0
-                    && self.hotline.ivr_burst > 0
-                    && self.hotline.sms_per_phone_per_hour > 0
-                    && self.hotline.sms_per_operator_per_hour > 0,
-                "TRACUU_HOTLINE__IVR_REQUESTS_PER_MINUTE, IVR_BURST, SMS_PER_PHONE_PER_HOUR and SMS_PER_OPERATOR_PER_HOUR must be at least 1",
-            ),
-            (
-                (1..=80).contains(&self.hotline.entry_working_hours),
-                "TRACUU_HOTLINE__ENTRY_WORKING_HOURS must be between 1 and 80",
-            ),
-            (
-                (1..=500).contains(&self.hotline.phone_search_limit),
-                "TRACUU_HOTLINE__PHONE_SEARCH_LIMIT must be between 1 and 500",
-            ),
-            (
-                !self.hotline.espeak_voice.is_empty()
-                    && self.hotline.espeak_voice.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+'),
-                "TRACUU_HOTLINE__ESPEAK_VOICE must be a voice name such as vi or vi-vn-x-south",
-            ),
-            (
-                self.http.max_body_bytes >= 1024,
-                "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
-            ),
-        ];
-        for &(ok, message) in checks {
-            anyhow::ensure!(ok, "invalid configuration: {message}");
-        }
-        self.qr.keyring()?;
-        let base = self.qr.base_url(&self.province);
-        anyhow::ensure!(
-            base.starts_with("https://") || base.starts_with("http://"),
-            "invalid configuration: TRACUU_QR__PUBLIC_BASE_URL (or TRACUU_PROVINCE__PUBLIC_BASE_URL) must start with http:// or https://"
-        );
-        let sms = &self.sms;
-        let sms_checks: [(bool, &str); 5] = [
-            (
-                sms.per_sender_per_minute > 0 && sms.per_sender_per_day > 0,
-                "TRACUU_SMS__PER_SENDER_PER_MINUTE and _PER_DAY must be at least 1",
-            ),
-            (
-                sms.batch_size > 0 && sms.send_per_second > 0,
-                "TRACUU_SMS__BATCH_SIZE and TRACUU_SMS__SEND_PER_SECOND must be at least 1",
-            ),
-            (
-                sms.max_attempts > 0 && sms.retry_base_secs > 0,
-                "TRACUU_SMS__MAX_ATTEMPTS and TRACUU_SMS__RETRY_BASE_SECS must be at least 1",
-            ),
-            (
-                sms.request_timeout_secs > 0,
-                "TRACUU_SMS__REQUEST_TIMEOUT_SECS must be at least 1",
-            ),
-            (
-                !sms.short_code.trim().is_empty()
-                    && sms.short_code.len() <= 20
-                    && !sms.keywords.lookup.is_empty(),
-                "TRACUU_SMS__SHORT_CODE (1-20 characters) and TRACUU_SMS__KEYWORDS__LOOKUP must be set",
-            ),
-        ];
-        for (ok, message) in sms_checks {
-            anyhow::ensure!(ok, "invalid configuration: {message}");
-        }
-        sms.quiet_hours()
-            .context("invalid configuration: quiet hours")?;
-        if let Some(url) = &sms.sendsms_url {
-            anyhow::ensure!(
-                url.starts_with("http://") || url.starts_with("https://"),
-                "invalid configuration: TRACUU_SMS__SENDSMS_URL must be an http(s) URL"
-            );
-        }
-        Ok(())
+        check_intake(&self.intake)?;
+        check_staff(&self.staff)?;
+        check_kiosk(&self.kiosk)?;
+        check_sync(&self.sync)?;
+        check_database(&self.database)?;
+        check_cache(&self.cache)?;
+        check_rate_limit(&self.rate_limit)?;
+        check_hotline(&self.hotline)?;
+        check_http(&self.http)?;
+        check_qr(&self.qr, &self.province)?;
+        check_sms(&self.sms)
     }
+}
+
+/// Fails with the message of the first check that does not hold.
+fn ensure_all(checks: &[(bool, &str)]) -> anyhow::Result<()> {
+    for &(ok, message) in checks {
+        anyhow::ensure!(ok, "invalid configuration: {message}");
+    }
+    Ok(())
+}
+
+/// Checks the settings of questions and feedback: text lengths, rate limits, page size.
+fn check_intake(intake: &IntakeSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            intake.max_body_chars >= 1 && intake.max_body_chars <= 100_000,
+            "TRACUU_INTAKE__MAX_BODY_CHARS must be between 1 and 100000",
+        ),
+        (
+            intake.max_subject_chars >= 1 && intake.max_subject_chars <= 500,
+            "TRACUU_INTAKE__MAX_SUBJECT_CHARS must be between 1 and 500",
+        ),
+        (
+            intake.submissions_per_hour > 0
+                && intake.votes_per_hour > 0
+                && intake.proof_failures_per_hour > 0,
+            "TRACUU_INTAKE__SUBMISSIONS_PER_HOUR, VOTES_PER_HOUR and PROOF_FAILURES_PER_HOUR must be at least 1",
+        ),
+        (
+            intake.page_size > 0 && intake.page_size <= 200,
+            "TRACUU_INTAKE__PAGE_SIZE must be between 1 and 200",
+        ),
+    ])
+}
+
+/// Checks the settings of staff sessions and login lockout.
+fn check_staff(staff: &StaffSettings) -> anyhow::Result<()> {
+    ensure_all(&[(
+        staff.session_minutes > 0 && staff.max_failed_logins > 0 && staff.lockout_minutes > 0,
+        "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
+    )])
+}
+
+/// Checks the settings of the kiosk: idle timeout and default id.
+fn check_kiosk(kiosk: &KioskSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            (10..=3600).contains(&kiosk.idle_timeout_secs),
+            "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
+        ),
+        (
+            crate::domain::KioskId::parse(&kiosk.default_id).is_ok(),
+            "TRACUU_KIOSK__DEFAULT_ID must be 1-40 characters of A-Z a-z 0-9 . _ -",
+        ),
+    ])
+}
+
+/// Checks the settings of the feed: batch sizes of push and pull.
+fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            sync.max_batch_items > 0,
+            "TRACUU_SYNC__MAX_BATCH_ITEMS must be at least 1",
+        ),
+        (
+            sync.pull.batch_size > 0,
+            "TRACUU_SYNC__PULL__BATCH_SIZE must be at least 1",
+        ),
+    ])
+}
+
+/// Checks the settings of the database: pool, read lanes, replica, timeout.
+fn check_database(database: &DatabaseSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            database.pool_size > 0,
+            "TRACUU_DATABASE__POOL_SIZE must be at least 1",
+        ),
+        (
+            database.read_lanes > 0 && database.read_lanes < database.pool_size,
+            "TRACUU_DATABASE__READ_LANES must be at least 1 and below TRACUU_DATABASE__POOL_SIZE",
+        ),
+        (
+            database.read_url.is_none() || database.url.is_some(),
+            "TRACUU_DATABASE__READ_URL needs TRACUU_DATABASE__URL (or DATABASE_URL): a replica of the private cluster makes no sense",
+        ),
+        (
+            database.connect_timeout_secs > 0,
+            "TRACUU_DATABASE__CONNECT_TIMEOUT_SECS must be at least 1",
+        ),
+    ])
+}
+
+/// Checks the settings of the lookup cache: its bound.
+fn check_cache(cache: &CacheSettings) -> anyhow::Result<()> {
+    ensure_all(&[(
+        cache.max_dossiers > 0,
+        "TRACUU_CACHE__MAX_DOSSIERS must be at least 1",
+    )])
+}
+
+/// Checks the settings of the lookup rate limits.
+fn check_rate_limit(rate_limit: &RateLimitSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            rate_limit.lookups_per_minute > 0 && rate_limit.lookups_burst > 0,
+            "TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE and _BURST must be at least 1",
+        ),
+        (
+            rate_limit.not_found_per_minute > 0 && rate_limit.not_found_burst > 0,
+            "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1",
+        ),
+        (
+            rate_limit.proof_failures_per_dossier_per_hour > 0
+                && rate_limit.proof_failures_per_client_per_hour > 0,
+            "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1",
+        ),
+    ])
+}
+
+/// Checks the settings of the hotline: transfer target, IVR limits, search limit, voice.
+fn check_hotline(hotline: &HotlineSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            (hotline.transfer_target.starts_with("tel:")
+                || hotline.transfer_target.starts_with("sip:"))
+                && hotline.transfer_target.len() > 4
+                && hotline.transfer_target.len() <= 200
+                && hotline.transfer_target.chars().all(|c| {
+                    c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '&')
+                }),
+            "TRACUU_HOTLINE__TRANSFER_TARGET must be a tel: or sip: URI without spaces, quotes, <, > or &",
+        ),
+        (
+            (1..=10).contains(&hotline.max_digit_attempts),
+            "TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS must be between 1 and 10",
+        ),
+        (
+            hotline.ivr_requests_per_minute > 0
+                && hotline.ivr_burst > 0
+                && hotline.sms_per_phone_per_hour > 0
+                && hotline.sms_per_operator_per_hour > 0,
+            "TRACUU_HOTLINE__IVR_REQUESTS_PER_MINUTE, IVR_BURST, SMS_PER_PHONE_PER_HOUR and SMS_PER_OPERATOR_PER_HOUR must be at least 1",
+        ),
+        (
+            (1..=80).contains(&hotline.entry_working_hours),
+            "TRACUU_HOTLINE__ENTRY_WORKING_HOURS must be between 1 and 80",
+        ),
+        (
+            (1..=500).contains(&hotline.phone_search_limit),
+            "TRACUU_HOTLINE__PHONE_SEARCH_LIMIT must be between 1 and 500",
+        ),
+        (
+            !hotline.espeak_voice.is_empty()
+                && hotline.espeak_voice.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+'),
+            "TRACUU_HOTLINE__ESPEAK_VOICE must be a voice name such as vi or vi-vn-x-south",
+        ),
+    ])
+}
+
+/// Checks the settings of the HTTP listener: the body limit.
+fn check_http(http: &HttpSettings) -> anyhow::Result<()> {
+    ensure_all(&[(
+        http.max_body_bytes >= 1024,
+        "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
+    )])
+}
+
+/// Checks the QR links: the keyring, and the public base URL they point to.
+fn check_qr(qr: &QrSettings, province: &ProvinceSettings) -> anyhow::Result<()> {
+    qr.keyring()?;
+    let base = qr.base_url(province);
+    anyhow::ensure!(
+        base.starts_with("https://") || base.starts_with("http://"),
+        "invalid configuration: TRACUU_QR__PUBLIC_BASE_URL (or TRACUU_PROVINCE__PUBLIC_BASE_URL) must start with http:// or https://"
+    );
+    Ok(())
+}
+
+/// Checks the SMS channel: limits, the outbox sender, the short code and keywords, quiet hours,
+/// Kannel's URL.
+fn check_sms(sms: &SmsSettings) -> anyhow::Result<()> {
+    ensure_all(&[
+        (
+            sms.per_sender_per_minute > 0 && sms.per_sender_per_day > 0,
+            "TRACUU_SMS__PER_SENDER_PER_MINUTE and _PER_DAY must be at least 1",
+        ),
+        (
+            sms.batch_size > 0 && sms.send_per_second > 0,
+            "TRACUU_SMS__BATCH_SIZE and TRACUU_SMS__SEND_PER_SECOND must be at least 1",
+        ),
+        (
+            sms.max_attempts > 0 && sms.retry_base_secs > 0,
+            "TRACUU_SMS__MAX_ATTEMPTS and TRACUU_SMS__RETRY_BASE_SECS must be at least 1",
+        ),
+        (
+            sms.request_timeout_secs > 0,
+            "TRACUU_SMS__REQUEST_TIMEOUT_SECS must be at least 1",
+        ),
+        (
+            !sms.short_code.trim().is_empty()
+                && sms.short_code.len() <= 20
+                && !sms.keywords.lookup.is_empty(),
+            "TRACUU_SMS__SHORT_CODE (1-20 characters) and TRACUU_SMS__KEYWORDS__LOOKUP must be set",
+        ),
+    ])?;
+    sms.quiet_hours()
+        .context("invalid configuration: quiet hours")?;
+    if let Some(url) = &sms.sendsms_url {
+        anyhow::ensure!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "invalid configuration: TRACUU_SMS__SENDSMS_URL must be an http(s) URL"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -994,5 +1061,27 @@ mod example_file_tests {
         settings.sms.sendsms_url = Some("ftp://x".into());
         let error = format!("{:#}", settings.validate().expect_err("invalid"));
         assert!(error.contains("TRACUU_SMS__SENDSMS_URL"), "{error}");
+    }
+
+    #[test]
+    fn the_first_wrong_section_in_check_order_is_the_one_reported() {
+        assert!(
+            Settings::default().validate().is_ok(),
+            "the defaults are valid"
+        );
+        let mut settings = Settings::default();
+        settings.hotline.max_digit_attempts = 0;
+        settings.database.pool_size = 0;
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(
+            error.contains("TRACUU_DATABASE__POOL_SIZE"),
+            "the database is checked before the hotline: {error}"
+        );
+        settings.database = DatabaseSettings::default();
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(
+            error.contains("TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS"),
+            "{error}"
+        );
     }
 }

@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 
 use crate::channels;
 use crate::channels::sms::SmsState;
+use crate::channels::sync::PushState;
 use crate::config::{DatabaseSettings, Settings};
 use crate::db;
 use crate::db::health::DbHealth;
@@ -24,7 +25,6 @@ use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
 use crate::lookup::LookupService;
 use crate::sync::auth::Verifier;
-use crate::sync::push::PushState;
 use crate::sync::service::SyncService;
 use crate::telemetry::Metrics;
 
@@ -173,7 +173,7 @@ impl Application {
                 .configure(channels::hotline::configure)
                 .configure(channels::kiosk::configure)
                 .configure(crate::channels::qr::configure)
-                .configure(crate::sync::push::configure)
+                .configure(channels::sync::configure)
                 .default_service(web::to(crate::http::not_found))
         })
         .listen(listener)?;

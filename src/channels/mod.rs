@@ -7,4 +7,5 @@ pub mod kiosk;
 pub mod qr;
 pub mod sms;
 pub mod staff;
+pub mod sync;
 pub mod web;

@@ -4,7 +4,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use crate::sync::catalog::{ValidAgency, ValidProcedure};
+use crate::domain::catalog::{Agency, Procedure};
 
 /// One stored agency as the parent checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +123,7 @@ RETURNING code";
 /// codes inserted or replaced; the others were not newer than what is stored.
 pub async fn upsert_agencies(
     client: &impl GenericClient,
-    agencies: &[&ValidAgency],
+    agencies: &[&Agency],
 ) -> anyhow::Result<Vec<String>> {
     if agencies.is_empty() {
         return Ok(Vec::new());
@@ -185,7 +185,7 @@ RETURNING code";
 /// inserted or replaced.
 pub async fn upsert_procedures(
     client: &impl GenericClient,
-    procedures: &[&ValidProcedure],
+    procedures: &[&Procedure],
 ) -> anyhow::Result<Vec<String>> {
     if procedures.is_empty() {
         return Ok(Vec::new());
@@ -230,7 +230,7 @@ pub async fn upsert_procedures(
         .collect();
     // Documents follow their procedure's version: only applied procedures that sent a list
     // replace the stored one.
-    let listed: Vec<&ValidProcedure> = procedures
+    let listed: Vec<&Procedure> = procedures
         .iter()
         .copied()
         .filter(|p| p.documents.is_some() && applied.iter().any(|c| c == p.code.as_str()))
@@ -246,7 +246,7 @@ SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[])";
 /// Replaces the documents of `procedures` with the lists they carry.
 async fn replace_documents(
     client: &impl GenericClient,
-    procedures: &[&ValidProcedure],
+    procedures: &[&Procedure],
 ) -> anyhow::Result<()> {
     if procedures.is_empty() {
         return Ok(());

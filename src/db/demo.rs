@@ -1,74 +1,50 @@
-//! Writes the demo province into the read model (`agencies`, `procedures`, `dossiers`,
-//! `dossier_events`) in one transaction. The small tables go in with one `unnest` insert each; the
-//! dossier stream goes in with binary COPY, in chunks of [`CHUNK`] dossiers: one COPY for the
-//! dossiers of a chunk, then one for their events, so memory stays bounded whatever the count.
-//! `lookup_number` is left to its column default, so numbers follow the stream order.
+//! The statements that load the demo province into the read model: the catalog with one `unnest`
+//! insert per table (codes already present are left alone), dossiers and their timelines with
+//! binary COPY, the planner statistics afterwards, and the read-back of the showcase. They take
+//! domain types; what to load and in how many rounds is the demo service's business.
 //!
 //! Names and phone numbers are personal data even when invented: nothing here logs them.
 
-use std::time::{Duration, Instant};
-
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::{GenericClient, Transaction};
 
-use crate::demo::generate::{self, DemoDossier, DemoProvince, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE};
-
-/// Dossiers per COPY round; about 10 MB of generated data.
-const CHUNK: usize = 10_000;
-
-/// Progress is logged every this many dossiers.
-const PROGRESS_EVERY: u64 = 100_000;
-
-/// What to load.
-#[derive(Debug, Clone)]
-pub struct DemoOptions {
-    /// Number of dossiers, including the 12 showcase dossiers.
-    pub dossiers: usize,
-    /// Seed of the generator; the same seed gives the same data.
-    pub seed: u64,
-    /// No generated time lies after this instant ("now" of the data set).
-    pub until: DateTime<Utc>,
-}
-
-/// What a load wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoSummary {
-    /// Agencies inserted (existing codes are left alone).
-    pub agencies: u64,
-    /// Procedures inserted (existing codes are left alone).
-    pub procedures: u64,
-    /// Dossiers inserted.
-    pub dossiers: u64,
-    /// Timeline events inserted.
-    pub events: u64,
-    /// Wall time of the load, including `ANALYZE`.
-    pub elapsed: Duration,
-}
-
-/// A showcase dossier as stored, for the README table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShowcaseRow {
-    /// Dossier code.
-    pub code: String,
-    /// Lookup number assigned by the database.
-    pub lookup_number: i64,
-    /// Current status code.
-    pub status: i16,
-    /// Last four digits of the applicant's phone (the rest is never shown).
-    pub phone_last4: Option<String>,
-    /// What the dossier demonstrates, from [`generate::showcase_note`].
-    pub note: &'static str,
-}
+use crate::domain::{Agency, Dossier, Procedure};
 
 const INSERT_AGENCIES: &str = "INSERT INTO agencies \
     (code, parent_code, kind, name, desk_address, desk_phone, desk_hours) \
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
         $7::text[]) \
     ON CONFLICT (code) DO NOTHING";
+
+/// Inserts `agencies` (parents first) whose codes are not stored yet; stored ones are left alone.
+/// Their versions are not written: a new row starts at version 0, so the first catalog push
+/// replaces it. Returns how many were inserted.
+pub async fn insert_agencies(
+    client: &impl GenericClient,
+    agencies: &[Agency],
+) -> anyhow::Result<u64> {
+    let a = agencies;
+    let code: Vec<&str> = a.iter().map(|x| x.code.as_str()).collect();
+    let parent: Vec<Option<&str>> = a
+        .iter()
+        .map(|x| x.parent_code.as_ref().map(|p| p.as_str()))
+        .collect();
+    let kind: Vec<&str> = a.iter().map(|x| x.kind.as_str()).collect();
+    let name: Vec<&str> = a.iter().map(|x| x.name.as_str()).collect();
+    let address: Vec<Option<&str>> = a.iter().map(|x| x.desk_address.as_deref()).collect();
+    let phone: Vec<Option<&str>> = a.iter().map(|x| x.desk_phone.as_deref()).collect();
+    let hours: Vec<Option<&str>> = a.iter().map(|x| x.desk_hours.as_deref()).collect();
+    client
+        .execute(
+            INSERT_AGENCIES,
+            &[&code, &parent, &kind, &name, &address, &phone, &hours],
+        )
+        .await
+        .context("inserting demo agencies")
+}
 
 const INSERT_PROCEDURES: &str = "INSERT INTO procedures \
     (code, name, field, processing_days, fee_vnd, fee_note, online_level, level, agency_code, \
@@ -82,10 +58,84 @@ const INSERT_DOCUMENTS: &str =
     SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[]) \
     ON CONFLICT (procedure_code, seq) DO NOTHING";
 
-const COPY_DOSSIERS: &str = "COPY dossiers (code, procedure_code, receiving_agency_code, \
+/// Inserts `procedures` whose codes are not stored yet, and their documents (numbered from 1)
+/// where not stored yet; stored ones are left alone, and versions are not written (see
+/// [`insert_agencies`]). Returns how many procedures were inserted.
+pub async fn insert_procedures(
+    client: &impl GenericClient,
+    procedures: &[Procedure],
+) -> anyhow::Result<u64> {
+    let p = procedures;
+    let code: Vec<&str> = p.iter().map(|x| x.code.as_str()).collect();
+    let name: Vec<&str> = p.iter().map(|x| x.name.as_str()).collect();
+    let field: Vec<&str> = p.iter().map(|x| x.field.as_str()).collect();
+    let days: Vec<i32> = p.iter().map(|x| x.processing_days).collect();
+    let fee: Vec<Option<i64>> = p.iter().map(|x| x.fee_vnd).collect();
+    let note: Vec<Option<&str>> = p.iter().map(|x| x.fee_note.as_deref()).collect();
+    let online: Vec<&str> = p.iter().map(|x| x.online_level.as_str()).collect();
+    let level: Vec<Option<&str>> = p.iter().map(|x| x.level).collect();
+    let agency: Vec<Option<&str>> = p
+        .iter()
+        .map(|x| x.agency_code.as_ref().map(|a| a.as_str()))
+        .collect();
+    let desk: Vec<Option<&str>> = p
+        .iter()
+        .map(|x| x.desk_agency_code.as_ref().map(|a| a.as_str()))
+        .collect();
+    let inserted = client
+        .execute(
+            INSERT_PROCEDURES,
+            &[
+                &code, &name, &field, &days, &fee, &note, &online, &level, &agency, &desk,
+            ],
+        )
+        .await
+        .context("inserting demo procedures")?;
+    let mut doc_procedure = Vec::new();
+    let mut doc_seq = Vec::new();
+    let mut doc_name = Vec::new();
+    let mut doc_copies = Vec::new();
+    for procedure in p {
+        let documents = procedure.documents.as_deref().unwrap_or_default();
+        for (seq, (document, copies)) in (1..).zip(documents) {
+            doc_procedure.push(procedure.code.as_str());
+            doc_seq.push(seq);
+            doc_name.push(document.as_str());
+            doc_copies.push(*copies);
+        }
+    }
+    client
+        .execute(
+            INSERT_DOCUMENTS,
+            &[&doc_procedure, &doc_seq, &doc_name, &doc_copies],
+        )
+        .await
+        .context("inserting demo procedure documents")?;
+    Ok(inserted)
+}
+
+/// Where [`copy_dossiers`] writes: the read model's tables, or tables made `LIKE` them (same
+/// columns). The names are the program's own constants, never input.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyTables {
+    /// The table of dossiers.
+    pub dossiers: &'static str,
+    /// The table of their timelines.
+    pub events: &'static str,
+}
+
+impl CopyTables {
+    /// `dossiers` and `dossier_events`.
+    pub const READ_MODEL: Self = Self {
+        dossiers: "dossiers",
+        events: "dossier_events",
+    };
+}
+
+const DOSSIER_COLUMNS: &str = "(code, procedure_code, receiving_agency_code, \
     handling_agency_code, channel, status, applicant_name, applicant_phone, received_at, due_at, \
     finished_at, returned_at, supplement_count, supplement_requested_at, supplement_seconds, \
-    supplement_request, version, source_updated_at) FROM STDIN (FORMAT binary)";
+    supplement_request, version, source_updated_at)";
 
 const DOSSIER_TYPES: &[Type] = &[
     Type::TEXT,
@@ -108,8 +158,7 @@ const DOSSIER_TYPES: &[Type] = &[
     Type::TIMESTAMPTZ,
 ];
 
-const COPY_EVENTS: &str = "COPY dossier_events (dossier_code, seq, occurred_at, status, step, \
-    agency_code, note) FROM STDIN (FORMAT binary)";
+const EVENT_COLUMNS: &str = "(dossier_code, seq, occurred_at, status, step, agency_code, note)";
 
 const EVENT_TYPES: &[Type] = &[
     Type::TEXT,
@@ -121,253 +170,143 @@ const EVENT_TYPES: &[Type] = &[
     Type::TEXT,
 ];
 
-const ANALYZE: &str = "ANALYZE agencies, procedures, dossiers, dossier_events";
+/// `COPY <table> <columns> FROM STDIN (FORMAT binary)`.
+fn copy_statement(table: &str, columns: &str) -> String {
+    format!("COPY {table} {columns} FROM STDIN (FORMAT binary)")
+}
 
-const SELECT_SHOWCASE: &str = "SELECT code, lookup_number, status, right(applicant_phone, 4) \
-    FROM dossiers WHERE right(code, 5) = ANY($1) ORDER BY right(code, 4)";
-
-/// Loads the demo province and `opts.dossiers` dossiers in one transaction, then runs `ANALYZE`.
-///
-/// `due(accepted_at, processing_days)` is the working calendar. Agencies and procedures that
-/// already exist are kept; dossiers are not idempotent, so loading twice into the same database
-/// fails on the first duplicate code and rolls back (check `installation` before calling).
-pub async fn load(
-    client: &mut Client,
-    opts: &DemoOptions,
-    due: &(dyn Fn(DateTime<Utc>, u32) -> DateTime<Utc> + Sync),
-) -> anyhow::Result<DemoSummary> {
-    let started = Instant::now();
-    let province = generate::province(opts.seed);
-    let tx = client
-        .transaction()
+/// Writes `dossiers` into `tables` inside the caller's transaction with two binary COPYs: the
+/// dossiers, then their timelines, each timeline numbered from `first_seq`. The lookup number is
+/// left to its column default, so numbers follow the order of `dossiers`. Returns how many
+/// dossiers and events were written.
+pub async fn copy_dossiers(
+    transaction: &Transaction<'_>,
+    tables: CopyTables,
+    dossiers: &[Dossier],
+    first_seq: i32,
+) -> anyhow::Result<(u64, u64)> {
+    let sink = transaction
+        .copy_in(copy_statement(tables.dossiers, DOSSIER_COLUMNS).as_str())
         .await
-        .context("starting the demo load transaction")?;
-    let agencies = insert_agencies(&tx, &province).await?;
-    let procedures = insert_procedures(&tx, &province).await?;
-
-    let mut stream =
-        generate::dossier_stream(&province, opts.seed, opts.dossiers, opts.until, due).peekable();
-    let mut chunk: Vec<DemoDossier> = Vec::with_capacity(CHUNK);
-    let (mut dossiers, mut events) = (0u64, 0u64);
-    while stream.peek().is_some() {
-        chunk.clear();
-        let sink = tx
-            .copy_in(COPY_DOSSIERS)
+        .context("starting COPY dossiers")?;
+    let writer = BinaryCopyInWriter::new(sink, DOSSIER_TYPES);
+    pin_mut!(writer);
+    for d in dossiers {
+        writer
+            .as_mut()
+            .write(&[
+                &d.code.as_str(),
+                &d.procedure_code.national(),
+                &d.receiving_agency_code.as_str(),
+                &d.handling_agency_code.as_str(),
+                &d.channel.code(),
+                &d.status.code(),
+                &d.applicant_name,
+                &d.applicant_phone.as_ref().map(|p| p.e164()),
+                &d.received_at,
+                &d.due_at,
+                &d.finished_at,
+                &d.returned_at,
+                &d.supplement_count,
+                &d.supplement_requested_at,
+                &d.supplement_seconds,
+                &d.supplement_request,
+                &d.version,
+                &d.source_updated_at,
+            ])
             .await
-            .context("starting COPY dossiers")?;
-        let writer = BinaryCopyInWriter::new(sink, DOSSIER_TYPES);
-        pin_mut!(writer);
-        for d in stream.by_ref().take(CHUNK) {
-            let source_updated_at = d.events.last().map_or(d.received_at, |e| e.occurred_at);
+            .context("writing a dossier row")?;
+    }
+    let written = writer.finish().await.context("finishing COPY dossiers")?;
+
+    let sink = transaction
+        .copy_in(copy_statement(tables.events, EVENT_COLUMNS).as_str())
+        .await
+        .context("starting COPY dossier_events")?;
+    let writer = BinaryCopyInWriter::new(sink, EVENT_TYPES);
+    pin_mut!(writer);
+    for d in dossiers {
+        for (seq, e) in (first_seq..).zip(&d.events) {
             writer
                 .as_mut()
                 .write(&[
-                    &d.code,
-                    &d.procedure_code,
-                    &d.receiving_agency_code,
-                    &d.handling_agency_code,
-                    &d.channel,
-                    &d.status,
-                    &d.applicant_name,
-                    &d.applicant_phone,
-                    &d.received_at,
-                    &d.due_at,
-                    &d.finished_at,
-                    &d.returned_at,
-                    &d.supplement_count,
-                    &d.supplement_requested_at,
-                    &d.supplement_seconds,
-                    &d.supplement_request,
-                    &d.version,
-                    &source_updated_at,
+                    &d.code.as_str(),
+                    &seq,
+                    &e.at,
+                    &e.status.code(),
+                    &e.step,
+                    &e.agency_code.as_ref().map(|a| a.as_str()),
+                    &e.note,
                 ])
                 .await
-                .context("writing a dossier row")?;
-            chunk.push(d);
-        }
-        let written = writer.finish().await.context("finishing COPY dossiers")?;
-
-        let sink = tx
-            .copy_in(COPY_EVENTS)
-            .await
-            .context("starting COPY dossier_events")?;
-        let writer = BinaryCopyInWriter::new(sink, EVENT_TYPES);
-        pin_mut!(writer);
-        for d in &chunk {
-            for e in &d.events {
-                writer
-                    .as_mut()
-                    .write(&[
-                        &d.code,
-                        &e.seq,
-                        &e.occurred_at,
-                        &e.status,
-                        &e.step,
-                        &e.agency_code,
-                        &e.note,
-                    ])
-                    .await
-                    .context("writing an event row")?;
-            }
-        }
-        events += writer
-            .finish()
-            .await
-            .context("finishing COPY dossier_events")?;
-
-        let before = dossiers;
-        dossiers += written;
-        if dossiers / PROGRESS_EVERY > before / PROGRESS_EVERY {
-            tracing::info!(
-                demo.dossiers = dossiers,
-                demo.events = events,
-                demo.total = opts.dossiers,
-                "demo load: {dossiers} of {} dossiers written",
-                opts.dossiers
-            );
+                .context("writing an event row")?;
         }
     }
-    tx.commit()
+    let events = writer
+        .finish()
         .await
-        .context("committing the demo load transaction")?;
+        .context("finishing COPY dossier_events")?;
+    Ok((written, events))
+}
+
+/// Every table that references dossiers goes with them (named, not CASCADE, so a new reference
+/// has to be added here on purpose), and lookup numbers start again from the first.
+const DELETE_ALL_DOSSIERS: &str =
+    "TRUNCATE dossier_events, dossier_views, sms_subscriptions, sms_ratings, dossiers;
+     ALTER SEQUENCE dossier_lookup_seq RESTART";
+
+/// Deletes every dossier and what hangs on them, and restarts the lookup numbers (before a demo
+/// load replaces the read model's dossiers).
+pub async fn delete_all_dossiers(client: &impl GenericClient) -> anyhow::Result<()> {
+    client.batch_execute(DELETE_ALL_DOSSIERS).await?;
+    Ok(())
+}
+
+const ANALYZE: &str = "ANALYZE agencies, procedures, dossiers, dossier_events";
+
+/// Updates the planner statistics of the tables a load filled (outside its transaction: the
+/// planner should see the committed rows).
+pub async fn update_statistics(client: &impl GenericClient) -> anyhow::Result<()> {
     client
         .batch_execute(ANALYZE)
         .await
-        .context("analyzing the demo tables")?;
-    let summary = DemoSummary {
-        agencies,
-        procedures,
-        dossiers,
-        events,
-        elapsed: started.elapsed(),
-    };
-    tracing::info!(
-        demo.agencies = agencies,
-        demo.procedures = procedures,
-        demo.dossiers = dossiers,
-        demo.events = events,
-        demo.elapsed_ms = summary.elapsed.as_millis() as u64,
-        "demo load: done, {dossiers} dossiers and {events} events"
-    );
-    Ok(summary)
+        .context("analyzing the demo tables")
 }
 
-async fn insert_agencies(
+/// A dossier as the showcase table shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShowcaseDossier {
+    /// Dossier code.
+    pub code: String,
+    /// Lookup number assigned by the database.
+    pub lookup_number: i64,
+    /// Current status code.
+    pub status: i16,
+    /// Last four digits of the applicant's phone (the rest is never shown).
+    pub phone_last4: Option<String>,
+}
+
+const LIST_BY_CODE_SUFFIXES: &str = "SELECT code, lookup_number, status, \
+    right(applicant_phone, 4) FROM dossiers WHERE right(code, 5) = ANY($1) ORDER BY right(code, 4)";
+
+/// The dossiers whose codes end with one of `suffixes` (five characters each, e.g. `-9001`), in
+/// the order of their last four characters.
+pub async fn list_by_code_suffixes(
     client: &impl GenericClient,
-    province: &DemoProvince,
-) -> anyhow::Result<u64> {
-    let a = &province.agencies;
-    let code: Vec<&str> = a.iter().map(|x| x.code.as_str()).collect();
-    let parent: Vec<Option<&str>> = a.iter().map(|x| x.parent_code.as_deref()).collect();
-    let kind: Vec<&str> = a.iter().map(|x| x.kind).collect();
-    let name: Vec<&str> = a.iter().map(|x| x.name.as_str()).collect();
-    let address: Vec<&str> = a.iter().map(|x| x.desk_address.as_str()).collect();
-    let phone: Vec<&str> = a.iter().map(|x| x.desk_phone.as_str()).collect();
-    let hours: Vec<&str> = a.iter().map(|x| x.desk_hours.as_str()).collect();
-    client
-        .execute(
-            INSERT_AGENCIES,
-            &[&code, &parent, &kind, &name, &address, &phone, &hours],
-        )
-        .await
-        .context("inserting demo agencies")
-}
-
-async fn insert_procedures(
-    client: &impl GenericClient,
-    province: &DemoProvince,
-) -> anyhow::Result<u64> {
-    let p = &province.procedures;
-    let code: Vec<&str> = p.iter().map(|x| x.code.as_str()).collect();
-    let name: Vec<&str> = p.iter().map(|x| x.name.as_str()).collect();
-    let field: Vec<&str> = p.iter().map(|x| x.field.as_str()).collect();
-    let days: Vec<i32> = p.iter().map(|x| x.processing_days).collect();
-    let fee: Vec<Option<i64>> = p.iter().map(|x| x.fee_vnd).collect();
-    let note: Vec<Option<&str>> = p.iter().map(|x| x.fee_note.as_deref()).collect();
-    let online: Vec<&str> = p.iter().map(|x| x.online_level).collect();
-    let level: Vec<&str> = p.iter().map(|x| x.level).collect();
-    let agency: Vec<Option<&str>> = p.iter().map(|x| x.agency_code.as_deref()).collect();
-    let desk: Vec<Option<&str>> = p.iter().map(|x| x.desk_agency_code.as_deref()).collect();
-    let inserted = client
-        .execute(
-            INSERT_PROCEDURES,
-            &[
-                &code, &name, &field, &days, &fee, &note, &online, &level, &agency, &desk,
-            ],
-        )
-        .await
-        .context("inserting demo procedures")?;
-    let mut doc_procedure = Vec::new();
-    let mut doc_seq = Vec::new();
-    let mut doc_name = Vec::new();
-    let mut doc_copies = Vec::new();
-    for procedure in p {
-        for (seq, (document, copies)) in (1..).zip(&procedure.documents) {
-            doc_procedure.push(procedure.code.as_str());
-            doc_seq.push(seq);
-            doc_name.push(document.as_str());
-            doc_copies.push(*copies);
-        }
-    }
-    client
-        .execute(
-            INSERT_DOCUMENTS,
-            &[&doc_procedure, &doc_seq, &doc_name, &doc_copies],
-        )
-        .await
-        .context("inserting demo procedure documents")?;
-    Ok(inserted)
-}
-
-/// Reads back the showcase dossiers (found by their reserved code suffixes `-9001` … `-9012`), in
-/// showcase order, with the lookup numbers the database gave them.
-pub async fn showcase(client: &Client) -> anyhow::Result<Vec<ShowcaseRow>> {
-    let suffixes: Vec<String> = (1..=SHOWCASE_COUNT as u32)
-        .map(|i| format!("-{}", SHOWCASE_SEQ_BASE + i))
-        .collect();
+    suffixes: &[String],
+) -> anyhow::Result<Vec<ShowcaseDossier>> {
     let rows = client
-        .query(SELECT_SHOWCASE, &[&suffixes])
+        .query(LIST_BY_CODE_SUFFIXES, &[&suffixes])
         .await
         .context("reading the demo showcase")?;
     rows.iter()
         .map(|row| {
-            let code: String = row.try_get(0)?;
-            let seq: u32 = code
-                .rsplit('-')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let index = seq.saturating_sub(SHOWCASE_SEQ_BASE + 1) as usize;
-            Ok(ShowcaseRow {
+            Ok(ShowcaseDossier {
+                code: row.try_get(0)?,
                 lookup_number: row.try_get(1)?,
                 status: row.try_get(2)?,
                 phone_last4: row.try_get(3)?,
-                note: generate::showcase_note(index),
-                code,
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assert_send<T: Send>(_: &T) {}
-
-    #[test]
-    fn load_future_is_send() {
-        // A Send future lets callers `tokio::spawn` the load (e.g. at startup).
-        let due = |t: DateTime<Utc>, _: u32| t;
-        let opts = DemoOptions {
-            dossiers: 0,
-            seed: 1,
-            until: DateTime::<Utc>::UNIX_EPOCH,
-        };
-        let run = |client: &'static mut Client| {
-            let fut = load(client, &opts, &due);
-            assert_send(&fut);
-        };
-        let _ = run;
-    }
 }

@@ -1,67 +1,164 @@
 //! Reads of the dossier read model: dossiers with everything their views need (for rendering),
 //! their stored views (the lookup path and the warm-up stream), and lookup-number resolution.
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use serde::Deserialize;
 use tokio_postgres::Row;
 
-/// Everything the lookup views of one dossier are made from. Contains personal data: it never
+use crate::domain::{
+    AgencyCode, Channel, DomainError, Dossier, DossierCode, DossierEvent, PhoneNumber,
+    ProcedureCode, Status,
+};
+
+/// The stored columns of a dossier (table alias `d`), in the order [`dossier_from_row`] reads
+/// them; every read of whole dossiers selects these first, so one function turns them into a
+/// [`Dossier`].
+macro_rules! dossier_columns {
+    () => {
+        "d.code, d.version, d.procedure_code, d.receiving_agency_code, d.handling_agency_code,
+         d.channel, d.status, d.applicant_name, d.applicant_phone, d.received_at, d.due_at,
+         d.finished_at, d.returned_at, d.supplement_count, d.supplement_requested_at,
+         d.supplement_seconds, d.supplement_request, d.source_updated_at"
+    };
+}
+pub(crate) use dossier_columns;
+
+/// How many columns [`dossier_columns!`] selects: the first column after them is this index.
+pub(crate) const DOSSIER_COLUMNS: usize = 18;
+
+/// A stored code or phone parsed into its domain type. It must already be in the canonical form
+/// tracuu writes: a value in any other form did not come from tracuu, and normalising it here
+/// would hide that (from `sync verify` above all).
+fn canonical<T: AsRef<str>>(
+    field: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, DomainError>,
+) -> anyhow::Result<T> {
+    let value = parse(raw).map_err(|e| anyhow::anyhow!("the stored {field} is not valid: {e}"))?;
+    anyhow::ensure!(
+        value.as_ref() == raw,
+        "the stored {field} is not in canonical form"
+    );
+    Ok(value)
+}
+
+/// The dossier in the first [`DOSSIER_COLUMNS`] columns of `row` (see [`dossier_columns!`]), with
+/// `events` as its timeline. Fails, naming the dossier and the field, on a value the sync path
+/// could not have written.
+pub(crate) fn dossier_from_row(row: &Row, events: Vec<DossierEvent>) -> anyhow::Result<Dossier> {
+    let code: String = row.try_get(0)?;
+    let read = || -> anyhow::Result<Dossier> {
+        let phone: Option<String> = row.try_get(8)?;
+        Ok(Dossier {
+            code: canonical("code", &code, DossierCode::parse)?,
+            version: row.try_get(1)?,
+            procedure_code: canonical("procedure_code", row.try_get(2)?, ProcedureCode::parse)?,
+            receiving_agency_code: canonical(
+                "receiving_agency_code",
+                row.try_get(3)?,
+                AgencyCode::parse,
+            )?,
+            handling_agency_code: canonical(
+                "handling_agency_code",
+                row.try_get(4)?,
+                AgencyCode::parse,
+            )?,
+            channel: Channel::from_code(row.try_get(5)?)?,
+            status: Status::from_code(row.try_get(6)?)?,
+            applicant_name: row.try_get(7)?,
+            applicant_phone: phone
+                .as_deref()
+                .map(|raw| canonical("applicant_phone", raw, PhoneNumber::parse))
+                .transpose()?,
+            received_at: row.try_get(9)?,
+            due_at: row.try_get(10)?,
+            finished_at: row.try_get(11)?,
+            returned_at: row.try_get(12)?,
+            supplement_count: row.try_get(13)?,
+            supplement_requested_at: row.try_get(14)?,
+            supplement_seconds: row.try_get(15)?,
+            supplement_request: row.try_get(16)?,
+            source_updated_at: row.try_get(17)?,
+            events,
+        })
+    };
+    read().with_context(|| format!("stored dossier {code}"))
+}
+
+/// One stored timeline step as a [`DossierEvent`].
+pub(crate) fn event_from_columns(
+    at: DateTime<Utc>,
+    status: i16,
+    step: String,
+    agency_code: Option<&str>,
+    note: Option<String>,
+) -> anyhow::Result<DossierEvent> {
+    Ok(DossierEvent {
+        at,
+        status: Status::from_code(status)?,
+        step,
+        agency_code: agency_code
+            .map(|raw| canonical("event agency_code", raw, AgencyCode::parse))
+            .transpose()?,
+        note,
+    })
+}
+
+/// Everything the lookup views of one dossier are made from: the dossier, what the read model
+/// assigned it, and the catalog names and desk its views show. Contains personal data: it never
 /// leaves the `lookup` module except as masked, rendered views.
 #[derive(Debug, Clone)]
 pub struct DossierRecord {
-    pub code: String,
+    /// The dossier as stored. Read from the database, its timeline's times have whole seconds
+    /// (what the views show).
+    pub dossier: Dossier,
+    /// The lookup number the read model gave it.
     pub lookup_number: i64,
-    pub status: i16,
-    pub channel: i16,
-    pub applicant_name: String,
-    pub applicant_phone: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub supplement_count: i32,
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    pub supplement_seconds: i64,
-    pub supplement_request: Option<String>,
-    pub version: i64,
-    pub source_updated_at: DateTime<Utc>,
+    /// When tracuu stored this version (the read model's `updated_at`).
     pub synced_at: DateTime<Utc>,
-    pub procedure_code: String,
+    /// The procedure's catalog name (empty when the catalog lacks it).
     pub procedure_name: String,
+    /// The procedure's field (lĩnh vực).
     pub procedure_field: String,
+    /// The procedure's legal processing time in days.
     pub processing_days: i32,
-    pub receiving_agency_code: String,
+    /// The receiving agency's catalog name.
     pub receiving_agency_name: String,
-    pub handling_agency_code: String,
+    /// The handling agency's catalog name.
     pub handling_agency_name: String,
+    /// Address of the receiving agency's desk, where the result is collected.
     pub desk_address: Option<String>,
+    /// Phone of that desk.
     pub desk_phone: Option<String>,
+    /// Opening hours of that desk.
     pub desk_hours: Option<String>,
-    pub events: Vec<EventRecord>,
+    /// The catalog name of each timeline step's agency, in timeline order (`None`: the step names
+    /// no agency, or one the catalog lacks).
+    pub event_agency_names: Vec<Option<String>>,
 }
 
-/// One step of a dossier's timeline.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EventRecord {
-    pub at: DateTime<Utc>,
-    pub status: i16,
-    pub step: String,
-    pub agency_code: Option<String>,
-    pub agency_name: Option<String>,
-    pub note: Option<String>,
+/// One step of the timeline as the view query returns it: the stored step and its agency's name.
+#[derive(Deserialize)]
+struct EventRow {
+    at: DateTime<Utc>,
+    status: i16,
+    step: String,
+    agency_code: Option<String>,
+    agency_name: Option<String>,
+    note: Option<String>,
 }
 
 /// Everything a view is rendered from. The timeline comes back as a JSON array so a dossier is one
 /// row and a batch of dossiers one round trip.
 macro_rules! dossier_select {
     () => {
-        "SELECT d.code, d.lookup_number, d.status, d.channel, d.applicant_name, d.applicant_phone,
-                d.received_at, d.due_at, d.finished_at, d.returned_at, d.supplement_count,
-                d.supplement_requested_at, d.supplement_seconds, d.supplement_request, d.version,
-                d.source_updated_at, d.updated_at,
-                p.code, p.name, p.field, p.processing_days,
-                ra.code, ra.name, ha.code, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
+        concat!(
+            "SELECT ",
+            dossier_columns!(),
+            ", d.lookup_number, d.updated_at, p.name, p.field, p.processing_days,
+                ra.name, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
                 (SELECT coalesce(json_agg(json_build_object(
                             'at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                             'status', e.status, 'step', e.step,
@@ -73,6 +170,7 @@ macro_rules! dossier_select {
            JOIN procedures p ON p.code = d.procedure_code
            JOIN agencies ra ON ra.code = d.receiving_agency_code
            JOIN agencies ha ON ha.code = d.handling_agency_code"
+        )
     };
 }
 
@@ -268,37 +366,35 @@ impl TryFrom<&Row> for DossierRecord {
     type Error = anyhow::Error;
 
     fn try_from(row: &Row) -> anyhow::Result<Self> {
-        let events: serde_json::Value = row.try_get(28)?;
+        let column = DOSSIER_COLUMNS;
+        let events: Vec<EventRow> = serde_json::from_value(row.try_get(column + 10)?)?;
+        let mut event_agency_names = Vec::with_capacity(events.len());
+        let events = events
+            .into_iter()
+            .map(|event| {
+                event_agency_names.push(event.agency_name);
+                event_from_columns(
+                    event.at,
+                    event.status,
+                    event.step,
+                    event.agency_code.as_deref(),
+                    event.note,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
-            code: row.try_get(0)?,
-            lookup_number: row.try_get(1)?,
-            status: row.try_get(2)?,
-            channel: row.try_get(3)?,
-            applicant_name: row.try_get(4)?,
-            applicant_phone: row.try_get(5)?,
-            received_at: row.try_get(6)?,
-            due_at: row.try_get(7)?,
-            finished_at: row.try_get(8)?,
-            returned_at: row.try_get(9)?,
-            supplement_count: row.try_get(10)?,
-            supplement_requested_at: row.try_get(11)?,
-            supplement_seconds: row.try_get(12)?,
-            supplement_request: row.try_get(13)?,
-            version: row.try_get(14)?,
-            source_updated_at: row.try_get(15)?,
-            synced_at: row.try_get(16)?,
-            procedure_code: row.try_get(17)?,
-            procedure_name: row.try_get(18)?,
-            procedure_field: row.try_get(19)?,
-            processing_days: row.try_get(20)?,
-            receiving_agency_code: row.try_get(21)?,
-            receiving_agency_name: row.try_get(22)?,
-            handling_agency_code: row.try_get(23)?,
-            handling_agency_name: row.try_get(24)?,
-            desk_address: row.try_get(25)?,
-            desk_phone: row.try_get(26)?,
-            desk_hours: row.try_get(27)?,
-            events: serde_json::from_value(events)?,
+            dossier: dossier_from_row(row, events)?,
+            lookup_number: row.try_get(column)?,
+            synced_at: row.try_get(column + 1)?,
+            procedure_name: row.try_get(column + 2)?,
+            procedure_field: row.try_get(column + 3)?,
+            processing_days: row.try_get(column + 4)?,
+            receiving_agency_name: row.try_get(column + 5)?,
+            handling_agency_name: row.try_get(column + 6)?,
+            desk_address: row.try_get(column + 7)?,
+            desk_phone: row.try_get(column + 8)?,
+            desk_hours: row.try_get(column + 9)?,
+            event_agency_names,
         })
     }
 }

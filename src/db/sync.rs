@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
-use crate::sync::snapshot::ValidDossier;
+use crate::domain::dossier::Dossier;
 
 /// The channel instances `LISTEN` on for changed dossier codes.
 pub const CHANGES_CHANNEL: &str = "tracuu_dossiers";
@@ -135,7 +135,7 @@ SELECT * FROM unnest($1::text[], $2::int4[], $3::timestamptz[], $4::int2[], $5::
 /// version is newer, then replaces the timelines of exactly those. Returns the applied dossiers.
 pub async fn apply_dossiers(
     client: &impl GenericClient,
-    dossiers: &[&ValidDossier],
+    dossiers: &[&Dossier],
 ) -> anyhow::Result<Vec<AppliedDossier>> {
     if dossiers.is_empty() {
         return Ok(Vec::new());

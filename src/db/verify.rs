@@ -6,47 +6,25 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
-/// A dossier as stored, field by field as `db::sync::apply_dossiers` wrote it.
-#[derive(Debug, Clone)]
-pub struct StoredDossier {
-    pub code: String,
-    pub version: i64,
-    pub procedure_code: String,
-    pub receiving_agency_code: String,
-    pub handling_agency_code: String,
-    pub channel: i16,
-    pub status: i16,
-    pub applicant_name: String,
-    pub applicant_phone: Option<String>,
-    pub received_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub supplement_count: i32,
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    pub supplement_seconds: i64,
-    pub supplement_request: Option<String>,
-    pub source_updated_at: DateTime<Utc>,
-    pub events: Vec<StoredEvent>,
-}
+use super::dossiers::{dossier_columns, dossier_from_row, event_from_columns, DOSSIER_COLUMNS};
+use crate::domain::Dossier;
 
-/// One stored timeline step.
+/// A stored dossier whose row is not one the sync path writes (a value out of its domain or not
+/// in canonical form): it cannot equal any snapshot, so verify reports it as differing.
 #[derive(Debug, Clone)]
-pub struct StoredEvent {
-    pub at: DateTime<Utc>,
-    pub status: i16,
-    pub step: String,
-    pub agency_code: Option<String>,
-    pub note: Option<String>,
+pub struct UnreadableDossier {
+    /// The code as stored.
+    pub code: String,
+    /// The version as stored.
+    pub version: i64,
 }
 
 /// The timeline comes back as parallel arrays (one row per dossier, no JSON round trip, so times
 /// keep their microseconds).
-const LIST_STORED_BY_CODES: &str = "
-SELECT d.code, d.version, d.procedure_code, d.receiving_agency_code, d.handling_agency_code,
-       d.channel, d.status, d.applicant_name, d.applicant_phone, d.received_at, d.due_at,
-       d.finished_at, d.returned_at, d.supplement_count, d.supplement_requested_at,
-       d.supplement_seconds, d.supplement_request, d.source_updated_at,
+const LIST_STORED_BY_CODES: &str = concat!(
+    "SELECT ",
+    dossier_columns!(),
+    ",
        e.at, e.status, e.step, e.agency_code, e.note
   FROM dossiers d
   LEFT JOIN LATERAL (
@@ -54,16 +32,27 @@ SELECT d.code, d.version, d.procedure_code, d.receiving_agency_code, d.handling_
                array_agg(step ORDER BY seq) AS step, array_agg(agency_code ORDER BY seq) AS agency_code,
                array_agg(note ORDER BY seq) AS note
           FROM dossier_events WHERE dossier_code = d.code) e ON true
- WHERE d.code = ANY($1)";
+ WHERE d.code = ANY($1)"
+);
 
-/// The stored content of the dossiers with these codes (missing ones are simply absent).
+/// The stored content of the dossiers with these codes (missing ones are simply absent), field by
+/// field as `db::sync::apply_dossiers` wrote it; a row that cannot be read as a dossier comes back
+/// as [`UnreadableDossier`].
 pub async fn list_stored_by_codes(
     client: &impl GenericClient,
     codes: &[&str],
-) -> anyhow::Result<Vec<StoredDossier>> {
+) -> anyhow::Result<Vec<Result<Dossier, UnreadableDossier>>> {
     let statement = client.prepare_cached(LIST_STORED_BY_CODES).await?;
     let rows = client.query(&statement, &[&codes]).await?;
-    rows.iter().map(StoredDossier::try_from).collect()
+    rows.iter()
+        .map(|row| match stored_dossier(row) {
+            Ok(dossier) => Ok(Ok(dossier)),
+            Err(_) => Ok(Err(UnreadableDossier {
+                code: row.try_get(0)?,
+                version: row.try_get(1)?,
+            })),
+        })
+        .collect()
 }
 
 const LIST_CODES: &str = "SELECT code FROM dossiers ORDER BY code";
@@ -94,48 +83,22 @@ where
     Ok(seen)
 }
 
-impl TryFrom<&Row> for StoredDossier {
-    type Error = anyhow::Error;
-
-    fn try_from(row: &Row) -> anyhow::Result<Self> {
-        let at: Vec<DateTime<Utc>> = row.try_get::<_, Option<_>>(18)?.unwrap_or_default();
-        let status: Vec<i16> = row.try_get::<_, Option<_>>(19)?.unwrap_or_default();
-        let step: Vec<String> = row.try_get::<_, Option<_>>(20)?.unwrap_or_default();
-        let agency: Vec<Option<String>> = row.try_get::<_, Option<_>>(21)?.unwrap_or_default();
-        let note: Vec<Option<String>> = row.try_get::<_, Option<_>>(22)?.unwrap_or_default();
-        let events = at
-            .into_iter()
-            .zip(status)
-            .zip(step)
-            .zip(agency.into_iter().zip(note))
-            .map(|(((at, status), step), (agency_code, note))| StoredEvent {
-                at,
-                status,
-                step,
-                agency_code,
-                note,
-            })
-            .collect();
-        Ok(Self {
-            code: row.try_get(0)?,
-            version: row.try_get(1)?,
-            procedure_code: row.try_get(2)?,
-            receiving_agency_code: row.try_get(3)?,
-            handling_agency_code: row.try_get(4)?,
-            channel: row.try_get(5)?,
-            status: row.try_get(6)?,
-            applicant_name: row.try_get(7)?,
-            applicant_phone: row.try_get(8)?,
-            received_at: row.try_get(9)?,
-            due_at: row.try_get(10)?,
-            finished_at: row.try_get(11)?,
-            returned_at: row.try_get(12)?,
-            supplement_count: row.try_get(13)?,
-            supplement_requested_at: row.try_get(14)?,
-            supplement_seconds: row.try_get(15)?,
-            supplement_request: row.try_get(16)?,
-            source_updated_at: row.try_get(17)?,
-            events,
+/// A row of [`LIST_STORED_BY_CODES`] as a dossier.
+fn stored_dossier(row: &Row) -> anyhow::Result<Dossier> {
+    let column = DOSSIER_COLUMNS;
+    let at: Vec<DateTime<Utc>> = row.try_get::<_, Option<_>>(column)?.unwrap_or_default();
+    let status: Vec<i16> = row.try_get::<_, Option<_>>(column + 1)?.unwrap_or_default();
+    let step: Vec<String> = row.try_get::<_, Option<_>>(column + 2)?.unwrap_or_default();
+    let agency: Vec<Option<String>> = row.try_get::<_, Option<_>>(column + 3)?.unwrap_or_default();
+    let note: Vec<Option<String>> = row.try_get::<_, Option<_>>(column + 4)?.unwrap_or_default();
+    let events = at
+        .into_iter()
+        .zip(status)
+        .zip(step)
+        .zip(agency.into_iter().zip(note))
+        .map(|(((at, status), step), (agency_code, note))| {
+            event_from_columns(at, status, step, agency_code.as_deref(), note)
         })
-    }
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    dossier_from_row(row, events)
 }

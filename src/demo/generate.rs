@@ -13,6 +13,20 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::names::{self, FieldSpec, Level, ProcSpec};
+use crate::domain::{
+    AgencyCode, Channel, DomainError, Dossier, DossierCode, DossierEvent, PhoneNumber,
+    ProcedureCode, Status,
+};
+
+/// A value the generator built itself, parsed into its domain type. The generator's formats are
+/// fixed (codes, phones, status and channel numbers from its own tables) and its tests parse every
+/// one of them, so a failure is a bug in this file, never bad input.
+fn generated<T>(parsed: Result<T, DomainError>) -> T {
+    match parsed {
+        Ok(value) => value,
+        Err(error) => panic!("the demo generator built an invalid value: {error}"),
+    }
+}
 
 /// QCVN 102:2016 code of the demo province (Quảng Ngãi).
 pub const H_CODE: &str = "H48";
@@ -82,66 +96,6 @@ pub struct DemoProcedure {
     pub popularity: u32,
     /// The documents its dossier consists of (thành phần hồ sơ), with the number of copies.
     pub documents: Vec<(String, i32)>,
-}
-
-/// One step of a dossier's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoEvent {
-    /// Position in the timeline, from 1; the last one equals the dossier's `version`.
-    pub seq: i32,
-    /// When the step happened (never after `until`).
-    pub occurred_at: DateTime<Utc>,
-    /// National status code (1–10) after this step.
-    pub status: i16,
-    /// What happened, e.g. "Tiếp nhận hồ sơ".
-    pub step: String,
-    /// Agency where it happened (`None` for steps done by the portal or the post).
-    pub agency_code: Option<String>,
-    /// Public note; never names an officer.
-    pub note: Option<String>,
-}
-
-/// A generated dossier (hồ sơ) with its timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoDossier {
-    /// `{receiving agency}-{yyMMdd}-{seq:04}`, unique.
-    pub code: String,
-    /// Procedure code.
-    pub procedure_code: String,
-    /// Agency whose desk received the dossier.
-    pub receiving_agency_code: String,
-    /// Agency that settles it.
-    pub handling_agency_code: String,
-    /// 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích.
-    pub channel: i16,
-    /// Current national status code (1–10): the status of the last event.
-    pub status: i16,
-    /// Applicant: a person or an organisation.
-    pub applicant_name: String,
-    /// Applicant mobile in E.164 (`+84` and 9 digits); about 3% have none.
-    pub applicant_phone: Option<String>,
-    /// First contact: online or postal submission, or arrival at the desk (always working hours).
-    pub received_at: DateTime<Utc>,
-    /// Appointment for the result, `due(accepted_at, processing_days)`; `None` while not accepted
-    /// (status 1) or when refused (3). For online and postal dossiers acceptance comes after
-    /// `received_at`.
-    pub due_at: Option<DateTime<Utc>>,
-    /// Result ready (9, 10) or stop time (3, 7, 8); `None` while open.
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Result handed over (status 10 only).
-    pub returned_at: Option<DateTime<Utc>>,
-    /// Number of supplement requests so far.
-    pub supplement_count: i32,
-    /// Time of the latest supplement request, if any.
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    /// Wall-clock seconds spent waiting for supplements that were delivered.
-    pub supplement_seconds: i64,
-    /// What must be supplemented, while the dossier waits for it (status 5).
-    pub supplement_request: Option<String>,
-    /// Number of events (≥ 1).
-    pub version: i64,
-    /// The timeline, oldest first, 3 to 8 steps.
-    pub events: Vec<DemoEvent>,
 }
 
 /// The demo province: agencies (parents before children) and procedures.
@@ -724,7 +678,11 @@ struct Stream<'a, F: ?Sized> {
     time_pos: usize,
     date: [u8; 6],
     counters: Vec<u32>,
-    showcase: std::vec::IntoIter<DemoDossier>,
+    showcase: std::vec::IntoIter<Dossier>,
+    /// The province's agency codes, parsed once (same order as `province.agencies`).
+    agency_codes: Vec<AgencyCode>,
+    /// The province's procedure codes, parsed once (same order as `province.procedures`).
+    procedure_codes: Vec<ProcedureCode>,
     remaining: usize,
 }
 
@@ -740,7 +698,7 @@ pub fn dossiers<'a>(
     count: usize,
     until: DateTime<Utc>,
     due: &'a dyn Fn(DateTime<Utc>, u32) -> DateTime<Utc>,
-) -> impl Iterator<Item = DemoDossier> + 'a {
+) -> impl Iterator<Item = Dossier> + 'a {
     dossier_stream(province, seed, count, until, due)
 }
 
@@ -752,7 +710,7 @@ pub(crate) fn dossier_stream<'a, F>(
     count: usize,
     until: DateTime<Utc>,
     due: &'a F,
-) -> impl Iterator<Item = DemoDossier> + 'a
+) -> impl Iterator<Item = Dossier> + 'a
 where
     F: Fn(DateTime<Utc>, u32) -> DateTime<Utc> + ?Sized,
 {
@@ -881,6 +839,16 @@ where
             date: [b'0'; 6],
             counters: vec![0; province.agencies.len()],
             showcase: Vec::new().into_iter(),
+            agency_codes: province
+                .agencies
+                .iter()
+                .map(|a| generated(AgencyCode::parse(&a.code)))
+                .collect(),
+            procedure_codes: province
+                .procedures
+                .iter()
+                .map(|p| generated(ProcedureCode::parse(&p.code)))
+                .collect(),
             remaining: count,
         };
         if stream.days.is_empty() || stream.procs.is_empty() || province.agencies.is_empty() {
@@ -1155,9 +1123,8 @@ where
 
     /// Turns a plan laid out at `t` into a dossier.
     fn materialize(&self, plan: &Plan, tl: &Timeline, cut: &Cut, applicant: Applicant) -> Dossier0 {
-        let agencies = &self.province.agencies;
-        let recv_code = &agencies[plan.recv].code;
-        let handl_code = &agencies[plan.handl].code;
+        let recv_code = &self.agency_codes[plan.recv];
+        let handl_code = &self.agency_codes[plan.handl];
         let mut events = Vec::with_capacity(cut.len);
         let mut received_secs = 0;
         let mut finished = None;
@@ -1220,10 +1187,9 @@ where
                 Step::Withdraw => Some("Theo đơn đề nghị rút hồ sơ của người nộp"),
                 _ => None,
             };
-            events.push(DemoEvent {
-                seq: k as i32 + 1,
-                occurred_at: utc(secs),
-                status: step.status(),
+            events.push(DossierEvent {
+                at: utc(secs),
+                status: generated(Status::from_code(step.status())),
                 step: step.text().to_owned(),
                 agency_code,
                 note: note.map(str::to_owned),
@@ -1243,13 +1209,15 @@ where
             .flatten();
         let version = events.len() as i64;
         Dossier0 {
-            procedure_code: self.province.procedures[plan.proc_idx].code.clone(),
+            procedure_code: self.procedure_codes[plan.proc_idx].clone(),
             receiving_agency_code: recv_code.clone(),
             handling_agency_code: handl_code.clone(),
-            channel: plan.channel,
-            status,
+            channel: generated(Channel::from_code(plan.channel)),
+            status: generated(Status::from_code(status)),
             applicant_name: applicant.name,
-            applicant_phone: applicant.phone,
+            applicant_phone: applicant
+                .phone
+                .map(|phone| generated(PhoneNumber::parse(&phone))),
             received_secs,
             due_at: tl.due_secs.filter(|_| accepted).map(utc),
             finished_at: finished.filter(|_| matches!(status, 3 | 7..=10)).map(utc),
@@ -1272,7 +1240,7 @@ where
 
     // ----- the showcase ------------------------------------------------------------------------
 
-    fn build_showcase(&self, seed: u64, n: usize) -> Vec<DemoDossier> {
+    fn build_showcase(&self, seed: u64, n: usize) -> Vec<Dossier> {
         let mut rng = Rng::new(seed, STREAM_SHOWCASE);
         let mut out = Vec::with_capacity(n);
         for (index, spec) in SHOWCASE.iter().enumerate().take(n) {
@@ -1386,7 +1354,7 @@ where
         false
     }
 
-    fn next_stream(&mut self) -> Option<DemoDossier> {
+    fn next_stream(&mut self) -> Option<Dossier> {
         if self.time_pos >= self.times.len() && !self.next_day() {
             return None;
         }
@@ -1414,9 +1382,9 @@ impl<F> Iterator for Stream<'_, F>
 where
     F: Fn(DateTime<Utc>, u32) -> DateTime<Utc> + ?Sized,
 {
-    type Item = DemoDossier;
+    type Item = Dossier;
 
-    fn next(&mut self) -> Option<DemoDossier> {
+    fn next(&mut self) -> Option<Dossier> {
         if self.remaining == 0 {
             return None;
         }
@@ -1439,13 +1407,13 @@ where
 
 /// A dossier before its code is known.
 struct Dossier0 {
-    procedure_code: String,
-    receiving_agency_code: String,
-    handling_agency_code: String,
-    channel: i16,
-    status: i16,
+    procedure_code: ProcedureCode,
+    receiving_agency_code: AgencyCode,
+    handling_agency_code: AgencyCode,
+    channel: Channel,
+    status: Status,
     applicant_name: String,
-    applicant_phone: Option<String>,
+    applicant_phone: Option<PhoneNumber>,
     received_secs: i64,
     due_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
@@ -1455,13 +1423,16 @@ struct Dossier0 {
     supplement_seconds: i64,
     supplement_request: Option<String>,
     version: i64,
-    events: Vec<DemoEvent>,
+    events: Vec<DossierEvent>,
 }
 
 impl Dossier0 {
-    fn into_dossier(self, code: String) -> DemoDossier {
-        DemoDossier {
-            code,
+    /// The dossier with its code. The main store would have last changed it at its latest step,
+    /// so that is its `source_updated_at`.
+    fn into_dossier(self, code: String) -> Dossier {
+        let received_at = utc(self.received_secs);
+        Dossier {
+            code: generated(DossierCode::parse(&code)),
             procedure_code: self.procedure_code,
             receiving_agency_code: self.receiving_agency_code,
             handling_agency_code: self.handling_agency_code,
@@ -1469,7 +1440,7 @@ impl Dossier0 {
             status: self.status,
             applicant_name: self.applicant_name,
             applicant_phone: self.applicant_phone,
-            received_at: utc(self.received_secs),
+            received_at,
             due_at: self.due_at,
             finished_at: self.finished_at,
             returned_at: self.returned_at,
@@ -1478,6 +1449,7 @@ impl Dossier0 {
             supplement_seconds: self.supplement_seconds,
             supplement_request: self.supplement_request,
             version: self.version,
+            source_updated_at: self.events.last().map_or(received_at, |e| e.at),
             events: self.events,
         }
     }
@@ -1716,7 +1688,7 @@ mod tests {
         utc(1_781_666_100)
     }
 
-    fn generate(seed: u64, count: usize) -> Vec<DemoDossier> {
+    fn generate(seed: u64, count: usize) -> Vec<Dossier> {
         let province = province(seed);
         dossiers(&province, seed, count, until(), &weekday_due).collect()
     }
@@ -1785,13 +1757,13 @@ mod tests {
     #[test]
     fn showcase_comes_first_in_order() {
         let d = generate(5, 100);
-        let statuses: Vec<i16> = d[..12].iter().map(|d| d.status).collect();
+        let statuses: Vec<i16> = d[..12].iter().map(|d| d.status.code()).collect();
         assert_eq!(statuses, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10]);
         let limit = until() - chrono::Duration::days(60);
         for (i, s) in d[..12].iter().enumerate() {
             assert!(s.received_at >= limit && s.received_at <= until());
             assert!(s.applicant_phone.is_some());
-            assert!(s.code.ends_with(&format!("-{}", 9001 + i)));
+            assert!(s.code.as_str().ends_with(&format!("-{}", 9001 + i)));
             assert!(!showcase_note(i).is_empty());
         }
         assert!(d[3].due_at.unwrap() > until());
@@ -1800,7 +1772,7 @@ mod tests {
         assert!(d[9].finished_at.unwrap() <= d[9].due_at.unwrap());
         assert_eq!(d[11].supplement_count, 2);
         assert!(d[11].supplement_seconds > 0);
-        assert_eq!(d[0].channel, 2);
+        assert_eq!(d[0].channel, Channel::Online);
         assert!(d[0].due_at.is_none());
         assert_eq!(showcase_note(12), "");
     }
@@ -1813,12 +1785,12 @@ mod tests {
             assert!((3..=8).contains(&x.events.len()), "{x:?}");
             assert_eq!(x.version, x.events.len() as i64);
             assert_eq!(x.events.last().unwrap().status, x.status);
-            assert_eq!(x.events[0].occurred_at, x.received_at);
+            assert_eq!(x.events[0].at, x.received_at);
+            assert_eq!(x.source_updated_at, x.events[x.events.len() - 1].at);
             for (i, e) in x.events.iter().enumerate() {
-                assert_eq!(e.seq, i as i32 + 1);
-                assert!(e.occurred_at <= until);
+                assert!(e.at <= until);
                 if i > 0 {
-                    assert!(e.occurred_at >= x.events[i - 1].occurred_at, "{x:?}");
+                    assert!(e.at >= x.events[i - 1].at, "{x:?}");
                 }
             }
             assert!(x.received_at <= until);
@@ -1828,18 +1800,19 @@ mod tests {
                 (AM_START..AM_START + AM_LEN).contains(&local)
                     || (PM_START..PM_END).contains(&local)
             );
-            match x.status {
+            let status = x.status.code();
+            match status {
                 1 | 2 | 4 | 5 | 6 => assert!(x.finished_at.is_none() && x.returned_at.is_none()),
                 9 => assert!(x.finished_at.is_some() && x.returned_at.is_none()),
                 10 => assert!(x.finished_at.is_some() && x.returned_at.is_some()),
                 _ => assert!(x.finished_at.is_some() && x.returned_at.is_none()),
             }
-            assert_eq!(x.due_at.is_none(), matches!(x.status, 1 | 3));
-            assert_eq!(x.supplement_request.is_some(), x.status == 5);
-            if x.supplement_count > 0 && x.status != 5 && x.status != 7 && x.status != 8 {
+            assert_eq!(x.due_at.is_none(), matches!(status, 1 | 3));
+            assert_eq!(x.supplement_request.is_some(), status == 5);
+            if x.supplement_count > 0 && status != 5 && status != 7 && status != 8 {
                 assert!(x.supplement_seconds > 0, "{x:?}");
             }
-            if let Some(phone) = &x.applicant_phone {
+            if let Some(phone) = x.applicant_phone.as_ref().map(PhoneNumber::e164) {
                 assert!(phone.starts_with("+84") && phone.len() == 12);
                 assert!(b"35789".contains(&phone.as_bytes()[3]));
             }
@@ -1867,7 +1840,7 @@ mod tests {
         let (mut supp1, mut supp2, mut orgs, mut no_phone) = (0, 0, 0, 0);
         let (mut finished, mut on_time) = (0, 0);
         for x in &d {
-            by_status[x.status as usize] += 1;
+            by_status[x.status.code() as usize] += 1;
             match x.supplement_count {
                 1 => supp1 += 1,
                 2 => supp2 += 1,
@@ -1880,7 +1853,7 @@ mod tests {
                 orgs += 1;
             }
             no_phone += usize::from(x.applicant_phone.is_none());
-            if let (9 | 10, Some(f), Some(due)) = (x.status, x.finished_at, x.due_at) {
+            if let (9 | 10, Some(f), Some(due)) = (x.status.code(), x.finished_at, x.due_at) {
                 finished += 1;
                 // 766 rule: compare dates (Vietnam time) after subtracting supplement time.
                 let f = f.timestamp() - x.supplement_seconds;

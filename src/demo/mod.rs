@@ -1,16 +1,18 @@
 //! The demo province: a deterministic, realistic data set (Quảng Ngãi, `H48`, marked "dữ liệu
 //! mẫu") for trying tracuu without a real upstream. `names` holds the word lists, `generate` turns
-//! a seed into agencies, procedures and a lazy stream of dossiers with timelines (pure, no I/O),
-//! and `db::demo` writes them into the read model in one transaction with binary COPY.
+//! a seed into agencies, procedures and a lazy stream of domain dossiers (pure, no I/O),
+//! and `load` writes them into the read model in one transaction with binary COPY (the statements
+//! are `db::demo`'s).
 //!
 //! The same seed, `until` and due-date function always give the same rows: the generator carries
 //! its own PRNG and fixed word lists, so no dependency upgrade can change the data.
 
 pub(crate) mod generate;
+mod load;
 mod names;
 
-pub use crate::db::demo::{load, showcase, DemoOptions, DemoSummary, ShowcaseRow};
 pub use generate::{
-    dossiers, province, showcase_note, DemoAgency, DemoDossier, DemoEvent, DemoProcedure,
-    DemoProvince, H_CODE, SHOWCASE_COUNT, SHOWCASE_SEQ_BASE,
+    dossiers, province, showcase_note, DemoAgency, DemoProcedure, DemoProvince, H_CODE,
+    SHOWCASE_COUNT, SHOWCASE_SEQ_BASE,
 };
+pub use load::{load, showcase, DemoOptions, DemoSummary, ShowcaseRow};

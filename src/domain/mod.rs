@@ -1,15 +1,18 @@
 //! The pure domain layer of tracuu: parsed value types (dossier codes, lookup
-//! numbers, phone numbers, agency and procedure codes), the national status
-//! vocabulary, the 766 timeliness rules, the working-time calendar, the
-//! questions-and-feedback vocabulary and state machine, the audit log's
-//! records, and the text helpers they share. Nothing here performs I/O; past the parse step
+//! numbers, phone numbers, agency and procedure codes), the dossier and the
+//! catalog entries made of them, the national status vocabulary, the 766
+//! timeliness rules, the working-time calendar, the questions-and-feedback
+//! vocabulary and state machine, the audit log's records, and the text
+//! helpers they share. Nothing here performs I/O; past the parse step
 //! the rest of the service only handles these types. Every failure is a
 //! [`DomainError`], which carries a stable machine code, a Vietnamese message
 //! for citizens and an English `Display` for logs.
 
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod codes;
+pub mod dossier;
 pub mod dossier_code;
 pub mod intake;
 pub mod kiosk_id;
@@ -26,7 +29,9 @@ pub mod timeliness;
 pub use calendar::{
     default_exceptions, vn_offset, vn_time, DayKind, WorkingCalendar, WorkingHours,
 };
+pub use catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 pub use codes::{AgencyCode, ProcedureCode};
+pub use dossier::{Dossier, DossierEvent};
 pub use dossier_code::DossierCode;
 pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};

@@ -191,6 +191,9 @@ impl DossierCache {
 pub(crate) mod tests {
     use super::*;
     use crate::db::dossiers::DossierRecord;
+    use crate::domain::{
+        AgencyCode, Channel, Dossier, DossierCode, PhoneNumber, ProcedureCode, Status,
+    };
     use chrono::{TimeZone, Utc};
 
     pub(crate) fn dossier(seq: u64) -> Arc<CachedDossier> {
@@ -199,35 +202,38 @@ pub(crate) mod tests {
             .single()
             .expect("time");
         let record = DossierRecord {
-            code: format!("000.00.16.H48-261102-{seq:04}"),
+            dossier: Dossier {
+                code: DossierCode::parse(&format!("000.00.16.H48-261102-{seq:04}")).expect("code"),
+                version: 1,
+                procedure_code: ProcedureCode::parse("1.001193").expect("procedure"),
+                receiving_agency_code: AgencyCode::parse("000.00.16.H48").expect("agency"),
+                handling_agency_code: AgencyCode::parse("000.00.16.H48").expect("agency"),
+                channel: Channel::Direct,
+                status: Status::InProgress,
+                applicant_name: "Lê Văn Tám".into(),
+                applicant_phone: Some(PhoneNumber::parse("+84912345678").expect("phone")),
+                received_at: at,
+                due_at: None,
+                finished_at: None,
+                returned_at: None,
+                supplement_count: 0,
+                supplement_requested_at: None,
+                supplement_seconds: 0,
+                supplement_request: None,
+                source_updated_at: at,
+                events: Vec::new(),
+            },
             lookup_number: crate::domain::LookupNumber::from_sequence(seq).value() as i64,
-            status: 4,
-            channel: 1,
-            applicant_name: "Lê Văn Tám".into(),
-            applicant_phone: Some("+84912345678".into()),
-            received_at: at,
-            due_at: None,
-            finished_at: None,
-            returned_at: None,
-            supplement_count: 0,
-            supplement_requested_at: None,
-            supplement_seconds: 0,
-            supplement_request: None,
-            version: 1,
-            source_updated_at: at,
             synced_at: at,
-            procedure_code: "1.001193".into(),
             procedure_name: "Đăng ký khai sinh".into(),
             procedure_field: "Hộ tịch".into(),
             processing_days: 1,
-            receiving_agency_code: "000.00.16.H48".into(),
             receiving_agency_name: "Trung tâm".into(),
-            handling_agency_code: "000.00.16.H48".into(),
             handling_agency_name: "Trung tâm".into(),
             desk_address: None,
             desk_phone: None,
             desk_hours: None,
-            events: Vec::new(),
+            event_agency_names: Vec::new(),
         };
         Arc::new(CachedDossier::build(&record).expect("build"))
     }

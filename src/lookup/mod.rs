@@ -413,7 +413,7 @@ pub async fn render_and_store(
     let mut versions = Vec::with_capacity(records.len());
     for record in &records {
         rendered.push(CachedDossier::build(record)?);
-        versions.push(record.version);
+        versions.push(record.dossier.version);
     }
     let views: Vec<(&str, i64, &[u8], &[u8])> = rendered
         .iter()

@@ -303,66 +303,69 @@ pub fn format_time(at: DateTime<Utc>) -> String {
 impl CachedDossier {
     /// Renders a database record into its cached form.
     pub fn build(record: &DossierRecord) -> anyhow::Result<Self> {
-        let status = Status::from_code(record.status)?;
-        let channel = Channel::from_code(record.channel)?;
+        let dossier = &record.dossier;
+        let status = dossier.status;
         let lookup_number = u64::try_from(record.lookup_number)?;
         let number = LookupNumber::from_value(lookup_number)?;
         let public = PublicView {
-            code: Cow::Borrowed(&record.code),
+            code: Cow::Borrowed(dossier.code.as_str()),
             lookup_number: number.to_string(),
             lookup_number_display: number.grouped(),
             procedure: ProcedureRef {
-                code: Cow::Borrowed(&record.procedure_code),
+                code: Cow::Borrowed(dossier.procedure_code.national()),
                 name: Cow::Borrowed(&record.procedure_name),
                 field: Cow::Borrowed(&record.procedure_field),
                 processing_days: record.processing_days,
             },
             receiving_agency: AgencyRef {
-                code: Cow::Borrowed(&record.receiving_agency_code),
+                code: Cow::Borrowed(dossier.receiving_agency_code.as_str()),
                 name: Cow::Borrowed(&record.receiving_agency_name),
             },
             handling_agency: AgencyRef {
-                code: Cow::Borrowed(&record.handling_agency_code),
+                code: Cow::Borrowed(dossier.handling_agency_code.as_str()),
                 name: Cow::Borrowed(&record.handling_agency_name),
             },
-            channel,
+            channel: dossier.channel,
             status,
-            received_at: record.received_at,
-            due_at: record.due_at,
-            finished_at: record.finished_at,
-            returned_at: record.returned_at,
-            applicant: mask_name(&record.applicant_name),
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            finished_at: dossier.finished_at,
+            returned_at: dossier.returned_at,
+            applicant: mask_name(&dossier.applicant_name),
             freshness: Freshness {
-                source_updated_at: record.source_updated_at,
+                source_updated_at: dossier.source_updated_at,
                 synced_at: record.synced_at,
             },
         };
         let mut head = serde_json::to_vec(&public)?;
         head.pop(); // the closing brace; the per-request tail closes the object
         anyhow::ensure!(
-            Self::head_names(&head, &record.code),
+            Self::head_names(&head, dossier.code.as_str()),
             "the code {:?} does not stand as it is at the start of its view",
-            record.code
+            dossier.code.as_str()
         );
 
-        let timeline = record
+        let timeline = dossier
             .events
             .iter()
-            .map(|event| {
-                Ok(TimelineStep {
-                    at: event.at,
-                    status: Status::from_code(event.status)?,
-                    step: Cow::Borrowed(&event.step),
-                    agency: event.agency_name.as_deref().map(Cow::Borrowed),
-                    note: event.note.as_deref().map(Cow::Borrowed),
-                })
+            .enumerate()
+            .map(|(i, event)| TimelineStep {
+                at: event.at,
+                status: event.status,
+                step: Cow::Borrowed(&event.step),
+                agency: record
+                    .event_agency_names
+                    .get(i)
+                    .and_then(Option::as_deref)
+                    .map(Cow::Borrowed),
+                note: event.note.as_deref().map(Cow::Borrowed),
             })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let supplement = (record.supplement_count > 0).then(|| SupplementView {
-            count: record.supplement_count,
-            requested_at: record.supplement_requested_at,
+            .collect();
+        let supplement = (dossier.supplement_count > 0).then(|| SupplementView {
+            count: dossier.supplement_count,
+            requested_at: dossier.supplement_requested_at,
             request: (status == Status::SupplementRequested)
-                .then_some(record.supplement_request.as_deref())
+                .then_some(dossier.supplement_request.as_deref())
                 .flatten()
                 .map(Cow::Borrowed),
         });
@@ -374,7 +377,7 @@ impl CachedDossier {
                 address: record.desk_address.as_deref().map(Cow::Borrowed),
                 phone: record.desk_phone.as_deref().map(Cow::Borrowed),
                 hours: record.desk_hours.as_deref().map(Cow::Borrowed),
-                from: record.due_at,
+                from: dossier.due_at,
             },
         };
         let mut detail = serde_json::to_vec(&detail)?;
@@ -385,20 +388,23 @@ impl CachedDossier {
 
         let input = TimelinessInput {
             status,
-            received_at: record.received_at,
-            due_at: record.due_at,
-            finished_at: record.finished_at,
-            returned_at: record.returned_at,
-            supplement_count: u32::try_from(record.supplement_count).unwrap_or(0),
-            supplement_requested_at: record.supplement_requested_at,
-            supplement_seconds: record.supplement_seconds,
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            finished_at: dossier.finished_at,
+            returned_at: dossier.returned_at,
+            supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
+            supplement_requested_at: dossier.supplement_requested_at,
+            supplement_seconds: dossier.supplement_seconds,
         };
         Ok(Self {
-            code: Arc::from(record.code.as_str()),
+            code: Arc::from(dossier.code.as_str()),
             lookup_number,
             head: Arc::from(head),
             detail: detail.into_boxed_slice(),
-            phone_last4: record.applicant_phone.as_deref().and_then(last4_digits),
+            phone_last4: dossier
+                .applicant_phone
+                .as_ref()
+                .and_then(|phone| last4_digits(phone.e164())),
             clock: Clock::new(input),
             referenced: Default::default(),
             memo: Default::default(),

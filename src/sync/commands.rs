@@ -5,8 +5,8 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use crate::cli::open_database;
 use crate::config::Settings;
+use crate::db::open::open_database;
 
 /// `tracuu sync …`: the pull side of the feed (design.md §3.2).
 #[derive(Debug, Subcommand)]

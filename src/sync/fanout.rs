@@ -65,9 +65,7 @@ async fn listen_once(
         }
         Ok(())
     });
-    client
-        .batch_execute(&format!("LISTEN {}", db::sync::CHANGES_CHANNEL))
-        .await?;
+    db::fanout::listen(&client).await?;
     tracing::info!("listening for dossier changes from other instances");
     if let Some(since) = gap_since {
         revalidate(sync, since).await;

@@ -705,13 +705,13 @@ pub async fn import_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::catalog::{ValidAgency, ValidProcedure};
+    use crate::domain::catalog::{Agency, Procedure};
 
-    fn agencies(text: &str) -> anyhow::Result<ParsedFile<ValidAgency>> {
+    fn agencies(text: &str) -> anyhow::Result<ParsedFile<Agency>> {
         parse_file::<AgencyPayload>(text.as_bytes())
     }
 
-    fn procedures(text: &str) -> anyhow::Result<ParsedFile<ValidProcedure>> {
+    fn procedures(text: &str) -> anyhow::Result<ParsedFile<Procedure>> {
         parse_file::<ProcedurePayload>(text.as_bytes())
     }
 

@@ -9,7 +9,6 @@ pub mod fanout;
 pub mod import;
 pub mod notify;
 pub mod pull;
-pub mod push;
 pub mod service;
 pub mod snapshot;
 pub mod verify;

@@ -9,14 +9,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use chrono::Utc;
-use deadpool_postgres::Pool;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
 
 use super::notify::{AppliedChange, StatusNotices};
-use super::snapshot::{DossierPayload, ValidDossier};
+use super::snapshot::DossierPayload;
 use crate::db;
-use crate::db::dossiers::{DossierRecord, EventRecord};
+use crate::db::dossiers::DossierRecord;
+use crate::domain::dossier::Dossier;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
 use crate::telemetry::Metrics;
@@ -89,7 +90,7 @@ pub struct SyncService {
 
 /// The read-model record of an applied snapshot, as the database now holds it.
 fn record_for(
-    dossier: &ValidDossier,
+    dossier: &Dossier,
     applied: &db::sync::AppliedDossier,
     procedures: &HashMap<String, db::sync::ProcedureEntry>,
     agencies: &HashMap<String, db::sync::AgencyEntry>,
@@ -100,51 +101,26 @@ fn record_for(
     let name_of =
         |entry: Option<&db::sync::AgencyEntry>| entry.map(|a| a.name.clone()).unwrap_or_default();
     DossierRecord {
-        code: applied.code.clone(),
+        dossier: dossier.clone(),
         lookup_number: applied.lookup_number,
-        status: dossier.status.code(),
-        channel: dossier.channel.code(),
-        applicant_name: dossier.applicant_name.clone(),
-        applicant_phone: dossier
-            .applicant_phone
-            .as_ref()
-            .map(|p| p.e164().to_owned()),
-        received_at: dossier.received_at,
-        due_at: dossier.due_at,
-        finished_at: dossier.finished_at,
-        returned_at: dossier.returned_at,
-        supplement_count: dossier.supplement_count,
-        supplement_requested_at: dossier.supplement_requested_at,
-        supplement_seconds: dossier.supplement_seconds,
-        supplement_request: dossier.supplement_request.clone(),
-        version: dossier.version,
-        source_updated_at: dossier.source_updated_at,
         synced_at: applied.synced_at,
-        procedure_code: dossier.procedure_code.national().to_owned(),
         procedure_name: procedure.map(|p| p.name.clone()).unwrap_or_default(),
         procedure_field: procedure.map(|p| p.field.clone()).unwrap_or_default(),
         processing_days: procedure.map_or(0, |p| p.processing_days),
-        receiving_agency_code: dossier.receiving_agency_code.as_str().to_owned(),
         receiving_agency_name: name_of(receiving),
-        handling_agency_code: dossier.handling_agency_code.as_str().to_owned(),
         handling_agency_name: name_of(handling),
         desk_address: receiving.and_then(|a| a.desk_address.clone()),
         desk_phone: receiving.and_then(|a| a.desk_phone.clone()),
         desk_hours: receiving.and_then(|a| a.desk_hours.clone()),
-        events: dossier
+        event_agency_names: dossier
             .events
             .iter()
-            .map(|event| EventRecord {
-                at: event.at,
-                status: event.status.code(),
-                step: event.step.clone(),
-                agency_code: event.agency_code.as_ref().map(|a| a.as_str().to_owned()),
-                agency_name: event
+            .map(|event| {
+                event
                     .agency_code
                     .as_ref()
                     .and_then(|a| agencies.get(a.as_str()))
-                    .map(|a| a.name.clone()),
-                note: event.note.clone(),
+                    .map(|a| a.name.clone())
             })
             .collect(),
     }
@@ -214,121 +190,41 @@ impl SyncService {
         signature: Option<&[u8]>,
         watermark: Option<Watermark<'_>>,
     ) -> Result<BatchReport, BatchError> {
-        let now = Utc::now();
         let mut report = BatchReport {
             received: items.len(),
             ..BatchReport::default()
         };
-
-        // 1. Parse and validate each item on its own.
-        let mut valid: Vec<(usize, ValidDossier)> = Vec::with_capacity(items.len());
-        for (index, item) in items.into_iter().enumerate() {
-            match item {
-                Err(reason) => report.errors.push(ItemReport {
-                    index,
-                    code: None,
-                    field: "(item)".into(),
-                    reason,
-                }),
-                Ok(payload) => match payload.validate(now) {
-                    Ok(dossier) => valid.push((index, dossier)),
-                    Err(error) => report.errors.push(ItemReport {
-                        index,
-                        code: Some(payload.code.clone()),
-                        field: error.field,
-                        reason: error.reason,
-                    }),
-                },
-            }
-        }
-
-        // 2. A code repeated in the batch: only its newest version takes part.
-        let mut newest: HashMap<String, usize> = HashMap::new();
-        for (position, (_, dossier)) in valid.iter().enumerate() {
-            let code = dossier.code.as_str().to_owned();
-            match newest.get(&code) {
-                Some(&other) if valid[other].1.version >= dossier.version => {}
-                _ => {
-                    newest.insert(code, position);
-                }
-            }
-        }
-        let kept: HashSet<usize> = newest.values().copied().collect();
-        for (position, (index, dossier)) in valid.iter().enumerate() {
-            if !kept.contains(&position) {
-                report.stale_items.push(StaleItem {
-                    index: *index,
-                    code: dossier.code.as_str().to_owned(),
-                    version: dossier.version,
-                });
-            }
-        }
-        let mut candidates: Vec<&(usize, ValidDossier)> = valid
-            .iter()
-            .enumerate()
-            .filter(|(position, _)| kept.contains(position))
-            .map(|(_, item)| item)
-            .collect();
-
-        // 3. Every procedure and agency named must be in the catalog.
+        let valid = validate_each(items, Utc::now(), &mut report);
+        let mut candidates = keep_newest_per_code(valid, &mut report);
         let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
-        let procedures: Vec<&str> = candidates
-            .iter()
-            .map(|(_, d)| d.procedure_code.national())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let agencies: Vec<&str> = candidates
-            .iter()
-            .flat_map(|(_, d)| {
-                [
-                    d.receiving_agency_code.as_str(),
-                    d.handling_agency_code.as_str(),
-                ]
-                .into_iter()
-                .chain(
-                    d.events
-                        .iter()
-                        .filter_map(|e| e.agency_code.as_ref().map(|a| a.as_str())),
-                )
-            })
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let (procedure_entries, agency_entries) =
-            db::sync::catalog_entries(&client, &procedures, &agencies).await?;
-        candidates.retain(|(index, d)| {
-            let unknown = if !procedure_entries.contains_key(d.procedure_code.national()) {
-                Some(("procedure_code", d.procedure_code.as_str().to_owned()))
-            } else {
-                [&d.receiving_agency_code, &d.handling_agency_code]
-                    .into_iter()
-                    .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
-                    .find(|a| !agency_entries.contains_key(a.as_str()))
-                    .map(|a| ("agency_code", a.as_str().to_owned()))
-            };
-            match unknown {
-                Some((field, value)) => {
-                    report.errors.push(ItemReport {
-                        index: *index,
-                        code: Some(d.code.as_str().to_owned()),
-                        field: field.into(),
-                        reason: format!("{value} is not in the catalog (send the catalog first)"),
-                    });
-                    false
-                }
-                None => true,
-            }
-        });
+        let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
+        let stored = self
+            .store(&mut client, &candidates, &catalog, signature, watermark)
+            .await?;
+        drop(client);
+        self.after_commit(&candidates, stored, &mut report);
+        Ok(report)
+    }
 
-        // 4. One transaction: replay check, apply, notify (delivered on commit).
+    /// Step 4, one transaction: the replay check, the version-guarded apply, the applied
+    /// versions' views (rendered from what is in hand: the snapshots and the catalog entries just
+    /// read, no read-back), the status-change SMS, the change notification (delivered on commit)
+    /// and the pull watermark.
+    async fn store(
+        &self,
+        client: &mut deadpool_postgres::Object,
+        candidates: &[(usize, Dossier)],
+        catalog: &CatalogEntries,
+        signature: Option<&[u8]>,
+        watermark: Option<Watermark<'_>>,
+    ) -> Result<Stored, BatchError> {
         let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
         if let Some(signature) = signature {
             if !db::sync::record_signature(&transaction, signature).await? {
                 return Err(BatchError::Replayed);
             }
         }
-        let dossiers: Vec<&ValidDossier> = candidates.iter().map(|(_, d)| d).collect();
+        let dossiers: Vec<&Dossier> = candidates.iter().map(|(_, d)| d).collect();
         let statuses_before = match &self.notices {
             Some(notices) => {
                 let codes: Vec<&str> = dossiers.iter().map(|d| d.code.as_str()).collect();
@@ -337,14 +233,12 @@ impl SyncService {
             None => HashMap::new(),
         };
         let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
-        // Render the applied versions' views from what is in hand (the snapshot and the catalog
-        // entries just read) and store them in the same transaction: no read-back of the batch.
-        let by_code: HashMap<&str, &ValidDossier> =
+        let by_code: HashMap<&str, &Dossier> =
             dossiers.iter().map(|d| (d.code.as_str(), *d)).collect();
         let mut rendered = Vec::with_capacity(applied.len());
         for row in &applied {
             if let Some(dossier) = by_code.get(row.code.as_str()) {
-                let record = record_for(dossier, row, &procedure_entries, &agency_entries);
+                let record = record_for(dossier, row, &catalog.procedures, &catalog.agencies);
                 rendered.push((CachedDossier::build(&record)?, dossier.version));
             }
         }
@@ -362,7 +256,8 @@ impl SyncService {
                         code: dossier.code.as_str(),
                         version: dossier.version,
                         status: dossier.status,
-                        procedure_name: procedure_entries
+                        procedure_name: catalog
+                            .procedures
                             .get(dossier.procedure_code.national())
                             .map_or("", |p| p.name.as_str()),
                         applicant_phone: dossier.applicant_phone.as_ref(),
@@ -381,12 +276,21 @@ impl SyncService {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
         }
         transaction.commit().await.map_err(anyhow::Error::from)?;
-        drop(client);
+        let rendered = rendered.into_iter().map(|(entry, _)| entry).collect();
+        Ok(Stored { applied, rendered })
+    }
 
-        // 5. After commit: this instance's cache, the lag figures, the report.
-        let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    /// Step 5, after commit: the lag figures, the candidates the version rule left alone, this
+    /// instance's cache, and the report's order and counts.
+    fn after_commit(
+        &self,
+        candidates: &[(usize, Dossier)],
+        stored: Stored,
+        report: &mut BatchReport,
+    ) {
+        let applied_set: HashSet<&str> = stored.applied.iter().map(String::as_str).collect();
         let finished = Utc::now();
-        for (index, dossier) in &candidates {
+        for (index, dossier) in candidates {
             if applied_set.contains(dossier.code.as_str()) {
                 let lag = (finished - dossier.source_updated_at)
                     .num_milliseconds()
@@ -400,15 +304,15 @@ impl SyncService {
                 });
             }
         }
-        if !applied.is_empty() {
+        if !stored.applied.is_empty() {
             self.touch();
-            for (entry, _) in rendered {
+            for entry in stored.rendered {
                 self.lookup.cache().insert(Arc::new(entry));
             }
         }
         report.errors.sort_by_key(|e| e.index);
         report.stale_items.sort_by_key(|s| s.index);
-        report.applied = applied.len();
+        report.applied = stored.applied.len();
         report.stale = report.stale_items.len();
         report.invalid = report.errors.len();
         self.metrics
@@ -423,6 +327,139 @@ impl SyncService {
             .sync_items
             .with_label_values(&["invalid"])
             .inc_by(report.invalid as u64);
-        Ok(report)
     }
+}
+
+/// The catalog entries the candidates of a batch name (procedures by national code, agencies by
+/// code): what their views show.
+struct CatalogEntries {
+    procedures: HashMap<String, db::sync::ProcedureEntry>,
+    agencies: HashMap<String, db::sync::AgencyEntry>,
+}
+
+/// What step 4 committed: the codes applied, and the views rendered for them.
+struct Stored {
+    applied: Vec<String>,
+    rendered: Vec<CachedDossier>,
+}
+
+/// Step 1: parses and validates each item on its own; refused items go to the report.
+fn validate_each(
+    items: Vec<BatchItem>,
+    now: DateTime<Utc>,
+    report: &mut BatchReport,
+) -> Vec<(usize, Dossier)> {
+    let mut valid: Vec<(usize, Dossier)> = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        match item {
+            Err(reason) => report.errors.push(ItemReport {
+                index,
+                code: None,
+                field: "(item)".into(),
+                reason,
+            }),
+            Ok(payload) => match payload.validate(now) {
+                Ok(dossier) => valid.push((index, dossier)),
+                Err(error) => report.errors.push(ItemReport {
+                    index,
+                    code: Some(payload.code.clone()),
+                    field: error.field,
+                    reason: error.reason,
+                }),
+            },
+        }
+    }
+    valid
+}
+
+/// Step 2: of a code repeated in the batch, only its newest version takes part; the others are
+/// stale. The candidates keep batch order.
+fn keep_newest_per_code(
+    valid: Vec<(usize, Dossier)>,
+    report: &mut BatchReport,
+) -> Vec<(usize, Dossier)> {
+    let mut newest: HashMap<String, usize> = HashMap::new();
+    for (position, (_, dossier)) in valid.iter().enumerate() {
+        let code = dossier.code.as_str().to_owned();
+        match newest.get(&code) {
+            Some(&other) if valid[other].1.version >= dossier.version => {}
+            _ => {
+                newest.insert(code, position);
+            }
+        }
+    }
+    let kept: HashSet<usize> = newest.values().copied().collect();
+    let mut candidates = Vec::with_capacity(kept.len());
+    for (position, (index, dossier)) in valid.into_iter().enumerate() {
+        if kept.contains(&position) {
+            candidates.push((index, dossier));
+        } else {
+            report.stale_items.push(StaleItem {
+                index,
+                code: dossier.code.as_str().to_owned(),
+                version: dossier.version,
+            });
+        }
+    }
+    candidates
+}
+
+/// Step 3: every procedure and agency a candidate names must be in the catalog; a candidate that
+/// names one that is not is refused. Returns the catalog entries the remaining ones name.
+async fn refuse_unknown_to_catalog(
+    client: &impl GenericClient,
+    candidates: &mut Vec<(usize, Dossier)>,
+    report: &mut BatchReport,
+) -> anyhow::Result<CatalogEntries> {
+    let procedures: Vec<&str> = candidates
+        .iter()
+        .map(|(_, d)| d.procedure_code.national())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let agencies: Vec<&str> = candidates
+        .iter()
+        .flat_map(|(_, d)| {
+            [
+                d.receiving_agency_code.as_str(),
+                d.handling_agency_code.as_str(),
+            ]
+            .into_iter()
+            .chain(
+                d.events
+                    .iter()
+                    .filter_map(|e| e.agency_code.as_ref().map(|a| a.as_str())),
+            )
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let (procedures, agencies) = db::sync::catalog_entries(client, &procedures, &agencies).await?;
+    candidates.retain(|(index, d)| {
+        let unknown = if !procedures.contains_key(d.procedure_code.national()) {
+            Some(("procedure_code", d.procedure_code.as_str().to_owned()))
+        } else {
+            [&d.receiving_agency_code, &d.handling_agency_code]
+                .into_iter()
+                .chain(d.events.iter().filter_map(|e| e.agency_code.as_ref()))
+                .find(|a| !agencies.contains_key(a.as_str()))
+                .map(|a| ("agency_code", a.as_str().to_owned()))
+        };
+        match unknown {
+            Some((field, value)) => {
+                report.errors.push(ItemReport {
+                    index: *index,
+                    code: Some(d.code.as_str().to_owned()),
+                    field: field.into(),
+                    reason: format!("{value} is not in the catalog (send the catalog first)"),
+                });
+                false
+            }
+            None => true,
+        }
+    });
+    Ok(CatalogEntries {
+        procedures,
+        agencies,
+    })
 }

@@ -1,10 +1,11 @@
 //! The dossier snapshot as the main dossier store sends it (push) or as the pull query maps it, and
-//! its validation into [`ValidDossier`]. Push and pull share this code, so both accept and refuse
+//! its validation into [`Dossier`]. Push and pull share this code, so both accept and refuse
 //! exactly the same things. Every refusal names the field and the reason.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use crate::domain::dossier::{Dossier, DossierEvent};
 use crate::domain::text::{char_len, clean_line, clean_multiline};
 use crate::domain::{AgencyCode, Channel, DossierCode, PhoneNumber, ProcedureCode, Status};
 
@@ -68,40 +69,6 @@ pub struct EventPayload {
     #[serde(default)]
     pub agency_code: Option<String>,
     #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// A snapshot that passed every check: only parsed, cleaned values.
-#[derive(Debug, Clone)]
-pub struct ValidDossier {
-    pub code: DossierCode,
-    pub version: i64,
-    pub procedure_code: ProcedureCode,
-    pub receiving_agency_code: AgencyCode,
-    pub handling_agency_code: AgencyCode,
-    pub channel: Channel,
-    pub status: Status,
-    pub applicant_name: String,
-    pub applicant_phone: Option<PhoneNumber>,
-    pub received_at: DateTime<Utc>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub supplement_count: i32,
-    pub supplement_requested_at: Option<DateTime<Utc>>,
-    pub supplement_seconds: i64,
-    pub supplement_request: Option<String>,
-    pub source_updated_at: DateTime<Utc>,
-    pub events: Vec<ValidEvent>,
-}
-
-/// A validated timeline step.
-#[derive(Debug, Clone)]
-pub struct ValidEvent {
-    pub at: DateTime<Utc>,
-    pub status: Status,
-    pub step: String,
-    pub agency_code: Option<AgencyCode>,
     pub note: Option<String>,
 }
 
@@ -175,7 +142,7 @@ fn not_before(
 
 impl DossierPayload {
     /// Checks and cleans everything; `now` bounds how far in the future times may lie.
-    pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidDossier, ItemError> {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<Dossier, ItemError> {
         let code =
             DossierCode::parse(&self.code).map_err(|e| ItemError::new("code", e.message()))?;
         if self.version < 0 {
@@ -249,7 +216,7 @@ impl DossierPayload {
             .map(|(i, event)| event.validate(i, now))
             .collect::<Result<Vec<_>, _>>()?;
 
-        Ok(ValidDossier {
+        Ok(Dossier {
             code,
             version: self.version,
             procedure_code,
@@ -274,7 +241,7 @@ impl DossierPayload {
 }
 
 impl EventPayload {
-    fn validate(&self, index: usize, now: DateTime<Utc>) -> Result<ValidEvent, ItemError> {
+    fn validate(&self, index: usize, now: DateTime<Utc>) -> Result<DossierEvent, ItemError> {
         let field = |name: &str| format!("events[{index}].{name}");
         not_future(&field("at"), self.at, now)?;
         let status = Status::from_code(self.status)
@@ -291,7 +258,7 @@ impl EventPayload {
             ),
         };
         let note = optional_text(&field("note"), self.note.as_deref(), MAX_TEXT_CHARS)?;
-        Ok(ValidEvent {
+        Ok(DossierEvent {
             at: self.at,
             status,
             step,

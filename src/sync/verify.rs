@@ -1,7 +1,7 @@
 //! `tracuu sync verify`: compares the pull source with the read model and prints every dossier
 //! that differs. The source is read through the pull query from the initial watermark, each row
 //! mapped and validated exactly as a pull would; both sides are then reduced to the same
-//! canonical content ([`Content`], the one place that defines it) and hashed.
+//! canonical content ([`content_hash`], the one place that defines it) and hashed.
 //!
 //! Memory stays bounded for millions of dossiers: the read model is compared one source batch at
 //! a time (by code), and the only thing kept across batches is a set of 16-byte digests of the
@@ -17,10 +17,9 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::pull::{raw_code, to_item, PullSource};
-use super::snapshot::ValidDossier;
 use crate::config::Settings;
 use crate::db;
-use crate::db::verify::StoredDossier;
+use crate::domain::dossier::Dossier;
 use crate::domain::DossierCode;
 
 /// Counts of a verify run. Any of `missing`, `differing`, `not_in_source` or `invalid` above zero
@@ -45,111 +44,6 @@ impl VerifySummary {
     /// How many dossiers differ in any way.
     pub fn differences(&self) -> u64 {
         self.missing + self.differing + self.not_in_source + self.invalid
-    }
-}
-
-/// The canonical content of a dossier, as the read model stores it: the same on both sides of a
-/// comparison, whichever side it was built from.
-struct Content<'a> {
-    code: &'a str,
-    version: i64,
-    procedure_code: &'a str,
-    receiving_agency_code: &'a str,
-    handling_agency_code: &'a str,
-    channel: i16,
-    status: i16,
-    applicant_name: &'a str,
-    applicant_phone: Option<&'a str>,
-    received_at: DateTime<Utc>,
-    due_at: Option<DateTime<Utc>>,
-    finished_at: Option<DateTime<Utc>>,
-    returned_at: Option<DateTime<Utc>>,
-    supplement_count: i32,
-    supplement_requested_at: Option<DateTime<Utc>>,
-    supplement_seconds: i64,
-    supplement_request: Option<&'a str>,
-    source_updated_at: DateTime<Utc>,
-    events: Vec<EventContent<'a>>,
-}
-
-struct EventContent<'a> {
-    at: DateTime<Utc>,
-    status: i16,
-    step: &'a str,
-    agency_code: Option<&'a str>,
-    note: Option<&'a str>,
-}
-
-/// What the sync path stores for a validated snapshot (mirrors `db::sync::apply_dossiers`).
-impl<'a> From<&'a ValidDossier> for Content<'a> {
-    fn from(d: &'a ValidDossier) -> Self {
-        Self {
-            code: d.code.as_str(),
-            version: d.version,
-            procedure_code: d.procedure_code.national(),
-            receiving_agency_code: d.receiving_agency_code.as_str(),
-            handling_agency_code: d.handling_agency_code.as_str(),
-            channel: d.channel.code(),
-            status: d.status.code(),
-            applicant_name: &d.applicant_name,
-            applicant_phone: d.applicant_phone.as_ref().map(|p| p.e164()),
-            received_at: d.received_at,
-            due_at: d.due_at,
-            finished_at: d.finished_at,
-            returned_at: d.returned_at,
-            supplement_count: d.supplement_count,
-            supplement_requested_at: d.supplement_requested_at,
-            supplement_seconds: d.supplement_seconds,
-            supplement_request: d.supplement_request.as_deref(),
-            source_updated_at: d.source_updated_at,
-            events: d
-                .events
-                .iter()
-                .map(|e| EventContent {
-                    at: e.at,
-                    status: e.status.code(),
-                    step: &e.step,
-                    agency_code: e.agency_code.as_ref().map(|a| a.as_str()),
-                    note: e.note.as_deref(),
-                })
-                .collect(),
-        }
-    }
-}
-
-impl<'a> From<&'a StoredDossier> for Content<'a> {
-    fn from(d: &'a StoredDossier) -> Self {
-        Self {
-            code: &d.code,
-            version: d.version,
-            procedure_code: &d.procedure_code,
-            receiving_agency_code: &d.receiving_agency_code,
-            handling_agency_code: &d.handling_agency_code,
-            channel: d.channel,
-            status: d.status,
-            applicant_name: &d.applicant_name,
-            applicant_phone: d.applicant_phone.as_deref(),
-            received_at: d.received_at,
-            due_at: d.due_at,
-            finished_at: d.finished_at,
-            returned_at: d.returned_at,
-            supplement_count: d.supplement_count,
-            supplement_requested_at: d.supplement_requested_at,
-            supplement_seconds: d.supplement_seconds,
-            supplement_request: d.supplement_request.as_deref(),
-            source_updated_at: d.source_updated_at,
-            events: d
-                .events
-                .iter()
-                .map(|e| EventContent {
-                    at: e.at,
-                    status: e.status,
-                    step: &e.step,
-                    agency_code: e.agency_code.as_deref(),
-                    note: e.note.as_deref(),
-                })
-                .collect(),
-        }
     }
 }
 
@@ -184,48 +78,38 @@ impl ContentHasher {
     }
 }
 
-impl Content<'_> {
-    /// A 16-byte digest of every field, in a fixed order.
-    fn hash(&self) -> [u8; 16] {
-        let mut h = ContentHasher(Sha256::new());
-        h.text(self.code);
-        h.int(self.version);
-        h.text(self.procedure_code);
-        h.text(self.receiving_agency_code);
-        h.text(self.handling_agency_code);
-        h.int(self.channel.into());
-        h.int(self.status.into());
-        h.text(self.applicant_name);
-        h.optional(self.applicant_phone, |h, v| h.text(v));
-        h.time(self.received_at);
-        for at in [self.due_at, self.finished_at, self.returned_at] {
-            h.optional(at, |h, v| h.time(v));
-        }
-        h.int(self.supplement_count.into());
-        h.optional(self.supplement_requested_at, |h, v| h.time(v));
-        h.int(self.supplement_seconds);
-        h.optional(self.supplement_request, |h, v| h.text(v));
-        h.time(self.source_updated_at);
-        h.int(self.events.len() as i64);
-        for e in &self.events {
-            h.time(e.at);
-            h.int(e.status.into());
-            h.text(e.step);
-            h.optional(e.agency_code, |h, v| h.text(v));
-            h.optional(e.note, |h, v| h.text(v));
-        }
-        h.finish()
+/// A 16-byte digest of a dossier's canonical content: every field as the read model stores it
+/// (the procedure by its national part, the one place that says so), in a fixed order. A source
+/// snapshot and the stored dossier it became have the same digest.
+pub fn content_hash(d: &Dossier) -> [u8; 16] {
+    let mut h = ContentHasher(Sha256::new());
+    h.text(d.code.as_str());
+    h.int(d.version);
+    h.text(d.procedure_code.national());
+    h.text(d.receiving_agency_code.as_str());
+    h.text(d.handling_agency_code.as_str());
+    h.int(d.channel.code().into());
+    h.int(d.status.code().into());
+    h.text(&d.applicant_name);
+    h.optional(d.applicant_phone.as_ref(), |h, v| h.text(v.e164()));
+    h.time(d.received_at);
+    for at in [d.due_at, d.finished_at, d.returned_at] {
+        h.optional(at, |h, v| h.time(v));
     }
-}
-
-/// Content digest of a validated source snapshot.
-pub fn source_hash(dossier: &ValidDossier) -> [u8; 16] {
-    Content::from(dossier).hash()
-}
-
-/// Content digest of a stored dossier; equal to [`source_hash`] of the snapshot it was stored from.
-pub fn stored_hash(dossier: &StoredDossier) -> [u8; 16] {
-    Content::from(dossier).hash()
+    h.int(d.supplement_count.into());
+    h.optional(d.supplement_requested_at, |h, v| h.time(v));
+    h.int(d.supplement_seconds);
+    h.optional(d.supplement_request.as_deref(), |h, v| h.text(v));
+    h.time(d.source_updated_at);
+    h.int(d.events.len() as i64);
+    for e in &d.events {
+        h.time(e.at);
+        h.int(e.status.code().into());
+        h.text(&e.step);
+        h.optional(e.agency_code.as_ref(), |h, v| h.text(v.as_str()));
+        h.optional(e.note.as_deref(), |h, v| h.text(v));
+    }
+    h.finish()
 }
 
 fn code_digest(code: &str) -> [u8; 16] {
@@ -254,7 +138,7 @@ pub async fn verify(
         let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
             break;
         };
-        let mut valid: Vec<ValidDossier> = Vec::with_capacity(rows.len());
+        let mut valid: Vec<Dossier> = Vec::with_capacity(rows.len());
         for row in rows {
             let code = raw_code(&row.fields)
                 .and_then(|raw| DossierCode::parse(&raw).ok())
@@ -288,11 +172,19 @@ pub async fn verify(
             }
         }
         let codes: Vec<&str> = valid.iter().map(|d| d.code.as_str()).collect();
-        let stored: HashMap<String, StoredDossier> =
+        // Code -> the stored version and content digest (none for a row that is not a dossier
+        // the sync path could have written: no snapshot matches it, so it differs).
+        let stored: HashMap<String, (i64, Option<[u8; 16]>)> =
             db::verify::list_stored_by_codes(&target, &codes)
                 .await?
                 .into_iter()
-                .map(|d| (d.code.clone(), d))
+                .map(|stored| match stored {
+                    Ok(d) => (
+                        d.code.as_str().to_owned(),
+                        (d.version, Some(content_hash(&d))),
+                    ),
+                    Err(unreadable) => (unreadable.code, (unreadable.version, None)),
+                })
                 .collect();
         for dossier in &valid {
             let code = dossier.code.as_str();
@@ -301,12 +193,12 @@ pub async fn verify(
                     summary.missing += 1;
                     writeln!(out, "{code}: missing in read model")?;
                 }
-                Some(stored) if stored_hash(stored) != source_hash(dossier) => {
+                Some((version, hash)) if *hash != Some(content_hash(dossier)) => {
                     summary.differing += 1;
                     writeln!(
                         out,
-                        "{code}: differs (version source {}, read model {})",
-                        dossier.version, stored.version
+                        "{code}: differs (version source {}, read model {version})",
+                        dossier.version
                     )?;
                 }
                 Some(_) => summary.matching += 1,

@@ -26,10 +26,19 @@ async fn every_demo_dossier_has_a_valid_unique_lookup_number() {
         .await
         .expect("numbers");
     assert_eq!(rows.len(), DEMO_DOSSIERS);
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut repeated = Vec::new();
     for row in rows {
         let number: i64 = row.get(0);
         LookupNumber::parse(&format!("{number:010}")).expect("valid check digit");
+        if !seen.insert(number) {
+            repeated.push(number);
+        }
     }
+    assert!(
+        repeated.is_empty(),
+        "lookup numbers shared by more than one dossier: {repeated:?}"
+    );
 }
 
 #[tokio::test]
@@ -87,11 +96,15 @@ async fn the_seeded_calendar_skips_tet_2026() {
 async fn an_administrators_calendar_edit_survives_reseeding() {
     let db = TestDatabase::create().await;
     let client = db.client().await;
-    client
+    let deleted = client
         .execute("DELETE FROM calendar_days WHERE day = '2026-02-16'", &[])
         .await
         .expect("delete");
-    tracuu::cli::seed_calendar(&client)
+    assert_eq!(
+        deleted, 1,
+        "the seeded calendar holds 2026-02-16 (Tết) to delete"
+    );
+    tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed again");
     let rows = client

@@ -93,7 +93,7 @@ async fn build_template() {
     let url = connection_for(TEMPLATE);
     let mut client = tracuu::db::connect(&url).await.expect("connect template");
     tracuu::db::migrate(&mut client).await.expect("migrate");
-    tracuu::cli::seed_calendar(&client)
+    tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed calendar");
     drop(client);
@@ -190,16 +190,25 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
-/// Builds and runs the app on `url`; returns its base address once the cache is warm.
+/// How long [`start`] waits for the cache to warm (a few hundred dossiers take well under a
+/// second; the margin is for a machine busy with other tests).
+const WARM_UP_WAIT: Duration = Duration::from_secs(30);
+
+/// Builds and runs the app on `url`; returns its base address once the cache is warm, and fails
+/// the test if it does not warm in time (a test would otherwise run against a cold cache and
+/// check something else than it says).
 pub async fn start(settings: Settings, url: &str) -> String {
     let app = Application::build(settings, url).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let lookup = app.lookup();
     tokio::spawn(app.run_until_stopped());
-    for _ in 0..200 {
-        if lookup.cache().is_warmed() {
-            break;
-        }
+    let deadline = tokio::time::Instant::now() + WARM_UP_WAIT;
+    while !lookup.cache().is_warmed() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the app's cache did not warm within {} s",
+            WARM_UP_WAIT.as_secs()
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     address

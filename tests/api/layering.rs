@@ -31,14 +31,7 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/channels/hotline/console.rs", "db"),
     ("src/channels/hotline/console.rs", "sql transaction"),
     ("src/channels/hotline/ivr.rs", "db"),
-    ("src/cli.rs", "sql query_opt"),
-    ("src/db/catalog.rs", "sync"),
-    ("src/db/demo.rs", "demo"),
-    ("src/db/sync.rs", "sync"),
     ("src/staff/mod.rs", "http"),
-    ("src/sync/commands.rs", "cli"),
-    ("src/sync/fanout.rs", "sql batch_execute"),
-    ("src/sync/push.rs", "http"),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

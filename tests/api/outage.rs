@@ -37,7 +37,9 @@ async fn cached_dossiers_answer_while_the_database_is_down_and_all_recovers_afte
     let url = cluster.connection_string("tracuu");
     let mut client = tracuu::db::connect(&url).await.expect("connect");
     tracuu::db::migrate(&mut client).await.expect("migrate");
-    tracuu::cli::seed_calendar(&client).await.expect("calendar");
+    tracuu::db::open::seed_calendar(&client)
+        .await
+        .expect("calendar");
     tracuu::cli::load_demo(&url, 50, 1).await.expect("demo");
     let rows = client
         .query("SELECT code FROM dossiers ORDER BY received_at DESC", &[])

@@ -386,6 +386,11 @@ async fn ndjson_batches_oversized_bodies_and_batches_are_refused_clearly() {
     assert_eq!(response.status().as_u16(), 413);
     let error: Value = response.json().await.expect("json");
     assert_eq!(error["error"]["code"], "payload_too_large");
+    let message = error["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("TRACUU_SYNC__MAX_BODY_BYTES"),
+        "the push names the setting that sets its limit: {message}"
+    );
 
     let many: Vec<Value> = (0..51)
         .map(|i| snapshot(&format!("000.00.16.H48-261116-{i:04}"), 1, 4))

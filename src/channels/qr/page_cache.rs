@@ -177,42 +177,47 @@ mod tests {
 
     fn test_dossier() -> Arc<CachedDossier> {
         use crate::db::dossiers::DossierRecord;
+        use crate::domain::{AgencyCode, Channel, Dossier, DossierCode, ProcedureCode, Status};
         use chrono::{TimeZone, Utc};
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let at = Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap();
+        let code = format!(
+            "000.00.16.H48-261102-{:04}",
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
         let record = DossierRecord {
-            code: format!(
-                "000.00.16.H48-261102-{:04}",
-                SEQ.fetch_add(1, Ordering::Relaxed)
-            ),
+            dossier: Dossier {
+                code: DossierCode::parse(&code).unwrap(),
+                version: 1,
+                procedure_code: ProcedureCode::parse("1.001193").unwrap(),
+                receiving_agency_code: AgencyCode::parse("000.00.16.H48").unwrap(),
+                handling_agency_code: AgencyCode::parse("000.00.16.H48").unwrap(),
+                channel: Channel::Direct,
+                status: Status::InProgress,
+                applicant_name: "Nguyễn Văn An".into(),
+                applicant_phone: None,
+                received_at: at,
+                due_at: None,
+                finished_at: None,
+                returned_at: None,
+                supplement_count: 0,
+                supplement_requested_at: None,
+                supplement_seconds: 0,
+                supplement_request: None,
+                source_updated_at: at,
+                events: Vec::new(),
+            },
             lookup_number: 605_592_342, // valid Damm check digit (README demo)
-            status: 4,
-            channel: 1,
-            applicant_name: "Nguyễn Văn An".into(),
-            applicant_phone: None,
-            received_at: at,
-            due_at: None,
-            finished_at: None,
-            returned_at: None,
-            supplement_count: 0,
-            supplement_requested_at: None,
-            supplement_seconds: 0,
-            supplement_request: None,
-            version: 1,
-            source_updated_at: at,
             synced_at: at,
-            procedure_code: "1.001193".into(),
             procedure_name: "Đăng ký khai sinh".into(),
             procedure_field: "Hộ tịch".into(),
             processing_days: 0,
-            receiving_agency_code: "000.00.16.H48".into(),
             receiving_agency_name: "UBND".into(),
-            handling_agency_code: "000.00.16.H48".into(),
             handling_agency_name: "UBND".into(),
             desk_address: None,
             desk_phone: None,
             desk_hours: None,
-            events: Vec::new(),
+            event_agency_names: Vec::new(),
         };
         Arc::new(CachedDossier::build(&record).expect("dossier"))
     }

@@ -1,64 +1,30 @@
-//! The push API the main dossier store calls: `POST /sync/v1/dossiers` with a JSON array or NDJSON
-//! of snapshots, signed (see [`super::auth`]). The body is read with a hard limit, authenticated,
-//! split into items that are parsed one by one, and handed to the [`SyncService`]; the answer
-//! counts applied, stale and invalid items and names each invalid one.
-
-use std::sync::Arc;
+//! `POST /sync/v1/dossiers`, and what every push handler does first: read the body with a hard
+//! limit, check its signature, split it into items (a JSON array or NDJSON). The answer counts
+//! applied, stale and invalid items and names each invalid one.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
+use bytes::BytesMut;
 use serde_json::value::RawValue;
 
-use super::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use super::service::{BatchError, BatchItem, SyncService};
-use crate::config::SyncSettings;
+use super::PushState;
 use crate::error::{AppError, Code};
+use crate::http::body::{read_limited, BodyError};
+use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::sync::service::{BatchError, BatchItem};
 
-/// What the push handlers share.
-pub struct PushState {
-    pub sync: Arc<SyncService>,
-    pub verifier: Verifier,
-    pub settings: SyncSettings,
-}
-
-/// Registers `/sync/v1/...`: dossiers here, agencies and procedures in [`super::catalog`].
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/sync/v1/dossiers")
-            .route(web::post().to(push_dossiers))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-    cfg.service(
-        web::resource("/sync/v1/agencies")
-            .route(web::post().to(super::catalog::push_agencies))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-    cfg.service(
-        web::resource("/sync/v1/procedures")
-            .route(web::post().to(super::catalog::push_procedures))
-            .default_service(web::to(crate::http::method_not_allowed)),
-    );
-}
-
-/// Reads the whole body, refusing with 413 as soon as it passes `limit`.
-pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, AppError> {
-    let too_large = || {
-        AppError::with_message(
-            Code::PayloadTooLarge,
-            format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
-        )
-    };
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::with_message(Code::InvalidBatch, format!("{e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// Reads the whole body, refusing with 413 as soon as it passes `limit`. The answers name what
+/// the main store's operators can act on: the transport error, or the setting that sets the limit.
+pub async fn read_body(payload: web::Payload, limit: usize) -> Result<BytesMut, AppError> {
+    read_limited(payload, limit)
+        .await
+        .map_err(|error| match error {
+            BodyError::TooLarge => AppError::with_message(
+                Code::PayloadTooLarge,
+                format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
+            ),
+            BodyError::Broken(e) => AppError::with_message(Code::InvalidBatch, format!("{e}")),
+        })
 }
 
 /// Checks the signature headers; returns the signature (the replay key).

@@ -1,0 +1,180 @@
+//! Applying a catalog batch: one transaction per batch (replay check, batch lock, upsert, the
+//! stored views of dossiers showing a changed entry dropped, and the change notification), then
+//! this instance's cached views refreshed.
+
+use std::collections::HashSet;
+
+use super::plan::{finish, plan_agencies, shown_changes, sort_out};
+use super::validate::CheckedItem;
+use crate::db;
+use crate::domain::catalog::{Agency, Procedure};
+use crate::sync::service::{BatchError, BatchReport, SyncService};
+
+/// Dossiers refreshed in the local cache per round trip after a catalog change.
+const REFRESH_CHUNK: usize = 1_000;
+
+/// What applying a catalog batch did, and which dossiers' views show a changed entry.
+#[derive(Debug, Default)]
+pub struct CatalogOutcome {
+    /// What happened to each item.
+    pub report: BatchReport,
+    /// The codes of the dossiers whose views show a changed entry.
+    pub dossiers: Vec<String>,
+}
+
+/// Drops the stored views of `dossiers` in the catalog change's transaction: they are keyed by the
+/// dossier's version, which a catalog change does not move, so they would otherwise keep showing
+/// the old name. A lookup that misses the cache renders and stores them again.
+async fn forget_views(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    dossiers: &[String],
+) -> anyhow::Result<()> {
+    if !dossiers.is_empty() {
+        let codes: Vec<&str> = dossiers.iter().map(String::as_str).collect();
+        db::dossiers::delete_views(transaction, &codes).await?;
+    }
+    Ok(())
+}
+
+/// Applies a batch of agencies in one transaction on `client`: `signature` (when given) is recorded
+/// first and a replay refuses the whole batch; agency batches are serialised so the parent checks
+/// see a settled hierarchy; then one upsert, and, for the agencies whose shown fields changed, the
+/// stored views of their dossiers are dropped and a notification tagged with `origin` names those
+/// dossiers. Refused and stale items are reported one by one.
+pub async fn apply_agency_batch(
+    client: &mut deadpool_postgres::Object,
+    items: Vec<CheckedItem<Agency>>,
+    signature: Option<&[u8]>,
+    origin: &str,
+) -> Result<CatalogOutcome, BatchError> {
+    let mut report = BatchReport::default();
+    let candidates = sort_out(items, &mut report);
+
+    let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
+    if let Some(signature) = signature {
+        if !db::sync::record_signature(&transaction, signature).await? {
+            return Err(BatchError::Replayed);
+        }
+    }
+    db::catalog::lock_agency_batches(&transaction).await?;
+    let involved: Vec<&str> = candidates
+        .iter()
+        .flat_map(|(_, a)| {
+            std::iter::once(a.code.as_str()).chain(a.parent_code.as_ref().map(|p| p.as_str()))
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let stored = db::catalog::list_agency_lineage(&transaction, &involved).await?;
+    let planned = plan_agencies(candidates, &stored, &mut report);
+    let codes: Vec<&str> = planned.iter().map(|(_, a)| a.code.as_str()).collect();
+    let before = db::catalog::list_agencies_shown(&transaction, &codes).await?;
+    let agencies: Vec<&Agency> = planned.iter().map(|(_, a)| a).collect();
+    let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
+    let changed = shown_changes(&planned, &applied, &before);
+    let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &changed).await?;
+    forget_views(&transaction, &dossiers).await?;
+    db::sync::notify_changes(&transaction, origin, &dossiers).await?;
+    transaction.commit().await.map_err(anyhow::Error::from)?;
+
+    finish(&mut report, &planned, &applied);
+    Ok(CatalogOutcome { report, dossiers })
+}
+
+/// Applies a batch of procedures in one transaction on `client`, like [`apply_agency_batch`].
+pub async fn apply_procedure_batch(
+    client: &mut deadpool_postgres::Object,
+    items: Vec<CheckedItem<Procedure>>,
+    signature: Option<&[u8]>,
+    origin: &str,
+) -> Result<CatalogOutcome, BatchError> {
+    let mut report = BatchReport::default();
+    let candidates = sort_out(items, &mut report);
+
+    let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
+    if let Some(signature) = signature {
+        if !db::sync::record_signature(&transaction, signature).await? {
+            return Err(BatchError::Replayed);
+        }
+    }
+    db::catalog::lock_procedure_batches(&transaction).await?;
+    let codes: Vec<&str> = candidates.iter().map(|(_, p)| p.code.as_str()).collect();
+    let before = db::catalog::list_procedures_shown(&transaction, &codes).await?;
+    let procedures: Vec<&Procedure> = candidates.iter().map(|(_, p)| p).collect();
+    let applied = db::catalog::upsert_procedures(&transaction, &procedures).await?;
+    let changed = shown_changes(&candidates, &applied, &before);
+    let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &changed).await?;
+    forget_views(&transaction, &dossiers).await?;
+    db::sync::notify_changes(&transaction, origin, &dossiers).await?;
+    transaction.commit().await.map_err(anyhow::Error::from)?;
+
+    finish(&mut report, &candidates, &applied);
+    Ok(CatalogOutcome { report, dossiers })
+}
+
+impl SyncService {
+    /// Applies a pushed batch of agencies and refreshes this instance's cached views.
+    pub async fn apply_agencies(
+        &self,
+        items: Vec<CheckedItem<Agency>>,
+        signature: Option<&[u8]>,
+    ) -> Result<BatchReport, BatchError> {
+        let mut client = self
+            .lookup()
+            .pool()
+            .get()
+            .await
+            .map_err(anyhow::Error::from)?;
+        let outcome = apply_agency_batch(&mut client, items, signature, self.instance()).await?;
+        drop(client);
+        self.after_catalog_change(&outcome).await;
+        Ok(outcome.report)
+    }
+
+    /// Applies a pushed batch of procedures and refreshes this instance's cached views.
+    pub async fn apply_procedures(
+        &self,
+        items: Vec<CheckedItem<Procedure>>,
+        signature: Option<&[u8]>,
+    ) -> Result<BatchReport, BatchError> {
+        let mut client = self
+            .lookup()
+            .pool()
+            .get()
+            .await
+            .map_err(anyhow::Error::from)?;
+        let outcome = apply_procedure_batch(&mut client, items, signature, self.instance()).await?;
+        drop(client);
+        self.after_catalog_change(&outcome).await;
+        Ok(outcome.report)
+    }
+
+    /// Re-renders the cached views that show a changed entry. Only dossiers this instance has
+    /// cached are re-rendered now (the others lost their stored views and are rendered on their
+    /// first lookup), in chunks so one round trip stays small even when a renamed procedure has
+    /// hundreds of thousands of dossiers.
+    async fn after_catalog_change(&self, outcome: &CatalogOutcome) {
+        if outcome.report.applied == 0 {
+            return;
+        }
+        self.touch();
+        let cache = self.lookup().cache();
+        let cached: Vec<&str> = outcome
+            .dossiers
+            .iter()
+            .map(String::as_str)
+            .filter(|code| cache.get(code).is_some())
+            .collect();
+        for chunk in cached.chunks(REFRESH_CHUNK) {
+            if let Err(error) = self.lookup().refresh(chunk).await {
+                // The catalog is committed; other instances refresh on the notification and the
+                // next change or restart heals this one.
+                tracing::warn!(
+                    "cache refresh after a catalog change failed: {}",
+                    crate::error::redacted_chain(&error)
+                );
+                break;
+            }
+        }
+    }
+}
