@@ -28,36 +28,24 @@ use std::path::{Path, PathBuf};
 const KNOWN: &[(&str, &str)] = &[
     ("src/channels/feedback/api.rs", "db"),
     ("src/channels/feedback/mod.rs", "db"),
-    ("src/channels/hotline/console/calls.rs", "db"),
     (
         "src/channels/hotline/console/dossier.rs",
         "channels::feedback",
     ),
-    ("src/channels/hotline/console/dossier.rs", "db"),
-    ("src/channels/hotline/console/filing.rs", "db"),
     (
         "src/channels/hotline/console/indicators.rs",
         "channels::feedback",
     ),
-    ("src/channels/hotline/console/indicators.rs", "db"),
     ("src/channels/hotline/console/mod.rs", "channels::feedback"),
     ("src/channels/hotline/console/mod.rs", "cli"),
-    ("src/channels/hotline/console/mod.rs", "db"),
     (
         "src/channels/hotline/console/search.rs",
         "channels::feedback",
     ),
-    ("src/channels/hotline/console/search.rs", "db"),
     (
         "src/channels/hotline/console/text_status.rs",
         "channels::sms",
     ),
-    ("src/channels/hotline/console/text_status.rs", "db"),
-    (
-        "src/channels/hotline/console/text_status.rs",
-        "sql transaction",
-    ),
-    ("src/channels/hotline/ivr.rs", "db"),
     ("src/channels/kiosk/catalog.rs", "db"),
     ("src/channels/kiosk/info.rs", "db"),
     ("src/channels/kiosk/rating.rs", "db"),

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::db;
 use crate::domain::speech;
 use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
 use crate::error::{AppError, Code};
+use crate::hotline::call_log;
 use crate::hotline::HotlineState;
 use crate::http::body::read_body;
 use crate::http::AppState;
@@ -349,29 +349,14 @@ async fn status_step(
 }
 
 /// Calls the IVR finished by itself, or handed to an operator, go into the call log (for the
-/// outcome counts); a database outage does not stop the call.
+/// outcome counts); the call log never stops the call.
 async fn record_ivr_call(state: &AppState, caller: &Caller, step: &Step) {
     let outcome = match step {
         Step::Result { .. } => "answered_by_ivr",
         Step::Transfer { .. } => "transferred",
         _ => return,
     };
-    let recorded = async {
-        let client = state.pool.get().await?;
-        db::hotline::insert_ivr_call(
-            &client,
-            caller.phone.as_ref().map(PhoneNumber::e164),
-            outcome,
-        )
-        .await
-    }
-    .await;
-    if let Err(error) = recorded {
-        tracing::warn!(
-            ivr.outcome = outcome,
-            "IVR call not logged ({outcome}): {error:#}"
-        );
-    }
+    call_log::record_ivr_call(&state.pool, caller.phone.as_ref(), outcome).await;
 }
 
 fn url(format: Format, step: &str, caller: Option<&str>, attempt: Option<u32>) -> String {

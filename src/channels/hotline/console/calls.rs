@@ -2,15 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::search::console_page;
 use super::{client, named_call, nonempty, operator, OUTCOMES};
-use crate::db;
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
+use crate::hotline::call_log;
 use crate::http::forms::{respond, see_other, session_form};
 use crate::http::AppState;
 
@@ -47,14 +46,7 @@ pub async fn start_call(
             None => None,
         };
         let db = client(&state).await?;
-        let id = db::hotline::insert_operator_call(
-            &db,
-            session.account_id,
-            phone.as_ref().map(PhoneNumber::e164),
-            Utc::now(),
-        )
-        .await
-        .map_err(AppError::internal)?;
+        let id = call_log::start_call(&db, session.account_id, phone.as_ref()).await?;
         Ok(see_other(&format!("/can-bo/tong-dai?call={id}")))
     }
     .await;
@@ -64,7 +56,9 @@ pub async fn start_call(
 /// The call end form.
 #[derive(Debug, Deserialize)]
 pub struct EndCallForm {
+    /// The outcome code (one of [`OUTCOMES`] but `answered_by_ivr`).
     pub outcome: Option<String>,
+    /// The operator's note, at most 2000 characters.
     pub note: Option<String>,
 }
 
@@ -109,15 +103,14 @@ pub async fn end_call(
             )
             .await;
         }
-        let ended = db::hotline::end_call(
+        let ended = call_log::end_call(
             &db,
             call.id,
             session.account_id,
             outcome.unwrap_or("other"),
             note.as_deref(),
         )
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
         if !ended {
             return Err(AppError::with_message(
                 Code::InvalidTransition,

@@ -9,21 +9,21 @@ use serde_json::{json, Value};
 
 use super::{call_view, client, item_rows, named_call, operator, outcome_options, staff_key};
 use crate::channels::feedback::vn_time;
-use crate::db;
-use crate::db::hotline::CallRow;
 use crate::domain::speech;
 use crate::domain::{DossierCode, PhoneNumber};
 use crate::error::{AppError, Code};
+use crate::hotline::call_log::Call;
+use crate::hotline::search;
 use crate::http::forms::{base, merge, respond};
 use crate::http::pages::render;
 use crate::http::AppState;
 use crate::lookup::view::{format_time, ProofOutcome};
-use crate::staff::audit::{self, AuditAction, AuditEntry};
 use crate::staff::StaffSession;
 
 /// The call a page is about.
 #[derive(Debug, Deserialize)]
 pub struct CallQuery {
+    /// The operator's current call.
     pub call: Option<String>,
 }
 
@@ -53,7 +53,7 @@ pub(super) async fn dossier_page(
     state: &AppState,
     session: &StaffSession,
     code: &DossierCode,
-    call: Option<&CallRow>,
+    call: Option<&Call>,
     notice: Option<(&str, bool)>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
@@ -75,26 +75,12 @@ pub(super) async fn dossier_page(
         .map_err(|e| AppError::internal(e.context("reading a detailed view")))?;
     let public = &dossier.public;
     let detail = dossier.detail.as_ref();
-    let items = db::intake::list_open_by_caller(
-        &db,
-        call.and_then(|c| c.caller_phone.as_deref()),
-        Some(&public.code),
-    )
-    .await
-    .map_err(AppError::internal)?;
-    let shown: Vec<String> = std::iter::once(public.code.to_string())
-        .chain(items.iter().map(|i| i.tracking_code.clone()))
-        .collect();
-    audit::record(
+    let items = search::record_dossier_view(
         &db,
         session,
-        &AuditEntry {
-            action: AuditAction::DossierView,
-            subject: &public.code,
-            reason: None,
-            shown: &shown,
-            call_id: call.map(|c| c.id),
-        },
+        &public.code,
+        call.and_then(|c| c.caller_phone.as_deref()),
+        call.map(|c| c.id),
     )
     .await?;
     let timeline: Vec<Value> = detail

@@ -8,10 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{call_view, client, entry_deadline, named_call, operator, outcome_options};
-use crate::db;
-use crate::db::hotline::CallRow;
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
+use crate::hotline::call_log::{self, Call};
 use crate::http::forms::{base, merge, respond, session_form};
 use crate::http::pages::render;
 use crate::http::AppState;
@@ -22,33 +21,49 @@ use crate::staff::StaffSession;
 /// The filing form's query: the dossier and call it starts from.
 #[derive(Debug, Deserialize)]
 pub struct FilingQuery {
+    /// The dossier the question or feedback is about.
     pub ho_so: Option<String>,
+    /// The operator's current call.
     pub call: Option<String>,
+    /// `question` or `feedback`.
     pub loai: Option<String>,
 }
 
 /// The filing form.
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct FilingForm {
+    /// The operator's current call.
     pub call: Option<String>,
+    /// `question` or `feedback`.
     pub kind: Option<String>,
+    /// The caller's name.
     pub name: Option<String>,
+    /// The caller's phone number.
     pub phone: Option<String>,
+    /// The caller's e-mail address.
     pub email: Option<String>,
+    /// The caller's postal address.
     pub address: Option<String>,
+    /// The subject line.
     pub subject: Option<String>,
+    /// What the caller said.
     pub body: Option<String>,
+    /// The dossier it is about.
     pub dossier_code: Option<String>,
+    /// The procedure it is about.
     pub procedure_code: Option<String>,
+    /// The administrative level it is about.
     pub level: Option<String>,
+    /// The agency it is addressed to.
     pub agency_code: Option<String>,
+    /// Present when the caller agrees to its publication.
     pub public: Option<String>,
 }
 
 async fn filing_page(
     state: &AppState,
     session: &StaffSession,
-    call: Option<&CallRow>,
+    call: Option<&Call>,
     typed: &FilingForm,
     error: Option<&str>,
     created: Option<Value>,
@@ -185,9 +200,7 @@ pub async fn file_for_caller(
         };
         let mut late = false;
         if let Some(c) = &call {
-            db::hotline::insert_call_item(&db, c.id, item.id)
-                .await
-                .map_err(AppError::internal)?;
+            call_log::attach_item(&db, c.id, item.id).await?;
             late = entry_deadline(&db, &state, c.started_at).await? < now;
         }
         let created = json!({

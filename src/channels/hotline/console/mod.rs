@@ -28,10 +28,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::channels::feedback::vn_time;
-use crate::db;
-use crate::db::hotline::CallRow;
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
+use crate::hotline::call_log::{self, Call};
+use crate::hotline::search::OpenItem;
 use crate::http::{method_not_allowed, AppState};
 use crate::intake::model::{IntakeChannel, Kind, State};
 use crate::lookup::guard::ClientKey;
@@ -83,6 +83,7 @@ pub const OUTCOMES: [(&str, &str); 5] = [
     ("other", "Khác"),
 ];
 
+/// A connection for the hotline service's calls (and the working calendar) of one request.
 async fn client(state: &AppState) -> Result<deadpool_postgres::Object, AppError> {
     state
         .pool
@@ -106,16 +107,15 @@ async fn named_call(
     client: &impl deadpool_postgres::GenericClient,
     session: &StaffSession,
     raw: Option<&str>,
-) -> Result<Option<CallRow>, AppError> {
+) -> Result<Option<Call>, AppError> {
     let Some(raw) = nonempty(raw) else {
         return Ok(None);
     };
     let id: i64 = raw
         .parse()
         .map_err(|_| AppError::with_message(Code::InvalidInput, "Mã cuộc gọi không hợp lệ."))?;
-    db::hotline::find_operator_call(client, id, session.account_id)
-        .await
-        .map_err(AppError::internal)?
+    call_log::find_operator_call(client, id, session.account_id)
+        .await?
         .map(Some)
         .ok_or_else(|| AppError::with_message(Code::RouteNotFound, "Không có cuộc gọi này."))
 }
@@ -141,15 +141,15 @@ async fn entry_deadline(
     ))
 }
 
+/// The call panel: the call, its caller masked, the deadline to enter what they said and the
+/// items filed so far.
 async fn call_view(
     client: &impl deadpool_postgres::GenericClient,
     state: &AppState,
-    call: &CallRow,
+    call: &Call,
 ) -> Result<Value, AppError> {
     let deadline = entry_deadline(client, state, call.started_at).await?;
-    let items = db::hotline::list_call_items(client, call.id)
-        .await
-        .map_err(AppError::internal)?;
+    let items = call_log::list_call_items(client, call.id).await?;
     Ok(json!({
         "id": call.id,
         "started_at": vn_time(Some(call.started_at)),
@@ -173,19 +173,20 @@ fn staff_key(session: &StaffSession) -> ClientKey {
     ClientKey::Named(format!("staff:{}", session.account_id).into())
 }
 
-fn item_rows(items: &[db::intake::ItemRow]) -> Vec<Value> {
+/// A caller's open questions and feedback as the pages list them.
+fn item_rows(items: &[OpenItem]) -> Vec<Value> {
     items
         .iter()
         .map(|i| {
             json!({
                 "tracking_code": i.tracking_code,
-                "kind": Kind::parse(&i.kind).map(Kind::label),
-                "channel": IntakeChannel::parse(&i.channel).map(IntakeChannel::label),
-                "state": State::parse(&i.state).map(State::label),
+                "kind": i.kind.map(Kind::label),
+                "channel": i.channel.map(IntakeChannel::label),
+                "state": i.state.map(State::label),
                 "subject": i.subject,
                 "agency": i.agency_name,
                 "received_at": vn_time(Some(i.received_at)),
-                "due_at": vn_time(i.handle_due_at.or(i.classify_due_at)),
+                "due_at": vn_time(i.due_at),
             })
         })
         .collect()

@@ -11,28 +11,26 @@ use super::{
     call_view, client, item_rows, named_call, nonempty, operator, outcome_options, staff_key,
 };
 use crate::channels::feedback::vn_time;
-use crate::db;
-use crate::db::hotline::CallRow;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
 use crate::error::{AppError, Code};
+use crate::hotline::call_log::{self, Call};
+use crate::hotline::search;
 use crate::http::forms::{base, merge, respond, see_other};
 use crate::http::pages::render;
 use crate::http::AppState;
-use crate::staff::audit::{self, AuditAction, AuditEntry, SearchReason};
+use crate::staff::audit::SearchReason;
 use crate::staff::StaffSession;
 
 /// What the console page shows besides the search results.
 pub(super) async fn console_page(
     state: &AppState,
     session: &StaffSession,
-    call: Option<&CallRow>,
+    call: Option<&Call>,
     extra: Value,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let client = client(state).await?;
-    let open = db::hotline::list_open_calls(&client, session.account_id)
-        .await
-        .map_err(AppError::internal)?;
+    let open = call_log::list_open_calls(&client, session.account_id).await?;
     let current = match call {
         Some(c) if c.ended_at.is_none() => Some(c.clone()),
         Some(_) => None,
@@ -195,7 +193,7 @@ async fn search_by_phone(
     session: &StaffSession,
     q: &str,
     reason: Option<&str>,
-    call: Option<&CallRow>,
+    call: Option<&Call>,
 ) -> Result<Found, AppError> {
     let reason = nonempty(reason)
         .and_then(SearchReason::parse)
@@ -212,42 +210,18 @@ async fn search_by_phone(
         )
     })?;
     let client = client(state).await?;
-    let dossiers = db::hotline::list_dossiers_by_phone(
-        &client,
-        phone.e164(),
-        state.settings.hotline.phone_search_limit,
-    )
-    .await
-    .map_err(AppError::internal)?;
-    let items = db::intake::list_open_by_caller(&client, Some(phone.e164()), None)
-        .await
-        .map_err(AppError::internal)?;
-    let shown: Vec<String> = dossiers
-        .iter()
-        .map(|d| d.code.clone())
-        .chain(items.iter().map(|i| i.tracking_code.clone()))
-        .collect();
-    audit::record(
+    let found = search::search_by_phone(
         &client,
         session,
-        &AuditEntry {
-            action: AuditAction::PhoneSearch,
-            subject: phone.e164(),
-            reason: Some(reason.label()),
-            shown: &shown,
-            call_id: call.map(|c| c.id),
-        },
+        &phone,
+        reason,
+        call.map(|c| c.id),
+        state.settings.hotline.phone_search_limit,
     )
     .await?;
-    tracing::info!(
-        staff.account_id = session.account_id,
-        hotline.results = shown.len(),
-        "phone search by account {} ({} results)",
-        session.account_id,
-        shown.len()
-    );
     let call_suffix = call.map(|c| format!("?call={}", c.id)).unwrap_or_default();
-    let rows: Vec<Value> = dossiers
+    let rows: Vec<Value> = found
+        .dossiers
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -256,7 +230,7 @@ async fn search_by_phone(
                 "url": format!("/can-bo/tong-dai/ho-so/{}{call_suffix}", d.code),
                 "key": (i < 9).then(|| (i + 1).to_string()),
                 "procedure": d.procedure_name,
-                "status": crate::domain::Status::from_code(d.status).map(|s| s.label_vi()).unwrap_or("?"),
+                "status": d.status.map(|s| s.label_vi()).unwrap_or("?"),
                 "received_at": vn_time(Some(d.received_at)),
                 "due_at": vn_time(d.due_at),
             })
@@ -265,6 +239,6 @@ async fn search_by_phone(
     Ok(Found::Phone(json!({
         "searched_phone": phone.masked(),
         "dossiers": rows,
-        "items": item_rows(&items),
+        "items": item_rows(&found.items),
     })))
 }

@@ -3,23 +3,22 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::dossier::dossier_page;
 use super::{client, named_call, nonempty, operator, staff_key};
-use crate::db;
 use crate::domain::{DossierCode, PhoneNumber};
 use crate::error::{AppError, Code};
+use crate::hotline::status_sms::{self, StatusSms};
 use crate::http::forms::{respond, session_form};
 use crate::http::AppState;
-use crate::staff::audit::{self, AuditAction, AuditEntry};
 
 /// The "text the status to this caller" form.
 #[derive(Debug, Deserialize)]
 pub struct TextStatusForm {
     /// The caller's mobile number (defaults to the call's number on the page).
     pub phone: Option<String>,
+    /// The operator's current call.
     pub call: Option<String>,
 }
 
@@ -85,55 +84,30 @@ pub async fn text_status_to_caller(
                 timeliness: facts.timeliness,
             })
             .map_err(AppError::internal)?;
-        let once = match &call {
-            Some(c) => format!("call{}", c.id),
-            None => Utc::now()
-                .with_timezone(&crate::domain::vn_offset())
-                .format("day%Y%m%d")
-                .to_string(),
-        };
-        let dedupe_key = format!("hotline_status:{}:{}:{once}", code.as_str(), phone.e164());
-        let tx = db.transaction().await.map_err(|e| AppError::internal(e.into()))?;
-        let queued = db::sms_outbox::enqueue(
-            &tx,
-            &db::sms_outbox::NewSms {
-                recipient: phone.e164(),
-                body: &text,
-                kind: "hotline_status",
-                dedupe_key: &dedupe_key,
-                dossier_code: Some(code.as_str()),
-                not_before: None,
+        let queued = status_sms::queue_status_sms(
+            &mut db,
+            &session,
+            &StatusSms {
+                phone: &phone,
+                dossier_code: &code,
+                text: &text,
+                call_id: call.as_ref().map(|c| c.id),
             },
         )
-        .await
-        .map_err(AppError::internal)?;
-        if queued.is_some() {
-            audit::record(
-                &tx,
-                &session,
-                &AuditEntry {
-                    action: AuditAction::SmsToCaller,
-                    subject: phone.e164(),
-                    reason: None,
-                    shown: &[code.as_str().to_owned()],
-                    call_id: call.as_ref().map(|c| c.id),
-                },
-            )
-            .await?;
-        }
-        tx.commit().await.map_err(|e| AppError::internal(e.into()))?;
+        .await?;
         drop(db);
-        let notice = match queued {
-            Some(_) => format!(
+        let notice = if queued {
+            format!(
                 "Đã xếp tin nhắn tình trạng hồ sơ gửi tới {} (gửi ngoài giờ yên lặng): “{text}”",
                 phone.masked()
-            ),
-            None => format!(
+            )
+        } else {
+            format!(
                 "Không xếp thêm tin: tình trạng hồ sơ này đã được nhắn tới {} trong cuộc gọi (hoặc hôm nay), hoặc số này đã từ chối nhận tin.",
                 phone.masked()
-            ),
+            )
         };
-        dossier_page(&state, &session, &code, call.as_ref(), Some((&notice, queued.is_none())), StatusCode::OK)
+        dossier_page(&state, &session, &code, call.as_ref(), Some((&notice, !queued)), StatusCode::OK)
             .await
     }
     .await;
