@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{call_view, client, item_rows, named_call, operator, outcome_options, staff_key};
+use super::{call_view, client, item_rows, operator, outcome_options, queried_call, staff_key};
 use crate::channels::feedback::vn_time;
 use crate::domain::speech;
 use crate::domain::{DossierCode, PhoneNumber};
@@ -38,9 +38,7 @@ pub async fn show_dossier(
         let session = operator(&req, &state).await?;
         let code = DossierCode::parse(&path)
             .map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
-        let db = client(&state).await?;
-        let call = named_call(&db, &session, query.call.as_deref()).await?;
-        drop(db);
+        let call = queried_call(&state, &session, query.call.as_deref()).await?;
         dossier_page(&state, &session, &code, call.as_ref(), None, StatusCode::OK).await
     }
     .await;

@@ -7,7 +7,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{call_view, client, entry_deadline, named_call, operator, outcome_options};
+use super::{
+    call_view, client, entry_deadline, named_call, operator, outcome_options, queried_call,
+};
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
 use crate::hotline::call_log::{self, Call};
@@ -115,9 +117,7 @@ pub async fn show_filing_form(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let db = client(&state).await?;
-        let call = named_call(&db, &session, query.call.as_deref()).await?;
-        drop(db);
+        let call = queried_call(&state, &session, query.call.as_deref()).await?;
         let typed = FilingForm {
             kind: query.loai.clone().filter(|k| Kind::parse(k).is_some()),
             dossier_code: query.ho_so.clone(),

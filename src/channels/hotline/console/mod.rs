@@ -120,6 +120,17 @@ async fn named_call(
         .ok_or_else(|| AppError::with_message(Code::RouteNotFound, "Không có cuộc gọi này."))
 }
 
+/// The operator's call named in a page's query, read on a connection that is given back at once
+/// (the page takes its own for what it reads next).
+async fn queried_call(
+    state: &AppState,
+    session: &StaffSession,
+    raw: Option<&str>,
+) -> Result<Option<Call>, AppError> {
+    let db = client(state).await?;
+    named_call(&db, session, raw).await
+}
+
 fn masked_phone(e164: Option<&str>) -> Option<String> {
     e164.and_then(|p| PhoneNumber::parse(p).ok())
         .map(|p| p.masked())

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{
-    call_view, client, item_rows, named_call, nonempty, operator, outcome_options, staff_key,
+    call_view, client, item_rows, nonempty, operator, outcome_options, queried_call, staff_key,
 };
 use crate::channels::feedback::vn_time;
 use crate::domain::{DossierCode, LookupNumber, PhoneNumber};
@@ -84,9 +84,7 @@ pub async fn show_console(
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
-        let db = client(&state).await?;
-        let call = named_call(&db, &session, query.call.as_deref()).await?;
-        drop(db);
+        let call = queried_call(&state, &session, query.call.as_deref()).await?;
         let Some(q) = nonempty(query.q.as_deref()).map(str::to_owned) else {
             return console_page(&state, &session, call.as_ref(), json!({}), StatusCode::OK).await;
         };
