@@ -1,7 +1,11 @@
-//! The hotline's per-instance service: the caller and operator limits the IVR and the console
-//! share, and the store of synthesized prompt audio.
+//! The hotline service: the call log (`call_log`), the console's audited searches (`search`), the
+//! status texted to a caller (`status_sms`), and per instance the caller and operator limits the
+//! IVR and the console share and the store of synthesized prompt audio (`audio`).
 
 pub mod audio;
+pub mod call_log;
+pub mod search;
+pub mod status_sms;
 
 use std::num::NonZeroU32;
 

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::db;
 use crate::domain::speech;
 use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
 use crate::error::{AppError, Code};
+use crate::hotline::call_log;
 use crate::hotline::HotlineState;
 use crate::http::body::read_body;
 use crate::http::AppState;
@@ -232,26 +232,10 @@ pub async fn handle_ivr_step(
     let Some(format) = Format::parse(&format_raw) else {
         return crate::http::not_found(req, state).await;
     };
-    let mut input = IvrQuery::default();
-    let mut fields: Vec<(String, String)> = query.into_inner();
-    if req.method() == actix_web::http::Method::POST {
-        match read_body(payload, 4096).await {
-            Ok(body) => {
-                if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-                    fields.extend(form);
-                }
-            }
-            Err(error) => return render_error(&state, format, None, &error),
-        }
-    }
-    for (k, v) in fields {
-        match k.as_str() {
-            "caller" => input.caller = Some(v),
-            "attempt" => input.attempt = Some(v),
-            "digits" => input.digits = Some(v),
-            _ => {}
-        }
-    }
+    let input = match read_input(&req, query.into_inner(), payload).await {
+        Ok(input) => input,
+        Err(error) => return render_error(&state, format, None, &error),
+    };
     let caller = match identify(&req, &state, input.caller.as_deref()) {
         Ok(caller) => caller,
         Err(error) => return render_error(&state, format, None, &error),
@@ -268,8 +252,56 @@ pub async fn handle_ivr_step(
             error.code.status(),
         );
     }
+    let step = next_step(&state, &caller, &step_raw, &input).await;
+    match step {
+        Ok(step) => {
+            record_ivr_call(&state, &caller, &step).await;
+            let status = match &step {
+                Step::Goodbye { .. } => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::OK,
+            };
+            render(&state, format, caller.raw.as_deref(), &step, status)
+        }
+        Err(error) => render_error(&state, format, caller.raw.as_deref(), &error),
+    }
+}
+
+/// What the platform sent: the query string and, for a `POST`, the form body after it (a later
+/// field wins). Fields of the platform's own are ignored, and a body that is not a form adds
+/// nothing.
+async fn read_input(
+    req: &HttpRequest,
+    query: Vec<(String, String)>,
+    payload: web::Payload,
+) -> Result<IvrQuery, AppError> {
+    let mut fields = query;
+    if req.method() == actix_web::http::Method::POST {
+        let body = read_body(payload, 4096).await?;
+        if let Ok(form) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            fields.extend(form);
+        }
+    }
+    let mut input = IvrQuery::default();
+    for (k, v) in fields {
+        match k.as_str() {
+            "caller" => input.caller = Some(v),
+            "attempt" => input.attempt = Some(v),
+            "digits" => input.digits = Some(v),
+            _ => {}
+        }
+    }
+    Ok(input)
+}
+
+/// The step the platform asked for by name, or why it cannot be given.
+async fn next_step(
+    state: &AppState,
+    caller: &Caller,
+    step_raw: &str,
+    input: &IvrQuery,
+) -> Result<Step, AppError> {
     let max = state.settings.hotline.max_digit_attempts;
-    let step = match step_raw.as_str() {
+    match step_raw {
         "menu" => Ok(Step::Menu {
             notice: Some(WELCOME.to_owned()),
         }),
@@ -278,7 +310,7 @@ pub async fn handle_ivr_step(
             notice: None,
         }),
         "status" => match parse_attempt(input.attempt.as_deref(), max) {
-            Ok(attempt) => Ok(status_step(&state, &caller, input.digits.as_deref(), attempt).await),
+            Ok(attempt) => Ok(status_step(state, caller, input.digits.as_deref(), attempt).await),
             Err(e) => Err(e),
         },
         "transfer" => Ok(Step::Transfer {
@@ -292,17 +324,6 @@ pub async fn handle_ivr_step(
             ),
         }),
         _ => Err(AppError::new(Code::RouteNotFound)),
-    };
-    match step {
-        Ok(step) => {
-            record_ivr_call(&state, &caller, &step).await;
-            let status = match &step {
-                Step::Goodbye { .. } => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::OK,
-            };
-            render(&state, format, caller.raw.as_deref(), &step, status)
-        }
-        Err(error) => render_error(&state, format, caller.raw.as_deref(), &error),
     }
 }
 
@@ -349,29 +370,14 @@ async fn status_step(
 }
 
 /// Calls the IVR finished by itself, or handed to an operator, go into the call log (for the
-/// outcome counts); a database outage does not stop the call.
+/// outcome counts); the call log never stops the call.
 async fn record_ivr_call(state: &AppState, caller: &Caller, step: &Step) {
     let outcome = match step {
         Step::Result { .. } => "answered_by_ivr",
         Step::Transfer { .. } => "transferred",
         _ => return,
     };
-    let recorded = async {
-        let client = state.pool.get().await?;
-        db::hotline::insert_ivr_call(
-            &client,
-            caller.phone.as_ref().map(PhoneNumber::e164),
-            outcome,
-        )
-        .await
-    }
-    .await;
-    if let Err(error) = recorded {
-        tracing::warn!(
-            ivr.outcome = outcome,
-            "IVR call not logged ({outcome}): {error:#}"
-        );
-    }
+    call_log::record_ivr_call(&state.pool, caller.phone.as_ref(), outcome).await;
 }
 
 fn url(format: Format, step: &str, caller: Option<&str>, attempt: Option<u32>) -> String {
@@ -431,15 +437,14 @@ fn render_error(
     render(state, format, caller, &step, error.code.status())
 }
 
-/// Renders a step as a VoiceXML document (always `200`: a platform plays what it gets, while an
-/// HTTP error would only make it throw `error.badfetch`) or as JSON (with the real status).
-fn render(
+/// The template and the data of a step's document: its prompts (with their audio URLs when audio
+/// is served) and the URLs of the next steps, which carry the caller id. Both formats share it.
+fn document(
     state: &AppState,
     format: Format,
     caller: Option<&str>,
     step: &Step,
-    status: StatusCode,
-) -> HttpResponse {
+) -> (&'static str, Value) {
     let hotline = &state.hotline;
     let menu_choices = || {
         vec![
@@ -460,7 +465,7 @@ fn render(
             },
         ]
     };
-    let (template, page): (&str, Value) = match step {
+    match step {
         Step::Menu { notice } => (
             "ivr/menu",
             json!({
@@ -524,7 +529,19 @@ fn render(
             "ivr/goodbye",
             json!({ "prompt": prompt(hotline, text.clone()) }),
         ),
-    };
+    }
+}
+
+/// Renders a step as a VoiceXML document (always `200`: a platform plays what it gets, while an
+/// HTTP error would only make it throw `error.badfetch`) or as JSON (with the real status).
+fn render(
+    state: &AppState,
+    format: Format,
+    caller: Option<&str>,
+    step: &Step,
+    status: StatusCode,
+) -> HttpResponse {
+    let (template, page) = document(state, format, caller, step);
     match format {
         Format::Json => {
             let mut body = page;
