@@ -213,17 +213,6 @@ impl Sender {
         }
     }
 
-    /// A GET of the sendsms URL with `query` appended, form-encoded exactly as the request
-    /// builder's own query method would (appended by hand because the layering test, which
-    /// keeps SQL in `db/`, cannot tell that method from a database query).
-    async fn get_sendsms(&self, query: &[(&str, &str)]) -> reqwest::Result<reqwest::Response> {
-        let mut request = self.http.get(&self.url).build()?;
-        request.url_mut().query_pairs_mut().extend_pairs(query);
-        reqwest::RequestBuilder::from_parts(self.http.clone(), request)
-            .send()
-            .await
-    }
-
     async fn send(&self, message: &OutboxMessage) -> Outcome {
         let to = match PhoneNumber::parse(&message.recipient) {
             Ok(phone) => phone.national(),
@@ -249,7 +238,7 @@ impl Sender {
             query.push(("dlr-mask", "31"));
             query.push(("dlr-url", dlr));
         }
-        match self.get_sendsms(&query).await {
+        match self.http.get(&self.url).query(&query).send().await {
             Ok(response) => {
                 let status = response.status();
                 let body: String = response
