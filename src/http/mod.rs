@@ -6,6 +6,7 @@ pub mod body;
 pub mod error;
 pub mod forms;
 pub mod pages;
+pub mod staff;
 
 use std::net::IpAddr;
 use std::sync::Arc;

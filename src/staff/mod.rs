@@ -8,10 +8,7 @@ pub mod password;
 pub mod routes;
 pub mod tokens;
 
-use std::future::Future;
-use std::pin::Pin;
-
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::HttpRequest;
 use chrono::{Duration, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
@@ -19,7 +16,6 @@ use serde::Serialize;
 use crate::config::StaffSettings;
 use crate::db;
 use crate::error::{AppError, Code};
-use crate::http::{app_data, AppState};
 
 /// What a staff member may do. A closed set: adding a role is a code change on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -158,19 +154,6 @@ pub async fn authenticate(req: &HttpRequest, pool: &Pool) -> Result<StaffSession
         agency_code: session.account.agency_code,
         csrf_token: session.csrf_token,
     })
-}
-
-impl FromRequest for StaffSession {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let state = app_data::<AppState>(&req)?;
-            authenticate(&req, &state.pool).await
-        })
-    }
 }
 
 /// A new session: the cookie value (never stored) and the CSRF token.
