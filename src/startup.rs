@@ -69,7 +69,7 @@ impl Application {
         );
         let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
-        let hotline = Arc::new(crate::hotline::HotlineState::new(&settings));
+        let hotline = Arc::new(crate::hotline::HotlineState::new(&settings)?);
         spawn_intake_tasks(&pool, &intake_limits, &hotline);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let push = web::Data::new(PushState {

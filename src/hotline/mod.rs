@@ -13,6 +13,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Settings;
+use crate::domain::sms::render::SmsRenderer;
 use crate::error::AppError;
 use crate::lookup::guard::ClientKey;
 use audio::AudioStore;
@@ -25,6 +26,8 @@ pub struct HotlineState {
     sms_per_operator: DefaultKeyedRateLimiter<i64>,
     /// Synthesized prompts, when `hotline.audio_enabled`.
     pub audio: Option<AudioStore>,
+    /// Renders the status SMS an operator texts to a caller (the SMS channel's words).
+    pub sms_renderer: SmsRenderer,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -36,8 +39,9 @@ fn wait_error(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> 
 }
 
 impl HotlineState {
-    /// Limits and audio from the settings (limits off when rate limiting is off).
-    pub fn new(settings: &Settings) -> Self {
+    /// Limits, audio and the SMS renderer from the settings (limits off when rate limiting is
+    /// off).
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
         let h = &settings.hotline;
         if h.audio_enabled && !audio::espeak_available() {
             // The documents still carry the text inside <audio>, which platforms speak instead.
@@ -45,7 +49,7 @@ impl HotlineState {
                 "TRACUU_HOTLINE__AUDIO_ENABLED is set but espeak-ng cannot be run: IVR audio will fail"
             );
         }
-        Self {
+        Ok(Self {
             enabled: settings.rate_limit.enabled,
             ivr: RateLimiter::keyed(
                 Quota::per_minute(nonzero(h.ivr_requests_per_minute))
@@ -58,7 +62,12 @@ impl HotlineState {
             audio: h
                 .audio_enabled
                 .then(|| AudioStore::new(h.audio_cache_dir.clone(), h.espeak_voice.clone())),
-        }
+            sms_renderer: SmsRenderer::new(
+                &settings.sms.keywords.table(),
+                &settings.province.hotline,
+                &settings.sms.short_code,
+            )?,
+        })
     }
 
     /// Counts one IVR request of a caller.

@@ -33,7 +33,6 @@ pub async fn text_status_to_caller(
     path: web::Path<String>,
     payload: web::Payload,
     state: web::Data<AppState>,
-    sms: web::Data<crate::channels::sms::SmsState>,
 ) -> HttpResponse {
     let result = async {
         let session = operator(&req, &state).await?;
@@ -74,8 +73,9 @@ pub async fn text_status_to_caller(
         // Public-view facts only, read from the public view itself.
         let facts = lookup.dossier.public_facts()
             .map_err(AppError::internal)?;
-        let text = sms
-            .renderer
+        let text = state
+            .hotline
+            .sms_renderer
             .status_reply(&crate::domain::sms::StatusFacts {
                 code: code.as_str(),
                 procedure: &facts.procedure_name,
