@@ -96,7 +96,7 @@ impl Default for DatabaseSettings {
     }
 }
 
-/// The in-process cache of ready-to-serve dossier views (design.md §3.1).
+/// The in-process cache of ready-to-serve dossier views (docs/architecture.md, the read side).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
@@ -124,7 +124,7 @@ impl Default for CacheSettings {
     }
 }
 
-/// Abuse resistance (design.md §3.5). Rates are per minute unless named otherwise.
+/// Abuse resistance (docs/architecture.md). Rates are per minute unless named otherwise.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateLimitSettings {
@@ -158,7 +158,7 @@ impl Default for RateLimitSettings {
     }
 }
 
-/// The feed from the main dossier store (design.md §3.2).
+/// The feed from the main dossier store (docs/channels/sync.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SyncSettings {
@@ -376,7 +376,7 @@ impl Default for PullSettings {
     }
 }
 
-/// Questions and feedback (domain.md §5, §9): deadlines in working days and input limits.
+/// Questions and feedback (docs/domain.md, questions and feedback): deadlines in working days and input limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntakeSettings {
@@ -467,7 +467,7 @@ pub struct HotlineSettings {
     /// Status SMS one operator may send per hour.
     pub sms_per_operator_per_hour: u32,
     /// Working hours within which a caller's question or feedback must be entered after the call
-    /// started (domain.md §9: off-system feedback is entered within 8 working hours).
+    /// started (docs/domain.md: off-system feedback is entered within 8 working hours).
     pub entry_working_hours: u32,
     /// Most dossiers a phone search lists.
     pub phone_search_limit: i64,
@@ -543,7 +543,7 @@ impl Default for DemoSettings {
     }
 }
 
-/// Facts about the province this installation serves (domain.md §9: configuration, not code).
+/// Facts about the province this installation serves (docs/domain.md: configuration, not code).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProvinceSettings {
@@ -569,7 +569,7 @@ impl Default for ProvinceSettings {
 /// production (anyone who reads this file can forge receipt tokens).
 pub const DEMO_QR_KEY: &str = "D:tracuu-demo-qr-key-do-not-use-in-production";
 
-/// QR codes on receipts and their landing page `/q/<code>?k=<token>` (design.md §3.3).
+/// QR codes on receipts and their landing page `/q/<code>?k=<token>` (docs/channels/qr-and-receipts.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QrSettings {

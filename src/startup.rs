@@ -215,7 +215,7 @@ impl Application {
 }
 
 /// The connections cache misses read through: a few of the primary's pool, or of a replica's
-/// pool when `database.read_url` names one (design.md §4).
+/// pool when `database.read_url` names one (deploy/scaling.md).
 fn read_clients(settings: &DatabaseSettings, primary: &Pool) -> anyhow::Result<SharedClients> {
     let lanes = settings.read_lanes;
     let Some(url) = &settings.read_url else {

@@ -1,4 +1,4 @@
-//! The SMS outbox (design.md §3.7), shared by every module that texts citizens: status-change
+//! The SMS outbox (docs/channels/sms.md), shared by every module that texts citizens: status-change
 //! notifications from sync, "your answer is published" from questions and feedback, "text the
 //! status to this caller" from the hotline console. Callers queue with [`enqueue`] inside their
 //! own transaction, so a message exists exactly when the change that caused it committed.

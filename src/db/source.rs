@@ -1,4 +1,4 @@
-//! The pull source (design.md §3.2): a PostgreSQL of the main dossier store, read through the
+//! The pull source (docs/channels/sync.md): a PostgreSQL of the main dossier store, read through the
 //! installation's own query (`TRACUU_SYNC__PULL__QUERY_FILE`, example in deploy/pull/). Its SQL
 //! comes from configuration, so this module does not know the columns: it reports the query's
 //! shape for the caller to check, and turns each row into the JSON object a push would have

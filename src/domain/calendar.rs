@@ -2,7 +2,7 @@
 //! deadlines: office hours (07:00–11:30 and 13:30–17:00 by default, 8 hours a
 //! day), Saturday/Sunday weekends, and a configurable table of exceptions
 //! (public holidays on weekdays, make-up working days on weekends), following
-//! the TD due-date engine described in domain.md §6. All arithmetic happens in
+//! the TD due-date engine described in docs/domain.md, working time. All arithmetic happens in
 //! Vietnam local time (Asia/Ho_Chi_Minh) represented as a fixed UTC+07:00
 //! offset: Vietnam has used UTC+7 without daylight saving since 1975, so a
 //! fixed offset is exact for every date this service handles and needs no

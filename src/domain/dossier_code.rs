@@ -1,5 +1,5 @@
 //! Dossier codes (mã hồ sơ) of the form `<agency>-<yyMMdd>-<seq>`, e.g.
-//! `000.00.53.H48-220921-0099` or `H57.132-260804-0583` (domain.md §1, §9).
+//! `000.00.53.H48-220921-0099` or `H57.132-260804-0583` (docs/domain.md, dossier codes).
 //! Citizens type these from a paper receipt, at a kiosk or in an SMS, so
 //! parsing is deliberately tolerant (case, spaces, dash look-alikes,
 //! full-width forms, letter O for digit 0) while the stored value is always

@@ -1,5 +1,5 @@
 //! Masking of applicant names for public lookup pages, SMS and IVR, where a
-//! name is shown without a second factor (domain.md §8). Vietnamese names are
+//! name is shown without a second factor (docs/domain.md, personal data). Vietnamese names are
 //! written family name first, so the family name (shared by millions) is
 //! kept and every other word becomes an initial.
 

@@ -42,7 +42,7 @@ pub use status::{Channel, Status};
 pub use timeliness::{assess, Timeliness, TimelinessInput};
 
 /// Vietnamese hint shown next to a rejected dossier code, describing the
-/// expected shape with a real example (domain.md §1).
+/// expected shape with a real example (docs/domain.md, dossier codes).
 pub const DOSSIER_CODE_HINT: &str =
     "Mã hồ sơ có dạng <mã cơ quan>-<yyMMdd>-<số thứ tự>, ví dụ 000.00.53.H48-220921-0099";
 

@@ -2,7 +2,7 @@
 //! "last digits of your phone" proof that unlocks dossier details. Parsing
 //! accepts the ways people actually write numbers (spaces, dots, dashes,
 //! brackets, `+84`, `84`, `0084`, full-width digits) and converts the
-//! pre-2018 11-digit mobile prefixes to today's 10-digit ones (domain.md §7).
+//! pre-2018 11-digit mobile prefixes to today's 10-digit ones (docs/domain.md, SMS).
 //! Phone numbers are personal data: `Debug` shows only the masked form, and
 //! nothing here should be logged in full.
 
@@ -18,7 +18,7 @@ use super::DomainError;
 pub const PHONE_MAX_LEN: usize = 32;
 
 /// Pre-2018 11-digit mobile prefixes and their 10-digit replacements
-/// (Viettel, MobiFone, VinaPhone, Vietnamobile, Gmobile; domain.md §7).
+/// (Viettel, MobiFone, VinaPhone, Vietnamobile, Gmobile; docs/domain.md, SMS).
 const OLD_MOBILE_PREFIXES: [(&str, &str); 18] = [
     ("0162", "032"),
     ("0163", "033"),

@@ -1,4 +1,4 @@
-//! The token printed in a receipt's QR code (design.md §3.3): `/q/<code>?k=<token>` proves that
+//! The token printed in a receipt's QR code (docs/channels/qr-and-receipts.md): `/q/<code>?k=<token>` proves that
 //! the holder has the receipt, so the landing page may show the detailed view without asking for
 //! phone digits.
 //!

@@ -2,7 +2,7 @@
 //! text-to-speech engine (or an operator) reads aloud. Numbers are written out in words
 //! ("hai mươi mốt", "một trăm linh năm", "hai nghìn không trăm hai mươi sáu") so that no engine
 //! has to guess how to read "21/11" or "2026"; days 1–10 of a month are "mùng", April is "tháng tư".
-//! Only public-view facts go into [`status_report`] (design.md §3.4): no name, phone or documents.
+//! Only public-view facts go into [`status_report`] (docs/domain.md, personal data): no name, phone or documents.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 

@@ -1,7 +1,7 @@
 //! The national dossier status vocabulary (codes 1–10 used when syncing with
 //! Cổng DVCQG) and the submission channels (KenhThucHien 1–3), with labels in
 //! Vietnamese (screens), unaccented Vietnamese (GSM-7 SMS) and English
-//! (logs, API docs). See domain.md §3.
+//! (logs, API docs). See docs/domain.md, statuses.
 
 use std::fmt;
 
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 
-/// A national dossier status (domain.md §3). Serialised as its numeric code.
+/// A national dossier status (docs/domain.md, statuses). Serialised as its numeric code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "i16", into = "i16")]
 pub enum Status {

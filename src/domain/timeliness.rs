@@ -1,7 +1,7 @@
 //! Timeliness of a dossier (trước hạn / đúng hạn / trễ hạn, and "đang xử lý
 //! trong hạn / quá hạn" for open dossiers), derived from its status and
 //! timestamps with the rules of Decision 766/QĐ-TTg as described in
-//! domain.md §3. Timeliness is never stored upstream; it is computed here so
+//! docs/domain.md, statuses. Timeliness is never stored upstream; it is computed here so
 //! every channel shows the same answer.
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -1,4 +1,4 @@
-//! The in-process cache of ready-to-serve dossier views (design.md §3.1): by canonical code, with a
+//! The in-process cache of ready-to-serve dossier views (docs/architecture.md, the read side): by canonical code, with a
 //! lookup-number index beside it, and a short-lived negative cache of codes known not to exist so
 //! that guessing costs the database nothing. Bounded by configuration.
 //!

@@ -1,6 +1,6 @@
 //! The cache's map from canonical code to cached dossier, shaped for the one operation that runs
 //! on every lookup: a random read into gigabytes of views, which is bound by memory misses
-//! (`bench-cache-probe`, design.md §3.1).
+//! (`bench-cache-probe`, docs/architecture.md, the read side).
 //!
 //! Each miss of a lookup waits for the one before it, so the map is built to have few in a row:
 //! - A shard is an open-addressing table whose slots carry the low half of the code's hash: a

@@ -1,4 +1,4 @@
-//! Abuse resistance for lookups (design.md §3.5), built on governor's keyed limiters:
+//! Abuse resistance for lookups (docs/architecture.md), built on governor's keyed limiters:
 //! a general rate per client, a tighter one for not-found answers, and failed-proof budgets per
 //! dossier and per client so that four phone digits cannot be brute-forced.
 //!

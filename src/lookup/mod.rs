@@ -1,4 +1,4 @@
-//! The one lookup service every channel calls (design.md §3.1). It answers from the in-process
+//! The one lookup service every channel calls (docs/architecture.md, the read side). It answers from the in-process
 //! cache of ready-to-serve views, reads PostgreSQL only on a miss (one prepared statement, one
 //! round trip), remembers unknown codes briefly, keeps answering from cache while the database is
 //! down, and decides whether a proof unlocks the detailed view. It knows nothing of HTTP, SMS or

@@ -1,4 +1,4 @@
-//! Ready-to-serve views of one dossier (design.md §3.4). The public and detailed parts are
+//! Ready-to-serve views of one dossier (docs/domain.md, personal data). The public and detailed parts are
 //! serialized once, when the dossier enters the cache; only the few values that depend on the
 //! moment of the request (timeliness of an open dossier, where the answer came from, the proof
 //! outcome) are written per request.

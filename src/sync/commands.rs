@@ -8,7 +8,7 @@ use clap::Subcommand;
 use crate::config::Settings;
 use crate::db::open::open_database;
 
-/// `tracuu sync …`: the pull side of the feed (design.md §3.2).
+/// `tracuu sync …`: the pull side of the feed (docs/channels/sync.md).
 #[derive(Debug, Subcommand)]
 pub enum SyncCommand {
     /// Read changed dossiers from the source PostgreSQL (TRACUU_SYNC__PULL__*) and apply them;

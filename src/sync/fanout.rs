@@ -1,4 +1,4 @@
-//! Cache fan-out across instances (design.md §3.1): every instance `LISTEN`s for the codes other
+//! Cache fan-out across instances (docs/architecture.md, the read side): every instance `LISTEN`s for the codes other
 //! instances changed and refreshes those cache entries. A lost listener connection is re-opened
 //! with back-off; on reconnect the instance revalidates every dossier changed since shortly before
 //! the gap began, since notifications sent while it was away are lost by design.

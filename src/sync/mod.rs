@@ -1,4 +1,4 @@
-//! The feed from the main dossier store (design.md §3.2): signed push, pull from a source
+//! The feed from the main dossier store (docs/channels/sync.md): signed push, pull from a source
 //! PostgreSQL and its verify, the shared snapshot validation and batch application, and the cache
 //! fan-out between instances.
 

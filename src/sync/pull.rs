@@ -1,4 +1,4 @@
-//! `tracuu sync pull` (design.md §3.2): for installations where the main store cannot push, read
+//! `tracuu sync pull` (docs/channels/sync.md): for installations where the main store cannot push, read
 //! changed dossiers from its PostgreSQL through the configured query, in batches after the stored
 //! watermark, and apply each batch through [`SyncService`], the very path pushed batches take
 //! (same mapping, validation, version rule, notifications). The batch's last watermark is stored

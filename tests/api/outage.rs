@@ -1,4 +1,4 @@
-//! The database goes away under a running service, then comes back (design.md §3.1).
+//! The database goes away under a running service, then comes back (docs/architecture.md, the read side).
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 use crate::helpers::{spawn_app, DEMO_DOSSIERS};
 
 /// The full name and the phone in every written form must never appear in a public
-/// answer (design.md §3.4). ID numbers are not even stored.
+/// answer (docs/domain.md, personal data). ID numbers are not even stored.
 #[tokio::test]
 async fn no_public_response_contains_the_phone_or_the_full_name() {
     let app = spawn_app().await;

@@ -1,5 +1,5 @@
 //! With `database.read_url` set, lookups that miss the cache read the replica; the primary keeps
-//! the writes (design.md §4). A second database stands in for the replica: it starts as a copy
+//! the writes (deploy/scaling.md). A second database stands in for the replica: it starts as a copy
 //! of the primary, then the two are made to differ so the answers show which one was read.
 
 use crate::helpers::{spawn_app_with, TestDatabase};

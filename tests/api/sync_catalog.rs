@@ -1,4 +1,4 @@
-//! The catalog feed (design.md §3.2): signed pushes of agencies and procedures, their version
+//! The catalog feed (docs/channels/sync.md): signed pushes of agencies and procedures, their version
 //! rule and per-item reports, fresh dossier views after a rename (on this instance, on another
 //! one, and for a lookup that misses the cache), and the CSV import with errors by line.
 

@@ -1,4 +1,4 @@
-//! `tracuu sync pull` and `sync verify` (design.md §3.2) against the example source of deploy/pull/
+//! `tracuu sync pull` and `sync verify` (docs/channels/sync.md) against the example source of deploy/pull/
 //! in a second database: batches, resuming after a crash without loss or duplicates, ties on the
 //! watermark, refused rows, the query contract, follow mode, cache fan-out, and verify.
 

@@ -1,4 +1,4 @@
-//! The signed push API (design.md §3.2): authentication, per-item validation, version rules.
+//! The signed push API (docs/channels/sync.md): authentication, per-item validation, version rules.
 
 use std::time::Duration;
 

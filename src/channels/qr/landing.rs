@@ -1,5 +1,5 @@
 //! `GET /q/{code}?k=<token>`: the page a phone opens after scanning a receipt's QR code. A valid
-//! token shows the detailed view (design.md §3.4) with no further proof; a missing, truncated,
+//! token shows the detailed view (docs/domain.md, personal data) with no further proof; a missing, truncated,
 //! forged or outdated token falls back to the public view with a plain explanation; an unknown
 //! code gets a page that helps (check the code, call the hotline). Server-rendered, no
 //! JavaScript, inline CSS, well under 20 KB.
@@ -40,7 +40,7 @@ struct LandingPage<'a> {
     proof_locked: bool,
 }
 
-/// Where the dossier stands, in plain words, by national status code (domain.md §3). The
+/// Where the dossier stands, in plain words, by national status code (docs/domain.md, statuses). The
 /// detailed variant may point at the sections only the detailed view has.
 pub fn plain_words(status: i64, detailed: bool) -> Option<&'static str> {
     Some(match (status, detailed) {

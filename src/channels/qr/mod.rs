@@ -1,4 +1,4 @@
-//! The QR channel (design.md §3.3): the signed link a receipt's QR code carries, the QR images
+//! The QR channel (docs/channels/qr-and-receipts.md): the signed link a receipt's QR code carries, the QR images
 //! the main store and staff print, the printable receipt (Form 01), and the landing page a phone
 //! opens after scanning. One file per action; the print credentials are one extractor
 //! ([`auth::PrintAccess`]).

@@ -1,5 +1,5 @@
 //! Rendered landing pages, kept per dossier version so a scanned QR code is answered by joining a
-//! few ready byte strings instead of running the template (design.md §3.1 does the same for the
+//! few ready byte strings instead of running the template (the read side in docs/architecture.md does the same for the
 //! JSON views). A page is rendered once with placeholders where the only per-request value of a
 //! cached dossier goes (its timeliness, which depends on the clock for an open dossier), split
 //! there, and stored beside the `Arc` of the dossier it was rendered from: a new version of the

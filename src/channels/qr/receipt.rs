@@ -1,5 +1,5 @@
 //! `GET /receipts/{code}[?paper=a4|a5|80mm]`: a printable receipt in the style of Form 01 (Giấy
-//! tiếp nhận hồ sơ và hẹn trả kết quả, domain.md §2) with the QR code, the lookup number, the SMS
+//! tiếp nhận hồ sơ và hẹn trả kết quả, docs/domain.md, receipts and forms) with the QR code, the lookup number, the SMS
 //! syntax, the hotline and the lookup web address. It carries only what the read model has; the
 //! applicant appears masked as in every view (no phone, address or ID number). Same access rule
 //! as minting a QR; failures are HTML pages.

@@ -2,7 +2,7 @@
 //! a citizen texts to the short code and sends our answer back as the reply; it calls [`dlr`]
 //! with delivery reports of what [`sender`] pushed through its sendsms interface. Both endpoints
 //! sit under `/sms/v1/kannel/{secret}/`: Kannel cannot sign requests, so the caller must come
-//! from an allowed address and know the secret in the URL (style.md §3).
+//! from an allowed address and know the secret in the URL.
 
 pub mod dlr;
 pub mod inbound;

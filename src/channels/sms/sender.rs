@@ -1,4 +1,4 @@
-//! The outbox worker (design.md §3.7): claims due messages (`FOR UPDATE SKIP LOCKED`, committed
+//! The outbox worker (docs/channels/sms.md): claims due messages (`FOR UPDATE SKIP LOCKED`, committed
 //! as `sending` before anything is sent, so two instances or a restart never send one twice),
 //! sends each through Kannel's sendsms interface at a bounded rate, asks for delivery reports,
 //! and retries with exponential back-off only when Kannel certainly did not take the message

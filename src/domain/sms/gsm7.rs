@@ -1,6 +1,6 @@
 //! GSM 03.38 text: what fits one SMS. Replies are unaccented ASCII made safe for the GSM-7
 //! default alphabet; the extension characters (`[]{}\^~|`) take two septets; one segment holds
-//! 160 septets, a concatenated message 153 per part (domain.md §7).
+//! 160 septets, a concatenated message 153 per part (docs/domain.md, SMS).
 
 /// Septets in one single-part message.
 pub const SINGLE_SEGMENT: usize = 160;

@@ -139,7 +139,7 @@ pub enum Target {
     Number(LookupNumber),
 }
 
-/// A satisfaction rating (domain.md §4: the scale in use).
+/// A satisfaction rating (docs/domain.md: the scale in use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rating {
     VerySatisfied = 1,

@@ -1,6 +1,6 @@
 //! SMS texts from the handlebars templates under `templates/sms/`: unaccented GSM-7, one
 //! 160-character segment for every status and every procedure name (long names are abbreviated,
-//! then cut at a word), never more than two segments. Only public-view facts (design.md §3.4):
+//! then cut at a word), never more than two segments. Only public-view facts (docs/domain.md, personal data):
 //! code, procedure, status, appointment date, timeliness.
 
 use chrono::{DateTime, Utc};
