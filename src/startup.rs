@@ -59,13 +59,15 @@ impl Application {
         );
         let sync = Arc::new(
             SyncService::new(pool.clone(), Arc::clone(&lookup), Arc::clone(&metrics))
-                .with_status_notices(crate::sync::notify::StatusNotices::from_settings(
+                .with_status_notices(crate::notify::status_changes::StatusNotices::from_settings(
                     &settings,
                 )?),
         );
         let intake = Arc::new(
             crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
-                .with_answer_notices(crate::intake::AnswerNotices::from_settings(&settings)?),
+                .with_answer_notices(crate::notify::answers::AnswerNotices::from_settings(
+                    &settings,
+                )?),
         );
         let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);

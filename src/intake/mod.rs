@@ -34,35 +34,7 @@ pub struct IntakeService {
     /// be reversed by hashing every possible number without it.
     vote_salt: tokio::sync::OnceCell<String>,
     /// Texts the submitter when an answer is published (where SMS sending is configured).
-    answer_notices: Option<AnswerNotices>,
-}
-
-/// What the "answer published" SMS needs: the SMS texts and where published answers are read.
-pub struct AnswerNotices {
-    renderer: crate::domain::sms::render::SmsRenderer,
-    base_url: String,
-}
-
-impl AnswerNotices {
-    /// Built when SMS notifications are on (`TRACUU_SMS__SENDSMS_URL` set, or
-    /// `TRACUU_SMS__NOTIFY_STATUS_CHANGES=true`); `None` otherwise.
-    pub fn from_settings(settings: &crate::config::Settings) -> anyhow::Result<Option<Self>> {
-        if !settings.sms.notifies_status_changes() {
-            return Ok(None);
-        }
-        Ok(Some(Self {
-            renderer: crate::domain::sms::render::SmsRenderer::new(
-                &settings.sms.keywords.table(),
-                &settings.province.hotline,
-                &settings.sms.short_code,
-            )?,
-            base_url: settings
-                .province
-                .public_base_url
-                .trim_end_matches('/')
-                .to_owned(),
-        }))
-    }
+    answer_notices: Option<crate::notify::answers::AnswerNotices>,
 }
 
 /// Who acts on an item.
@@ -105,7 +77,10 @@ impl IntakeService {
     }
 
     /// Texts submitters who gave a phone when their answer is published.
-    pub fn with_answer_notices(mut self, notices: Option<AnswerNotices>) -> Self {
+    pub fn with_answer_notices(
+        mut self,
+        notices: Option<crate::notify::answers::AnswerNotices>,
+    ) -> Self {
         self.answer_notices = notices;
         self
     }
@@ -507,16 +482,14 @@ impl IntakeService {
             item.answer_notice_pending = true;
             return Ok(());
         };
-        let url = format!("{}/hoi-dap/{}", notices.base_url, item.tracking_code);
         let question = item.kind == Kind::Question;
         let body = notices
-            .renderer
-            .answer_published(question, &item.tracking_code, &url)
+            .text(question, &item.tracking_code)
             .map_err(AppError::internal)?;
         let dedupe_key = format!("answer_published:{}", item.tracking_code);
-        db::sms_outbox::enqueue(
+        crate::notify::outbox::enqueue(
             client,
-            &db::sms_outbox::NewSms {
+            &crate::notify::outbox::NewSms {
                 recipient: phone,
                 body: &body,
                 kind: "answer_published",

@@ -7,7 +7,6 @@ pub mod catalog;
 pub mod commands;
 pub mod fanout;
 pub mod import;
-pub mod notify;
 pub mod pull;
 pub mod service;
 pub mod snapshot;

@@ -287,7 +287,7 @@ fn standalone_service(
         Guard::new(&settings.rate_limit),
         Arc::clone(&metrics),
     ));
-    let notices = crate::sync::notify::StatusNotices::from_settings(settings)?;
+    let notices = crate::notify::status_changes::StatusNotices::from_settings(settings)?;
     Ok((
         pool.clone(),
         SyncService::new(pool, lookup, metrics).with_status_notices(notices),

@@ -13,13 +13,13 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
 
-use super::notify::{AppliedChange, StatusNotices};
 use super::snapshot::DossierPayload;
 use crate::db;
 use crate::db::dossiers::DossierRecord;
 use crate::domain::dossier::Dossier;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::LookupService;
+use crate::notify::status_changes::{AppliedChange, StatusNotices};
 use crate::telemetry::Metrics;
 
 /// One item of a batch as it arrived: parsed, or the reason it could not be parsed.

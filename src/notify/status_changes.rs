@@ -1,4 +1,4 @@
-//! Status-change notifications (issue 5): when a batch changes the status of a dossier tracuu
+//! Status-change detection and notices: when a batch changes the status of a dossier tracuu
 //! already had, an SMS is queued in the outbox for the applicant's mobile (when the main store
 //! sent one) and for every phone subscribed to the dossier, in the batch's own transaction, so a
 //! notification exists exactly when the change committed. New dossiers (first snapshot, e.g. a
