@@ -38,25 +38,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Builds everything over the database at `connection` (already migrated).
+    /// Builds everything over the database at `connection` (already migrated): the services and
+    /// their background tasks, the channels' own state, and the server on its bound listener.
     pub async fn build(settings: Settings, connection: &str) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
         let pool = db::build_pool(connection, &settings.database)?;
         let metrics = Metrics::new()?;
-        let health = Arc::new(DbHealth::default());
-        let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
-        health.probe(&pool, timeout).await;
-        let lookup = Arc::new(
-            LookupService::new(
-                pool.clone(),
-                read_clients(&settings.database, &pool)?,
-                DossierCache::new(&settings.cache),
-                Arc::clone(&health),
-                Guard::new(&settings.rate_limit),
-                Arc::clone(&metrics),
-            )
-            .with_qr_keyring(settings.qr.keyring()?),
-        );
+        let (health, lookup) = lookup_service(&settings, &pool, &metrics).await?;
         let sync = Arc::new(
             SyncService::new(pool.clone(), Arc::clone(&lookup), Arc::clone(&metrics))
                 .with_status_notices(crate::notify::status_changes::StatusNotices::from_settings(
@@ -74,36 +62,17 @@ impl Application {
         let hotline = Arc::new(crate::hotline::HotlineState::new(&settings)?);
         spawn_intake_tasks(&pool, &intake_limits, &hotline);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
-        let push = web::Data::new(PushState {
-            sync: Arc::clone(&sync),
-            verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
-            settings: settings.sync.clone(),
-        });
-
-        let qr = web::Data::new(crate::channels::qr::QrState::new(&settings)?);
         let notify = Arc::new(crate::notify::NotifyService::new(
             pool.clone(),
             &settings.sms,
         ));
-        let sms = web::Data::new(SmsState::new(
-            &settings,
-            Arc::clone(&lookup),
-            Arc::clone(&notify),
-            connection,
-            Arc::clone(&metrics),
-        )?);
-        spawn_sms_tasks(&settings, &notify, &sms, sync.instance(), &metrics)?;
-        let recorder = sms.recorder.clone();
-        let catalog = web::Data::new(crate::catalog::CatalogService::new(pool.clone()));
-        let quality = web::Data::new(crate::quality::QualityService::new(pool.clone()));
+        let channels = ChannelData::build(
+            &settings, connection, &pool, &lookup, &sync, &notify, &metrics,
+        )?;
+        spawn_sms_tasks(&settings, &notify, &channels.sms, sync.instance(), &metrics)?;
+        let recorder = channels.sms.recorder.clone();
 
-        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{} (TRACUU_HTTP__HOST / TRACUU_HTTP__PORT)",
-                    settings.http.host, settings.http.port
-                )
-            })?;
+        let listener = bind(&settings)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             settings: Arc::clone(&settings),
@@ -121,33 +90,8 @@ impl Application {
             let metrics = Arc::clone(&metrics);
             App::new()
                 .app_data(state.clone())
-                .app_data(push.clone())
-                .app_data(qr.clone())
-                .app_data(sms.clone())
-                .app_data(catalog.clone())
-                .app_data(quality.clone())
-                .app_data(web::PayloadConfig::new(max_body))
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(max_body)
-                        .error_handler(|e, _| {
-                            let code = match e {
-                                actix_web::error::JsonPayloadError::Overflow { .. }
-                                | actix_web::error::JsonPayloadError::OverflowKnownLength {
-                                    ..
-                                } => Code::PayloadTooLarge,
-                                _ => Code::InvalidInput,
-                            };
-                            AppError::with_message(code, format!("{}: {e}", code.message_vi()))
-                                .into()
-                        }),
-                )
-                .app_data(
-                    web::QueryConfig::default().error_handler(|e, _| AppError::bad_query(e).into()),
-                )
-                .app_data(web::PathConfig::default().error_handler(|_, _| {
-                    AppError::with_message(Code::InvalidInput, "Địa chỉ (URL) không hợp lệ.").into()
-                }))
+                .configure(|cfg| channels.register(cfg))
+                .configure(|cfg| extractor_errors(cfg, max_body))
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().clone();
@@ -166,16 +110,7 @@ impl Application {
                         result
                     })
                 })
-                // actix tries routes in order: the busiest come first.
-                .configure(channels::web::api::configure)
-                .configure(crate::channels::sms::configure)
-                .configure(channels::web::configure)
-                .configure(channels::feedback::configure)
-                .configure(channels::staff::configure)
-                .configure(channels::hotline::configure)
-                .configure(channels::kiosk::configure)
-                .configure(crate::channels::qr::configure)
-                .configure(channels::sync::configure)
+                .configure(routes)
                 .default_service(web::to(crate::http::not_found))
         })
         .listen(listener)?;
@@ -214,6 +149,122 @@ impl Application {
         self.recorder.close().await;
         result
     }
+}
+
+/// The database health probe and the lookup service over `pool`.
+async fn lookup_service(
+    settings: &Settings,
+    pool: &Pool,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<(Arc<DbHealth>, Arc<LookupService>)> {
+    let health = Arc::new(DbHealth::default());
+    let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
+    health.probe(pool, timeout).await;
+    let lookup = LookupService::new(
+        pool.clone(),
+        read_clients(&settings.database, pool)?,
+        DossierCache::new(&settings.cache),
+        Arc::clone(&health),
+        Guard::new(&settings.rate_limit),
+        Arc::clone(metrics),
+    )
+    .with_qr_keyring(settings.qr.keyring()?);
+    Ok((health, Arc::new(lookup)))
+}
+
+/// What single channels keep apart from the services: registered as app data of their own.
+#[derive(Clone)]
+struct ChannelData {
+    push: web::Data<PushState>,
+    qr: web::Data<crate::channels::qr::QrState>,
+    sms: web::Data<SmsState>,
+    catalog: web::Data<crate::catalog::CatalogService>,
+    quality: web::Data<crate::quality::QualityService>,
+}
+
+impl ChannelData {
+    fn build(
+        settings: &Settings,
+        connection: &str,
+        pool: &Pool,
+        lookup: &Arc<LookupService>,
+        sync: &Arc<SyncService>,
+        notify: &Arc<crate::notify::NotifyService>,
+        metrics: &Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            push: web::Data::new(PushState {
+                sync: Arc::clone(sync),
+                verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
+                settings: settings.sync.clone(),
+            }),
+            qr: web::Data::new(crate::channels::qr::QrState::new(settings)?),
+            sms: web::Data::new(SmsState::new(
+                settings,
+                Arc::clone(lookup),
+                Arc::clone(notify),
+                connection,
+                Arc::clone(metrics),
+            )?),
+            catalog: web::Data::new(crate::catalog::CatalogService::new(pool.clone())),
+            quality: web::Data::new(crate::quality::QualityService::new(pool.clone())),
+        })
+    }
+
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.push.clone())
+            .app_data(self.qr.clone())
+            .app_data(self.sms.clone())
+            .app_data(self.catalog.clone())
+            .app_data(self.quality.clone());
+    }
+}
+
+/// The listener on `http.host:http.port` (port 0: any free port, as the tests use).
+fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
+    TcpListener::bind((settings.http.host.as_str(), settings.http.port)).with_context(|| {
+        format!(
+            "cannot listen on {}:{} (TRACUU_HTTP__HOST / TRACUU_HTTP__PORT)",
+            settings.http.host, settings.http.port
+        )
+    })
+}
+
+/// Body limits, and extractor failures answered with our error type (a JSON error with its code),
+/// not actix's plain-text 400s.
+fn extractor_errors(cfg: &mut web::ServiceConfig, max_body: usize) {
+    cfg.app_data(web::PayloadConfig::new(max_body))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(max_body)
+                .error_handler(|e, _| {
+                    let code = match e {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            Code::PayloadTooLarge
+                        }
+                        _ => Code::InvalidInput,
+                    };
+                    AppError::with_message(code, format!("{}: {e}", code.message_vi())).into()
+                }),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::bad_query(e).into()))
+        .app_data(web::PathConfig::default().error_handler(|_, _| {
+            AppError::with_message(Code::InvalidInput, "Địa chỉ (URL) không hợp lệ.").into()
+        }));
+}
+
+/// Every channel's routes. actix tries routes in order: the busiest come first.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(channels::web::api::configure)
+        .configure(channels::sms::configure)
+        .configure(channels::web::configure)
+        .configure(channels::feedback::configure)
+        .configure(channels::staff::configure)
+        .configure(channels::hotline::configure)
+        .configure(channels::kiosk::configure)
+        .configure(channels::qr::configure)
+        .configure(channels::sync::configure);
 }
 
 /// The connections cache misses read through: a few of the primary's pool, or of a replica's
