@@ -56,7 +56,7 @@ pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> ClientKey {
         return ClientKey::Ip(IpAddr::from([0, 0, 0, 0]));
     };
     if !trusted_proxies.contains(&peer) {
-        return ClientKey::Ip(peer);
+        return ClientKey::Ip(client_network(peer));
     }
     // Walk X-Forwarded-For from the right: the first address not one of our proxies is the client.
     let forwarded = req
@@ -71,7 +71,24 @@ pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> ClientKey {
         .rev()
         .find(|ip| !trusted_proxies.contains(ip))
         .unwrap_or(peer);
-    ClientKey::Ip(client)
+    ClientKey::Ip(client_network(client))
+}
+
+/// The network one client stands for: an IPv4 address as it is (an IPv4-mapped IPv6 address
+/// folded to it), and an IPv6 address's /64, since one subscriber is given a whole /64 and can
+/// change the rest at will.
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                segments[4..].fill(0);
+                IpAddr::from(segments)
+            }
+        },
+    }
 }
 
 /// Unknown routes: JSON under `/api/`, a page elsewhere.
@@ -91,4 +108,39 @@ pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
 /// The client key of a request (its address, or the one a trusted proxy forwarded).
 pub fn client(req: &HttpRequest, state: &AppState) -> ClientKey {
     client_key(req, &state.settings.http.trusted_proxies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("address")
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_slash_64() {
+        assert_eq!(
+            client_network(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            client_network(ip("2001:db8:1:2::1")),
+            client_network(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            client_network(ip("2001:db8:1:2::1")),
+            client_network(ip("2001:db8:1:3::1"))
+        );
+    }
+
+    #[test]
+    fn ipv4_clients_stay_whole_and_mapped_ones_fold_to_ipv4() {
+        assert_eq!(client_network(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(client_network(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+        assert_ne!(
+            client_network(ip("203.0.113.7")),
+            client_network(ip("203.0.113.8"))
+        );
+    }
 }
