@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
             let entry = cache.get(code).expect("every code is cached");
             out.clear();
             out.extend_from_slice(entry.head());
-            out.extend_from_slice(&entry.tail(ProofOutcome::None, ServedFrom::Cache, true));
+            out.extend_from_slice(&entry.tail(ProofOutcome::None, None, ServedFrom::Cache, true));
             bytes += out.len();
         }
         let ns = started.elapsed().as_nanos() as f64 / lookups as f64;

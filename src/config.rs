@@ -138,8 +138,12 @@ pub struct RateLimitSettings {
     pub not_found_per_minute: u32,
     /// Not-found answers a client may get in a burst.
     pub not_found_burst: u32,
-    /// Wrong proofs (phone digits) per dossier per hour, from all clients together.
-    pub proof_failures_per_dossier_per_hour: u32,
+    /// Wrong proofs (phone digits) per secret-guarded item (a dossier, a private question or
+    /// feedback item) per day, from all clients together, evenly refilled.
+    pub proof_failures_per_item_per_day: u32,
+    /// Wrong proofs per item in a burst before its phone-digit proof is locked (the QR code and
+    /// the tracking link still open it).
+    pub proof_failures_per_item_burst: u32,
     /// Wrong proofs per client address per hour, over all dossiers.
     pub proof_failures_per_client_per_hour: u32,
 }
@@ -152,7 +156,8 @@ impl Default for RateLimitSettings {
             lookups_burst: 30,
             not_found_per_minute: 20,
             not_found_burst: 10,
-            proof_failures_per_dossier_per_hour: 5,
+            proof_failures_per_item_per_day: 12,
+            proof_failures_per_item_burst: 5,
             proof_failures_per_client_per_hour: 20,
         }
     }
@@ -862,7 +867,8 @@ fn check_rate_limit(rate_limit: &RateLimitSettings) -> anyhow::Result<()> {
             "TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE and _BURST must be at least 1",
         ),
         (
-            rate_limit.proof_failures_per_dossier_per_hour > 0
+            rate_limit.proof_failures_per_item_per_day > 0
+                && rate_limit.proof_failures_per_item_burst > 0
                 && rate_limit.proof_failures_per_client_per_hour > 0,
             "TRACUU_RATE_LIMIT__PROOF_FAILURES_* must be at least 1",
         ),

@@ -53,11 +53,19 @@ impl<K: Hash + Eq + Clone> FailureBudget<K> {
         }
     }
 
-    /// Counts one failure; when that spends the budget, blocks the key until the next refill.
-    fn record_failure(&self, key: &K) {
-        if let Err(not_until) = self.limiter.check_key(key) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            self.blocked.insert(key.clone(), Instant::now() + wait);
+    /// Counts one failure, atomically with the budget: `Err(wait)` when the budget did not
+    /// allow it (the key is then blocked until the next refill), so that concurrent failures
+    /// cannot all slip past one check.
+    fn record_failure(&self, key: &K) -> Result<(), Duration> {
+        match self.limiter.check_key(key) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until
+                    .wait_time_from(DefaultClock::default().now())
+                    .max(Duration::from_secs(1));
+                self.blocked.insert(key.clone(), Instant::now() + wait);
+                Err(wait)
+            }
         }
     }
 
@@ -74,12 +82,20 @@ pub struct Guard {
     enabled: bool,
     lookups: DefaultKeyedRateLimiter<ClientKey>,
     not_found: FailureBudget<ClientKey>,
-    proof_per_dossier: FailureBudget<Arc<str>>,
+    /// Wrong proofs per secret-guarded item (a dossier's code, a question's tracking code), from
+    /// every client together: what keeps a guesser with endless addresses out.
+    proof_per_item: FailureBudget<Arc<str>>,
     proof_per_client: FailureBudget<ClientKey>,
 }
 
 fn non_zero(value: u32) -> NonZeroU32 {
     NonZeroU32::new(value).unwrap_or(NonZeroU32::MIN)
+}
+
+/// `count` cells a day, evenly refilled.
+fn per_day(count: u32) -> Quota {
+    let period = Duration::from_secs(86_400) / non_zero(count).get();
+    Quota::with_period(period).unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
 }
 
 impl Guard {
@@ -98,9 +114,10 @@ impl Guard {
                 settings.not_found_per_minute,
                 settings.not_found_burst,
             )),
-            proof_per_dossier: FailureBudget::new(per_hour(
-                settings.proof_failures_per_dossier_per_hour,
-            )),
+            proof_per_item: FailureBudget::new(
+                per_day(settings.proof_failures_per_item_per_day)
+                    .allow_burst(non_zero(settings.proof_failures_per_item_burst)),
+            ),
             proof_per_client: FailureBudget::new(per_hour(
                 settings.proof_failures_per_client_per_hour,
             )),
@@ -120,25 +137,42 @@ impl Guard {
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
-    /// Counts a not-found answer against `client`.
-    pub fn record_not_found(&self, client: &ClientKey) {
-        if self.enabled {
-            self.not_found.record_failure(client);
+    /// Counts a not-found answer against `client`: `Err(wait)` when the budget is spent, and the
+    /// answer must then be "too many requests", not "not found".
+    pub fn record_not_found(&self, client: &ClientKey) -> Result<(), Duration> {
+        if !self.enabled {
+            return Ok(());
         }
+        self.not_found.record_failure(client)
     }
 
-    /// True when proofs for this dossier or from this client must not be checked now.
-    pub fn proof_locked(&self, client: &ClientKey, code: &Arc<str>) -> bool {
-        self.enabled
-            && (self.proof_per_dossier.blocked_for(code).is_some()
-                || self.proof_per_client.blocked_for(client).is_some())
+    /// How long proofs for this item (a dossier or a question) or from this client must wait,
+    /// when they may not be checked now.
+    pub fn proof_locked(&self, client: &ClientKey, item: &Arc<str>) -> Option<Duration> {
+        if !self.enabled {
+            return None;
+        }
+        let per_item = self.proof_per_item.blocked_for(item);
+        let per_client = self.proof_per_client.blocked_for(client);
+        per_item.max(per_client)
     }
 
-    /// Counts a wrong proof against both the dossier and the client.
-    pub fn record_proof_failure(&self, client: &ClientKey, code: &Arc<str>) {
-        if self.enabled {
-            self.proof_per_dossier.record_failure(code);
-            self.proof_per_client.record_failure(client);
+    /// Counts a wrong proof against both the item and the client: `Err(wait)` when either
+    /// budget was already spent (the answer must then be "locked", not "wrong").
+    pub fn record_proof_failure(
+        &self,
+        client: &ClientKey,
+        item: &Arc<str>,
+    ) -> Result<(), Duration> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let per_item = self.proof_per_item.record_failure(item);
+        let per_client = self.proof_per_client.record_failure(client);
+        match (per_item, per_client) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(a), Err(b)) => Err(a.max(b)),
+            (Err(wait), _) | (_, Err(wait)) => Err(wait),
         }
     }
 
@@ -147,7 +181,7 @@ impl Guard {
         self.lookups.retain_recent();
         self.lookups.shrink_to_fit();
         self.not_found.tidy();
-        self.proof_per_dossier.tidy();
+        self.proof_per_item.tidy();
         self.proof_per_client.tidy();
     }
 }
@@ -162,7 +196,8 @@ mod tests {
             lookups_burst: 5,
             not_found_per_minute: 1,
             not_found_burst: 2,
-            proof_failures_per_dossier_per_hour: 3,
+            proof_failures_per_item_per_day: 2,
+            proof_failures_per_item_burst: 3,
             proof_failures_per_client_per_hour: 100,
             ..RateLimitSettings::default()
         }
@@ -191,27 +226,59 @@ mod tests {
     #[test]
     fn spending_the_not_found_budget_blocks_every_lookup_of_that_client() {
         let guard = Guard::new(&settings());
-        guard.record_not_found(&ip(1));
-        guard.record_not_found(&ip(1));
+        assert!(guard.record_not_found(&ip(1)).is_ok());
+        assert!(guard.record_not_found(&ip(1)).is_ok());
         assert!(
             guard.admit(&ip(1)).is_ok(),
             "budget of two not yet exceeded"
         );
-        guard.record_not_found(&ip(1));
+        let wait = guard
+            .record_not_found(&ip(1))
+            .expect_err("the third not-found is over the budget and must not be answered as such");
+        assert!(wait >= Duration::from_secs(1));
         assert!(guard.admit(&ip(1)).is_err());
         assert!(guard.admit(&ip(3)).is_ok());
     }
 
     #[test]
-    fn wrong_proofs_lock_the_dossier_for_every_client() {
+    fn concurrent_not_founds_are_answered_at_most_the_budget_times() {
+        let guard = Arc::new(Guard::new(&settings()));
+        let answered = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        if guard.record_not_found(&ip(7)).is_ok() {
+                            answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(answered.into_inner(), 2, "a burst of two, one a minute");
+    }
+
+    #[test]
+    fn wrong_proofs_lock_the_item_for_every_client_and_say_for_how_long() {
         let guard = Guard::new(&settings());
         let code: Arc<str> = Arc::from("H48-260101-0001");
-        for client in 1..=4 {
-            assert!(!guard.proof_locked(&ip(client), &code));
-            guard.record_proof_failure(&ip(client), &code);
+        for client in 1..=3 {
+            assert!(guard.proof_locked(&ip(client), &code).is_none());
+            assert!(guard.record_proof_failure(&ip(client), &code).is_ok());
         }
-        assert!(guard.proof_locked(&ip(9), &code));
-        assert!(!guard.proof_locked(&ip(9), &Arc::from("H48-260101-0002")));
+        assert!(guard.proof_locked(&ip(4), &code).is_none());
+        let wait = guard
+            .record_proof_failure(&ip(4), &code)
+            .expect_err("the fourth wrong proof is over a burst of three");
+        // Two a day: the next proof may be checked in about twelve hours.
+        assert!(wait > Duration::from_secs(11 * 3600) && wait <= Duration::from_secs(12 * 3600));
+        let locked = guard
+            .proof_locked(&ip(9), &code)
+            .expect("locked for everyone");
+        assert!(locked > Duration::from_secs(11 * 3600));
+        assert!(guard
+            .proof_locked(&ip(9), &Arc::from("H48-260101-0002"))
+            .is_none());
     }
 
     #[test]
@@ -223,7 +290,7 @@ mod tests {
         });
         for _ in 0..100 {
             assert!(guard.admit(&ip(1)).is_ok());
-            guard.record_not_found(&ip(1));
+            assert!(guard.record_not_found(&ip(1)).is_ok());
         }
     }
 }

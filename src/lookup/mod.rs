@@ -30,6 +30,8 @@ use view::{CachedDossier, ProofOutcome, ServedFrom};
 pub struct Lookup {
     pub dossier: Arc<CachedDossier>,
     pub proof: ProofOutcome,
+    /// When the proof is locked: how long until phone digits are checked again.
+    pub proof_retry_after: Option<Duration>,
     pub served_from: ServedFrom,
     pub database_up: bool,
 }
@@ -37,14 +39,31 @@ pub struct Lookup {
 impl Lookup {
     /// The JSON view this lookup grants.
     pub fn to_json(&self) -> Vec<u8> {
-        self.dossier
-            .render(self.proof, self.served_from, self.database_up)
+        self.dossier.render(
+            self.proof,
+            self.proof_retry_after,
+            self.served_from,
+            self.database_up,
+        )
     }
 
     /// This answer typed, for the media that render it themselves.
     pub fn facts(&self) -> anyhow::Result<view::DossierFacts> {
-        self.dossier
-            .facts(self.proof, self.served_from, self.database_up)
+        self.dossier.facts(
+            self.proof,
+            self.proof_retry_after,
+            self.served_from,
+            self.database_up,
+        )
+    }
+
+    /// When the phone-digit proof is locked: the Vietnam time it is checked again, as pages
+    /// say it ("14:05 ngày 06/12/2026").
+    pub fn proof_locked_until_text(&self) -> Option<String> {
+        let wait = self.proof_retry_after?;
+        let until = chrono::Utc::now() + chrono::Duration::from_std(wait).ok()?;
+        let local = until.with_timezone(&crate::domain::vn_offset());
+        Some(local.format("%H:%M ngày %d/%m/%Y").to_string())
     }
 
     /// True when the answer is the detailed view.
@@ -55,8 +74,12 @@ impl Lookup {
     /// The per-request end of the JSON view, after the dossier's stored head (and detail when
     /// [`Self::detailed`]): `head + detail? + tail` is [`Self::to_json`].
     pub fn json_tail(&self) -> Vec<u8> {
-        self.dossier
-            .tail(self.proof, self.served_from, self.database_up)
+        self.dossier.tail(
+            self.proof,
+            self.proof_retry_after,
+            self.served_from,
+            self.database_up,
+        )
     }
 }
 
@@ -217,28 +240,39 @@ impl LookupService {
         let (dossier, served_from) = match found {
             Ok(found) => found,
             Err(LookupError::NotFound) => {
-                self.guard.record_not_found(client);
                 self.metrics.lookup_not_found.inc();
+                // Counted and answered as one step: past the budget, "not found" becomes "wait".
+                self.guard
+                    .record_not_found(client)
+                    .map_err(LookupError::RateLimited)?;
                 return Err(LookupError::NotFound);
             }
             Err(other) => return Err(other),
         };
+        let mut proof_retry_after = None;
         let proof = match proof {
             Offered::Nothing => ProofOutcome::None,
             Offered::Granted => ProofOutcome::Granted,
-            Offered::Phone(_) if self.guard.proof_locked(client, &dossier.code) => {
-                ProofOutcome::Locked
-            }
-            Offered::Phone(digits) if dossier.phone_matches(digits) => ProofOutcome::Accepted,
-            Offered::Phone(_) => {
-                self.guard.record_proof_failure(client, &dossier.code);
-                ProofOutcome::Rejected
-            }
+            Offered::Phone(digits) => match self.guard.proof_locked(client, &dossier.code) {
+                Some(wait) => {
+                    proof_retry_after = Some(wait);
+                    ProofOutcome::Locked
+                }
+                None if dossier.phone_matches(digits) => ProofOutcome::Accepted,
+                None => match self.guard.record_proof_failure(client, &dossier.code) {
+                    Ok(()) => ProofOutcome::Rejected,
+                    Err(wait) => {
+                        proof_retry_after = Some(wait);
+                        ProofOutcome::Locked
+                    }
+                },
+            },
         };
         self.metrics.proof_counter(proof.key()).inc();
         Ok(Lookup {
             dossier,
             proof,
+            proof_retry_after,
             served_from,
             database_up: self.health.is_up(),
         })

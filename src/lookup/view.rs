@@ -4,6 +4,7 @@
 //! outcome) are written per request.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
@@ -518,6 +519,7 @@ impl CachedDossier {
     pub fn facts(
         &self,
         proof: ProofOutcome,
+        retry_after: Option<Duration>,
         served_from: ServedFrom,
         database_up: bool,
     ) -> anyhow::Result<DossierFacts> {
@@ -529,6 +531,7 @@ impl CachedDossier {
                 .transpose()?,
             timeliness: self.timeliness_now(),
             proof,
+            proof_retry_after_secs: retry_after.map(whole_seconds),
             served_from,
             database_up,
         })
@@ -569,6 +572,7 @@ impl CachedDossier {
     pub fn render(
         &self,
         proof: ProofOutcome,
+        retry_after: Option<Duration>,
         served_from: ServedFrom,
         database_up: bool,
     ) -> Vec<u8> {
@@ -581,16 +585,24 @@ impl CachedDossier {
             out.extend_from_slice(&self.detail);
         }
         let timeliness = self.timeliness_now();
-        write_tail(&mut out, timeliness, proof, served_from, database_up);
+        let retry = retry_after.map(whole_seconds);
+        write_tail(&mut out, timeliness, proof, retry, served_from, database_up);
         out
     }
 
     /// The per-request fields that close the body after [`Self::head`] (and [`Self::detail`]
     /// when `proof` unlocks it), for a channel that sends the stored parts without copying them.
-    pub fn tail(&self, proof: ProofOutcome, served_from: ServedFrom, database_up: bool) -> Vec<u8> {
+    pub fn tail(
+        &self,
+        proof: ProofOutcome,
+        retry_after: Option<Duration>,
+        served_from: ServedFrom,
+        database_up: bool,
+    ) -> Vec<u8> {
         let mut out = Vec::with_capacity(TAIL_CAPACITY);
         let timeliness = self.timeliness_now();
-        write_tail(&mut out, timeliness, proof, served_from, database_up);
+        let retry = retry_after.map(whole_seconds);
+        write_tail(&mut out, timeliness, proof, retry, served_from, database_up);
         out
     }
 }
@@ -605,6 +617,8 @@ pub struct DossierFacts {
     pub detail: Option<DetailView<'static>>,
     pub timeliness: Timeliness,
     pub proof: ProofOutcome,
+    /// When the proof is locked: seconds until phone digits are checked again.
+    pub proof_retry_after_secs: Option<u64>,
     pub served_from: ServedFrom,
     /// False while the database is unreachable (the answer came from the cache).
     pub database_up: bool,
@@ -647,6 +661,8 @@ impl Serialize for DossierFacts {
             timeliness: Keyed,
             view: &'static str,
             proof: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            proof_retry_after_secs: Option<u64>,
             served_from: &'static str,
             database: &'static str,
         }
@@ -663,6 +679,7 @@ impl Serialize for DossierFacts {
                 "public"
             },
             proof: self.proof.key(),
+            proof_retry_after_secs: self.proof_retry_after_secs,
             served_from: self.served_from.key(),
             database: if self.database_up {
                 "ok"
@@ -682,6 +699,7 @@ fn write_tail(
     out: &mut Vec<u8>,
     timeliness: Timeliness,
     proof: ProofOutcome,
+    proof_retry_after_secs: Option<u64>,
     served_from: ServedFrom,
     database_up: bool,
 ) {
@@ -699,7 +717,13 @@ fn write_tail(
     });
     out.extend_from_slice(b"\",\"proof\":\"");
     out.extend_from_slice(proof.key().as_bytes());
-    out.extend_from_slice(b"\",\"served_from\":\"");
+    if let Some(secs) = proof_retry_after_secs {
+        out.extend_from_slice(b"\",\"proof_retry_after_secs\":");
+        out.extend_from_slice(secs.to_string().as_bytes());
+        out.extend_from_slice(b",\"served_from\":\"");
+    } else {
+        out.extend_from_slice(b"\",\"served_from\":\"");
+    }
     out.extend_from_slice(served_from.key().as_bytes());
     out.extend_from_slice(b"\",\"database\":\"");
     out.extend_from_slice(if database_up {
@@ -708,6 +732,11 @@ fn write_tail(
         b"unreachable"
     });
     out.extend_from_slice(b"\"}");
+}
+
+/// A wait in whole seconds, rounded up (a client told 0 would retry at once).
+fn whole_seconds(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// The last four digits of a stored E.164 phone.
@@ -743,12 +772,16 @@ mod tests {
             ProofOutcome::Accepted,
             ProofOutcome::Locked,
         ] {
+            let retry = (proof == ProofOutcome::Locked).then_some(Duration::from_millis(90_500));
             for (served_from, up) in [(ServedFrom::Cache, true), (ServedFrom::Database, false)] {
                 let json: serde_json::Value =
-                    serde_json::from_slice(&dossier.render(proof, served_from, up)).expect("view");
-                let facts = dossier.facts(proof, served_from, up).expect("facts");
+                    serde_json::from_slice(&dossier.render(proof, retry, served_from, up))
+                        .expect("view");
+                let facts = dossier.facts(proof, retry, served_from, up).expect("facts");
                 assert_eq!(facts.detail.is_some(), proof.unlocks_detail());
                 assert_eq!(serde_json::to_value(&facts).expect("facts as JSON"), json);
+                let expected_retry = retry.map(|_| serde_json::json!(91));
+                assert_eq!(json.get("proof_retry_after_secs").cloned(), expected_retry);
             }
         }
         let facts = dossier.public_facts().expect("public facts");

@@ -181,7 +181,7 @@ async fn malformed_phone_digits_get_400() {
 #[tokio::test]
 async fn repeated_wrong_proofs_lock_the_dossier_even_for_the_right_digits() {
     let app = spawn_app_with(|s| {
-        s.rate_limit.proof_failures_per_dossier_per_hour = 3;
+        s.rate_limit.proof_failures_per_item_burst = 3;
         s.rate_limit.proof_failures_per_client_per_hour = 1000;
     })
     .await;
@@ -202,6 +202,10 @@ async fn repeated_wrong_proofs_lock_the_dossier_even_for_the_right_digits() {
     assert_eq!(status, 200);
     assert_eq!(body["proof"], "locked");
     assert_eq!(body["view"], "public");
+    let wait = body["proof_retry_after_secs"]
+        .as_u64()
+        .expect("the lock says for how long");
+    assert!(wait > 0, "{body}");
     // Another dossier is not affected.
     let other = app.known(10).await;
     let other4 = &other.phone[other.phone.len() - 4..];

@@ -44,6 +44,8 @@ struct LookupPage<'a> {
     stale: bool,
     proof_rejected: bool,
     proof_locked: bool,
+    /// When the locked proof is checked again (Vietnam time).
+    proof_locked_until: Option<String>,
 }
 
 /// `GET /tra-cuu[?ma=...&phone4=...]`.
@@ -64,6 +66,7 @@ pub async fn show_lookup_page(
         stale: false,
         proof_rejected: false,
         proof_locked: false,
+        proof_locked_until: None,
     };
     if raw.is_empty() {
         return render(&state, "pages/lookup", &page, StatusCode::OK);
@@ -75,6 +78,7 @@ pub async fn show_lookup_page(
             page.stale = !lookup.database_up;
             page.proof_rejected = lookup.proof == ProofOutcome::Rejected;
             page.proof_locked = lookup.proof == ProofOutcome::Locked;
+            page.proof_locked_until = lookup.proof_locked_until_text();
             StatusCode::OK
         }
         Err(error) => {

@@ -67,6 +67,7 @@ pub(super) async fn dossier_page(
         .dossier
         .facts(
             ProofOutcome::Accepted,
+            None,
             lookup.served_from,
             lookup.database_up,
         )
