@@ -22,6 +22,9 @@ pub const MAC_CHARS: usize = 10;
 pub const TOKEN_LEN: usize = 1 + MAC_CHARS;
 /// Domain separation: a QR MAC can never be mistaken for another HMAC made with the same secret.
 const CONTEXT: &[u8] = b"tracuu-qr-v1:";
+/// The context of tracking-link tokens of questions and feedback: the same keys sign them, and a
+/// receipt's token never opens a question (or the reverse).
+const TRACKING_CONTEXT: &[u8] = b"tracuu-tracking-v1:";
 /// RFC 4648 base32 alphabet: upper-case letters and digits 2–7, all in the QR alphanumeric set.
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -162,19 +165,49 @@ impl QrKeyring {
 
     /// The token for `code` under the current key.
     pub fn sign(&self, code: &DossierCode) -> QrToken {
-        let key = &self.keys[self.current];
-        let mut token = String::with_capacity(TOKEN_LEN);
-        token.push(key.id);
-        token.push_str(&mac_text(key, code));
-        QrToken(token)
+        self.sign_in(CONTEXT, code.as_str())
     }
 
     /// Checks `token` against `code` at `now`.
     pub fn verify(&self, code: &DossierCode, token: &QrToken, now: DateTime<Utc>) -> TokenCheck {
+        self.verify_in(CONTEXT, code.as_str(), token, now)
+    }
+
+    /// The token of the tracking link of a question or feedback item (its canonical tracking
+    /// code), under the current key: what the submitter is given to follow a private item.
+    pub fn sign_tracking(&self, tracking_code: &str) -> QrToken {
+        self.sign_in(TRACKING_CONTEXT, tracking_code)
+    }
+
+    /// Checks a tracking link's `token` against the canonical `tracking_code` at `now`.
+    pub fn verify_tracking(
+        &self,
+        tracking_code: &str,
+        token: &QrToken,
+        now: DateTime<Utc>,
+    ) -> TokenCheck {
+        self.verify_in(TRACKING_CONTEXT, tracking_code, token, now)
+    }
+
+    fn sign_in(&self, context: &[u8], subject: &str) -> QrToken {
+        let key = &self.keys[self.current];
+        let mut token = String::with_capacity(TOKEN_LEN);
+        token.push(key.id);
+        token.push_str(&mac_text(key, context, subject));
+        QrToken(token)
+    }
+
+    fn verify_in(
+        &self,
+        context: &[u8],
+        subject: &str,
+        token: &QrToken,
+        now: DateTime<Utc>,
+    ) -> TokenCheck {
         let Some(key) = self.keys.iter().find(|k| k.id == token.key_id()) else {
             return TokenCheck::UnknownKey;
         };
-        let expected = mac_text(key, code);
+        let expected = mac_text(key, context, subject);
         // Constant-time comparison of equal-length ASCII strings.
         let difference = expected
             .bytes()
@@ -203,11 +236,11 @@ impl QrKeyring {
 }
 
 /// The first 50 bits of the HMAC as 10 base32 characters.
-fn mac_text(key: &QrKey, code: &DossierCode) -> String {
+fn mac_text(key: &QrKey, context: &[u8], subject: &str) -> String {
     let mut mac = HmacSha256::new_from_slice(key.secret.expose_secret().as_bytes())
         .expect("HMAC takes any key length");
-    mac.update(CONTEXT);
-    mac.update(code.as_str().as_bytes());
+    mac.update(context);
+    mac.update(subject.as_bytes());
     let digest = mac.finalize().into_bytes();
     let mut bits = u64::from_be_bytes([
         digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
@@ -292,6 +325,33 @@ mod tests {
                 "{i}"
             );
         }
+    }
+
+    #[test]
+    fn tracking_tokens_verify_for_their_item_only_and_never_as_receipt_tokens() {
+        let ring = ring('B');
+        let token = ring.sign_tracking("HD.20261123.0001");
+        assert_eq!(token.as_ref().len(), TOKEN_LEN);
+        assert!(matches!(
+            ring.verify_tracking("HD.20261123.0001", &token, at(2)),
+            TokenCheck::Valid { .. }
+        ));
+        assert_eq!(
+            ring.verify_tracking("HD.20261123.0002", &token, at(2)),
+            TokenCheck::Forged
+        );
+        // The same text as a dossier code would not parse, so compare with a receipt's token of
+        // a real code: the contexts keep the two kinds apart.
+        let c = code("000.00.53.H48-220921-0099");
+        let receipt = ring.sign(&c);
+        assert_eq!(
+            ring.verify_tracking(c.as_str(), &receipt, at(2)),
+            TokenCheck::Forged
+        );
+        assert_eq!(
+            ring.verify(&c, &ring.sign_tracking(c.as_str()), at(2)),
+            TokenCheck::Forged
+        );
     }
 
     #[test]
