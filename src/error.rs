@@ -306,6 +306,22 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
+    ProofLocked {
+        name: "phone4_locked",
+        status: 429,
+        message: "Mục này đã bị nhập sai 4 chữ số điện thoại quá nhiều lần nên tạm thời không kiểm tra. Hãy mở đường dẫn theo dõi đã nhận khi gửi, hoặc thử lại sau.",
+        title: T_DENIED,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    TrackingLinkInvalid {
+        name: "tracking_link_invalid",
+        status: 403,
+        message: "Đường dẫn theo dõi không đúng, đã bị cắt ngắn hoặc đã hết hạn. Hãy mở lại đường dẫn nhận được khi gửi, hoặc nhập 4 chữ số cuối của số điện thoại đã khai.",
+        title: T_DENIED,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
     InvalidTransition {
         name: "invalid_transition",
         status: 409,

@@ -55,7 +55,8 @@ impl Application {
             crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
                 .with_answer_notices(crate::notify::answers::AnswerNotices::from_settings(
                     &settings,
-                )?),
+                )?)
+                .with_tracking_keys(settings.qr.keyring()?),
         );
         let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
         spawn_background_tasks(&settings, &pool, &health, &lookup);

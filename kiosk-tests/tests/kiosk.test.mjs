@@ -613,6 +613,13 @@ test('a question typed with Telex on the on-screen keyboard is sent from the kio
     assert.equal(await page.evaluate(() => window.printed), 1);
     assert.match(await page.textContent('#slip'), new RegExp(created.tracking_code.replace(/\./g, '\\.')));
     assert.doesNotMatch(await page.textContent('#slip'), /null|undefined/);
+    // The slip carries the private tracking link, whose token opens the item without the digits.
+    assert.match(created.track_url, /[?&]k=[0-9A-Z]{11}$/);
+    assert.ok((await page.textContent('#slip')).includes(created.track_url), 'the slip prints the tracking link');
+    const byLink = await page.request.get(`${tracuu.address}/api/v1/intake/${created.tracking_code}?k=${created.tracking_token}`);
+    assert.equal(byLink.status(), 200);
+    // The submitter's own text is shown only to a proven submitter.
+    assert.equal(typeof (await byLink.json()).body, 'string');
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'block');
     assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('view')).display), 'none');

@@ -1,6 +1,7 @@
 //! Per-client limits of questions and feedback: submissions, votes and wrong phone proofs.
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -8,8 +9,25 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::{IntakeSettings, Settings};
-use crate::error::AppError;
-use crate::lookup::guard::ClientKey;
+use crate::error::{AppError, Code};
+use crate::lookup::guard::{per_item_quota, ClientKey, FailureBudget};
+
+/// "Locked" for the item, saying until when (Vietnam time) and with `Retry-After`.
+fn item_locked(wait: Duration) -> AppError {
+    let until = chrono::Utc::now()
+        + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::days(1));
+    let local = until.with_timezone(&crate::domain::vn_offset());
+    let mut error = AppError::with_message(
+        Code::ProofLocked,
+        format!(
+            "Mục này đã bị nhập sai 4 chữ số điện thoại quá nhiều lần nên tạm thời không kiểm tra đến {}. \
+             Hãy mở đường dẫn theo dõi đã nhận khi gửi (trên giấy hẹn, trong tin nhắn hoặc trang xác nhận).",
+            local.format("%H:%M ngày %d/%m/%Y")
+        ),
+    );
+    error.retry_after = Some(wait);
+    error
+}
 
 /// Per-client limits of the questions-and-feedback channels: submissions, votes and wrong phone proofs.
 pub struct IntakeLimits {
@@ -20,6 +38,9 @@ pub struct IntakeLimits {
     /// Clients whose proof budget is spent, until it refills (every answer is refused meanwhile,
     /// so a right guess cannot be told from a wrong one).
     proof_blocked: DashMap<ClientKey, Instant>,
+    /// Wrong digits per item (tracking code) from all clients together: what stops a guesser
+    /// with endless addresses. The tracking link is never counted or locked.
+    proof_per_item: FailureBudget<Arc<str>>,
 }
 
 fn per_hour(n: u32) -> Quota {
@@ -36,6 +57,7 @@ impl IntakeLimits {
             votes: RateLimiter::keyed(per_hour(s.votes_per_hour)),
             proofs: RateLimiter::keyed(per_hour(s.proof_failures_per_hour)),
             proof_blocked: DashMap::new(),
+            proof_per_item: FailureBudget::new(per_item_quota(&settings.rate_limit)),
         }
     }
 
@@ -63,10 +85,14 @@ impl IntakeLimits {
         self.check(&self.votes, key)
     }
 
-    /// Refuses a client whose wrong-proof budget is spent.
-    pub fn proof_allowed(&self, key: &ClientKey) -> Result<(), AppError> {
+    /// Refuses phone digits for `item` from `key` while either's wrong-proof budget is spent:
+    /// the client's as "too many requests", the item's as "locked", both saying until when.
+    pub fn proof_allowed(&self, key: &ClientKey, item: &str) -> Result<(), AppError> {
         if !self.enabled {
             return Ok(());
+        }
+        if let Some(wait) = self.proof_per_item.blocked_for(&Arc::from(item)) {
+            return Err(item_locked(wait));
         }
         if let Some(until) = self.proof_blocked.get(key).map(|u| *u) {
             let now = Instant::now();
@@ -78,24 +104,31 @@ impl IntakeLimits {
         Ok(())
     }
 
-    /// Counts a wrong proof.
-    pub fn proof_failed(&self, key: &ClientKey) {
+    /// Counts wrong digits for `item` from `key`, atomically with both budgets: the error to
+    /// answer instead of "wrong digits" when this failure was over either budget.
+    pub fn proof_failed(&self, key: &ClientKey, item: &str) -> Result<(), AppError> {
         if !self.enabled {
-            return;
+            return Ok(());
         }
+        let per_item = self.proof_per_item.record_failure(&Arc::from(item));
         if let Err(not_until) = self.proofs.check_key(key) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            self.proof_blocked.insert(
-                key.clone(),
-                Instant::now() + wait.max(Duration::from_secs(1)),
-            );
+            let wait = not_until
+                .wait_time_from(DefaultClock::default().now())
+                .max(Duration::from_secs(1));
+            self.proof_blocked
+                .insert(key.clone(), Instant::now() + wait);
+            if per_item.is_ok() {
+                return Err(AppError::rate_limited(wait));
+            }
         }
+        per_item.map_err(item_locked)
     }
 
     /// Drops state of clients not seen recently.
     pub fn tidy(&self) {
         let now = Instant::now();
         self.proof_blocked.retain(|_, until| *until > now);
+        self.proof_per_item.tidy();
         for limiter in [&self.submissions, &self.votes, &self.proofs] {
             limiter.retain_recent();
             limiter.shrink_to_fit();

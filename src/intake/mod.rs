@@ -35,6 +35,20 @@ pub struct IntakeService {
     vote_salt: tokio::sync::OnceCell<String>,
     /// Texts the submitter when an answer is published (where SMS sending is configured).
     answer_notices: Option<crate::notify::answers::AnswerNotices>,
+    /// Signs and checks the tokens of tracking links (the receipts' key ring). Without one no
+    /// link is issued and the phone digits are the only proof.
+    tracking_keys: Option<crate::domain::QrKeyring>,
+}
+
+/// What a citizen offers to show that an item is theirs.
+#[derive(Debug, Clone, Copy)]
+pub enum ItemProof<'a> {
+    /// Nothing: the public view only.
+    Nothing,
+    /// The last four digits of the phone given with the item: the slow fallback, counted.
+    Phone(&'a PhoneLast4),
+    /// The token of the tracking link (`k`), as received.
+    Link(&'a str),
 }
 
 /// Who acts on an item.
@@ -73,6 +87,54 @@ impl IntakeService {
             settings: Arc::new(settings),
             vote_salt: tokio::sync::OnceCell::new(),
             answer_notices: None,
+            tracking_keys: None,
+        }
+    }
+
+    /// Issues and checks tracking links with these keys.
+    pub fn with_tracking_keys(mut self, keyring: crate::domain::QrKeyring) -> Self {
+        self.tracking_keys = Some(keyring);
+        self
+    }
+
+    /// The token of `tracking_code`'s tracking link, when links are issued.
+    pub fn tracking_token(&self, tracking_code: &str) -> Option<String> {
+        self.tracking_keys
+            .as_ref()
+            .map(|keys| keys.sign_tracking(tracking_code).to_string())
+    }
+
+    /// The address (path and query) where the submitter follows `tracking_code`: with the
+    /// token that opens it when links are issued.
+    pub fn tracking_link(&self, tracking_code: &str) -> String {
+        match self.tracking_token(tracking_code) {
+            Some(token) => format!("/theo-doi?ma={tracking_code}&k={token}"),
+            None => format!("/theo-doi?ma={tracking_code}"),
+        }
+    }
+
+    /// Whether `proof` shows that `item` is the caller's: `Ok(false)` for nothing or wrong
+    /// digits; a link whose token does not verify is an error of its own (it is not a guess at
+    /// the digits and is not counted).
+    fn proven(&self, proof: ItemProof<'_>, item: &Item) -> Result<bool, AppError> {
+        match proof {
+            ItemProof::Nothing => Ok(false),
+            ItemProof::Phone(digits) => Ok(proves(Some(digits), item)),
+            ItemProof::Link(raw) => {
+                let valid = self.tracking_keys.as_ref().is_some_and(|keys| {
+                    crate::domain::QrToken::parse(raw).is_ok_and(|token| {
+                        matches!(
+                            keys.verify_tracking(&item.tracking_code, &token, Utc::now()),
+                            crate::domain::TokenCheck::Valid { .. }
+                        )
+                    })
+                });
+                if valid {
+                    Ok(true)
+                } else {
+                    Err(AppError::new(Code::TrackingLinkInvalid))
+                }
+            }
         }
     }
 
@@ -157,6 +219,7 @@ impl IntakeService {
             history.push(routed_history(agency, routed_by, now));
         }
         item.id = insert_with_history(&tx, &item, &history).await?;
+        self.notify_received(&tx, &item).await?;
         tx.commit().await.map_err(db_error)?;
         tracing::info!(
             intake.code = %item.tracking_code,
@@ -291,15 +354,22 @@ impl IntakeService {
             | Action::Unpublish => session.require(&[Role::DeskHead, Role::AgencyOfficer])?,
             _ => return Err(AppError::new(Code::Forbidden)),
         }
-        self.transition(Actor::Staff(session), tracking_code, action, input, None)
-            .await
+        self.transition(
+            Actor::Staff(session),
+            tracking_code,
+            action,
+            input,
+            ItemProof::Nothing,
+        )
+        .await
     }
 
-    /// A citizen's action on their own item (supplement, withdraw), proven by the phone digits.
+    /// A citizen's action on their own item (supplement, withdraw), proven by the tracking link
+    /// or the phone digits.
     pub async fn citizen_act(
         &self,
         tracking_code: &str,
-        proof: &PhoneLast4,
+        proof: ItemProof<'_>,
         action: Action,
         text: Option<String>,
     ) -> Result<Item, AppError> {
@@ -311,7 +381,7 @@ impl IntakeService {
             text,
             topic: None,
         };
-        self.transition(Actor::Citizen, tracking_code, action, &input, Some(proof))
+        self.transition(Actor::Citizen, tracking_code, action, &input, proof)
             .await
     }
 
@@ -324,13 +394,16 @@ impl IntakeService {
         tracking_code: &str,
         action: Action,
         input: &ActionInput,
-        proof: Option<&PhoneLast4>,
+        proof: ItemProof<'_>,
     ) -> Result<Item, AppError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         let mut item = lock_for(&tx, &actor, tracking_code).await?;
-        if matches!(actor, Actor::Citizen) && !proves(proof, &item) {
-            return Err(AppError::new(Code::ProofRejected));
+        if matches!(actor, Actor::Citizen) && !self.proven(proof, &item)? {
+            return Err(AppError::new(match proof {
+                ItemProof::Nothing => Code::ProofRequired,
+                _ => Code::ProofRejected,
+            }));
         }
         let from = item.state;
         let to = allowed_next(from, action)?;
@@ -465,6 +538,44 @@ impl IntakeService {
         self.notify_answer_published(tx, item).await
     }
 
+    /// The receipt SMS with the private tracking link, queued in the submission transaction
+    /// when the submitter gave a phone, SMS sending is configured and links are issued.
+    async fn notify_received(
+        &self,
+        client: &impl GenericClient,
+        item: &Item,
+    ) -> Result<(), AppError> {
+        let (Some(phone), Some(notices)) = (item.submitter_phone.as_deref(), &self.answer_notices)
+        else {
+            return Ok(());
+        };
+        if self.tracking_keys.is_none() {
+            return Ok(());
+        }
+        let body = notices
+            .received_text(
+                item.kind == Kind::Question,
+                &item.tracking_code,
+                &self.tracking_link(&item.tracking_code),
+            )
+            .map_err(AppError::internal)?;
+        let dedupe_key = format!("received:{}", item.tracking_code);
+        crate::notify::outbox::enqueue(
+            client,
+            &crate::notify::outbox::NewSms {
+                recipient: phone,
+                body: &body,
+                kind: "received",
+                dedupe_key: &dedupe_key,
+                dossier_code: None,
+                not_before: None,
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
     /// when the submitter gave a phone. Its dedupe key is the item's, so
     /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
@@ -528,19 +639,20 @@ impl IntakeService {
     }
 
     /// A submitter's or the public's view of an item by tracking code. Private items need the
-    /// phone digits; with them (`proven`), the submitter also sees their own text.
+    /// tracking link or the phone digits; with either (`proven`), the submitter also sees their
+    /// own text.
     pub async fn track(
         &self,
         tracking_code: &str,
-        proof: Option<&PhoneLast4>,
+        proof: ItemProof<'_>,
     ) -> Result<(Item, bool, bool), AppError> {
         let client = self.client().await?;
         let item = db::intake::find_item(&client, tracking_code, None)
             .await
             .map_err(db_error)?
             .ok_or_else(|| AppError::new(Code::ItemNotFound))?;
-        let proven = proves(proof, &item);
-        if proof.is_some() && !proven {
+        let proven = self.proven(proof, &item)?;
+        if matches!(proof, ItemProof::Phone(_)) && !proven {
             return Err(AppError::new(Code::ProofRejected));
         }
         if !item.is_public && !proven {

@@ -28,13 +28,14 @@ pub enum ClientKey {
 }
 
 /// A budget of failures that, once spent, blocks the key until it refills.
-struct FailureBudget<K: Hash + Eq + Clone> {
+pub struct FailureBudget<K: Hash + Eq + Clone> {
     limiter: DefaultKeyedRateLimiter<K>,
     blocked: DashMap<K, Instant>,
 }
 
 impl<K: Hash + Eq + Clone> FailureBudget<K> {
-    fn new(quota: Quota) -> Self {
+    /// A budget of `quota`.
+    pub fn new(quota: Quota) -> Self {
         Self {
             limiter: RateLimiter::keyed(quota),
             blocked: DashMap::new(),
@@ -42,7 +43,7 @@ impl<K: Hash + Eq + Clone> FailureBudget<K> {
     }
 
     /// How long `key` must still wait, if its budget is spent.
-    fn blocked_for(&self, key: &K) -> Option<Duration> {
+    pub fn blocked_for(&self, key: &K) -> Option<Duration> {
         let until = *self.blocked.get(key)?;
         let now = Instant::now();
         if until > now {
@@ -56,7 +57,7 @@ impl<K: Hash + Eq + Clone> FailureBudget<K> {
     /// Counts one failure, atomically with the budget: `Err(wait)` when the budget did not
     /// allow it (the key is then blocked until the next refill), so that concurrent failures
     /// cannot all slip past one check.
-    fn record_failure(&self, key: &K) -> Result<(), Duration> {
+    pub fn record_failure(&self, key: &K) -> Result<(), Duration> {
         match self.limiter.check_key(key) {
             Ok(()) => Ok(()),
             Err(not_until) => {
@@ -69,12 +70,19 @@ impl<K: Hash + Eq + Clone> FailureBudget<K> {
         }
     }
 
-    fn tidy(&self) {
+    /// Forgets keys whose budgets have refilled.
+    pub fn tidy(&self) {
         let now = Instant::now();
         self.blocked.retain(|_, until| *until > now);
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
     }
+}
+
+/// The budget of wrong proofs of one secret-guarded item, from all clients together.
+pub fn per_item_quota(settings: &RateLimitSettings) -> Quota {
+    per_day(settings.proof_failures_per_item_per_day)
+        .allow_burst(non_zero(settings.proof_failures_per_item_burst))
 }
 
 /// All lookup limits of one instance.
@@ -93,7 +101,7 @@ fn non_zero(value: u32) -> NonZeroU32 {
 }
 
 /// `count` cells a day, evenly refilled.
-fn per_day(count: u32) -> Quota {
+pub fn per_day(count: u32) -> Quota {
     let period = Duration::from_secs(86_400) / non_zero(count).get();
     Quota::with_period(period).unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
 }
@@ -114,10 +122,7 @@ impl Guard {
                 settings.not_found_per_minute,
                 settings.not_found_burst,
             )),
-            proof_per_item: FailureBudget::new(
-                per_day(settings.proof_failures_per_item_per_day)
-                    .allow_burst(non_zero(settings.proof_failures_per_item_burst)),
-            ),
+            proof_per_item: FailureBudget::new(per_item_quota(settings)),
             proof_per_client: FailureBudget::new(per_hour(
                 settings.proof_failures_per_client_per_hour,
             )),

@@ -1,5 +1,6 @@
-//! The "answer published" notice: the SMS a submitter gets when the answer to their question or
-//! feedback is published (queued by the intake service in the publishing transaction).
+//! The submitter's SMS notices: the receipt of a question or feedback item with its private
+//! tracking link (queued in the submission transaction), and the "answer published" notice
+//! (queued in the publishing transaction).
 
 /// What the "answer published" SMS needs: the SMS texts and where published answers are read.
 pub struct AnswerNotices {
@@ -14,6 +15,18 @@ impl AnswerNotices {
         let url = format!("{}/hoi-dap/{tracking_code}", self.base_url);
         self.renderer
             .answer_published(question, tracking_code, &url)
+    }
+
+    /// The SMS text confirming that `tracking_code` was received, with its tracking `link`
+    /// (path and query, made absolute here).
+    pub fn received_text(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        link: &str,
+    ) -> anyhow::Result<String> {
+        let url = format!("{}{link}", self.base_url);
+        self.renderer.received(question, tracking_code, &url)
     }
 
     /// Built when SMS notifications are on (`TRACUU_SMS__SENDSMS_URL` set, or

@@ -26,6 +26,7 @@ mod qr_receipts;
 mod qr_zbar;
 mod rate_limits;
 mod replica_reads;
+mod security;
 mod sms_inbound;
 mod sms_kannel;
 mod sms_notify;

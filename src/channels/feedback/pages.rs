@@ -226,7 +226,7 @@ async fn submit_form(
                     "tracking_code": item.tracking_code,
                     "kind_label": kind.label().to_lowercase(),
                     "state_label": item.state.label(),
-                    "track_url": format!("/theo-doi?ma={}", item.tracking_code),
+                    "track_url": state.intake.tracking_link(&item.tracking_code),
                 }),
             );
             render(&state, "feedback/submitted", &page, StatusCode::CREATED)
@@ -270,9 +270,11 @@ pub async fn submit_feedback_form(
 pub struct TrackPageQuery {
     pub ma: Option<String>,
     pub phone4: Option<String>,
+    /// The tracking link's token.
+    pub k: Option<String>,
 }
 
-/// `GET /theo-doi[?ma=CODE&phone4=NNNN]`.
+/// `GET /theo-doi[?ma=CODE&k=TOKEN | &phone4=NNNN]`.
 pub async fn show_track_page(
     req: HttpRequest,
     query: web::Query<TrackPageQuery>,
@@ -287,7 +289,8 @@ pub async fn show_track_page(
     if code.is_empty() {
         return render(&state, "feedback/track", &page, StatusCode::OK);
     }
-    let (status, patch) = match track(&req, &state, code, Some(phone4)).await {
+    let k = query.k.as_deref();
+    let (status, patch) = match track(&req, &state, code, Some(phone4), k).await {
         Ok(view) => (StatusCode::OK, json!({"item": view})),
         Err(error) => {
             error.log();

@@ -23,6 +23,10 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
         "answer_published",
         include_str!("../../../templates/sms/answer_published.hbs"),
     ),
+    (
+        "received",
+        include_str!("../../../templates/sms/received.hbs"),
+    ),
     ("help", include_str!("../../../templates/sms/help.hbs")),
     (
         "not_found",
@@ -287,6 +291,23 @@ impl SmsRenderer {
         )
     }
 
+    /// The receipt of a question or feedback item, with its private tracking link.
+    pub fn received(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        url: &str,
+    ) -> anyhow::Result<String> {
+        self.render(
+            "received",
+            json!({
+                "kind": if question { "cau hoi" } else { "phan anh" },
+                "code": tracking_code,
+                "url": url,
+            }),
+        )
+    }
+
     /// The reply to a rating.
     pub fn rated(&self, code: &str, rating: Rating) -> anyhow::Result<String> {
         self.render(
@@ -352,6 +373,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_receipt_of_a_question_carries_its_tracking_link_in_gsm7() {
+        let url = "https://tracuu.example.gov.vn/theo-doi?ma=PAKN.20261206.0042&k=BABCDEFGHIJ";
+        let text = renderer()
+            .received(false, "PAKN.20261206.0042", url)
+            .expect("text");
+        assert!(text.contains(url), "{text}");
+        assert!(text.contains("PAKN.20261206.0042"), "{text}");
+        assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
+        assert!(septets(&text) <= 160, "one segment: {text}");
     }
 
     #[test]

@@ -42,7 +42,11 @@ pub struct CreatedView {
     pub state: &'static str,
     pub agency: Option<AgencyView>,
     pub deadlines: DeadlinesView,
+    /// Where the submitter follows the item: the tracking link, with its token.
     pub track_url: String,
+    /// The token of the tracking link (`k`), which opens a private item without the phone digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_token: Option<String>,
 }
 
 /// `POST /api/v1/questions` and `POST /api/v1/feedback`.
@@ -85,7 +89,8 @@ pub async fn create_item(
         state.intake.submit(&submission).await?
     };
     let view = CreatedView {
-        track_url: format!("/theo-doi?ma={}", item.tracking_code),
+        track_url: state.intake.tracking_link(&item.tracking_code),
+        tracking_token: state.intake.tracking_token(&item.tracking_code),
         tracking_code: item.tracking_code.clone(),
         kind: kind.as_str(),
         state: item.state.as_str(),

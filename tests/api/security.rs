@@ -1,0 +1,232 @@
+//! The attacks of the security review, each reproduced as described (from many loopback
+//! addresses where the attack needs them), failing now, while the rightful user still gets in.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tracuu::domain::DossierCode;
+
+use crate::helpers::{spawn_app_with, test_settings, TestApp};
+use crate::intake_support::{feedback, post_json, spawn_intake_app};
+
+/// A client whose requests leave from `127.0.0.<n>`: one of the "endless" addresses.
+pub fn client_from(n: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+async fn get_json_from(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Value) {
+    let response = client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post_json_from(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let response = client
+        .post(format!("{}{path}", app.address))
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn guessing_a_private_items_digits_from_endless_addresses_locks_the_digits_not_the_owner() {
+    // Arrange: a private feedback item (phone 0987654321, digits 4321) and its tracking link.
+    let app = spawn_intake_app().await;
+    let (status, created) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["tracking_code"].as_str().expect("code").to_owned();
+    let token = created["tracking_token"]
+        .as_str()
+        .expect("a tracking token")
+        .to_owned();
+    assert_eq!(
+        created["track_url"].as_str(),
+        Some(format!("/theo-doi?ma={code}&k={token}").as_str())
+    );
+
+    // Act: the probe's attack, guessing from 4300 upwards and moving to a fresh address on
+    // every refusal that is not "wrong digits".
+    let mut address = 2u8;
+    let mut outcomes = Vec::new();
+    for guess in 4300..4340 {
+        let client = client_from(address);
+        let (status, body) = get_json_from(
+            &client,
+            &app,
+            &format!("/api/v1/intake/{code}?phone4={guess}"),
+        )
+        .await;
+        let error = body["error"]["code"].as_str().unwrap_or("").to_owned();
+        if status != 403 {
+            address += 1;
+        }
+        outcomes.push((guess, status, error, body));
+    }
+    let withdraw = post_json_from(
+        &client_from(address + 1),
+        &app,
+        &format!("/api/v1/intake/{code}/withdraw"),
+        &json!({"phone4": "4321"}),
+    )
+    .await;
+
+    // Assert: five wrong guesses are answered as wrong, then every answer is "locked", the
+    // right digits (4321) included, with the time the digits are checked again.
+    let wrong = outcomes.iter().filter(|o| o.2 == "phone4_rejected").count();
+    assert_eq!(wrong, 5, "the per-item burst");
+    assert!(
+        outcomes.iter().all(|o| o.1 != 200),
+        "no guess opened the item"
+    );
+    let right = outcomes
+        .iter()
+        .find(|o| o.0 == 4321)
+        .expect("4321 was tried");
+    assert_eq!((right.1, right.2.as_str()), (429, "phone4_locked"));
+    let message = right.3["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains(" ngày "),
+        "the lock says until when: {message}"
+    );
+    assert_eq!(withdraw.0, 429, "{}", withdraw.1);
+    assert!(
+        address > 20,
+        "the attacker did change addresses ({address})"
+    );
+
+    // The owner, with the tracking link, reads and withdraws at once.
+    let (status, mine) = app
+        .get_json(&format!("/api/v1/intake/{code}?k={token}"))
+        .await;
+    assert_eq!(status, 200, "{mine}");
+    assert_eq!(mine["body"], "Quy định này chưa rõ.");
+    let page = app.get(&format!("/theo-doi?ma={code}&k={token}")).await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("Quy định này chưa rõ."));
+    let (status, withdrawn) = post_json(
+        &app,
+        &format!("/api/v1/intake/{code}/withdraw"),
+        &json!({"k": token}),
+    )
+    .await;
+    assert_eq!(status, 200, "{withdrawn}");
+    assert_eq!(withdrawn["state"]["key"], "withdrawn");
+}
+
+#[tokio::test]
+async fn a_forged_or_foreign_tracking_link_opens_nothing() {
+    let app = spawn_intake_app().await;
+    let (_, one) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+    let (_, two) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+    let one_code = one["tracking_code"].as_str().expect("code");
+    let two_token = two["tracking_token"].as_str().expect("token");
+    for k in [two_token, "BAAAAAAAAAA", "short"] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/intake/{one_code}?k={k}"))
+            .await;
+        assert_eq!(status, 403, "{k}: {body}");
+        assert_eq!(body["error"]["code"], "tracking_link_invalid", "{k}");
+        assert!(body.get("body").is_none());
+    }
+}
+
+#[tokio::test]
+async fn wrong_digits_from_anywhere_lock_the_dossier_digits_but_the_receipt_qr_still_opens_it() {
+    // Arrange
+    let app = spawn_app_with(|s| {
+        s.rate_limit.proof_failures_per_client_per_hour = 1000;
+    })
+    .await;
+    let known = app.known(4).await;
+    let last4 = &known.phone[known.phone.len() - 4..];
+    let wrong = if last4 == "0000" { "1111" } else { "0000" };
+
+    // Act: six wrong digits, each from another address.
+    for n in 2..8u8 {
+        let (status, _) = get_json_from(
+            &client_from(n),
+            &app,
+            &format!("/api/v1/dossiers/{}?phone4={wrong}", known.code),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (_, owner_digits) = app
+        .get_json(&format!("/api/v1/dossiers/{}?phone4={last4}", known.code))
+        .await;
+
+    // Assert: the digits are locked for everyone, saying for how long...
+    assert_eq!(owner_digits["proof"], "locked");
+    let wait = owner_digits["proof_retry_after_secs"]
+        .as_u64()
+        .expect("how long");
+    assert!(wait > 0 && wait <= 86_400, "{wait}");
+    let page = app
+        .get(&format!("/tra-cuu?ma={}&phone4={last4}", known.code))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("Quét mã QR"),
+        "the page says what still works"
+    );
+    assert!(page.contains(" ngày "), "the page says until when");
+    // ...and the owner opens the detailed view with the receipt's QR code at once.
+    let keyring = test_settings().qr.keyring().expect("keyring");
+    let code = DossierCode::parse(&known.code).expect("code");
+    let landing = app
+        .get(&format!("/q/{}?k={}", known.code, keyring.sign(&code)))
+        .await;
+    assert_eq!(landing.status().as_u16(), 200);
+    let html = landing.text().await.expect("html");
+    assert!(
+        html.contains("id=\"timeline-title\""),
+        "the detailed view, with its timeline"
+    );
+}
+
+#[tokio::test]
+async fn the_submitter_is_texted_the_private_tracking_link() {
+    let app = crate::intake_support::spawn_intake_app_with(|s| {
+        s.sms.notify_status_changes = Some(true);
+    })
+    .await;
+    let (status, created) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["tracking_code"].as_str().expect("code");
+    let token = created["tracking_token"].as_str().expect("token");
+    let client = app.db.client().await;
+    let row = client
+        .query_one(
+            "SELECT recipient, body FROM sms_outbox WHERE kind = 'received'",
+            &[],
+        )
+        .await
+        .expect("one receipt SMS queued");
+    let (recipient, body): (String, String) = (row.get(0), row.get(1));
+    assert_eq!(recipient, "+84987654321");
+    assert!(body.contains(&format!("theo-doi?ma={code}&k={token}")), "{body}");
+}
