@@ -159,6 +159,22 @@ async fn the_html_form_takes_a_20000_character_body_and_answers_with_the_trackin
         .to_owned();
     let (state, _) = stored(&app, &code).await;
     assert_eq!(state, "received");
+    // The page gives the private tracking link once, and the link opens the item.
+    let link = regex::Regex::new(r#"id="track-link" href="([^"]+)""#)
+        .expect("re")
+        .captures(&html)
+        .expect("the tracking link on the page")[1]
+        .replace("&#x3D;", "=")
+        .replace("&amp;", "&");
+    assert!(
+        regex::Regex::new(r"^/theo-doi\?ma=HD\.\d{8}\.\d{4}&k=[0-9A-Z]{11}$")
+            .expect("re")
+            .is_match(&link),
+        "{link}"
+    );
+    assert!(link.contains(&code), "{link}");
+    let page = app.get(&link).await;
+    assert_eq!(page.status().as_u16(), 200);
 }
 
 #[tokio::test]

@@ -228,5 +228,8 @@ async fn the_submitter_is_texted_the_private_tracking_link() {
         .expect("one receipt SMS queued");
     let (recipient, body): (String, String) = (row.get(0), row.get(1));
     assert_eq!(recipient, "+84987654321");
-    assert!(body.contains(&format!("theo-doi?ma={code}&k={token}")), "{body}");
+    assert!(
+        body.contains(&format!("theo-doi?ma={code}&k={token}")),
+        "{body}"
+    );
 }

@@ -227,6 +227,11 @@ async fn submit_form(
                     "kind_label": kind.label().to_lowercase(),
                     "state_label": item.state.label(),
                     "track_url": state.intake.tracking_link(&item.tracking_code),
+                    "track_link": format!(
+                        "{}{}",
+                        state.settings.province.public_base_url.trim_end_matches('/'),
+                        state.intake.tracking_link(&item.tracking_code)
+                    ),
                 }),
             );
             render(&state, "feedback/submitted", &page, StatusCode::CREATED)
