@@ -464,9 +464,13 @@ pub struct HotlineSettings {
     pub transfer_target: String,
     /// Wrong lookup numbers a caller may key before the IVR transfers them to an operator.
     pub max_digit_attempts: u32,
-    /// IVR requests per caller id per minute (and the burst allowed).
+    /// IVR requests per caller id per minute (and the burst allowed). The caller id counts only
+    /// on requests from [`Self::platform_addresses`]; any other client is counted by address.
     pub ivr_requests_per_minute: u32,
     pub ivr_burst: u32,
+    /// Addresses of the call center's IVR platform, whose `caller=` ids are trusted for the
+    /// per-caller limits and the call log. Empty: every request is limited by its address.
+    pub platform_addresses: Vec<IpAddr>,
     /// Status SMS an operator may send to one phone number per hour.
     pub sms_per_phone_per_hour: u32,
     /// Status SMS one operator may send per hour.
@@ -493,6 +497,7 @@ impl Default for HotlineSettings {
             max_digit_attempts: 3,
             ivr_requests_per_minute: 30,
             ivr_burst: 15,
+            platform_addresses: Vec::new(),
             sms_per_phone_per_hour: 3,
             sms_per_operator_per_hour: 60,
             entry_working_hours: 8,

@@ -6,6 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+
+/// The IVR platform's address in these tests: the test client's own, so `caller=` is believed.
+const PLATFORM: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 use tracuu::domain::speech::status_sentence;
 use tracuu::domain::{LookupNumber, Status};
 
@@ -251,7 +254,7 @@ fn mistyped(n: &str) -> String {
 #[tokio::test]
 async fn a_caller_goes_from_the_menu_through_the_digits_to_the_spoken_status() {
     // Arrange
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.hotline.platform_addresses = vec![PLATFORM]).await;
     let known = app.known(4).await;
 
     // Act: the main menu
@@ -462,6 +465,7 @@ async fn the_json_flow_matches_the_voicexml_one() {
 #[tokio::test]
 async fn each_caller_is_rate_limited_on_their_own() {
     let app = spawn_app_with(|s| {
+        s.hotline.platform_addresses = vec![PLATFORM];
         s.hotline.ivr_requests_per_minute = 1;
         s.hotline.ivr_burst = 2;
     })

@@ -233,3 +233,98 @@ async fn the_submitter_is_texted_the_private_tracking_link() {
         "{body}"
     );
 }
+
+/// `count` numbers with valid check digits that no dossier has.
+async fn unknown_numbers(app: &TestApp, count: usize) -> Vec<String> {
+    let client = app.db.client().await;
+    let mut found = Vec::new();
+    for seq in 900_000_000u64.. {
+        let candidate = tracuu::domain::LookupNumber::from_sequence(seq);
+        let value = i64::try_from(candidate.value()).expect("fits");
+        let taken: i64 = client
+            .query_one(
+                "SELECT count(*) FROM dossiers WHERE lookup_number = $1",
+                &[&value],
+            )
+            .await
+            .expect("count")
+            .get(0);
+        if taken == 0 {
+            found.push(format!("{value:010}"));
+            if found.len() == count {
+                return found;
+            }
+        }
+    }
+    unreachable!()
+}
+
+#[tokio::test]
+async fn the_ivr_spends_the_callers_address_budgets_whatever_caller_it_claims() {
+    // Arrange: the IVR platform is 127.0.0.1; the attacker calls the JSON flow from 127.0.0.9.
+    let app = spawn_app_with(|s| {
+        s.hotline.platform_addresses = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
+        s.hotline.ivr_requests_per_minute = 10_000;
+        s.hotline.ivr_burst = 10_000;
+        s.rate_limit.lookups_per_minute = 1;
+        s.rate_limit.lookups_burst = 1_000;
+        s.rate_limit.not_found_per_minute = 1;
+        s.rate_limit.not_found_burst = 3;
+    })
+    .await;
+    let known = app.known(9).await;
+    let unknown = unknown_numbers(&app, 6).await;
+    let attacker = client_from(9);
+
+    // Act: six unknown numbers, then a real one, each under a caller id never seen before.
+    let mut steps = Vec::new();
+    for (i, digits) in unknown
+        .iter()
+        .chain(std::iter::once(&format!("{:010}", known.lookup_number)))
+        .enumerate()
+    {
+        let path = format!("/ivr/api/status?attempt=1&digits={digits}&caller=09120000{i:02}");
+        let (status, body) = get_json_from(&attacker, &app, &path).await;
+        steps.push((status, body["step"].as_str().unwrap_or("").to_owned()));
+    }
+    // The platform's own caller is not affected.
+    let (status, platform) = app
+        .get_json(&format!(
+            "/ivr/api/status?attempt=1&digits={:010}&caller=%2B84912345678",
+            known.lookup_number
+        ))
+        .await;
+
+    // Assert: three not-found answers (asked again), then the address is blocked for every
+    // number, the real one included: the IVR tells nothing more about which numbers exist.
+    let answered_not_found = steps.iter().filter(|s| s.1 == "ask_number").count();
+    assert_eq!(answered_not_found, 3, "{steps:?}");
+    assert!(steps[3..].iter().all(|s| s.0 == 429), "{steps:?}");
+    assert_eq!(status, 200, "{platform}");
+    assert_eq!(platform["step"], "result");
+}
+
+#[tokio::test]
+async fn the_ivr_limit_counts_an_address_not_the_caller_it_claims() {
+    let app = spawn_app_with(|s| {
+        s.hotline.platform_addresses = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
+        s.hotline.ivr_requests_per_minute = 1;
+        s.hotline.ivr_burst = 5;
+    })
+    .await;
+    let attacker = client_from(9);
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let path = format!("/ivr/api/menu?caller=09130000{i:02}");
+        statuses.push(get_json_from(&attacker, &app, &path).await.0);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The platform's callers each keep their own budget.
+    let (status, _) = app.get_json("/ivr/api/menu?caller=0913999999").await;
+    assert_eq!(status, 200);
+}

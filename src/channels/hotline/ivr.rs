@@ -169,15 +169,16 @@ struct Caller {
 }
 
 fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Caller, AppError> {
+    let address = crate::http::client_key(req, &state.settings.http.trusted_proxies);
+    let from_platform = match &address {
+        ClientKey::Ip(ip) => state.settings.hotline.platform_addresses.contains(ip),
+        ClientKey::Named(_) => false,
+    };
     let raw = raw.map(str::trim).filter(|r| !r.is_empty());
     let Some(raw) = raw else {
-        // No caller id (withheld): count under the platform's address.
-        let ip = match crate::http::client_key(req, &state.settings.http.trusted_proxies) {
-            ClientKey::Ip(ip) => ip.to_string(),
-            ClientKey::Named(n) => n.to_string(),
-        };
+        // No caller id (withheld): count under the client's address.
         return Ok(Caller {
-            key: ClientKey::Named(format!("ivr-anon:{ip}").into()),
+            key: address,
             raw: None,
             phone: None,
         });
@@ -198,6 +199,16 @@ fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Ca
             Code::InvalidInput,
             "Số gọi đến (caller) không hợp lệ.",
         ));
+    }
+    if !from_platform {
+        // Anyone can write any `caller=`: only the platform's ids are believed. Elsewhere the
+        // id is carried in the URLs as given, but limits count the address and the call log
+        // keeps no number.
+        return Ok(Caller {
+            key: address,
+            raw: Some(cleaned),
+            phone: None,
+        });
     }
     let digest = Sha256::digest(cleaned.as_bytes());
     Ok(Caller {
