@@ -723,6 +723,7 @@ impl Settings {
                 .with_list_parse_key("sync.secrets")
                 .with_list_parse_key("qr.keys")
                 .with_list_parse_key("sms.allowed_addresses")
+                .with_list_parse_key("hotline.platform_addresses")
                 .with_list_parse_key("sms.keywords.lookup")
                 .with_list_parse_key("sms.keywords.subscribe")
                 .with_list_parse_key("sms.keywords.unsubscribe")
