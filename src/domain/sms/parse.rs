@@ -216,13 +216,15 @@ impl Command {
     }
 }
 
-/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows.
+/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows
+/// that cannot be part of a code: `MA.H48-...` and `MA-220921-0001` are codes whose agency is `MA`.
 const FILLERS: [&str; 4] = ["MA HO SO", "MA HS", "MA SO", "MA"];
 
 fn strip_fillers(raw: &str) -> &str {
+    let ends_filler = |c: char| is_separator(c) && !matches!(c, '.' | '-' | '_');
     for filler in FILLERS {
         if let Some(rest) = raw.strip_prefix(filler) {
-            if rest.starts_with(is_separator) {
+            if rest.starts_with(ends_filler) {
                 return rest.trim_start_matches(is_separator);
             }
         }
@@ -457,6 +459,27 @@ mod tests {
         ));
         let huge = "HS ".to_owned() + &"9".repeat(100_000);
         assert!(matches!(parse(&huge), Command::Invalid(_)));
+    }
+
+    #[test]
+    fn an_agency_named_like_a_filler_word_is_part_of_the_code() {
+        // Found by the property tests: `MA` was taken for the filler "mã" and dropped, so
+        // `MA-000101-0000` became the lookup number 0001010000.
+        for (text, code) in [
+            ("HS MA-000101-0000", "MA-000101-0000"),
+            ("MA-000101-0000", "MA-000101-0000"),
+            ("HS MA.H48-220921-0099", "MA.H48-220921-0099"),
+            ("HS mã HS-000101-0000", "HS-000101-0000"),
+            ("DG MA-220921-0099 2", "MA-220921-0099"),
+        ] {
+            let expected = Target::Code(DossierCode::parse(code).expect("code"));
+            let parsed = parse(text);
+            let target = match &parsed {
+                Command::Lookup(t) | Command::Rate(t, _) => Some(t),
+                _ => None,
+            };
+            assert_eq!(target, Some(&expected), "{text}: {parsed:?}");
+        }
     }
 
     #[test]
