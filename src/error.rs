@@ -378,6 +378,14 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
+    InvalidSender {
+        name: "invalid_sender",
+        status: 400,
+        message: "Người gửi tin nhắn (from=%p) không phải là số điện thoại: tin nhắn bị từ chối, không được lưu và không có tin trả lời.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
 }
 
 impl Code {

@@ -516,3 +516,126 @@ mod tests {
         assert_eq!(back, Ok(code.clone()));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An agency group in canonical form: `[0-9A-Z]` without the letter O, which the parser
+    /// reads as a digit in numeric-looking groups.
+    fn group() -> impl Strategy<Value = String> {
+        "[0-9A-NP-Z]{1,5}"
+    }
+
+    /// A canonical agency part: 1–6 groups, at most 35 characters.
+    fn agency() -> impl Strategy<Value = String> {
+        prop::collection::vec(group(), 1..=6)
+            .prop_map(|groups| groups.join("."))
+            .prop_filter("at most 35 characters", |a| a.len() <= 35)
+    }
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (0i32..100, 1u32..=12, 1u32..=31).prop_filter_map("a real date", |(y, m, d)| {
+            NaiveDate::from_ymd_opt(2000 + y, m, d)
+        })
+    }
+
+    /// The parts of a valid code and the canonical string they make.
+    fn code() -> impl Strategy<Value = (String, NaiveDate, u32, String)> {
+        (agency(), date(), 0u32..=999_999).prop_map(|(agency, date, seq)| {
+            let canonical = format!("{agency}-{}-{seq:04}", date.format("%y%m%d"));
+            (agency, date, seq, canonical)
+        })
+    }
+
+    /// Full-width forms of ASCII letters, digits and `-` (what East-Asian keyboards type).
+    fn full_width(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '!'..='~' if c != '.' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(raw in any::<String>()) {
+            let _ = DossierCode::parse(&raw);
+        }
+
+        #[test]
+        fn text_made_of_code_characters_never_panics(raw in "[0-9A-Za-zOo .\\-_–—]{0,70}") {
+            let _ = DossierCode::parse(&raw);
+        }
+
+        /// Whatever is accepted is canonical: parsing the canonical string gives it back.
+        #[test]
+        fn parsing_is_idempotent(raw in "[0-9A-Za-zOo .\\-–]{0,40}") {
+            if let Ok(code) = DossierCode::parse(&raw) {
+                prop_assert_eq!(DossierCode::parse(code.as_str()), Ok(code.clone()));
+                prop_assert!(code.as_str().len() <= DOSSIER_CODE_MAX_LEN);
+            }
+        }
+
+        #[test]
+        fn the_canonical_form_round_trips_with_its_parts(
+            (agency, date, seq, canonical) in code()
+        ) {
+            let code = DossierCode::parse(&canonical);
+            prop_assert_eq!(code.as_ref().map(DossierCode::as_str), Ok(canonical.as_str()));
+            let code = code.map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(code.agency_part(), agency.as_str());
+            prop_assert_eq!(code.date(), date);
+            prop_assert_eq!(code.seq_part().parse::<u32>().ok(), Some(seq));
+            prop_assert_eq!(DossierCode::try_from(String::from(code.clone())), Ok(code.clone()));
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            prop_assert_eq!(serde_json::from_str::<DossierCode>(&json).ok(), Some(code));
+        }
+
+        /// The fast path for canonical input and the tolerant path agree.
+        #[test]
+        fn the_fast_path_agrees_with_the_tolerant_path(raw in prop_oneof![
+            code().prop_map(|(_, _, _, canonical)| canonical),
+            code().prop_map(|(agency, date, seq, _)| format!("{agency}-{}-{seq}", date.format("%y%m%d"))),
+            "[0-9A-Z.\\-]{1,40}",
+        ]) {
+            if let Some(fast) = DossierCode::parse_canonical(&raw) {
+                prop_assert_eq!(DossierCode::parse(&format!(" {raw} ")), Ok(fast));
+            }
+        }
+
+        /// The ways citizens write a code all come to the same canonical code.
+        #[test]
+        fn sloppy_spellings_normalise_to_the_canonical_code(
+            (agency, date, seq, canonical) in code(),
+            dash in prop::sample::select(vec!["-", " - ", "_", "\u{2013}", "\u{2014}", "\u{2212}", "\u{FF0D}"]),
+            padding in 0usize..=2,
+        ) {
+            let yymmdd = date.format("%y%m%d").to_string();
+            let seq_text = format!("{seq:04}");
+            let padded = format!("{}{seq_text}", "0".repeat(padding));
+            let mut spellings = vec![
+                canonical.to_lowercase(),
+                format!("  {canonical}\t"),
+                format!("{agency}{dash}{yymmdd}{dash}{seq_text}"),
+                format!("{agency} {yymmdd} {seq_text}"),
+                full_width(&canonical),
+                format!("{agency}-{}-{}", yymmdd.replace('0', "O"), seq_text.replace('0', "o")),
+                format!("{agency}-\u{200B}{yymmdd}-{seq}"),
+            ];
+            if padded.len() <= SEQ_MAX_DIGITS {
+                spellings.push(format!("{agency}-{yymmdd}-{padded}"));
+            }
+            for spelling in spellings {
+                let parsed = DossierCode::parse(&spelling);
+                prop_assert_eq!(
+                    parsed.as_ref().map(DossierCode::as_str),
+                    Ok(canonical.as_str()),
+                    "{:?}", spelling
+                );
+            }
+        }
+    }
+}

@@ -334,3 +334,68 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any valid lookup number: the one of a sequence value.
+    fn number() -> impl Strategy<Value = LookupNumber> {
+        any::<u64>().prop_map(LookupNumber::from_sequence)
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(raw in any::<String>()) {
+            let _ = LookupNumber::parse(&raw);
+        }
+
+        #[test]
+        fn digit_strings_never_panic_and_accepted_ones_are_ten_checked_digits(
+            raw in "[0-9 .\\-]{0,45}"
+        ) {
+            if let Ok(number) = LookupNumber::parse(&raw) {
+                let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+                prop_assert_eq!(number.to_string(), digits.clone());
+                prop_assert_eq!(damm_digit(&digits), 0);
+            }
+        }
+
+        #[test]
+        fn any_value_read_back_is_checked_and_round_trips(value in any::<u64>()) {
+            if let Ok(number) = LookupNumber::from_value(value) {
+                prop_assert_eq!(number.value(), value);
+                prop_assert_eq!(LookupNumber::parse(&number.to_string()), Ok(number));
+            }
+        }
+
+        #[test]
+        fn printed_and_grouped_forms_round_trip(number in number()) {
+            let printed = number.to_string();
+            prop_assert_eq!(printed.len(), LOOKUP_NUMBER_DIGITS);
+            prop_assert_eq!(LookupNumber::from_value(number.value()), Ok(number));
+            let wide: String = printed
+                .chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+                .collect();
+            let dotted = format!("{}.{}.{}", &printed[..3], &printed[3..6], &printed[6..]);
+            let dashed = format!("{}\u{2013}{}", &printed[..5], &printed[5..]);
+            for spelling in [printed.clone(), number.grouped(), dotted, dashed, wide, format!(" {printed}\t")] {
+                prop_assert_eq!(LookupNumber::parse(&spelling), Ok(number), "{:?}", spelling);
+            }
+            prop_assert_eq!(String::from(number), printed.clone());
+            let json = serde_json::to_string(&number).unwrap_or_default();
+            prop_assert_eq!(serde_json::from_str::<LookupNumber>(&json).ok(), Some(number));
+        }
+
+        /// The check digit catches one changed digit anywhere.
+        #[test]
+        fn one_changed_digit_is_a_typo(number in number(), position in 0usize..10, delta in 1u8..10) {
+            let mut digits = number.to_string().into_bytes();
+            digits[position] = b'0' + (digits[position] - b'0' + delta) % 10;
+            let typo = String::from_utf8(digits).unwrap_or_default();
+            prop_assert_eq!(LookupNumber::parse(&typo), Err(DomainError::LookupNumberCheckDigit));
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub use dossier_code::DossierCode;
 pub use kiosk_id::KioskId;
 pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
-pub use phone::{PhoneLast4, PhoneNumber};
+pub use phone::{PhoneLast4, PhoneNumber, SmsSender};
 pub use qr_token::{QrKey, QrKeyring, QrToken, TokenCheck};
 pub use status::{Channel, Status};
 pub use timeliness::{assess, Timeliness, TimelinessInput};

@@ -273,6 +273,100 @@ impl FromStr for PhoneLast4 {
     }
 }
 
+/// Most digits of an international number after its `+` (E.164).
+pub const INTERNATIONAL_MAX_DIGITS: usize = 15;
+/// Fewest digits of an international number after its `+` (country code and subscriber number;
+/// the shortest numbering plans in use have 7 or 8).
+pub const INTERNATIONAL_MIN_DIGITS: usize = 7;
+
+/// The sender of an inbound SMS as the gateway passes it (Kannel's `%p`): a Vietnamese number in
+/// any form [`PhoneNumber`] accepts, or another country's number in international form. Anything
+/// else (an alphanumeric sender id, a short code, markup) is no sender tracuu answers or stores
+/// (docs/decisions/0042-sms-sender-must-be-a-phone-number.md). `Debug` shows only the masked
+/// form.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SmsSender {
+    /// A Vietnamese number, stored as E.164 `+84…`.
+    Vietnamese(PhoneNumber),
+    /// Another country's number: `+`, a country code other than 84, 7 to 15 digits in all.
+    International(String),
+}
+
+impl SmsSender {
+    /// Parses a sender: first as a Vietnamese number, else as `+<digits>` or `00<digits>` with a
+    /// country code that does not start with 0 and is not 84 (a `+84` number must be a valid
+    /// Vietnamese one), 7–15 digits after the `+`, no other characters.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(DomainError::Empty);
+        }
+        if trimmed.chars().count() > PHONE_MAX_LEN {
+            return Err(DomainError::TooLong { max: PHONE_MAX_LEN });
+        }
+        let vietnamese = match PhoneNumber::parse(trimmed) {
+            Ok(phone) => return Ok(Self::Vietnamese(phone)),
+            Err(error) => error,
+        };
+        let Some(digits) = trimmed
+            .strip_prefix('+')
+            .or_else(|| trimmed.strip_prefix("00"))
+        else {
+            return Err(vietnamese);
+        };
+        if digits.starts_with("84") {
+            return Err(vietnamese);
+        }
+        let well_formed = digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+            && (INTERNATIONAL_MIN_DIGITS..=INTERNATIONAL_MAX_DIGITS).contains(&digits.len());
+        if !well_formed {
+            return Err(invalid(
+                "số nước ngoài phải ở dạng quốc tế: dấu + rồi 7 đến 15 chữ số",
+            ));
+        }
+        Ok(Self::International(format!("+{digits}")))
+    }
+
+    /// The E.164 form, e.g. `+84912345678` or `+12025550100`.
+    pub fn e164(&self) -> &str {
+        match self {
+            Self::Vietnamese(phone) => phone.e164(),
+            Self::International(number) => number,
+        }
+    }
+
+    /// The Vietnamese number, when it is one.
+    pub fn vietnamese(&self) -> Option<&PhoneNumber> {
+        match self {
+            Self::Vietnamese(phone) => Some(phone),
+            Self::International(_) => None,
+        }
+    }
+
+    /// A form safe for logs: [`PhoneNumber::masked`], or for another country's number the `+`,
+    /// its first digit, `x` for each hidden digit and the last three (`+1xxxxxxx100`).
+    pub fn masked(&self) -> String {
+        match self {
+            Self::Vietnamese(phone) => phone.masked(),
+            Self::International(number) => {
+                let len = number.len();
+                number
+                    .char_indices()
+                    .map(|(i, c)| if i < 2 || i + 3 >= len { c } else { 'x' })
+                    .collect()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SmsSender {
+    /// Masked, so a stray `{:?}` never logs a full number.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SmsSender({})", self.masked())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,6 +533,254 @@ mod tests {
             assert_eq!(format!("{proof:?}"), "PhoneLast4(****)");
         } else {
             panic!("fixtures must parse");
+        }
+    }
+}
+
+#[cfg(test)]
+mod sender_tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_senders_in_every_form_kannel_passes_are_phone_numbers() {
+        for raw in ["0905123456", "84905123456", "+84905123456", "0084905123456"] {
+            let sender = SmsSender::parse(raw);
+            assert_eq!(
+                sender.as_ref().map(SmsSender::e164),
+                Ok("+84905123456"),
+                "{raw}"
+            );
+            assert!(sender.is_ok_and(|s| s.vietnamese().is_some()), "{raw}");
+        }
+        assert_eq!(
+            SmsSender::parse("02363822123").map(|s| s.e164().to_owned()),
+            Ok("+842363822123".to_owned())
+        );
+    }
+
+    #[test]
+    fn other_countries_numbers_in_international_form_are_phone_numbers() {
+        for (raw, e164) in [
+            ("+12025550100", "+12025550100"),
+            ("0012025550100", "+12025550100"),
+            ("+6591234567", "+6591234567"),
+            ("+290123456", "+290123456"),
+        ] {
+            let sender = SmsSender::parse(raw);
+            assert_eq!(sender.as_ref().map(SmsSender::e164), Ok(e164), "{raw}");
+            assert!(sender.is_ok_and(|s| s.vietnamese().is_none()), "{raw}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for raw in [
+            "<script>",
+            "<script>alert(1)</script>",
+            "VIETTEL",
+            "8088",
+            "1022",
+            "12025550100",
+            "+84",
+            "+8412345",
+            "+840905123456789",
+            "+0912345678",
+            "+1 202 555 0100",
+            "+1202555010012345",
+            "+123456",
+            "0912345678'--",
+            "0912345678\u{0}",
+        ] {
+            assert!(SmsSender::parse(raw).is_err(), "{raw:?}");
+        }
+        assert_eq!(SmsSender::parse(" "), Err(DomainError::Empty));
+        assert_eq!(
+            SmsSender::parse(&"1".repeat(33)),
+            Err(DomainError::TooLong { max: PHONE_MAX_LEN })
+        );
+    }
+
+    #[test]
+    fn masked_senders_hide_the_middle_digits() {
+        let foreign = SmsSender::parse("+12025550100");
+        assert_eq!(
+            foreign.as_ref().map(SmsSender::masked),
+            Ok("+1xxxxxxx100".to_owned())
+        );
+        let debug = format!("{foreign:?}");
+        assert!(!debug.contains("2025550"), "{debug}");
+        let local = SmsSender::parse("0912345678");
+        assert_eq!(local.map(|s| s.masked()), Ok("09xx xxx 678".to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A valid national mobile number: 0, a current mobile class digit, eight more digits.
+    fn mobile() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec!['3', '5', '7', '8', '9']),
+            "[0-9]{8}",
+        )
+            .prop_map(|(class, rest)| format!("0{class}{rest}"))
+    }
+
+    /// A valid national landline: 02 and nine more digits.
+    fn landline() -> impl Strategy<Value = String> {
+        "[0-9]{9}".prop_map(|rest| format!("02{rest}"))
+    }
+
+    fn national() -> impl Strategy<Value = String> {
+        prop_oneof![mobile(), landline()]
+    }
+
+    /// The ways people and gateways write a national number.
+    fn spellings(national: &str) -> Vec<String> {
+        let rest = &national[1..];
+        let wide: String = national
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+            .collect();
+        vec![
+            national.to_owned(),
+            format!("+84{rest}"),
+            format!("84{rest}"),
+            format!("0084{rest}"),
+            format!("+84 0{rest}"),
+            format!("(+84) {}-{}", &rest[..3], &rest[3..]),
+            format!("{}.{}.{}", &national[..4], &national[4..7], &national[7..]),
+            format!(" {} {} ", &national[..4], &national[4..]),
+            wide,
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(raw in any::<String>()) {
+            let _ = PhoneNumber::parse(&raw);
+            let _ = PhoneLast4::parse(&raw);
+            let _ = SmsSender::parse(&raw);
+        }
+
+        #[test]
+        fn phone_like_text_never_panics_and_accepted_numbers_are_canonical(
+            raw in "[0-9+ .()\\-]{0,34}"
+        ) {
+            if let Ok(phone) = PhoneNumber::parse(&raw) {
+                prop_assert_eq!(PhoneNumber::parse(phone.e164()), Ok(phone.clone()));
+                prop_assert_eq!(PhoneNumber::parse(&phone.national()), Ok(phone.clone()));
+                prop_assert!(matches!(phone.national().len(), 10 | 11));
+            }
+            if let Ok(sender) = SmsSender::parse(&raw) {
+                prop_assert_eq!(SmsSender::parse(sender.e164()), Ok(sender.clone()));
+                prop_assert!(sender.e164().starts_with('+'));
+            }
+        }
+
+        /// Every spelling of a national number parses to the same E.164 form, which parses back.
+        #[test]
+        fn every_spelling_of_a_number_round_trips(national in national()) {
+            let expected = format!("+84{}", &national[1..]);
+            for spelling in spellings(&national) {
+                let phone = PhoneNumber::parse(&spelling);
+                prop_assert_eq!(
+                    phone.as_ref().map(PhoneNumber::e164),
+                    Ok(expected.as_str()),
+                    "{:?}", spelling
+                );
+                let sender = SmsSender::parse(&spelling);
+                prop_assert_eq!(sender.as_ref().map(SmsSender::e164), Ok(expected.as_str()));
+            }
+            let phone = PhoneNumber::parse(&national)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(phone.national(), national.clone());
+            prop_assert_eq!(PhoneNumber::parse(phone.e164()), Ok(phone.clone()));
+            prop_assert_eq!(phone.is_mobile(), !national.starts_with("02"));
+            prop_assert_eq!(phone.last4(), &national[national.len() - 4..]);
+            let json = serde_json::to_string(&phone).unwrap_or_default();
+            prop_assert_eq!(serde_json::from_str::<PhoneNumber>(&json).ok(), Some(phone.clone()));
+            // The masked form keeps the class digit and the last three, nothing else.
+            let masked = phone.masked();
+            let shown: String = masked.chars().filter(char::is_ascii_digit).collect();
+            prop_assert_eq!(shown, format!("{}{}", &national[..2], &national[national.len() - 3..]));
+            let debug = format!("{phone:?}");
+            prop_assert!(!debug.contains(&national[2..national.len() - 3]), "{}", debug);
+        }
+
+        #[test]
+        fn old_eleven_digit_mobiles_become_their_new_prefix(
+            (old, new) in prop::sample::select(
+                OLD_MOBILE_PREFIXES.iter().chain(OLD_MOBILE_PREFIXES_SMALL.iter()).copied().collect::<Vec<_>>()
+            ),
+            rest in "[0-9]{7}",
+        ) {
+            let phone = PhoneNumber::parse(&format!("{old}{rest}"));
+            prop_assert_eq!(phone.map(|p| p.national()), Ok(format!("{new}{rest}")));
+        }
+
+        /// The four-digit proof: any four digits parse and match exactly the number ending in them.
+        #[test]
+        fn the_last_four_digits_are_the_proof(national in national(), other in "[0-9]{4}") {
+            let phone = PhoneNumber::parse(&national)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let last4 = &national[national.len() - 4..];
+            let proof = PhoneLast4::parse(&format!(" {last4} "))
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert!(phone.matches_last4(&proof));
+            let other_proof = PhoneLast4::parse(&other)
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(phone.matches_last4(&other_proof), other == last4);
+        }
+
+        #[test]
+        fn a_proof_is_exactly_four_digits(raw in "[0-9a-z ]{0,6}") {
+            let digits_only = raw.trim().len() == 4 && raw.trim().bytes().all(|b| b.is_ascii_digit());
+            prop_assert_eq!(PhoneLast4::parse(&raw).is_ok(), digits_only);
+        }
+
+        /// Other countries' numbers in international form are senders, stored as `+<digits>`.
+        #[test]
+        fn international_senders_round_trip(
+            first in 1u8..=9,
+            rest in "[0-9]{6,14}",
+            double_zero in any::<bool>(),
+        ) {
+            let digits = format!("{first}{rest}");
+            let raw = if double_zero { format!("00{digits}") } else { format!("+{digits}") };
+            let sender = SmsSender::parse(&raw);
+            if digits.starts_with("84") {
+                // +84 must be a valid Vietnamese number, nothing else.
+                prop_assert_eq!(
+                    sender.as_ref().ok().and_then(|s| s.vietnamese()).is_some(),
+                    sender.is_ok()
+                );
+            } else if let Ok(phone) = PhoneNumber::parse(&raw) {
+                // 00 followed by a valid national number reads as that number.
+                prop_assert_eq!(sender, Ok(SmsSender::Vietnamese(phone)));
+            } else {
+                let expected = format!("+{digits}");
+                prop_assert_eq!(sender.as_ref().map(SmsSender::e164), Ok(expected.as_str()));
+                let masked = sender.as_ref().map(SmsSender::masked).unwrap_or_default();
+                prop_assert_eq!(masked.len(), expected.len());
+                prop_assert!(masked.ends_with(&expected[expected.len() - 3..]));
+                prop_assert!(masked[2..masked.len() - 3].chars().all(|c| c == 'x'));
+                prop_assert_eq!(sender.as_ref().map(|s| SmsSender::parse(s.e164())), Ok(sender.clone()));
+            }
+        }
+
+        /// A sender with anything but digits after its `+` (letters, markup, spaces inside an
+        /// international number) is refused.
+        #[test]
+        fn senders_with_letters_or_markup_are_refused(
+            prefix in "[0-9+]{0,6}",
+            junk in "[a-zA-Z<>\"'&;=]{1,4}",
+            suffix in "[0-9]{0,8}",
+        ) {
+            let raw = format!("{prefix}{junk}{suffix}");
+            prop_assert!(SmsSender::parse(&raw).is_err(), "{:?}", raw);
         }
     }
 }

@@ -758,11 +758,12 @@ async fn next_tracking_code(
     let seq = db::intake::next_sequence(client, kind, day)
         .await
         .map_err(db_error)?;
-    Ok(format!(
-        "{}.{}.{seq:04}",
-        kind.prefix(),
-        day.format("%Y%m%d")
-    ))
+    Ok(tracking_code(kind, day, seq))
+}
+
+/// The tracking code of the `seq`th item of `kind` on `day`: `HD.20261123.0001`.
+pub fn tracking_code(kind: Kind, day: chrono::NaiveDate, seq: i32) -> String {
+    format!("{}.{}.{seq:04}", kind.prefix(), day.format("%Y%m%d"))
 }
 
 /// The first history row: who submitted, through which channel (or which staff member typed it
@@ -1079,4 +1080,49 @@ pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>
         .and_local_timezone(vn_offset())
         .single()
         .map(|t| t.with_timezone(&Utc)))
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        prop_oneof![Just(Kind::Question), Just(Kind::Feedback)]
+    }
+
+    fn day() -> impl Strategy<Value = chrono::NaiveDate> {
+        (2000i32..=2099, 1u32..=366).prop_filter_map("a real day", |(year, ordinal)| {
+            chrono::NaiveDate::from_yo_opt(year, ordinal)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(raw in any::<String>()) {
+            let _ = parse_tracking_code(&raw);
+        }
+
+        /// Whatever is accepted is canonical: parsing it again changes nothing.
+        #[test]
+        fn parsing_is_idempotent(raw in "[ A-Za-z0-9.\u{FF0E}\u{FF21}-\u{FF3A}]{0,40}") {
+            if let Ok(code) = parse_tracking_code(&raw) {
+                prop_assert_eq!(parse_tracking_code(&code).ok(), Some(code.clone()));
+                prop_assert!(code.len() <= 32);
+            }
+        }
+
+        /// The codes intake hands out parse back to themselves, however they are typed.
+        #[test]
+        fn issued_codes_round_trip(kind in kind(), day in day(), seq in 1i32..=99_999) {
+            let code = tracking_code(kind, day, seq);
+            let wide: String = code
+                .chars()
+                .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+                .collect();
+            for typed in [code.clone(), code.to_lowercase(), format!("  {code}\t"), wide] {
+                prop_assert_eq!(parse_tracking_code(&typed).ok(), Some(code.clone()), "{:?}", typed);
+            }
+        }
+    }
 }

@@ -925,3 +925,216 @@ mod tests {
         assert_eq!(versions, [1_000, 5_001, 7]);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::catalog::{Agency, AgencyKind};
+    use crate::domain::AgencyCode;
+    use proptest::prelude::*;
+
+    /// A cell as a spreadsheet may hold it: commas, quotes, line breaks, Vietnamese.
+    fn cell() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 ,\"\r\nạỹĐđ;\t]{0,12}"
+    }
+
+    /// RFC 4180 as spreadsheets write it: a cell with a comma, quote or line break is quoted.
+    fn render_cell(cell: &str) -> String {
+        if cell.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.to_owned()
+        }
+    }
+
+    fn render(records: &[Vec<String>], line_break: &str) -> String {
+        records
+            .iter()
+            .map(|r| {
+                let cells: Vec<String> = r.iter().map(|c| render_cell(c)).collect();
+                format!("{}{line_break}", cells.join(","))
+            })
+            .collect()
+    }
+
+    /// Line breaks in `text` as split_csv counts them (`\r\n` is one).
+    fn breaks(text: &str) -> usize {
+        text.matches("\r\n").count() + text.matches('\n').count() + text.matches('\r').count()
+            - 2 * text.matches("\r\n").count()
+    }
+
+    /// A clean single-line text, as validation leaves it (trimmed, no control characters).
+    fn line(max: usize) -> impl Strategy<Value = String> {
+        proptest::string::string_regex(&format!("[A-Za-z0-9ạ-ỹĐđ ,.\"'()/-]{{1,{max}}}"))
+            .unwrap_or_else(|_| unreachable!())
+            .prop_map(|s| s.trim().to_owned())
+            .prop_filter("not blank", |s| !s.is_empty())
+    }
+
+    fn agency_code() -> impl Strategy<Value = AgencyCode> {
+        prop::collection::vec("[0-9A-Z]{1,5}", 1..=5).prop_filter_map("a valid code", |groups| {
+            AgencyCode::parse(&groups.join(".")).ok()
+        })
+    }
+
+    fn agency() -> impl Strategy<Value = Agency> {
+        (
+            agency_code(),
+            prop::option::of(agency_code()),
+            prop::sample::select(vec![
+                AgencyKind::Province,
+                AgencyKind::Department,
+                AgencyKind::District,
+                AgencyKind::Commune,
+            ]),
+            line(60),
+            prop::option::of(line(60)),
+            prop::option::of(line(20)),
+            prop::option::of(line(30)),
+            0i64..=i64::MAX,
+        )
+            .prop_filter_map(
+                "not its own parent",
+                |(code, parent_code, kind, name, desk_address, desk_phone, desk_hours, version)| {
+                    (parent_code.as_ref() != Some(&code)).then_some(Agency {
+                        code,
+                        parent_code,
+                        kind,
+                        name,
+                        desk_address,
+                        desk_phone,
+                        desk_hours,
+                        version,
+                    })
+                },
+            )
+    }
+
+    /// The agency's cells by column name, the way an operator types them.
+    fn agency_cells(agency: &Agency, sloppy: bool) -> Vec<(&'static str, String)> {
+        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        let code = if sloppy {
+            format!(" {} ", agency.code.as_str().to_lowercase())
+        } else {
+            agency.code.as_str().to_owned()
+        };
+        vec![
+            ("code", code),
+            (
+                "parent_code",
+                agency
+                    .parent_code
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            ("kind", agency.kind.as_str().to_owned()),
+            (
+                "name",
+                if sloppy {
+                    format!("  {}\t", agency.name)
+                } else {
+                    agency.name.clone()
+                },
+            ),
+            ("desk_address", optional(&agency.desk_address)),
+            ("desk_phone", optional(&agency.desk_phone)),
+            ("desk_hours", optional(&agency.desk_hours)),
+            ("version", agency.version.to_string()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let records = split_csv(&bytes);
+            prop_assert!(records.windows(2).all(|w| w[0].line < w[1].line));
+            prop_assert!(records.first().is_none_or(|r| r.line == 1));
+            let _ = parse_file::<AgencyPayload>(&bytes);
+            let _ = parse_file::<ProcedurePayload>(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_rows_under_a_valid_header_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 1..14), 0..6),
+        ) {
+            let agencies = format!("code,kind,name,parent_code,version\n{}", render(&rows, "\n"));
+            let _ = parse_file::<AgencyPayload>(agencies.as_bytes());
+            let procedures = format!(
+                "code,name,field,processing_days,online_level,fee_vnd,documents,level,agency_code\n{}",
+                render(&rows, "\r\n")
+            );
+            let _ = parse_file::<ProcedurePayload>(procedures.as_bytes());
+        }
+
+        /// Records written the way spreadsheets write them split back into the same cells, each
+        /// on the physical line it starts on.
+        #[test]
+        fn written_records_split_back(
+            records in prop::collection::vec(prop::collection::vec(cell(), 1..5), 1..6),
+            windows in any::<bool>(),
+            bom in any::<bool>(),
+        ) {
+            let line_break = if windows { "\r\n" } else { "\n" };
+            let text = render(&records, line_break);
+            let bytes = if bom { format!("\u{feff}{text}") } else { text.clone() };
+            let split = split_csv(bytes.as_bytes());
+            prop_assert_eq!(split.len(), records.len());
+            let mut line = 1;
+            for (raw, expected) in split.iter().zip(&records) {
+                prop_assert_eq!(&raw.problem, &None);
+                prop_assert_eq!(raw.line, line);
+                let cells: Vec<Vec<u8>> = expected.iter().map(|c| c.clone().into_bytes()).collect();
+                prop_assert_eq!(&raw.cells, &cells);
+                line += 1 + expected.iter().map(|c| breaks(&render_cell(c))).sum::<usize>();
+            }
+        }
+
+        /// An agency written as a row (columns in any order, code and name typed sloppily) is
+        /// read back as the same agency.
+        #[test]
+        fn agency_rows_round_trip(
+            agency in agency(),
+            order in Just((0..8).collect::<Vec<usize>>()).prop_shuffle(),
+            sloppy in any::<bool>(),
+        ) {
+            let cells = agency_cells(&agency, sloppy);
+            let header: Vec<String> = order.iter().map(|&i| cells[i].0.to_uppercase()).collect();
+            let row: Vec<String> = order.iter().map(|&i| cells[i].1.clone()).collect();
+            let text = render(&[header, row], "\n");
+            let parsed = parse_file::<AgencyPayload>(text.as_bytes())
+                .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
+            prop_assert_eq!(parsed.rows, 1);
+            prop_assert!(parsed.defaulted.is_empty());
+            let item = parsed.items.into_iter().next();
+            prop_assert_eq!(item.and_then(Result::ok), Some((2, agency)));
+        }
+
+        /// Amounts of đồng as spreadsheets write them, grouped or not, read back as the amount.
+        #[test]
+        fn fees_round_trip(amount in 0i64..1_000_000_000_000, separator in prop::sample::select(vec!['.', ',', ' ', '\u{a0}'])) {
+            let plain = amount.to_string();
+            let grouped = plain
+                .as_bytes()
+                .rchunks(3)
+                .rev()
+                .map(|g| String::from_utf8_lossy(g).into_owned())
+                .collect::<Vec<_>>()
+                .join(&separator.to_string());
+            prop_assert_eq!(parse_vnd(&plain), Some(amount));
+            prop_assert_eq!(parse_vnd(&grouped), Some(amount), "{:?}", grouped);
+            prop_assert_eq!(parse_vnd(&format!(" {grouped} ")), Some(amount));
+            prop_assert_eq!(parse_vnd(&format!("-{grouped}")), Some(-amount));
+        }
+
+        #[test]
+        fn arbitrary_fee_text_never_panics(raw in "[0-9.,\\- a]{0,25}") {
+            if let Some(amount) = parse_vnd(&raw) {
+                let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+                let significant = digits.trim_start_matches('0');
+                let expected = if significant.is_empty() { "0" } else { significant };
+                prop_assert_eq!(amount.unsigned_abs().to_string(), expected);
+            }
+        }
+    }
+}

@@ -419,3 +419,241 @@ mod schema_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    /// A clean single-line text, as validation leaves it.
+    fn line() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9ạ-ỹĐđ ,.'()-]{1,40}"
+            .prop_map(|s| s.trim().to_owned())
+            .prop_filter("not blank", |s| !s.is_empty())
+    }
+
+    /// An agency code; `digit_o` lets the letter O in, which a dossier code reads as a zero.
+    fn agency_groups(digit_o: bool) -> impl Strategy<Value = String> {
+        let group = if digit_o {
+            "[0-9A-Z]{1,5}"
+        } else {
+            "[0-9A-NP-Z]{1,5}"
+        };
+        prop::collection::vec(group, 1..=5).prop_map(|groups| groups.join("."))
+    }
+
+    fn agency() -> impl Strategy<Value = String> {
+        agency_groups(true)
+    }
+
+    fn seconds(max: i64) -> impl Strategy<Value = Duration> {
+        (0..=max).prop_map(Duration::seconds)
+    }
+
+    fn event() -> impl Strategy<Value = Value> {
+        (
+            seconds(10_000_000),
+            1i16..=10,
+            line(),
+            prop::option::of(agency()),
+            prop::option::of(line()),
+        )
+            .prop_map(|(ago, status, step, agency_code, note)| {
+                json!({"at": now() - ago, "status": status, "step": step,
+                       "agency_code": agency_code, "note": note})
+            })
+    }
+
+    /// A snapshot the main store could send: consistent times, valid codes, clean texts.
+    fn payload() -> impl Strategy<Value = Value> {
+        (
+            (
+                agency_groups(false),
+                (0i64..100, 1i64..=12, 1i64..=28),
+                0u32..=999_999,
+                0i64..=i64::MAX,
+            ),
+            ("[12]\\.[0-9]{6}", agency(), agency(), 1i16..=3, 1i16..=10),
+            (line(), prop::option::of("0[35789][0-9]{8}")),
+            (
+                seconds(100_000_000),
+                seconds(100_000_000),
+                prop::option::of(0.0f64..=1.0),
+                prop::option::of(0.0f64..=1.0),
+                0.0f64..=1.0,
+            ),
+            (
+                0i32..=5,
+                prop::option::of(0.0f64..=1.0),
+                0i64..=1_000_000,
+                prop::option::of(line()),
+            ),
+            prop::collection::vec(event(), 0..3),
+        )
+            .prop_map(
+                |(
+                    (agency_code, (y, m, d), seq, version),
+                    (procedure, receiving, handling, channel, status),
+                    (name, phone),
+                    (ago, due_in, finished, returned, updated),
+                    (supplements, supplement_at, supplement_seconds, supplement_request),
+                    events,
+                )| {
+                    let received = now() - ago;
+                    // Fractions of the time between receipt and now, so every time is consistent.
+                    let span = (now() - received).num_seconds() as f64;
+                    let at = |fraction: f64| received + Duration::seconds((span * fraction) as i64);
+                    let finished_at = finished.map(at);
+                    let returned_at = match (finished, returned) {
+                        (Some(f), Some(r)) => Some(at(f + (1.0 - f) * r)),
+                        _ => None,
+                    };
+                    json!({
+                        "code": format!("{agency_code}-{y:02}{m:02}{d:02}-{seq:04}"),
+                        "version": version,
+                        "procedure_code": procedure,
+                        "receiving_agency_code": receiving,
+                        "handling_agency_code": handling,
+                        "channel": channel,
+                        "status": status,
+                        "applicant_name": name,
+                        "applicant_phone": phone,
+                        "received_at": received,
+                        "due_at": received + due_in,
+                        "finished_at": finished_at,
+                        "returned_at": returned_at,
+                        "supplement_count": supplements,
+                        "supplement_requested_at": supplement_at.map(at),
+                        "supplement_seconds": supplement_seconds,
+                        "supplement_request": supplement_request,
+                        "updated_at": at(updated),
+                        "events": events,
+                    })
+                },
+            )
+    }
+
+    /// The snapshot of a dossier in canonical form.
+    fn render(d: &Dossier) -> Value {
+        json!({
+            "code": d.code.as_str(),
+            "version": d.version,
+            "procedure_code": d.procedure_code.as_str(),
+            "receiving_agency_code": d.receiving_agency_code.as_str(),
+            "handling_agency_code": d.handling_agency_code.as_str(),
+            "channel": d.channel.code(),
+            "status": d.status.code(),
+            "applicant_name": d.applicant_name,
+            "applicant_phone": d.applicant_phone.as_ref().map(PhoneNumber::e164),
+            "received_at": d.received_at,
+            "due_at": d.due_at,
+            "finished_at": d.finished_at,
+            "returned_at": d.returned_at,
+            "supplement_count": d.supplement_count,
+            "supplement_requested_at": d.supplement_requested_at,
+            "supplement_seconds": d.supplement_seconds,
+            "supplement_request": d.supplement_request,
+            "updated_at": d.source_updated_at,
+            "events": d.events.iter().map(|e| json!({
+                "at": e.at,
+                "status": e.status.code(),
+                "step": e.step,
+                "agency_code": e.agency_code.as_ref().map(AgencyCode::as_str),
+                "note": e.note,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn validated(value: Value) -> Result<Dossier, TestCaseError> {
+        let text = value.to_string();
+        let payload: DossierPayload =
+            serde_json::from_str(&text).map_err(|e| TestCaseError::fail(format!("{e}: {text}")))?;
+        payload
+            .validate(now())
+            .map_err(|e| TestCaseError::fail(format!("{e}: {text}")))
+    }
+
+    /// Any JSON value of a few shapes, to put where a field's value belongs.
+    fn any_json() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<String>().prop_map(Value::from),
+            "[0-9T:.Z+-]{0,30}".prop_map(Value::from),
+            Just(json!([])),
+            Just(json!([{"at": "2026-11-18T01:00:00Z", "status": 99, "step": ""}])),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            if let Ok(payload) = serde_json::from_str::<DossierPayload>(&text) {
+                let _ = payload.validate(now());
+            }
+        }
+
+        /// A valid snapshot with one field replaced by anything is refused or accepted, never a
+        /// panic; extreme times and numbers included.
+        #[test]
+        fn any_value_in_any_field_never_panics(
+            payload in payload(),
+            field in prop::sample::select(vec![
+                "code", "version", "procedure_code", "receiving_agency_code", "channel", "status",
+                "applicant_name", "applicant_phone", "received_at", "due_at", "finished_at",
+                "returned_at", "supplement_count", "supplement_requested_at", "supplement_seconds",
+                "supplement_request", "updated_at", "events", "unknown",
+            ]),
+            value in any_json(),
+        ) {
+            let mut payload = payload;
+            payload[field] = value;
+            if let Ok(payload) = serde_json::from_value::<DossierPayload>(payload) {
+                let _ = payload.validate(now());
+            }
+        }
+
+        /// A valid snapshot validates, and the dossier it gives, sent again in canonical form,
+        /// gives the same dossier.
+        #[test]
+        fn canonical_snapshots_round_trip(payload in payload()) {
+            let dossier = validated(payload.clone())?;
+            prop_assert_eq!(Some(dossier.code.as_str()), payload["code"].as_str());
+            prop_assert_eq!(
+                dossier.applicant_phone.as_ref().map(PhoneNumber::national),
+                payload["applicant_phone"].as_str().map(str::to_owned)
+            );
+            prop_assert_eq!(validated(render(&dossier))?, dossier);
+        }
+
+        /// The same snapshot written sloppily (lower-case codes, spaced phone, padded texts)
+        /// validates to the same dossier.
+        #[test]
+        fn sloppy_snapshots_normalise_to_the_same_dossier(payload in payload()) {
+            let dossier = validated(payload.clone())?;
+            let mut sloppy = payload;
+            for field in ["code", "procedure_code", "receiving_agency_code", "handling_agency_code"] {
+                let lower = sloppy[field].as_str().unwrap_or_default().to_lowercase();
+                sloppy[field] = json!(format!(" {lower} "));
+            }
+            let name = sloppy["applicant_name"].as_str().unwrap_or_default().to_owned();
+            sloppy["applicant_name"] = json!(format!("\t{name}\u{0007} "));
+            if let Some(phone) = sloppy["applicant_phone"].as_str().map(str::to_owned) {
+                sloppy["applicant_phone"] = json!(format!("+84 {} {}", &phone[1..4], &phone[4..]));
+            }
+            prop_assert_eq!(validated(sloppy)?, dossier);
+        }
+    }
+}

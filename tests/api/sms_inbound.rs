@@ -322,11 +322,104 @@ async fn subscribing_unsubscribing_and_the_cap_on_subscriptions() {
 async fn a_sender_that_is_not_a_mobile_cannot_subscribe() {
     let app = spawn_sms_app().await;
     let a = app.known(2).await;
-    let (_, reply) = app
-        .sms_from("VIETTEL", &format!("DK {}", a.code), Some("x1"))
-        .await;
-    assert!(reply.starts_with("Chi so di dong"), "{reply}");
+    // A landline, and another country's number: phone numbers, but not Vietnamese mobiles.
+    for (sender, id) in [("02363822123", "x1"), ("+12025550100", "x2")] {
+        let (status, reply) = app
+            .sms_from(sender, &format!("DK {}", a.code), Some(id))
+            .await;
+        assert_eq!(status, 200, "{sender}: {reply}");
+        assert!(reply.starts_with("Chi so di dong"), "{sender}: {reply}");
+    }
     assert_eq!(app.count("SELECT count(*) FROM sms_subscriptions").await, 0);
+}
+
+#[tokio::test]
+async fn a_sender_that_is_not_a_phone_number_is_refused_and_stored_nowhere() {
+    // Arrange
+    let app = spawn_sms_app().await;
+    let a = app.known(2).await;
+    let texts = [
+        format!("HS {}", a.code),
+        format!("DK {}", a.code),
+        format!("DG {} 1", a.code),
+        "STOP".to_owned(),
+    ];
+    let senders = [
+        "<script>",
+        "<script>alert(1)</script>",
+        "VIETTEL",
+        "8088",
+        "+84123",
+        "12025550100",
+        "' OR '1'='1",
+        "0912345678; DROP TABLE sms_inbound",
+        "091234567890123456789012345678901",
+    ];
+    // Act / Assert: each is refused in plain text, without echoing the sender.
+    for (i, sender) in senders.iter().enumerate() {
+        for (j, text) in texts.iter().enumerate() {
+            let id = format!("refused-{i}-{j}");
+            let (status, body) = app.sms_from(sender, text, Some(&id)).await;
+            assert_eq!(status, 400, "{sender}: {body}");
+            assert!(body.starts_with("invalid_sender: "), "{sender}: {body}");
+            assert!(body.contains("không phải là số điện thoại"), "{body}");
+            assert!(!body.contains(sender), "the sender is not echoed: {body}");
+        }
+    }
+    // Kannel's post-url form, the sender in a header.
+    let response = app
+        .http
+        .post(format!(
+            "{}/sms/v1/kannel/{SMS_SECRET}/inbound",
+            app.address
+        ))
+        .header("x-kannel-from", "<b>x</b>")
+        .header("content-type", "text/plain; charset=UTF-8")
+        .body(format!("DG {} 1", a.code))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 400);
+    assert!(response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain")));
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .starts_with("invalid_sender: "));
+    // A missing sender is refused the same way.
+    let (status, body) = app.sms_from("", "TG", Some("no-sender")).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.starts_with("invalid_sender: "), "{body}");
+
+    // A real phone, in the international form Kannel passes, is still answered (and recorded).
+    let (status, reply) = app.sms_from("+84912345678", &texts[0], Some("real")).await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(reply.contains(&a.code), "{reply}");
+
+    // Records are written after the reply in arrival order: once the real one is in, any
+    // refused one would be too.
+    assert_eq!(app.recorded("SELECT count(*) FROM sms_inbound", 1).await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM sms_inbound WHERE sender <> '+84912345678'")
+            .await,
+        0
+    );
+    for table in [
+        "sms_subscriptions",
+        "sms_ratings",
+        "sms_opt_outs",
+        "sms_outbox",
+    ] {
+        assert_eq!(
+            app.count(&format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -682,3 +682,61 @@ mod tests {
         assert_eq!(url(Format::Json, "menu", None, None), "/ivr/api/menu");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_keypad_input_never_panics(raw in any::<String>(), attempt in any::<Option<String>>()) {
+            let _ = check_number(&raw);
+            let _ = parse_attempt(attempt.as_deref(), 3);
+        }
+
+        /// Whatever the platform adds around the keys (`*`, `#`, spaces), a valid number's
+        /// digits are that number.
+        #[test]
+        fn keyed_digits_round_trip_through_keypad_noise(
+            seq in any::<u64>(),
+            noise in prop::collection::vec("[*# ]{0,2}", 11),
+        ) {
+            let number = LookupNumber::from_sequence(seq);
+            let keyed: String = number
+                .to_string()
+                .chars()
+                .zip(&noise)
+                .map(|(digit, noise)| format!("{noise}{digit}"))
+                .chain(noise.last().cloned())
+                .collect();
+            prop_assert_eq!(clean_digits(&keyed), number.to_string());
+            prop_assert_eq!(check_number(&keyed), Ok(number));
+        }
+
+        /// Keys that are not ten digits with a matching check digit are never a number.
+        #[test]
+        fn only_ten_checked_digits_are_a_number(raw in "[0-9*# ]{0,30}") {
+            let digits = clean_digits(&raw);
+            match check_number(&raw) {
+                Ok(number) => {
+                    prop_assert_eq!(number.to_string(), digits.clone());
+                    prop_assert_eq!(crate::domain::lookup_number::damm_digit(&digits), 0);
+                }
+                Err(code) if digits.len() == 10 => prop_assert_eq!(code, Code::LookupNumberTypo),
+                Err(code) => prop_assert_eq!(code, Code::InvalidLookupNumber),
+            }
+        }
+
+        /// The attempt counter the IVR writes into its URLs reads back as itself.
+        #[test]
+        fn attempts_round_trip(max in 1u32..10, attempt in 1u32..10) {
+            let parsed = parse_attempt(Some(&attempt.to_string()), max);
+            if attempt <= max {
+                prop_assert_eq!(parsed.ok(), Some(attempt));
+            } else {
+                prop_assert!(parsed.is_err());
+            }
+        }
+    }
+}

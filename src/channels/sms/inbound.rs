@@ -4,7 +4,9 @@
 //! SMS (unaccented GSM-7, `text/plain; charset=UTF-8`); an empty body means "send nothing"
 //! (kannel.conf sets `omit-empty`), for duplicates and for senders over their limit who were
 //! already told. Domain errors are replies with status 200; only a request that is not from
-//! Kannel at all (wrong address or secret, no sender) is refused.
+//! Kannel at all (wrong address or secret) or whose sender is not a phone number is refused. A
+//! sender that is not a phone number (docs/decisions/0042-sms-sender-must-be-a-phone-number.md)
+//! gets a plain-text 400 and is stored nowhere: no record, no reply, no dedupe or limit entry.
 
 use actix_web::http::header::HeaderMap;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -18,7 +20,7 @@ use crate::domain::sms::parse::normalise;
 use crate::domain::sms::parse::{parse_normalised, SMS_TEXT_MAX_CHARS};
 use crate::domain::sms::{Command, CommandError, StatusFacts, Target, Verb};
 use crate::domain::text::clean_line;
-use crate::domain::{DomainError, DossierCode, PhoneNumber};
+use crate::domain::{DomainError, DossierCode, PhoneNumber, SmsSender};
 use crate::error::{AppError, Code};
 use crate::lookup::{Lookup, LookupError};
 use crate::notify::inbound::{Answer, Applied, Change, InboundRecord};
@@ -30,7 +32,8 @@ const TEXT_MAX_BYTES: usize = 8_192;
 
 /// A message as Kannel handed it over.
 struct Incoming {
-    sender: String,
+    /// The sender as passed (`from=%p`), not yet checked.
+    sender: Option<String>,
     receiver: String,
     text: Option<String>,
     gateway_id: Option<String>,
@@ -94,13 +97,10 @@ fn incoming(req: &HttpRequest, body: &[u8]) -> Result<Incoming, AppError> {
             .map(|v| clean_line(&v))
             .filter(|v| !v.is_empty())
     };
-    let sender = text_param("from", "x-kannel-from").ok_or_else(|| {
-        AppError::with_message(Code::InvalidInput, "Thiếu người gửi (tham số from=%p).")
-    })?;
+    let sender = text_param("from", "x-kannel-from");
     let receiver = text_param("to", "x-kannel-to").unwrap_or_default();
     let gateway_id = text_param("id", "x-kannel-id");
     for (value, name, max) in [
-        (Some(&sender), "from", 32),
         (Some(&receiver), "to", 32),
         (gateway_id.as_ref(), "id", 100),
     ] {
@@ -169,13 +169,14 @@ pub async fn receive_sms(
 ) -> Result<HttpResponse, AppError> {
     state.authorise(&req, &secret)?;
     let message = incoming(&req, &body)?;
-    let phone = PhoneNumber::parse(&message.sender).ok();
-    let sender = phone
-        .as_ref()
-        .map_or_else(|| message.sender.clone(), |p| p.e164().to_owned());
-    let masked = phone
-        .as_ref()
-        .map_or_else(|| "(not a VN number)".to_owned(), PhoneNumber::masked);
+    // Before anything is counted, remembered or stored: only a phone number is a sender.
+    let checked = match SmsSender::parse(message.sender.as_deref().unwrap_or_default()) {
+        Ok(checked) => checked,
+        Err(error) => return Ok(refuse_sender(&state, &error)),
+    };
+    let phone = checked.vietnamese().cloned();
+    let sender = checked.e164().to_owned();
+    let masked = checked.masked();
     let text = message.text.clone();
     let clipped: Option<String> = text
         .as_deref()
@@ -255,6 +256,29 @@ fn log(state: &SmsState, masked: &str, answer: &Answer) {
         "sms from {masked}: {} -> {outcome}",
         answer.verb
     );
+}
+
+/// The refusal of a sender that is not a phone number, in Kannel's form: plain text, status 400
+/// (Kannel logs it; there is no reply SMS in it). The sender is neither echoed nor logged.
+fn refuse_sender(state: &SmsState, error: &DomainError) -> HttpResponse {
+    let code = Code::InvalidSender;
+    let message = match error {
+        DomainError::Empty => "Thiếu người gửi (tham số from=%p).",
+        _ => code.message_vi(),
+    };
+    state
+        .metrics
+        .sms_inbound
+        .with_label_values(&[code.name()])
+        .inc();
+    tracing::debug!(
+        sms.outcome = code.name(),
+        "sms refused: the sender is not a phone number"
+    );
+    HttpResponse::BadRequest()
+        .content_type("text/plain; charset=UTF-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(format!("{}: {message}", code.name()))
 }
 
 fn reply_with(reply: Option<String>) -> HttpResponse {

@@ -121,3 +121,87 @@ pub async fn push_dossiers(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(report))
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn request(ndjson: bool) -> HttpRequest {
+        let content_type = if ndjson {
+            "application/x-ndjson"
+        } else {
+            "application/json"
+        };
+        TestRequest::default()
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .to_http_request()
+    }
+
+    /// JSON items of the shapes a batch holds: objects of strings, numbers and nested arrays.
+    fn item() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        let value = leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        });
+        prop::collection::btree_map("[a-z_]{1,8}", value, 0..5)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bodies_never_panic(body in prop::collection::vec(any::<u8>(), 0..200), ndjson in any::<bool>()) {
+            let _ = split_items(&request(ndjson), &body, 10);
+        }
+
+        #[test]
+        fn arbitrary_text_bodies_never_panic(body in any::<String>(), ndjson in any::<bool>()) {
+            let _ = split_items(&request(ndjson), body.as_bytes(), 10);
+        }
+
+        /// A batch written as a JSON array or as NDJSON splits into the items written, in order.
+        #[test]
+        fn written_batches_split_back_into_their_items(
+            items in prop::collection::vec(item(), 0..6),
+            ndjson in any::<bool>(),
+            windows in any::<bool>(),
+        ) {
+            let texts: Vec<String> = items.iter().map(Value::to_string).collect();
+            let body = if ndjson {
+                texts.join(if windows { "\r\n" } else { "\n" })
+            } else {
+                serde_json::to_string_pretty(&items).unwrap_or_default()
+            };
+            let split = split_items(&request(ndjson), body.as_bytes(), 10)
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let parsed: Vec<Value> = split
+                .into_iter()
+                .map(|raw| raw.ok().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())
+                .collect();
+            prop_assert_eq!(parsed, items);
+        }
+
+        /// More items than the limit is a payload_too_large, whatever the format.
+        #[test]
+        fn batches_over_the_limit_are_refused(count in 0usize..8, max in 0usize..8, ndjson in any::<bool>()) {
+            let items = vec!["{}"; count];
+            let body = if ndjson { items.join("\n") } else { format!("[{}]", items.join(",")) };
+            let result = split_items(&request(ndjson), body.as_bytes(), max);
+            match result {
+                Ok(split) => prop_assert!(count <= max && split.len() == count),
+                Err(e) => prop_assert!(count > max && e.code == Code::PayloadTooLarge),
+            }
+        }
+    }
+}

@@ -216,13 +216,15 @@ impl Command {
     }
 }
 
-/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows.
+/// Words people put before the code ("HS ma ho so 000.00..."), skipped when a separator follows
+/// that cannot be part of a code: `MA.H48-...` and `MA-220921-0001` are codes whose agency is `MA`.
 const FILLERS: [&str; 4] = ["MA HO SO", "MA HS", "MA SO", "MA"];
 
 fn strip_fillers(raw: &str) -> &str {
+    let ends_filler = |c: char| is_separator(c) && !matches!(c, '.' | '-' | '_');
     for filler in FILLERS {
         if let Some(rest) = raw.strip_prefix(filler) {
-            if rest.starts_with(is_separator) {
+            if rest.starts_with(ends_filler) {
                 return rest.trim_start_matches(is_separator);
             }
         }
@@ -460,6 +462,27 @@ mod tests {
     }
 
     #[test]
+    fn an_agency_named_like_a_filler_word_is_part_of_the_code() {
+        // Found by the property tests: `MA` was taken for the filler "mã" and dropped, so
+        // `MA-000101-0000` became the lookup number 0001010000.
+        for (text, code) in [
+            ("HS MA-000101-0000", "MA-000101-0000"),
+            ("MA-000101-0000", "MA-000101-0000"),
+            ("HS MA.H48-220921-0099", "MA.H48-220921-0099"),
+            ("HS mã HS-000101-0000", "HS-000101-0000"),
+            ("DG MA-220921-0099 2", "MA-220921-0099"),
+        ] {
+            let expected = Target::Code(DossierCode::parse(code).expect("code"));
+            let parsed = parse(text);
+            let target = match &parsed {
+                Command::Lookup(t) | Command::Rate(t, _) => Some(t),
+                _ => None,
+            };
+            assert_eq!(target, Some(&expected), "{text}: {parsed:?}");
+        }
+    }
+
+    #[test]
     fn configured_keywords_replace_the_defaults() {
         let words = vec!["TRA CUU".to_owned()];
         let keywords = Keywords::new(&[(Verb::Lookup, &words)]);
@@ -470,5 +493,154 @@ mod tests {
         assert_eq!(parse_command("HS", &keywords), Command::Help);
         assert_eq!(parse_command("DK 1", &keywords), Command::Help);
         assert_eq!(keywords.primary(Verb::Lookup), "TRA CUU");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A canonical dossier code; some agencies start with a filler word (`MA`) or a keyword.
+    fn code() -> impl Strategy<Value = DossierCode> {
+        let group = "[0-9A-NP-Z]{1,5}";
+        let first = prop_oneof![
+            4 => group.prop_map(String::from),
+            1 => prop::sample::select(vec!["MA", "MAHS", "HS", "DK", "TG", "000"]).prop_map(String::from),
+        ];
+        (
+            first,
+            prop::collection::vec(group, 0..=4),
+            (0i32..100, 1u32..=12, 1u32..=28),
+            0u32..=999_999,
+        )
+            .prop_filter_map("a valid code", |(first, rest, (y, m, d), seq)| {
+                let agency = std::iter::once(first)
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                DossierCode::parse(&format!("{agency}-{:02}{m:02}{d:02}-{seq}", y)).ok()
+            })
+    }
+
+    fn target() -> impl Strategy<Value = Target> {
+        prop_oneof![
+            code().prop_map(Target::Code),
+            any::<u64>().prop_map(|s| Target::Number(LookupNumber::from_sequence(s))),
+        ]
+    }
+
+    fn rating() -> impl Strategy<Value = Rating> {
+        prop_oneof![
+            Just(Rating::VerySatisfied),
+            Just(Rating::Satisfied),
+            Just(Rating::Dissatisfied)
+        ]
+    }
+
+    fn command() -> impl Strategy<Value = Command> {
+        prop_oneof![
+            target().prop_map(Command::Lookup),
+            target().prop_map(Command::Subscribe),
+            target().prop_map(|t| Command::Unsubscribe(Some(t))),
+            Just(Command::Unsubscribe(None)),
+            (target(), rating()).prop_map(|(t, r)| Command::Rate(t, r)),
+            Just(Command::Help),
+            Just(Command::OptOut),
+        ]
+    }
+
+    fn target_text(target: &Target, grouped: bool) -> String {
+        match target {
+            Target::Code(code) => code.as_str().to_owned(),
+            Target::Number(number) if grouped => number.grouped(),
+            Target::Number(number) => number.to_string(),
+        }
+    }
+
+    /// The text a citizen is told to send for `command` (the replies' keywords and syntax).
+    fn render(command: &Command, keywords: &Keywords, separator: &str, grouped: bool) -> String {
+        let word = |verb| keywords.primary(verb).to_owned();
+        match command {
+            Command::Lookup(t) => format!(
+                "{}{separator}{}",
+                word(Verb::Lookup),
+                target_text(t, grouped)
+            ),
+            Command::Subscribe(t) => format!(
+                "{}{separator}{}",
+                word(Verb::Subscribe),
+                target_text(t, grouped)
+            ),
+            Command::Unsubscribe(Some(t)) => {
+                format!(
+                    "{}{separator}{}",
+                    word(Verb::Unsubscribe),
+                    target_text(t, grouped)
+                )
+            }
+            Command::Unsubscribe(None) => word(Verb::Unsubscribe),
+            Command::Rate(t, r) => format!(
+                "{}{separator}{} {}",
+                word(Verb::Rate),
+                target_text(t, grouped),
+                r.value()
+            ),
+            Command::Help => word(Verb::Help),
+            Command::OptOut => word(Verb::OptOut),
+            Command::Invalid(_) => String::new(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            let _ = parse_command(&text, &Keywords::defaults());
+        }
+
+        #[test]
+        fn a_keyword_followed_by_anything_never_panics(
+            keyword in prop::sample::select(vec!["HS", "DK", "HUY", "DG", "TG", "TU CHOI", "ma ho so"]),
+            rest in "[ -~À-ỹ]{0,60}",
+        ) {
+            let _ = parse_command(&format!("{keyword} {rest}"), &Keywords::defaults());
+            let _ = parse_command(&format!("DG {rest} 2"), &Keywords::defaults());
+        }
+
+        /// What the replies tell citizens to send is understood as that command, however it is
+        /// typed: any case, the separators people use, grouped lookup numbers.
+        #[test]
+        fn rendered_commands_parse_back(
+            command in command(),
+            separator in prop::sample::select(vec![" ", "  ", ":", ": ", ",", "#", " - "]),
+            grouped in any::<bool>(),
+            lower in any::<bool>(),
+        ) {
+            let keywords = Keywords::defaults();
+            let text = render(&command, &keywords, separator, grouped);
+            let text = if lower { text.to_lowercase() } else { text };
+            prop_assert_eq!(parse_command(&text, &keywords), command, "{:?}", text);
+        }
+
+        /// Words before the code ("mã hồ sơ") are skipped.
+        #[test]
+        fn filler_words_before_the_code_are_skipped(
+            target in target(),
+            filler in prop::sample::select(vec!["mã hồ sơ: ", "mã ", "ma hs ", "Mã số: "]),
+        ) {
+            let text = format!("HS {filler}{}", target_text(&target, false));
+            prop_assert_eq!(parse_command(&text, &Keywords::defaults()), Command::Lookup(target), "{:?}", text);
+        }
+
+        /// A lookup number, or a code that does not begin with a keyword, sent on its own is a
+        /// status request.
+        #[test]
+        fn a_bare_target_is_a_lookup(target in target()) {
+            let text = target_text(&target, false);
+            let starts_with_keyword = Keywords::defaults().split(&normalise(&text)).is_some();
+            if !starts_with_keyword {
+                prop_assert_eq!(parse_command(&text, &Keywords::defaults()), Command::Lookup(target));
+            }
+        }
     }
 }
