@@ -540,6 +540,21 @@ pub struct AgencyOption {
     pub name: String,
 }
 
+const LIST_PUBLIC_PHONES: &str =
+    "SELECT desk_phone FROM agencies WHERE desk_phone IS NOT NULL ORDER BY code";
+
+/// The phone fields the catalog publishes (every agency's desk phone, as written there): public
+/// numbers that publication leaves unmasked.
+pub async fn list_public_phones(client: &impl GenericClient) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(LIST_PUBLIC_PHONES).await?;
+    Ok(client
+        .query(&statement, &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
 const LIST_AGENCIES: &str = "SELECT code, name FROM agencies ORDER BY code";
 
 /// Every agency, by code.

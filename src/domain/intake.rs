@@ -405,6 +405,17 @@ pub struct HistoryEntry {
     pub note: Option<String>,
 }
 
+/// The public text of an item: subject, question and answer as they are (or would be) published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicText {
+    /// The subject.
+    pub subject: String,
+    /// The question (or feedback).
+    pub question: String,
+    /// The answer.
+    pub answer: String,
+}
+
 /// What the staff inbox shows (within the session's scope).
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::config::IntakeSettings;
 use crate::db;
 use crate::domain::intake::{
-    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, State,
+    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, PublicText, State,
 };
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
@@ -35,6 +35,9 @@ pub struct IntakeService {
     vote_salt: tokio::sync::OnceCell<String>,
     /// Texts the submitter when an answer is published (where SMS sending is configured).
     answer_notices: Option<crate::notify::answers::AnswerNotices>,
+    /// Public numbers from the settings (the province's hotline), left unmasked on publication
+    /// like the agencies' desk phones in the catalog.
+    public_numbers: Vec<String>,
 }
 
 /// Who acts on an item.
@@ -57,6 +60,16 @@ pub struct ActionInput {
     pub topic: Option<String>,
 }
 
+/// What publication would show, as the machine masked it, and what it masked: the officer reviews
+/// it before publishing.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The machine-masked subject, question and answer.
+    pub text: PublicText,
+    /// What was replaced.
+    pub masked: Vec<masking::Masked>,
+}
+
 fn db_error(error: impl Into<anyhow::Error>) -> AppError {
     AppError::internal(error.into())
 }
@@ -73,7 +86,15 @@ impl IntakeService {
             settings: Arc::new(settings),
             vote_salt: tokio::sync::OnceCell::new(),
             answer_notices: None,
+            public_numbers: Vec::new(),
         }
+    }
+
+    /// Leaves these public numbers (as written, e.g. the province's hotline) unmasked on
+    /// publication, besides the agencies' desk phones in the catalog.
+    pub fn with_public_numbers(mut self, numbers: Vec<String>) -> Self {
+        self.public_numbers = numbers;
+        self
     }
 
     /// Texts submitters who gave a phone when their answer is published.
@@ -461,8 +482,44 @@ impl IntakeService {
                 "Người gửi không đồng ý công khai: không thể công khai mục này.",
             ));
         }
-        let _ = publish(item, now);
+        let public = self.public_numbers(tx).await?;
+        let preview = machine_masked(item, &public);
+        let text = preview.text;
+        item.search_doc = Some(format!(
+            "{}\n{}\n{}",
+            text.subject, text.question, text.answer
+        ));
+        item.public_subject = Some(text.subject);
+        item.public_body = Some(text.question);
+        item.public_answer = Some(text.answer);
+        item.masked = serde_json::to_value(&preview.masked).ok();
+        item.published_at = Some(now);
         self.notify_answer_published(tx, item).await
+    }
+
+    /// What publication of `item` would show, masked by the machine, for the officer to review
+    /// first.
+    pub async fn preview_publication(&self, item: &Item) -> Result<Preview, AppError> {
+        let client = self.client().await?;
+        let public = self.public_numbers(&client).await?;
+        Ok(machine_masked(item, &public))
+    }
+
+    /// The numbers publication leaves alone: every agency's desk phone in the catalog and the
+    /// configured ones.
+    async fn public_numbers(
+        &self,
+        client: &impl GenericClient,
+    ) -> Result<masking::PublicNumbers, AppError> {
+        let listed = db::intake::list_public_phones(client)
+            .await
+            .map_err(db_error)?;
+        Ok(masking::PublicNumbers::from_listings(
+            listed
+                .iter()
+                .chain(self.public_numbers.iter())
+                .map(String::as_str),
+        ))
     }
 
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
@@ -885,29 +942,32 @@ async fn route(
     Ok((None, "desk"))
 }
 
-/// Masks personal data in the subject, question and answer and stores the public texts; returns
-/// what was masked.
-fn publish(item: &mut Item, now: DateTime<Utc>) -> Vec<masking::Masked> {
-    let name = item.submitter_name.as_deref();
-    let (subject, mut found) = masking::mask(&item.subject, name);
-    let (body, more) = masking::mask(&item.body, name);
-    found.extend(more);
-    let (answer, more) = masking::mask(item.answer.as_deref().unwrap_or(""), name);
-    found.extend(more);
-    item.search_doc = Some(format!("{subject}\n{body}\n{answer}"));
-    item.public_subject = Some(subject);
-    item.public_body = Some(body);
-    item.public_answer = Some(answer);
-    item.masked = serde_json::to_value(&found).ok();
-    item.published_at = Some(now);
-    found
+/// The submitter's data the masker looks for in an item's texts.
+pub fn submitter_of(item: &Item) -> masking::Submitter<'_> {
+    masking::Submitter {
+        name: item.submitter_name.as_deref(),
+        address: item.submitter_address.as_deref(),
+        phone: item.submitter_phone.as_deref(),
+    }
 }
 
-/// What publication would show and mask, for the officer to review first.
-pub fn preview_publication(item: &Item) -> (Item, Vec<masking::Masked>) {
-    let mut preview = item.clone();
-    let found = publish(&mut preview, Utc::now());
-    (preview, found)
+/// The subject, question and answer with the submitter's personal data masked (except `public`
+/// numbers), and what was masked.
+fn machine_masked(item: &Item, public: &masking::PublicNumbers) -> Preview {
+    let masker = masking::Masker::new(submitter_of(item), public);
+    let (subject, mut masked) = masker.mask(&item.subject);
+    let (question, more) = masker.mask(&item.body);
+    masked.extend(more);
+    let (answer, more) = masker.mask(item.answer.as_deref().unwrap_or(""));
+    masked.extend(more);
+    Preview {
+        text: PublicText {
+            subject,
+            question,
+            answer,
+        },
+        masked,
+    }
 }
 
 /// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.

@@ -13,7 +13,7 @@ use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
 use crate::http::pages::render;
 use crate::http::AppState;
-use crate::intake::{parse_tracking_code, preview_publication, ActionInput};
+use crate::intake::{parse_tracking_code, ActionInput};
 use crate::staff::{authenticate, Role, StaffSession};
 
 async fn item_page(
@@ -30,15 +30,13 @@ async fn item_page(
     };
     let both = [Role::DeskHead, Role::AgencyOfficer];
     let can_publish = allowed(Action::Publish, &both) && item.is_public;
-    let preview = can_publish.then(|| {
-        let (preview, masked) = preview_publication(&item);
-        json!({
-            "subject": preview.public_subject,
-            "body": preview.public_body,
-            "answer": preview.public_answer,
-            "masked": masked,
-        })
-    });
+    // The machine-masked text, for the officer to review.
+    let preview = if can_publish {
+        let machine = state.intake.preview_publication(&item).await?;
+        Some(json!({"text": machine.text, "masked": machine.masked}))
+    } else {
+        None
+    };
     let agencies = if allowed(Action::Forward, &[Role::DeskHead]) {
         state.intake.agencies().await?
     } else {
