@@ -5,7 +5,7 @@
 //! submitter's name (with or without diacritics, in any case, and the given name after a title:
 //! `chị Bình`) are found and replaced by a bracketed placeholder. The phone numbers the catalog
 //! publishes (the agencies' desks, the hotline) are public and stay. The officer is shown what was
-//! replaced before the text goes public.
+//! replaced, and may edit the result, before the text goes public.
 
 use std::collections::HashSet;
 use std::ops::Range;

@@ -18,7 +18,8 @@ use serde::Deserialize;
 use crate::config::IntakeSettings;
 use crate::db;
 use crate::domain::intake::{
-    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, PublicText, State,
+    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, PublicText,
+    Publication, State,
 };
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
@@ -58,10 +59,13 @@ pub struct ActionInput {
     pub text: Option<String>,
     /// The classification given with a forward: `rules` or `conduct` (optional).
     pub topic: Option<String>,
+    /// The public text the officer approved for a publication (as typed; checked before use).
+    /// `None` publishes the machine-masked text as previewed.
+    pub approved: Option<PublicText>,
 }
 
 /// What publication would show, as the machine masked it, and what it masked: the officer reviews
-/// it before publishing.
+/// (and may edit) it before publishing.
 #[derive(Debug, Clone)]
 pub struct Preview {
     /// The machine-masked subject, question and answer.
@@ -331,6 +335,7 @@ impl IntakeService {
             agency_code: None,
             text,
             topic: None,
+            approved: None,
         };
         self.transition(Actor::Citizen, tracking_code, action, &input, Some(proof))
             .await
@@ -359,14 +364,15 @@ impl IntakeService {
             calendar: load_calendar(&tx).await.map_err(AppError::internal)?,
             now: Utc::now(),
         };
-        let note = self
+        let (note, publication) = self
             .apply(&tx, &actor, &mut item, action, input, &clock)
             .await?;
         item.state = to;
         db::intake::update_item(&tx, &item)
             .await
             .map_err(db_error)?;
-        let history = transition_history(&actor, &item, action, from, note, clock.now);
+        let mut history = transition_history(&actor, &item, action, from, note, clock.now);
+        history.publication = publication;
         db::intake::insert_history(&tx, item.id, &history)
             .await
             .map_err(db_error)?;
@@ -383,7 +389,7 @@ impl IntakeService {
     }
 
     /// Makes `action`'s own changes to the locked item (the caller sets its new state) and
-    /// returns the note its history row keeps.
+    /// returns the note its history row keeps (and, of a publication, both texts).
     async fn apply(
         &self,
         tx: &impl GenericClient,
@@ -392,7 +398,7 @@ impl IntakeService {
         action: Action,
         input: &ActionInput,
         clock: &Clock,
-    ) -> Result<Option<String>, AppError> {
+    ) -> Result<(Option<String>, Option<Publication>), AppError> {
         let text = self.action_text(action, input.text.as_deref())?;
         let now = clock.now;
         match action {
@@ -406,9 +412,14 @@ impl IntakeService {
             Action::Answer => {
                 self.answer(item, actor, text, clock);
                 // The answer is kept on the item; its history row carries no copy.
-                return Ok(None);
+                return Ok((None, None));
             }
-            Action::Publish => self.publish_answer(tx, item, now).await?,
+            Action::Publish => {
+                let publication = self
+                    .publish_answer(tx, item, input.approved.as_ref(), now)
+                    .await?;
+                return Ok((None, Some(publication)));
+            }
             Action::Unpublish => item.answer_notice_pending = false,
             Action::Refuse => {
                 item.refuse_reason = text.clone();
@@ -417,7 +428,7 @@ impl IntakeService {
             Action::Withdraw => item.closed_at = Some(now),
             Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
         }
-        Ok(text)
+        Ok((text, None))
     }
 
     /// Forwards (or transfers) the item to the agency the desk head chose, with the optional
@@ -468,14 +479,16 @@ impl IntakeService {
         });
     }
 
-    /// Publishes the answer with personal data masked, if the submitter agreed to publication,
-    /// and owes the submitter a text saying so.
+    /// Publishes the answer, if the submitter agreed to publication: the text the officer
+    /// approved, or without one the machine-masked text, and owes the submitter a text saying
+    /// so. Returns both texts for the history.
     async fn publish_answer(
         &self,
         tx: &impl GenericClient,
         item: &mut Item,
+        approved: Option<&PublicText>,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Publication, AppError> {
         if !item.is_public {
             return Err(AppError::with_message(
                 Code::InvalidTransition,
@@ -484,21 +497,28 @@ impl IntakeService {
         }
         let public = self.public_numbers(tx).await?;
         let preview = machine_masked(item, &public);
-        let text = preview.text;
+        let approved = match approved {
+            Some(raw) => self.approved_text(raw)?,
+            None => preview.text.clone(),
+        };
         item.search_doc = Some(format!(
             "{}\n{}\n{}",
-            text.subject, text.question, text.answer
+            approved.subject, approved.question, approved.answer
         ));
-        item.public_subject = Some(text.subject);
-        item.public_body = Some(text.question);
-        item.public_answer = Some(text.answer);
+        item.public_subject = Some(approved.subject.clone());
+        item.public_body = Some(approved.question.clone());
+        item.public_answer = Some(approved.answer.clone());
         item.masked = serde_json::to_value(&preview.masked).ok();
         item.published_at = Some(now);
-        self.notify_answer_published(tx, item).await
+        self.notify_answer_published(tx, item).await?;
+        Ok(Publication {
+            machine: preview.text,
+            approved,
+        })
     }
 
     /// What publication of `item` would show, masked by the machine, for the officer to review
-    /// first.
+    /// and edit first.
     pub async fn preview_publication(&self, item: &Item) -> Result<Preview, AppError> {
         let client = self.client().await?;
         let public = self.public_numbers(&client).await?;
@@ -520,6 +540,38 @@ impl IntakeService {
                 .chain(self.public_numbers.iter())
                 .map(String::as_str),
         ))
+    }
+
+    /// The public text as the officer approved it: each part cleaned, present and within the
+    /// limits of a submission.
+    fn approved_text(&self, raw: &PublicText) -> Result<PublicText, AppError> {
+        let check = |label: &str, text: String, max: usize| {
+            if text.is_empty() {
+                Err(invalid(format!("{label}: bắt buộc.")))
+            } else if char_len(&text) > max {
+                Err(invalid(format!("{label}: dài quá {max} ký tự.")))
+            } else {
+                Ok(text)
+            }
+        };
+        let clean = crate::domain::text::clean_multiline;
+        Ok(PublicText {
+            subject: check(
+                "Tiêu đề công khai",
+                crate::domain::text::clean_line(&raw.subject),
+                self.settings.max_subject_chars,
+            )?,
+            question: check(
+                "Nội dung câu hỏi công khai",
+                clean(&raw.question),
+                MAX_STORED_BODY_CHARS,
+            )?,
+            answer: check(
+                "Nội dung trả lời công khai",
+                clean(&raw.answer),
+                self.settings.max_body_chars,
+            )?,
+        })
     }
 
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
@@ -739,6 +791,7 @@ fn submitted_history(
         },
         agency_code: None,
         note: None,
+        publication: None,
     }
 }
 
@@ -754,6 +807,7 @@ fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> Histor
         actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
         agency_code: Some(agency),
         note: Some(routed_note(routed_by).to_owned()),
+        publication: None,
     }
 }
 
@@ -842,7 +896,7 @@ fn supplement(item: &mut Item, addition: &str, clock: &Clock) -> Result<(), AppE
         .with_timezone(&vn_offset())
         .format("%H:%M %d/%m/%Y");
     let body = format!("{}\n\n[Bổ sung lúc {local}]\n{addition}", item.body);
-    if char_len(&body) > 100_000 {
+    if char_len(&body) > MAX_STORED_BODY_CHARS {
         return Err(invalid("Nội dung sau khi bổ sung quá dài."));
     }
     item.body = body;
@@ -872,6 +926,7 @@ fn transition_history(
         actor_label,
         agency_code: item.agency_code.clone(),
         note,
+        publication: None,
     }
 }
 
@@ -941,6 +996,9 @@ async fn route(
     }
     Ok((None, "desk"))
 }
+
+/// The longest a question may grow with its supplements.
+const MAX_STORED_BODY_CHARS: usize = 100_000;
 
 /// The submitter's data the masker looks for in an item's texts.
 pub fn submitter_of(item: &Item) -> masking::Submitter<'_> {
