@@ -53,6 +53,7 @@ impl Application {
         );
         let intake = Arc::new(
             crate::intake::IntakeService::new(pool.clone(), settings.intake.clone())
+                .with_public_numbers(vec![settings.province.hotline.clone()])
                 .with_answer_notices(crate::notify::answers::AnswerNotices::from_settings(
                     &settings,
                 )?)

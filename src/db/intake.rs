@@ -10,7 +10,8 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use crate::domain::intake::{
-    Action, HistoryEntry, InboxFilter, IndicatorCounts, IntakeChannel, Item, Kind, State,
+    Action, HistoryEntry, InboxFilter, IndicatorCounts, IntakeChannel, Item, Kind, Publication,
+    State,
 };
 
 /// Reads a stored name (`kind`, `channel`, `state`, `action`) as its domain value; a name the
@@ -255,8 +256,8 @@ pub async fn lock_item(
 
 const INSERT_HISTORY: &str = "
 INSERT INTO intake_history (item_id, at, action, from_state, to_state, actor_kind, actor_id,
-    actor_label, agency_code, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    actor_label, agency_code, note, machine_text, approved_text)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Appends one transition to an item's history.
 pub async fn insert_history(
@@ -265,6 +266,13 @@ pub async fn insert_history(
     row: &HistoryEntry,
 ) -> anyhow::Result<()> {
     let statement = client.prepare_cached(INSERT_HISTORY).await?;
+    let (machine, approved) = match &row.publication {
+        Some(p) => (
+            Some(serde_json::to_value(&p.machine)?),
+            Some(serde_json::to_value(&p.approved)?),
+        ),
+        None => (None, None),
+    };
     client
         .execute(
             &statement,
@@ -279,6 +287,8 @@ pub async fn insert_history(
                 &row.actor_label,
                 &row.agency_code,
                 &row.note,
+                &machine,
+                &approved,
             ],
         )
         .await?;
@@ -286,7 +296,8 @@ pub async fn insert_history(
 }
 
 const LIST_HISTORY: &str = "
-SELECT at, action, from_state, to_state, actor_kind, actor_id, actor_label, agency_code, note
+SELECT at, action, from_state, to_state, actor_kind, actor_id, actor_label, agency_code, note,
+    machine_text, approved_text
 FROM intake_history WHERE item_id = $1 ORDER BY id";
 
 /// An item's history, oldest first.
@@ -308,6 +319,15 @@ impl TryFrom<&Row> for HistoryEntry {
 
     fn try_from(r: &Row) -> anyhow::Result<Self> {
         let from_state: Option<String> = r.try_get(2)?;
+        let machine: Option<serde_json::Value> = r.try_get(9)?;
+        let approved: Option<serde_json::Value> = r.try_get(10)?;
+        let publication = match (machine, approved) {
+            (Some(machine), Some(approved)) => Some(Publication {
+                machine: serde_json::from_value(machine).context("machine_text")?,
+                approved: serde_json::from_value(approved).context("approved_text")?,
+            }),
+            _ => None,
+        };
         Ok(Self {
             at: r.try_get(0)?,
             action: stored(r, 1, Action::parse)?,
@@ -320,6 +340,7 @@ impl TryFrom<&Row> for HistoryEntry {
             actor_label: r.try_get(6)?,
             agency_code: r.try_get(7)?,
             note: r.try_get(8)?,
+            publication,
         })
     }
 }
@@ -538,6 +559,21 @@ pub async fn upsert_route(
 pub struct AgencyOption {
     pub code: String,
     pub name: String,
+}
+
+const LIST_PUBLIC_PHONES: &str =
+    "SELECT desk_phone FROM agencies WHERE desk_phone IS NOT NULL ORDER BY code";
+
+/// The phone fields the catalog publishes (every agency's desk phone, as written there): public
+/// numbers that publication leaves unmasked.
+pub async fn list_public_phones(client: &impl GenericClient) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(LIST_PUBLIC_PHONES).await?;
+    Ok(client
+        .query(&statement, &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 const LIST_AGENCIES: &str = "SELECT code, name FROM agencies ORDER BY code";

@@ -5,7 +5,7 @@
 //! share one spelling of each.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A question about a procedure (hỏi đáp) or feedback on administrative rules (phản ánh, kiến nghị).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -403,6 +403,36 @@ pub struct HistoryEntry {
     pub agency_code: Option<String>,
     /// The text that came with it (request, reason, supplement, routing reason).
     pub note: Option<String>,
+    /// Of a publication: the machine-masked text and the text the officer approved.
+    pub publication: Option<Publication>,
+}
+
+/// The public text of an item: subject, question and answer as they are (or would be) published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicText {
+    /// The subject.
+    pub subject: String,
+    /// The question (or feedback).
+    pub question: String,
+    /// The answer.
+    pub answer: String,
+}
+
+/// What one publication put out: the text as the machine masked it, and the text the officer
+/// approved, which is what was published (the same unless the officer edited it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// Personal data replaced by the masker.
+    pub machine: PublicText,
+    /// What the officer approved and the public sees.
+    pub approved: PublicText,
+}
+
+impl Publication {
+    /// Whether the officer changed the machine's text.
+    pub fn edited(&self) -> bool {
+        self.machine != self.approved
+    }
 }
 
 /// What the staff inbox shows (within the session's scope).

@@ -18,7 +18,8 @@ use serde::Deserialize;
 use crate::config::IntakeSettings;
 use crate::db;
 use crate::domain::intake::{
-    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, State,
+    next_state, Action, HistoryEntry, InboxFilter, IndicatorCounts, Item, Kind, PublicText,
+    Publication, State,
 };
 use crate::domain::text::char_len;
 use crate::domain::{vn_offset, AgencyCode, PhoneLast4, WorkingCalendar};
@@ -35,6 +36,9 @@ pub struct IntakeService {
     vote_salt: tokio::sync::OnceCell<String>,
     /// Texts the submitter when an answer is published (where SMS sending is configured).
     answer_notices: Option<crate::notify::answers::AnswerNotices>,
+    /// Public numbers from the settings (the province's hotline), left unmasked on publication
+    /// like the agencies' desk phones in the catalog.
+    public_numbers: Vec<String>,
     /// Signs and checks the tokens of tracking links (the receipts' key ring). Without one no
     /// link is issued and the phone digits are the only proof.
     tracking_keys: Option<crate::domain::QrKeyring>,
@@ -69,6 +73,19 @@ pub struct ActionInput {
     pub text: Option<String>,
     /// The classification given with a forward: `rules` or `conduct` (optional).
     pub topic: Option<String>,
+    /// The public text the officer approved for a publication (as typed; checked before use).
+    /// `None` publishes the machine-masked text as previewed.
+    pub approved: Option<PublicText>,
+}
+
+/// What publication would show, as the machine masked it, and what it masked: the officer reviews
+/// (and may edit) it before publishing.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The machine-masked subject, question and answer.
+    pub text: PublicText,
+    /// What was replaced.
+    pub masked: Vec<masking::Masked>,
 }
 
 fn db_error(error: impl Into<anyhow::Error>) -> AppError {
@@ -87,6 +104,7 @@ impl IntakeService {
             settings: Arc::new(settings),
             vote_salt: tokio::sync::OnceCell::new(),
             answer_notices: None,
+            public_numbers: Vec::new(),
             tracking_keys: None,
         }
     }
@@ -136,6 +154,13 @@ impl IntakeService {
                 }
             }
         }
+    }
+
+    /// Leaves these public numbers (as written, e.g. the province's hotline) unmasked on
+    /// publication, besides the agencies' desk phones in the catalog.
+    pub fn with_public_numbers(mut self, numbers: Vec<String>) -> Self {
+        self.public_numbers = numbers;
+        self
     }
 
     /// Texts submitters who gave a phone when their answer is published.
@@ -380,6 +405,7 @@ impl IntakeService {
             agency_code: None,
             text,
             topic: None,
+            approved: None,
         };
         self.transition(Actor::Citizen, tracking_code, action, &input, proof)
             .await
@@ -411,14 +437,15 @@ impl IntakeService {
             calendar: load_calendar(&tx).await.map_err(AppError::internal)?,
             now: Utc::now(),
         };
-        let note = self
+        let (note, publication) = self
             .apply(&tx, &actor, &mut item, action, input, &clock)
             .await?;
         item.state = to;
         db::intake::update_item(&tx, &item)
             .await
             .map_err(db_error)?;
-        let history = transition_history(&actor, &item, action, from, note, clock.now);
+        let mut history = transition_history(&actor, &item, action, from, note, clock.now);
+        history.publication = publication;
         db::intake::insert_history(&tx, item.id, &history)
             .await
             .map_err(db_error)?;
@@ -435,7 +462,7 @@ impl IntakeService {
     }
 
     /// Makes `action`'s own changes to the locked item (the caller sets its new state) and
-    /// returns the note its history row keeps.
+    /// returns the note its history row keeps (and, of a publication, both texts).
     async fn apply(
         &self,
         tx: &impl GenericClient,
@@ -444,7 +471,7 @@ impl IntakeService {
         action: Action,
         input: &ActionInput,
         clock: &Clock,
-    ) -> Result<Option<String>, AppError> {
+    ) -> Result<(Option<String>, Option<Publication>), AppError> {
         let text = self.action_text(action, input.text.as_deref())?;
         let now = clock.now;
         match action {
@@ -458,9 +485,14 @@ impl IntakeService {
             Action::Answer => {
                 self.answer(item, actor, text, clock);
                 // The answer is kept on the item; its history row carries no copy.
-                return Ok(None);
+                return Ok((None, None));
             }
-            Action::Publish => self.publish_answer(tx, item, now).await?,
+            Action::Publish => {
+                let publication = self
+                    .publish_answer(tx, item, input.approved.as_ref(), now)
+                    .await?;
+                return Ok((None, Some(publication)));
+            }
             Action::Unpublish => item.answer_notice_pending = false,
             Action::Refuse => {
                 item.refuse_reason = text.clone();
@@ -469,7 +501,7 @@ impl IntakeService {
             Action::Withdraw => item.closed_at = Some(now),
             Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
         }
-        Ok(text)
+        Ok((text, None))
     }
 
     /// Forwards (or transfers) the item to the agency the desk head chose, with the optional
@@ -520,22 +552,99 @@ impl IntakeService {
         });
     }
 
-    /// Publishes the answer with personal data masked, if the submitter agreed to publication,
-    /// and owes the submitter a text saying so.
+    /// Publishes the answer, if the submitter agreed to publication: the text the officer
+    /// approved, or without one the machine-masked text, and owes the submitter a text saying
+    /// so. Returns both texts for the history.
     async fn publish_answer(
         &self,
         tx: &impl GenericClient,
         item: &mut Item,
+        approved: Option<&PublicText>,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Publication, AppError> {
         if !item.is_public {
             return Err(AppError::with_message(
                 Code::InvalidTransition,
                 "Người gửi không đồng ý công khai: không thể công khai mục này.",
             ));
         }
-        let _ = publish(item, now);
-        self.notify_answer_published(tx, item).await
+        let public = self.public_numbers(tx).await?;
+        let preview = machine_masked(item, &public);
+        let approved = match approved {
+            Some(raw) => self.approved_text(raw)?,
+            None => preview.text.clone(),
+        };
+        item.search_doc = Some(format!(
+            "{}\n{}\n{}",
+            approved.subject, approved.question, approved.answer
+        ));
+        item.public_subject = Some(approved.subject.clone());
+        item.public_body = Some(approved.question.clone());
+        item.public_answer = Some(approved.answer.clone());
+        item.masked = serde_json::to_value(&preview.masked).ok();
+        item.published_at = Some(now);
+        self.notify_answer_published(tx, item).await?;
+        Ok(Publication {
+            machine: preview.text,
+            approved,
+        })
+    }
+
+    /// What publication of `item` would show, masked by the machine, for the officer to review
+    /// and edit first.
+    pub async fn preview_publication(&self, item: &Item) -> Result<Preview, AppError> {
+        let client = self.client().await?;
+        let public = self.public_numbers(&client).await?;
+        Ok(machine_masked(item, &public))
+    }
+
+    /// The numbers publication leaves alone: every agency's desk phone in the catalog and the
+    /// configured ones.
+    async fn public_numbers(
+        &self,
+        client: &impl GenericClient,
+    ) -> Result<masking::PublicNumbers, AppError> {
+        let listed = db::intake::list_public_phones(client)
+            .await
+            .map_err(db_error)?;
+        Ok(masking::PublicNumbers::from_listings(
+            listed
+                .iter()
+                .chain(self.public_numbers.iter())
+                .map(String::as_str),
+        ))
+    }
+
+    /// The public text as the officer approved it: each part cleaned, present and within the
+    /// limits of a submission.
+    fn approved_text(&self, raw: &PublicText) -> Result<PublicText, AppError> {
+        let check = |label: &str, text: String, max: usize| {
+            if text.is_empty() {
+                Err(invalid(format!("{label}: bắt buộc.")))
+            } else if char_len(&text) > max {
+                Err(invalid(format!("{label}: dài quá {max} ký tự.")))
+            } else {
+                Ok(text)
+            }
+        };
+        let clean = crate::domain::text::clean_multiline;
+        Ok(PublicText {
+            subject: check(
+                "Tiêu đề công khai",
+                crate::domain::text::clean_line(&raw.subject),
+                self.settings.max_subject_chars,
+            )?,
+            question: check(
+                "Nội dung câu hỏi công khai",
+                clean(&raw.question),
+                MAX_STORED_BODY_CHARS,
+            )?,
+            answer: check(
+                "Nội dung trả lời công khai",
+                clean(&raw.answer),
+                self.settings.max_body_chars,
+            )?,
+        })
     }
 
     /// The receipt SMS with the private tracking link, queued in the submission transaction
@@ -795,6 +904,7 @@ fn submitted_history(
         },
         agency_code: None,
         note: None,
+        publication: None,
     }
 }
 
@@ -810,6 +920,7 @@ fn routed_history(agency: String, routed_by: &str, now: DateTime<Utc>) -> Histor
         actor_label: "Hệ thống (quy tắc định tuyến)".to_owned(),
         agency_code: Some(agency),
         note: Some(routed_note(routed_by).to_owned()),
+        publication: None,
     }
 }
 
@@ -898,7 +1009,7 @@ fn supplement(item: &mut Item, addition: &str, clock: &Clock) -> Result<(), AppE
         .with_timezone(&vn_offset())
         .format("%H:%M %d/%m/%Y");
     let body = format!("{}\n\n[Bổ sung lúc {local}]\n{addition}", item.body);
-    if char_len(&body) > 100_000 {
+    if char_len(&body) > MAX_STORED_BODY_CHARS {
         return Err(invalid("Nội dung sau khi bổ sung quá dài."));
     }
     item.body = body;
@@ -928,6 +1039,7 @@ fn transition_history(
         actor_label,
         agency_code: item.agency_code.clone(),
         note,
+        publication: None,
     }
 }
 
@@ -998,29 +1110,35 @@ async fn route(
     Ok((None, "desk"))
 }
 
-/// Masks personal data in the subject, question and answer and stores the public texts; returns
-/// what was masked.
-fn publish(item: &mut Item, now: DateTime<Utc>) -> Vec<masking::Masked> {
-    let name = item.submitter_name.as_deref();
-    let (subject, mut found) = masking::mask(&item.subject, name);
-    let (body, more) = masking::mask(&item.body, name);
-    found.extend(more);
-    let (answer, more) = masking::mask(item.answer.as_deref().unwrap_or(""), name);
-    found.extend(more);
-    item.search_doc = Some(format!("{subject}\n{body}\n{answer}"));
-    item.public_subject = Some(subject);
-    item.public_body = Some(body);
-    item.public_answer = Some(answer);
-    item.masked = serde_json::to_value(&found).ok();
-    item.published_at = Some(now);
-    found
+/// The longest a question may grow with its supplements.
+const MAX_STORED_BODY_CHARS: usize = 100_000;
+
+/// The submitter's data the masker looks for in an item's texts.
+pub fn submitter_of(item: &Item) -> masking::Submitter<'_> {
+    masking::Submitter {
+        name: item.submitter_name.as_deref(),
+        address: item.submitter_address.as_deref(),
+        phone: item.submitter_phone.as_deref(),
+    }
 }
 
-/// What publication would show and mask, for the officer to review first.
-pub fn preview_publication(item: &Item) -> (Item, Vec<masking::Masked>) {
-    let mut preview = item.clone();
-    let found = publish(&mut preview, Utc::now());
-    (preview, found)
+/// The subject, question and answer with the submitter's personal data masked (except `public`
+/// numbers), and what was masked.
+fn machine_masked(item: &Item, public: &masking::PublicNumbers) -> Preview {
+    let masker = masking::Masker::new(submitter_of(item), public);
+    let (subject, mut masked) = masker.mask(&item.subject);
+    let (question, more) = masker.mask(&item.body);
+    masked.extend(more);
+    let (answer, more) = masker.mask(item.answer.as_deref().unwrap_or(""));
+    masked.extend(more);
+    Preview {
+        text: PublicText {
+            subject,
+            question,
+            answer,
+        },
+        masked,
+    }
 }
 
 /// A tracking code as typed: trimmed, uppercased, at most 32 characters of letters, digits, dots.

@@ -6,6 +6,7 @@ mod db_feedback;
 mod db_hotline;
 mod db_read_model;
 mod faults;
+mod feedback_masking;
 mod feedback_publication;
 mod feedback_submit;
 mod health;

@@ -136,7 +136,7 @@ impl TrackView {
                 if proven {
                     reason.to_owned()
                 } else {
-                    crate::intake::masking::mask(reason, item.submitter_name.as_deref()).0
+                    crate::intake::masking::mask(reason, crate::intake::submitter_of(item)).0
                 }
             }),
             published_url: published.then(|| format!("/hoi-dap/{}", item.tracking_code)),

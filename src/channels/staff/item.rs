@@ -7,13 +7,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::domain::intake::PublicText;
 use crate::domain::intake::{next_state, Action, Kind};
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
 use crate::http::pages::render;
 use crate::http::AppState;
-use crate::intake::{parse_tracking_code, preview_publication, ActionInput};
+use crate::intake::{parse_tracking_code, ActionInput};
 use crate::staff::{authenticate, Role, StaffSession};
 
 async fn item_page(
@@ -21,6 +22,7 @@ async fn item_page(
     session: &StaffSession,
     code: &str,
     error: Option<&str>,
+    approved: Option<&PublicText>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (item, history, overdue) = state.intake.staff_item(session, code).await?;
@@ -30,15 +32,18 @@ async fn item_page(
     };
     let both = [Role::DeskHead, Role::AgencyOfficer];
     let can_publish = allowed(Action::Publish, &both) && item.is_public;
-    let preview = can_publish.then(|| {
-        let (preview, masked) = preview_publication(&item);
-        json!({
-            "subject": preview.public_subject,
-            "body": preview.public_body,
-            "answer": preview.public_answer,
-            "masked": masked,
-        })
-    });
+    // The machine-masked text, for the officer to review and edit; after a refused edit the
+    // form shows what the officer typed.
+    let preview = if can_publish {
+        let machine = state.intake.preview_publication(&item).await?;
+        let text = match approved {
+            Some(typed) => json!(typed),
+            None => json!(machine.text),
+        };
+        Some(json!({"text": text, "masked": machine.masked}))
+    } else {
+        None
+    };
     let agencies = if allowed(Action::Forward, &[Role::DeskHead]) {
         state.intake.agencies().await?
     } else {
@@ -54,6 +59,11 @@ async fn item_page(
                 "actor": h.actor_label,
                 "agency": h.agency_code,
                 "note": h.note,
+                "publication": h.publication.as_ref().map(|p| json!({
+                    "edited": p.edited(),
+                    "machine": p.machine,
+                    "approved": p.approved,
+                })),
             })
         })
         .collect();
@@ -120,7 +130,7 @@ pub async fn show_item(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         let code = parse_tracking_code(&path)?;
-        let response = item_page(&state, &session, &code, None, StatusCode::OK).await?;
+        let response = item_page(&state, &session, &code, None, None, StatusCode::OK).await?;
         // The page showed the submitter's name, phone, e-mail and address: record who saw them.
         crate::staff::audit::append(
             &state.pool,
@@ -146,10 +156,33 @@ pub struct ActionForm {
     pub agency_code: Option<String>,
     pub text: Option<String>,
     pub topic: Option<String>,
+    /// The public text of a publication, as the officer approved (and maybe edited) it.
+    pub public_subject: Option<String>,
+    pub public_question: Option<String>,
+    pub public_answer: Option<String>,
+}
+
+impl ActionForm {
+    /// The approved public text, when the form carries any of it (a missing part is empty, and
+    /// refused as such).
+    fn approved(&self) -> Option<PublicText> {
+        let parts = [
+            &self.public_subject,
+            &self.public_question,
+            &self.public_answer,
+        ];
+        parts.iter().any(|p| p.is_some()).then(|| PublicText {
+            subject: self.public_subject.clone().unwrap_or_default(),
+            question: self.public_question.clone().unwrap_or_default(),
+            answer: self.public_answer.clone().unwrap_or_default(),
+        })
+    }
 }
 
 /// `POST /can-bo/muc/{code}/{action}` (`forward`, `start`, `request-info`, `answer`, `refuse`,
-/// `publish`, `unpublish`): applies it and goes back to the item page.
+/// `publish`, `unpublish`): applies it and goes back to the item page. `publish` publishes the
+/// text in `public_subject`, `public_question` and `public_answer` (the preview as the officer
+/// approved it), or the machine-masked text when the form has none of them.
 pub async fn act_on_item(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -164,10 +197,12 @@ pub async fn act_on_item(
         let code = parse_tracking_code(&raw_code)?;
         let action =
             Action::parse_staff(&raw_action).ok_or_else(|| AppError::new(Code::RouteNotFound))?;
+        let approved = input.approved();
         let action_input = ActionInput {
             agency_code: input.agency_code,
             text: input.text,
             topic: input.topic,
+            approved: approved.clone(),
         };
         match state
             .intake
@@ -186,6 +221,7 @@ pub async fn act_on_item(
                     &session,
                     &code,
                     Some(&error.message),
+                    approved.as_ref(),
                     error.code.status(),
                 )
                 .await
