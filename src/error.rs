@@ -266,6 +266,22 @@ error_table! {
         sms: Some("unavailable"),
         ivr: "Hệ thống tạm thời chưa tra cứu được hồ sơ này.",
     }
+    ServiceUnavailable {
+        name: "service_unavailable",
+        status: 503,
+        message: "Hệ thống tạm thời chưa kết nối được cơ sở dữ liệu nên chưa thực hiện được yêu cầu; chưa có gì được lưu hay thay đổi. Vui lòng thử lại sau ít phút hoặc gọi đường dây nóng.",
+        title: "Tạm thời chưa thực hiện được",
+        sms: Some("unavailable"),
+        ivr: "Hệ thống tạm thời chưa thực hiện được yêu cầu của quý vị.",
+    }
+    Busy {
+        name: "busy",
+        status: 503,
+        message: "Hệ thống đang nhận nhiều yêu cầu cùng lúc. Vui lòng gửi lại sau ít giây.",
+        title: "Hệ thống đang bận",
+        sms: Some("unavailable"),
+        ivr: "Hệ thống đang bận. Xin vui lòng gọi lại sau ít phút.",
+    }
     Internal {
         name: "internal",
         status: 500,
@@ -496,8 +512,17 @@ impl AppError {
         }
     }
 
-    /// The data source is unreachable and nothing cached can answer.
+    /// The database is unreachable: the request was not carried out and nothing was changed
+    /// (writes, and reads that have no cache).
     pub fn unavailable(cause: Option<anyhow::Error>) -> Self {
+        Self {
+            source: cause,
+            ..Self::new(Code::ServiceUnavailable)
+        }
+    }
+
+    /// The database is unreachable and the dossier asked for is not cached.
+    pub fn dossier_unavailable(cause: Option<anyhow::Error>) -> Self {
         Self {
             source: cause,
             ..Self::new(Code::UpstreamUnavailable)

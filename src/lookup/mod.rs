@@ -102,7 +102,7 @@ impl From<LookupError> for crate::error::AppError {
         match error {
             LookupError::NotFound => AppError::new(Code::DossierNotFound),
             LookupError::RateLimited(wait) => AppError::rate_limited(wait),
-            LookupError::Unavailable(cause) => AppError::unavailable(cause),
+            LookupError::Unavailable(cause) => AppError::dossier_unavailable(cause),
             LookupError::Internal(cause) => AppError::internal(cause),
         }
     }

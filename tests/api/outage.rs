@@ -77,7 +77,7 @@ async fn cached_dossiers_answer_while_the_database_is_down_and_all_recovers_afte
     for path in ["/api/v1/catalog/procedures?q=giay", "/api/v1/stats/on-time"] {
         let (status, body) = get(&http, format!("{address}{path}")).await;
         assert_eq!(status, 503, "{path}: {body}");
-        assert_eq!(body["error"]["code"], "upstream_unavailable", "{path}");
+        assert_eq!(body["error"]["code"], "service_unavailable", "{path}");
     }
 
     // Act: the database comes back; no restart of tracuu.
