@@ -175,6 +175,9 @@ pub struct SyncSettings {
     pub max_body_bytes: usize,
     /// Most items in one push batch.
     pub max_batch_items: usize,
+    /// Push bodies read at once before their signature is checked (each up to
+    /// `max_body_bytes`); more wait briefly, then get 503.
+    pub max_unverified_bodies: usize,
     /// When set, `/readyz` reports degraded if no update arrived for this many seconds.
     pub expect_updates_within_secs: Option<u64>,
     /// The pull worker's source.
@@ -188,6 +191,7 @@ impl Default for SyncSettings {
             window_secs: 300,
             max_body_bytes: 32 * 1024 * 1024,
             max_batch_items: 5_000,
+            max_unverified_bodies: 4,
             expect_updates_within_secs: None,
             pull: PullSettings::default(),
         }

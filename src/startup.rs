@@ -199,6 +199,9 @@ impl ChannelData {
                 sync: Arc::clone(sync),
                 verifier: Verifier::new(settings.sync.secrets.clone(), settings.sync.window_secs),
                 settings: settings.sync.clone(),
+                unverified_bodies: Arc::new(tokio::sync::Semaphore::new(
+                    settings.sync.max_unverified_bodies,
+                )),
             }),
             qr: web::Data::new(crate::channels::qr::QrState::new(settings)?),
             sms: web::Data::new(SmsState::new(

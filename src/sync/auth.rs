@@ -104,6 +104,30 @@ impl Verifier {
         }
     }
 
+    /// What can be checked before the body is read: push is enabled, both headers are well
+    /// formed, and the timestamp is within the window. A request that fails here costs no body.
+    pub fn precheck(
+        &self,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+        now_unix: i64,
+    ) -> Result<(), AuthError> {
+        if self.secrets.is_empty() {
+            return Err(AuthError::Disabled);
+        }
+        let timestamp: i64 = timestamp
+            .and_then(|t| t.trim().parse().ok())
+            .ok_or(AuthError::Missing)?;
+        signature
+            .and_then(|s| s.trim().strip_prefix("sha256="))
+            .filter(|digits| digits.len() == 64 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or(AuthError::Missing)?;
+        if (now_unix - timestamp).abs() > self.window_secs {
+            return Err(AuthError::Expired);
+        }
+        Ok(())
+    }
+
     /// Verifies one request; on success returns the signature bytes (the replay key).
     pub fn verify(
         &self,

@@ -328,3 +328,138 @@ async fn the_ivr_limit_counts_an_address_not_the_caller_it_claims() {
     let (status, _) = app.get_json("/ivr/api/menu?caller=0913999999").await;
     assert_eq!(status, 200);
 }
+
+/// Sends the head of a request and `body_start` bytes of its body on a raw connection, then
+/// reads what the server answers while the rest of the body is still owed. `None` if the server
+/// says nothing within `wait` (it is waiting for the body).
+async fn answer_to_partial_request(
+    app: &TestApp,
+    head: &str,
+    body_start: &[u8],
+    wait: Duration,
+) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(body_start).await.expect("body start");
+    let mut answer = vec![0u8; 4096];
+    match tokio::time::timeout(wait, stream.read(&mut answer)).await {
+        Ok(Ok(n)) if n > 0 => Some(String::from_utf8_lossy(&answer[..n]).into_owned()),
+        _ => None,
+    }
+}
+
+fn push_head(content_length: usize, signed: Option<(i64, &str)>) -> String {
+    let mut head = format!(
+        "POST /sync/v1/dossiers HTTP/1.1\r\nHost: tracuu\r\nContent-Type: application/json\r\nContent-Length: {content_length}\r\n"
+    );
+    if let Some((timestamp, signature)) = signed {
+        head.push_str(&format!(
+            "X-Tracuu-Timestamp: {timestamp}\r\nX-Tracuu-Signature: {signature}\r\n"
+        ));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+#[tokio::test]
+async fn unsigned_push_bodies_are_refused_before_they_are_read() {
+    let app = spawn_app_with(|s| {
+        s.sync.secrets = vec!["push-secret-0123456789".to_owned().into()];
+    })
+    .await;
+    let mib = 1024 * 1024;
+    // No signature headers: refused on the head alone, while 31 MiB of body are still owed.
+    let answer = answer_to_partial_request(
+        &app,
+        &push_head(32 * mib - 1, None),
+        b"[{\"a\":",
+        Duration::from_secs(15),
+    )
+    .await
+    .expect("an answer before the body");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("signature_missing"), "{answer}");
+    // A timestamp outside the window: the same.
+    let stale = (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp();
+    let signature = format!("sha256={}", "ab".repeat(32));
+    let answer = answer_to_partial_request(
+        &app,
+        &push_head(mib, Some((stale, &signature))),
+        b"[",
+        Duration::from_secs(15),
+    )
+    .await
+    .expect("an answer before the body");
+    assert!(answer.contains("signature_expired"), "{answer}");
+    // A declared length over the limit: 413 before reading.
+    let now = chrono::Utc::now().timestamp();
+    let answer = answer_to_partial_request(
+        &app,
+        &push_head(64 * mib, Some((now, &signature))),
+        b"[",
+        Duration::from_secs(15),
+    )
+    .await
+    .expect("an answer before the body");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[tokio::test]
+async fn only_a_few_unverified_push_bodies_are_read_at_once() {
+    let app = spawn_app_with(|s| {
+        s.sync.secrets = vec!["push-secret-0123456789".to_owned().into()];
+        s.sync.max_unverified_bodies = 2;
+    })
+    .await;
+    use tokio::io::AsyncWriteExt;
+    // Two well-formed but wrongly signed pushes whose bodies trickle in hold both turns.
+    let now = chrono::Utc::now().timestamp();
+    let signature = format!("sha256={}", "cd".repeat(32));
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut holders = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        stream
+            .write_all(push_head(1024, Some((now, &signature))).as_bytes())
+            .await
+            .expect("head");
+        stream.write_all(b"[").await.expect("body start");
+        holders.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A third waits for a turn and is then told to come back, without its body being read.
+    let answer = answer_to_partial_request(
+        &app,
+        &push_head(1024, Some((now, &signature))),
+        b"[",
+        Duration::from_secs(30),
+    )
+    .await
+    .expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("\"busy\""), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after"),
+        "{answer}"
+    );
+    drop(holders);
+    // With the turns free again, a correctly signed push is applied as before.
+    let body = b"[]";
+    let signature = tracuu::sync::auth::sign("push-secret-0123456789", now, body);
+    let response = reqwest::Client::new()
+        .post(format!("{}/sync/v1/dossiers", app.address))
+        .header("x-tracuu-timestamp", now.to_string())
+        .header("x-tracuu-signature", signature)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(response.status().as_u16(), 200);
+}

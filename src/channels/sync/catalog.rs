@@ -40,8 +40,7 @@ pub async fn push_agencies(
     payload: web::Payload,
     state: web::Data<PushState>,
 ) -> Result<HttpResponse, AppError> {
-    let body = push::read_body(payload, state.settings.max_body_bytes).await?;
-    let signature = push::authenticate(&req, &state.verifier, &body)?;
+    let (body, signature) = push::receive(&req, payload, &state).await?;
     let raw = push::split_items(&req, &body, state.settings.max_batch_items)?;
     let items = parse_items::<AgencyPayload>(raw);
     let report = state
@@ -58,8 +57,7 @@ pub async fn push_procedures(
     payload: web::Payload,
     state: web::Data<PushState>,
 ) -> Result<HttpResponse, AppError> {
-    let body = push::read_body(payload, state.settings.max_body_bytes).await?;
-    let signature = push::authenticate(&req, &state.verifier, &body)?;
+    let (body, signature) = push::receive(&req, payload, &state).await?;
     let raw = push::split_items(&req, &body, state.settings.max_batch_items)?;
     let items = parse_items::<ProcedurePayload>(raw);
     let report = state

@@ -22,6 +22,9 @@ pub struct PushState {
     pub verifier: Verifier,
     /// The body and batch limits.
     pub settings: SyncSettings,
+    /// Bodies being read before their signature could be checked: bounded, so that unsigned
+    /// requests cannot fill the memory.
+    pub unverified_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// Registers `/sync/v1/...`: dossiers in `push.rs`, agencies and procedures in `catalog.rs`.

@@ -4,6 +4,8 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+
 use bytes::BytesMut;
 use serde_json::value::RawValue;
 
@@ -19,10 +21,7 @@ pub async fn read_body(payload: web::Payload, limit: usize) -> Result<BytesMut, 
     read_limited(payload, limit)
         .await
         .map_err(|error| match error {
-            BodyError::TooLarge => AppError::with_message(
-                Code::PayloadTooLarge,
-                format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
-            ),
+            BodyError::TooLarge => too_large(limit),
             BodyError::Broken(e) => AppError::with_message(Code::InvalidBatch, format!("{e}")),
         })
 }
@@ -45,6 +44,60 @@ pub fn authenticate(
             tracing::warn!(sync.auth = %error, "push refused: {error}");
             AppError::new(error.code())
         })
+}
+
+/// How long a push waits for a turn to have its body read before it is told to retry.
+const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Receives a signed push: checks what the headers alone can tell (enabled, well-formed, within
+/// the time window, declared length within the limit) before reading anything, reads the body
+/// only while one of the few unverified-body turns is free, then checks the signature. Returns
+/// the body and its signature (the replay key).
+pub async fn receive(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &PushState,
+) -> Result<(BytesMut, Vec<u8>), AppError> {
+    let header_text = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    state
+        .verifier
+        .precheck(
+            header_text(TIMESTAMP_HEADER),
+            header_text(SIGNATURE_HEADER),
+            chrono::Utc::now().timestamp(),
+        )
+        .map_err(|error| {
+            tracing::warn!(sync.auth = %error, "push refused before its body: {error}");
+            AppError::new(error.code())
+        })?;
+    let limit = state.settings.max_body_bytes;
+    let declared = header_text(header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let permit = tokio::time::timeout(
+        BODY_TURN_WAIT,
+        Arc::clone(&state.unverified_bodies).acquire_owned(),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .ok_or_else(|| {
+        let mut busy = AppError::new(Code::Busy);
+        busy.retry_after = Some(std::time::Duration::from_secs(5));
+        busy
+    })?;
+    let body = read_body(payload, limit).await?;
+    drop(permit);
+    let signature = authenticate(req, &state.verifier, &body)?;
+    Ok((body, signature))
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::with_message(
+        Code::PayloadTooLarge,
+        format!("Dữ liệu gửi lên vượt quá {limit} byte (TRACUU_SYNC__MAX_BODY_BYTES)."),
+    )
 }
 
 /// Splits a JSON array or NDJSON body into raw items, checking the batch limit.
@@ -90,8 +143,7 @@ pub async fn push_dossiers(
     payload: web::Payload,
     state: web::Data<PushState>,
 ) -> Result<HttpResponse, AppError> {
-    let body = read_body(payload, state.settings.max_body_bytes).await?;
-    let signature = authenticate(&req, &state.verifier, &body)?;
+    let (body, signature) = receive(&req, payload, &state).await?;
     let items: Vec<BatchItem> = split_items(&req, &body, state.settings.max_batch_items)?
         .into_iter()
         .map(|raw| {
