@@ -338,14 +338,6 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
-    AccountLocked {
-        name: "account_locked",
-        status: 403,
-        message: "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.",
-        title: T_LOGIN,
-        sms: None,
-        ivr: IVR_FAULT,
-    }
     Forbidden {
         name: "forbidden",
         status: 403,
@@ -359,6 +351,14 @@ error_table! {
         status: 403,
         message: "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
         title: "Biểu mẫu không hợp lệ",
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    LoginThrottled {
+        name: "login_throttled",
+        status: 429,
+        message: "Đăng nhập quá nhiều lần trong thời gian ngắn. Vui lòng chờ một lát rồi thử lại.",
+        title: T_LOGIN,
         sms: None,
         ivr: IVR_FAULT,
     }
