@@ -6,8 +6,9 @@
 //!   included; past it the address gets 429 until the budget refills;
 //! - **per username and address**: after `free_failed_logins` failures each further failure makes
 //!   that pair wait before its next attempt is checked, 1 s doubling up to
-//!   `max_login_delay_minutes`; a successful login clears it, and it is forgotten a day after the
-//!   last failure;
+//!   `max_login_delay_minutes`; a successful login clears it, and it is forgotten an hour after
+//!   its wait ends (at most [`MAX_PAIRS`] pairs are remembered: past that, new pairs count only
+//!   under the other two limits until tidying, every five minutes, makes room);
 //! - **per username**, every address together: past `username_failures_per_minute` failures each
 //!   attempt for that username waits `username_delay_secs` before its password is checked, and
 //!   is never refused: the rightful user gets in, a little later.
@@ -33,8 +34,11 @@ use crate::lookup::guard::ClientKey;
 
 /// The longest username an account can have; longer input is counted by its first characters.
 const USERNAME_KEY_CHARS: usize = 64;
-/// How long a pair's failures are remembered after the last one.
-const PAIR_MEMORY: Duration = Duration::from_secs(24 * 3600);
+/// How long a pair's failures are remembered after its wait ends.
+const PAIR_MEMORY: Duration = Duration::from_secs(3600);
+/// The most pairs remembered (a few megabytes), so a flood of made-up usernames from many
+/// addresses cannot fill the memory.
+pub const MAX_PAIRS: usize = 100_000;
 /// How long a username stays slowed after a failure over its rate.
 const SLOWED_FOR: Duration = Duration::from_secs(60);
 /// The first wait of a pair past its free failures; each further failure doubles it.
@@ -184,6 +188,17 @@ impl LoginThrottle {
         }
         let now = Instant::now();
         let pair = (Arc::clone(username), address_key(client));
+        if self.pairs.len() >= MAX_PAIRS && !self.pairs.contains_key(&pair) {
+            tracing::debug!("staff login pairs at their bound: a new pair is not remembered");
+        } else {
+            self.count_pair_failure(pair, now);
+        }
+        if self.per_username.check_key(username).is_err() {
+            self.slowed.insert(Arc::clone(username), now + SLOWED_FOR);
+        }
+    }
+
+    fn count_pair_failure(&self, pair: (Arc<str>, ClientKey), now: Instant) {
         let mut failures = self.pairs.entry(pair).or_insert(PairFailures {
             count: 0,
             last: now,
@@ -194,10 +209,6 @@ impl LoginThrottle {
         if let Some(wait) = delay_after(failures.count, self.free_failures, self.max_delay) {
             failures.not_before = now + wait;
         }
-        drop(failures);
-        if self.per_username.check_key(username).is_err() {
-            self.slowed.insert(Arc::clone(username), now + SLOWED_FOR);
-        }
     }
 
     /// Clears the failures of `username` from `client` after a successful login.
@@ -206,12 +217,11 @@ impl LoginThrottle {
             .remove(&(Arc::clone(username), address_key(client)));
     }
 
-    /// Forgets pairs a day after their last failure and usernames no longer slowed.
+    /// Forgets pairs an hour after their wait ends and usernames no longer slowed.
     pub fn tidy(&self) {
         let now = Instant::now();
-        self.pairs.retain(|_, failures| {
-            failures.not_before > now || now.duration_since(failures.last) < PAIR_MEMORY
-        });
+        self.pairs
+            .retain(|_, failures| now < failures.not_before.max(failures.last) + PAIR_MEMORY);
         self.slowed.retain(|_, until| *until > now);
         self.per_username.retain_recent();
         self.per_username.shrink_to_fit();
@@ -297,6 +307,26 @@ mod tests {
             t.admit(&username_key("khac"), &ip(2)),
             Ok(Admitted { delay: None })
         );
+    }
+
+    #[test]
+    fn the_pairs_remembered_are_bounded() {
+        let t = throttle(|_| {});
+        for n in 0..MAX_PAIRS {
+            t.failed(&username_key(&format!("u{n}")), &ip(5));
+        }
+        assert_eq!(t.pairs.len(), MAX_PAIRS);
+        t.failed(&username_key("one.more"), &ip(5));
+        assert_eq!(
+            t.pairs.len(),
+            MAX_PAIRS,
+            "a new pair past the bound is not kept"
+        );
+        let known = username_key("u1");
+        t.failed(&known, &ip(5));
+        assert_eq!(t.pairs.get(&(known, ip(5))).map(|f| f.count), Some(2));
+        t.tidy();
+        assert_eq!(t.pairs.len(), MAX_PAIRS, "recent failures are kept");
     }
 
     #[test]
