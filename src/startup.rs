@@ -59,6 +59,9 @@ impl Application {
         );
         let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
         let staff_logins = Arc::new(crate::staff::throttle::LoginThrottle::new(&settings));
+        drop(tokio::task::spawn_blocking(
+            crate::staff::prepare_dummy_hash,
+        ));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         let hotline = Arc::new(crate::hotline::HotlineState::new(&settings)?);
         spawn_intake_tasks(&pool, &intake_limits, &staff_logins, &hotline);

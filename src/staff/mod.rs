@@ -243,6 +243,12 @@ pub async fn log_in(
     Ok(session)
 }
 
+/// Makes the hash unknown usernames are checked against. Start-up calls it on a blocking thread,
+/// so that the first unknown username costs no more time than a known one.
+pub fn prepare_dummy_hash() {
+    let _ = dummy_hash();
+}
+
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| password::hash_password("tracuu dummy password").unwrap_or_default())
