@@ -434,16 +434,29 @@ impl Default for IntakeSettings {
     }
 }
 
-/// The staff console: sessions and login lockout.
+/// The staff console: sessions and the throttling of logins (docs/channels/questions-and-feedback.md,
+/// staff console; decision 0041). No account is ever locked.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StaffSettings {
     /// Minutes a session lasts after login.
     pub session_minutes: i64,
-    /// Failed logins in a row that lock an account.
-    pub max_failed_logins: i32,
-    /// Minutes a locked account stays locked.
-    pub lockout_minutes: i64,
+    /// Login attempts per client address per minute, over every username and successful ones
+    /// included (also the burst); past it the address gets 429 before any password is checked.
+    pub login_attempts_per_minute: u32,
+    /// Failed logins for one username from one address before each further failure makes that
+    /// pair wait (1 s, doubling) before its next attempt is checked. Formerly `max_failed_logins`.
+    #[serde(alias = "max_failed_logins")]
+    pub free_failed_logins: u32,
+    /// The longest such wait, in minutes. Formerly `lockout_minutes`.
+    #[serde(alias = "lockout_minutes")]
+    pub max_login_delay_minutes: u32,
+    /// Failed logins per username per minute from every address together; past it each attempt
+    /// for that username waits [`Self::username_delay_secs`] before its password is checked
+    /// (never refused).
+    pub username_failures_per_minute: u32,
+    /// Seconds an attempt for a username over its failure rate waits.
+    pub username_delay_secs: u32,
     /// Mark cookies `Secure` (HTTPS only). Turn off only for plain-HTTP loopback development.
     pub cookie_secure: bool,
 }
@@ -452,8 +465,11 @@ impl Default for StaffSettings {
     fn default() -> Self {
         Self {
             session_minutes: 480,
-            max_failed_logins: 5,
-            lockout_minutes: 15,
+            login_attempts_per_minute: 10,
+            free_failed_logins: 5,
+            max_login_delay_minutes: 15,
+            username_failures_per_minute: 30,
+            username_delay_secs: 1,
             cookie_secure: true,
         }
     }
@@ -799,12 +815,29 @@ fn check_intake(intake: &IntakeSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of staff sessions and login lockout.
+/// Checks the settings of staff sessions and login throttling.
 fn check_staff(staff: &StaffSettings) -> anyhow::Result<()> {
-    ensure_all(&[(
-        staff.session_minutes > 0 && staff.max_failed_logins > 0 && staff.lockout_minutes > 0,
-        "TRACUU_STAFF__SESSION_MINUTES, MAX_FAILED_LOGINS and LOCKOUT_MINUTES must be at least 1",
-    )])
+    ensure_all(&[
+        (
+            staff.session_minutes > 0,
+            "TRACUU_STAFF__SESSION_MINUTES must be at least 1",
+        ),
+        (
+            staff.login_attempts_per_minute > 0
+                && staff.free_failed_logins > 0
+                && staff.username_failures_per_minute > 0,
+            "TRACUU_STAFF__LOGIN_ATTEMPTS_PER_MINUTE, FREE_FAILED_LOGINS and \
+             USERNAME_FAILURES_PER_MINUTE must be at least 1",
+        ),
+        (
+            (1..=1440).contains(&staff.max_login_delay_minutes),
+            "TRACUU_STAFF__MAX_LOGIN_DELAY_MINUTES must be between 1 and 1440",
+        ),
+        (
+            staff.username_delay_secs <= 30,
+            "TRACUU_STAFF__USERNAME_DELAY_SECS must be at most 30",
+        ),
+    ])
 }
 
 /// Checks the settings of the kiosk: idle timeout and default id.
@@ -1055,6 +1088,24 @@ mod example_file_tests {
         assert!(settings.qr.uppercase_host);
         assert_eq!(settings.intake.handle_days, 15);
         assert!(settings.staff.cookie_secure);
+        assert_eq!(settings.staff.free_failed_logins, 5);
+        assert_eq!(settings.staff.username_delay_secs, 1);
+    }
+
+    #[test]
+    fn the_former_lockout_settings_still_load_under_their_new_names() {
+        let dir = std::env::temp_dir().join(format!("tracuu-staff-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("old.toml");
+        std::fs::write(
+            &path,
+            "[staff]\nmax_failed_logins = 3\nlockout_minutes = 30\n",
+        )
+        .expect("write");
+        let settings = Settings::load(Some(path)).expect("old names load");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(settings.staff.free_failed_logins, 3);
+        assert_eq!(settings.staff.max_login_delay_minutes, 30);
     }
 
     #[test]

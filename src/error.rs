@@ -370,14 +370,6 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
-    AccountLocked {
-        name: "account_locked",
-        status: 403,
-        message: "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.",
-        title: T_LOGIN,
-        sms: None,
-        ivr: IVR_FAULT,
-    }
     Forbidden {
         name: "forbidden",
         status: 403,
@@ -399,6 +391,14 @@ error_table! {
         status: 400,
         message: "Người gửi tin nhắn (from=%p) không phải là số điện thoại: tin nhắn bị từ chối, không được lưu và không có tin trả lời.",
         title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
+    LoginThrottled {
+        name: "login_throttled",
+        status: 429,
+        message: "Đăng nhập quá nhiều lần trong thời gian ngắn. Vui lòng chờ một lát rồi thử lại.",
+        title: T_LOGIN,
         sms: None,
         ivr: IVR_FAULT,
     }

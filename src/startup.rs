@@ -60,9 +60,13 @@ impl Application {
                 .with_tracking_keys(settings.qr.keyring()?),
         );
         let intake_limits = Arc::new(crate::intake::limits::IntakeLimits::new(&settings));
+        let staff_logins = Arc::new(crate::staff::throttle::LoginThrottle::new(&settings));
+        drop(tokio::task::spawn_blocking(
+            crate::staff::prepare_dummy_hash,
+        ));
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         let hotline = Arc::new(crate::hotline::HotlineState::new(&settings)?);
-        spawn_intake_tasks(&pool, &intake_limits, &hotline);
+        spawn_intake_tasks(&pool, &intake_limits, &staff_logins, &hotline);
         spawn_sync_tasks(&settings, connection, &pool, &sync);
         let notify = Arc::new(crate::notify::NotifyService::new(
             pool.clone(),
@@ -85,6 +89,7 @@ impl Application {
             sync: Arc::clone(&sync),
             intake: Arc::clone(&intake),
             intake_limits: Arc::clone(&intake_limits),
+            staff_logins: Arc::clone(&staff_logins),
             hotline: Arc::clone(&hotline),
         });
         let max_body = settings.http.max_body_bytes;
@@ -362,16 +367,19 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
 fn spawn_intake_tasks(
     pool: &Pool,
     limits: &Arc<crate::intake::limits::IntakeLimits>,
+    staff_logins: &Arc<crate::staff::throttle::LoginThrottle>,
     hotline: &Arc<crate::hotline::HotlineState>,
 ) {
     let pool = pool.clone();
     let limits = Arc::clone(limits);
+    let staff_logins = Arc::clone(staff_logins);
     let hotline = Arc::clone(hotline);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(300));
         loop {
             ticker.tick().await;
             limits.tidy();
+            staff_logins.tidy();
             hotline.tidy();
             let cleaned = async {
                 let client = pool.get().await?;

@@ -15,13 +15,12 @@ pub struct AccountRow {
     pub agency_code: Option<String>,
     pub password_hash: String,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
+// The columns `failed_logins` and `locked_until` of V7 are no longer read or written (logins are
+// throttled in memory, never locked: decision 0041); a later migration may drop them.
 const ACCOUNT_COLUMNS: &str =
-    "id, username, display_name, role, agency_code, password_hash, active,
-    failed_logins, locked_until";
+    "id, username, display_name, role, agency_code, password_hash, active";
 
 impl From<&Row> for AccountRow {
     fn from(r: &Row) -> Self {
@@ -33,8 +32,6 @@ impl From<&Row> for AccountRow {
             agency_code: r.get(4),
             password_hash: r.get(5),
             active: r.get(6),
-            failed_logins: r.get(7),
-            locked_until: r.get(8),
         }
     }
 }
@@ -101,48 +98,13 @@ pub async fn list_accounts(client: &impl GenericClient) -> anyhow::Result<Vec<Ac
         .collect())
 }
 
-const RECORD_FAILED_LOGIN: &str = "
-UPDATE staff_accounts SET failed_logins = failed_logins + 1,
-    locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3::int)
-                        ELSE locked_until END
-WHERE id = $1 RETURNING failed_logins, locked_until";
-
-/// Counts a failed login; at `max_failures` in a row the account is locked for `lock_minutes`.
-/// Returns the new count and the lock's end, if locked.
-pub async fn record_failed_login(
-    client: &impl GenericClient,
-    account_id: i64,
-    max_failures: i32,
-    lock_minutes: i32,
-) -> anyhow::Result<(i32, Option<DateTime<Utc>>)> {
-    let statement = client.prepare_cached(RECORD_FAILED_LOGIN).await?;
-    let row = client
-        .query_one(&statement, &[&account_id, &max_failures, &lock_minutes])
-        .await?;
-    Ok((row.get(0), row.get(1)))
-}
-
-const RESET_FAILED_LOGINS: &str =
-    "UPDATE staff_accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1";
-
-/// Clears the failure count and any lock after a successful login.
-pub async fn reset_failed_logins(
-    client: &impl GenericClient,
-    account_id: i64,
-) -> anyhow::Result<()> {
-    let statement = client.prepare_cached(RESET_FAILED_LOGINS).await?;
-    client.execute(&statement, &[&account_id]).await?;
-    Ok(())
-}
-
 const UPDATE_ACCOUNT: &str = "
 UPDATE staff_accounts SET display_name = $2, role = $3, agency_code = $4, active = $5,
-    password_hash = COALESCE($6, password_hash),
-    failed_logins = CASE WHEN $6::text IS NULL THEN failed_logins ELSE 0 END,
-    locked_until = CASE WHEN $6::text IS NULL THEN locked_until ELSE NULL END
+    password_hash = COALESCE($6, password_hash)
 WHERE id = $1";
 
-/// Changes an account (a new password also clears a lock); returns whether it exists.
+/// Changes an account (and its password when `password_hash` is given); returns whether it
+/// exists.
 pub async fn update_account(
     client: &impl GenericClient,
     id: i64,
@@ -225,8 +187,6 @@ pub async fn find_session(
             agency_code: row.get(5),
             password_hash: row.get(6),
             active: row.get(7),
-            failed_logins: row.get(8),
-            locked_until: row.get(9),
         },
     }))
 }

@@ -32,6 +32,8 @@ pub struct AppState {
     pub sync: Arc<SyncService>,
     pub intake: Arc<crate::intake::IntakeService>,
     pub intake_limits: Arc<crate::intake::limits::IntakeLimits>,
+    /// The limits of staff logins.
+    pub staff_logins: Arc<crate::staff::throttle::LoginThrottle>,
     pub hotline: Arc<crate::hotline::HotlineState>,
 }
 

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod password;
 pub mod routes;
+pub mod throttle;
 pub mod tokens;
 
 use actix_web::HttpRequest;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::config::StaffSettings;
 use crate::db;
 use crate::error::{AppError, Code};
+use crate::lookup::guard::ClientKey;
 
 /// What a staff member may do. A closed set: adding a role is a code change on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -162,62 +164,70 @@ pub struct NewSession {
     pub csrf_token: String,
 }
 
-/// Checks a username and password and opens a session. Unknown users, inactive accounts and
-/// wrong passwords all answer `invalid_credentials`; a locked account answers `account_locked`
-/// without checking the password; the failure that reaches the limit locks the account.
+/// Checks a username and password from `client` and opens a session. The login limits come
+/// first ([`throttle`]): a refused attempt answers `login_throttled` and checks no password. Unknown
+/// users, inactive accounts and wrong passwords all answer `invalid_credentials` after the same
+/// hashing work, and count alike; no account is ever locked.
 pub async fn log_in(
     pool: &Pool,
     settings: &StaffSettings,
+    limits: &throttle::LoginThrottle,
+    client: &ClientKey,
     username: &str,
     password: &str,
 ) -> Result<NewSession, AppError> {
-    let client = pool
+    let key = throttle::username_key(username);
+    let admitted = limits.admit(&key, client).map_err(|refusal| {
+        tracing::warn!(
+            staff.login_limit = refusal.limit(),
+            "staff login refused by the {} limit",
+            refusal.limit()
+        );
+        AppError {
+            retry_after: Some(refusal.wait().max(std::time::Duration::from_secs(1))),
+            ..AppError::new(Code::LoginThrottled)
+        }
+    })?;
+    if let Some(delay) = admitted.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let db_client = pool
         .get()
         .await
         .map_err(|e| AppError::unavailable(Some(e.into())))?;
     let username = username.trim().to_lowercase();
-    let account = db::staff::find_account_by_username(&client, &username)
+    let account = db::staff::find_account_by_username(&db_client, &username)
         .await
-        .map_err(AppError::internal)?;
-    let Some(account) = account.filter(|a| a.active) else {
-        // Same work as a real check, so timing does not tell which usernames exist.
-        let _ =
-            password::verify_password_blocking(password.to_owned(), dummy_hash().to_owned()).await;
-        return Err(AppError::new(Code::InvalidCredentials));
+        .map_err(AppError::internal)?
+        .filter(|a| a.active);
+    let permit = limits.hashing_permit().await;
+    // Unknown and inactive usernames cost the same work, so timing does not tell them apart.
+    let hash = account
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |a| a.password_hash.clone());
+    let valid = password::verify_password_blocking(password.to_owned(), hash).await;
+    drop(permit);
+    let account = match account {
+        Some(account) if valid => account,
+        account => {
+            limits.failed(&key, client);
+            if let Some(account) = account {
+                tracing::warn!(
+                    staff.account_id = account.id,
+                    "failed staff login for account {}",
+                    account.id
+                );
+            }
+            return Err(AppError::new(Code::InvalidCredentials));
+        }
     };
-    if account.locked_until.is_some_and(|until| until > Utc::now()) {
-        return Err(AppError::new(Code::AccountLocked));
-    }
-    if !password::verify_password_blocking(password.to_owned(), account.password_hash.clone()).await
-    {
-        let minutes = i32::try_from(settings.lockout_minutes).unwrap_or(i32::MAX);
-        let (_, locked) = db::staff::record_failed_login(
-            &client,
-            account.id,
-            settings.max_failed_logins,
-            minutes,
-        )
-        .await
-        .map_err(AppError::internal)?;
-        tracing::warn!(
-            staff.account_id = account.id,
-            "failed staff login for account {}",
-            account.id
-        );
-        return Err(match locked {
-            Some(until) if until > Utc::now() => AppError::new(Code::AccountLocked),
-            _ => AppError::new(Code::InvalidCredentials),
-        });
-    }
-    db::staff::reset_failed_logins(&client, account.id)
-        .await
-        .map_err(AppError::internal)?;
+    limits.succeeded(&key, client);
     let session = NewSession {
         cookie_value: tokens::random_token(),
         csrf_token: tokens::random_token(),
     };
     db::staff::insert_session(
-        &client,
+        &db_client,
         &tokens::token_hash(&session.cookie_value),
         account.id,
         &session.csrf_token,
@@ -231,6 +241,12 @@ pub async fn log_in(
         account.id
     );
     Ok(session)
+}
+
+/// Makes the hash unknown usernames are checked against. Start-up calls it on a blocking thread,
+/// so that the first unknown username costs no more time than a known one.
+pub fn prepare_dummy_hash() {
+    let _ = dummy_hash();
 }
 
 fn dummy_hash() -> &'static str {
@@ -348,7 +364,7 @@ pub async fn list_accounts(pool: &Pool) -> Result<Vec<db::staff::AccountRow>, Ap
 }
 
 /// Changes an account's name, role, agency and active flag, and its password when `new_password`
-/// is given (a new password also clears a lock). Every session of the account ends, so a change
+/// is given. Every session of the account ends, so a change
 /// of role takes effect at once. `Ok(Err(message))` is a refusal in Vietnamese for the form (an
 /// agency not in the catalog); an unknown account is `route_not_found`.
 pub async fn update_account(

@@ -185,17 +185,6 @@ async fn sessions_expire_and_go_with_their_account() {
             .expect("q"),
         1
     );
-    let (count, locked) = db::staff::record_failed_login(&client, account.id, 2, 15)
-        .await
-        .expect("q");
-    assert_eq!((count, locked.is_some()), (1, false));
-    let (_, locked) = db::staff::record_failed_login(&client, account.id, 2, 15)
-        .await
-        .expect("q");
-    assert!(locked.is_some());
-    db::staff::reset_failed_logins(&client, account.id)
-        .await
-        .expect("q");
     assert_eq!(
         db::staff::delete_account_sessions(&client, account.id)
             .await

@@ -79,9 +79,35 @@ pub async fn public_csrf(app: &TestApp, path: &str) -> (String, String) {
 
 /// Posts the login form; returns the response.
 pub async fn post_login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    let (cookie, token) = public_csrf(app, "/can-bo/dang-nhap").await;
-    app.http
-        .post(format!("{}/can-bo/dang-nhap", app.address))
+    post_login_via(app, &app.http, username, password).await
+}
+
+/// A client (no redirects) whose requests leave from `address`: any 127.0.0.x reaches the app on
+/// Linux's loopback, and the app sees that address as the client's.
+pub fn client_from(address: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .local_address(std::net::IpAddr::from(address))
+        .build()
+        .expect("http client")
+}
+
+/// Gets the login form and posts it through `http`; returns the response.
+pub async fn post_login_via(
+    app: &TestApp,
+    http: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = http
+        .get(format!("{}/can-bo/dang-nhap", app.address))
+        .send()
+        .await
+        .expect("login form");
+    let cookie = set_cookie(&page, "tracuu_csrf").expect("csrf cookie");
+    let token = csrf_in(&page.text().await.expect("html")).expect("csrf field");
+    http.post(format!("{}/can-bo/dang-nhap", app.address))
         .header("cookie", cookie)
         .form(&[
             ("csrf", token.as_str()),

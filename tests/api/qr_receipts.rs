@@ -187,3 +187,104 @@ async fn the_receipt_prints_the_sms_channel_s_own_short_code_and_lookup_keyword(
         "receipt SMS line follows [sms]"
     );
 }
+
+#[tokio::test]
+async fn an_agency_officer_prints_only_their_own_agency_s_dossiers() {
+    use crate::intake_support::{spawn_intake_app_with, staff_session};
+    // Arrange: an officer of the agency that received one dossier, and a dossier their agency
+    // neither received nor handles.
+    let app = spawn_intake_app_with(crate::qr_images::qr_settings).await;
+    let client = app.db.client().await;
+    let row = client
+        .query_one(
+            "SELECT code, receiving_agency_code FROM dossiers ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("a dossier");
+    let (own, agency): (String, String) = (row.get(0), row.get(1));
+    let others: String = client
+        .query_one(
+            "SELECT code FROM dossiers
+             WHERE receiving_agency_code <> $1 AND handling_agency_code <> $1
+             ORDER BY code LIMIT 1",
+            &[&agency],
+        )
+        .await
+        .expect("another agency's dossier")
+        .get(0);
+    let handled: Option<String> = client
+        .query_opt(
+            "SELECT code FROM dossiers
+             WHERE receiving_agency_code <> $1 AND handling_agency_code = $1
+             ORDER BY code LIMIT 1",
+            &[&agency],
+        )
+        .await
+        .expect("query")
+        .map(|r| r.get(0));
+    let officer = staff_session(&app, "dau.moi.in", "agency_officer", Some(&agency)).await;
+    let desk = staff_session(&app, "motcua.in", "desk_head", None).await;
+    let operator = staff_session(&app, "dtv.in", "operator", None).await;
+    let paths = |code: &str| {
+        [
+            format!("/receipts/{code}"),
+            format!("/api/v1/dossiers/{code}/qr.png"),
+            format!("/api/v1/dossiers/{code}/qr.svg"),
+        ]
+    };
+
+    // Act and assert: the officer prints their agency's dossiers (received or handled by it).
+    for code in std::iter::once(&own).chain(handled.as_ref()) {
+        for path in paths(code) {
+            let response = officer.get(&app, &path).await;
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+        }
+    }
+    // Another agency's dossier is refused, in each endpoint's own form.
+    let [receipt, png, svg] = paths(&others);
+    let response = officer.get(&app, &receipt).await;
+    assert_eq!(response.status().as_u16(), 403);
+    let html = response.text().await.expect("page");
+    assert!(html.contains("không do cơ quan của bạn tiếp nhận hay giải quyết"));
+    assert!(html.contains(&others));
+    assert!(!html.contains("GIẤY TIẾP NHẬN HỒ SƠ"), "no receipt");
+    for path in [&png, &svg] {
+        let response = officer.get(&app, path).await;
+        assert_eq!(response.status().as_u16(), 403, "{path}");
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "forbidden");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains(&others), "{message}");
+    }
+    // A code not in the read model has no agency to check: not for an officer.
+    let unsynced = "000.00.99.H48-200101-0001";
+    let (status, body) = {
+        let response = officer
+            .get(&app, &format!("/api/v1/dossiers/{unsynced}/qr.png"))
+            .await;
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<serde_json::Value>().await.expect("json"),
+        )
+    };
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "dossier_not_found");
+    // Desk heads, hotline operators and the main store print every dossier.
+    for staff in [&desk, &operator] {
+        for path in paths(&others) {
+            assert_eq!(
+                staff.get(&app, &path).await.status().as_u16(),
+                200,
+                "{path}"
+            );
+        }
+    }
+    for path in paths(&others) {
+        assert_eq!(app.get_signed(&path).await.status().as_u16(), 200, "{path}");
+    }
+    let unsynced_png = format!("/api/v1/dossiers/{unsynced}/qr.png");
+    assert_eq!(desk.get(&app, &unsynced_png).await.status().as_u16(), 200);
+    assert_eq!(app.get_signed(&unsynced_png).await.status().as_u16(), 200);
+}

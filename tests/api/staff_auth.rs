@@ -1,5 +1,5 @@
 //! Staff accounts and sessions: login with argon2id hashes, cookie flags, CSRF on the login form,
-//! lockout after repeated failures, logout that kills the session server-side, the administrator's
+//! login limits per address and per username that never lock an account, logout that kills the session server-side, the administrator's
 //! account management, and `tracuu staff add`.
 
 use crate::intake_support::*;
@@ -67,37 +67,143 @@ async fn the_console_without_a_session_redirects_to_the_login_page() {
     assert_eq!(response.status().as_u16(), 303);
 }
 
+/// What a client can tell of a refused login: status, error code (as the page words it),
+/// whether it says when to come back, and whether it set a session.
+async fn answer(response: reqwest::Response) -> (u16, String, bool, bool) {
+    let status = response.status().as_u16();
+    let retry_after = response.headers().contains_key("retry-after");
+    let session = set_cookie(&response, "tracuu_staff").is_some();
+    let html = response.text().await.expect("html");
+    let error = regex::Regex::new(r#"role="alert"><p>([^<]*)</p>"#)
+        .expect("regex")
+        .captures(&html)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default();
+    (status, error, retry_after, session)
+}
+
 #[tokio::test]
-async fn wrong_passwords_lock_the_account_even_against_the_right_password() {
-    // Arrange
+async fn a_flood_of_wrong_passwords_from_many_addresses_does_not_shut_the_administrator_out() {
+    // Arrange: the default limits, but five attempts a minute per address.
+    let app = spawn_intake_app_with(|s| s.staff.login_attempts_per_minute = 5).await;
+    add_staff(&app, "quan.tri", "administrator", None).await;
+    let strangers: Vec<reqwest::Client> = (10..22).map(|n| client_from([127, 0, 0, n])).collect();
+
+    // Act: twelve addresses send eight wrong passwords each for the administrator, together.
+    let floods = strangers.iter().map(|http| {
+        let app = &app;
+        async move {
+            let mut answers = Vec::new();
+            for _ in 0..8 {
+                let response = post_login_via(app, http, "quan.tri", "doan-mat-khau-1").await;
+                answers.push(answer(response).await);
+            }
+            answers
+        }
+    });
+    let flooded = futures_util::future::join_all(floods).await;
+
+    // Assert: no stranger got in, each was throttled before its eighth attempt was checked, and
+    // the throttle answers 429 with a time to come back, not a lock.
+    for answers in &flooded {
+        assert!(
+            answers.iter().all(|a| !a.3 && matches!(a.0, 401 | 429)),
+            "{answers:?}"
+        );
+        let throttled = answers.iter().find(|a| a.0 == 429).expect("throttled");
+        assert!(
+            throttled.1.contains("Đăng nhập quá nhiều lần"),
+            "{throttled:?}"
+        );
+        assert!(throttled.2, "Retry-After");
+    }
+    let checked: usize = flooded.iter().flatten().filter(|a| a.0 == 401).count();
+    assert!(
+        checked < 12 * 8,
+        "some attempts were refused before hashing"
+    );
+    // The administrator logs in with the right password from their own address.
+    let own = client_from([127, 0, 0, 2]);
+    let response = post_login_via(&app, &own, "quan.tri", PASSWORD).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(set_cookie(&response, "tracuu_staff").is_some());
+}
+
+#[tokio::test]
+async fn unknown_and_real_usernames_get_the_same_answers_past_the_old_lockout() {
+    // Arrange: ten failures free per username and address, eight attempts a minute per address.
+    let app = spawn_intake_app_with(|s| {
+        s.staff.free_failed_logins = 10;
+        s.staff.login_attempts_per_minute = 8;
+    })
+    .await;
+    add_staff(&app, "dau.moi", "desk_head", None).await;
+    let (real, unknown) = (client_from([127, 0, 0, 30]), client_from([127, 0, 0, 31]));
+
+    // Act: the same wrong passwords for a real and an unknown username, each from its address,
+    // until the address is throttled.
+    let mut answers = Vec::new();
+    for (http, username) in [(&real, "dau.moi"), (&unknown, "khong.co")] {
+        let mut seen = Vec::new();
+        for _ in 0..30 {
+            let response = post_login_via(&app, http, username, "sai-mat-khau-123").await;
+            let answer = answer(response).await;
+            let done = answer.0 == 429;
+            seen.push(answer);
+            if done {
+                break;
+            }
+        }
+        answers.push(seen);
+    }
+
+    // Assert: seven and more failures in a row are still 401 (no lock), identical for both, and
+    // the throttle's answer is identical too.
+    for seen in &answers {
+        assert!(seen.len() >= 7, "{seen:?}");
+        assert!(seen[..seen.len() - 1].iter().all(|a| a.0 == 401));
+        assert_eq!(seen.last().map(|a| a.0), Some(429), "throttled in the end");
+    }
+    assert_eq!(answers[0][0], answers[1][0]);
+    assert_eq!(answers[0][0].1, "Tên đăng nhập hoặc mật khẩu không đúng.");
+    assert_eq!(answers[0].last(), answers[1].last());
+    // The rightful user, from another address, gets in.
+    let own = client_from([127, 0, 0, 32]);
+    assert_eq!(
+        post_login_via(&app, &own, "dau.moi", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn one_address_trying_many_usernames_is_throttled_and_others_are_not() {
+    // Arrange: the default ten attempts a minute per address.
     let app = spawn_intake_app().await;
     add_staff(&app, "dau.moi", "desk_head", None).await;
-    // Act: five failures (the default limit).
-    for attempt in 1..=5 {
-        let response = post_login(&app, "dau.moi", "sai-mat-khau-123").await;
-        let expected = if attempt < 5 { 401 } else { 403 };
-        assert_eq!(response.status().as_u16(), expected, "attempt {attempt}");
+    let sprayer = client_from([127, 0, 0, 40]);
+
+    // Act: one wrong password tried against twenty usernames.
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let response =
+            post_login_via(&app, &sprayer, &format!("can.bo.{n}"), "mat-khau-pho-bien").await;
+        statuses.push(response.status().as_u16());
     }
-    let response = post_login(&app, "dau.moi", PASSWORD).await;
-    // Assert
-    assert_eq!(response.status().as_u16(), 403);
-    assert!(set_cookie(&response, "tracuu_staff").is_none());
-    assert!(response.text().await.expect("html").contains("tạm bị khóa"));
-    // An unknown user gets the same answer as a wrong password, and locks nothing.
-    let response = post_login(&app, "khong.co", PASSWORD).await;
-    assert_eq!(response.status().as_u16(), 401);
-    // Lifting the lock (as after the lockout period) lets the right password in again.
-    app.db
-        .client()
-        .await
-        .execute(
-            "UPDATE staff_accounts SET locked_until = now() - interval '1 second'",
-            &[],
-        )
-        .await
-        .expect("expire lock");
+
+    // Assert: the address was throttled over every username (ten at once, then one every six
+    // seconds); another address is not.
+    assert!(
+        statuses.iter().all(|s| matches!(s, 401 | 429)),
+        "{statuses:?}"
+    );
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!((10..=15).contains(&checked), "{statuses:?}");
+    let other = client_from([127, 0, 0, 41]);
     assert_eq!(
-        post_login(&app, "dau.moi", PASSWORD)
+        post_login_via(&app, &other, "dau.moi", PASSWORD)
             .await
             .status()
             .as_u16(),

@@ -2,6 +2,8 @@
 //! [`PrintAccess`] is the one guard every print endpoint takes. It accepts the sync feed's
 //! credentials (the main store signs its GET like a push, see [`crate::sync::auth`]) or the
 //! session of a staff member who serves citizens (desk head, agency officer, hotline operator).
+//! An agency officer prints only their own agency's dossiers ([`PrintAccess::allows`]); the others
+//! print any.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,6 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
 use super::QrState;
+use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
 use crate::http::{app_data, AppState};
 use crate::staff::{tokens::SESSION_COOKIE, Role};
@@ -27,13 +30,24 @@ pub enum Credential {
     Staff(i64),
 }
 
+/// Which dossiers a print credential covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintScope {
+    /// Every dossier: the sync feed, desk heads and hotline operators.
+    All,
+    /// The dossiers this agency received or handles: an agency officer's.
+    Agency(String),
+}
+
 /// Proof that the request may mint QR codes and print receipts. Extracting it fails with
 /// `credentials_required` (no credential offered) or the signature error (a credential offered
 /// but wrong); handlers that answer in HTML take `Result<PrintAccess, AppError>` and render it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PrintAccess {
     /// How the caller was recognised.
     pub credential: Credential,
+    /// The dossiers it may print.
+    pub scope: PrintScope,
 }
 
 impl PrintAccess {
@@ -48,8 +62,18 @@ impl PrintAccess {
             }
             let app = app_data::<AppState>(req)?;
             let session = crate::staff::authorise(req, &app.pool, &PRINTING_ROLES).await?;
+            let scope = match session.role {
+                // An officer without an agency (the schema forbids one) prints nothing.
+                Role::AgencyOfficer => PrintScope::Agency(
+                    session
+                        .agency_code
+                        .ok_or_else(|| AppError::new(Code::Forbidden))?,
+                ),
+                _ => PrintScope::All,
+            };
             return Ok(Self {
                 credential: Credential::Staff(session.account_id),
+                scope,
             });
         }
         let path_and_query = req
@@ -75,7 +99,35 @@ impl PrintAccess {
             })?;
         Ok(Self {
             credential: Credential::SyncFeed,
+            scope: PrintScope::All,
         })
+    }
+
+    /// Whether this credential covers every dossier (no dossier needs to be read to decide).
+    pub fn covers_all(&self) -> bool {
+        self.scope == PrintScope::All
+    }
+
+    /// Fails with `forbidden`, naming the dossier, unless this credential may print the dossier
+    /// `code`, received by `receiving_agency` and handled by `handling_agency`: an agency officer
+    /// prints the dossiers their agency received or handles.
+    pub fn allows(
+        &self,
+        code: &DossierCode,
+        receiving_agency: &str,
+        handling_agency: &str,
+    ) -> Result<(), AppError> {
+        match &self.scope {
+            PrintScope::All => Ok(()),
+            PrintScope::Agency(own) if own == receiving_agency || own == handling_agency => Ok(()),
+            PrintScope::Agency(_) => Err(AppError::with_message(
+                Code::Forbidden,
+                format!(
+                    "Hồ sơ {code} không do cơ quan của bạn tiếp nhận hay giải quyết. Cán bộ đầu \
+                     mối chỉ in giấy tiếp nhận và mã QR của hồ sơ thuộc cơ quan mình."
+                ),
+            )),
+        }
     }
 }
 

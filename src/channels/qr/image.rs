@@ -1,6 +1,8 @@
 //! `GET /api/v1/dossiers/{code}/qr.png` and `.svg`: the receipt's QR code for printing. The code
 //! only has to be well formed (a receipt is printed at reception, possibly before the dossier
 //! reaches tracuu); minting needs print credentials and counts against the caller's lookup limits.
+//! An agency officer mints only the codes of dossiers in the read model that their agency received
+//! or handles.
 //!
 //! Rendering is ours, from the module matrix of the `qrcode` crate: a 1-bit greyscale PNG (a few
 //! hundred bytes) and an SVG with one path of horizontal runs.
@@ -381,8 +383,10 @@ pub fn matrix_for(state: &QrState, code: &DossierCode) -> Result<Matrix, AppErro
         .map_err(|e| AppError::internal(e.context("encoding a QR code")))
 }
 
-/// The common steps: count the request against the caller's limits, check credentials, parse.
-fn prepare(
+/// The common steps: count the request against the caller's limits, check credentials, parse,
+/// and, for a credential confined to one agency, check that the dossier is that agency's (which
+/// needs the dossier in the read model: the lookup then counts the request).
+async fn prepare(
     req: &HttpRequest,
     access: Result<PrintAccess, AppError>,
     code: &str,
@@ -390,15 +394,41 @@ fn prepare(
     app: &AppState,
 ) -> Result<(DossierCode, u32, u32), AppError> {
     let client = client_key(req, &app.settings.http.trusted_proxies);
-    app.lookup
-        .guard()
-        .admit(&client)
-        .map_err(AppError::rate_limited)?;
-    access?;
-    let code =
-        DossierCode::parse(code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
-    let (size, quiet) = query.parse()?;
-    Ok((code, size, quiet))
+    let admit = || {
+        app.lookup
+            .guard()
+            .admit(&client)
+            .map_err(AppError::rate_limited)
+    };
+    let access = match access {
+        Ok(access) => access,
+        Err(refused) => {
+            admit()?;
+            return Err(refused);
+        }
+    };
+    let parsed = DossierCode::parse(code)
+        .map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))
+        .and_then(|code| query.parse().map(|(size, quiet)| (code, size, quiet)));
+    match parsed {
+        Ok((code, size, quiet)) if !access.covers_all() => {
+            let lookup = app.lookup.by_code_granted(&client, &code).await?;
+            let public = lookup
+                .dossier
+                .public_view()
+                .map_err(|e| AppError::internal(e.context("reading a dossier view")))?;
+            access.allows(
+                &code,
+                &public.receiving_agency.code,
+                &public.handling_agency.code,
+            )?;
+            Ok((code, size, quiet))
+        }
+        parsed => {
+            admit()?;
+            parsed
+        }
+    }
 }
 
 fn image_response(content_type: &str, file_name: String, body: Vec<u8>) -> HttpResponse {
@@ -421,7 +451,7 @@ pub async fn show_qr_png(
     app: web::Data<AppState>,
     qr: web::Data<QrState>,
 ) -> Result<HttpResponse, AppError> {
-    let (code, size, quiet) = prepare(&req, access, &code, &query, &app)?;
+    let (code, size, quiet) = prepare(&req, access, &code, &query, &app).await?;
     let png = matrix_for(&qr, &code)?.to_png(size, quiet)?;
     Ok(image_response("image/png", format!("qr-{code}.png"), png))
 }
@@ -435,7 +465,7 @@ pub async fn show_qr_svg(
     app: web::Data<AppState>,
     qr: web::Data<QrState>,
 ) -> Result<HttpResponse, AppError> {
-    let (code, size, quiet) = prepare(&req, access, &code, &query, &app)?;
+    let (code, size, quiet) = prepare(&req, access, &code, &query, &app).await?;
     let label = format!("Mã QR tra cứu hồ sơ {code}");
     let svg = matrix_for(&qr, &code)?.to_svg(size, quiet, &label);
     Ok(image_response(

@@ -2,7 +2,8 @@
 //! tiếp nhận hồ sơ và hẹn trả kết quả, docs/domain.md, receipts and forms) with the QR code, the lookup number, the SMS
 //! syntax, the hotline and the lookup web address. It carries only what the read model has; the
 //! applicant appears masked as in every view (no phone, address or ID number). Same access rule
-//! as minting a QR; failures are HTML pages.
+//! as minting a QR (an agency officer prints only their agency's dossiers); failures are HTML
+//! pages.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -120,15 +121,18 @@ async fn build(
     qr: &QrState,
 ) -> Result<HttpResponse, AppError> {
     let client = client_key(req, &app.settings.http.trusted_proxies);
-    if let Err(refused) = access {
-        // Refused requests count against the caller's limits too (accepted ones are counted by
-        // the lookup below).
-        app.lookup
-            .guard()
-            .admit(&client)
-            .map_err(AppError::rate_limited)?;
-        return Err(refused);
-    }
+    let access = match access {
+        Ok(access) => access,
+        Err(refused) => {
+            // Refused requests count against the caller's limits too (accepted ones are counted
+            // by the lookup below).
+            app.lookup
+                .guard()
+                .admit(&client)
+                .map_err(AppError::rate_limited)?;
+            return Err(refused);
+        }
+    };
     let query =
         web::Query::<ReceiptQuery>::from_query(req.query_string()).map_err(AppError::bad_query)?;
     let paper = Paper::parse(query.paper.as_deref())?;
@@ -138,6 +142,11 @@ async fn build(
     let dossier = lookup
         .facts()
         .map_err(|e| AppError::internal(e.context("reading a dossier view")))?;
+    access.allows(
+        &code,
+        &dossier.public.receiving_agency.code,
+        &dossier.public.handling_agency.code,
+    )?;
     let label = format!("Mã QR tra cứu hồ sơ {code}");
     // The SVG scales to the printed size; 256 is only its nominal pixel size.
     let qr_svg = matrix_for(qr, &code)?.to_svg(256, 4, &label);

@@ -32,7 +32,6 @@ async fn accounts_page(
                 "role_label": Role::parse(&a.role).map(Role::label),
                 "agency_code": a.agency_code.clone().unwrap_or_default(),
                 "active": a.active,
-                "locked": a.locked_until.is_some_and(|u| u > chrono::Utc::now()),
             })
         })
         .collect();

@@ -1,6 +1,6 @@
 //! Signing in and out of the console: the login form (double-submit CSRF cookie, since there is no
-//! session yet), the login itself with its lockout, and the logout that ends the session on the
-//! server as well as in the browser.
+//! session yet), the login itself behind its limits (no lockout: decision 0041), and the logout
+//! that ends the session on the server as well as in the browser.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,8 +10,8 @@ use serde_json::json;
 use crate::http::body::read_body;
 use crate::http::forms::{base, check_csrf, csrf_token, form, merge, respond, see_other};
 use crate::http::forms::{session_form, CsrfForm};
-use crate::http::pages::render;
-use crate::http::AppState;
+use crate::http::pages::{render, with_retry_after};
+use crate::http::{client, AppState};
 use crate::staff::tokens::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::staff::{self, authenticate};
 
@@ -73,6 +73,8 @@ pub async fn log_in(
         staff::log_in(
             &state.pool,
             &state.settings.staff,
+            &state.staff_logins,
+            &client(&req, &state),
             input.username.as_deref().unwrap_or(""),
             input.password.as_deref().unwrap_or(""),
         )
@@ -93,6 +95,7 @@ pub async fn log_in(
         Err(error) => {
             error.log();
             let response = login_page(&state, &csrf, Some(&error.message), error.code.status());
+            let response = with_retry_after(response, error.retry_after);
             with_csrf_cookie(response, &state, new.then_some(csrf.as_str()))
         }
     }

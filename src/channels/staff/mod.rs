@@ -1,9 +1,9 @@
-//! The staff console (server-rendered): login with lockout, logout, the inbox with filters, the
-//! item page with its history and actions, publication with a preview of what is masked, and the
-//! administrator's pages (staff accounts, routing rules, the audit log). Every form carries the
-//! session's CSRF token; an agency officer only ever reaches their own agency's items (the scope
-//! goes into every query, so another agency's item is "not found", by list, by direct URL and by
-//! action). One file per screen; this module registers their routes.
+//! The staff console (server-rendered): login behind per-address and per-username limits, logout,
+//! the inbox with filters, the item page with its history and actions, publication with a preview
+//! of what is masked, and the administrator's pages (staff accounts, routing rules, the audit
+//! log). Every form carries the session's CSRF token; an agency officer only ever reaches their
+//! own agency's items (the scope goes into every query, so another agency's item is "not found",
+//! by list, by direct URL and by action). One file per screen; this module registers their routes.
 
 pub mod accounts;
 pub mod audit;
