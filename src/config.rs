@@ -40,6 +40,10 @@ pub struct HttpSettings {
     pub workers: usize,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a request body may pause between two pieces before the request is dropped.
+    pub body_idle_timeout_secs: u64,
+    /// Seconds a whole request body may take to arrive.
+    pub body_total_timeout_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits.
     pub trusted_proxies: Vec<IpAddr>,
 }
@@ -51,6 +55,8 @@ impl Default for HttpSettings {
             port: 8080,
             workers: 0,
             max_body_bytes: 64 * 1024,
+            body_idle_timeout_secs: 10,
+            body_total_timeout_secs: 60,
             trusted_proxies: Vec::new(),
         }
     }
@@ -958,12 +964,19 @@ fn check_hotline(hotline: &HotlineSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the HTTP listener: the body limit.
+/// Checks the settings of the HTTP listener: the body limit and the body time limits.
 fn check_http(http: &HttpSettings) -> anyhow::Result<()> {
-    ensure_all(&[(
-        http.max_body_bytes >= 1024,
-        "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
-    )])
+    ensure_all(&[
+        (
+            http.max_body_bytes >= 1024,
+            "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
+        ),
+        (
+            http.body_idle_timeout_secs > 0
+                && http.body_total_timeout_secs >= http.body_idle_timeout_secs,
+            "TRACUU_HTTP__BODY_IDLE_TIMEOUT_SECS must be at least 1 and TRACUU_HTTP__BODY_TOTAL_TIMEOUT_SECS at least as long",
+        ),
+    ])
 }
 
 /// Checks the QR links: the keyring, and the public base URL they point to.

@@ -130,6 +130,14 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
+    BodyTimeout {
+        name: "body_timeout",
+        status: 408,
+        message: "Dữ liệu gửi lên đến quá chậm nên yêu cầu bị hủy; chưa có gì được lưu. Vui lòng gửi lại.",
+        title: "Gửi dữ liệu quá chậm",
+        sms: None,
+        ivr: IVR_FAULT,
+    }
     RateLimited {
         name: "rate_limited",
         status: 429,

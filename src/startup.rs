@@ -118,6 +118,9 @@ impl Application {
                     })
                 })
                 .configure(routes)
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::body::limit_body_time,
+                ))
                 .default_service(web::to(crate::http::not_found))
         })
         .listen(listener)?;

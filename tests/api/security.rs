@@ -463,3 +463,53 @@ async fn only_a_few_unverified_push_bodies_are_read_at_once() {
         .expect("push");
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn bodies_that_stall_after_a_few_bytes_are_answered_and_their_connections_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_intake_app_with_body_limits().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    // 200 connections each send a head announcing 100 bytes, then 5 bytes, then nothing.
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let address = address.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(&address).await.ok()?;
+            let head = "POST /api/v1/questions HTTP/1.1\r\nHost: tracuu\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na";
+            stream.write_all(head.as_bytes()).await.ok()?;
+            let mut answer = Vec::new();
+            // Reads until the server closes the connection; a server that waits for the rest of
+            // the body forever never gets here (the safety timeout gives up instead).
+            tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
+                .await
+                .ok()?
+                .ok()?;
+            Some(String::from_utf8_lossy(&answer).into_owned())
+        }));
+    }
+    let mut closed_with_408 = 0;
+    for task in tasks {
+        if let Some(answer) = task.await.expect("task") {
+            if answer.starts_with("HTTP/1.1 408") && answer.contains("body_timeout") {
+                closed_with_408 += 1;
+            }
+        }
+    }
+    assert_eq!(closed_with_408, 200);
+    // A well-behaved client is served meanwhile and after.
+    let (status, _) = post_json(
+        &app,
+        "/api/v1/questions",
+        &crate::intake_support::question(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201);
+}
+
+async fn spawn_intake_app_with_body_limits() -> TestApp {
+    crate::intake_support::spawn_intake_app_with(|s| {
+        s.http.body_idle_timeout_secs = 2;
+        s.http.body_total_timeout_secs = 4;
+    })
+    .await
+}

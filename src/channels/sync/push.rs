@@ -22,6 +22,7 @@ pub async fn read_body(payload: web::Payload, limit: usize) -> Result<BytesMut, 
         .await
         .map_err(|error| match error {
             BodyError::TooLarge => too_large(limit),
+            BodyError::TimedOut => AppError::new(Code::BodyTimeout),
             BodyError::Broken(e) => AppError::with_message(Code::InvalidBatch, format!("{e}")),
         })
 }
