@@ -2,6 +2,8 @@
 //! addresses where the attack needs them), failing now, while the rightful user still gets in.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -11,13 +13,8 @@ use crate::helpers::{spawn_app_with, test_settings, TestApp};
 use crate::intake_support::{feedback, post_json, spawn_intake_app};
 
 /// A client whose requests leave from `127.0.0.<n>`: one of the "endless" addresses.
-pub fn client_from(n: u8) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client")
+fn client_from(n: u8) -> reqwest::Client {
+    crate::intake_support::client_from([127, 0, 0, n])
 }
 
 async fn get_json_from(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Value) {
@@ -512,4 +509,111 @@ async fn spawn_intake_app_with_body_limits() -> TestApp {
         s.http.body_total_timeout_secs = 4;
     })
     .await
+}
+
+#[tokio::test]
+async fn concurrent_unknown_codes_get_at_most_the_not_found_budget() {
+    // Arrange: a budget of 10 not-found answers; one worker.
+    let app = spawn_app_with(|s| {
+        s.rate_limit.not_found_per_minute = 1;
+        s.rate_limit.not_found_burst = 10;
+    })
+    .await;
+    let client = client_from(5);
+    // Act: 200 unknown codes at once from one address.
+    let mut tasks = Vec::new();
+    for seq in 0..200 {
+        let client = client.clone();
+        let url = format!(
+            "{}/api/v1/dossiers/000.00.99.H48-200101-{seq:04}",
+            app.address
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    // Assert: exactly the budget is answered "not found"; the rest is "wait".
+    let not_found = statuses.iter().filter(|s| **s == 404).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    eprintln!("200 concurrent unknown codes: {not_found} × 404, {limited} × 429");
+    assert_eq!(not_found, 10);
+    assert_eq!(limited, 190);
+}
+
+#[tokio::test]
+async fn a_well_behaved_client_is_served_while_another_floods() {
+    // Arrange: the same limits for both clients; one worker.
+    let app = spawn_app_with(|s| {
+        s.rate_limit.lookups_per_minute = 600;
+        s.rate_limit.lookups_burst = 200;
+        s.rate_limit.not_found_per_minute = 10;
+        s.rate_limit.not_found_burst = 10;
+    })
+    .await;
+    let known = app.known(4).await;
+    let flooded = Arc::new(AtomicUsize::new(0));
+    let refused = Arc::new(AtomicUsize::new(0));
+    // Act: 32 concurrent loops from 127.0.0.2 send 6,000 lookups of known and unknown codes...
+    let mut flood = Vec::new();
+    for lane in 0..32usize {
+        let client = client_from(2);
+        let base = app.address.clone();
+        let code = known.code.clone();
+        let (flooded, refused) = (Arc::clone(&flooded), Arc::clone(&refused));
+        flood.push(tokio::spawn(async move {
+            for i in 0..(6_000 / 32) {
+                let path = if i % 2 == 0 {
+                    code.clone()
+                } else {
+                    format!("000.00.99.H48-200101-{:04}", (lane * 1000 + i) % 10_000)
+                };
+                if let Ok(response) = client
+                    .get(format!("{base}/api/v1/dossiers/{path}"))
+                    .send()
+                    .await
+                {
+                    flooded.fetch_add(1, Ordering::Relaxed);
+                    if response.status().as_u16() == 429 {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    // ...while 127.0.0.3 looks up its own dossier 100 times.
+    let good = client_from(3);
+    let mut served = 0;
+    for _ in 0..100 {
+        let ok = good
+            .get(format!("{}/api/v1/dossiers/{}", app.address, known.code))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().as_u16() == 200);
+        served += usize::from(ok);
+    }
+    for lane in flood {
+        lane.await.expect("flood lane");
+    }
+    // Assert
+    let (flooded, refused) = (
+        flooded.load(Ordering::Relaxed),
+        refused.load(Ordering::Relaxed),
+    );
+    eprintln!(
+        "flood: {flooded} requests, {refused} refused with 429; well-behaved client: {served}/100 served"
+    );
+    assert!(
+        refused > flooded / 2,
+        "the flood was limited: {refused} of {flooded}"
+    );
+    assert!(served >= 95, "the well-behaved client got {served}/100");
 }
