@@ -79,6 +79,28 @@ async fn cached_dossiers_answer_while_the_database_is_down_and_all_recovers_afte
         assert_eq!(status, 503, "{path}: {body}");
         assert_eq!(body["error"]["code"], "service_unavailable", "{path}");
     }
+    // A write says that nothing was stored, not that "this dossier" could not be read.
+    let (status, body) = {
+        let response = http
+            .post(format!("{address}/api/v1/questions"))
+            .json(&serde_json::json!({
+                "channel": "app", "name": "Trần Thị Bình", "phone": "0912 345 678",
+                "subject": "Hỏi về thủ tục", "body": "Tôi cần giấy tờ gì?", "public": true,
+            }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<serde_json::Value>().await.expect("json"),
+        )
+    };
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "service_unavailable");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("chưa có gì được lưu"), "{message}");
+    assert!(!message.contains("hồ sơ này"), "{message}");
 
     // Act: the database comes back; no restart of tracuu.
     cluster.restart().expect("restart the database");
