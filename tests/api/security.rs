@@ -410,6 +410,9 @@ async fn only_a_few_unverified_push_bodies_are_read_at_once() {
     let app = spawn_app_with(|s| {
         s.sync.secrets = vec!["push-secret-0123456789".to_owned().into()];
         s.sync.max_unverified_bodies = 2;
+        // The trickling bodies must outlast the wait for a turn, not time out first.
+        s.http.body_idle_timeout_secs = 60;
+        s.http.body_total_timeout_secs = 120;
     })
     .await;
     use tokio::io::AsyncWriteExt;

@@ -48,7 +48,7 @@ pub fn authenticate(
 }
 
 /// How long a push waits for a turn to have its body read before it is told to retry.
-const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+const BODY_TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Receives a signed push: checks what the headers alone can tell (enabled, well-formed, within
 /// the time window, declared length within the limit) before reading anything, reads the body
