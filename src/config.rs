@@ -40,8 +40,20 @@ pub struct HttpSettings {
     pub workers: usize,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits.
+    /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits and when
+    /// checking [`Self::operator_addresses`].
     pub trusted_proxies: Vec<IpAddr>,
+    /// Client addresses (exact, not networks) allowed to reach the operator endpoints:
+    /// `/metrics`, the sync push `/sync/v1/*`, Kannel's `/sms/v1/*`, and the details of
+    /// `/readyz`. Anyone else gets 404 `route_not_found`, as for a path that does not exist.
+    pub operator_addresses: Vec<IpAddr>,
+    /// Port of a second, internal listener on [`Self::internal_host`] that serves the operator
+    /// endpoints and the health checks and nothing else; when set, the public listener does not
+    /// serve the operator endpoints at all. Unset: they are on the public listener, still limited
+    /// to `operator_addresses`. 0 picks a free port (tests).
+    pub internal_port: Option<u16>,
+    /// Address the internal listener binds.
+    pub internal_host: String,
 }
 
 impl Default for HttpSettings {
@@ -52,6 +64,12 @@ impl Default for HttpSettings {
             workers: 0,
             max_body_bytes: 64 * 1024,
             trusted_proxies: Vec::new(),
+            operator_addresses: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            internal_port: None,
+            internal_host: "127.0.0.1".into(),
         }
     }
 }
@@ -720,6 +738,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("http.trusted_proxies")
+                .with_list_parse_key("http.operator_addresses")
                 .with_list_parse_key("sync.secrets")
                 .with_list_parse_key("qr.keys")
                 .with_list_parse_key("sms.allowed_addresses")
@@ -921,12 +940,18 @@ fn check_hotline(hotline: &HotlineSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the HTTP listener: the body limit.
+/// Checks the settings of the HTTP listener: the body limit, the internal listener.
 fn check_http(http: &HttpSettings) -> anyhow::Result<()> {
-    ensure_all(&[(
-        http.max_body_bytes >= 1024,
-        "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
-    )])
+    ensure_all(&[
+        (
+            http.max_body_bytes >= 1024,
+            "TRACUU_HTTP__MAX_BODY_BYTES must be at least 1024",
+        ),
+        (
+            http.internal_port.is_none_or(|p| p == 0 || p != http.port),
+            "TRACUU_HTTP__INTERNAL_PORT must differ from TRACUU_HTTP__PORT",
+        ),
+    ])
 }
 
 /// Checks the QR links: the keyring, and the public base URL they point to.

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod error;
 pub mod forms;
+pub mod operator;
 pub mod pages;
 pub mod staff;
 
@@ -49,29 +50,12 @@ pub fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse
-/// proxy says it forwarded for.
+/// proxy says it forwarded for ([`operator::client_address`]), an IPv6 address folded to its /64.
 pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> ClientKey {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let Some(peer) = peer else {
-        return ClientKey::Ip(IpAddr::from([0, 0, 0, 0]));
-    };
-    if !trusted_proxies.contains(&peer) {
-        return ClientKey::Ip(client_network(peer));
+    match operator::client_address(req.head(), trusted_proxies) {
+        Some(client) => ClientKey::Ip(client_network(client)),
+        None => ClientKey::Ip(IpAddr::from([0, 0, 0, 0])),
     }
-    // Walk X-Forwarded-For from the right: the first address not one of our proxies is the client.
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    let client = forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !trusted_proxies.contains(ip))
-        .unwrap_or(peer);
-    ClientKey::Ip(client_network(client))
 }
 
 /// The network one client stands for: an IPv4 address as it is (an IPv4-mapped IPv6 address
