@@ -537,6 +537,13 @@ pub struct KioskSettings {
     pub idle_timeout_secs: u64,
     /// Kiosk id used when the kiosk URL names none (`?kiosk=`); sent with every request.
     pub default_id: String,
+    /// Per-kiosk keys, each `ID:SECRET` (secret of at least 16 characters). A request with
+    /// `X-Kiosk-Id: ID` and `X-Kiosk-Key: SECRET` is counted as that kiosk, not by its address,
+    /// with budgets [`Self::budget_multiplier`] times a citizen's; a wrong key is refused.
+    pub keys: Vec<SecretString>,
+    /// How many times a citizen's lookup, not-found and wrong-proof budgets a kiosk with a valid
+    /// key gets: a service centre's worth of people use one kiosk.
+    pub budget_multiplier: u32,
 }
 
 impl Default for KioskSettings {
@@ -544,7 +551,42 @@ impl Default for KioskSettings {
         Self {
             idle_timeout_secs: 60,
             default_id: "kiosk".into(),
+            keys: Vec::new(),
+            budget_multiplier: 20,
         }
+    }
+}
+
+impl KioskSettings {
+    /// The configured keys as (kiosk id, secret). Error texts never contain a secret.
+    pub fn key_table(&self) -> anyhow::Result<Vec<(crate::domain::KioskId, SecretString)>> {
+        use secrecy::ExposeSecret;
+        let mut table: Vec<(crate::domain::KioskId, SecretString)> = Vec::new();
+        for (index, spec) in self.keys.iter().enumerate() {
+            let item = index + 1;
+            let (id, secret) = spec.expose_secret().split_once(':').ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid configuration: TRACUU_KIOSK__KEYS item {item}: expected KIOSK-ID:SECRET"
+                )
+            })?;
+            let id = crate::domain::KioskId::parse(id.trim()).map_err(|_| {
+                anyhow::anyhow!(
+                    "invalid configuration: TRACUU_KIOSK__KEYS item {item}: the kiosk id must be 1-40 characters of A-Z a-z 0-9 . _ -"
+                )
+            })?;
+            anyhow::ensure!(
+                secret.chars().count() >= 16 && secret.len() <= 200,
+                "invalid configuration: TRACUU_KIOSK__KEYS item {item} (kiosk {}): the secret must have 16 to 200 characters",
+                id
+            );
+            anyhow::ensure!(
+                !table.iter().any(|(known, _)| *known == id),
+                "invalid configuration: TRACUU_KIOSK__KEYS: kiosk {} has two keys",
+                id
+            );
+            table.push((id, SecretString::from(secret.to_owned())));
+        }
+        Ok(table)
     }
 }
 
@@ -741,6 +783,7 @@ impl Settings {
                 .with_list_parse_key("http.operator_addresses")
                 .with_list_parse_key("sync.secrets")
                 .with_list_parse_key("qr.keys")
+                .with_list_parse_key("kiosk.keys")
                 .with_list_parse_key("sms.allowed_addresses")
                 .with_list_parse_key("hotline.platform_addresses")
                 .with_list_parse_key("sms.keywords.lookup")
@@ -822,9 +865,14 @@ fn check_staff(staff: &StaffSettings) -> anyhow::Result<()> {
     )])
 }
 
-/// Checks the settings of the kiosk: idle timeout and default id.
+/// Checks the settings of the kiosk: idle timeout, default id, keys and their budgets.
 fn check_kiosk(kiosk: &KioskSettings) -> anyhow::Result<()> {
+    kiosk.key_table()?;
     ensure_all(&[
+        (
+            (1..=1000).contains(&kiosk.budget_multiplier),
+            "TRACUU_KIOSK__BUDGET_MULTIPLIER must be between 1 and 1000",
+        ),
         (
             (10..=3600).contains(&kiosk.idle_timeout_secs),
             "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
@@ -1061,6 +1109,53 @@ mod tests {
             assert!(text.contains("TRACUU_QR__"), "{text}");
             assert!(!text.contains("0123456789"), "secret echoed: {text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod kiosk_key_tests {
+    use super::*;
+
+    fn kiosk(keys: &[&str]) -> KioskSettings {
+        KioskSettings {
+            keys: keys
+                .iter()
+                .map(|k| SecretString::from(k.to_string()))
+                .collect(),
+            ..KioskSettings::default()
+        }
+    }
+
+    #[test]
+    fn kiosk_keys_parse_as_id_and_secret() {
+        let table = kiosk(&[
+            "TTHC-01:first-secret-0123456789",
+            "TTHC-02:a:b:c-0123456789abc",
+        ])
+        .key_table()
+        .expect("keys");
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[0].0.as_ref(), "TTHC-01");
+        assert_eq!(table[1].0.as_ref(), "TTHC-02");
+    }
+
+    #[test]
+    fn bad_kiosk_keys_are_refused_without_echoing_the_secret() {
+        for keys in [
+            vec!["no-colon-secret-0123456789"],
+            vec!["bad id:secret-0123456789abcdef"],
+            vec!["K1:short-012345"],
+            vec!["K1:secret-0123456789abcdef", "K1:secret-0123456789abcdeg"],
+        ] {
+            let error = kiosk(&keys).key_table().expect_err("refused");
+            let text = format!("{error:#}");
+            assert!(text.contains("TRACUU_KIOSK__KEYS"), "{text}");
+            assert!(!text.contains("0123456789"), "secret echoed: {text}");
+        }
+        let mut settings = Settings::default();
+        settings.kiosk.budget_multiplier = 0;
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_KIOSK__BUDGET_MULTIPLIER"), "{error}");
     }
 }
 

@@ -137,6 +137,7 @@ impl Application {
             intake: Arc::clone(&intake),
             intake_limits: Arc::clone(&intake_limits),
             hotline: Arc::clone(&hotline),
+            kiosk_keys: Arc::new(crate::http::kiosk_keys::KioskKeys::new(&settings.kiosk)?),
         });
         let max_body = settings.http.max_body_bytes;
         let operators = OperatorOnly(Arc::new(settings.http.clone()));
@@ -245,7 +246,7 @@ async fn lookup_service(
         read_clients(&settings.database, pool)?,
         DossierCache::new(&settings.cache),
         Arc::clone(&health),
-        Guard::new(&settings.rate_limit),
+        Guard::with_kiosk_multiplier(&settings.rate_limit, settings.kiosk.budget_multiplier),
         Arc::clone(metrics),
     )
     .with_qr_keyring(settings.qr.keyring()?);

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod error;
 pub mod forms;
+pub mod kiosk_keys;
 pub mod operator;
 pub mod pages;
 pub mod staff;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub intake: Arc<crate::intake::IntakeService>,
     pub intake_limits: Arc<crate::intake::limits::IntakeLimits>,
     pub hotline: Arc<crate::hotline::HotlineState>,
+    /// The kiosks' keys.
+    pub kiosk_keys: Arc<kiosk_keys::KioskKeys>,
 }
 
 /// The app's shared `T` (registered as `web::Data<T>`), borrowed from the request: for code that
@@ -89,9 +92,14 @@ pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
     Err(AppError::new(Code::MethodNotAllowed))
 }
 
-/// The client key of a request (its address, or the one a trusted proxy forwarded).
-pub fn client(req: &HttpRequest, state: &AppState) -> ClientKey {
-    client_key(req, &state.settings.http.trusted_proxies)
+/// The client key of a lookup or submission: the kiosk, when the request carries a kiosk's valid
+/// id and key; otherwise its address, or the one a trusted proxy forwarded. A kiosk key that does
+/// not match is refused (`kiosk_key_invalid`), never counted as the public.
+pub fn client(req: &HttpRequest, state: &AppState) -> Result<ClientKey, AppError> {
+    match state.kiosk_keys.verify(req)? {
+        Some(kiosk) => Ok(kiosk_keys::KioskKeys::client_key(&kiosk)),
+        None => Ok(client_key(req, &state.settings.http.trusted_proxies)),
+    }
 }
 
 #[cfg(test)]

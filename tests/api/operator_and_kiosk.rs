@@ -187,3 +187,118 @@ async fn with_an_internal_listener_the_public_one_does_not_serve_the_operator_en
         );
     }
 }
+
+const KEY_A: &str = "kiosk-a-secret-0123456789";
+const KEY_B: &str = "kiosk-b-secret-0123456789";
+
+/// Who asks, from the one NAT address all of a service centre shares (127.0.0.1 here).
+#[derive(Clone, Copy, Debug)]
+enum Asker {
+    /// A kiosk with its id and key.
+    Kiosk(&'static str, &'static str),
+    /// A kiosk id with no key: the public.
+    IdOnly(&'static str),
+    /// A citizen's phone or browser.
+    Public,
+}
+
+impl crate::helpers::TestApp {
+    /// Looks `code` up as `asker`; returns the status and the error code, if any.
+    async fn lookup_as(&self, asker: Asker, code: &str) -> (u16, String) {
+        let mut request = self
+            .http
+            .get(format!("{}/api/v1/dossiers/{code}", self.address));
+        match asker {
+            Asker::Kiosk(id, key) => {
+                request = request.header("X-Kiosk-Id", id).header("X-Kiosk-Key", key);
+            }
+            Asker::IdOnly(id) => request = request.header("X-Kiosk-Id", id),
+            Asker::Public => {}
+        }
+        let response = request.send().await.expect("lookup");
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.expect("json");
+        let code = body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        (status, code)
+    }
+}
+
+#[tokio::test]
+async fn kiosks_behind_one_address_spend_budgets_of_their_own_and_the_public_keeps_the_shared_one()
+{
+    let app = spawn_app_with(|s| {
+        s.rate_limit.not_found_per_minute = 1;
+        s.rate_limit.not_found_burst = 2;
+        s.kiosk.keys = vec![format!("A:{KEY_A}").into(), format!("B:{KEY_B}").into()];
+        s.kiosk.budget_multiplier = 3;
+    })
+    .await;
+    let known = app.known(4).await.code;
+    let mut unknown = (1..).map(|n| format!("000.00.99.H48-200101-{n:04}"));
+    let kiosk_a = Asker::Kiosk("A", KEY_A);
+    let kiosk_b = Asker::Kiosk("B", KEY_B);
+
+    // Kiosk A's not-found budget is three times a citizen's burst of two.
+    for _ in 0..6 {
+        let code = unknown.next().unwrap();
+        assert_eq!(
+            app.lookup_as(kiosk_a, &code).await,
+            (404, "dossier_not_found".into())
+        );
+    }
+    let code = unknown.next().unwrap();
+    assert_eq!(
+        app.lookup_as(kiosk_a, &code).await,
+        (429, "rate_limited".into())
+    );
+    assert_eq!(
+        app.lookup_as(kiosk_a, &known).await.0,
+        429,
+        "kiosk A is blocked"
+    );
+
+    // Neither kiosk B nor the public at the same address is.
+    assert_eq!(app.lookup_as(kiosk_b, &known).await.0, 200);
+    assert_eq!(app.lookup_as(Asker::Public, &known).await.0, 200);
+
+    // The public, with or without a kiosk id, shares the address's budget as before.
+    for asker in [Asker::Public, Asker::IdOnly("A")] {
+        let code = unknown.next().unwrap();
+        assert_eq!(
+            app.lookup_as(asker, &code).await,
+            (404, "dossier_not_found".into())
+        );
+    }
+    let code = unknown.next().unwrap();
+    assert_eq!(
+        app.lookup_as(Asker::IdOnly("B"), &code).await,
+        (429, "rate_limited".into())
+    );
+    assert_eq!(
+        app.lookup_as(Asker::Public, &known).await.0,
+        429,
+        "the address is blocked"
+    );
+    assert_eq!(app.lookup_as(Asker::IdOnly("B"), &known).await.0, 429);
+    assert_eq!(
+        app.lookup_as(kiosk_b, &known).await.0,
+        200,
+        "kiosk B still answers"
+    );
+
+    // A wrong key, or another kiosk's, gets no kiosk budget: it is refused.
+    for asker in [
+        Asker::Kiosk("B", KEY_A),
+        Asker::Kiosk("C", KEY_A),
+        Asker::Kiosk("B", "x"),
+    ] {
+        assert_eq!(
+            app.lookup_as(asker, &known).await,
+            (403, "kiosk_key_invalid".into()),
+            "{asker:?}"
+        );
+    }
+}
