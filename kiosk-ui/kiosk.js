@@ -15,11 +15,35 @@
   const urlIdle = Number(params.get('idle'));
   const config = {
     kioskId: urlKiosk && KIOSK_ID_RE.test(urlKiosk) ? urlKiosk : null,
+    kioskKey: null,
     idleSecs: Number.isFinite(urlIdle) && urlIdle >= 3 && urlIdle <= 3600 ? urlIdle : 60,
     idleFromUrl: Number.isFinite(urlIdle) && urlIdle >= 3 && urlIdle <= 3600,
     province: '',
     hotline: '',
   };
+  // The kiosk's key (docs/channels/kiosk.md): given once in the launch URL (`&key=`), kept in
+  // localStorage for this kiosk id and taken out of the address, so it is not shown or bookmarked.
+  const KIOSK_KEY_RE = /^[\x21-\x7e]{16,200}$/;
+  const KEY_STORE = 'tracuu.kioskKey';
+  (function loadKioskKey() {
+    if (!config.kioskId) return;
+    const urlKey = params.get('key');
+    try {
+      if (urlKey && KIOSK_KEY_RE.test(urlKey)) {
+        localStorage.setItem(KEY_STORE, JSON.stringify({ id: config.kioskId, key: urlKey }));
+      }
+      const stored = JSON.parse(localStorage.getItem(KEY_STORE) || 'null');
+      if (stored && stored.id === config.kioskId && KIOSK_KEY_RE.test(stored.key)) config.kioskKey = stored.key;
+    } catch (e) {
+      if (urlKey && KIOSK_KEY_RE.test(urlKey)) config.kioskKey = urlKey; // no storage: this page only
+    }
+    if (params.has('key')) {
+      const kept = new URLSearchParams(location.search);
+      kept.delete('key');
+      const query = kept.toString();
+      history.replaceState(history.state, '', location.pathname + (query ? '?' + query : '') + location.hash);
+    }
+  })();
   const SCAN_MIN_CHARS = 6;      // shorter bursts are not a scan
   const SCAN_MAX_GAP_MS = 50;    // a scanner types faster than any person
   const SCAN_REPEAT_MS = 2000;   // the same scan again within this is ignored
@@ -73,6 +97,7 @@
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
     if (config.kioskId || config.serverKioskId) headers['X-Kiosk-Id'] = kioskId();
+    if (config.kioskKey) headers['X-Kiosk-Key'] = config.kioskKey;
     let response;
     try {
       response = await fetch(path, Object.assign({}, options, { headers, signal: controller.signal, cache: 'no-store' }));
@@ -174,6 +199,7 @@
     switch (error.code) {
       case 'dossier_not_found': return t('errorNotFound');
       case 'rate_limited': return t('errorRateLimited');
+      case 'kiosk_key_invalid': return t('errorKioskKey');
       case 'invalid_dossier_code': case 'invalid_lookup_number': case 'lookup_number_typo':
       case 'invalid_phone4': case 'invalid_input': case 'invalid_rating':
         return lang() === 'vi' ? error.message : t('errorInvalidCode');

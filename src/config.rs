@@ -44,8 +44,20 @@ pub struct HttpSettings {
     pub body_idle_timeout_secs: u64,
     /// Seconds a whole request body may take to arrive.
     pub body_total_timeout_secs: u64,
-    /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits.
+    /// Reverse proxies whose `X-Forwarded-For` is believed when keying rate limits and when
+    /// checking [`Self::operator_addresses`].
     pub trusted_proxies: Vec<IpAddr>,
+    /// Client addresses (exact, not networks) allowed to reach the operator endpoints:
+    /// `/metrics`, the sync push `/sync/v1/*`, Kannel's `/sms/v1/*`, and the details of
+    /// `/readyz`. Anyone else gets 404 `route_not_found`, as for a path that does not exist.
+    pub operator_addresses: Vec<IpAddr>,
+    /// Port of a second, internal listener on [`Self::internal_host`] that serves the operator
+    /// endpoints and the health checks and nothing else; when set, the public listener does not
+    /// serve the operator endpoints at all. Unset: they are on the public listener, still limited
+    /// to `operator_addresses`. 0 picks a free port (tests).
+    pub internal_port: Option<u16>,
+    /// Address the internal listener binds.
+    pub internal_host: String,
 }
 
 impl Default for HttpSettings {
@@ -58,6 +70,12 @@ impl Default for HttpSettings {
             body_idle_timeout_secs: 10,
             body_total_timeout_secs: 60,
             trusted_proxies: Vec::new(),
+            operator_addresses: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            internal_port: None,
+            internal_host: "127.0.0.1".into(),
         }
     }
 }
@@ -545,6 +563,13 @@ pub struct KioskSettings {
     pub idle_timeout_secs: u64,
     /// Kiosk id used when the kiosk URL names none (`?kiosk=`); sent with every request.
     pub default_id: String,
+    /// Per-kiosk keys, each `ID:SECRET` (secret of at least 16 characters). A request with
+    /// `X-Kiosk-Id: ID` and `X-Kiosk-Key: SECRET` is counted as that kiosk, not by its address,
+    /// with budgets [`Self::budget_multiplier`] times a citizen's; a wrong key is refused.
+    pub keys: Vec<SecretString>,
+    /// How many times a citizen's lookup, not-found and wrong-proof budgets a kiosk with a valid
+    /// key gets: a service centre's worth of people use one kiosk.
+    pub budget_multiplier: u32,
 }
 
 impl Default for KioskSettings {
@@ -552,7 +577,42 @@ impl Default for KioskSettings {
         Self {
             idle_timeout_secs: 60,
             default_id: "kiosk".into(),
+            keys: Vec::new(),
+            budget_multiplier: 20,
         }
+    }
+}
+
+impl KioskSettings {
+    /// The configured keys as (kiosk id, secret). Error texts never contain a secret.
+    pub fn key_table(&self) -> anyhow::Result<Vec<(crate::domain::KioskId, SecretString)>> {
+        use secrecy::ExposeSecret;
+        let mut table: Vec<(crate::domain::KioskId, SecretString)> = Vec::new();
+        for (index, spec) in self.keys.iter().enumerate() {
+            let item = index + 1;
+            let (id, secret) = spec.expose_secret().split_once(':').ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid configuration: TRACUU_KIOSK__KEYS item {item}: expected KIOSK-ID:SECRET"
+                )
+            })?;
+            let id = crate::domain::KioskId::parse(id.trim()).map_err(|_| {
+                anyhow::anyhow!(
+                    "invalid configuration: TRACUU_KIOSK__KEYS item {item}: the kiosk id must be 1-40 characters of A-Z a-z 0-9 . _ -"
+                )
+            })?;
+            anyhow::ensure!(
+                secret.chars().count() >= 16 && secret.len() <= 200,
+                "invalid configuration: TRACUU_KIOSK__KEYS item {item} (kiosk {}): the secret must have 16 to 200 characters",
+                id
+            );
+            anyhow::ensure!(
+                !table.iter().any(|(known, _)| *known == id),
+                "invalid configuration: TRACUU_KIOSK__KEYS: kiosk {} has two keys",
+                id
+            );
+            table.push((id, SecretString::from(secret.to_owned())));
+        }
+        Ok(table)
     }
 }
 
@@ -746,8 +806,10 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("http.trusted_proxies")
+                .with_list_parse_key("http.operator_addresses")
                 .with_list_parse_key("sync.secrets")
                 .with_list_parse_key("qr.keys")
+                .with_list_parse_key("kiosk.keys")
                 .with_list_parse_key("sms.allowed_addresses")
                 .with_list_parse_key("hotline.platform_addresses")
                 .with_list_parse_key("sms.keywords.lookup")
@@ -846,9 +908,14 @@ fn check_staff(staff: &StaffSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the kiosk: idle timeout and default id.
+/// Checks the settings of the kiosk: idle timeout, default id, keys and their budgets.
 fn check_kiosk(kiosk: &KioskSettings) -> anyhow::Result<()> {
+    kiosk.key_table()?;
     ensure_all(&[
+        (
+            (1..=1000).contains(&kiosk.budget_multiplier),
+            "TRACUU_KIOSK__BUDGET_MULTIPLIER must be between 1 and 1000",
+        ),
         (
             (10..=3600).contains(&kiosk.idle_timeout_secs),
             "TRACUU_KIOSK__IDLE_TIMEOUT_SECS must be between 10 and 3600",
@@ -964,7 +1031,7 @@ fn check_hotline(hotline: &HotlineSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the HTTP listener: the body limit and the body time limits.
+/// Checks the settings of the HTTP listeners: the body limits and the internal port.
 fn check_http(http: &HttpSettings) -> anyhow::Result<()> {
     ensure_all(&[
         (
@@ -975,6 +1042,10 @@ fn check_http(http: &HttpSettings) -> anyhow::Result<()> {
             http.body_idle_timeout_secs > 0
                 && http.body_total_timeout_secs >= http.body_idle_timeout_secs,
             "TRACUU_HTTP__BODY_IDLE_TIMEOUT_SECS must be at least 1 and TRACUU_HTTP__BODY_TOTAL_TIMEOUT_SECS at least as long",
+        ),
+        (
+            http.internal_port.is_none_or(|p| p == 0 || p != http.port),
+            "TRACUU_HTTP__INTERNAL_PORT must differ from TRACUU_HTTP__PORT",
         ),
     ])
 }
@@ -1086,6 +1157,53 @@ mod tests {
             assert!(text.contains("TRACUU_QR__"), "{text}");
             assert!(!text.contains("0123456789"), "secret echoed: {text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod kiosk_key_tests {
+    use super::*;
+
+    fn kiosk(keys: &[&str]) -> KioskSettings {
+        KioskSettings {
+            keys: keys
+                .iter()
+                .map(|k| SecretString::from(k.to_string()))
+                .collect(),
+            ..KioskSettings::default()
+        }
+    }
+
+    #[test]
+    fn kiosk_keys_parse_as_id_and_secret() {
+        let table = kiosk(&[
+            "TTHC-01:first-secret-0123456789",
+            "TTHC-02:a:b:c-0123456789abc",
+        ])
+        .key_table()
+        .expect("keys");
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[0].0.as_ref(), "TTHC-01");
+        assert_eq!(table[1].0.as_ref(), "TTHC-02");
+    }
+
+    #[test]
+    fn bad_kiosk_keys_are_refused_without_echoing_the_secret() {
+        for keys in [
+            vec!["no-colon-secret-0123456789"],
+            vec!["bad id:secret-0123456789abcdef"],
+            vec!["K1:short-012345"],
+            vec!["K1:secret-0123456789abcdef", "K1:secret-0123456789abcdeg"],
+        ] {
+            let error = kiosk(&keys).key_table().expect_err("refused");
+            let text = format!("{error:#}");
+            assert!(text.contains("TRACUU_KIOSK__KEYS"), "{text}");
+            assert!(!text.contains("0123456789"), "secret echoed: {text}");
+        }
+        let mut settings = Settings::default();
+        settings.kiosk.budget_multiplier = 0;
+        let error = format!("{:#}", settings.validate().expect_err("invalid"));
+        assert!(error.contains("TRACUU_KIOSK__BUDGET_MULTIPLIER"), "{error}");
     }
 }
 

@@ -410,6 +410,14 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
+    KioskKeyInvalid {
+        name: "kiosk_key_invalid",
+        status: 403,
+        message: "Khóa kiosk (X-Kiosk-Key) không đúng với mã kiosk (X-Kiosk-Id): kiểm tra địa chỉ khởi động của kiosk và cấu hình TRACUU_KIOSK__KEYS.",
+        title: T_AUTH,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
 }
 
 impl Code {

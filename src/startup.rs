@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use deadpool_postgres::Pool;
@@ -20,6 +20,7 @@ use crate::db;
 use crate::db::health::DbHealth;
 use crate::db::shared::SharedClients;
 use crate::error::{AppError, Code};
+use crate::http::operator::OperatorOnly;
 use crate::http::AppState;
 use crate::lookup::cache::DossierCache;
 use crate::lookup::guard::Guard;
@@ -28,10 +29,41 @@ use crate::sync::auth::Verifier;
 use crate::sync::service::SyncService;
 use crate::telemetry::Metrics;
 
+/// The middleware that counts every answer in the request metrics, by route, method and status:
+/// a closure for `App::wrap_fn`, written out where it is used (a macro, not a function, so the
+/// future it returns need not be boxed on the busiest path).
+macro_rules! observe {
+    ($metrics:expr) => {{
+        let metrics = Arc::clone($metrics);
+        move |req: ServiceRequest, srv: &_| {
+            let started = Instant::now();
+            let method = req.method().clone();
+            let metrics = Arc::clone(&metrics);
+            srv.call(req)
+                .map(move |result: Result<ServiceResponse<_>, _>| {
+                    if let Ok(response) = &result {
+                        let route = response.request().match_pattern();
+                        let route = route.unwrap_or_else(|| "unmatched".to_owned());
+                        metrics.observe_request(
+                            route,
+                            &method,
+                            response.status().as_u16(),
+                            started.elapsed().as_secs_f64(),
+                        );
+                    }
+                    result
+                })
+        }
+    }};
+}
+
 /// A built, bound, not yet running service.
 pub struct Application {
     port: u16,
+    internal_port: Option<u16>,
     server: Server,
+    /// The internal listener's server, when `http.internal_port` is set.
+    internal: Option<Server>,
     lookup: Arc<LookupService>,
     pool: Pool,
     recorder: crate::channels::sms::recorder::Recorder,
@@ -78,8 +110,27 @@ impl Application {
         spawn_sms_tasks(&settings, &notify, &channels.sms, sync.instance(), &metrics)?;
         let recorder = channels.sms.recorder.clone();
 
-        let listener = bind(&settings)?;
+        let listener = bind(
+            &settings.http.host,
+            settings.http.port,
+            "TRACUU_HTTP__HOST / TRACUU_HTTP__PORT",
+        )?;
         let port = listener.local_addr()?.port();
+        let internal_listener = settings
+            .http
+            .internal_port
+            .map(|internal| {
+                bind(
+                    &settings.http.internal_host,
+                    internal,
+                    "TRACUU_HTTP__INTERNAL_HOST / TRACUU_HTTP__INTERNAL_PORT",
+                )
+            })
+            .transpose()?;
+        let internal_port = internal_listener
+            .as_ref()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .transpose()?;
         let state = web::Data::new(AppState {
             settings: Arc::clone(&settings),
             lookup: Arc::clone(&lookup),
@@ -91,46 +142,67 @@ impl Application {
             intake_limits: Arc::clone(&intake_limits),
             staff_logins: Arc::clone(&staff_logins),
             hotline: Arc::clone(&hotline),
+            kiosk_keys: Arc::new(crate::http::kiosk_keys::KioskKeys::new(&settings.kiosk)?),
         });
         let max_body = settings.http.max_body_bytes;
-        let mut server = HttpServer::new(move || {
+        let operators = OperatorOnly(Arc::new(settings.http.clone()));
+        // With an internal listener the public one does not serve the operator endpoints at all.
+        let public_operators = internal_listener.is_none().then(|| operators.clone());
+        let mut server = {
+            let state = state.clone();
+            let channels = channels.clone();
             let metrics = Arc::clone(&metrics);
-            App::new()
-                .app_data(state.clone())
-                .configure(|cfg| channels.register(cfg))
-                .configure(|cfg| extractor_errors(cfg, max_body))
-                .wrap_fn(move |req, srv| {
-                    let started = Instant::now();
-                    let method = req.method().clone();
-                    let metrics = Arc::clone(&metrics);
-                    srv.call(req).map(move |result| {
-                        if let Ok(response) = &result {
-                            let route = response.request().match_pattern();
-                            let route = route.unwrap_or_else(|| "unmatched".to_owned());
-                            metrics.observe_request(
-                                route,
-                                &method,
-                                response.status().as_u16(),
-                                started.elapsed().as_secs_f64(),
-                            );
+            HttpServer::new(move || {
+                let public_operators = public_operators.clone();
+                App::new()
+                    .app_data(state.clone())
+                    .configure(|cfg| channels.register(cfg))
+                    .configure(|cfg| extractor_errors(cfg, max_body))
+                    .wrap_fn(observe!(&metrics))
+                    .configure(routes)
+                    .configure(|cfg| {
+                        if let Some(guard) = public_operators {
+                            operator_routes(cfg, guard);
                         }
-                        result
                     })
-                })
-                .configure(routes)
-                .wrap(actix_web::middleware::from_fn(
-                    crate::http::body::limit_body_time,
-                ))
-                .default_service(web::to(crate::http::not_found))
-        })
-        .listen(listener)?;
+                    .wrap(actix_web::middleware::from_fn(
+                        crate::http::body::limit_body_time,
+                    ))
+                    .default_service(web::to(crate::http::not_found))
+            })
+            .listen(listener)?
+        };
         if settings.http.workers > 0 {
             server = server.workers(settings.http.workers);
         }
         let server = server.run();
+        let internal = match internal_listener {
+            None => None,
+            Some(listener) => Some(
+                HttpServer::new(move || {
+                    let operators = operators.clone();
+                    App::new()
+                        .app_data(state.clone())
+                        .configure(|cfg| channels.register(cfg))
+                        .configure(|cfg| extractor_errors(cfg, max_body))
+                        .wrap_fn(observe!(&metrics))
+                        .configure(channels::web::health::configure)
+                        .configure(|cfg| operator_routes(cfg, operators))
+                        .wrap(actix_web::middleware::from_fn(
+                            crate::http::body::limit_body_time,
+                        ))
+                        .default_service(web::to(crate::http::not_found))
+                })
+                .workers(internal_workers(settings.http.workers))
+                .listen(listener)?
+                .run(),
+            ),
+        };
         Ok(Self {
             port,
+            internal_port,
             server,
+            internal,
             lookup,
             pool,
             recorder,
@@ -140,6 +212,11 @@ impl Application {
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The internal listener's port, when there is one.
+    pub fn internal_port(&self) -> Option<u16> {
+        self.internal_port
     }
 
     /// The lookup service (tests and workers use it directly).
@@ -155,7 +232,12 @@ impl Application {
     /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
     /// Inbound SMS records still queued are written before it returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let result = match self.internal {
+            None => self.server.await,
+            Some(internal) => futures_util::future::try_join(self.server, internal)
+                .await
+                .map(|_| ()),
+        };
         self.recorder.close().await;
         result
     }
@@ -175,7 +257,7 @@ async fn lookup_service(
         read_clients(&settings.database, pool)?,
         DossierCache::new(&settings.cache),
         Arc::clone(&health),
-        Guard::new(&settings.rate_limit),
+        Guard::with_kiosk_multiplier(&settings.rate_limit, settings.kiosk.budget_multiplier),
         Arc::clone(metrics),
     )
     .with_qr_keyring(settings.qr.keyring()?);
@@ -233,14 +315,20 @@ impl ChannelData {
     }
 }
 
-/// The listener on `http.host:http.port` (port 0: any free port, as the tests use).
-fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
-    TcpListener::bind((settings.http.host.as_str(), settings.http.port)).with_context(|| {
-        format!(
-            "cannot listen on {}:{} (TRACUU_HTTP__HOST / TRACUU_HTTP__PORT)",
-            settings.http.host, settings.http.port
-        )
-    })
+/// A listener on `host:port` (port 0: any free port, as the tests use); `names` are the settings
+/// to blame when it cannot be bound.
+fn bind(host: &str, port: u16, names: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind((host, port))
+        .with_context(|| format!("cannot listen on {host}:{port} ({names})"))
+}
+
+/// Worker threads of the internal listener: few, it serves operators and the feed.
+fn internal_workers(public_workers: usize) -> usize {
+    if public_workers == 0 {
+        2
+    } else {
+        public_workers.min(2)
+    }
 }
 
 /// Body limits, and extractor failures answered with our error type (a JSON error with its code),
@@ -267,17 +355,27 @@ fn extractor_errors(cfg: &mut web::ServiceConfig, max_body: usize) {
         }));
 }
 
-/// Every channel's routes. actix tries routes in order: the busiest come first.
+/// Every channel's public routes. actix tries routes in order: the busiest come first.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(channels::web::api::configure)
-        .configure(channels::sms::configure)
         .configure(channels::web::configure)
         .configure(channels::feedback::configure)
         .configure(channels::staff::configure)
         .configure(channels::hotline::configure)
         .configure(channels::kiosk::configure)
-        .configure(channels::qr::configure)
-        .configure(channels::sync::configure);
+        .configure(channels::qr::configure);
+}
+
+/// The operator endpoints (`/metrics`, `/sms/v1/*`, `/sync/v1/*`), registered last in a scope
+/// only operator addresses match: for anyone else routing goes on to the unknown-route answer.
+fn operator_routes(cfg: &mut web::ServiceConfig, operators: OperatorOnly) {
+    cfg.service(
+        web::scope("")
+            .guard(operators)
+            .configure(channels::web::health::configure_metrics)
+            .configure(channels::sms::configure)
+            .configure(channels::sync::configure),
+    );
 }
 
 /// The connections cache misses read through: a few of the primary's pool, or of a replica's

@@ -11,13 +11,14 @@ const SHOTS = process.env.KIOSK_SCREENSHOTS || join(repo, 'target', 'kiosk-scree
 const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
 const KIOSK = 'test-kiosk-1';
+const KIOSK_KEY = 'test-kiosk-1-secret-key';
 
 let tracuu;
 let browser;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  tracuu = new Tracuu();
+  tracuu = new Tracuu({ env: { TRACUU_KIOSK__KEYS: `${KIOSK}:${KIOSK_KEY},other-kiosk:other-kiosk-secret-key` } });
   await tracuu.start();
   browser = await launchBrowser();
 });
@@ -416,6 +417,54 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
   await page.click('[data-score="2"]');
   await page.waitForFunction(() => /Không tìm thấy hồ sơ/.test(document.getElementById('rating-error').textContent));
   assert.equal(await page.$('#rating-thanks'), null);
+  await page.context().close();
+});
+
+test('a kiosk launched with its key sends it with every request, keeps it, and takes it out of the address', async () => {
+  const dossier = tracuu.dossier(10);
+  const page = await openKiosk(PORTRAIT, `&key=${KIOSK_KEY}`);
+  assert.ok(!page.url().includes('key='), page.url());
+  assert.ok(page.url().includes(`kiosk=${KIOSK}`), page.url());
+  const lookup = async () => {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/dossiers/')),
+      lookupByTyping(page, dossier.code),
+    ]);
+    return response;
+  };
+  let response = await lookup();
+  assert.equal(response.status(), 200);
+  assert.equal(response.request().headers()['x-kiosk-key'], KIOSK_KEY);
+  assert.equal(response.request().headers()['x-kiosk-id'], KIOSK);
+
+  // Restarted from its usual URL (no key), the kiosk still proves itself.
+  await page.goto(`${tracuu.address}/kiosk/?kiosk=${KIOSK}`);
+  await page.waitForSelector('body[data-ready="true"] .tile');
+  response = await lookup();
+  assert.equal(response.status(), 200);
+  assert.equal(response.request().headers()['x-kiosk-key'], KIOSK_KEY);
+
+  // Under another kiosk id the stored key is not sent.
+  await page.goto(`${tracuu.address}/kiosk/?kiosk=test-kiosk-2`);
+  await page.waitForSelector('body[data-ready="true"] .tile');
+  response = await lookup();
+  assert.equal(response.status(), 200);
+  assert.equal(response.request().headers()['x-kiosk-key'], undefined);
+  await page.context().close();
+});
+
+test('a kiosk with a wrong key is refused and says so', async () => {
+  const page = await openKiosk(PORTRAIT, '&key=not-the-right-key-at-all');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/dossiers/')),
+    page.click('[data-tile="lookup"]').then(async () => {
+      await tapKeys(page, tracuu.dossier(10).code.toUpperCase());
+      await page.click('#lookup-submit');
+    }),
+  ]);
+  assert.equal(response.status(), 403);
+  assert.equal((await response.json()).error.code, 'kiosk_key_invalid');
+  await page.waitForFunction(() => /Khóa kiosk/.test(document.getElementById('lookup-error')?.textContent || ''));
   await page.context().close();
 });
 

@@ -5,6 +5,8 @@
 pub mod body;
 pub mod error;
 pub mod forms;
+pub mod kiosk_keys;
+pub mod operator;
 pub mod pages;
 pub mod staff;
 
@@ -35,6 +37,8 @@ pub struct AppState {
     /// The limits of staff logins.
     pub staff_logins: Arc<crate::staff::throttle::LoginThrottle>,
     pub hotline: Arc<crate::hotline::HotlineState>,
+    /// The kiosks' keys.
+    pub kiosk_keys: Arc<kiosk_keys::KioskKeys>,
 }
 
 /// The app's shared `T` (registered as `web::Data<T>`), borrowed from the request: for code that
@@ -51,29 +55,12 @@ pub fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, AppError> {
 }
 
 /// The key rate limits count a web client under: its address, or the address a trusted reverse
-/// proxy says it forwarded for.
+/// proxy says it forwarded for ([`operator::client_address`]), an IPv6 address folded to its /64.
 pub fn client_key(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> ClientKey {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let Some(peer) = peer else {
-        return ClientKey::Ip(IpAddr::from([0, 0, 0, 0]));
-    };
-    if !trusted_proxies.contains(&peer) {
-        return ClientKey::Ip(client_network(peer));
+    match operator::client_address(req.head(), trusted_proxies) {
+        Some(client) => ClientKey::Ip(client_network(client)),
+        None => ClientKey::Ip(IpAddr::from([0, 0, 0, 0])),
     }
-    // Walk X-Forwarded-For from the right: the first address not one of our proxies is the client.
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    let client = forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !trusted_proxies.contains(ip))
-        .unwrap_or(peer);
-    ClientKey::Ip(client_network(client))
 }
 
 /// The network one client stands for: an IPv4 address as it is (an IPv4-mapped IPv6 address
@@ -107,9 +94,14 @@ pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
     Err(AppError::new(Code::MethodNotAllowed))
 }
 
-/// The client key of a request (its address, or the one a trusted proxy forwarded).
-pub fn client(req: &HttpRequest, state: &AppState) -> ClientKey {
-    client_key(req, &state.settings.http.trusted_proxies)
+/// The client key of a lookup or submission: the kiosk, when the request carries a kiosk's valid
+/// id and key; otherwise its address, or the one a trusted proxy forwarded. A kiosk key that does
+/// not match is refused (`kiosk_key_invalid`), never counted as the public.
+pub fn client(req: &HttpRequest, state: &AppState) -> Result<ClientKey, AppError> {
+    match state.kiosk_keys.verify(req)? {
+        Some(kiosk) => Ok(kiosk_keys::KioskKeys::client_key(&kiosk)),
+        None => Ok(client_key(req, &state.settings.http.trusted_proxies)),
+    }
 }
 
 #[cfg(test)]

@@ -23,8 +23,13 @@ use crate::config::RateLimitSettings;
 pub enum ClientKey {
     /// A web, API or kiosk client by address.
     Ip(IpAddr),
-    /// Another channel's caller (an SMS sender, a kiosk id), already pseudonymised by the channel.
+    /// Another channel's caller (an SMS sender, an IVR caller, a staff account), already
+    /// pseudonymised by the channel.
     Named(Arc<str>),
+    /// A kiosk, by its id, that proved itself with its configured key: its budgets are a service
+    /// centre's (`kiosk.budget_multiplier` times a citizen's). Only the HTTP kit makes one, after
+    /// checking the key.
+    Kiosk(Arc<str>),
 }
 
 /// A budget of failures that, once spent, blocks the key until it refills.
@@ -88,12 +93,52 @@ pub fn per_item_quota(settings: &RateLimitSettings) -> Quota {
 /// All lookup limits of one instance.
 pub struct Guard {
     enabled: bool,
-    lookups: DefaultKeyedRateLimiter<ClientKey>,
-    not_found: FailureBudget<ClientKey>,
+    /// The budgets of citizens (by address) and of other channels' callers.
+    public: ClientBudgets,
+    /// The larger budgets of kiosks that proved themselves ([`ClientKey::Kiosk`]).
+    kiosks: ClientBudgets,
     /// Wrong proofs per secret-guarded item (a dossier's code, a question's tracking code), from
     /// every client together: what keeps a guesser with endless addresses out.
     proof_per_item: FailureBudget<Arc<str>>,
+}
+
+/// The budgets counted per client: lookups, not-found answers, wrong proofs.
+struct ClientBudgets {
+    lookups: DefaultKeyedRateLimiter<ClientKey>,
+    not_found: FailureBudget<ClientKey>,
     proof_per_client: FailureBudget<ClientKey>,
+}
+
+impl ClientBudgets {
+    /// The configured budgets, each rate and burst `scale` times as large.
+    fn new(settings: &RateLimitSettings, scale: u32) -> Self {
+        let times = |value: u32| value.saturating_mul(scale.max(1));
+        let per_minute = |rate: u32, burst: u32| {
+            Quota::per_minute(non_zero(times(rate))).allow_burst(non_zero(times(burst)))
+        };
+        let per_hour =
+            |rate: u32| Quota::per_hour(non_zero(times(rate))).allow_burst(non_zero(times(rate)));
+        Self {
+            lookups: RateLimiter::keyed(per_minute(
+                settings.lookups_per_minute,
+                settings.lookups_burst,
+            )),
+            not_found: FailureBudget::new(per_minute(
+                settings.not_found_per_minute,
+                settings.not_found_burst,
+            )),
+            proof_per_client: FailureBudget::new(per_hour(
+                settings.proof_failures_per_client_per_hour,
+            )),
+        }
+    }
+
+    fn tidy(&self) {
+        self.lookups.retain_recent();
+        self.lookups.shrink_to_fit();
+        self.not_found.tidy();
+        self.proof_per_client.tidy();
+    }
 }
 
 fn non_zero(value: u32) -> NonZeroU32 {
@@ -107,25 +152,27 @@ pub fn per_day(count: u32) -> Quota {
 }
 
 impl Guard {
-    /// Limits as configured (validated non-zero at start-up).
+    /// Limits as configured (validated non-zero at start-up); kiosks get a citizen's budgets.
     pub fn new(settings: &RateLimitSettings) -> Self {
-        let per_minute =
-            |rate: u32, burst: u32| Quota::per_minute(non_zero(rate)).allow_burst(non_zero(burst));
-        let per_hour = |rate: u32| Quota::per_hour(non_zero(rate)).allow_burst(non_zero(rate));
+        Self::with_kiosk_multiplier(settings, 1)
+    }
+
+    /// Limits as configured, kiosks with a valid key getting `kiosk_multiplier` times a
+    /// citizen's lookup, not-found and wrong-proof budgets (each kiosk its own).
+    pub fn with_kiosk_multiplier(settings: &RateLimitSettings, kiosk_multiplier: u32) -> Self {
         Self {
             enabled: settings.enabled,
-            lookups: RateLimiter::keyed(per_minute(
-                settings.lookups_per_minute,
-                settings.lookups_burst,
-            )),
-            not_found: FailureBudget::new(per_minute(
-                settings.not_found_per_minute,
-                settings.not_found_burst,
-            )),
+            public: ClientBudgets::new(settings, 1),
+            kiosks: ClientBudgets::new(settings, kiosk_multiplier),
             proof_per_item: FailureBudget::new(per_item_quota(settings)),
-            proof_per_client: FailureBudget::new(per_hour(
-                settings.proof_failures_per_client_per_hour,
-            )),
+        }
+    }
+
+    /// The budgets `client` is counted in.
+    fn budgets(&self, client: &ClientKey) -> &ClientBudgets {
+        match client {
+            ClientKey::Kiosk(_) => &self.kiosks,
+            ClientKey::Ip(_) | ClientKey::Named(_) => &self.public,
         }
     }
 
@@ -134,10 +181,12 @@ impl Guard {
         if !self.enabled {
             return Ok(());
         }
-        if let Some(wait) = self.not_found.blocked_for(client) {
+        let budgets = self.budgets(client);
+        if let Some(wait) = budgets.not_found.blocked_for(client) {
             return Err(wait);
         }
-        self.lookups
+        budgets
+            .lookups
             .check_key(client)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
@@ -148,7 +197,7 @@ impl Guard {
         if !self.enabled {
             return Ok(());
         }
-        self.not_found.record_failure(client)
+        self.budgets(client).not_found.record_failure(client)
     }
 
     /// How long proofs for this item (a dossier or a question) or from this client must wait,
@@ -158,7 +207,7 @@ impl Guard {
             return None;
         }
         let per_item = self.proof_per_item.blocked_for(item);
-        let per_client = self.proof_per_client.blocked_for(client);
+        let per_client = self.budgets(client).proof_per_client.blocked_for(client);
         per_item.max(per_client)
     }
 
@@ -173,7 +222,7 @@ impl Guard {
             return Ok(());
         }
         let per_item = self.proof_per_item.record_failure(item);
-        let per_client = self.proof_per_client.record_failure(client);
+        let per_client = self.budgets(client).proof_per_client.record_failure(client);
         match (per_item, per_client) {
             (Ok(()), Ok(())) => Ok(()),
             (Err(a), Err(b)) => Err(a.max(b)),
@@ -183,11 +232,9 @@ impl Guard {
 
     /// Forgets keys whose limits have refilled; run periodically to bound memory.
     pub fn tidy(&self) {
-        self.lookups.retain_recent();
-        self.lookups.shrink_to_fit();
-        self.not_found.tidy();
+        self.public.tidy();
+        self.kiosks.tidy();
         self.proof_per_item.tidy();
-        self.proof_per_client.tidy();
     }
 }
 
@@ -284,6 +331,23 @@ mod tests {
         assert!(guard
             .proof_locked(&ip(9), &Arc::from("H48-260101-0002"))
             .is_none());
+    }
+
+    #[test]
+    fn a_kiosk_has_budgets_of_its_own_scaled_for_a_service_centre() {
+        let guard = Guard::with_kiosk_multiplier(&settings(), 3);
+        let kiosk = |id: &str| ClientKey::Kiosk(Arc::from(id));
+        // A citizen's not-found burst is two; a kiosk's is six.
+        for _ in 0..6 {
+            assert!(guard.record_not_found(&kiosk("A")).is_ok());
+        }
+        assert!(guard.record_not_found(&kiosk("A")).is_err());
+        assert!(guard.admit(&kiosk("A")).is_err(), "kiosk A is blocked");
+        assert!(guard.admit(&kiosk("B")).is_ok(), "kiosk B is not");
+        assert!(guard.record_not_found(&kiosk("B")).is_ok());
+        // A named client of another channel with the same text is not the kiosk.
+        assert!(guard.admit(&ClientKey::Named(Arc::from("A"))).is_ok());
+        assert!(guard.admit(&ip(1)).is_ok());
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod kannel;
 mod kiosk_catalog;
 mod kiosk_info;
 mod layering;
+mod operator_and_kiosk;
 mod outage;
 mod pages_lookup;
 mod privacy;

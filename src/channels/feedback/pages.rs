@@ -214,7 +214,7 @@ async fn submit_form(
             public: Some(form.public.is_some()),
         };
         let submission = Submission::parse(&raw, state.intake.settings())?;
-        state.intake_limits.submission(&client(&req, &state))?;
+        state.intake_limits.submission(&client(&req, &state)?)?;
         state.intake.submit(&submission).await
     }
     .await;
@@ -428,7 +428,7 @@ pub async fn submit_vote_form(
         };
         let code = parse_tracking_code(&path)?;
         let voter = voter_key(&req, None, None)?;
-        state.intake_limits.vote(&client(&req, &state))?;
+        state.intake_limits.vote(&client(&req, &state)?)?;
         state.intake.vote(&code, &voter, helpful).await
     }
     .await;

@@ -172,7 +172,7 @@ fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Ca
     let address = crate::http::client_key(req, &state.settings.http.trusted_proxies);
     let from_platform = match &address {
         ClientKey::Ip(ip) => state.settings.hotline.platform_addresses.contains(ip),
-        ClientKey::Named(_) => false,
+        ClientKey::Named(_) | ClientKey::Kiosk(_) => false,
     };
     let raw = raw.map(str::trim).filter(|r| !r.is_empty());
     let Some(raw) = raw else {

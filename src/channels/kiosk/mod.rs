@@ -16,8 +16,9 @@ use crate::domain::KioskId;
 use crate::error::AppError;
 use crate::http::{method_not_allowed, AppState};
 
-/// Header a kiosk names itself in.
-pub const KIOSK_HEADER: &str = "x-kiosk-id";
+/// Header a kiosk names itself in (its key, when it has one, is checked by the HTTP kit:
+/// [`crate::http::kiosk_keys`]).
+pub const KIOSK_HEADER: &str = crate::http::kiosk_keys::KIOSK_ID_HEADER;
 
 /// Registers the kiosk routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {

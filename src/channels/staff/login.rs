@@ -74,7 +74,7 @@ pub async fn log_in(
             &state.pool,
             &state.settings.staff,
             &state.staff_logins,
-            &client(&req, &state),
+            &client(&req, &state)?,
             input.username.as_deref().unwrap_or(""),
             input.password.as_deref().unwrap_or(""),
         )

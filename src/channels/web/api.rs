@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
-use crate::http::{app_data, client_key, method_not_allowed, AppState};
+use crate::http::{app_data, client, method_not_allowed, AppState};
 use crate::lookup::qr_proof::TokenState;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::Lookup;
@@ -75,7 +75,7 @@ pub async fn get_dossier(
         DossierCode::parse(&code).map_err(|e| AppError::invalid(Code::InvalidDossierCode, e))?;
     let query = ProofQuery::of(&req)?;
     let proof = query.parse()?;
-    let client = client_key(&req, &state.settings.http.trusted_proxies);
+    let client = client(&req, state)?;
     let Some(raw_token) = query.k.as_deref() else {
         let lookup = state.lookup.by_code(&client, &code, proof.as_ref()).await?;
         return Ok(json_view(&lookup));
@@ -111,7 +111,7 @@ pub async fn get_dossier_by_number(
         ));
     }
     let proof = query.parse()?;
-    let client = client_key(&req, &state.settings.http.trusted_proxies);
+    let client = client(&req, &state)?;
     let lookup = state
         .lookup
         .by_number(&client, number, proof.as_ref())

@@ -1,19 +1,24 @@
 //! Operations endpoints: `/healthz` (the process is alive), `/readyz` (can it answer lookups, and
-//! how well), `/metrics` (Prometheus text).
+//! how well; the details only to operator addresses), `/metrics` (Prometheus text; registered by
+//! `startup` among the operator endpoints, see docs/decisions/0044).
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::lookup::view::format_time;
 
-/// Registers the operations routes.
+/// Registers the health checks, which every listener serves to everyone.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(show_liveness))
-        .route("/readyz", web::get().to(show_readiness))
-        .route("/metrics", web::get().to(show_metrics));
+        .route("/readyz", web::get().to(show_readiness));
+}
+
+/// Registers `/metrics`, an operator endpoint.
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(show_metrics));
 }
 
 async fn show_liveness() -> HttpResponse {
@@ -22,8 +27,9 @@ async fn show_liveness() -> HttpResponse {
 
 /// `ready` (200): database reachable and cache warmed. `degraded` (200): the database is
 /// unreachable but cached dossiers still answer, or the cache is still warming. `unavailable`
-/// (503): the database is unreachable and nothing is cached.
-async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
+/// (503): the database is unreachable and nothing is cached. The details (database, feed, cache)
+/// are shown to operator addresses only; a load balancer needs the status code alone.
+async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lookup = &state.lookup;
     let database_up = lookup.health().is_up();
     let cache = lookup.cache();
@@ -42,6 +48,12 @@ async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
     } else {
         ("ready", 200)
     };
+    let status_code = actix_web::http::StatusCode::from_u16(code).unwrap_or_default();
+    if !crate::http::operator::is_operator(req.head(), &state.settings.http) {
+        return HttpResponse::build(status_code)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({ "status": status }));
+    }
     let body = json!({
         "status": status,
         "database": {
@@ -59,7 +71,7 @@ async fn show_readiness(state: web::Data<AppState>) -> HttpResponse {
             "view_bytes": cache.view_bytes(),
         },
     });
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default())
+    HttpResponse::build(status_code)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body)
 }

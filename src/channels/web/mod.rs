@@ -7,8 +7,8 @@ pub mod pages;
 
 use actix_web::web;
 
-/// Registers the lookup page and the health endpoints (the JSON API, `api::configure`, is
-/// registered first, on its own).
+/// Registers the lookup page and the health checks (the JSON API, `api::configure`, is registered
+/// first, on its own; `/metrics`, `health::configure_metrics`, among the operator endpoints).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
     health::configure(cfg);

@@ -117,7 +117,7 @@ pub async fn vote_published(
     let body = read_body(payload, 4096).await?;
     let vote: VotePayload = parse_json(&body)?;
     let voter = voter_key(&req, vote.phone.as_deref(), vote.device_id.as_deref())?;
-    state.intake_limits.vote(&client(&req, &state))?;
+    state.intake_limits.vote(&client(&req, &state)?)?;
     let (helpful, unhelpful) = state.intake.vote(&code, &voter, vote.helpful).await?;
     Ok(HttpResponse::Ok().json(VotesView { helpful, unhelpful }))
 }

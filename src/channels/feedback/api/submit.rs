@@ -85,7 +85,7 @@ pub async fn create_item(
             .await?
     } else {
         let submission = Submission::parse(&raw, state.intake.settings())?;
-        state.intake_limits.submission(&client(&req, &state))?;
+        state.intake_limits.submission(&client(&req, &state)?)?;
         state.intake.submit(&submission).await?
     };
     let view = CreatedView {

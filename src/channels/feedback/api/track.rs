@@ -53,7 +53,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
-    let key = client(req, state);
+    let key = client(req, state)?;
     let digits = matches!(proof, ItemProof::Phone(_));
     if digits {
         state.intake_limits.proof_allowed(&key, code)?;
