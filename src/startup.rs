@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use futures_util::FutureExt;
@@ -148,11 +148,11 @@ impl Application {
         let operators = OperatorOnly(Arc::new(settings.http.clone()));
         // With an internal listener the public one does not serve the operator endpoints at all.
         let public_operators = internal_listener.is_none().then(|| operators.clone());
-        let mut server = {
+        let server = {
             let state = state.clone();
             let channels = channels.clone();
             let metrics = Arc::clone(&metrics);
-            HttpServer::new(move || {
+            serve(listener, settings.http.workers, &settings, move || {
                 let public_operators = public_operators.clone();
                 App::new()
                     .app_data(state.clone())
@@ -169,17 +169,15 @@ impl Application {
                         crate::http::body::limit_body_time,
                     ))
                     .default_service(web::to(crate::http::not_found))
-            })
-            .listen(listener)?
+            })?
         };
-        if settings.http.workers > 0 {
-            server = server.workers(settings.http.workers);
-        }
-        let server = server.run();
         let internal = match internal_listener {
             None => None,
-            Some(listener) => Some(
-                HttpServer::new(move || {
+            Some(listener) => Some(serve(
+                listener,
+                internal_workers(settings.http.workers),
+                &settings,
+                move || {
                     let operators = operators.clone();
                     App::new()
                         .app_data(state.clone())
@@ -192,11 +190,8 @@ impl Application {
                             crate::http::body::limit_body_time,
                         ))
                         .default_service(web::to(crate::http::not_found))
-                })
-                .workers(internal_workers(settings.http.workers))
-                .listen(listener)?
-                .run(),
-            ),
+                },
+            )?),
         };
         Ok(Self {
             port,
@@ -323,6 +318,59 @@ fn bind(host: &str, port: u16, names: &str) -> anyhow::Result<TcpListener> {
 }
 
 /// Worker threads of the internal listener: few, it serves operators and the feed.
+/// Runs the app `factory` makes on `listener` with `workers` workers (0: one per core): an
+/// actix-web server assembled from its parts, so that `Expect: 100-continue` with a body too
+/// large for its path is answered `413` instead of `100 Continue` (actix-web's `HttpServer` always
+/// invites the body).
+fn serve<F, I, S, B>(
+    listener: TcpListener,
+    workers: usize,
+    settings: &Arc<Settings>,
+    factory: F,
+) -> std::io::Result<Server>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: actix_service::IntoServiceFactory<S, actix_http::Request>,
+    S: actix_service::ServiceFactory<actix_http::Request, Config = actix_web::dev::AppConfig>
+        + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<actix_http::Response<B>> + 'static,
+    <S::Service as actix_service::Service<actix_http::Request>>::Future: 'static,
+    S::Service: 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    use actix_service::ServiceFactoryExt;
+    let local = listener.local_addr()?;
+    let mut builder = actix_server::Server::build();
+    if workers > 0 {
+        builder = builder.workers(workers);
+    }
+    let settings = Arc::clone(settings);
+    let server = builder
+        .listen(format!("tracuu-{local}"), listener, move || {
+            let settings = Arc::clone(&settings);
+            let expect = actix_service::fn_service(move |request: actix_http::Request| {
+                let answer = crate::http::body::expect_continue(request, &settings);
+                async move { answer }
+            });
+            let app = factory()
+                .into_factory()
+                .map_err(|error| error.into().error_response());
+            actix_http::HttpService::build()
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(local)
+                .expect(expect)
+                .finish(actix_service::map_config(app, |_| {
+                    actix_web::dev::AppConfig::default()
+                }))
+                .tcp()
+        })?
+        .run();
+    Ok(server)
+}
+
 fn internal_workers(public_workers: usize) -> usize {
     if public_workers == 0 {
         2

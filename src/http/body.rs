@@ -133,3 +133,40 @@ pub async fn limit_body_time(
     }
     next.call(req).await
 }
+
+/// The largest body a request to `path` may carry: a sync push's limit under `/sync/`, otherwise
+/// the larger of the general and the questions-and-feedback limits.
+pub fn body_limit_for(path: &str, settings: &crate::config::Settings) -> usize {
+    if path.starts_with("/sync/") {
+        settings.sync.max_body_bytes
+    } else {
+        settings
+            .http
+            .max_body_bytes
+            .max(settings.intake.max_request_bytes)
+    }
+}
+
+/// The answer to `Expect: 100-continue`, before any body is sent: `Ok` to invite the body, or the
+/// `413` a body of the declared length would get anyway, so the client never sends it.
+pub fn expect_continue(
+    request: actix_http::Request,
+    settings: &crate::config::Settings,
+) -> Result<actix_http::Request, actix_http::Response<actix_web::body::BoxBody>> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = body_limit_for(request.path(), settings);
+    match declared {
+        Some(length) if length > limit as u64 => {
+            let error = AppError::with_message(
+                Code::PayloadTooLarge,
+                format!("Dữ liệu gửi lên vượt quá {limit} byte."),
+            );
+            Err(actix_web::ResponseError::error_response(&error).into())
+        }
+        _ => Ok(request),
+    }
+}

@@ -620,3 +620,24 @@ async fn a_well_behaved_client_is_served_while_another_floods() {
     );
     assert!(served >= 95, "the well-behaved client got {served}/100");
 }
+
+#[tokio::test]
+async fn an_oversize_body_announced_with_expect_continue_gets_413_instead_of_an_invitation() {
+    let app = crate::intake_support::spawn_intake_app().await;
+    let head = |length: usize| {
+        format!(
+            "POST /api/v1/questions HTTP/1.1\r\nHost: tracuu\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nExpect: 100-continue\r\n\r\n"
+        )
+    };
+    // 10 MB announced: refused before a byte of it is sent.
+    let answer = answer_to_partial_request(&app, &head(10_000_000), b"", Duration::from_secs(15))
+        .await
+        .expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("payload_too_large"), "{answer}");
+    // A body within the limit is invited as before.
+    let answer = answer_to_partial_request(&app, &head(200), b"", Duration::from_secs(15))
+        .await
+        .expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 100 Continue"), "{answer}");
+}
