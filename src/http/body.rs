@@ -32,8 +32,21 @@ pub enum BodyError {
 }
 
 /// Reads a request body up to `limit` bytes, stopping as soon as it would pass the limit.
-pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<BytesMut, BodyError> {
-    let mut body = BytesMut::new();
+pub async fn read_limited(payload: web::Payload, limit: usize) -> Result<BytesMut, BodyError> {
+    read_limited_sized(payload, limit, None).await
+}
+
+/// [`read_limited`] into a buffer made for the `declared` length (at most `limit`), so that a large
+/// body is not copied as its buffer grows (nor held twice while it does).
+pub async fn read_limited_sized(
+    mut payload: web::Payload,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<BytesMut, BodyError> {
+    let capacity = declared.map_or(0, |length| {
+        usize::try_from(length).unwrap_or(limit).min(limit)
+    });
+    let mut body = BytesMut::with_capacity(capacity);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| match error {
             PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {

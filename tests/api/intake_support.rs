@@ -214,8 +214,17 @@ impl Staff {
 
 /// POSTs JSON; returns status and body.
 pub async fn post_json(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .http
+    post_json_from(&app.http, app, path, body).await
+}
+
+/// POSTs JSON with `client` (e.g. one bound to another source address); returns status and body.
+pub async fn post_json_from(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let response = client
         .post(format!("{}{path}", app.address))
         .json(body)
         .send()

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tracuu::domain::DossierCode;
 
 use crate::helpers::{spawn_app_with, test_settings, TestApp};
-use crate::intake_support::{feedback, post_json, spawn_intake_app};
+use crate::intake_support::{feedback, post_json, post_json_from, spawn_intake_app};
 
 /// A client whose requests leave from `127.0.0.<n>`: one of the "endless" addresses.
 fn client_from(n: u8) -> reqwest::Client {
@@ -20,22 +20,6 @@ fn client_from(n: u8) -> reqwest::Client {
 async fn get_json_from(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Value) {
     let response = client
         .get(format!("{}{path}", app.address))
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post_json_from(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let response = client
-        .post(format!("{}{path}", app.address))
-        .json(body)
         .send()
         .await
         .expect("request");

@@ -11,14 +11,18 @@ use serde_json::value::RawValue;
 
 use super::PushState;
 use crate::error::{AppError, Code};
-use crate::http::body::{read_limited, BodyError};
+use crate::http::body::{read_limited_sized, BodyError};
 use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::sync::service::{BatchError, BatchItem};
 
 /// Reads the whole body, refusing with 413 as soon as it passes `limit`. The answers name what
 /// the main store's operators can act on: the transport error, or the setting that sets the limit.
-pub async fn read_body(payload: web::Payload, limit: usize) -> Result<BytesMut, AppError> {
-    read_limited(payload, limit)
+pub async fn read_body(
+    payload: web::Payload,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<BytesMut, AppError> {
+    read_limited_sized(payload, limit, declared)
         .await
         .map_err(|error| match error {
             BodyError::TooLarge => too_large(limit),
@@ -88,7 +92,7 @@ pub async fn receive(
         busy.retry_after = Some(std::time::Duration::from_secs(5));
         busy
     })?;
-    let body = read_body(payload, limit).await?;
+    let body = read_body(payload, limit, declared).await?;
     drop(permit);
     let signature = authenticate(req, &state.verifier, &body)?;
     Ok((body, signature))
