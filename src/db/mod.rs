@@ -90,13 +90,24 @@ pub async fn connect(connection: &str) -> anyhow::Result<deadpool_postgres::Obje
 /// Applies the embedded migrations that have not run yet. Safe to call from several processes:
 /// an advisory lock serialises them.
 pub async fn migrate(client: &mut deadpool_postgres::Object) -> anyhow::Result<()> {
+    migrate_to(client, None).await
+}
+
+/// [`migrate`], stopping after migration `version` when one is given: for tests that put data in
+/// an older schema and migrate it forward.
+pub async fn migrate_to(
+    client: &mut deadpool_postgres::Object,
+    version: Option<u32>,
+) -> anyhow::Result<()> {
     const LOCK: i64 = 0x7472_6163_7575; // "tracuu"
     client
         .execute("SELECT pg_advisory_lock($1)", &[&LOCK])
         .await
         .context("cannot take the migration lock")?;
+    let target = version.map_or(refinery::Target::Latest, refinery::Target::Version);
     let result = embedded::migrations::runner()
         .set_abort_divergent(true)
+        .set_target(target)
         .run_async(&mut ***client)
         .await
         .context("database migration failed");

@@ -126,6 +126,22 @@ impl TestDatabase {
         }
     }
 
+    /// An empty database (no migrations applied), for tests of the migrations themselves.
+    pub async fn empty() -> Self {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = tracuu::db::connect(&connection_for("postgres"))
+            .await
+            .expect("connect");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+            .await
+            .expect("create empty database");
+        Self {
+            url: connection_for(&name),
+            name,
+        }
+    }
+
     /// A direct connection for arranging and inspecting data.
     pub async fn client(&self) -> deadpool_postgres::Object {
         tracuu::db::connect(&self.url)

@@ -4,6 +4,7 @@ mod api_dossiers;
 mod api_lookup_numbers;
 mod db_feedback;
 mod db_hotline;
+mod db_migrations;
 mod db_read_model;
 mod faults;
 mod feedback_masking;

@@ -1,0 +1,94 @@
+//! Migrations applied to a database that already holds data: an installation upgrading in place
+//! loses nothing.
+
+use crate::helpers::TestDatabase;
+
+#[tokio::test]
+async fn the_agency_lifecycle_keeps_every_agency_and_gives_districts_the_historical_level() {
+    // Arrange: the schema before the 2025 province (V12), with a province, a district, a commune
+    // under it, and a dossier the district received.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(12))
+        .await
+        .expect("migrate to V12");
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name) VALUES
+                ('H48', NULL, 'province', 'UBND tỉnh Quảng Ngãi'),
+                ('H48.25', 'H48', 'district', 'UBND huyện Bình Sơn'),
+                ('H48.25.01', 'H48.25', 'commune', 'UBND xã Bình Thuận');
+             INSERT INTO procedures (code, name, field, processing_days, online_level)
+                 VALUES ('1.001001', 'Đăng ký khai sinh', 'Hộ tịch', 1, 'full');
+             INSERT INTO dossiers (code, procedure_code, receiving_agency_code, handling_agency_code,
+                 channel, status, applicant_name, received_at, version)
+             VALUES ('000.25.00.H48-250401-0001', '1.001001', 'H48.25', 'H48.25', 1, 4,
+                 'Nguyễn Văn An', '2025-04-01 08:00+07', 1);",
+        )
+        .await
+        .expect("data in the old schema");
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+
+    // Assert: every agency and the dossier are still there; the district's level is historical.
+    let agencies: i64 = client
+        .query_one("SELECT count(*) FROM agencies", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(agencies, 3);
+    let (kind, historical): (String, bool) = {
+        let row = client
+            .query_one(
+                "SELECT a.kind, l.historical FROM agencies a JOIN agency_levels l ON l.code = a.kind
+                 WHERE a.code = 'H48.25'",
+                &[],
+            )
+            .await
+            .expect("the district");
+        (row.get(0), row.get(1))
+    };
+    assert_eq!((kind.as_str(), historical), ("district", true));
+    let received_by: String = client
+        .query_one(
+            "SELECT receiving_agency_code FROM dossiers WHERE code = '000.25.00.H48-250401-0001'",
+            &[],
+        )
+        .await
+        .expect("the dossier")
+        .get(0);
+    assert_eq!(received_by, "H48.25");
+
+    // The new shape: the district closes on 30 June 2025 with two successors; a level that is
+    // not a row, an inverted period and a successor equal to itself are refused.
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name, valid_from) VALUES
+                ('H48.60', 'H48', 'commune', 'UBND xã Bình Sơn', '2025-07-01'),
+                ('H48.61', 'H48', 'special_zone', 'UBND đặc khu Lý Sơn', '2025-07-01');
+             UPDATE agencies SET valid_until = '2025-07-01' WHERE code = 'H48.25';
+             INSERT INTO agency_successors (agency_code, successor_code) VALUES
+                ('H48.25', 'H48.60'), ('H48.25', 'H48.61');",
+        )
+        .await
+        .expect("a closed district with two successors");
+    let successors: i64 = client
+        .query_one(
+            "SELECT count(*) FROM agency_successors WHERE agency_code = 'H48.25'",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(successors, 2);
+    for refused in [
+        "INSERT INTO agencies (code, kind, name) VALUES ('H48.62', 'hamlet', 'Thôn')",
+        "UPDATE agencies SET valid_from = '2026-01-01', valid_until = '2025-01-01' WHERE code = 'H48.60'",
+        "INSERT INTO agency_successors VALUES ('H48.60', 'H48.60')",
+    ] {
+        assert!(client.batch_execute(refused).await.is_err(), "{refused}");
+    }
+}
