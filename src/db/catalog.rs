@@ -105,10 +105,13 @@ pub async fn list_procedures_shown(
 /// `parent_code` is checked at the end of the statement, so a parent and its child may arrive in
 /// the same batch; callers still pass parents first.
 const UPSERT_AGENCIES: &str = "
-INSERT INTO agencies (code, parent_code, kind, name, desk_address, desk_phone, desk_hours, version)
+INSERT INTO agencies (code, parent_code, kind, name, desk_address, desk_phone, desk_hours, version,
+    valid_from, valid_until)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::int8[])
+    $7::text[], $8::int8[], $9::date[], $10::date[])
 ON CONFLICT (code) DO UPDATE SET
+    valid_from = EXCLUDED.valid_from,
+    valid_until = EXCLUDED.valid_until,
     parent_code = EXCLUDED.parent_code,
     kind = EXCLUDED.kind,
     name = EXCLUDED.name,
@@ -137,7 +140,11 @@ pub async fn upsert_agencies(
     let mut phone = Vec::with_capacity(n);
     let mut hours = Vec::with_capacity(n);
     let mut version = Vec::with_capacity(n);
+    let mut valid_from = Vec::with_capacity(n);
+    let mut valid_until = Vec::with_capacity(n);
     for a in agencies {
+        valid_from.push(a.valid_from);
+        valid_until.push(a.valid_until);
         code.push(a.code.as_str());
         parent.push(a.parent_code.as_ref().map(|p| p.as_str()));
         kind.push(a.kind.as_str());
@@ -152,8 +159,65 @@ pub async fn upsert_agencies(
         .query(
             &statement,
             &[
-                &code, &parent, &kind, &name, &address, &phone, &hours, &version,
+                &code,
+                &parent,
+                &kind,
+                &name,
+                &address,
+                &phone,
+                &hours,
+                &version,
+                &valid_from,
+                &valid_until,
             ],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Replaces the successors of each agency named (in the caller's transaction).
+pub async fn replace_successors(
+    client: &impl GenericClient,
+    successions: &[(&str, Vec<&str>)],
+) -> anyhow::Result<()> {
+    if successions.is_empty() {
+        return Ok(());
+    }
+    let agencies: Vec<&str> = successions.iter().map(|(code, _)| *code).collect();
+    client
+        .execute(
+            "DELETE FROM agency_successors WHERE agency_code = ANY($1)",
+            &[&agencies],
+        )
+        .await?;
+    let (mut from, mut to): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for (code, successors) in successions {
+        for successor in successors {
+            from.push(code);
+            to.push(successor);
+        }
+    }
+    client
+        .execute(
+            "INSERT INTO agency_successors (agency_code, successor_code)
+             SELECT * FROM unnest($1::text[], $2::text[])",
+            &[&from, &to],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The successors of `code`, by code.
+pub async fn list_successors(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Vec<String>> {
+    Ok(client
+        .query(
+            "SELECT successor_code FROM agency_successors WHERE agency_code = $1 ORDER BY successor_code",
+            &[&code],
         )
         .await?
         .iter()

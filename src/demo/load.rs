@@ -166,6 +166,9 @@ fn agency(a: &DemoAgency) -> anyhow::Result<Agency> {
         desk_phone: Some(a.desk_phone.clone()),
         desk_hours: Some(a.desk_hours.clone()),
         version: 0,
+        valid_from: None,
+        valid_until: None,
+        successors: None,
     })
 }
 

@@ -2,6 +2,8 @@
 //! procedures, in their validated form, with the two closed vocabularies they use (the level of an
 //! agency, how much of a procedure can be done online).
 
+use chrono::NaiveDate;
+
 use super::{AgencyCode, ProcedureCode};
 
 /// The level of an agency in the province's hierarchy.
@@ -91,6 +93,12 @@ pub struct Agency {
     pub desk_hours: Option<String>,
     /// Monotonic per agency in the main store: not newer than the stored version means stale.
     pub version: i64,
+    /// First day it received dossiers, when known.
+    pub valid_from: Option<NaiveDate>,
+    /// First day it no longer received dossiers (closed from that day); `None` while open.
+    pub valid_until: Option<NaiveDate>,
+    /// Who took over from it. `None`: keep the stored successors; `Some`: replace them.
+    pub successors: Option<Vec<AgencyCode>>,
 }
 
 /// An administrative procedure (thủ tục hành chính) of the catalog.

@@ -196,10 +196,21 @@ impl CsvPayload for AgencyPayload {
         optional("desk_phone"),
         optional("desk_hours"),
         optional("version"),
+        optional("valid_from"),
+        optional("valid_until"),
+        optional("successors"),
     ];
 
     fn from_cells(cells: &Cells<'_>) -> Result<(Self, bool), ItemError> {
         let version = cells.integer("version")?;
+        // Successors in one cell, separated by semicolons; an empty cell keeps the stored ones.
+        let successors = cells.optional("successors").map(|cell| {
+            cell.split(';')
+                .map(str::trim)
+                .filter(|code| !code.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
         Ok((
             AgencyPayload {
                 code: cells.text("code"),
@@ -210,6 +221,9 @@ impl CsvPayload for AgencyPayload {
                 desk_phone: cells.optional("desk_phone"),
                 desk_hours: cells.optional("desk_hours"),
                 version: version.unwrap_or(0),
+                valid_from: cells.optional("valid_from"),
+                valid_until: cells.optional("valid_until"),
+                successors,
             },
             version.is_none(),
         ))
@@ -1005,6 +1019,9 @@ mod proptests {
                         desk_phone,
                         desk_hours,
                         version,
+                        valid_from: None,
+                        valid_until: None,
+                        successors: None,
                     })
                 },
             )

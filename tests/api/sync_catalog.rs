@@ -767,3 +767,158 @@ async fn the_sample_catalog_files_import_cleanly() {
         assert!(report.rows >= 5, "{file}");
     }
 }
+
+/// An agency with its lifecycle fields.
+fn closing(code: &str, kind: &str, name: &str, until: &str, successors: &[&str]) -> Value {
+    let mut item = agency(code, Some(PROVINCE), kind, name, 1);
+    item["valid_from"] = json!("2020-01-01");
+    item["valid_until"] = json!(until);
+    item["successors"] = json!(successors);
+    item
+}
+
+#[tokio::test]
+async fn agencies_carry_their_lifecycle_and_successors_and_bad_ones_are_named() {
+    let app = spawn_sync_app().await;
+    // A district split into a commune and a special zone (both in the same batch, after it), two
+    // communes merged into one, and the refusals: a successor nobody sent, an inverted period, a
+    // successor that is the agency itself.
+    let mut new_commune = agency(
+        "000.60.00.H48",
+        Some(PROVINCE),
+        "commune",
+        "UBND xã Bình Sơn",
+        1,
+    );
+    new_commune["valid_from"] = json!("2025-07-01");
+    let items = [
+        closing(
+            "000.25.00.H48",
+            "district",
+            "UBND huyện Bình Sơn",
+            "2025-07-01",
+            &["000.60.00.H48", "000.61.00.H48"],
+        ),
+        new_commune,
+        agency(
+            "000.61.00.H48",
+            Some(PROVINCE),
+            "commune",
+            "UBND xã Bình Châu",
+            1,
+        ),
+        closing(
+            "000.62.00.H48",
+            "commune",
+            "UBND xã Tịnh Khê cũ",
+            "2025-07-01",
+            &["000.60.00.H48"],
+        ),
+        closing(
+            "000.63.00.H48",
+            "commune",
+            "UBND xã Tịnh Hòa cũ",
+            "2025-07-01",
+            &["000.60.00.H48"],
+        ),
+        closing(
+            "000.64.00.H48",
+            "commune",
+            "UBND xã Không Người Kế",
+            "2025-07-01",
+            &["000.99.99.H48"],
+        ),
+        closing(
+            "000.65.00.H48",
+            "commune",
+            "UBND xã Ngược Ngày",
+            "2019-12-31",
+            &[],
+        ),
+        closing(
+            "000.66.00.H48",
+            "commune",
+            "UBND xã Tự Kế",
+            "2025-07-01",
+            &["000.66.00.H48"],
+        ),
+    ];
+
+    let (status, report) = app.push_catalog("/sync/v1/agencies", &items).await;
+
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["applied"], 5, "{report}");
+    assert_eq!(
+        refused(&report),
+        [
+            (5, "successors".into()),
+            (6, "valid_until".into()),
+            (7, "successors".into()),
+        ]
+    );
+    let client = app.db.client().await;
+    let split = tracuu::db::catalog::list_successors(&client, "000.25.00.H48")
+        .await
+        .expect("successors");
+    assert_eq!(split, ["000.60.00.H48", "000.61.00.H48"]);
+    let merged: i64 = client
+        .query_one(
+            "SELECT count(*) FROM agency_successors WHERE successor_code = '000.60.00.H48'",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(merged, 3, "the district and the two merged communes");
+    let until: Option<chrono::NaiveDate> = client
+        .query_one(
+            "SELECT valid_until FROM agencies WHERE code = '000.25.00.H48'",
+            &[],
+        )
+        .await
+        .expect("the district")
+        .get(0);
+    assert_eq!(until, chrono::NaiveDate::from_ymd_opt(2025, 7, 1));
+    let unknown = report["errors"][0]["reason"].as_str().expect("reason");
+    assert!(
+        unknown.contains("000.99.99.H48 is not in the catalog"),
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn csv_import_carries_validity_and_successors_with_errors_by_line() {
+    let app = spawn_sync_app().await;
+    let csv = format!(
+        "code,parent_code,kind,name,valid_from,valid_until,successors\n\
+         000.70.00.H48,{PROVINCE},commune,UBND xã Mới,2025-07-01,,\n\
+         000.71.00.H48,{PROVINCE},district,UBND huyện Cũ,,2025-07-01,000.70.00.H48; 000.72.00.H48\n\
+         000.72.00.H48,{PROVINCE},commune,UBND xã Mới Hai,2025-07-01,,\n\
+         000.73.00.H48,{PROVINCE},commune,UBND xã Ngày Sai,2025-07-01,2025-02-30,\n\
+         000.74.00.H48,{PROVINCE},commune,UBND xã Ngược,2025-07-01,2025-06-30,\n\
+         000.75.00.H48,{PROVINCE},district,UBND huyện Không Kế,,2025-07-01,000.98.00.H48\n"
+    );
+    let file = TempCsv::new(&csv);
+
+    let report = import_csv(&app.db.url, CatalogKind::Agencies, file.path())
+        .await
+        .expect("the file as a whole is usable");
+
+    let lines: Vec<(usize, &str)> = report
+        .errors
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [(5, "valid_until"), (6, "valid_until"), (7, "successors")],
+        "{:#?}",
+        report.errors
+    );
+    assert_eq!((report.rows, report.applied), (6, 3));
+    let client = app.db.client().await;
+    let successors = tracuu::db::catalog::list_successors(&client, "000.71.00.H48")
+        .await
+        .expect("successors");
+    assert_eq!(successors, ["000.70.00.H48", "000.72.00.H48"]);
+}

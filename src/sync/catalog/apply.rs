@@ -60,7 +60,9 @@ pub async fn apply_agency_batch(
     let involved: Vec<&str> = candidates
         .iter()
         .flat_map(|(_, a)| {
-            std::iter::once(a.code.as_str()).chain(a.parent_code.as_ref().map(|p| p.as_str()))
+            std::iter::once(a.code.as_str())
+                .chain(a.parent_code.as_ref().map(|p| p.as_str()))
+                .chain(a.successors.iter().flatten().map(|s| s.as_str()))
         })
         .collect::<HashSet<_>>()
         .into_iter()
@@ -71,6 +73,19 @@ pub async fn apply_agency_batch(
     let before = db::catalog::list_agencies_shown(&transaction, &codes).await?;
     let agencies: Vec<&Agency> = planned.iter().map(|(_, a)| a).collect();
     let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
+    let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    let successions: Vec<(&str, Vec<&str>)> = agencies
+        .iter()
+        .filter(|a| applied_set.contains(a.code.as_str()))
+        .filter_map(|a| {
+            let successors = a.successors.as_ref()?;
+            Some((
+                a.code.as_str(),
+                successors.iter().map(|s| s.as_str()).collect(),
+            ))
+        })
+        .collect();
+    db::catalog::replace_successors(&transaction, &successions).await?;
     let changed = shown_changes(&planned, &applied, &before);
     let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &changed).await?;
     forget_views(&transaction, &dossiers).await?;

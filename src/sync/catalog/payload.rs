@@ -22,6 +22,16 @@ pub struct AgencyPayload {
     pub desk_hours: Option<String>,
     /// Monotonic per agency; not newer than the stored version means stale.
     pub version: i64,
+    /// First day it received dossiers, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// First day it no longer received dossiers, `YYYY-MM-DD` (after `valid_from`).
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// The agencies that took over from it (stored, or in the same batch). Absent: the stored
+    /// list is kept; `[]` clears it.
+    #[serde(default)]
+    pub successors: Option<Vec<String>>,
 }
 
 /// One procedure as sent.

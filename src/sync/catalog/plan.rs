@@ -166,11 +166,14 @@ pub(super) fn plan_agencies(
         }
     }
 
-    let refuse = |report: &mut BatchReport, index: usize, agency: &Agency, reason: String| {
+    let refuse = |report: &mut BatchReport,
+                  index: usize,
+                  agency: &Agency,
+                  (field, reason): (&str, String)| {
         report.errors.push(ItemReport {
             index,
             code: Some(agency.code.as_str().to_owned()),
-            field: "parent_code".into(),
+            field: field.into(),
             reason,
         });
     };
@@ -184,8 +187,26 @@ pub(super) fn plan_agencies(
                 agency.parent_code.as_ref().map(|p| p.as_str()),
             );
         }
-        let mut refused: Vec<(usize, String)> = Vec::new();
+        let mut refused: Vec<(usize, (&str, String))> = Vec::new();
         for (position, (_, agency)) in pending.iter().enumerate() {
+            // A successor, like a parent, must be stored or applicable in this batch.
+            let missing = agency
+                .successors
+                .iter()
+                .flatten()
+                .find(|s| !parent_of.contains_key(s.as_str()));
+            if let Some(successor) = missing {
+                let successor = successor.as_str();
+                let reason = if refused_codes.contains(successor) {
+                    format!("{successor} is refused in this batch (see its own error)")
+                } else {
+                    format!(
+                        "{successor} is not in the catalog (send it first or in the same batch)"
+                    )
+                };
+                refused.push((position, ("successors", reason)));
+                continue;
+            }
             let Some(parent) = agency.parent_code.as_ref().map(|p| p.as_str()) else {
                 continue;
             };
@@ -195,7 +216,7 @@ pub(super) fn plan_agencies(
                 } else {
                     format!("{parent} is not in the catalog (send the parent first or in the same batch)")
                 };
-                refused.push((position, reason));
+                refused.push((position, ("parent_code", reason)));
                 continue;
             }
             // Walk up; at most one step per known agency, so a stored cycle cannot hang us.
@@ -205,7 +226,10 @@ pub(super) fn plan_agencies(
                     Some(code) if code == agency.code.as_str() => {
                         refused.push((
                             position,
-                            format!("{parent} would make the agency its own ancestor"),
+                            (
+                                "parent_code",
+                                format!("{parent} would make the agency its own ancestor"),
+                            ),
                         ));
                         break;
                     }
@@ -218,7 +242,7 @@ pub(super) fn plan_agencies(
             break;
         }
         // Refuse, then check again: a refused new agency may have been another item's parent.
-        let mut reasons: HashMap<usize, String> = refused.into_iter().collect();
+        let mut reasons: HashMap<usize, (&str, String)> = refused.into_iter().collect();
         let mut kept = Vec::with_capacity(pending.len());
         for (position, (index, agency)) in pending.into_iter().enumerate() {
             match reasons.remove(&position) {

@@ -2,10 +2,12 @@
 //! checks that need no database. Push and import share it, so both accept and refuse exactly the
 //! same things, and every refusal names the field.
 
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
 use super::payload::{AgencyPayload, ProcedurePayload};
 use super::plan::CatalogEntry;
+
 use crate::domain::catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
@@ -104,6 +106,33 @@ impl CatalogPayload for AgencyPayload {
         let kind = AgencyKind::parse(&self.kind).ok_or_else(|| {
             ItemError::new("kind", "must be province, department, district or commune")
         })?;
+        let valid_from = optional_date("valid_from", self.valid_from.as_deref())?;
+        let valid_until = optional_date("valid_until", self.valid_until.as_deref())?;
+        if let (Some(from), Some(until)) = (valid_from, valid_until) {
+            if until <= from {
+                return Err(ItemError::new(
+                    "valid_until",
+                    format!("must be after valid_from ({from}); here {until}"),
+                ));
+            }
+        }
+        let successors = match &self.successors {
+            None => None,
+            Some(list) => {
+                let mut codes = Vec::with_capacity(list.len());
+                for raw in list {
+                    let successor = AgencyCode::parse(raw)
+                        .map_err(|e| ItemError::new("successors", e.message()))?;
+                    if successor == code {
+                        return Err(ItemError::new("successors", "names the agency itself"));
+                    }
+                    if !codes.contains(&successor) {
+                        codes.push(successor);
+                    }
+                }
+                Some(codes)
+            }
+        };
         Ok(Agency {
             code,
             parent_code,
@@ -117,7 +146,22 @@ impl CatalogPayload for AgencyPayload {
             desk_phone: optional_line("desk_phone", self.desk_phone.as_deref(), MAX_PHONE_CHARS)?,
             desk_hours: optional_line("desk_hours", self.desk_hours.as_deref(), MAX_HOURS_CHARS)?,
             version: check_version(self.version)?,
+            valid_from,
+            valid_until,
+            successors,
         })
+    }
+}
+
+/// An optional `YYYY-MM-DD` date.
+fn optional_date(field: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, ItemError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                ItemError::new(field, format!("must be a date YYYY-MM-DD (here {text:?})"))
+            }),
     }
 }
 
