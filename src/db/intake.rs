@@ -469,26 +469,54 @@ pub async fn insert_vote(
     Ok(Some((row.get(0), row.get(1))))
 }
 
-const FIND_DOSSIER_AGENCY: &str = "SELECT handling_agency_code FROM dossiers WHERE code = $1";
+/// Whether an agency (alias `a`) still receives dossiers today, Vietnam time: not closed, or
+/// closed from a day still to come.
+macro_rules! living {
+    () => {
+        "(a.valid_until IS NULL OR a.valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)"
+    };
+}
 
-/// The agency handling a dossier, if the dossier is known.
+const FIND_DOSSIER_AGENCY: &str = concat!(
+    "SELECT d.handling_agency_code, ",
+    living!(),
+    ", ARRAY(SELECT s.successor_code FROM agency_successors s JOIN agencies l ON l.code = s.successor_code
+              WHERE s.agency_code = a.code
+                AND (l.valid_until IS NULL OR l.valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)
+              ORDER BY s.successor_code)
+       FROM dossiers d JOIN agencies a ON a.code = d.handling_agency_code WHERE d.code = $1"
+);
+
+/// The agency handling a dossier, when the dossier is known: its code, whether it still receives
+/// dossiers, and its living successors (for a closed one).
 pub async fn find_dossier_agency(
     client: &impl GenericClient,
     code: &str,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Option<(String, bool, Vec<String>)>> {
     let statement = client.prepare_cached(FIND_DOSSIER_AGENCY).await?;
     Ok(client
         .query_opt(&statement, &[&code])
         .await?
-        .map(|r| r.get(0)))
+        .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
-const AGENCY_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1)";
+const AGENCY_LIVING: &str = concat!("SELECT ", living!(), " FROM agencies a WHERE a.code = $1");
 
-/// Whether the agency is in the catalog.
+/// Whether the agency is in the catalog, open or closed.
 pub async fn agency_exists(client: &impl GenericClient, code: &str) -> anyhow::Result<bool> {
-    let statement = client.prepare_cached(AGENCY_EXISTS).await?;
-    Ok(client.query_one(&statement, &[&code]).await?.get(0))
+    Ok(agency_living(client, code).await?.is_some())
+}
+
+/// Whether the agency is in the catalog (`None` when not) and still receives dossiers.
+pub async fn agency_living(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<bool>> {
+    let statement = client.prepare_cached(AGENCY_LIVING).await?;
+    Ok(client
+        .query_opt(&statement, &[&code])
+        .await?
+        .map(|r| r.get(0)))
 }
 
 const PROCEDURE_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM procedures WHERE code = $1)";
@@ -576,9 +604,13 @@ pub async fn list_public_phones(client: &impl GenericClient) -> anyhow::Result<V
         .collect())
 }
 
-const LIST_AGENCIES: &str = "SELECT code, name FROM agencies ORDER BY code";
+const LIST_AGENCIES: &str = concat!(
+    "SELECT a.code, a.name FROM agencies a WHERE ",
+    living!(),
+    " ORDER BY a.code"
+);
 
-/// Every agency, by code.
+/// Every agency that still receives dossiers, by code (closed ones stay for history only).
 pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<AgencyOption>> {
     let statement = client.prepare_cached(LIST_AGENCIES).await?;
     Ok(client

@@ -516,15 +516,7 @@ impl IntakeService {
         let raw = input.agency_code.as_deref().unwrap_or("");
         let agency = AgencyCode::parse(raw)
             .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
-        if !db::intake::agency_exists(tx, agency.as_str())
-            .await
-            .map_err(db_error)?
-        {
-            return Err(invalid(format!(
-                "Cơ quan (agency_code): {} không có trong danh mục.",
-                agency.as_str()
-            )));
-        }
+        living_agency(tx, agency.as_str()).await?;
         if item.agency_code.as_deref() == Some(agency.as_str()) && item.state != State::Received {
             return Err(invalid("Mục này đã ở cơ quan đó."));
         }
@@ -1081,18 +1073,17 @@ async fn route(
         }
     }
     if let Some(code) = &submission.agency_code {
-        if !db::intake::agency_exists(client, code)
-            .await
-            .map_err(db_error)?
-        {
-            return Err(invalid(format!(
-                "Cơ quan (agency_code): {code} không có trong danh mục."
-            )));
-        }
+        living_agency(client, code).await?;
         return Ok((Some(code.clone()), "explicit"));
     }
-    if let Some(agency) = dossier_agency {
-        return Ok((Some(agency), "dossier"));
+    match dossier_agency {
+        Some((agency, true, _)) => return Ok((Some(agency), "dossier")),
+        // A dossier of a closed agency goes to its successor; with several, the desk chooses.
+        Some((_, false, successors)) if successors.len() == 1 => {
+            return Ok((successors.into_iter().next(), "dossier"));
+        }
+        Some((_, false, _)) => return Ok((None, "desk")),
+        None => {}
     }
     if let Some(code) = &submission.procedure_code {
         let routes = db::intake::list_routes(client, Some(code))
@@ -1108,6 +1099,23 @@ async fn route(
         }
     }
     Ok((None, "desk"))
+}
+
+/// Refuses an agency that is not in the catalog, or that no longer receives dossiers (merged or
+/// abolished: its history stays, but nothing new goes to it).
+async fn living_agency(client: &impl GenericClient, code: &str) -> Result<(), AppError> {
+    match db::intake::agency_living(client, code)
+        .await
+        .map_err(db_error)?
+    {
+        Some(true) => Ok(()),
+        Some(false) => Err(invalid(format!(
+            "Cơ quan (agency_code): {code} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể); hãy chọn cơ quan tiếp nhận thay thế."
+        ))),
+        None => Err(invalid(format!(
+            "Cơ quan (agency_code): {code} không có trong danh mục."
+        ))),
+    }
 }
 
 /// The longest a question may grow with its supplements.

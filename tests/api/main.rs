@@ -23,6 +23,7 @@ mod operator_and_kiosk;
 mod outage;
 mod pages_lookup;
 mod privacy;
+mod province_2025;
 mod qr_images;
 mod qr_landing;
 mod qr_receipts;
