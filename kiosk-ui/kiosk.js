@@ -234,7 +234,10 @@
   function parseLookupInput(raw) {
     const text = (raw || '').trim();
     if (!text) return { error: 'errorEmpty' };
-    const qr = /\/q\/([^/?#\s]+)(?:\?([^#\s]*))?/.exec(text);
+    // The link, or its end only: a scanner slowed by a busy machine may deliver the tail of the
+    // link ("<code>?k=<token>") as a burst of its own.
+    const qr = /\/q\/([^/?#\s]+)(?:\?([^#\s]*))?/.exec(text)
+      || /^([^/?#\s]+)\?((?:[^#\s]*&)?k=[^#\s]*)$/.exec(text);
     if (qr) {
       let code;
       try { code = decodeURIComponent(qr[1]); } catch (e) { return { error: 'errorInvalidCode' }; }
