@@ -52,7 +52,10 @@ async fn a_closed_agency_leaves_browsing_and_the_agency_lists_but_stays_for_hist
         .get(0);
     let form = app.get("/gui-cau-hoi").await.text().await.expect("form");
     assert!(form.contains(&name), "listed while open");
-    assert!(form.contains(&format!("value=\"{closed}\"")), "offered while open");
+    assert!(
+        form.contains(&format!("value=\"{closed}\"")),
+        "offered while open"
+    );
 
     close(&app, &closed, &[]).await;
 
