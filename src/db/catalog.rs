@@ -177,6 +177,19 @@ pub async fn upsert_agencies(
         .collect())
 }
 
+/// The codes of the levels agencies may have (`agency_levels`), in their order.
+pub async fn list_levels(client: &impl GenericClient) -> anyhow::Result<Vec<String>> {
+    Ok(client
+        .query(
+            "SELECT code FROM agency_levels ORDER BY sort_order, code",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
 /// Replaces the successors of each agency named (in the caller's transaction).
 pub async fn replace_successors(
     client: &impl GenericClient,

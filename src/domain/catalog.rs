@@ -1,44 +1,30 @@
 //! The catalog a dossier names: agencies (with their one-stop desk) and administrative
-//! procedures, in their validated form, with the two closed vocabularies they use (the level of an
-//! agency, how much of a procedure can be done online).
+//! procedures, in their validated form, with the level of an agency (a code of the levels table)
+//! and the closed vocabulary of how much of a procedure can be done online.
 
 use chrono::NaiveDate;
 
 use super::{AgencyCode, ProcedureCode};
 
-/// The level of an agency in the province's hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AgencyKind {
-    /// The provincial people's committee.
-    Province,
-    /// A provincial department (sở, ban, ngành).
-    Department,
-    /// A district (huyện, thị xã, thành phố).
-    District,
-    /// A commune (xã, phường, thị trấn).
-    Commune,
-}
+/// The level of an agency (`province`, `department`, `commune`, `ward`, `special_zone`, the
+/// historical `district`, ...): a code of the `agency_levels` table, so that levels are data and
+/// a new one is a row. Here only its shape is checked; whether the level exists is the catalog's
+/// check against that table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyKind(String);
 
 impl AgencyKind {
-    /// Parses the stored spelling (trimmed, any ASCII case).
+    /// Parses a level code: trimmed, lower-cased, 1–30 of `a-z` and `_`.
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "province" => Some(Self::Province),
-            "department" => Some(Self::Department),
-            "district" => Some(Self::District),
-            "commune" => Some(Self::Commune),
-            _ => None,
-        }
+        let code = raw.trim().to_ascii_lowercase();
+        let valid = (1..=30).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        valid.then_some(Self(code))
     }
 
     /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Province => "province",
-            Self::Department => "department",
-            Self::District => "district",
-            Self::Commune => "commune",
-        }
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

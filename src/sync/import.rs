@@ -749,7 +749,7 @@ mod tests {
                     000.00.00.H48,province,UBND tỉnh Quảng Ngãi,\n\
                     000.00.16.H48,department,\"Sở Tư pháp\ntỉnh Quảng Ngãi\",000.00.00.H48\n\
                     \n\
-                    000.00.17.H48,dept,Sở Y tế,000.00.00.H48\n\
+                    000.00.17.H48,sở,Sở Y tế,000.00.00.H48\n\
                     ,,,\n\
                     000.00.18.H48,department,Sở Xây dựng\n";
 
@@ -996,11 +996,14 @@ mod proptests {
             agency_code(),
             prop::option::of(agency_code()),
             prop::sample::select(vec![
-                AgencyKind::Province,
-                AgencyKind::Department,
-                AgencyKind::District,
-                AgencyKind::Commune,
-            ]),
+                "province",
+                "department",
+                "district",
+                "commune",
+                "ward",
+                "special_zone",
+            ])
+            .prop_map(|kind| AgencyKind::parse(kind).expect("a level code")),
             line(60),
             prop::option::of(line(60)),
             prop::option::of(line(20)),

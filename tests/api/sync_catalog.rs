@@ -214,7 +214,7 @@ async fn stale_catalog_versions_change_nothing() {
 #[tokio::test]
 async fn bad_catalog_items_are_reported_by_index_and_good_ones_still_apply() {
     let app = spawn_sync_app().await;
-    let mut bad_kind = agency("000.00.42.H48", Some(PROVINCE), "ward", "Phường", 1);
+    let mut bad_kind = agency("000.00.42.H48", Some(PROVINCE), "hamlet", "Thôn", 1);
     let mut unknown_field = agency("000.00.43.H48", Some(PROVINCE), "department", "Sở", 1);
     unknown_field["cccd"] = json!("001099001234");
     let too_long = agency(
@@ -585,7 +585,7 @@ async fn csv_import_reports_bad_rows_by_line_and_applies_the_good_ones() {
          000.00.50.H48,{PROVINCE},department,Sở Dân tộc và Tôn giáo,,0255 3822 111,\n\
          000..50.H48,{PROVINCE},department,Sở có mã sai,,,\n\
          000.00.51.H48,{PROVINCE},department,Ban Quản lý dự án,\"Số 1, đường Lê Lợi\",,\n\
-         000.00.52.H48,{PROVINCE},ward,Phường,,,\n\
+         000.00.52.H48,{PROVINCE},hamlet,Thôn,,,\n\
          000.00.53.H48,{PROVINCE},department,Sở thiếu ô,,\n\
          000.00.54.H48,{PROVINCE},department,{long_name},,,\n\
          000.01.55.H48,000.00.55.H48,commune,Ủy ban nhân dân xã Tịnh Khê,,,\n\
@@ -803,8 +803,8 @@ async fn agencies_carry_their_lifecycle_and_successors_and_bad_ones_are_named() 
         agency(
             "000.61.00.H48",
             Some(PROVINCE),
-            "commune",
-            "UBND xã Bình Châu",
+            "special_zone",
+            "UBND đặc khu Lý Sơn",
             1,
         ),
         closing(

@@ -57,6 +57,27 @@ pub async fn apply_agency_batch(
         }
     }
     db::catalog::lock_agency_batches(&transaction).await?;
+    // Levels are data: an agency's level must be a row of the levels table.
+    let levels = db::catalog::list_levels(&transaction).await?;
+    let candidates: Vec<(usize, Agency)> = candidates
+        .into_iter()
+        .filter_map(|(index, agency)| {
+            if levels.iter().any(|l| l == agency.kind.as_str()) {
+                return Some((index, agency));
+            }
+            report.errors.push(crate::sync::service::ItemReport {
+                index,
+                code: Some(agency.code.as_str().to_owned()),
+                field: "kind".into(),
+                reason: format!(
+                    "{} is not a level of the catalog (one of: {})",
+                    agency.kind.as_str(),
+                    levels.join(", ")
+                ),
+            });
+            None
+        })
+        .collect();
     let involved: Vec<&str> = candidates
         .iter()
         .flat_map(|(_, a)| {

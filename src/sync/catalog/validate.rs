@@ -104,7 +104,10 @@ impl CatalogPayload for AgencyPayload {
             return Err(ItemError::new("parent_code", "is the agency itself"));
         }
         let kind = AgencyKind::parse(&self.kind).ok_or_else(|| {
-            ItemError::new("kind", "must be province, department, district or commune")
+            ItemError::new(
+                "kind",
+                "must be a level code of lower-case letters and _, such as province, department, commune, ward or special_zone",
+            )
         })?;
         let valid_from = optional_date("valid_from", self.valid_from.as_deref())?;
         let valid_until = optional_date("valid_until", self.valid_until.as_deref())?;
@@ -336,7 +339,7 @@ mod tests {
         payload.desk_phone = Some("   ".into());
         let agency = valid(payload);
         assert_eq!(agency.code.as_str(), "000.00.16.H48");
-        assert_eq!(agency.kind, AgencyKind::Department);
+        assert_eq!(agency.kind.as_str(), "department");
         assert_eq!(agency.name, "Sở Tư pháp tỉnh");
         assert_eq!(agency.desk_phone, None, "blank means absent");
     }
@@ -349,7 +352,7 @@ mod tests {
             ("parent_code", |a| {
                 a.parent_code = Some(a.code.to_lowercase())
             }),
-            ("kind", |a| a.kind = "ward".into()),
+            ("kind", |a| a.kind = "Phường 1".into()),
             ("name", |a| a.name = " \u{7} ".into()),
             ("name", |a| a.name = "ư".repeat(301)),
             ("desk_address", |a| a.desk_address = Some("đ".repeat(501))),
