@@ -112,30 +112,24 @@ impl TestDatabase {
     /// Clones the template into a fresh database.
     pub async fn create() -> Self {
         template().await;
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let admin = tracuu::db::connect(&connection_for("postgres"))
-            .await
-            .expect("connect");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
-            .await
-            .expect("clone template");
-        Self {
-            url: connection_for(&name),
-            name,
-        }
+        Self::copy_of(TEMPLATE).await
     }
 
     /// An empty database (no migrations applied), for tests of the migrations themselves.
     pub async fn empty() -> Self {
+        Self::copy_of("template0").await
+    }
+
+    /// A fresh database made from the database `template`.
+    async fn copy_of(template: &str) -> Self {
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
         let admin = tracuu::db::connect(&connection_for("postgres"))
             .await
             .expect("connect");
         admin
-            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .await
-            .expect("create empty database");
+            .unwrap_or_else(|e| panic!("create a database from {template}: {e}"));
         Self {
             url: connection_for(&name),
             name,
