@@ -1,4 +1,4 @@
--- The feed from the main dossier store (design.md §3.2).
+-- The feed from the main dossier store (docs/channels/sync.md).
 
 -- Signatures of accepted push requests, so a replayed request is refused by every instance.
 -- Rows older than the replay window are deleted by the instances.

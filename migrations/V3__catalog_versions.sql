@@ -1,4 +1,4 @@
--- Catalog pushes follow the dossier rule (design.md §3.2): each agency and procedure carries the
+-- Catalog pushes follow the dossier rule (docs/channels/sync.md): each agency and procedure carries the
 -- main store's monotonic version, and an item whose version is not newer than the stored one is
 -- stale and changes nothing. Expand-only: existing rows start at version 0, so the first pushed
 -- version (0 excepted) or CSV import replaces them.

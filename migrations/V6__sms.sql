@@ -1,5 +1,5 @@
 -- The SMS channel (issue 5): inbound messages from Kannel, subscriptions, opt-outs, ratings, and
--- the outbox every module queues outgoing SMS through (design.md §3.7).
+-- the outbox every module queues outgoing SMS through (docs/channels/sms.md).
 -- Phone numbers are stored in E.164 because we send to them; logs only ever carry masked forms.
 
 -- Every message Kannel delivered to us, with the reply we gave (NULL: none, e.g. a duplicate of a

@@ -3,7 +3,7 @@
 
 -- Search folds text with tracuu_fold() from V7 (unaccent, then lower case: đ → d, marks removed).
 
--- Which level settles a procedure (design.md §2: browse by level → agency → field). For
+-- Which level settles a procedure (docs/channels/kiosk.md: browse by level → agency → field). For
 -- department-level procedures, the department that settles them and the desk that receives them
 -- (the department's own desk or the provincial service centre). District and commune procedures
 -- are settled by every district / commune UBND. NULL while the catalogue feed does not say.

@@ -92,3 +92,61 @@ async fn the_agency_lifecycle_keeps_every_agency_and_gives_districts_the_histori
         assert!(client.batch_execute(refused).await.is_err(), "{refused}");
     }
 }
+
+/// The checksums refinery recorded for V2, V3, V6 and V9 before their comments were edited to
+/// point to the project's own docs.
+const BEFORE_THE_COMMENT_EDITS: [(i32, &str); 4] = [
+    (2, "2152031630531583234"),
+    (3, "11755384082685544494"),
+    (6, "15191072889652746854"),
+    (9, "6478049686484571919"),
+];
+
+#[tokio::test]
+async fn an_installation_migrated_before_the_comment_edits_still_starts_and_other_edits_are_refused(
+) {
+    // Arrange: a database as an installation migrated before the edits has it.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate(&mut client).await.expect("migrate");
+    let edited = checksum(&client, 2).await;
+    for (version, old) in BEFORE_THE_COMMENT_EDITS {
+        client
+            .execute(
+                "UPDATE refinery_schema_history SET checksum = $1 WHERE version = $2",
+                &[&old, &version],
+            )
+            .await
+            .expect("old checksum");
+    }
+
+    // Act + Assert: it migrates (and starts), the records now match the current text.
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("the comment-only edits are accepted");
+    assert_eq!(checksum(&client, 2).await, edited);
+    for (version, old) in BEFORE_THE_COMMENT_EDITS {
+        assert_ne!(checksum(&client, version).await, old, "V{version}");
+    }
+
+    // Any other divergence is still refused.
+    client
+        .execute(
+            "UPDATE refinery_schema_history SET checksum = '12345' WHERE version = 2",
+            &[],
+        )
+        .await
+        .expect("a foreign checksum");
+    assert!(tracuu::db::migrate(&mut client).await.is_err());
+}
+
+async fn checksum(client: &deadpool_postgres::Object, version: i32) -> String {
+    client
+        .query_one(
+            "SELECT checksum FROM refinery_schema_history WHERE version = $1",
+            &[&version],
+        )
+        .await
+        .expect("recorded")
+        .get(0)
+}
