@@ -469,21 +469,13 @@ pub async fn insert_vote(
     Ok(Some((row.get(0), row.get(1))))
 }
 
-/// Whether an agency (alias `a`) still receives dossiers today, Vietnam time: not closed, or
-/// closed from a day still to come.
-macro_rules! living {
-    () => {
-        "(a.valid_until IS NULL OR a.valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)"
-    };
-}
-
 const FIND_DOSSIER_AGENCY: &str = concat!(
     "SELECT d.handling_agency_code, ",
-    living!(),
+    living_agency!("a"),
     ", ARRAY(SELECT s.successor_code FROM agency_successors s JOIN agencies l ON l.code = s.successor_code
-              WHERE s.agency_code = a.code
-                AND (l.valid_until IS NULL OR l.valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)
-              ORDER BY s.successor_code)
+              WHERE s.agency_code = a.code AND ",
+    living_agency!("l"),
+    " ORDER BY s.successor_code)
        FROM dossiers d JOIN agencies a ON a.code = d.handling_agency_code WHERE d.code = $1"
 );
 
@@ -500,7 +492,11 @@ pub async fn find_dossier_agency(
         .map(|r| (r.get(0), r.get(1), r.get(2))))
 }
 
-const AGENCY_LIVING: &str = concat!("SELECT ", living!(), " FROM agencies a WHERE a.code = $1");
+const AGENCY_LIVING: &str = concat!(
+    "SELECT ",
+    living_agency!("a"),
+    " FROM agencies a WHERE a.code = $1"
+);
 
 /// Whether the agency is in the catalog, open or closed.
 pub async fn agency_exists(client: &impl GenericClient, code: &str) -> anyhow::Result<bool> {
@@ -606,7 +602,7 @@ pub async fn list_public_phones(client: &impl GenericClient) -> anyhow::Result<V
 
 const LIST_AGENCIES: &str = concat!(
     "SELECT a.code, a.name FROM agencies a WHERE ",
-    living!(),
+    living_agency!("a"),
     " ORDER BY a.code"
 );
 

@@ -22,7 +22,7 @@ pub struct BrowseAgency {
     pub procedures: i64,
 }
 
-const LIST_BROWSE_AGENCIES: &str = "
+const LIST_BROWSE_AGENCIES: &str = concat!("
 SELECT a.code, a.name, a.kind, a.parent_code,
        (SELECT count(*) FROM procedures p
          WHERE p.level = $1 AND ($1 <> 'department' OR p.agency_code = a.code)) AS procedures
@@ -31,8 +31,8 @@ SELECT a.code, a.name, a.kind, a.parent_code,
          AND EXISTS (SELECT 1 FROM procedures p WHERE p.level = 'department' AND p.agency_code = a.code))
         OR ($1 <> 'department' AND a.kind = $1))
    AND ($2::text IS NULL OR a.parent_code = $2)
-   AND (a.valid_until IS NULL OR a.valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)
- ORDER BY a.code";
+   AND ", living_agency!("a"), "
+ ORDER BY a.code");
 
 /// The agencies that settle procedures of `level` (`department`, `district`, `commune`),
 /// optionally only the children of `parent` (communes of one district).
@@ -98,10 +98,12 @@ pub async fn find_agency_desk(
         .map(AgencyDesk::from))
 }
 
-const LIST_CONTACT_DESKS: &str = "SELECT code, name, kind, parent_code, desk_address, desk_phone, \
-    desk_hours FROM agencies WHERE kind = ANY($1) AND desk_phone IS NOT NULL
-    AND (valid_until IS NULL OR valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)
-    ORDER BY code";
+const LIST_CONTACT_DESKS: &str = concat!(
+    "SELECT code, name, kind, parent_code, desk_address, desk_phone, desk_hours FROM agencies a \
+     WHERE kind = ANY($1) AND desk_phone IS NOT NULL AND ",
+    living_agency!("a"),
+    " ORDER BY code"
+);
 
 /// Desks of the agencies of the given kinds that have a phone number, in code order.
 pub async fn list_contact_desks(

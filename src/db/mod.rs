@@ -1,6 +1,21 @@
 //! PostgreSQL access: the pool, embedded migrations, the private local cluster, and one module
 //! per aggregate. All SQL of the service lives under this module.
 
+/// The SQL condition "the agency aliased `$alias` still receives dossiers today", Vietnam date:
+/// not closed, or closed from a day still to come. One spelling for every query that leaves
+/// closed agencies out.
+macro_rules! living_agency {
+    ($alias:literal) => {
+        concat!(
+            "(",
+            $alias,
+            ".valid_until IS NULL OR ",
+            $alias,
+            ".valid_until > (now() AT TIME ZONE 'UTC' + interval '7 hours')::date)"
+        )
+    };
+}
+
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
