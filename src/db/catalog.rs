@@ -190,6 +190,41 @@ pub async fn list_levels(client: &impl GenericClient) -> anyhow::Result<Vec<Stri
         .collect())
 }
 
+/// A level of government agencies belong to (`agency_levels`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelRow {
+    /// Level code, e.g. `commune`.
+    pub code: String,
+    /// Vietnamese label, e.g. "Xã".
+    pub label_vi: String,
+    /// English label.
+    pub label_en: String,
+    /// True for a level that no longer exists (the district, until 30 June 2025).
+    pub historical: bool,
+    /// `province` (serves the whole province) or `local` (serves a commune-sized place).
+    pub tier: String,
+}
+
+/// Every level, in display order.
+pub async fn level_rows(client: &impl GenericClient) -> anyhow::Result<Vec<LevelRow>> {
+    Ok(client
+        .query(
+            "SELECT code, label_vi, label_en, historical, tier FROM agency_levels
+             ORDER BY sort_order, code",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| LevelRow {
+            code: r.get(0),
+            label_vi: r.get(1),
+            label_en: r.get(2),
+            historical: r.get(3),
+            tier: r.get(4),
+        })
+        .collect())
+}
+
 /// Replaces the successors of each agency named (in the caller's transaction).
 pub async fn replace_successors(
     client: &impl GenericClient,

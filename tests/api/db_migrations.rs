@@ -150,3 +150,34 @@ async fn checksum(client: &deadpool_postgres::Object, version: i32) -> String {
         .expect("recorded")
         .get(0)
 }
+
+#[tokio::test]
+async fn every_level_belongs_to_the_province_tier_or_the_local_tier() {
+    // Arrange
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+
+    // Act
+    tracuu::db::migrate(&mut client).await.expect("migrate");
+    let levels = tracuu::db::catalog::level_rows(&client)
+        .await
+        .expect("levels");
+
+    // Assert: province and department serve the whole province; the rest, the historical district
+    // included, serve a place.
+    let tiers: Vec<(&str, &str, bool)> = levels
+        .iter()
+        .map(|l| (l.code.as_str(), l.tier.as_str(), l.historical))
+        .collect();
+    assert_eq!(
+        tiers,
+        vec![
+            ("province", "province", false),
+            ("department", "province", false),
+            ("district", "local", true),
+            ("commune", "local", false),
+            ("ward", "local", false),
+            ("special_zone", "local", false),
+        ]
+    );
+}
