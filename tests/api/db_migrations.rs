@@ -181,3 +181,71 @@ async fn every_level_belongs_to_the_province_tier_or_the_local_tier() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_calendar_upgrade_keeps_an_administrators_edit_and_deletion_and_adds_the_announced_days(
+) {
+    // Arrange: an installation before V15, seeded with the old table (V14 and the seeding of that
+    // time: the rows it wrote and its fact), where an administrator renamed one day by hand and
+    // deleted another.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(14))
+        .await
+        .expect("migrate to V14");
+    client
+        .batch_execute(
+            "INSERT INTO calendar_days (day, kind, name) VALUES
+                ('2026-02-16', 'holiday', 'Tết Nguyên đán Bính Ngọ 2026'),
+                ('2026-02-17', 'holiday', 'Tết Nguyên đán Bính Ngọ 2026'),
+                ('2026-09-01', 'holiday', 'Nghỉ Quốc khánh của tỉnh'),
+                ('2027-02-05', 'holiday', 'Tết Nguyên đán Đinh Mùi 2027 (dự kiến)');
+             INSERT INTO installation (key, value) VALUES ('calendar_seeded', '2025-2027');",
+        )
+        .await
+        .expect("data in the old schema");
+    // Act
+    tracuu::db::migrate(&mut client).await.expect("migrate");
+    tracuu::db::open::seed_calendar(&client)
+        .await
+        .expect("seed");
+    // Assert
+    let day = |d: &str| {
+        let client = &client;
+        let d = d.to_owned();
+        async move {
+            client
+                .query_opt(
+                    "SELECT name, origin, estimate, source FROM calendar_days WHERE day = $1::text::date",
+                    &[&d],
+                )
+                .await
+                .expect("query")
+                .map(|r| {
+                    (
+                        r.get::<_, String>(0),
+                        r.get::<_, String>(1),
+                        r.get::<_, bool>(2),
+                        r.get::<_, Option<String>>(3),
+                    )
+                })
+        }
+    };
+    let edited = day("2026-09-01").await.expect("kept");
+    assert_eq!(
+        (edited.0.as_str(), edited.1.as_str()),
+        ("Nghỉ Quốc khánh của tỉnh", "administrator")
+    );
+    assert_eq!(edited.3, None, "the administrator's row is not rewritten");
+    // Seeded 2025 days the administrator had deleted by hand stay deleted.
+    assert_eq!(day("2025-01-01").await, None);
+    let seeded = day("2026-02-16").await.expect("seeded");
+    assert_eq!(seeded.1, "seed");
+    assert!(!seeded.2);
+    assert!(seeded.3.expect("source").contains("9859/VPCP-KGVX"));
+    let estimate = day("2027-02-05").await.expect("estimate");
+    assert!(estimate.2, "2027 is an estimate");
+    let announced = day("2026-08-31").await.expect("added by the new table");
+    assert!(announced.0.contains("Quốc khánh"), "{}", announced.0);
+    assert_eq!(announced.1, "seed");
+}

@@ -93,7 +93,9 @@ async fn the_seeded_calendar_skips_tet_2026() {
 }
 
 #[tokio::test]
-async fn an_administrators_calendar_edit_survives_reseeding() {
+async fn an_administrators_calendar_edits_survive_a_newer_seed() {
+    // Arrange: an administrator deletes one seeded day and renames another; then a newer tracuu
+    // seeds its table again (the recorded seed version is older).
     let db = TestDatabase::create().await;
     let client = db.client().await;
     let deleted = client
@@ -104,14 +106,41 @@ async fn an_administrators_calendar_edit_survives_reseeding() {
         deleted, 1,
         "the seeded calendar holds 2026-02-16 (Tết) to delete"
     );
+    let renamed = client
+        .execute(
+            "UPDATE calendar_days SET name = 'Nghỉ của tỉnh', origin = 'administrator'
+              WHERE day = '2026-02-17'",
+            &[],
+        )
+        .await
+        .expect("rename");
+    assert_eq!(renamed, 1);
+    client
+        .execute(
+            "UPDATE installation SET value = 'older' WHERE key = 'calendar_seed'",
+            &[],
+        )
+        .await
+        .expect("older seed");
+    // Act
     tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed again");
+    // Assert
     let rows = client
         .query("SELECT 1 FROM calendar_days WHERE day = '2026-02-16'", &[])
         .await
         .expect("query");
-    assert!(rows.is_empty(), "seeding runs once per installation");
+    assert!(rows.is_empty(), "a deleted day is not brought back");
+    let name: String = client
+        .query_one(
+            "SELECT name FROM calendar_days WHERE day = '2026-02-17'",
+            &[],
+        )
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(name, "Nghỉ của tỉnh");
 }
 
 #[tokio::test]
