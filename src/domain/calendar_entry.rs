@@ -14,7 +14,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_SOURCE_CHARS: usize = 500;
 
 /// A field of a calendar day: its column name in a CSV file and its label on the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryField {
     Day,
     Kind,

@@ -35,6 +35,7 @@ mod sms_inbound;
 mod sms_kannel;
 mod sms_notify;
 mod staff_auth;
+mod staff_calendar;
 mod staff_console;
 mod sync_catalog;
 mod sync_fanout;
