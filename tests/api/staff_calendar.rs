@@ -482,3 +482,50 @@ async fn a_deadline_across_an_added_holiday_moves_a_day_and_keeps_its_value_when
         (vn(2027, 3, 11, 10, 0), vn(2027, 3, 29, 10, 0))
     );
 }
+
+#[tokio::test]
+async fn a_calls_entry_deadline_is_stored_when_it_starts_and_a_later_holiday_does_not_move_it() {
+    // Arrange: an operator starts a call; its entry deadline (8 working hours) is stored.
+    let app = spawn_intake_app().await;
+    let operator = staff_session(&app, "dtv.lich", "operator", None).await;
+    let started = operator
+        .post(&app, "/can-bo/tong-dai/cuoc-goi", &[("caller_phone", "")])
+        .await;
+    assert_eq!(started.status().as_u16(), 303);
+    let client = app.db.client().await;
+    let row = client
+        .query_one(
+            "SELECT id, entry_due_at FROM hotline_calls ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("call");
+    let (call, due): (i64, Option<DateTime<Utc>>) = (row.get(0), row.get(1));
+    let due = due.expect("the entry deadline is stored when the call starts");
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
+    let due_day = due.with_timezone(&offset).date_naive();
+    // Act: the day the deadline falls on becomes a day off.
+    client
+        .execute(
+            "INSERT INTO calendar_days (day, kind, name, origin) VALUES ($1, 'holiday', 'Nghỉ đột xuất', 'administrator')
+             ON CONFLICT (day) DO UPDATE SET kind = 'holiday'",
+            &[&due_day],
+        )
+        .await
+        .expect("holiday");
+    let panel = operator
+        .get(&app, &format!("/can-bo/tong-dai?call={call}"))
+        .await
+        .text()
+        .await
+        .expect("console");
+    // Assert
+    let shown = due
+        .with_timezone(&offset)
+        .format("%H:%M ngày %d/%m/%Y")
+        .to_string();
+    assert!(
+        panel.contains(&format!("cần ghi nhận trước {shown}")),
+        "{shown}: {panel}"
+    );
+}

@@ -201,7 +201,7 @@ pub async fn file_for_caller(
         let mut late = false;
         if let Some(c) = &call {
             call_log::attach_item(&db, c.id, item.id).await?;
-            late = entry_deadline(&db, &state, c.started_at).await? < now;
+            late = entry_deadline(&db, &state, c).await? < now;
         }
         let created = json!({
             "tracking_code": item.tracking_code,
