@@ -201,6 +201,35 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<CalendarEntry>, Vec<RowError>> {
     Ok(entries)
 }
 
+/// One CSV field: always quoted, quotes doubled, and a leading `=`, `+`, `-` or `@` defused so a
+/// spreadsheet does not run it as a formula.
+fn field(raw: &str) -> String {
+    let defused = if raw.starts_with(['=', '+', '-', '@']) {
+        format!("'{raw}")
+    } else {
+        raw.to_owned()
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
+}
+
+/// The rows as a file [`parse_csv`] reads back (UTF-8 with a byte-order mark, for spreadsheets):
+/// an administrator downloads a year, edits it and imports it again.
+pub fn to_csv(rows: &[crate::db::calendar::CalendarDayRow]) -> String {
+    let mut csv = String::from("\u{feff}day,kind,name,estimate,source\r\n");
+    for row in rows {
+        let cells = [
+            row.day.to_string(),
+            row.kind.clone(),
+            field(&row.name),
+            if row.estimate { "1" } else { "0" }.to_owned(),
+            field(row.source.as_deref().unwrap_or("")),
+        ];
+        csv.push_str(&cells.join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

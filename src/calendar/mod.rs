@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::staff::audit::{self, AuditAction, AuditEntry};
 use crate::staff::StaffSession;
 
-pub use self::csv::{parse_csv, RowError};
+pub use self::csv::{parse_csv, to_csv, RowError};
 
 /// Longest reason written to the audit log (its column's limit).
 const MAX_AUDIT_REASON_CHARS: usize = 500;

@@ -529,3 +529,40 @@ async fn a_calls_entry_deadline_is_stored_when_it_starts_and_a_later_holiday_doe
         "{shown}: {panel}"
     );
 }
+
+#[tokio::test]
+async fn a_downloaded_year_imports_back_unchanged() {
+    // Arrange
+    let app = spawn_intake_app().await;
+    let admin = staff_session(&app, "quantri", "administrator", None).await;
+    let before = calendar_rows(&app).await;
+    let download = admin.get(&app, "/can-bo/lich-lam-viec.csv?nam=2026").await;
+    assert_eq!(download.status().as_u16(), 200);
+    let file = download.text().await.expect("csv");
+    assert!(file.starts_with("\u{feff}day,kind,name,estimate,source\r\n"));
+    // Act
+    let response = admin
+        .post(&app, "/can-bo/lich-lam-viec/nhap", &[("csv", &file)])
+        .await;
+    // Assert
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.expect("page");
+    let count_2026 = before.iter().filter(|r| r.0.starts_with("2026-")).count();
+    assert!(
+        html.contains(&format!(
+            "thêm 0, sửa 0, giữ nguyên {count_2026}, xóa 0 ngày"
+        )),
+        "{html}"
+    );
+    let strip = |rows: Vec<(String, String, String, bool, String)>| {
+        rows.into_iter()
+            .map(|r| (r.0, r.1, r.2, r.3))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(calendar_rows(&app).await), strip(before));
+    let refused = staff_session(&app, "tongdai", "operator", None)
+        .await
+        .get(&app, "/can-bo/lich-lam-viec.csv?nam=2026")
+        .await;
+    assert_eq!(refused.status().as_u16(), 403);
+}

@@ -3,7 +3,7 @@
 //! administrators reach it; every form carries the session's CSRF token; a refused form comes
 //! back with what was typed and the reason, in Vietnamese with the field's label.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, Utc};
 use serde::Deserialize;
@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(add_day))
             .default_service(web::to(method_not_allowed)),
     )
+    .route("/can-bo/lich-lam-viec.csv", web::get().to(export_calendar))
     .service(
         web::resource("/can-bo/lich-lam-viec/nhap")
             .route(web::post().to(import_calendar))
@@ -176,6 +177,30 @@ pub async fn show_calendar(
         let session = authorise(&req, &state.pool, &[Role::Administrator]).await?;
         let year = parse_year(&query)?;
         calendar_page(&state, &session, year, Outcome::default(), StatusCode::OK).await
+    }
+    .await;
+    respond(&state, result)
+}
+
+/// `GET /can-bo/lich-lam-viec.csv?nam=YYYY` (administrator): the year as a CSV file the import
+/// reads back.
+pub async fn export_calendar(
+    req: HttpRequest,
+    query: web::Query<CalendarQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let result = async {
+        authorise(&req, &state.pool, &[Role::Administrator]).await?;
+        let year = parse_year(&query)?;
+        let days = calendar::list_year(&state.pool, year).await?;
+        Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"lich-lam-viec-{year}.csv\""),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(calendar::to_csv(&days)))
     }
     .await;
     respond(&state, result)
