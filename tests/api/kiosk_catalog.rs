@@ -495,6 +495,8 @@ async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_
 
     let mut bad_level = item(4, None);
     bad_level["level"] = "planet".into();
+    bad_level["agency_code"] = serde_json::Value::Null;
+    bad_level["desk_agency_code"] = serde_json::Value::Null;
     let mut agency_on_commune = item(4, None);
     agency_on_commune["level"] = "commune".into();
     let bad_copies = item(4, Some(serde_json::json!([{ "name": "x", "copies": 0 }])));
@@ -504,15 +506,23 @@ async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_
         serde_json::json!([bad_level, agency_on_commune, bad_copies, empty_name]),
     )
     .await;
-    let fields: Vec<&str> = report["errors"]
+    // (A level of the right shape is checked against agency_levels when the batch is applied,
+    // after the other checks: the report is put in item order here.)
+    let mut fields: Vec<(u64, &str)> = report["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["field"].as_str().unwrap())
+        .map(|e| (e["index"].as_u64().unwrap(), e["field"].as_str().unwrap()))
         .collect();
+    fields.sort_unstable();
     assert_eq!(
         fields,
-        ["level", "agency_code", "documents.copies", "documents.name"],
+        [
+            (0, "level"),
+            (1, "agency_code"),
+            (2, "documents.copies"),
+            (3, "documents.name")
+        ],
         "{report}"
     );
 }
