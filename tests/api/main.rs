@@ -18,6 +18,7 @@ mod hotline_ivr;
 mod intake_support;
 mod kannel;
 mod kiosk_catalog;
+mod kiosk_communes;
 mod kiosk_info;
 mod layering;
 mod operator_and_kiosk;
