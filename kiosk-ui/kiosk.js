@@ -856,18 +856,22 @@
       }, tierLabel(l))));
       slot.appendChild(h('p.item-meta', {}, t('statsSince', { d: fmtTime(data.since + 'T00:00', false) || data.since })));
       if (data.percent !== null) slot.appendChild(h('p.stats-total', {}, t('statsTotal', { p: data.percent, o: data.on_time, s: data.settled })));
-      const chart = h('ul.chart', { 'aria-label': t('statsTitle') });
-      for (const a of data.agencies) {
+      const chart = (agencies) => h('ul.chart', { 'aria-label': t('statsTitle') }, agencies.map((a) => {
         const bar = h('span.bar-fill', {});
         bar.style.setProperty('width', (a.percent || 0) + '%');
         const name = a.closed ? a.name + ' ' + t('closedMark') : a.name;
         const includes = (a.includes || []).map((o) => o.name).join(', ');
-        chart.appendChild(h('li.chart-row' + (a.closed ? '.closed' : ''), { 'data-code': a.code },
+        return h('li.chart-row' + (a.closed ? '.closed' : ''), { 'data-code': a.code },
           h('span.bar-label', {}, name, includes ? h('span.item-meta', {}, t('includesOld', { names: includes })) : null),
           h('span.bar', { role: 'img', 'aria-label': name + ': ' + a.percent + '%' }, bar),
-          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled }))));
+          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled })));
+      }));
+      // About a hundred communes: found by typing, as when browsing.
+      if (tier === 'local' && data.agencies.length > 12) {
+        filterable(slot, data.agencies, { id: 'stats-q', label: t('placeFilterLabel'), text: (a) => a.name, render: chart });
+      } else {
+        slot.appendChild(chart(data.agencies));
       }
-      slot.appendChild(chart);
     });
   };
 
