@@ -2,6 +2,7 @@
 
 mod api_dossiers;
 mod api_lookup_numbers;
+mod catalog_levels;
 mod db_feedback;
 mod db_hotline;
 mod db_migrations;
@@ -17,6 +18,7 @@ mod hotline_ivr;
 mod intake_support;
 mod kannel;
 mod kiosk_catalog;
+mod kiosk_communes;
 mod kiosk_info;
 mod layering;
 mod operator_and_kiosk;

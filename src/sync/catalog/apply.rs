@@ -134,6 +134,30 @@ pub async fn apply_procedure_batch(
         }
     }
     db::catalog::lock_procedure_batches(&transaction).await?;
+    // Levels are data: a procedure's level must be a row of the levels table.
+    let levels = db::catalog::list_levels(&transaction).await?;
+    let candidates: Vec<(usize, Procedure)> = candidates
+        .into_iter()
+        .filter_map(|(index, procedure)| {
+            let Some(level) = &procedure.level else {
+                return Some((index, procedure));
+            };
+            if levels.iter().any(|l| l == level.as_str()) {
+                return Some((index, procedure));
+            }
+            report.errors.push(crate::sync::service::ItemReport {
+                index,
+                code: Some(procedure.code.as_ref().to_owned()),
+                field: "level".into(),
+                reason: format!(
+                    "{} is not a level of the catalog (one of: {})",
+                    level.as_str(),
+                    levels.join(", ")
+                ),
+            });
+            None
+        })
+        .collect();
     let codes: Vec<&str> = candidates.iter().map(|(_, p)| p.code.as_str()).collect();
     let before = db::catalog::list_procedures_shown(&transaction, &codes).await?;
     let procedures: Vec<&Procedure> = candidates.iter().map(|(_, p)| p).collect();
