@@ -166,9 +166,14 @@ fn agency(a: &DemoAgency) -> anyhow::Result<Agency> {
         desk_phone: Some(a.desk_phone.clone()),
         desk_hours: Some(a.desk_hours.clone()),
         version: 0,
-        valid_from: None,
-        valid_until: None,
-        successors: None,
+        valid_from: a.valid_from,
+        valid_until: a.valid_until,
+        successors: Some(
+            a.successors
+                .iter()
+                .map(|code| AgencyCode::parse(code))
+                .collect::<Result<_, _>>()?,
+        ),
     })
 }
 

@@ -80,29 +80,30 @@ async fn browsing_goes_from_level_to_agency_to_field_to_procedure() {
 }
 
 #[tokio::test]
-async fn communes_are_listed_per_district() {
+async fn communes_are_listed_per_parent() {
+    // Arrange: the parent of a commune the kiosk lists (the provincial UBND since the reform).
     let app = spawn_app().await;
-    let (status, districts) = app
-        .get_json("/api/v1/catalog/agencies?level=district")
-        .await;
+    let (status, all) = app.get_json("/api/v1/catalog/agencies?level=commune").await;
     assert_eq!(status, 200);
-    let district = districts["agencies"][0]["code"]
+    let parent = all["agencies"][0]["parent_code"]
         .as_str()
-        .expect("a district")
+        .expect("a commune with a parent")
         .to_owned();
 
+    // Act
     let (status, body) = app
         .get_json(&format!(
-            "/api/v1/catalog/agencies?level=commune&parent={district}"
+            "/api/v1/catalog/agencies?level=commune&parent={parent}"
         ))
         .await;
 
+    // Assert
     assert_eq!(status, 200, "{body}");
     let communes = body["agencies"].as_array().unwrap();
     assert!(!communes.is_empty());
     assert!(communes
         .iter()
-        .all(|c| c["kind"] == "commune" && c["parent_code"] == district.as_str()));
+        .all(|c| c["kind"] == "commune" && c["parent_code"] == parent.as_str()));
 }
 
 #[tokio::test]
@@ -214,7 +215,8 @@ async fn a_commune_procedure_is_filed_at_the_browsed_commune_desk() {
         .client()
         .await
         .query_one(
-            "SELECT code FROM agencies WHERE kind = 'commune' ORDER BY code LIMIT 1",
+            "SELECT code FROM agencies WHERE kind = 'commune' AND (valid_until IS NULL OR valid_until > current_date) \
+             ORDER BY code LIMIT 1",
             &[],
         )
         .await
@@ -298,7 +300,7 @@ async fn unknown_and_malformed_catalogue_codes_get_specific_errors() {
 #[tokio::test]
 async fn the_procedure_qr_is_an_svg_image() {
     let app = spawn_app().await;
-    let (code, _, _) = procedure_with_level(&app, "district").await;
+    let (code, _, _) = procedure_with_level(&app, "commune").await;
 
     let response = app
         .get(&format!("/api/v1/catalog/procedures/{code}/qr.svg"))

@@ -49,7 +49,9 @@ async fn contacts_list_desks_with_phones_and_the_hotlines() {
     assert!(desks
         .iter()
         .all(|d| d["phone"].is_string() && d["hours"].is_string()));
-    assert!(desks.iter().any(|d| d["kind"] == "district"));
+    assert!(desks.iter().any(|d| d["kind"] == "department"));
+    // The districts closed on 1 July 2025: their desks are no longer contacts.
+    assert!(desks.iter().all(|d| d["kind"] != "district"));
     assert!(desks.iter().all(|d| d["kind"] != "commune"));
 }
 
