@@ -329,14 +329,13 @@ test('procedures are browsed by level, agency and field down to documents, time,
     const page = await openKiosk(viewport);
     await page.click('[data-tile="procedures"]');
     await page.click('#tab-browse');
-    await page.waitForSelector('[data-level="commune"]');
+    // Through a department: the demo's districts closed on 1 July 2025, so this screen's
+    // district step lists none (browsing by commune is the kiosk's own change).
+    await page.waitForSelector('[data-level="department"]');
     await shot(page, '10-procedures-levels');
-    await page.click('[data-level="commune"]');
-    await page.waitForSelector('.list-item[data-code]');
-    await shot(page, '11-procedures-districts');
-    await page.click('.list-item[data-code] >> nth=0');
+    await page.click('[data-level="department"]');
     await page.waitForSelector('.list-item .item-meta');
-    await shot(page, '12-procedures-communes');
+    await shot(page, '12-procedures-agencies');
     await page.click('.list-item[data-code] >> nth=0');
     await page.waitForSelector('.list-item[data-field]');
     await shot(page, '13-procedures-fields');
@@ -477,8 +476,8 @@ test('statistics show on-time percentages by agency as bars', async () => {
     assert.ok(bars.length > 0);
     assert.ok(bars.some((w) => w > 0));
     await shot(page, '18-stats');
-    await page.click('.tab[data-level="district"]');
-    await page.waitForFunction(() => document.querySelector('.tab[data-level="district"]').getAttribute('aria-selected') === 'true');
+    await page.click('.tab[data-level="commune"]');
+    await page.waitForFunction(() => document.querySelector('.tab[data-level="commune"]').getAttribute('aria-selected') === 'true');
     await page.waitForSelector('.chart-row');
     await page.context().close();
   }
