@@ -63,7 +63,8 @@ pub struct DemoAgency {
     pub code: String,
     /// Parent agency code; `None` only for the provincial UBND.
     pub parent_code: Option<String>,
-    /// `province`, `department`, `district` or `commune`.
+    /// Its level: `province`, `department`, `commune`, `ward`, `special_zone`, or the historical
+    /// `district`.
     pub kind: &'static str,
     /// Full name, e.g. "Ủy ban nhân dân huyện Bình Sơn".
     pub name: String,

@@ -61,7 +61,8 @@ const fn dept(name: &'static str, own_desk: bool) -> DepartmentSpec {
     DepartmentSpec { name, own_desk }
 }
 
-/// A district-level unit with its ten communes; the first commune is the district seat.
+/// A district-level unit with its ten communes; the first commune is the district seat. Both were
+/// abolished on 1 July 2025; they stay for the dossiers received before.
 pub(crate) struct DistrictSpec {
     /// "thành phố", "thị xã" or "huyện".
     pub kind: &'static str,
@@ -510,9 +511,10 @@ pub(crate) struct KonTumAgency {
     pub name: &'static str,
     /// Seat of the desk (the place in today's names is given by the successors).
     pub seat: &'static str,
-    /// Successors: a department number of [`DEPARTMENTS`] (1-based) for the UBND and departments,
-    /// or names of [`NEW_UNITS`] for a district.
+    /// Successors of the UBND and the departments: the `Y1Y2` group of an H48 agency (0 for the
+    /// provincial UBND, else the 1-based number of a [`DEPARTMENTS`] entry).
     pub successor_departments: &'static [u32],
+    /// Successors of a district: names of [`NEW_UNITS`].
     pub successor_units: &'static [&'static str],
 }
 
