@@ -2178,6 +2178,26 @@ mod tests {
     }
 
     #[test]
+    fn a_data_set_ending_before_the_reform_has_only_the_old_agencies() {
+        // Monday 2025-03-03 10:00 Vietnam time: the reform has not happened yet.
+        let until = utc(1_740_970_800);
+        let p = province(2);
+        let d: Vec<Dossier> = dossiers(&p, 2, 5_000, until, &weekday_due).collect();
+        assert_eq!(d.len(), 5_000);
+        let codes: HashSet<_> = d.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes.len(), d.len());
+        for x in &d {
+            assert!(x.received_at <= until);
+            let received = p
+                .agencies
+                .iter()
+                .find(|a| a.code == x.receiving_agency_code.as_str())
+                .expect("a known agency");
+            assert!(received.valid_from.is_none(), "{}", x.code.as_str());
+        }
+    }
+
+    #[test]
     fn same_seed_gives_same_data_and_other_seeds_differ() {
         assert_eq!(province(1), province(1));
         let a = generate(42, 3_000);
