@@ -304,7 +304,7 @@ async fn unknown_and_malformed_catalogue_codes_get_specific_errors() {
 #[tokio::test]
 async fn the_procedure_qr_is_an_svg_image() {
     let app = spawn_app().await;
-    let (code, _, _) = procedure_with_level(&app, "district").await;
+    let (code, _, _) = procedure_with_level(&app, "commune").await;
 
     let response = app
         .get(&format!("/api/v1/catalog/procedures/{code}/qr.svg"))
