@@ -95,9 +95,20 @@ fn search_words(raw: &str) -> Result<Vec<String>, AppError> {
     Ok(words)
 }
 
-/// The level whose procedures an agency settles: its kind, or `department` for a department.
-fn level_of(agency: &AgencyDesk) -> Option<&'static str> {
-    LEVELS.iter().find(|l| **l == agency.kind).copied()
+/// The level whose procedures an agency settles, from the levels table: an agency of the
+/// province tier (the provincial UBND, a department) settles the procedures of its own level
+/// that name it; an agency of a current local-tier level (xã, phường, đặc khu) settles, for its
+/// own place, the procedures of its tier's first current level (`commune`); a historical one (a
+/// district) those of its own level. `None` for a kind that is not a level.
+fn level_of(agency: &AgencyDesk, levels: &[db::catalog::LevelRow]) -> Option<String> {
+    let own = levels.iter().find(|l| l.code == agency.kind)?;
+    if own.tier != "local" || own.historical {
+        return Some(own.code.clone());
+    }
+    levels
+        .iter()
+        .find(|l| l.tier == "local" && !l.historical)
+        .map(|l| l.code.clone())
 }
 
 /// Alphabetical order for Vietnamese readers: letters compare by their base letter first, so
@@ -126,6 +137,13 @@ pub struct CatalogReader {
 }
 
 impl CatalogReader {
+    /// Every level of `agency_levels`, in order.
+    async fn levels(&self) -> Result<Vec<db::catalog::LevelRow>, AppError> {
+        db::catalog::level_rows(&self.client)
+            .await
+            .map_err(query_failed)
+    }
+
     /// The agencies that settle procedures of `level` (one of [`LEVELS`]), optionally only the
     /// children of `parent` (the communes of one district), in code order.
     pub async fn list_agencies(
@@ -148,8 +166,8 @@ impl CatalogReader {
 
     /// The fields of the procedures `agency` settles, in Vietnamese alphabetical order.
     pub async fn list_fields(&self, agency: &AgencyDesk) -> Result<Vec<FieldCount>, AppError> {
-        let mut fields = match level_of(agency) {
-            Some(level) => db::kiosk::list_fields(&self.client, level, &agency.code)
+        let mut fields = match level_of(agency, &self.levels().await?) {
+            Some(level) => db::kiosk::list_fields(&self.client, &level, &agency.code)
                 .await
                 .map_err(query_failed)?,
             None => Vec::new(),
@@ -164,9 +182,9 @@ impl CatalogReader {
         agency: &AgencyDesk,
         field: &str,
     ) -> Result<Vec<ProcedureItem>, AppError> {
-        let mut found = match level_of(agency) {
+        let mut found = match level_of(agency, &self.levels().await?) {
             Some(level) => {
-                db::kiosk::list_procedures_in_field(&self.client, level, &agency.code, field)
+                db::kiosk::list_procedures_in_field(&self.client, &level, &agency.code, field)
                     .await
                     .map_err(query_failed)?
             }
@@ -216,7 +234,9 @@ impl CatalogReader {
             None => None,
         };
         if procedure.desk_agency_code.is_none() {
-            desk = desk.filter(|d| procedure.item.level.as_deref() == Some(d.kind.as_str()));
+            let levels = self.levels().await?;
+            desk =
+                desk.filter(|d| level_of(d, &levels).as_deref() == procedure.item.level.as_deref());
         }
         Ok(ProcedureToFile { procedure, desk })
     }

@@ -73,7 +73,10 @@ pub async fn insert_procedures(
     let fee: Vec<Option<i64>> = p.iter().map(|x| x.fee_vnd).collect();
     let note: Vec<Option<&str>> = p.iter().map(|x| x.fee_note.as_deref()).collect();
     let online: Vec<&str> = p.iter().map(|x| x.online_level.as_str()).collect();
-    let level: Vec<Option<&str>> = p.iter().map(|x| x.level).collect();
+    let level: Vec<Option<&str>> = p
+        .iter()
+        .map(|x| x.level.as_ref().map(|l| l.as_str()))
+        .collect();
     let agency: Vec<Option<&str>> = p
         .iter()
         .map(|x| x.agency_code.as_ref().map(|a| a.as_str()))

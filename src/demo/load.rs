@@ -183,7 +183,7 @@ fn procedure(p: &DemoProcedure) -> anyhow::Result<Procedure> {
         online_level: OnlineLevel::parse(p.online_level)
             .with_context(|| format!("demo procedure {}: online level", p.code))?,
         version: 0,
-        level: Some(p.level),
+        level: AgencyKind::parse(p.level),
         agency_code: p
             .agency_code
             .as_deref()
