@@ -35,7 +35,7 @@ macro_rules! item_columns {
          i.answered_by, i.publish_due_at, i.refuse_reason, i.closed_at, i.public_subject,
          i.public_body, i.public_answer, i.masked, i.search_doc, i.published_at,
          i.answer_notice_pending, i.helpful_votes, i.unhelpful_votes, a.name, i.topic,
-         i.commune_code"
+         i.commune_code, c.name"
     };
 }
 
@@ -97,6 +97,7 @@ impl TryFrom<&Row> for Item {
             agency_name: r.try_get(40)?,
             topic: r.try_get(41)?,
             commune_code: r.try_get(42)?,
+            commune_name: r.try_get(43)?,
         })
     }
 }
@@ -220,6 +221,7 @@ const FIND_ITEM: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.tracking_code = $1 AND ($2::text IS NULL OR i.agency_code = $2)"
 );
 
@@ -240,6 +242,7 @@ const LOCK_ITEM: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.tracking_code = $1 AND ($2::text IS NULL OR i.agency_code = $2)
       FOR UPDATE OF i"
 );
@@ -354,6 +357,7 @@ const LIST_INBOX: &str = concat!(
     ", ",
     overdue_expr!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE ($1::text IS NULL OR i.agency_code = $1)
         AND ($2::text IS NULL OR i.state = $2)
         AND ($3::text IS NULL OR i.agency_code = $3)
@@ -388,7 +392,7 @@ pub async fn list_inbox(
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((Item::try_from(r)?, r.try_get(43)?)))
+        .map(|r| Ok((Item::try_from(r)?, r.try_get(44)?)))
         .collect()
 }
 
@@ -408,6 +412,7 @@ const LIST_PUBLISHED: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.state = 'published'
         AND ($1::text IS NULL OR i.kind = $1)
         AND ($2::text IS NULL OR i.agency_code = $2)
@@ -871,6 +876,7 @@ const LIST_OPEN_BY_CALLER: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE (i.submitter_phone = $1 OR ($2::text IS NOT NULL AND i.dossier_code = $2))
         AND i.state NOT IN ('published', 'refused', 'withdrawn', 'answered')
       ORDER BY i.received_at DESC, i.id DESC LIMIT 50"

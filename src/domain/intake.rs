@@ -385,6 +385,8 @@ pub struct Item {
     pub agency_name: Option<String>,
     /// `rules` or `conduct` once the desk head classified it.
     pub topic: Option<String>,
+    /// The name of the commune the submitter chose (joined, read-only).
+    pub commune_name: Option<String>,
 }
 
 /// One transition in an item's history (append-only).

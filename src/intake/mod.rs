@@ -308,6 +308,7 @@ impl IntakeService {
             unhelpful_votes: 0,
             agency_name: None,
             topic: None,
+            commune_name: None,
         }
     }
 

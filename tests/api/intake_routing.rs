@@ -1,9 +1,9 @@
 //! Routing follows the citizen (issue 20): a question or feedback about a procedure the communes
 //! settle goes to the commune the submitter chose, else to the commune that received the dossier
 //! (or its one successor); a department-level procedure keeps its rule; a closed commune cannot
-//! be chosen; the desk head forwards only to living agencies; and no form or screen offers the
-//! historical district level. Every agency here is made by the test, so the demo province may
-//! change under it.
+//! be chosen; the desk head sees the commune chosen and forwards only to living agencies; and no
+//! form or screen offers the historical district level. Every agency here is made by the test, so
+//! the demo province may change under it.
 
 use serde_json::{json, Value};
 
@@ -367,7 +367,8 @@ async fn the_desk_heads_forward_list_shows_only_living_agencies() {
     let app = spawn_intake_app().await;
     arrange_place(&app).await;
     let desk = staff_session(&app, "truong.motcua.xa", "desk_head", None).await;
-    let code = submit_question(&app, json!({})).await;
+    // No procedure: the commune chosen does not route it, but the desk head sees it.
+    let code = submit_question(&app, json!({"commune_code": COMMUNE})).await;
 
     // Act
     let page = desk
@@ -395,6 +396,10 @@ async fn the_desk_heads_forward_list_shows_only_living_agencies() {
     );
     assert_eq!(forward_to_closed, 400);
     assert_eq!(stored(&app, &code).await, ("received".into(), None));
+    assert!(
+        page.contains("Xã, phường, đặc khu của người gửi</dt><dd>UBND xã Thử Một</dd>"),
+        "the commune chosen is shown"
+    );
 }
 
 #[tokio::test]
