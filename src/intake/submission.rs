@@ -394,6 +394,40 @@ mod tests {
     }
 
     #[test]
+    fn a_level_is_checked_for_its_shape_here_and_against_the_levels_table_when_routed() {
+        let settings = IntakeSettings::default();
+        let mut raw = feedback();
+        for (typed, kept) in [(" Commune ", "commune"), ("special_zone", "special_zone")] {
+            raw.level = Some(typed.into());
+            let parsed = Submission::parse(&raw, &settings).expect(typed);
+            assert_eq!(parsed.level.as_deref(), Some(kept));
+        }
+        for bad in ["cấp xã", "commune;drop", "c0mmune"] {
+            raw.level = Some(bad.into());
+            let error = Submission::parse(&raw, &settings).expect_err(bad);
+            assert!(error.message.contains("(level)"), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn a_commune_code_is_canonical_and_a_malformed_one_names_its_field() {
+        let settings = IntakeSettings::default();
+        let mut raw = feedback();
+        raw.commune_code = Some(" 000.11.30.h48 ".into());
+        let parsed = Submission::parse(&raw, &settings).expect("a commune code");
+        assert_eq!(parsed.commune_code.as_deref(), Some("000.11.30.H48"));
+        raw.commune_code = Some("xã Thử".into());
+        let error = Submission::parse(&raw, &settings).expect_err("malformed");
+        assert!(
+            error
+                .message
+                .starts_with("Xã, phường, đặc khu (commune_code)"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
     fn a_private_question_needs_a_phone_and_a_public_one_an_email_at_least() {
         let settings = IntakeSettings::default();
         let mut raw = RawSubmission {
