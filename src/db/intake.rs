@@ -657,7 +657,15 @@ const LIST_COMMUNES: &str = concat!(
 /// Every commune (xã, phường, đặc khu) that receives dossiers today, in alphabetical order
 /// ignoring diacritics: the choices of a submitter's commune.
 pub async fn list_communes(client: &impl GenericClient) -> anyhow::Result<Vec<AgencyOption>> {
-    let statement = client.prepare_cached(LIST_COMMUNES).await?;
+    list_agency_options(client, LIST_COMMUNES).await
+}
+
+/// The agencies `query` selects (code, name), as pick-list options.
+async fn list_agency_options(
+    client: &impl GenericClient,
+    query: &str,
+) -> anyhow::Result<Vec<AgencyOption>> {
+    let statement = client.prepare_cached(query).await?;
     Ok(client
         .query(&statement, &[])
         .await?
@@ -770,16 +778,7 @@ const LIST_AGENCIES: &str = concat!(
 
 /// Every agency that still receives dossiers, by code (closed ones stay for history only).
 pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<AgencyOption>> {
-    let statement = client.prepare_cached(LIST_AGENCIES).await?;
-    Ok(client
-        .query(&statement, &[])
-        .await?
-        .iter()
-        .map(|r| AgencyOption {
-            code: r.get(0),
-            name: r.get(1),
-        })
-        .collect())
+    list_agency_options(client, LIST_AGENCIES).await
 }
 
 const LIST_INDICATORS: &str = concat!(
