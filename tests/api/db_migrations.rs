@@ -249,3 +249,94 @@ async fn the_calendar_upgrade_keeps_an_administrators_edit_and_deletion_and_adds
     assert!(announced.0.contains("Quốc khánh"), "{}", announced.0);
     assert_eq!(announced.1, "seed");
 }
+
+#[tokio::test]
+async fn levels_by_reference_keep_every_rule_and_item_at_the_historical_district_level() {
+    // Arrange: the schema before levels were referenced (V14), with procedures, routing rules and
+    // questions at every level the old CHECK lists allowed, the district included.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(14))
+        .await
+        .expect("migrate to V14");
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name) VALUES
+                ('H48', NULL, 'province', 'UBND tỉnh Quảng Ngãi'),
+                ('H48.01', 'H48', 'department', 'Sở Tư pháp'),
+                ('H48.25', 'H48', 'district', 'UBND huyện Bình Sơn'),
+                ('H48.25.01', 'H48.25', 'commune', 'UBND xã Bình Thuận');
+             INSERT INTO procedures (code, name, field, processing_days, online_level, level,
+                 agency_code, desk_agency_code) VALUES
+                ('1.000001', 'Cấp phiếu lý lịch tư pháp', 'Lý lịch tư pháp', 10, 'full',
+                 'department', 'H48.01', 'H48.01'),
+                ('1.000002', 'Đăng ký kết hôn', 'Hộ tịch', 5, 'partial', 'district', NULL, NULL),
+                ('1.000003', 'Đăng ký khai sinh', 'Hộ tịch', 1, 'full', 'commune', NULL, NULL);
+             INSERT INTO procedure_routes (procedure_code, level, agency_code) VALUES
+                ('1.000001', 'province', 'H48.01'),
+                ('1.000002', 'district', 'H48.25'),
+                ('1.000003', 'commune', 'H48.25.01');
+             INSERT INTO intake_items (tracking_code, kind, channel, submitter_phone, subject, body,
+                 procedure_code, level, agency_code, routed_by, is_public, state, received_at)
+             VALUES
+                ('HD.20250601.0001', 'question', 'web', '+84912345678', 'Hỏi', 'Hỏi về kết hôn',
+                 '1.000002', 'district', 'H48.25', 'procedure', false, 'forwarded',
+                 '2025-06-01 08:00+07'),
+                ('HD.20250601.0002', 'question', 'web', '+84912345678', 'Hỏi', 'Hỏi về lý lịch',
+                 '1.000001', 'province', NULL, 'desk', false, 'received', '2025-06-01 09:00+07');",
+        )
+        .await
+        .expect("data in the old schema");
+    let before = snapshot(&client).await;
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+
+    // Assert: every procedure, rule and item is there with its level, the district's included.
+    assert_eq!(snapshot(&client).await, before);
+    assert!(before.contains(&"route 1.000002 district H48.25".to_owned()));
+    assert!(before.contains(&"item HD.20250601.0001 district procedure".to_owned()));
+    // A level that is not a row of agency_levels is refused in each of the three places; a
+    // special zone, which the old lists did not know, is accepted; an item may record the commune
+    // its submitter chose and be routed there.
+    for refused in [
+        "UPDATE procedures SET level = 'hamlet' WHERE code = '1.000003'",
+        "INSERT INTO procedure_routes (procedure_code, level, agency_code)
+             VALUES ('1.000003', 'hamlet', 'H48.25.01')",
+        "UPDATE intake_items SET level = 'hamlet' WHERE tracking_code = 'HD.20250601.0002'",
+        "UPDATE intake_items SET routed_by = 'guess' WHERE tracking_code = 'HD.20250601.0002'",
+        "UPDATE intake_items SET commune_code = 'H99' WHERE tracking_code = 'HD.20250601.0002'",
+    ] {
+        assert!(client.batch_execute(refused).await.is_err(), "{refused}");
+    }
+    client
+        .batch_execute(
+            "INSERT INTO procedure_routes (procedure_code, level, agency_code)
+                 VALUES ('1.000003', 'special_zone', 'H48.25.01');
+             UPDATE intake_items SET commune_code = 'H48.25.01', routed_by = 'commune',
+                 level = 'commune' WHERE tracking_code = 'HD.20250601.0002';",
+        )
+        .await
+        .expect("the new shape");
+}
+
+/// Every procedure's, rule's and item's level, as one sorted list of lines.
+async fn snapshot(client: &deadpool_postgres::Object) -> Vec<String> {
+    let rows = client
+        .query(
+            "SELECT 'procedure ' || code || ' ' || coalesce(level, '-') FROM procedures
+             UNION ALL
+             SELECT 'route ' || procedure_code || ' ' || level || ' ' || agency_code
+               FROM procedure_routes
+             UNION ALL
+             SELECT 'item ' || tracking_code || ' ' || coalesce(level, '-') || ' ' || routed_by
+               FROM intake_items
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("snapshot");
+    rows.iter().map(|r| r.get(0)).collect()
+}

@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod hotline_console;
 mod hotline_ivr;
+mod intake_routing;
 mod intake_support;
 mod kannel;
 mod kiosk_catalog;

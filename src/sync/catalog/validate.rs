@@ -203,7 +203,8 @@ impl CatalogPayload for ProcedurePayload {
         let online_level = OnlineLevel::parse(&self.online_level)
             .ok_or_else(|| ItemError::new("online_level", "must be full, partial or none"))?;
         // Levels are data: here only the shape of a level code; whether it is a level of the
-        // catalog is checked against agency_levels when the batch is applied.
+        // catalog, and whether it may name an agency, is checked against the levels table when
+        // the batch is applied.
         let level = match self.level.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(AgencyKind::parse(raw).ok_or_else(|| {
@@ -223,12 +224,10 @@ impl CatalogPayload for ProcedurePayload {
         };
         let agency_code = agency("agency_code", self.agency_code.as_deref())?;
         let desk_agency_code = agency("desk_agency_code", self.desk_agency_code.as_deref())?;
-        if (agency_code.is_some() || desk_agency_code.is_some())
-            && level.as_ref().map(AgencyKind::as_str) != Some("department")
-        {
+        if (agency_code.is_some() || desk_agency_code.is_some()) && level.is_none() {
             return Err(ItemError::new(
                 "agency_code",
-                "only a department-level procedure names its department and desk",
+                "only a procedure with a province-tier level (such as department) names its agency and desk",
             ));
         }
         let documents = match &self.documents {
