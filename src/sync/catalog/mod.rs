@@ -20,9 +20,10 @@ pub use apply::{apply_agency_batch, apply_procedure_batch, CatalogOutcome};
 pub use payload::{AgencyPayload, DocumentPayload, ProcedurePayload};
 pub use plan::CatalogEntry;
 pub use validate::{
-    check, parse_items, CatalogPayload, CheckedItem, MAX_ADDRESS_CHARS, MAX_AGENCY_NAME_CHARS,
-    MAX_DOCUMENTS, MAX_DOCUMENT_NAME_CHARS, MAX_FEE_NOTE_CHARS, MAX_FIELD_CHARS, MAX_HOURS_CHARS,
-    MAX_PHONE_CHARS, MAX_PROCEDURE_NAME_CHARS, MAX_PROCESSING_DAYS,
+    check, lifecycle, parse_items, CatalogPayload, CheckedItem, Lifecycle, LifecycleError,
+    MAX_ADDRESS_CHARS, MAX_AGENCY_NAME_CHARS, MAX_DOCUMENTS, MAX_DOCUMENT_NAME_CHARS,
+    MAX_FEE_NOTE_CHARS, MAX_FIELD_CHARS, MAX_HOURS_CHARS, MAX_PHONE_CHARS,
+    MAX_PROCEDURE_NAME_CHARS, MAX_PROCESSING_DAYS,
 };
 
 /// Payloads shared by the tests of the catalog's parts.

@@ -200,9 +200,10 @@ pub(super) fn plan_agencies(
                 let reason = if refused_codes.contains(successor) {
                     format!("{successor} is refused in this batch (see its own error)")
                 } else {
-                    format!(
-                        "{successor} is not in the catalog (send it first or in the same batch)"
-                    )
+                    super::validate::LifecycleError::UnknownSuccessor {
+                        code: successor.to_owned(),
+                    }
+                    .reason()
                 };
                 refused.push((position, ("successors", reason)));
                 continue;

@@ -109,33 +109,17 @@ impl CatalogPayload for AgencyPayload {
                 "must be a level code of lower-case letters and _, such as province, department, commune, ward or special_zone",
             )
         })?;
-        let valid_from = optional_date("valid_from", self.valid_from.as_deref())?;
-        let valid_until = optional_date("valid_until", self.valid_until.as_deref())?;
-        if let (Some(from), Some(until)) = (valid_from, valid_until) {
-            if until <= from {
-                return Err(ItemError::new(
-                    "valid_until",
-                    format!("must be after valid_from ({from}); here {until}"),
-                ));
-            }
-        }
-        let successors = match &self.successors {
-            None => None,
-            Some(list) => {
-                let mut codes = Vec::with_capacity(list.len());
-                for raw in list {
-                    let successor = AgencyCode::parse(raw)
-                        .map_err(|e| ItemError::new("successors", e.message()))?;
-                    if successor == code {
-                        return Err(ItemError::new("successors", "names the agency itself"));
-                    }
-                    if !codes.contains(&successor) {
-                        codes.push(successor);
-                    }
-                }
-                Some(codes)
-            }
-        };
+        let Lifecycle {
+            valid_from,
+            valid_until,
+            successors,
+        } = lifecycle(
+            &code,
+            self.valid_from.as_deref(),
+            self.valid_until.as_deref(),
+            self.successors.as_deref(),
+        )
+        .map_err(|e| ItemError::new(e.field(), e.reason()))?;
         Ok(Agency {
             code,
             parent_code,
@@ -156,14 +140,158 @@ impl CatalogPayload for AgencyPayload {
     }
 }
 
+/// An agency's lifecycle as checked: when it opened and closed, and who took over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    /// Absent: the stored list is kept; empty: cleared. Canonical codes, without repeats.
+    pub successors: Option<Vec<AgencyCode>>,
+}
+
+/// What is wrong with an agency's lifecycle. The catalog (push and CSV) reports it with the
+/// field's name and [`LifecycleError::reason`]; the console with the field's Vietnamese label and
+/// [`LifecycleError::message`]. One check, two wordings of the same rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LifecycleError {
+    /// `valid_from` or `valid_until` is not a `YYYY-MM-DD` date.
+    NotADate { field: &'static str, text: String },
+    /// `valid_until` is not after `valid_from`.
+    Inverted { from: NaiveDate, until: NaiveDate },
+    /// A successor is not an agency code.
+    BadSuccessor { message: String },
+    /// A successor is the agency itself.
+    SelfSuccessor,
+    /// Successors without a closing date: only an agency that closes has successors.
+    SuccessorsWhileOpen,
+    /// A successor is not in the catalog.
+    UnknownSuccessor { code: String },
+}
+
+impl LifecycleError {
+    /// The field at fault, as the catalog names it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LifecycleError::NotADate { field, .. } => field,
+            LifecycleError::Inverted { .. } => "valid_until",
+            LifecycleError::BadSuccessor { .. }
+            | LifecycleError::SelfSuccessor
+            | LifecycleError::SuccessorsWhileOpen
+            | LifecycleError::UnknownSuccessor { .. } => "successors",
+        }
+    }
+
+    /// The field's Vietnamese label (the console's).
+    pub fn label(&self) -> &'static str {
+        match self.field() {
+            "valid_from" => "Hoạt động từ ngày",
+            "valid_until" => "Ngừng hoạt động từ ngày",
+            _ => "Cơ quan kế nhiệm",
+        }
+    }
+
+    /// The reason, as the catalog reports it beside the field's name.
+    pub fn reason(&self) -> String {
+        match self {
+            LifecycleError::NotADate { text, .. } => {
+                format!("must be a date YYYY-MM-DD (here {text:?})")
+            }
+            LifecycleError::Inverted { from, until } => {
+                format!("must be after valid_from ({from}); here {until}")
+            }
+            LifecycleError::BadSuccessor { message } => message.clone(),
+            LifecycleError::SelfSuccessor => "names the agency itself".into(),
+            LifecycleError::SuccessorsWhileOpen => {
+                "only an agency with a valid_until (a closing day) has successors".into()
+            }
+            LifecycleError::UnknownSuccessor { code } => {
+                format!("{code} is not in the catalog (send it first or in the same batch)")
+            }
+        }
+    }
+
+    /// The same refusal in Vietnamese, led by the field's label.
+    pub fn message(&self) -> String {
+        let reason = match self {
+            LifecycleError::NotADate { text, .. } => {
+                format!("cần là một ngày dạng năm-tháng-ngày (ở đây “{text}”).")
+            }
+            LifecycleError::Inverted { from, until } => format!(
+                "phải sau ngày bắt đầu hoạt động ({}); ở đây {}.",
+                from.format("%d/%m/%Y"),
+                until.format("%d/%m/%Y")
+            ),
+            LifecycleError::BadSuccessor { message } => message.clone(),
+            LifecycleError::SelfSuccessor => "không được là chính cơ quan này.".into(),
+            LifecycleError::SuccessorsWhileOpen => {
+                "chỉ cơ quan có ngày ngừng hoạt động mới có cơ quan kế nhiệm; hãy nhập ngày ngừng hoạt động.".into()
+            }
+            LifecycleError::UnknownSuccessor { code } => {
+                format!("{code} không có trong danh mục cơ quan.")
+            }
+        };
+        format!("{}: {reason}", self.label())
+    }
+}
+
+/// Checks an agency's lifecycle fields as sent: dates `YYYY-MM-DD` (blank means absent), the
+/// closing day after the opening day, successors that are agency codes other than the agency
+/// itself (repeats dropped), and successors only for an agency with a closing day. Whether each
+/// successor exists is checked where the catalog is at hand ([`LifecycleError::UnknownSuccessor`]).
+pub fn lifecycle(
+    code: &AgencyCode,
+    valid_from: Option<&str>,
+    valid_until: Option<&str>,
+    successors: Option<&[String]>,
+) -> Result<Lifecycle, LifecycleError> {
+    let valid_from = optional_date("valid_from", valid_from)?;
+    let valid_until = optional_date("valid_until", valid_until)?;
+    if let (Some(from), Some(until)) = (valid_from, valid_until) {
+        if until <= from {
+            return Err(LifecycleError::Inverted { from, until });
+        }
+    }
+    let successors = match successors {
+        None => None,
+        Some(list) => {
+            let mut codes = Vec::with_capacity(list.len());
+            for raw in list {
+                let successor =
+                    AgencyCode::parse(raw).map_err(|e| LifecycleError::BadSuccessor {
+                        message: e.message(),
+                    })?;
+                if &successor == code {
+                    return Err(LifecycleError::SelfSuccessor);
+                }
+                if !codes.contains(&successor) {
+                    codes.push(successor);
+                }
+            }
+            Some(codes)
+        }
+    };
+    if valid_until.is_none() && successors.as_ref().is_some_and(|s| !s.is_empty()) {
+        return Err(LifecycleError::SuccessorsWhileOpen);
+    }
+    Ok(Lifecycle {
+        valid_from,
+        valid_until,
+        successors,
+    })
+}
+
 /// An optional `YYYY-MM-DD` date.
-fn optional_date(field: &str, raw: Option<&str>) -> Result<Option<NaiveDate>, ItemError> {
+fn optional_date(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<NaiveDate>, LifecycleError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| {
-                ItemError::new(field, format!("must be a date YYYY-MM-DD (here {text:?})"))
+            .map_err(|_| LifecycleError::NotADate {
+                field,
+                text: text.to_owned(),
             }),
     }
 }
@@ -370,6 +498,75 @@ mod tests {
         let mut payload = agency("000.01.00.H48", None, 1);
         payload.name = "ư".repeat(300);
         assert!(payload.validate().is_ok());
+    }
+
+    #[test]
+    fn lifecycle_refusals_name_the_field_in_both_wordings() {
+        let code = AgencyCode::parse("000.25.00.H48").expect("code");
+        let successors = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Vec<String>,
+            &'a str,
+            &'a str,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                Some("2025-02-30"),
+                None,
+                vec![],
+                "valid_from",
+                "Hoạt động từ ngày: ",
+            ),
+            (
+                Some("2025-07-01"),
+                Some("2025-06-30"),
+                vec![],
+                "valid_until",
+                "Ngừng hoạt động từ ngày: ",
+            ),
+            (
+                None,
+                Some("2025-07-01"),
+                successors(&["000.25.00.h48"]),
+                "successors",
+                "Cơ quan kế nhiệm: ",
+            ),
+            (
+                None,
+                Some("2025-07-01"),
+                successors(&["Hà.48"]),
+                "successors",
+                "Cơ quan kế nhiệm: ",
+            ),
+            (
+                None,
+                None,
+                successors(&["000.60.00.H48"]),
+                "successors",
+                "Cơ quan kế nhiệm: ",
+            ),
+        ];
+        for (from, until, list, field, label) in cases {
+            let error = lifecycle(&code, from, until, Some(&list)).expect_err(field);
+            assert_eq!(error.field(), field, "{error:?}");
+            assert!(error.message().starts_with(label), "{}", error.message());
+        }
+        // A closing agency may name successors; repeats are dropped; no closing day, no list.
+        let closed = lifecycle(
+            &code,
+            Some("2020-01-01"),
+            Some("2025-07-01"),
+            Some(&successors(&[
+                "000.60.00.H48",
+                "000.60.00.h48",
+                "000.61.00.H48",
+            ])),
+        )
+        .expect("closing with successors");
+        assert_eq!(closed.successors.map(|s| s.len()), Some(2));
+        assert!(lifecycle(&code, None, None, Some(&[])).is_ok());
     }
 
     #[test]
