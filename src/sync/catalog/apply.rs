@@ -36,6 +36,21 @@ async fn forget_views(
     Ok(())
 }
 
+/// After agencies changed outside a batch (the console's lifecycle edit), in the change's
+/// transaction: drops the stored views of the dossiers that show `agencies` and tells every
+/// instance, as a batch does for the agencies whose shown fields changed. Returns those dossiers,
+/// for [`SyncService::after_catalog_change`] once the transaction is committed.
+pub async fn forget_agency_views(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    agencies: &[&str],
+    origin: &str,
+) -> anyhow::Result<Vec<String>> {
+    let dossiers = db::catalog::list_dossiers_of_agencies(transaction, agencies).await?;
+    forget_views(transaction, &dossiers).await?;
+    db::sync::notify_changes(transaction, origin, &dossiers).await?;
+    Ok(dossiers)
+}
+
 /// Applies a batch of agencies in one transaction on `client`: `signature` (when given) is recorded
 /// first and a replay refuses the whole batch; agency batches are serialised so the parent checks
 /// see a settled hierarchy; then one upsert, and, for the agencies whose shown fields changed, the
@@ -47,18 +62,31 @@ pub async fn apply_agency_batch(
     signature: Option<&[u8]>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
+    let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
+    let outcome = apply_agencies_in(&transaction, items, signature, origin).await?;
+    transaction.commit().await.map_err(anyhow::Error::from)?;
+    Ok(outcome)
+}
+
+/// [`apply_agency_batch`] inside the caller's transaction, which the caller commits, or drops to
+/// change nothing (the console's import applies a file only when every row applies).
+pub async fn apply_agencies_in(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    items: Vec<CheckedItem<Agency>>,
+    signature: Option<&[u8]>,
+    origin: &str,
+) -> Result<CatalogOutcome, BatchError> {
     let mut report = BatchReport::default();
     let candidates = sort_out(items, &mut report);
 
-    let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
     if let Some(signature) = signature {
-        if !db::sync::record_signature(&transaction, signature).await? {
+        if !db::sync::record_signature(transaction, signature).await? {
             return Err(BatchError::Replayed);
         }
     }
-    db::catalog::lock_agency_batches(&transaction).await?;
+    db::catalog::lock_agency_batches(transaction).await?;
     // Levels are data: an agency's level must be a row of the levels table.
-    let levels = db::catalog::list_levels(&transaction).await?;
+    let levels = db::catalog::list_levels(transaction).await?;
     let candidates: Vec<(usize, Agency)> = candidates
         .into_iter()
         .filter_map(|(index, agency)| {
@@ -88,12 +116,12 @@ pub async fn apply_agency_batch(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let stored = db::catalog::list_agency_lineage(&transaction, &involved).await?;
+    let stored = db::catalog::list_agency_lineage(transaction, &involved).await?;
     let planned = plan_agencies(candidates, &stored, &mut report);
     let codes: Vec<&str> = planned.iter().map(|(_, a)| a.code.as_str()).collect();
-    let before = db::catalog::list_agencies_shown(&transaction, &codes).await?;
+    let before = db::catalog::list_agencies_shown(transaction, &codes).await?;
     let agencies: Vec<&Agency> = planned.iter().map(|(_, a)| a).collect();
-    let applied = db::catalog::upsert_agencies(&transaction, &agencies).await?;
+    let applied = db::catalog::upsert_agencies(transaction, &agencies).await?;
     let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
     let successions: Vec<(&str, Vec<&str>)> = agencies
         .iter()
@@ -106,12 +134,11 @@ pub async fn apply_agency_batch(
             ))
         })
         .collect();
-    db::catalog::replace_successors(&transaction, &successions).await?;
+    db::catalog::replace_successors(transaction, &successions).await?;
     let changed = shown_changes(&planned, &applied, &before);
-    let dossiers = db::catalog::list_dossiers_of_agencies(&transaction, &changed).await?;
-    forget_views(&transaction, &dossiers).await?;
-    db::sync::notify_changes(&transaction, origin, &dossiers).await?;
-    transaction.commit().await.map_err(anyhow::Error::from)?;
+    let dossiers = db::catalog::list_dossiers_of_agencies(transaction, &changed).await?;
+    forget_views(transaction, &dossiers).await?;
+    db::sync::notify_changes(transaction, origin, &dossiers).await?;
 
     finish(&mut report, &planned, &applied);
     Ok(CatalogOutcome { report, dossiers })
@@ -272,7 +299,7 @@ impl SyncService {
     /// cached are re-rendered now (the others lost their stored views and are rendered on their
     /// first lookup), in chunks so one round trip stays small even when a renamed procedure has
     /// hundreds of thousands of dossiers.
-    async fn after_catalog_change(&self, outcome: &CatalogOutcome) {
+    pub async fn after_catalog_change(&self, outcome: &CatalogOutcome) {
         if outcome.report.applied == 0 {
             return;
         }

@@ -16,7 +16,10 @@ mod payload;
 mod plan;
 mod validate;
 
-pub use apply::{apply_agency_batch, apply_procedure_batch, CatalogOutcome};
+pub use apply::{
+    apply_agencies_in, apply_agency_batch, apply_procedure_batch, forget_agency_views,
+    CatalogOutcome,
+};
 pub use payload::{AgencyPayload, DocumentPayload, ProcedurePayload};
 pub use plan::CatalogEntry;
 pub use validate::{
