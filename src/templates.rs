@@ -60,6 +60,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff/calendar",
         include_str!("../templates/staff/calendar.hbs"),
     ),
+    (
+        "staff/agencies",
+        include_str!("../templates/staff/agencies.hbs"),
+    ),
+    (
+        "staff/agency",
+        include_str!("../templates/staff/agency.hbs"),
+    ),
     ("ivr_say", include_str!("../templates/ivr/say.hbs")),
     ("ivr/menu", include_str!("../templates/ivr/menu.hbs")),
     ("ivr/ask", include_str!("../templates/ivr/ask.hbs")),

@@ -13,7 +13,7 @@ pub struct NewAuditEntry<'a> {
     pub actor_id: i64,
     pub actor_label: &'a str,
     /// `phone_search`, `dossier_view`, `intake_item_view`, `sms_to_caller`, `audit_export`,
-    /// `calendar_change` or `calendar_import`.
+    /// `calendar_change`, `calendar_import`, `agency_change` or `agency_import`.
     pub action: &'a str,
     /// What was looked up: a dossier code, a tracking code or an E.164 phone.
     pub subject: &'a str,

@@ -16,6 +16,7 @@ macro_rules! living_agency {
     };
 }
 
+pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;

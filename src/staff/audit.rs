@@ -1,7 +1,8 @@
 //! The audit trail of staff views of personal data: phone searches with their
 //! reason, the console's detail views of dossiers and of questions and feedback, status SMS sent
 //! to callers and exports of the trail itself; and the administrators' changes to the working
-//! calendar, which move every deadline computed after them. Written through [`record`]; the table only takes
+//! calendar, which move every deadline computed after them, and to agencies' lifecycles, which
+//! move where citizens are sent. Written through [`record`]; the table only takes
 //! inserts (a trigger refuses the rest), so nobody can edit what was recorded.
 
 use deadpool_postgres::{GenericClient, Pool};
@@ -28,11 +29,15 @@ pub enum AuditAction {
     CalendarChange,
     /// The working calendar imported from a CSV file.
     CalendarImport,
+    /// An agency's lifecycle (opening and closing days, successors) changed in the console.
+    AgencyChange,
+    /// The agencies catalog imported from a CSV file pasted in the console.
+    AgencyImport,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 7] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::PhoneSearch,
         AuditAction::DossierView,
         AuditAction::IntakeItemView,
@@ -40,6 +45,8 @@ impl AuditAction {
         AuditAction::AuditExport,
         AuditAction::CalendarChange,
         AuditAction::CalendarImport,
+        AuditAction::AgencyChange,
+        AuditAction::AgencyImport,
     ];
 
     /// The stored name.
@@ -52,6 +59,8 @@ impl AuditAction {
             AuditAction::AuditExport => "audit_export",
             AuditAction::CalendarChange => "calendar_change",
             AuditAction::CalendarImport => "calendar_import",
+            AuditAction::AgencyChange => "agency_change",
+            AuditAction::AgencyImport => "agency_import",
         }
     }
 
@@ -70,6 +79,8 @@ impl AuditAction {
             AuditAction::AuditExport => "Xuất nhật ký truy cập",
             AuditAction::CalendarChange => "Sửa lịch làm việc",
             AuditAction::CalendarImport => "Nhập lịch làm việc từ tệp CSV",
+            AuditAction::AgencyChange => "Sửa thời gian hoạt động, cơ quan kế nhiệm",
+            AuditAction::AgencyImport => "Nhập danh mục cơ quan từ tệp CSV",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! (an actix extractor) and checks the role it needs with [`StaffSession::require`]; an agency
 //! officer's [`StaffSession::scope`] is their agency, and every intake query takes that scope.
 
+pub mod agencies;
 pub mod audit;
 pub mod password;
 pub mod routes;

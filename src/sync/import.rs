@@ -18,8 +18,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::catalog::{
-    apply_agency_batch, apply_procedure_batch, check, AgencyPayload, CatalogEntry, CatalogPayload,
-    CheckedItem, DocumentPayload, ProcedurePayload,
+    apply_agencies_in, apply_agency_batch, apply_procedure_batch, check, AgencyPayload,
+    CatalogEntry, CatalogPayload, CheckedItem, DocumentPayload, ProcedurePayload,
 };
 use super::service::{BatchError, BatchReport, ItemReport};
 use super::snapshot::ItemError;
@@ -674,6 +674,35 @@ fn database_error(error: BatchError) -> anyhow::Error {
         BatchError::Database(cause) => cause.context("applying the catalog rows"),
         BatchError::Replayed => anyhow::anyhow!("an import carries no signature to replay"),
     }
+}
+
+/// Reads an agencies file and applies its valid rows inside `transaction`, like
+/// [`import_csv`] does in its own: the caller commits, or drops the transaction to change nothing
+/// (the console applies a file only when no row is refused). Returns what was done and the
+/// dossiers whose views show a changed agency, for the cache refresh after the commit;
+/// `Ok(Err(reason))` when the file as a whole is unusable (empty, bad header), `Err` when the
+/// database fails.
+pub async fn stage_agencies(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    bytes: &[u8],
+    origin: &str,
+) -> anyhow::Result<Result<(ImportReport, Vec<String>), String>> {
+    let now_unix = chrono::Utc::now().timestamp();
+    let mut parsed = match parse_file::<AgencyPayload>(bytes) {
+        Ok(parsed) => parsed,
+        Err(unusable) => return Ok(Err(format!("{unusable:#}"))),
+    };
+    let stored = db::catalog::list_agency_versions(transaction, &defaulted_codes(&parsed)).await?;
+    let stored: HashMap<String, i64> = stored.into_iter().collect();
+    default_versions(&mut parsed.items, &parsed.defaulted, &stored, now_unix);
+    let outcome = apply_agencies_in(transaction, parsed.items, None, origin)
+        .await
+        .map_err(database_error)?;
+    let notified = outcome.dossiers.len();
+    Ok(Ok((
+        ImportReport::from_batch(CatalogKind::Agencies, parsed.rows, outcome.report, notified),
+        outcome.dossiers,
+    )))
 }
 
 /// Imports the `kind` catalog from the CSV file at `path` into the database at `connection`.

@@ -37,6 +37,7 @@ mod security;
 mod sms_inbound;
 mod sms_kannel;
 mod sms_notify;
+mod staff_agencies;
 mod staff_auth;
 mod staff_calendar;
 mod staff_console;
