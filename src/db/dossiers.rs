@@ -7,6 +7,7 @@ use deadpool_postgres::GenericClient;
 use serde::Deserialize;
 use tokio_postgres::Row;
 
+use crate::domain::succession::{LivingSuccessor, NowAgency};
 use crate::domain::{
     AgencyCode, Channel, DomainError, Dossier, DossierCode, DossierEvent, PhoneNumber,
     ProcedureCode, Status,
@@ -137,6 +138,24 @@ pub struct DossierRecord {
     /// The catalog name of each timeline step's agency, in timeline order (`None`: the step names
     /// no agency, or one the catalog lacks).
     pub event_agency_names: Vec<Option<String>>,
+    /// Who serves the receiving agency's dossiers now: `None` while it is open, its living
+    /// successors (chains followed) once it has closed.
+    pub receiving_now: Option<Vec<NowAgency>>,
+    /// The same for the handling agency.
+    pub handling_now: Option<Vec<NowAgency>>,
+}
+
+/// The living successors of a closed agency as `now_agencies_json!` returns them (SQL NULL: the
+/// agency is open).
+pub(crate) fn now_from_json(
+    value: Option<serde_json::Value>,
+) -> anyhow::Result<Option<Vec<NowAgency>>> {
+    value
+        .map(|value| {
+            let found: Vec<LivingSuccessor> = serde_json::from_value(value)?;
+            Ok(found.into_iter().map(NowAgency::from).collect())
+        })
+        .transpose()
 }
 
 /// One step of the timeline as the view query returns it: the stored step and its agency's name.
@@ -165,7 +184,11 @@ macro_rules! dossier_select {
                             'agency_code', e.agency_code, 'agency_name', a.name, 'note', e.note)
                           ORDER BY e.seq), '[]'::json)
                    FROM dossier_events e LEFT JOIN agencies a ON a.code = e.agency_code
-                  WHERE e.dossier_code = d.code) AS events
+                  WHERE e.dossier_code = d.code) AS events, ",
+            now_agencies_json!("ra"),
+            ", ",
+            now_agencies_json!("ha"),
+            "
            FROM dossiers d
            JOIN procedures p ON p.code = d.procedure_code
            JOIN agencies ra ON ra.code = d.receiving_agency_code
@@ -395,6 +418,8 @@ impl TryFrom<&Row> for DossierRecord {
             desk_phone: row.try_get(column + 8)?,
             desk_hours: row.try_get(column + 9)?,
             event_agency_names,
+            receiving_now: now_from_json(row.try_get(column + 11)?)?,
+            handling_now: now_from_json(row.try_get(column + 12)?)?,
         })
     }
 }

@@ -19,6 +19,7 @@ mod kannel;
 mod kiosk_catalog;
 mod kiosk_info;
 mod layering;
+mod lookup_successors;
 mod operator_and_kiosk;
 mod outage;
 mod pages_lookup;
