@@ -370,7 +370,7 @@ fn now_report(facts: &PublicFacts) -> Option<String> {
         .or_else(|| spoken_now(&facts.handling_agency, facts.handling_now.as_deref()))
 }
 
-/// The working hours of the one-stop desks as spoken: "từ thứ Hai đến thứ Sáu, buổi sáng từ bảy
+/// The working hours of the public administrative service centres (province and communes) as spoken: "từ thứ Hai đến thứ Sáu, buổi sáng từ bảy
 /// giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày
 /// nghỉ lễ, Tết."
 pub fn office_hours_words(hours: &WorkingHours) -> String {
@@ -385,7 +385,7 @@ pub fn office_hours_words(hours: &WorkingHours) -> String {
     let (ms, me) = hours.morning();
     let (as_, ae) = hours.afternoon();
     format!(
-        "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ {} đến {}, buổi chiều từ {} đến {}, trừ ngày nghỉ lễ, Tết.",
+        "Các Trung tâm Phục vụ hành chính công làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ {} đến {}, buổi chiều từ {} đến {}, trừ ngày nghỉ lễ, Tết.",
         clock(ms),
         clock(me),
         clock(as_),
@@ -591,7 +591,7 @@ mod tests {
         let words = office_hours_words(&WorkingHours::default());
         assert_eq!(
             words,
-            "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ bảy giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày nghỉ lễ, Tết."
+            "Các Trung tâm Phục vụ hành chính công làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ bảy giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày nghỉ lễ, Tết."
         );
     }
 }

@@ -496,6 +496,21 @@ async fn the_ivr_speaks_the_successor_desk_and_phone() {
 }
 
 #[tokio::test]
+async fn the_ivr_information_describes_the_service_centres_not_districts() {
+    // Arrange
+    let app = spawn().await;
+
+    // Act
+    let (status, info) = app.get_json("/ivr/api/info").await;
+
+    // Assert
+    assert_eq!(status, 200, "{info}");
+    let text = info.to_string();
+    assert!(text.contains("Trung tâm Phục vụ hành chính công"), "{text}");
+    assert!(!text.contains("huyện"), "{text}");
+}
+
+#[tokio::test]
 async fn the_hotline_console_shows_and_reads_the_successor() {
     // Arrange
     let app = spawn().await;
