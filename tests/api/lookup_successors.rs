@@ -368,6 +368,12 @@ async fn the_page_the_qr_landing_and_the_receipt_name_the_successor() {
         .await
         .expect("page");
     let landing = app.get(&landing_path).await.text().await.expect("landing");
+    let receipt = app
+        .get_signed(&format!("/receipts/{code}"))
+        .await
+        .text()
+        .await
+        .expect("receipt");
     let split_page = app
         .get(&format!("/tra-cuu?ma={}", dossier_of(SPLIT)))
         .await
@@ -387,6 +393,16 @@ async fn the_page_the_qr_landing_and_the_receipt_name_the_successor() {
         landing.contains("<dt>Bộ phận</dt><dd>Trung tâm Phục vụ hành chính công xã Bình Thử</dd>"),
         "{landing}"
     );
+    // The receipt keeps the agency printed then, and says where to collect now.
+    assert!(
+        receipt.contains("Bộ phận tiếp nhận và trả kết quả: UBND huyện Bình Thử</p>"),
+        "{receipt}"
+    );
+    assert!(
+        receipt.contains("Nhận kết quả tại: Trung tâm Phục vụ hành chính công xã Bình Thử"),
+        "{receipt}"
+    );
+    assert!(receipt.contains(sentence), "{receipt}");
     assert!(
         split_page.contains("nay thuộc phường Trương Thử và xã Tịnh Thử"),
         "{split_page}"
@@ -538,5 +554,114 @@ async fn the_hotline_console_shows_and_reads_the_successor() {
     assert!(
         html.contains("nay là Trung tâm Phục vụ hành chính công xã Bình Thử. Ông bà liên hệ"),
         "read aloud: {html}"
+    );
+}
+
+/// Pushes catalog `items` to `/sync/v1/agencies`, signed.
+async fn push_agencies(app: &TestApp, items: &[Value]) {
+    let body = serde_json::to_vec(items).expect("json");
+    let response = app
+        .push_raw(
+            "/sync/v1/agencies",
+            body,
+            "application/json",
+            Some(SECRET),
+            None,
+        )
+        .await;
+    let status = response.status().as_u16();
+    let report: Value = response.json().await.expect("report");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["applied"], items.len(), "{report}");
+}
+
+fn catalog_agency(code: &str, kind: &str, name: &str, phone: &str, version: i64) -> Value {
+    json!({
+        "code": code, "parent_code": PROVINCE, "kind": kind, "name": name,
+        "desk_address": format!("Trụ sở {name}"), "desk_phone": phone,
+        "desk_hours": "Thứ Hai đến thứ Sáu", "version": version
+    })
+}
+
+#[tokio::test]
+async fn a_closure_and_a_successors_new_phone_pushed_later_reach_the_old_dossiers_views() {
+    // Arrange: an open district with a cached dossier, and the commune that will succeed it.
+    let app = spawn().await;
+    let district = "999.96.00.H48";
+    let commune = "999.96.01.H48";
+    push_agencies(
+        &app,
+        &[
+            catalog_agency(
+                district,
+                "district",
+                "UBND huyện Đổi Mới",
+                "0255.3000001",
+                1,
+            ),
+            catalog_agency(commune, "commune", "UBND xã Đổi Mới", "0255.3000002", 1),
+        ],
+    )
+    .await;
+    let code = dossier_of(district);
+    let (status, report) = app.push(&[old_snapshot(&code, district)]).await;
+    assert_eq!(status, 200, "{report}");
+    let before = view(&app, &code).await;
+    assert!(before["receiving_agency"].get("now").is_none(), "{before}");
+
+    // Act: the district closes with the commune as successor; then the commune's phone changes.
+    let mut closing = catalog_agency(
+        district,
+        "district",
+        "UBND huyện Đổi Mới",
+        "0255.3000001",
+        2,
+    );
+    closing["valid_until"] = json!("2025-07-01");
+    closing["successors"] = json!([commune]);
+    push_agencies(&app, &[closing]).await;
+    let closed = view(&app, &code).await;
+    push_agencies(
+        &app,
+        &[catalog_agency(
+            commune,
+            "commune",
+            "UBND xã Đổi Mới",
+            "0255.3999999",
+            2,
+        )],
+    )
+    .await;
+    let renumbered = view(&app, &code).await;
+    let stored: String = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT convert_from(head, 'UTF8') FROM dossier_views WHERE code = $1",
+            &[&code],
+        )
+        .await
+        .expect("stored view")
+        .get(0);
+
+    // Assert
+    assert_eq!(
+        closed["receiving_agency"]["now_text"],
+        "UBND huyện Đổi Mới (nay là Trung tâm Phục vụ hành chính công xã Đổi Mới)",
+        "{closed}"
+    );
+    assert_eq!(
+        closed["receiving_agency"]["now"][0]["desk_phone"],
+        "0255.3000002"
+    );
+    assert_eq!(
+        renumbered["receiving_agency"]["now"][0]["desk_phone"], "0255.3999999",
+        "{renumbered}"
+    );
+    assert_eq!(renumbered["collect_result"]["phone"], "0255.3999999");
+    assert!(
+        stored.contains("0255.3999999"),
+        "the stored view too: {stored}"
     );
 }
