@@ -172,14 +172,6 @@ impl<'a> AgencyRef<'a> {
             now: now.map(<[NowAgency]>::to_vec),
         }
     }
-
-    /// The one living successor, when there is exactly one.
-    pub fn single_successor(&self) -> Option<&NowAgency> {
-        match self.now.as_deref() {
-            Some([one]) => Some(one),
-            _ => None,
-        }
-    }
 }
 
 /// How fresh the copy is: when the main store changed it, and when tracuu received it.
