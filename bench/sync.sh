@@ -2,8 +2,8 @@
 # Sync benchmark of tracuu, on loopback only (run by hand, never by CI).
 #
 # Builds the release binaries (tracuu and examples/bench_sync.rs), makes a fresh private cluster
-# (default var/bench-sync-postgres) holding the demo catalog (agencies, procedures and the 12
-# showcase dossiers of `tracuu demo-data --dossiers 12 --seed 1`), logs every statement's duration
+# (default var/bench-sync-postgres) holding the demo catalog (agencies, procedures and the 15
+# showcase dossiers of `tracuu demo-data --dossiers 15 --seed 1`), logs every statement's duration
 # there, starts tracuu on port 18090 with a random sync secret, and runs the example, which in one
 # process:
 #   1. load: pushes 1,000,000 generated dossier snapshots (with timelines, another seed than the
@@ -108,7 +108,7 @@ if [ -d "$DATA_DIR" ] && [ -n "$(ls -A "$DATA_DIR")" ] && [ ! -e "$DATA_DIR/data
 fi
 rm -rf "$DATA_DIR"
 env TRACUU_DATABASE__DATA_DIR="$DATA_DIR" RUST_LOG=warn NO_COLOR=1 \
-    "$TRACUU_BIN" demo-data --dossiers 12 --seed 1 --replace >"$WORK/demo-data.log" 2>&1 &
+    "$TRACUU_BIN" demo-data --dossiers 15 --seed 1 --replace >"$WORK/demo-data.log" 2>&1 &
 LOAD_PID=$!
 wait "$LOAD_PID" || die "demo-data failed (see $WORK/demo-data.log)"
 wait_watchdog "$LOAD_PID"

@@ -793,8 +793,8 @@ fn generate(args: &Args) -> Vec<Dossier> {
     let province = tracuu::demo::province(args.catalog_seed);
     let calendar = WorkingCalendar::vietnam_default();
     let due = move |received: DateTime<Utc>, days: u32| calendar.add_working_days(received, days);
-    // The stream opens with the 12 showcase dossiers (code suffixes -9001…-9012, the only ones the
-    // catalog's 12 dossiers use): skip them, so no pushed code can already exist.
+    // The stream opens with the SHOWCASE_COUNT showcase dossiers (code suffixes -9001 onwards, the
+    // only ones that use them): skip them, so no pushed code can already exist.
     // The push stamps each snapshot's updated_at when it is sent; the raw COPY of the same rows
     // stores a time of this run too, not the generator's (the latest step's).
     let now = Utc::now();

@@ -80,6 +80,40 @@
   }
   function fmtMoney(vnd) { return vnd.toLocaleString('vi-VN') + (lang() === 'vi' ? ' đồng' : ' VND'); }
   function fmtDays(n) { return n === 0 ? t('sameDay') : t('workingDays', { n }); }
+  // Folds text for matching as citizens type it: no diacritics (đ is d), lower case, so "binh son"
+  // finds "Bình Sơn" (the server's tracuu_fold does the same for procedure search).
+  function fold(text) {
+    return (text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  }
+  // Whether every typed word begins a word of `text` ("son" finds "Bình Sơn", not "Tây Sơn" for "ay").
+  function matchesWords(text, typed) {
+    const words = fold(text).split(/[^a-z0-9]+/).filter(Boolean);
+    return fold(typed).split(/[^a-z0-9]+/).filter(Boolean).every((w) => words.some((x) => x.startsWith(w)));
+  }
+  // A list of `items` with a text box and the on-screen keyboard (Telex in Vietnamese) above it:
+  // typing keeps the items whose `text(item)` has every typed word (without diacritics).
+  // `render(items)` draws the kept items into the list slot.
+  function filterable(slot, items, { id, label, text, render }) {
+    const input = h('input.code-input.search-input', { id, type: 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false', maxlength: '60' });
+    const count = h('p.count', { id: id + '-count', 'aria-live': 'polite' });
+    const list = h('div.filtered', {});
+    const update = () => {
+      const typed = input.value.trim();
+      const kept = typed ? items.filter((item) => matchesWords(text(item), typed)) : items;
+      count.textContent = t('placesShown', { n: kept.length });
+      list.replaceChildren();
+      if (!kept.length) list.appendChild(h('p.empty', {}, t('noPlaces')));
+      else list.appendChild(render(kept));
+    };
+    input.addEventListener('input', update);
+    slot.append(
+      h('form.search-form', { on: { submit: (e) => e.preventDefault() } },
+        h('label.field-label', { for: id }, label),
+        h('div.input-row', {}, input)),
+      createKeyboard(input, { layout: 'text', telex: lang() === 'vi', maxLength: 60 }),
+      count, list);
+    update();
+  }
 
   // ---------------------------------------------------------------- API
   class Unavailable extends Error {}
@@ -449,9 +483,9 @@
     const screen = h('div.screen.procedures', {});
     view.appendChild(screen);
     screen.appendChild(screenTitle(t('proceduresTitle')));
-    const mode = (arg && arg.mode) || 'search';
+    const mode = (arg && arg.mode) || 'browse';
     const tabs = h('div.tabs', { role: 'tablist' },
-      ['search', 'browse'].map((m) => h('button.tab', {
+      ['browse', 'search'].map((m) => h('button.tab', {
         type: 'button', role: 'tab', 'aria-selected': String(m === mode), id: 'tab-' + m,
         on: { click: () => { if (m !== mode) show('procedures', { mode: m }, { push: false }); } },
       }, t(m === 'search' ? 'searchTab' : 'browseTab'))));
@@ -493,30 +527,42 @@
         h('span.item-meta', {}, p.field + ' · ' + fmtDays(p.processing_days))))));
   }
 
+  // The first browsing step: the tiers of agency_levels (cấp tỉnh, cấp xã), each with the levels of
+  // today in it as the server lists them. No district step: the district is a historical level.
+  function tierLabel(tier) { return tier.label && lang() === 'vi' ? tier.label : t('tier_' + tier.tier); }
+
   function renderLevels(body) {
     body.appendChild(h('h3', {}, t('chooseLevel')));
-    body.appendChild(h('div.choices', {}, [
-      ['department', 'levelDepartment'], ['district', 'levelDistrict'], ['commune', 'levelCommune'],
-    ].map(([level, label]) => button('.choice', t(label), () => show('agencies', { level }), { 'data-level': level }))));
+    const slot = h('div.choices', {});
+    body.appendChild(slot);
+    loadInto(slot, () => api('/api/v1/catalog/levels'), (data) => {
+      for (const tier of data.tiers) {
+        const levels = tier.levels.filter((l) => l.label !== tier.label)
+          .map((l) => (lang() === 'vi' ? l.label : l.label_en)).join(', ');
+        slot.appendChild(button('.choice', [h('span.item-title', {}, tierLabel(tier)), h('span.item-meta', {}, levels)],
+          () => show('agencies', { tier: tier.tier }), { 'data-tier': tier.tier }));
+      }
+    });
   }
 
+  // The agencies of one tier: the departments, or every commune, ward and special zone (about a
+  // hundred) with a box that finds one by typing part of its name.
   screens.agencies = (view, arg) => {
     const screen = h('div.screen.browse', {});
     view.appendChild(screen);
-    const choosingDistrict = arg.level === 'commune' && !arg.parent;
-    screen.appendChild(screenTitle(choosingDistrict ? t('chooseDistrict') : t('chooseAgency')));
+    const local = arg.tier === 'local';
+    screen.appendChild(screenTitle(local ? t('chooseCommune') : t('chooseAgency')));
     const slot = h('div.browse-body', {});
     screen.appendChild(slot);
-    const path = choosingDistrict
-      ? '/api/v1/catalog/agencies?level=district'
-      : '/api/v1/catalog/agencies?level=' + arg.level + (arg.parent ? '&parent=' + encodeURIComponent(arg.parent) : '');
-    loadInto(slot, () => api(path), (data) => {
-      slot.appendChild(h('ul.list', {}, data.agencies.map((a) => h('li', {},
-        h('button.list-item', {
-          type: 'button', 'data-code': a.code,
-          on: { click: () => choosingDistrict ? show('agencies', { level: 'commune', parent: a.code }) : show('fields', { agency: a.code, name: a.name }) },
-        }, h('span.item-title', {}, a.name),
-          choosingDistrict ? null : h('span.item-meta', {}, t('procedures', { n: a.procedures })))))));
+    const list = (agencies) => h('ul.list', {}, agencies.map((a) => h('li', {},
+      h('button.list-item', {
+        type: 'button', 'data-code': a.code,
+        on: { click: () => show('fields', { agency: a.code, name: a.name }) },
+      }, h('span.item-title', {}, a.name),
+        h('span.item-meta', {}, (local && a.kind_label ? a.kind_label + ' · ' : '') + t('procedures', { n: a.procedures }))))));
+    loadInto(slot, () => api('/api/v1/catalog/agencies?tier=' + encodeURIComponent(arg.tier)), (data) => {
+      if (local) filterable(slot, data.agencies, { id: 'place-q', label: t('placeFilterLabel'), text: (a) => a.name, render: list });
+      else slot.appendChild(list(data.agencies));
     });
   };
 
@@ -815,28 +861,39 @@
 
   // ---------------------------------------------------------------- statistics
   screens.stats = (view, arg) => {
-    const level = (arg && arg.level) || 'department';
+    const tier = (arg && arg.tier) || 'province';
     const screen = h('div.screen.stats', {});
     view.appendChild(screen);
     screen.appendChild(screenTitle(t('statsTitle')));
-    screen.appendChild(h('div.tabs', { role: 'tablist' }, [
-      ['department', 'levelDepartment'], ['district', 'levelDistrict'], ['commune', 'levelCommune'],
-    ].map(([l, label]) => h('button.tab', { type: 'button', role: 'tab', 'aria-selected': String(l === level), 'data-level': l, on: { click: () => show('stats', { level: l }, { push: false }) } }, t(label)))));
+    const tabs = h('div.tabs', { role: 'tablist' });
+    screen.appendChild(tabs);
     const slot = h('div.stats-body', {});
     screen.appendChild(slot);
-    loadInto(slot, () => api('/api/v1/stats/on-time?level=' + level), (data) => {
+    // The tabs are the tiers of agency_levels; a closed agency's results are under its successor
+    // (named in the row), or under its own name marked closed when it has several.
+    loadInto(slot, () => Promise.all([api('/api/v1/catalog/levels'), api('/api/v1/stats/on-time?tier=' + encodeURIComponent(tier))]), ([levels, data]) => {
+      tabs.replaceChildren(...levels.tiers.map((l) => h('button.tab', {
+        type: 'button', role: 'tab', 'aria-selected': String(l.tier === tier), 'data-tier': l.tier,
+        on: { click: () => show('stats', { tier: l.tier }, { push: false }) },
+      }, tierLabel(l))));
       slot.appendChild(h('p.item-meta', {}, t('statsSince', { d: fmtTime(data.since + 'T00:00', false) || data.since })));
       if (data.percent !== null) slot.appendChild(h('p.stats-total', {}, t('statsTotal', { p: data.percent, o: data.on_time, s: data.settled })));
-      const chart = h('ul.chart', { 'aria-label': t('statsTitle') });
-      for (const a of data.agencies) {
+      const chart = (agencies) => h('ul.chart', { 'aria-label': t('statsTitle') }, agencies.map((a) => {
         const bar = h('span.bar-fill', {});
         bar.style.setProperty('width', (a.percent || 0) + '%');
-        chart.appendChild(h('li.chart-row', {},
-          h('span.bar-label', {}, a.name),
-          h('span.bar', { role: 'img', 'aria-label': a.name + ': ' + a.percent + '%' }, bar),
-          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled }))));
+        const name = a.closed ? a.name + ' ' + t('closedMark') : a.name;
+        const includes = (a.includes || []).map((o) => o.name).join(', ');
+        return h('li.chart-row' + (a.closed ? '.closed' : ''), { 'data-code': a.code },
+          h('span.bar-label', {}, name, includes ? h('span.item-meta', {}, t('includesOld', { names: includes })) : null),
+          h('span.bar', { role: 'img', 'aria-label': name + ': ' + a.percent + '%' }, bar),
+          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled })));
+      }));
+      // About a hundred communes: found by typing, as when browsing.
+      if (tier === 'local' && data.agencies.length > 12) {
+        filterable(slot, data.agencies, { id: 'stats-q', label: t('placeFilterLabel'), text: (a) => a.name, render: chart });
+      } else {
+        slot.appendChild(chart(data.agencies));
       }
-      slot.appendChild(chart);
     });
   };
 
@@ -852,12 +909,23 @@
     screen.appendChild(h('h3', {}, t('desks')));
     const slot = h('div.contacts-body', {});
     screen.appendChild(slot);
+    // The provincial centre first, then every commune-level centre, found by typing its name.
+    const desk = (d) => h('li.desk', { 'data-code': d.code, 'data-tier': d.tier },
+      h('p.item-title', {}, d.name),
+      h('p', {}, t('phone') + ': ', h('strong', {}, d.phone || '—')),
+      d.hours ? h('p.item-meta', {}, t('hours') + ': ' + d.hours) : null,
+      d.address ? h('p.item-meta', {}, t('address') + ': ' + d.address) : null);
     loadInto(slot, () => api('/api/v1/kiosk/contacts'), (data) => {
-      slot.appendChild(h('ul.list.desks', {}, data.desks.map((d) => h('li.desk', {},
-        h('p.item-title', {}, d.name),
-        h('p', {}, t('phone') + ': ', h('strong', {}, d.phone || '—')),
-        d.hours ? h('p.item-meta', {}, t('hours') + ': ' + d.hours) : null,
-        d.address ? h('p.item-meta', {}, t('address') + ': ' + d.address) : null))));
+      const province = data.desks.filter((d) => d.tier === 'province');
+      const local = data.desks.filter((d) => d.tier !== 'province');
+      if (province.length) slot.appendChild(h('ul.list.desks', { id: 'province-desks' }, province.map(desk)));
+      if (local.length) {
+        slot.appendChild(h('h3', {}, t('tier_local')));
+        filterable(slot, local, {
+          id: 'desk-q', label: t('deskFilterLabel'), text: (d) => d.name,
+          render: (kept) => h('ul.list.desks', { id: 'local-desks' }, kept.map(desk)),
+        });
+      }
     });
   };
 

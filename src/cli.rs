@@ -73,6 +73,67 @@ pub enum Command {
         /// The CSV file.
         file: PathBuf,
     },
+    /// The working calendar: `import` a CSV file of holidays and make-up days.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+/// `tracuu calendar ...`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Replace the exceptions of the years a CSV file covers (UTF-8, comma-separated, header
+    /// `day,kind,name[,estimate][,source]`; see docs/operations.md, Working calendar). Every
+    /// refused row is listed as `dòng N: column: reason` and then nothing is changed; the exit
+    /// status is non-zero.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `tracuu calendar import FILE`.
+pub async fn calendar(settings: Settings, command: CalendarCommand) -> anyhow::Result<()> {
+    let CalendarCommand::Import { file } = command;
+    let size = std::fs::metadata(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= crate::calendar::csv::MAX_FILE_BYTES as u64,
+        "{} is {size} bytes; a calendar file may have at most {}",
+        file.display(),
+        crate::calendar::csv::MAX_FILE_BYTES
+    );
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let database = open_database(&settings).await?;
+    let result = async {
+        let mut client = db::connect(&database.connection).await?;
+        crate::calendar::import(&mut client, crate::calendar::Importer::CommandLine, &bytes)
+            .await
+            .map_err(|e| {
+                let message = e.message;
+                e.source.unwrap_or_else(|| anyhow::anyhow!(message))
+            })
+    }
+    .await;
+    database.shutdown();
+    match result? {
+        Ok(summary) => {
+            eprintln!("{}", summary.message());
+            Ok(())
+        }
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            anyhow::bail!(
+                "{}: {} line(s) refused; the calendar was not changed",
+                file.display(),
+                errors.len()
+            )
+        }
+    }
 }
 
 /// `tracuu staff ...`.

@@ -306,6 +306,14 @@ error_table! {
         sms: None,
         ivr: IVR_FAULT,
     }
+    InvalidCommune {
+        name: "invalid_commune",
+        status: 400,
+        message: "Xã, phường, đặc khu đã chọn không có trong danh mục hoặc đã ngừng tiếp nhận.",
+        title: T_INPUT,
+        sms: None,
+        ivr: IVR_FAULT,
+    }
     ItemNotFound {
         name: "item_not_found",
         status: 404,

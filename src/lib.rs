@@ -1,6 +1,7 @@
 //! tracuu: the citizen-facing lookup service of a province's administrative-procedure system.
 
 pub mod batching;
+pub mod calendar;
 pub mod catalog;
 pub mod channels;
 pub mod cli;

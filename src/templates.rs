@@ -60,6 +60,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "staff/routes",
         include_str!("../templates/staff/routes.hbs"),
     ),
+    (
+        "staff/calendar",
+        include_str!("../templates/staff/calendar.hbs"),
+    ),
     ("ivr_say", include_str!("../templates/ivr/say.hbs")),
     ("ivr/menu", include_str!("../templates/ivr/menu.hbs")),
     ("ivr/ask", include_str!("../templates/ivr/ask.hbs")),

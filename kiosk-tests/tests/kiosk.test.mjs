@@ -329,6 +329,7 @@ test('when tracuu is down the kiosk says so, keeps static screens, and recovers 
 test('procedure search finds the same procedures with and without diacritics', async () => {
   const page = await openKiosk(PORTRAIT);
   await page.click('[data-tile="procedures"]');
+  await page.click('#tab-search');
   await page.waitForSelector('#q');
   // Telex on the on-screen keyboard: "hooj tichj" becomes "hộ tịch".
   assert.equal(await page.getAttribute('[data-key="telex"]', 'aria-pressed'), 'true');
@@ -359,31 +360,70 @@ test('procedure search finds the same procedures with and without diacritics', a
   await page.context().close();
 });
 
-test('procedures are browsed by level, agency and field down to documents, time, fee, place and a QR', async () => {
+// Folds a name as the kiosk matches it (no diacritics, đ is d, lower case) and keeps the name of the
+// place: "Ủy ban nhân dân xã Bình Sơn" -> "binh son". Only keys of the on-screen keyboard remain.
+const AGENCY_WORDS = ['uy ban nhan dan ', 'ubnd ', 'trung tam phuc vu hanh chinh cong ', 'xa ', 'phuong ', 'dac khu ', 'thi tran '];
+function placeOf(name) {
+  let folded = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  for (let again = true; again;) {
+    again = false;
+    for (const word of AGENCY_WORDS) if (folded.startsWith(word)) { folded = folded.slice(word.length); again = true; }
+  }
+  return folded.replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+test('a commune is reached in three taps and some typing, with no district step, down to its procedure and desk', async () => {
+  // The commune is whatever the catalogue lists first at run time (the demo province changes).
+  const { agencies } = await (await fetch(`${tracuu.address}/api/v1/catalog/agencies?tier=local`)).json();
+  assert.ok(agencies.length > 0, 'the demo has communes');
+  const commune = agencies.find((a) => a.procedures > 0) || agencies[0];
+  const typed = placeOf(commune.name);
+  assert.ok(typed.length >= 2, `a name to type for ${commune.name}`);
   for (const viewport of [PORTRAIT, LANDSCAPE]) {
     const page = await openKiosk(viewport);
-    await page.click('[data-tile="procedures"]');
-    await page.click('#tab-browse');
-    await page.waitForSelector('[data-level="commune"]');
+    let taps = 0;
+    const tap = async (selector) => { await page.click(selector); taps += 1; };
+
+    await tap('[data-tile="procedures"]');
+    await page.waitForSelector('[data-tier="local"]');
+    const choices = await page.$$eval('.choice', (els) => els.map((e) => e.textContent));
+    assert.equal(choices.length, 2, choices.join(' | '));
+    assert.match(choices[0], /^Cấp tỉnh/);
+    assert.match(choices[1], /^Cấp xã.*Xã.*Phường.*Đặc khu/);
+    assert.ok(choices.every((c) => !/huyện/i.test(c)), choices.join(' | '));
     await shot(page, '10-procedures-levels');
-    await page.click('[data-level="commune"]');
-    await page.waitForSelector('.list-item[data-code]');
-    await shot(page, '11-procedures-districts');
-    await page.click('.list-item[data-code] >> nth=0');
-    await page.waitForSelector('.list-item .item-meta');
-    await shot(page, '12-procedures-communes');
-    await page.click('.list-item[data-code] >> nth=0');
+
+    await tap('[data-tier="local"]');
+    await page.waitForSelector('#place-q');
+    const listed = await page.$$eval('.list-item[data-code]', (els) => els.length);
+    assert.equal(listed, agencies.length, 'every commune-level unit is offered');
+    assert.ok(!/huyện/i.test(await page.textContent('#view .browse-body .filtered')), 'no district in the list');
+    assert.match(await page.textContent('#screen-title'), /xã, phường, đặc khu/);
+    // Typing (on-screen keys; Telex off, as the name is typed without diacritics).
+    await page.click('[data-key="telex"]');
+    await tapKeys(page, typed);
+    await page.waitForFunction((n) => document.querySelectorAll('.list-item[data-code]').length < n || n === 1, agencies.length);
+    const kept = await page.$$eval('.list-item[data-code]', (els) => els.map((e) => e.textContent));
+    assert.ok(kept.length >= 1 && kept.length <= agencies.length);
+    await page.waitForSelector(`.list-item[data-code="${commune.code}"]`);
+    await shot(page, '11-procedures-communes');
+    await tap(`.list-item[data-code="${commune.code}"]`);
     await page.waitForSelector('.list-item[data-field]');
+    assert.ok(taps <= 3, `${taps} taps to reach the commune`);
+    assert.equal(await page.textContent('#screen-title'), commune.name);
     await shot(page, '13-procedures-fields');
+
     await page.click('.list-item[data-field] >> nth=0');
     await page.waitForSelector('.list-item[data-code]');
     await shot(page, '14-procedures-list');
     await page.click('.list-item[data-code] >> nth=0');
     await page.waitForSelector('ol.documents li');
-    assert.ok((await page.$$('ol.documents li')).length >= 2);
+    assert.ok((await page.$$('ol.documents li')).length >= 1);
     assert.match(await page.textContent('.fact.days dd'), /ngày làm việc|Trong ngày/);
     assert.ok((await page.textContent('.fact.fee dd')).trim().length > 1);
-    assert.match(await page.textContent('.place'), /Ủy ban nhân dân|UBND|Địa chỉ/);
+    // Filed at the desk of the commune browsed through.
+    assert.equal(await page.textContent('.place .place-name'), commune.name);
+    assert.match(await page.textContent('.place'), /Điện thoại/);
     await page.waitForFunction(() => { const img = document.querySelector('.qr img'); return img && img.complete && img.naturalWidth > 0; });
     await shot(page, '15-procedure-detail');
     // Back goes up one step.
@@ -393,9 +433,22 @@ test('procedures are browsed by level, agency and field down to documents, time,
   }
 });
 
+test('the province tier lists the departments that settle procedures', async () => {
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="procedures"]');
+  await page.click('[data-tier="province"]');
+  await page.waitForSelector('.list-item[data-code]');
+  assert.equal(await page.$('#place-q'), null);
+  const metas = await page.$$eval('.list-item .item-meta', (els) => els.map((e) => e.textContent));
+  assert.ok(metas.length > 0 && metas.every((m) => /\d+ thủ tục/.test(m)), metas.join(' | '));
+  await shot(page, '12-procedures-departments');
+  await page.context().close();
+});
+
 test('a phone opening the procedure QR lands on that procedure', async () => {
   const page = await openKiosk(PORTRAIT);
   await page.click('[data-tile="procedures"]');
+  await page.click('#tab-search');
   await tapKeys(page, 'khai sinh');
   await page.click('#search-submit');
   await page.waitForSelector('#search-results .list-item');
@@ -512,9 +565,24 @@ test('statistics show on-time percentages by agency as bars', async () => {
     assert.ok(bars.length > 0);
     assert.ok(bars.some((w) => w > 0));
     await shot(page, '18-stats');
-    await page.click('.tab[data-level="district"]');
-    await page.waitForFunction(() => document.querySelector('.tab[data-level="district"]').getAttribute('aria-selected') === 'true');
+    const tabs = await page.$$eval('.tab[data-tier]', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(tabs, ['Cấp tỉnh', 'Cấp xã']);
+    await page.click('.tab[data-tier="local"]');
+    await page.waitForFunction(() => document.querySelector('.tab[data-tier="local"]')?.getAttribute('aria-selected') === 'true');
     await page.waitForSelector('.chart-row');
+    // Living agencies first; a closed one only under its own name, marked.
+    const rows = await page.$$eval('.chart-row', (els) => els.map((e) => ({ closed: e.classList.contains('closed'), text: e.textContent })));
+    assert.ok(rows.filter((r) => r.closed).every((r) => /đã giải thể/.test(r.text)));
+    if (rows.length > 12) {
+      // Many communes: one is found by typing its name.
+      const wanted = await page.getAttribute('.chart-row >> nth=-1', 'data-code');
+      const name = await page.$eval(`.chart-row[data-code="${wanted}"] .bar-label`, (e) => e.firstChild.textContent);
+      await page.click('[data-key="telex"]');
+      await tapKeys(page, placeOf(name.replace(/\(đã giải thể\).*$/, '')));
+      await page.waitForFunction((n) => document.querySelectorAll('.chart-row').length < n, rows.length);
+      await page.waitForSelector(`.chart-row[data-code="${wanted}"]`);
+    }
+    await shot(page, '18-stats-communes');
     await page.context().close();
   }
 });
@@ -530,6 +598,37 @@ test('contacts show 1022, the province hotline and desk phone numbers with hours
     await shot(page, '19-contacts');
     await page.context().close();
   }
+});
+
+test('contacts put the provincial centre first and find a commune centre by typing its name', async () => {
+  const { desks } = await (await fetch(`${tracuu.address}/api/v1/kiosk/contacts`)).json();
+  const local = desks.filter((d) => d.tier === 'local');
+  assert.ok(local.length > 0, 'the demo has commune-level centres');
+  const wanted = local[local.length - 1];
+  const typed = placeOf(wanted.name);
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="contacts"]');
+  await page.waitForSelector('#province-desks .desk');
+  assert.equal(await page.getAttribute('#province-desks .desk >> nth=0', 'data-code'), desks[0].code);
+  assert.equal(await page.$$eval('#local-desks .desk', (els) => els.length), local.length);
+  assert.ok(!/huyện/i.test(await page.$$eval('.desk .item-title', (els) => els.map((e) => e.textContent).join(' '))));
+
+  await page.click('[data-key="telex"]');
+  await tapKeys(page, typed);
+  await page.waitForSelector(`#local-desks .desk[data-code="${wanted.code}"]`);
+  const kept = await page.$$eval('#local-desks .desk', (els) => els.map((e) => e.dataset.code));
+  assert.ok(kept.includes(wanted.code));
+  if (local.length > 1) {
+    await page.waitForFunction((n) => document.querySelectorAll('#local-desks .desk').length < n, local.length);
+  }
+  assert.match(await page.textContent(`#local-desks .desk[data-code="${wanted.code}"]`), /Điện thoại: 0255.*Giờ làm việc/);
+  await shot(page, '20-contacts-search');
+
+  // A name nothing has.
+  await page.click('[data-key="Xóa hết"]');
+  await tapKeys(page, 'qqqq');
+  await page.waitForSelector('.contacts-body .empty');
+  await page.context().close();
 });
 
 test('the print button prints an 80 mm slip with the print stylesheet', async () => {
@@ -570,6 +669,7 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     await shot(page, '21-home-english');
     await page.click('[data-tile="procedures"]');
+    await page.click('#tab-search');
     await page.waitForSelector('#q');
     assert.equal(await page.getAttribute('[data-key="telex"]', 'aria-pressed'), 'false');
     await page.click('#nav-lang');
@@ -631,7 +731,9 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
   const visit = [
     async () => {},
     async () => { await page.click('[data-tile="lookup"]'); await page.waitForSelector('.keyboard'); },
-    async () => { await page.click('#nav-home'); await page.click('[data-tile="procedures"]'); await page.waitForSelector('.keyboard'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="procedures"]'); await page.waitForSelector('[data-tier="local"]'); },
+    async () => { await page.click('[data-tier="local"]'); await page.waitForSelector('#place-q'); },
+    async () => { await page.click('#nav-home'); await page.click('[data-tile="procedures"]'); await page.click('#tab-search'); await page.waitForSelector('.keyboard'); },
     async () => { await page.click('#nav-home'); await page.click('[data-tile="rating"]'); await page.waitForSelector('.face'); },
     async () => { await page.click('#nav-home'); await page.click('[data-tile="stats"]'); await page.waitForSelector('.chart-row'); },
     async () => { await page.click('#nav-home'); await page.click('[data-tile="contacts"]'); await page.waitForSelector('.desk'); },

@@ -1,5 +1,5 @@
-//! The procedure catalogue as citizens browse it (the kiosk, today): level → agency → field →
-//! procedure, search that ignores diacritics, one procedure with the desk to file it at, and the
+//! The procedure catalogue as citizens browse it (the kiosk, today): tier or level → agency →
+//! field → procedure, search that ignores diacritics, one procedure with the desk to file it at, and the
 //! desks' contacts. Reads only: `sync` writes the catalogue. Named for what it serves, not for
 //! the kiosk, so any channel can browse the same catalogue.
 //!
@@ -14,8 +14,9 @@ use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
 
+pub use crate::db::catalog::LevelRow;
 pub use crate::db::kiosk::{
-    AgencyDesk, BrowseAgency, FieldCount, ProcedureDetail, ProcedureItem, LEVELS,
+    AgencyDesk, BrowseAgency, ContactDesk, FieldCount, ProcedureDetail, ProcedureItem,
 };
 
 /// Longest search text accepted, in characters.
@@ -95,11 +96,6 @@ fn search_words(raw: &str) -> Result<Vec<String>, AppError> {
     Ok(words)
 }
 
-/// The level whose procedures an agency settles: its kind, or `department` for a department.
-fn level_of(agency: &AgencyDesk) -> Option<&'static str> {
-    LEVELS.iter().find(|l| **l == agency.kind).copied()
-}
-
 /// Alphabetical order for Vietnamese readers: letters compare by their base letter first, so
 /// "Đất đai" sorts among the d's instead of after z (the database's C collation puts it there);
 /// the text itself breaks ties.
@@ -108,6 +104,126 @@ fn sort_key(text: &str) -> (String, String) {
         crate::domain::text::strip_diacritics(text).to_lowercase(),
         text.to_owned(),
     )
+}
+
+/// Words that name what an agency is rather than where: left out when agencies are put in the
+/// order of their places, so "UBND xã Bình Sơn", "Phường Cẩm Thành" and "Đặc khu Lý Sơn" sort
+/// as "bình sơn", "cẩm thành" and "lý sơn".
+const AGENCY_WORDS: [&str; 8] = [
+    "uy ban nhan dan ",
+    "ubnd ",
+    "trung tam phuc vu hanh chinh cong ",
+    "bo phan mot cua ",
+    "xa ",
+    "phuong ",
+    "dac khu ",
+    "thi tran ",
+];
+
+/// The order of agencies by the name of their place (see [`AGENCY_WORDS`]), then by the whole
+/// name.
+pub fn place_key(name: &str) -> (String, String) {
+    let mut folded = crate::domain::text::strip_diacritics(name).to_lowercase();
+    while let Some(rest) = AGENCY_WORDS
+        .iter()
+        .find_map(|word| folded.strip_prefix(word))
+    {
+        folded = rest.trim_start().to_owned();
+    }
+    (folded, sort_key(name).0)
+}
+
+/// Which agencies a citizen asks for: a tier (`province`: the provincial people's committee and
+/// departments; `local`: communes, wards, special zones) or one level of today. Both come from
+/// `agency_levels`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LevelChoice {
+    /// Every level of today of this tier.
+    Tier(String),
+    /// One level of today.
+    Level(String),
+}
+
+impl LevelChoice {
+    /// The tier asked for, if any.
+    pub fn tier(&self) -> Option<&str> {
+        match self {
+            Self::Tier(tier) => Some(tier),
+            Self::Level(_) => None,
+        }
+    }
+
+    /// The level asked for, if any.
+    pub fn level(&self) -> Option<&str> {
+        match self {
+            Self::Tier(_) => None,
+            Self::Level(level) => Some(level),
+        }
+    }
+}
+
+/// The Vietnamese name of a tier, e.g. "Cấp xã" for `local`. Tiers are the schema's closed pair
+/// (`agency_levels.tier`); the levels in each are data.
+pub fn tier_label(tier: &str) -> &'static str {
+    match tier {
+        "province" => "Cấp tỉnh",
+        _ => "Cấp xã",
+    }
+}
+
+/// Reads `?tier=` / `?level=` against the levels of today in `levels` (historical levels such as
+/// the district are not offered): at most one of them, `default` when neither is given.
+/// `InvalidInput` naming the tiers and levels there are for anything else.
+pub fn choose_level(
+    levels: &[LevelRow],
+    tier: Option<&str>,
+    level: Option<&str>,
+    default: Option<LevelChoice>,
+) -> Result<LevelChoice, AppError> {
+    let today: Vec<&LevelRow> = levels.iter().filter(|l| !l.historical).collect();
+    let mut tiers: Vec<&str> = today.iter().map(|l| l.tier.as_str()).collect();
+    tiers.sort_unstable();
+    tiers.dedup();
+    let chosen = match (
+        tier.map(str::trim).filter(|t| !t.is_empty()),
+        level.map(str::trim).filter(|l| !l.is_empty()),
+    ) {
+        (Some(tier), None) => tiers
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(tier))
+            .map(|t| LevelChoice::Tier((*t).to_owned())),
+        (None, Some(level)) => today
+            .iter()
+            .find(|l| l.code.eq_ignore_ascii_case(level))
+            .map(|l| LevelChoice::Level(l.code.clone())),
+        (None, None) => default,
+        (Some(_), Some(_)) => None,
+    };
+    chosen.ok_or_else(|| {
+        let tiers: Vec<String> = tiers
+            .iter()
+            .map(|t| format!("{t} ({})", tier_label(t)))
+            .collect();
+        let levels: Vec<String> = today
+            .iter()
+            .map(|l| format!("{} ({})", l.code, l.label_vi))
+            .collect();
+        AppError::with_message(
+            Code::InvalidInput,
+            format!(
+                "Cấp không hợp lệ. Chọn một trong hai: tier là {}; hoặc level là {}.",
+                tiers.join(", "),
+                levels.join(", ")
+            ),
+        )
+    })
+}
+
+/// The levels of every agency (historical ones included), in display order.
+pub async fn level_rows(
+    client: &impl deadpool_postgres::GenericClient,
+) -> Result<Vec<LevelRow>, AppError> {
+    db::catalog::level_rows(client).await.map_err(query_failed)
 }
 
 /// One procedure with the desk where it is filed.
@@ -126,16 +242,38 @@ pub struct CatalogReader {
 }
 
 impl CatalogReader {
-    /// The agencies that settle procedures of `level` (one of [`LEVELS`]), optionally only the
-    /// children of `parent` (the communes of one district), in code order.
+    /// Every level (historical ones included), in display order.
+    pub async fn levels(&self) -> Result<Vec<LevelRow>, AppError> {
+        level_rows(&self.client).await
+    }
+
+    /// Reads `?tier=` / `?level=` against the levels there are (see [`choose_level`]).
+    pub async fn choose_level(
+        &self,
+        tier: Option<&str>,
+        level: Option<&str>,
+    ) -> Result<LevelChoice, AppError> {
+        choose_level(&self.levels().await?, tier, level, None)
+    }
+
+    /// The living agencies of `choice` a citizen can browse (see
+    /// [`db::kiosk::list_browse_agencies`]), optionally only the children of `parent`, in the
+    /// order of their places ([`place_key`]).
     pub async fn list_agencies(
         &self,
-        level: &str,
+        choice: &LevelChoice,
         parent: Option<&AgencyCode>,
     ) -> Result<Vec<BrowseAgency>, AppError> {
-        db::kiosk::list_browse_agencies(&self.client, level, parent.map(AsRef::as_ref))
-            .await
-            .map_err(query_failed)
+        let mut agencies = db::kiosk::list_browse_agencies(
+            &self.client,
+            choice.tier(),
+            choice.level(),
+            parent.map(AsRef::as_ref),
+        )
+        .await
+        .map_err(query_failed)?;
+        agencies.sort_by_cached_key(|a| place_key(&a.name));
+        Ok(agencies)
     }
 
     /// One agency with its desk; `AgencyNotFound` when there is none.
@@ -148,12 +286,9 @@ impl CatalogReader {
 
     /// The fields of the procedures `agency` settles, in Vietnamese alphabetical order.
     pub async fn list_fields(&self, agency: &AgencyDesk) -> Result<Vec<FieldCount>, AppError> {
-        let mut fields = match level_of(agency) {
-            Some(level) => db::kiosk::list_fields(&self.client, level, &agency.code)
-                .await
-                .map_err(query_failed)?,
-            None => Vec::new(),
-        };
+        let mut fields = db::kiosk::list_fields(&self.client, &agency.code)
+            .await
+            .map_err(query_failed)?;
         fields.sort_by_cached_key(|f| sort_key(&f.field));
         Ok(fields)
     }
@@ -164,14 +299,9 @@ impl CatalogReader {
         agency: &AgencyDesk,
         field: &str,
     ) -> Result<Vec<ProcedureItem>, AppError> {
-        let mut found = match level_of(agency) {
-            Some(level) => {
-                db::kiosk::list_procedures_in_field(&self.client, level, &agency.code, field)
-                    .await
-                    .map_err(query_failed)?
-            }
-            None => Vec::new(),
-        };
+        let mut found = db::kiosk::list_procedures_in_field(&self.client, &agency.code, field)
+            .await
+            .map_err(query_failed)?;
         found.sort_by_cached_key(|p| sort_key(&p.name));
         Ok(found)
     }
@@ -195,9 +325,9 @@ impl CatalogReader {
             .ok_or_else(|| AppError::new(Code::ProcedureNotFound))
     }
 
-    /// One procedure and the place to file it: the receiving desk of a department-level
-    /// procedure, else the desk of the district or commune the citizen `browsed` through when
-    /// it settles this level.
+    /// One procedure and the place to file it: the receiving desk its catalogue entry names
+    /// (a department-level procedure), else the desk of the agency the citizen `browsed` through
+    /// (a commune, ward or special zone) when that agency settles it.
     pub async fn get_procedure_to_file(
         &self,
         code: &ProcedureCode,
@@ -209,24 +339,40 @@ impl CatalogReader {
             (None, Some(agency)) => Some(agency.as_ref().to_owned()),
             (None, None) => None,
         };
-        let mut desk = match desk_code {
+        let settled_here = match (&procedure.desk_agency_code, browsed) {
+            (None, Some(agency)) => {
+                db::kiosk::agency_settles(&self.client, agency.as_ref(), &procedure.item.code)
+                    .await
+                    .map_err(query_failed)?
+            }
+            _ => true,
+        };
+        let desk = match desk_code.filter(|_| settled_here) {
             Some(code) => db::kiosk::find_agency_desk(&self.client, &code)
                 .await
                 .map_err(query_failed)?,
             None => None,
         };
-        if procedure.desk_agency_code.is_none() {
-            desk = desk.filter(|d| procedure.item.level.as_deref() == Some(d.kind.as_str()));
-        }
         Ok(ProcedureToFile { procedure, desk })
     }
 
-    /// The desks with a phone number of the province, its departments and districts (commune
-    /// desks are reached through their district), in code order.
-    pub async fn list_contact_desks(&self) -> Result<Vec<AgencyDesk>, AppError> {
-        db::kiosk::list_contact_desks(&self.client, &["province", "department", "district"])
+    /// The desks citizens go to today (see [`db::kiosk::list_contact_desks`]): first the
+    /// province-tier desks, the one receiving the most procedures (the provincial public
+    /// administrative service centre) first; then every commune, ward and special-zone centre
+    /// in the order of their places ([`place_key`]).
+    pub async fn list_contact_desks(&self) -> Result<Vec<ContactDesk>, AppError> {
+        let mut desks = db::kiosk::list_contact_desks(&self.client)
             .await
-            .map_err(query_failed)
+            .map_err(query_failed)?;
+        desks.sort_by_cached_key(|d| {
+            let province = d.tier == "province";
+            (
+                !province,
+                if province { -d.receives } else { 0 },
+                place_key(&d.desk.name),
+            )
+        });
+        Ok(desks)
     }
 }
 
@@ -246,6 +392,82 @@ mod tests {
         );
         assert!(search_words("   ").is_err());
         assert!(search_words(&"a".repeat(SEARCH_MAX_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn places_sort_by_their_name_without_the_kind_of_agency() {
+        let mut names = [
+            "UBND xã Trà Bồng",
+            "Phường Cẩm Thành",
+            "Đặc khu Lý Sơn",
+            "UBND xã Bình Sơn",
+            "Trung tâm Phục vụ hành chính công xã An Phú",
+        ];
+        names.sort_by_cached_key(|n| place_key(n));
+        assert_eq!(
+            names,
+            [
+                "Trung tâm Phục vụ hành chính công xã An Phú",
+                "UBND xã Bình Sơn",
+                "Phường Cẩm Thành",
+                "Đặc khu Lý Sơn",
+                "UBND xã Trà Bồng",
+            ]
+        );
+    }
+
+    fn row(code: &str, tier: &str, historical: bool) -> LevelRow {
+        LevelRow {
+            code: code.into(),
+            label_vi: format!("nhãn {code}"),
+            label_en: code.into(),
+            historical,
+            tier: tier.into(),
+        }
+    }
+
+    #[test]
+    fn a_level_choice_is_a_tier_or_a_level_of_today_and_a_bad_one_names_those_there_are() {
+        let levels = [
+            row("department", "province", false),
+            row("district", "local", true),
+            row("commune", "local", false),
+            row("hamlet", "local", false),
+        ];
+        assert_eq!(
+            choose_level(&levels, Some("LOCAL"), None, None).unwrap(),
+            LevelChoice::Tier("local".into())
+        );
+        assert_eq!(
+            choose_level(&levels, None, Some(" hamlet "), None).unwrap(),
+            LevelChoice::Level("hamlet".into())
+        );
+        assert_eq!(
+            choose_level(
+                &levels,
+                None,
+                None,
+                Some(LevelChoice::Tier("province".into()))
+            )
+            .unwrap(),
+            LevelChoice::Tier("province".into())
+        );
+        for (tier, level) in [
+            (None, Some("district")),
+            (Some("national"), None),
+            (Some("local"), Some("commune")),
+            (None, None),
+        ] {
+            let error = choose_level(&levels, tier, level, None).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("commune (nhãn commune)")
+                    && message.contains("hamlet (nhãn hamlet)")
+                    && message.contains("local (Cấp xã)")
+                    && !message.contains("district"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::domain::audit::{AuditFilter, AuditRecord};
 pub struct NewAuditEntry<'a> {
     pub actor_id: i64,
     pub actor_label: &'a str,
-    /// `phone_search`, `dossier_view`, `intake_item_view`, `sms_to_caller` or `audit_export`.
+    /// `phone_search`, `dossier_view`, `intake_item_view`, `sms_to_caller`, `audit_export`,
+    /// `calendar_change` or `calendar_import`.
     pub action: &'a str,
     /// What was looked up: a dossier code, a tracking code or an E.164 phone.
     pub subject: &'a str,

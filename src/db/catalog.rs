@@ -4,7 +4,7 @@
 
 use deadpool_postgres::GenericClient;
 
-use crate::domain::catalog::{Agency, Procedure};
+use crate::domain::catalog::{Agency, AgencyKind, Procedure};
 
 /// One stored agency as the parent checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,7 +319,7 @@ pub async fn upsert_procedures(
     let mut agency = Vec::with_capacity(n);
     let mut desk = Vec::with_capacity(n);
     for p in procedures {
-        level.push(p.level);
+        level.push(p.level.as_ref().map(AgencyKind::as_str));
         agency.push(p.agency_code.as_ref().map(|a| a.as_str()));
         desk.push(p.desk_agency_code.as_ref().map(|a| a.as_str()));
         code.push(p.code.as_str());

@@ -6,6 +6,7 @@
 //! Names and phone numbers are personal data even when invented: nothing here logs them.
 
 use anyhow::Context as _;
+use chrono::NaiveDate;
 use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
@@ -14,14 +15,19 @@ use tokio_postgres::{GenericClient, Transaction};
 use crate::domain::{Agency, Dossier, Procedure};
 
 const INSERT_AGENCIES: &str = "INSERT INTO agencies \
-    (code, parent_code, kind, name, desk_address, desk_phone, desk_hours) \
+    (code, parent_code, kind, name, desk_address, desk_phone, desk_hours, valid_from, valid_until) \
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
-        $7::text[]) \
+        $7::text[], $8::date[], $9::date[]) \
     ON CONFLICT (code) DO NOTHING";
 
-/// Inserts `agencies` (parents first) whose codes are not stored yet; stored ones are left alone.
-/// Their versions are not written: a new row starts at version 0, so the first catalog push
-/// replaces it. Returns how many were inserted.
+const INSERT_SUCCESSORS: &str = "INSERT INTO agency_successors (agency_code, successor_code) \
+    SELECT * FROM unnest($1::text[], $2::text[]) \
+    ON CONFLICT (agency_code, successor_code) DO NOTHING";
+
+/// Inserts `agencies` (parents first) whose codes are not stored yet, with their lifecycle
+/// (valid from, valid until, successors); stored ones are left alone, and so are the successors
+/// already stored. Their versions are not written: a new row starts at version 0, so the first
+/// catalog push replaces it. Returns how many agencies were inserted.
 pub async fn insert_agencies(
     client: &impl GenericClient,
     agencies: &[Agency],
@@ -37,13 +43,29 @@ pub async fn insert_agencies(
     let address: Vec<Option<&str>> = a.iter().map(|x| x.desk_address.as_deref()).collect();
     let phone: Vec<Option<&str>> = a.iter().map(|x| x.desk_phone.as_deref()).collect();
     let hours: Vec<Option<&str>> = a.iter().map(|x| x.desk_hours.as_deref()).collect();
-    client
+    let from: Vec<Option<NaiveDate>> = a.iter().map(|x| x.valid_from).collect();
+    let until: Vec<Option<NaiveDate>> = a.iter().map(|x| x.valid_until).collect();
+    let inserted = client
         .execute(
             INSERT_AGENCIES,
-            &[&code, &parent, &kind, &name, &address, &phone, &hours],
+            &[
+                &code, &parent, &kind, &name, &address, &phone, &hours, &from, &until,
+            ],
         )
         .await
-        .context("inserting demo agencies")
+        .context("inserting demo agencies")?;
+    let (mut closed, mut successor): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for agency in a {
+        for next in agency.successors.iter().flatten() {
+            closed.push(agency.code.as_str());
+            successor.push(next.as_str());
+        }
+    }
+    client
+        .execute(INSERT_SUCCESSORS, &[&closed, &successor])
+        .await
+        .context("inserting the successors of demo agencies")?;
+    Ok(inserted)
 }
 
 const INSERT_PROCEDURES: &str = "INSERT INTO procedures \
@@ -73,7 +95,10 @@ pub async fn insert_procedures(
     let fee: Vec<Option<i64>> = p.iter().map(|x| x.fee_vnd).collect();
     let note: Vec<Option<&str>> = p.iter().map(|x| x.fee_note.as_deref()).collect();
     let online: Vec<&str> = p.iter().map(|x| x.online_level.as_str()).collect();
-    let level: Vec<Option<&str>> = p.iter().map(|x| x.level).collect();
+    let level: Vec<Option<&str>> = p
+        .iter()
+        .map(|x| x.level.as_ref().map(|l| l.as_str()))
+        .collect();
     let agency: Vec<Option<&str>> = p
         .iter()
         .map(|x| x.agency_code.as_ref().map(|a| a.as_str()))

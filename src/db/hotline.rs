@@ -16,6 +16,9 @@ pub struct CallRow {
     pub ended_at: Option<DateTime<Utc>>,
     pub outcome: Option<String>,
     pub note: Option<String>,
+    /// The deadline to enter what the caller said, as computed when the call started (`None` for
+    /// calls started before tracuu stored it).
+    pub entry_due_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<&Row> for CallRow {
@@ -31,6 +34,7 @@ impl TryFrom<&Row> for CallRow {
             ended_at: r.try_get(5)?,
             outcome: r.try_get(6)?,
             note: r.try_get(7)?,
+            entry_due_at: r.try_get(8)?,
         })
     }
 }
@@ -53,6 +57,19 @@ pub async fn insert_operator_call(
     Ok(row.get(0))
 }
 
+const SET_ENTRY_DUE: &str = "UPDATE hotline_calls SET entry_due_at = $2 WHERE id = $1";
+
+/// Stores the deadline to enter what the caller of call `id` said.
+pub async fn set_entry_due(
+    client: &impl GenericClient,
+    id: i64,
+    due_at: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(SET_ENTRY_DUE).await?;
+    client.execute(&statement, &[&id, &due_at]).await?;
+    Ok(())
+}
+
 const INSERT_IVR_CALL: &str = "
 INSERT INTO hotline_calls (source, caller_phone, started_at, ended_at, outcome)
 VALUES ('ivr', $1, now(), now(), $2) RETURNING id";
@@ -71,7 +88,7 @@ pub async fn insert_ivr_call(
 }
 
 const FIND_CALL: &str = "
-SELECT id, source, operator_id, caller_phone, started_at, ended_at, outcome, note
+SELECT id, source, operator_id, caller_phone, started_at, ended_at, outcome, note, entry_due_at
   FROM hotline_calls WHERE id = $1 AND operator_id = $2";
 
 /// The call `id` of this operator, if it is theirs.
@@ -86,7 +103,7 @@ pub async fn find_operator_call(
 }
 
 const LIST_OPEN_CALLS: &str = "
-SELECT id, source, operator_id, caller_phone, started_at, ended_at, outcome, note
+SELECT id, source, operator_id, caller_phone, started_at, ended_at, outcome, note, entry_due_at
   FROM hotline_calls WHERE operator_id = $1 AND ended_at IS NULL
  ORDER BY started_at DESC, id DESC LIMIT 10";
 

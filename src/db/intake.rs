@@ -34,7 +34,8 @@ macro_rules! item_columns {
          i.handle_due_at, i.info_requested_at, i.info_request, i.answer, i.answered_at,
          i.answered_by, i.publish_due_at, i.refuse_reason, i.closed_at, i.public_subject,
          i.public_body, i.public_answer, i.masked, i.search_doc, i.published_at,
-         i.answer_notice_pending, i.helpful_votes, i.unhelpful_votes, a.name, i.topic"
+         i.answer_notice_pending, i.helpful_votes, i.unhelpful_votes, a.name, i.topic,
+         i.commune_code, c.name"
     };
 }
 
@@ -95,6 +96,8 @@ impl TryFrom<&Row> for Item {
             unhelpful_votes: r.try_get(39)?,
             agency_name: r.try_get(40)?,
             topic: r.try_get(41)?,
+            commune_code: r.try_get(42)?,
+            commune_name: r.try_get(43)?,
         })
     }
 }
@@ -125,9 +128,9 @@ const INSERT_ITEM: &str = "
 INSERT INTO intake_items (tracking_code, kind, channel, submitter_name, submitter_phone,
     submitter_email, submitter_address, subject, body, dossier_code, procedure_code, level,
     agency_code, routed_by, is_public, state, received_at, classify_due_at, forwarded_at,
-    refuse_due_at, info_due_at, handle_due_at)
+    refuse_due_at, info_due_at, handle_due_at, commune_code)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-    $20, $21, $22)
+    $20, $21, $22, $23)
 RETURNING id";
 
 /// Stores a new item (the fields a submission sets); returns its id.
@@ -159,6 +162,7 @@ pub async fn insert_item(client: &impl GenericClient, item: &Item) -> anyhow::Re
                 &item.refuse_due_at,
                 &item.info_due_at,
                 &item.handle_due_at,
+                &item.commune_code,
             ],
         )
         .await?;
@@ -217,6 +221,7 @@ const FIND_ITEM: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.tracking_code = $1 AND ($2::text IS NULL OR i.agency_code = $2)"
 );
 
@@ -237,6 +242,7 @@ const LOCK_ITEM: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.tracking_code = $1 AND ($2::text IS NULL OR i.agency_code = $2)
       FOR UPDATE OF i"
 );
@@ -351,6 +357,7 @@ const LIST_INBOX: &str = concat!(
     ", ",
     overdue_expr!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE ($1::text IS NULL OR i.agency_code = $1)
         AND ($2::text IS NULL OR i.state = $2)
         AND ($3::text IS NULL OR i.agency_code = $3)
@@ -385,7 +392,7 @@ pub async fn list_inbox(
         )
         .await?;
     rows.iter()
-        .map(|r| Ok((Item::try_from(r)?, r.try_get(42)?)))
+        .map(|r| Ok((Item::try_from(r)?, r.try_get(44)?)))
         .collect()
 }
 
@@ -405,6 +412,7 @@ const LIST_PUBLISHED: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE i.state = 'published'
         AND ($1::text IS NULL OR i.kind = $1)
         AND ($2::text IS NULL OR i.agency_code = $2)
@@ -515,6 +523,160 @@ pub async fn agency_living(
         .map(|r| r.get(0)))
 }
 
+const FIND_PROCEDURE_LEVEL: &str = "SELECT level FROM procedures WHERE code = $1";
+
+/// The level a procedure of the catalog is settled at: `None` when the procedure is not in the
+/// catalog, `Some(None)` when the catalog does not say.
+pub async fn find_procedure_level(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<Option<String>>> {
+    let statement = client.prepare_cached(FIND_PROCEDURE_LEVEL).await?;
+    Ok(client
+        .query_opt(&statement, &[&code])
+        .await?
+        .map(|r| r.get(0)))
+}
+
+/// Where a dossier was received, as routing by place sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierPlace {
+    /// The agency that received it.
+    pub receiving_code: String,
+    /// Whether that agency is a commune (xã, phường, đặc khu) that still receives dossiers.
+    pub received_by_commune: bool,
+    /// The living communes among the receiving agency's successors, by code.
+    pub commune_successors: Vec<String>,
+    /// The level of the dossier's procedure, when the catalog says.
+    pub procedure_level: Option<String>,
+}
+
+/// A commune: an agency of a current level of the local tier (`agency_levels`).
+macro_rules! commune_level {
+    ($alias:literal) => {
+        concat!(
+            "(",
+            $alias,
+            ".tier = 'local' AND NOT ",
+            $alias,
+            ".historical)"
+        )
+    };
+}
+
+const FIND_DOSSIER_PLACE: &str = concat!(
+    "SELECT d.receiving_agency_code, coalesce(",
+    commune_level!("l"),
+    " AND ",
+    living_agency!("a"),
+    ", false), ARRAY(SELECT s.code FROM agency_successors x
+          JOIN agencies s ON s.code = x.successor_code
+          JOIN agency_levels sl ON sl.code = s.kind
+          WHERE x.agency_code = d.receiving_agency_code AND ",
+    commune_level!("sl"),
+    " AND ",
+    living_agency!("s"),
+    " ORDER BY s.code), p.level
+     FROM dossiers d LEFT JOIN agencies a ON a.code = d.receiving_agency_code
+     LEFT JOIN agency_levels l ON l.code = a.kind
+     LEFT JOIN procedures p ON p.code = d.procedure_code
+     WHERE d.code = $1"
+);
+
+/// Where the dossier was received and the level of its procedure, when the dossier is known.
+pub async fn find_dossier_place(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<DossierPlace>> {
+    let statement = client.prepare_cached(FIND_DOSSIER_PLACE).await?;
+    Ok(client
+        .query_opt(&statement, &[&code])
+        .await?
+        .map(|r| DossierPlace {
+            receiving_code: r.get(0),
+            received_by_commune: r.get(1),
+            commune_successors: r.get(2),
+            procedure_level: r.get(3),
+        }))
+}
+
+/// How an agency chosen as the submitter's commune stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommuneCheck {
+    /// Its name.
+    pub name: String,
+    /// Whether it still receives dossiers.
+    pub living: bool,
+    /// Whether it is of a current level of the local tier (xã, phường, đặc khu).
+    pub commune: bool,
+    /// The first day it no longer received dossiers, when closed.
+    pub valid_until: Option<NaiveDate>,
+    /// The names of its living successors, for a closed one.
+    pub successors: Vec<String>,
+}
+
+const FIND_COMMUNE: &str = concat!(
+    "SELECT a.name, ",
+    living_agency!("a"),
+    ", ",
+    commune_level!("l"),
+    ", a.valid_until, ARRAY(SELECT s.name FROM agency_successors x
+          JOIN agencies s ON s.code = x.successor_code
+          WHERE x.agency_code = a.code AND ",
+    living_agency!("s"),
+    " ORDER BY s.name)
+     FROM agencies a JOIN agency_levels l ON l.code = a.kind WHERE a.code = $1"
+);
+
+/// The agency `code` as a choice of commune, when it is in the catalog.
+pub async fn find_commune(
+    client: &impl GenericClient,
+    code: &str,
+) -> anyhow::Result<Option<CommuneCheck>> {
+    let statement = client.prepare_cached(FIND_COMMUNE).await?;
+    Ok(client
+        .query_opt(&statement, &[&code])
+        .await?
+        .map(|r| CommuneCheck {
+            name: r.get(0),
+            living: r.get(1),
+            commune: r.get(2),
+            valid_until: r.get(3),
+            successors: r.get(4),
+        }))
+}
+
+const LIST_COMMUNES: &str = concat!(
+    "SELECT a.code, a.name FROM agencies a JOIN agency_levels l ON l.code = a.kind WHERE ",
+    commune_level!("l"),
+    " AND ",
+    living_agency!("a"),
+    " ORDER BY tracuu_fold(a.name), a.code"
+);
+
+/// Every commune (xã, phường, đặc khu) that receives dossiers today, in alphabetical order
+/// ignoring diacritics: the choices of a submitter's commune.
+pub async fn list_communes(client: &impl GenericClient) -> anyhow::Result<Vec<AgencyOption>> {
+    list_agency_options(client, LIST_COMMUNES).await
+}
+
+/// The agencies `query` selects (code, name), as pick-list options.
+async fn list_agency_options(
+    client: &impl GenericClient,
+    query: &str,
+) -> anyhow::Result<Vec<AgencyOption>> {
+    let statement = client.prepare_cached(query).await?;
+    Ok(client
+        .query(&statement, &[])
+        .await?
+        .iter()
+        .map(|r| AgencyOption {
+            code: r.get(0),
+            name: r.get(1),
+        })
+        .collect())
+}
+
 const PROCEDURE_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM procedures WHERE code = $1)";
 
 /// Whether the procedure is in the catalog.
@@ -531,14 +693,20 @@ pub struct RouteRow {
     pub agency_code: String,
     pub procedure_name: String,
     pub agency_name: String,
+    /// The level's Vietnamese label (`agency_levels`).
+    pub level_label: String,
+    /// Whether the level no longer exists (the district): such a rule is kept for history and
+    /// no longer routes anything.
+    pub historical: bool,
 }
 
 const LIST_ROUTES: &str = "
-SELECT r.procedure_code, r.level, r.agency_code, p.name, a.name
+SELECT r.procedure_code, r.level, r.agency_code, p.name, a.name, l.label_vi, l.historical
 FROM procedure_routes r JOIN procedures p ON p.code = r.procedure_code
 JOIN agencies a ON a.code = r.agency_code
+JOIN agency_levels l ON l.code = r.level
 WHERE ($1::text IS NULL OR r.procedure_code = $1)
-ORDER BY r.procedure_code, r.level";
+ORDER BY r.procedure_code, l.sort_order, r.level";
 
 /// The routing rules, of one procedure or of all.
 pub async fn list_routes(
@@ -556,6 +724,8 @@ pub async fn list_routes(
             agency_code: r.get(2),
             procedure_name: r.get(3),
             agency_name: r.get(4),
+            level_label: r.get(5),
+            historical: r.get(6),
         })
         .collect())
 }
@@ -608,16 +778,7 @@ const LIST_AGENCIES: &str = concat!(
 
 /// Every agency that still receives dossiers, by code (closed ones stay for history only).
 pub async fn list_agencies(client: &impl GenericClient) -> anyhow::Result<Vec<AgencyOption>> {
-    let statement = client.prepare_cached(LIST_AGENCIES).await?;
-    Ok(client
-        .query(&statement, &[])
-        .await?
-        .iter()
-        .map(|r| AgencyOption {
-            code: r.get(0),
-            name: r.get(1),
-        })
-        .collect())
+    list_agency_options(client, LIST_AGENCIES).await
 }
 
 const LIST_INDICATORS: &str = concat!(
@@ -714,6 +875,7 @@ const LIST_OPEN_BY_CALLER: &str = concat!(
     "SELECT ",
     item_columns!(),
     " FROM intake_items i LEFT JOIN agencies a ON a.code = i.agency_code
+      LEFT JOIN agencies c ON c.code = i.commune_code
       WHERE (i.submitter_phone = $1 OR ($2::text IS NOT NULL AND i.dossier_code = $2))
         AND i.state NOT IN ('published', 'refused', 'withdrawn', 'answered')
       ORDER BY i.received_at DESC, i.id DESC LIMIT 50"

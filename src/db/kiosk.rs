@@ -1,5 +1,6 @@
 //! What the kiosk reads and writes, through the `catalog` and `quality` services: the procedure
-//! catalogue by level → agency → field, search that ignores diacritics (`tracuu_fold`, migration
+//! catalogue by tier or level → agency → field (levels and tiers are rows of `agency_levels`,
+//! never a list in code), search that ignores diacritics (`tracuu_fold`, migration
 //! V9), one procedure with its documents and desk, on-time statistics per agency, desk contacts,
 //! and satisfaction ratings.
 
@@ -8,8 +9,19 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 
-/// Levels a procedure can be settled at, in browsing order.
-pub const LEVELS: [&str; 3] = ["department", "district", "commune"];
+/// The SQL condition "agency `a` (its level row `al`) settles procedure `p` (its level row
+/// `pl`)". A procedure of a province-tier level (`department`, `province`) is settled by the
+/// agency its catalogue entry names. A procedure of a local-tier level is settled by every
+/// local-tier agency for its own place: one of a level of today (commune, ward, special zone)
+/// settles the procedures of every local level of today, so a ward settles commune-level
+/// procedures; an agency of the historical district level settles the district's own.
+macro_rules! settles {
+    () => {
+        "((pl.tier = 'province' AND p.agency_code = a.code) \
+          OR (pl.tier = 'local' AND al.tier = 'local' \
+              AND (p.level = a.kind OR (NOT pl.historical AND NOT al.historical))))"
+    };
+}
 
 /// An agency as a browsing step shows it.
 #[derive(Debug, Clone)]
@@ -18,32 +30,50 @@ pub struct BrowseAgency {
     pub name: String,
     pub kind: String,
     pub parent_code: Option<String>,
+    /// The Vietnamese label of its level ("Xã", "Phường", "Đặc khu", "Sở, ban, ngành").
+    pub kind_label: String,
+    /// The tier of its level: `province` or `local`.
+    pub tier: String,
     /// Procedures it settles.
     pub procedures: i64,
 }
 
-const LIST_BROWSE_AGENCIES: &str = concat!("
-SELECT a.code, a.name, a.kind, a.parent_code,
-       (SELECT count(*) FROM procedures p
-         WHERE p.level = $1 AND ($1 <> 'department' OR p.agency_code = a.code)) AS procedures
-  FROM agencies a
- WHERE (($1 = 'department'
-         AND EXISTS (SELECT 1 FROM procedures p WHERE p.level = 'department' AND p.agency_code = a.code))
-        OR ($1 <> 'department' AND a.kind = $1))
-   AND ($2::text IS NULL OR a.parent_code = $2)
-   AND ", living_agency!("a"), "
- ORDER BY a.code");
+const LIST_BROWSE_AGENCIES: &str = concat!(
+    "
+SELECT * FROM (
+  SELECT a.code, a.name, a.kind, a.parent_code, al.label_vi, al.tier,
+         (SELECT count(*) FROM procedures p JOIN agency_levels pl ON pl.code = p.level
+           WHERE ",
+    settles!(),
+    ") AS procedures
+    FROM agencies a
+    JOIN agency_levels al ON al.code = a.kind
+   WHERE NOT al.historical
+     AND ($1::text IS NULL OR al.tier = $1)
+     AND ($2::text IS NULL OR a.kind = $2)
+     AND ($3::text IS NULL OR a.parent_code = $3)
+     AND ",
+    living_agency!("a"),
+    "
+) browse
+ WHERE tier = 'local' OR procedures > 0
+ ORDER BY code"
+);
 
-/// The agencies that settle procedures of `level` (`department`, `district`, `commune`),
-/// optionally only the children of `parent` (communes of one district).
+/// The living agencies of a level of today that a citizen can browse: of `tier` (`province`,
+/// `local`) and/or of `level` (a level code), optionally only the children of `parent`, in code
+/// order. Province-tier agencies are listed only when they settle a procedure; every local-tier
+/// agency is listed, since each settles the local procedures for its own place. Agencies of a
+/// historical level (the district) are never listed.
 pub async fn list_browse_agencies(
     client: &impl GenericClient,
-    level: &str,
+    tier: Option<&str>,
+    level: Option<&str>,
     parent: Option<&str>,
 ) -> anyhow::Result<Vec<BrowseAgency>> {
     let statement = client.prepare_cached(LIST_BROWSE_AGENCIES).await?;
     Ok(client
-        .query(&statement, &[&level, &parent])
+        .query(&statement, &[&tier, &level, &parent])
         .await?
         .iter()
         .map(|r| BrowseAgency {
@@ -51,7 +81,9 @@ pub async fn list_browse_agencies(
             name: r.get(1),
             kind: r.get(2),
             parent_code: r.get(3),
-            procedures: r.get(4),
+            kind_label: r.get(4),
+            tier: r.get(5),
+            procedures: r.get(6),
         })
         .collect())
 }
@@ -98,24 +130,51 @@ pub async fn find_agency_desk(
         .map(AgencyDesk::from))
 }
 
+/// A one-stop desk in the contact list, with its tier and how many procedures it receives.
+#[derive(Debug, Clone)]
+pub struct ContactDesk {
+    pub desk: AgencyDesk,
+    /// The Vietnamese label of its level.
+    pub kind_label: String,
+    /// `province` or `local`.
+    pub tier: String,
+    /// Procedures whose catalogue entry names it as the desk that receives them.
+    pub receives: i64,
+}
+
 const LIST_CONTACT_DESKS: &str = concat!(
-    "SELECT code, name, kind, parent_code, desk_address, desk_phone, desk_hours FROM agencies a \
-     WHERE kind = ANY($1) AND desk_phone IS NOT NULL AND ",
+    "
+SELECT * FROM (
+  SELECT a.code, a.name, a.kind, a.parent_code, a.desk_address, a.desk_phone, a.desk_hours,
+         al.label_vi, al.tier,
+         (SELECT count(*) FROM procedures p WHERE p.desk_agency_code = a.code) AS receives
+    FROM agencies a
+    JOIN agency_levels al ON al.code = a.kind
+   WHERE NOT al.historical AND a.desk_phone IS NOT NULL AND ",
     living_agency!("a"),
-    " ORDER BY code"
+    "
+) desks
+ WHERE tier = 'local' OR receives > 0
+ ORDER BY code"
 );
 
-/// Desks of the agencies of the given kinds that have a phone number, in code order.
-pub async fn list_contact_desks(
-    client: &impl GenericClient,
-    kinds: &[&str],
-) -> anyhow::Result<Vec<AgencyDesk>> {
+/// The desks citizens go to today, in code order: the province-tier agencies that receive
+/// dossiers for procedures (the provincial public administrative service centre, departments
+/// with a desk of their own) and every living local-tier agency of a level of today (the
+/// commune, ward and special-zone centres), each with a phone number. No desk of a closed agency
+/// or of a historical level (the district).
+pub async fn list_contact_desks(client: &impl GenericClient) -> anyhow::Result<Vec<ContactDesk>> {
     let statement = client.prepare_cached(LIST_CONTACT_DESKS).await?;
     Ok(client
-        .query(&statement, &[&kinds])
+        .query(&statement, &[])
         .await?
         .iter()
-        .map(AgencyDesk::from)
+        .map(|r| ContactDesk {
+            desk: AgencyDesk::from(r),
+            kind_label: r.get(7),
+            tier: r.get(8),
+            receives: r.get(9),
+        })
         .collect())
 }
 
@@ -126,19 +185,24 @@ pub struct FieldCount {
     pub procedures: i64,
 }
 
-const LIST_FIELDS: &str = "SELECT field, count(*) FROM procedures \
-    WHERE level = $1 AND ($1 <> 'department' OR agency_code = $2) \
-    GROUP BY field ORDER BY field";
+const LIST_FIELDS: &str = concat!(
+    "SELECT p.field, count(*) FROM procedures p
+       JOIN agency_levels pl ON pl.code = p.level
+       JOIN agencies a ON a.code = $1
+       JOIN agency_levels al ON al.code = a.kind
+      WHERE ",
+    settles!(),
+    " GROUP BY p.field ORDER BY p.field"
+);
 
-/// The fields of the procedures settled at `level` (by `agency` for department level).
+/// The fields of the procedures `agency` settles (see `settles!`).
 pub async fn list_fields(
     client: &impl GenericClient,
-    level: &str,
     agency: &str,
 ) -> anyhow::Result<Vec<FieldCount>> {
     let statement = client.prepare_cached(LIST_FIELDS).await?;
     Ok(client
-        .query(&statement, &[&level, &agency])
+        .query(&statement, &[&agency])
         .await?
         .iter()
         .map(|r| FieldCount {
@@ -172,25 +236,52 @@ impl From<&Row> for ProcedureItem {
     }
 }
 
-const LIST_PROCEDURES_IN_FIELD: &str = "SELECT code, name, field, level, processing_days, fee_vnd \
-    FROM procedures \
-    WHERE level = $1 AND ($1 <> 'department' OR agency_code = $2) AND field = $3 \
-    ORDER BY name, code";
+const LIST_PROCEDURES_IN_FIELD: &str = concat!(
+    "SELECT p.code, p.name, p.field, p.level, p.processing_days, p.fee_vnd FROM procedures p
+       JOIN agency_levels pl ON pl.code = p.level
+       JOIN agencies a ON a.code = $1
+       JOIN agency_levels al ON al.code = a.kind
+      WHERE p.field = $2 AND ",
+    settles!(),
+    " ORDER BY p.name, p.code"
+);
 
-/// The procedures of one field settled at `level` (by `agency` for department level).
+/// The procedures of one field that `agency` settles (see `settles!`).
 pub async fn list_procedures_in_field(
     client: &impl GenericClient,
-    level: &str,
     agency: &str,
     field: &str,
 ) -> anyhow::Result<Vec<ProcedureItem>> {
     let statement = client.prepare_cached(LIST_PROCEDURES_IN_FIELD).await?;
     Ok(client
-        .query(&statement, &[&level, &agency, &field])
+        .query(&statement, &[&agency, &field])
         .await?
         .iter()
         .map(ProcedureItem::from)
         .collect())
+}
+
+const AGENCY_SETTLES: &str = concat!(
+    "SELECT EXISTS (SELECT 1 FROM procedures p
+       JOIN agency_levels pl ON pl.code = p.level
+       JOIN agencies a ON a.code = $1
+       JOIN agency_levels al ON al.code = a.kind
+      WHERE p.code = $2 AND ",
+    settles!(),
+    ")"
+);
+
+/// Whether `agency` settles `procedure` (see `settles!`).
+pub async fn agency_settles(
+    client: &impl GenericClient,
+    agency: &str,
+    procedure: &str,
+) -> anyhow::Result<bool> {
+    let statement = client.prepare_cached(AGENCY_SETTLES).await?;
+    Ok(client
+        .query_one(&statement, &[&agency, &procedure])
+        .await?
+        .get(0))
 }
 
 /// Every word must begin a word of the folded code, name or field (so "ho" finds "hộ" and "hồ"
@@ -230,12 +321,18 @@ pub struct ProcedureDetail {
     pub online_level: String,
     pub agency_code: Option<String>,
     pub desk_agency_code: Option<String>,
+    /// The tier of its level (`province` or `local`), when the level is known.
+    pub level_tier: Option<String>,
+    /// Whether its level is historical (the district, before 1 July 2025).
+    pub level_historical: bool,
     /// Documents in order: name and number of copies.
     pub documents: Vec<(String, i32)>,
 }
 
-const FIND_PROCEDURE: &str = "SELECT code, name, field, level, processing_days, fee_vnd, \
-    fee_note, online_level, agency_code, desk_agency_code FROM procedures WHERE code = $1";
+const FIND_PROCEDURE: &str = "SELECT p.code, p.name, p.field, p.level, p.processing_days, \
+    p.fee_vnd, p.fee_note, p.online_level, p.agency_code, p.desk_agency_code, pl.tier, \
+    coalesce(pl.historical, false) \
+    FROM procedures p LEFT JOIN agency_levels pl ON pl.code = p.level WHERE p.code = $1";
 
 const LIST_DOCUMENTS: &str = "SELECT name, copies FROM procedure_documents \
     WHERE procedure_code = $1 ORDER BY seq";
@@ -262,54 +359,115 @@ pub async fn find_procedure(
         online_level: row.get(7),
         agency_code: row.get(8),
         desk_agency_code: row.get(9),
+        level_tier: row.get(10),
+        level_historical: row.get(11),
         documents,
     }))
 }
 
-/// Settled dossiers of one agency and how many of them were on time.
+/// Settled dossiers shown under one agency and how many of them were on time.
 #[derive(Debug, Clone)]
 pub struct OnTimeRow {
     pub code: String,
     pub name: String,
     pub kind: String,
+    /// The agency no longer receives dossiers (shown under its own name: it has no single
+    /// living successor).
+    pub closed: bool,
     pub settled: i64,
     pub on_time: i64,
+    /// Closed agencies whose settled dossiers are counted here (code, name), in code order.
+    pub rolled_up: Vec<(String, String)>,
 }
 
-/// Dossiers with a result (status 9 or 10) whose result was ready since `$1`, by handling
-/// agency. On time follows `domain::timeliness::assess` for a finished dossier: at most one
-/// supplement request, and the finish time less the supplement pause falls on or before the
-/// appointment's day (Vietnam time).
-const LIST_ON_TIME: &str = "
-SELECT a.code, a.name, a.kind, count(*) AS settled,
-       count(*) FILTER (WHERE d.supplement_count <= 1
-           AND ((d.finished_at - make_interval(secs => d.supplement_seconds))
-                   AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-               <= (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS on_time
-  FROM dossiers d
-  JOIN agencies a ON a.code = d.handling_agency_code
- WHERE d.status IN (9, 10) AND d.due_at IS NOT NULL AND d.finished_at >= $1
-   AND a.kind = ANY($2)
- GROUP BY a.code, a.name, a.kind
- ORDER BY a.code";
+/// Dossiers with a result (status 9 or 10) whose result was ready since `$1`, by the agency they
+/// are shown under, of tier `$2` and/or level `$3` (NULL: any). On time follows
+/// `domain::timeliness::assess` for a finished dossier: at most one supplement request, and the
+/// finish time less the supplement pause falls on or before the appointment's day (Vietnam time).
+///
+/// A dossier is shown under its handling agency while that agency lives. The dossiers of a
+/// closed agency are shown under its heir: the one living agency its successors lead to
+/// (following successors that closed in turn, without cycles, at most 8 steps). A closed agency
+/// whose successors lead to no living agency, or to several, keeps its dossiers under its own
+/// name, marked closed: its record cannot be split fairly between several successors.
+const LIST_ON_TIME: &str = concat!(
+    "
+WITH RECURSIVE chain (origin, code, path) AS (
+    SELECT a.code, s.successor_code, ARRAY[a.code, s.successor_code]
+      FROM agencies a JOIN agency_successors s ON s.agency_code = a.code
+     WHERE NOT ",
+    living_agency!("a"),
+    "
+  UNION ALL
+    SELECT c.origin, s.successor_code, c.path || s.successor_code
+      FROM chain c
+      JOIN agencies b ON b.code = c.code
+      JOIN agency_successors s ON s.agency_code = b.code
+     WHERE NOT ",
+    living_agency!("b"),
+    "
+       AND NOT s.successor_code = ANY (c.path) AND cardinality(c.path) < 10
+),
+heir AS (
+    SELECT c.origin, min(c.code) AS code
+      FROM chain c JOIN agencies l ON l.code = c.code
+     WHERE ",
+    living_agency!("l"),
+    "
+     GROUP BY c.origin
+    HAVING count(DISTINCT c.code) = 1
+),
+settled AS (
+    SELECT d.handling_agency_code AS origin, count(*) AS settled,
+           count(*) FILTER (WHERE d.supplement_count <= 1
+               AND ((d.finished_at - make_interval(secs => d.supplement_seconds))
+                       AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+                   <= (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS on_time
+      FROM dossiers d
+     WHERE d.status IN (9, 10) AND d.due_at IS NOT NULL AND d.finished_at >= $1
+     GROUP BY d.handling_agency_code
+)
+SELECT a.code, a.name, a.kind, NOT ",
+    living_agency!("a"),
+    " AS closed,
+       sum(s.settled)::bigint, sum(s.on_time)::bigint,
+       coalesce(array_agg(o.code ORDER BY o.code) FILTER (WHERE o.code <> a.code), '{}'),
+       coalesce(array_agg(o.name ORDER BY o.code) FILTER (WHERE o.code <> a.code), '{}')
+  FROM settled s
+  JOIN agencies o ON o.code = s.origin
+  LEFT JOIN heir h ON h.origin = o.code
+  JOIN agencies a ON a.code = coalesce(h.code, o.code)
+  JOIN agency_levels al ON al.code = a.kind
+ WHERE ($2::text IS NULL OR al.tier = $2) AND ($3::text IS NULL OR a.kind = $3)
+ GROUP BY a.code, a.name, a.kind, closed
+ ORDER BY a.code"
+);
 
-/// On-time counts per handling agency of the given kinds, for results ready since `since`.
+/// On-time counts per agency (closed agencies' dossiers rolled up to their heir, see
+/// `LIST_ON_TIME`) of `tier` and/or `level`, for results ready since `since`.
 pub async fn list_on_time(
     client: &impl GenericClient,
     since: DateTime<Utc>,
-    kinds: &[&str],
+    tier: Option<&str>,
+    level: Option<&str>,
 ) -> anyhow::Result<Vec<OnTimeRow>> {
     let statement = client.prepare_cached(LIST_ON_TIME).await?;
     Ok(client
-        .query(&statement, &[&since, &kinds])
+        .query(&statement, &[&since, &tier, &level])
         .await?
         .iter()
-        .map(|r| OnTimeRow {
-            code: r.get(0),
-            name: r.get(1),
-            kind: r.get(2),
-            settled: r.get(3),
-            on_time: r.get(4),
+        .map(|r| {
+            let codes: Vec<String> = r.get(6);
+            let names: Vec<String> = r.get(7);
+            OnTimeRow {
+                code: r.get(0),
+                name: r.get(1),
+                kind: r.get(2),
+                closed: r.get(3),
+                settled: r.get(4),
+                on_time: r.get(5),
+                rolled_up: codes.into_iter().zip(names).collect(),
+            }
         })
         .collect())
 }

@@ -1,14 +1,15 @@
 //! Opening the read model for a command: the configured server, or the private cluster started
 //! (and its `tracuu` database created) when none is configured; then migrated, and the working
-//! calendar seeded once per installation.
+//! calendar seeded once per version of its built-in table.
 
+use chrono::NaiveDate;
 use deadpool_postgres::GenericClient;
 
 use crate::config::Settings;
 use crate::db;
-use crate::db::calendar::CalendarDayRow;
+use crate::db::calendar::DayValues;
 use crate::db::local::LocalCluster;
-use crate::domain::calendar::{default_exceptions, DayKind};
+use crate::domain::calendar::seeded_days;
 
 /// A database ready to use: migrated, calendar seeded, and the private cluster when we started one.
 pub struct Database {
@@ -61,23 +62,42 @@ async fn create_database_if_absent(admin: &impl GenericClient) -> anyhow::Result
     Ok(())
 }
 
-/// Inserts the built-in 2025–2027 holidays once per installation; later edits in the table win.
+/// The version of the seeded table: a database seeded with it is not seeded again.
+pub const CALENDAR_SEED_VERSION: &str = "2025-2027, 2026-12-06";
+
+/// Brings the built-in 2025–2027 table ([`seeded_days`]) into the database, once per version of
+/// the table. A day with no exception and never deleted gets the seeded one; a seeded row (origin
+/// `seed`) takes the seed's current values; a row an administrator or an import set, and a day an
+/// administrator deleted, are left as they are. Seeded rows the table no longer has (estimates
+/// replaced by announced days) are deleted.
 pub async fn seed_calendar(client: &impl GenericClient) -> anyhow::Result<()> {
-    const FACT: &str = "calendar_seeded";
-    if db::installation::find_fact(client, FACT).await?.is_some() {
+    const FACT: &str = "calendar_seed";
+    // What tracuu before V15 checked: while both binaries run, the old one must not seed again.
+    const OLD_FACT: &str = "calendar_seeded";
+    if db::installation::find_fact(client, FACT).await?.as_deref() == Some(CALENDAR_SEED_VERSION) {
         return Ok(());
     }
-    for (day, kind, name) in default_exceptions() {
-        let row = CalendarDayRow {
-            day,
-            kind: match kind {
-                DayKind::Holiday => "holiday",
-                DayKind::Working => "working",
-            }
-            .to_owned(),
-            name: name.to_owned(),
+    let removed = db::calendar::list_removed_days(client).await?;
+    let table = seeded_days();
+    for seeded in table {
+        let row = DayValues {
+            day: seeded.day,
+            kind: seeded.kind,
+            name: seeded.name,
+            estimate: seeded.estimate,
+            source: Some(seeded.source),
+            origin: db::calendar::ORIGIN_SEED,
+            changed_by: None,
         };
-        db::calendar::insert_day(client, &row).await?;
+        if removed.contains(&seeded.day) {
+            continue;
+        }
+        if !db::calendar::insert_day(client, &row).await? {
+            db::calendar::update_seed_day(client, &row).await?;
+        }
     }
-    db::installation::upsert_fact(client, FACT, "2025-2027").await
+    let keep: Vec<NaiveDate> = table.iter().map(|d| d.day).collect();
+    db::calendar::delete_seed_days_except(client, &keep).await?;
+    db::installation::upsert_fact(client, OLD_FACT, "2025-2027").await?;
+    db::installation::upsert_fact(client, FACT, CALENDAR_SEED_VERSION).await
 }

@@ -32,7 +32,7 @@ fn generated<T>(parsed: Result<T, DomainError>) -> T {
 pub const H_CODE: &str = "H48";
 
 /// Number of fixed showcase dossiers at the head of every [`dossiers`] stream.
-pub const SHOWCASE_COUNT: usize = 12;
+pub const SHOWCASE_COUNT: usize = 15;
 
 /// First dossier-code sequence number used by the showcase; the stream never uses
 /// `SHOWCASE_SEQ_BASE + 1 ..= SHOWCASE_SEQ_BASE + SHOWCASE_COUNT`, so the showcase can be found
@@ -45,6 +45,13 @@ const WINDOW_DAYS: i64 = 548;
 /// Showcase dossiers are received within this many days before `until`.
 const SHOWCASE_DAYS: i64 = 60;
 
+/// Pre-reform showcase dossiers are received within this many days before the reform.
+const SHOWCASE_DAYS_BEFORE_REFORM: i64 = 120;
+
+/// Share (per mille) of the dossiers a merged-in province's agency received before the reform,
+/// among those of the procedures it could receive.
+const KON_TUM_PERMILLE: u32 = 200;
+
 // ---------------------------------------------------------------------------------------------
 // Public data types
 // ---------------------------------------------------------------------------------------------
@@ -56,7 +63,8 @@ pub struct DemoAgency {
     pub code: String,
     /// Parent agency code; `None` only for the provincial UBND.
     pub parent_code: Option<String>,
-    /// `province`, `department`, `district` or `commune`.
+    /// Its level: `province`, `department`, `commune`, `ward`, `special_zone`, or the historical
+    /// `district`.
     pub kind: &'static str,
     /// Full name, e.g. "Ủy ban nhân dân huyện Bình Sơn".
     pub name: String,
@@ -66,6 +74,13 @@ pub struct DemoAgency {
     pub desk_phone: String,
     /// Opening hours of the desk in Vietnamese.
     pub desk_hours: String,
+    /// First day it received dossiers; `None` when it predates the data set.
+    pub valid_from: Option<NaiveDate>,
+    /// First day it no longer received dossiers (1 July 2025 for the abolished and merged-in
+    /// agencies); `None` while open.
+    pub valid_until: Option<NaiveDate>,
+    /// Codes of the agencies that took over from it (empty while open).
+    pub successors: Vec<String>,
 }
 
 /// An administrative procedure of the demo catalogue.
@@ -85,8 +100,11 @@ pub struct DemoProcedure {
     pub fee_note: Option<String>,
     /// Online service level: `full`, `partial` or `none`.
     pub online_level: &'static str,
-    /// Level that settles it: `department`, `district` or `commune`.
+    /// Level that settles it today: `department` or `commune` (a commune-level procedure is
+    /// settled by every living commune, ward and special zone for its own place).
     pub level: &'static str,
+    /// Level that settled it before 1 July 2025: `department`, `district` or `commune`.
+    pub level_before_reform: &'static str,
     /// For department-level procedures, the department that settles them.
     pub agency_code: Option<String>,
     /// For department-level procedures, the desk that receives them (the department itself or the
@@ -105,7 +123,9 @@ pub struct DemoProvince {
     pub h_code: String,
     /// Display name, marked as sample data.
     pub name: String,
-    /// 1 province + 20 departments + 10 districts + 100 communes, parents first.
+    /// Parents first: the provincial UBND and its 20 departments; the 10 districts and 100
+    /// communes closed on 1 July 2025; the 96 commune-level units since then; the merged-in Kon Tum
+    /// agencies under their closed codes.
     pub agencies: Vec<DemoAgency>,
     /// The procedure catalogue.
     pub procedures: Vec<DemoProcedure>,
@@ -125,6 +145,7 @@ const STREAM_PROVINCE: u64 = 1;
 const STREAM_DOSSIERS: u64 = 2;
 const STREAM_TIMES: u64 = 3;
 const STREAM_SHOWCASE: u64 = 4;
+const STREAM_REFORM: u64 = 5;
 
 impl Rng {
     fn new(seed: u64, stream: u64) -> Self {
@@ -261,65 +282,120 @@ fn yymmdd(day: i64) -> [u8; 6] {
 // Province
 // ---------------------------------------------------------------------------------------------
 
-/// Builds the demo province: Quảng Ngãi (`H48`) with its UBND, 20 departments, 10 districts and
-/// 100 communes, and a catalogue of about 160 procedures. The seed only moves street numbers,
-/// desk phones and procedure codes; names and structure are fixed.
+/// Builds the demo province: Quảng Ngãi (`H48`) as it is since 1 July 2025, with its history.
+///
+/// - the provincial UBND and 20 departments (`000.00.00.H48` … `000.00.20.H48`, among them the
+///   provincial public administrative service centre `000.00.16.H48`);
+/// - the 96 commune-level units since 1 July 2025 (`000.NN.40.H48`, see [`new_unit_code`]), each
+///   with its Trung tâm Phục vụ hành chính công as desk;
+/// - the 10 districts (`000.00.21.H48` … `000.00.30.H48`) and their 100 communes
+///   (`000.ZZ.YY.H48`) abolished that day, closed with their successors among the new units;
+/// - a few agencies of the merged-in Kon Tum province under their closed `H35` codes.
+///
+/// And a catalogue of about 160 procedures at their post-reform levels. The seed only moves street
+/// numbers, desk phones and procedure codes; names and structure are fixed. The agencies that
+/// existed before the reform draw exactly what they drew before it was modelled, so their desks
+/// and every procedure code stay what they were for a seed.
 pub fn province(seed: u64) -> DemoProvince {
     let mut rng = Rng::new(seed, STREAM_PROVINCE);
     let mut phones: Vec<u32> = Vec::new();
-    let mut phone = |rng: &mut Rng| loop {
+    let mut phone = |rng: &mut Rng, area: &str| loop {
         let n = 3_700_000 + rng.below(200_000) as u32;
         if !phones.contains(&n) {
             phones.push(n);
-            return format!("{} {} {:03}", names::AREA_CODE, n / 1000, n % 1000);
+            return format!("{area} {} {:03}", n / 1000, n % 1000);
         }
     };
+    let reform = reform_date();
     let province_code = agency_code(0, 0);
-    let city = &names::DISTRICTS[0];
-    let mut agencies = Vec::with_capacity(131);
-    agencies.push(DemoAgency {
-        code: province_code.clone(),
-        parent_code: None,
-        kind: "province",
-        name: "Ủy ban nhân dân tỉnh Quảng Ngãi".to_owned(),
-        desk_address: "Số 52 Hùng Vương, phường Trần Phú, thành phố Quảng Ngãi, tỉnh Quảng Ngãi"
-            .to_owned(),
-        desk_phone: phone(&mut rng),
-        desk_hours: names::DESK_HOURS.to_owned(),
-    });
-    for (i, dept) in names::DEPARTMENTS.iter().enumerate() {
-        let ward = city.communes[rng.below(9) as usize].1;
-        agencies.push(DemoAgency {
-            code: agency_code(0, i as u32 + 1),
-            parent_code: Some(province_code.clone()),
-            kind: "department",
-            name: dept.name.to_owned(),
-            desk_address: format!(
-                "Số {} {}, phường {ward}, thành phố Quảng Ngãi, tỉnh Quảng Ngãi",
-                rng.range(1, 300),
-                rng.pick(&names::STREETS)
-            ),
-            desk_phone: phone(&mut rng),
+    // Where an old ward of the provincial capital lies today.
+    let city_ward_now = |i: usize| names::OLD_COMMUNE_SUCCESSORS[0][i];
+    let mut agencies = Vec::with_capacity(240);
+    let living = |code: String,
+                  parent: Option<String>,
+                  kind: &'static str,
+                  name: String,
+                  address: String,
+                  phone: String| {
+        DemoAgency {
+            code,
+            parent_code: parent,
+            kind,
+            name,
+            desk_address: address,
+            desk_phone: phone,
             desk_hours: names::DESK_HOURS.to_owned(),
-        });
+            valid_from: None,
+            valid_until: None,
+            successors: Vec::new(),
+        }
+    };
+    agencies.push(living(
+        province_code.clone(),
+        None,
+        "province",
+        "Ủy ban nhân dân tỉnh Quảng Ngãi".to_owned(),
+        format!(
+            "Số 52 Hùng Vương, phường {}, tỉnh Quảng Ngãi",
+            city_ward_now(0)
+        ),
+        phone(&mut rng, names::AREA_CODE),
+    ));
+    for (i, dept) in names::DEPARTMENTS.iter().enumerate() {
+        let ward = city_ward_now(rng.below(9) as usize);
+        let address = format!(
+            "Số {} {}, phường {ward}, tỉnh Quảng Ngãi",
+            rng.range(1, 300),
+            rng.pick(&names::STREETS)
+        );
+        agencies.push(living(
+            agency_code(0, i as u32 + 1),
+            Some(province_code.clone()),
+            "department",
+            dept.name.to_owned(),
+            address,
+            phone(&mut rng, names::AREA_CODE),
+        ));
     }
+    let closed = |mut agency: DemoAgency, successors: Vec<String>| {
+        agency.valid_until = Some(reform);
+        agency.successors = successors;
+        agency
+    };
+    let unit_code = |name: &str| {
+        names::NEW_UNITS
+            .iter()
+            .position(|(_, n, _)| *n == name)
+            .map(new_unit_code)
+            .unwrap_or_else(|| panic!("the demo names no new unit {name}"))
+    };
     for (i, district) in names::DISTRICTS.iter().enumerate() {
         let (seat_kind, seat) = district.communes[0];
-        agencies.push(DemoAgency {
-            code: agency_code(0, 21 + i as u32),
-            parent_code: Some(province_code.clone()),
-            kind: "district",
-            name: format!("Ủy ban nhân dân {} {}", district.kind, district.name),
-            desk_address: format!(
-                "Số {} {}, {seat_kind} {seat}, {} {}, tỉnh Quảng Ngãi",
-                rng.range(1, 200),
-                rng.pick(&names::STREETS),
-                district.kind,
-                district.name
+        let address = format!(
+            "Số {} {}, {seat_kind} {seat}, {} {}, tỉnh Quảng Ngãi",
+            rng.range(1, 200),
+            rng.pick(&names::STREETS),
+            district.kind,
+            district.name
+        );
+        let mut successors: Vec<String> = Vec::new();
+        for name in names::OLD_COMMUNE_SUCCESSORS[i] {
+            let code = unit_code(name);
+            if !successors.contains(&code) {
+                successors.push(code);
+            }
+        }
+        agencies.push(closed(
+            living(
+                agency_code(0, 21 + i as u32),
+                Some(province_code.clone()),
+                "district",
+                format!("Ủy ban nhân dân {} {}", district.kind, district.name),
+                address,
+                phone(&mut rng, names::AREA_CODE),
             ),
-            desk_phone: phone(&mut rng),
-            desk_hours: names::DESK_HOURS.to_owned(),
-        });
+            successors,
+        ));
     }
     for (i, district) in names::DISTRICTS.iter().enumerate() {
         for (j, (kind, name)) in district.communes.iter().enumerate() {
@@ -328,18 +404,20 @@ pub fn province(seed: u64) -> DemoProvince {
             } else {
                 format!("Số {} {}", rng.range(1, 150), rng.pick(&names::STREETS))
             };
-            agencies.push(DemoAgency {
-                code: agency_code(j as u32 + 1, 21 + i as u32),
-                parent_code: Some(agency_code(0, 21 + i as u32)),
-                kind: "commune",
-                name: format!("Ủy ban nhân dân {kind} {name}"),
-                desk_address: format!(
-                    "{place}, {kind} {name}, {} {}, tỉnh Quảng Ngãi",
-                    district.kind, district.name
+            agencies.push(closed(
+                living(
+                    agency_code(j as u32 + 1, 21 + i as u32),
+                    Some(agency_code(0, 21 + i as u32)),
+                    "commune",
+                    format!("Ủy ban nhân dân {kind} {name}"),
+                    format!(
+                        "{place}, {kind} {name}, {} {}, tỉnh Quảng Ngãi",
+                        district.kind, district.name
+                    ),
+                    phone(&mut rng, names::AREA_CODE),
                 ),
-                desk_phone: phone(&mut rng),
-                desk_hours: names::DESK_HOURS.to_owned(),
-            });
+                vec![unit_code(names::OLD_COMMUNE_SUCCESSORS[i][j])],
+            ));
         }
     }
 
@@ -363,6 +441,53 @@ pub fn province(seed: u64) -> DemoProvince {
         })
         .collect();
 
+    // What the reform added draws from a stream of its own, so the rest above stays as it was.
+    let mut rng = Rng::new(seed, STREAM_REFORM);
+    for (i, (kind, name, _)) in names::NEW_UNITS.iter().enumerate() {
+        let place = if *kind == "phường" {
+            format!("Số {} {}", rng.range(1, 300), rng.pick(&names::STREETS))
+        } else {
+            format!("Thôn {}", rng.pick(&names::VILLAGES))
+        };
+        let mut unit = living(
+            new_unit_code(i),
+            Some(province_code.clone()),
+            match *kind {
+                "phường" => "ward",
+                "đặc khu" => "special_zone",
+                _ => "commune",
+            },
+            format!("Ủy ban nhân dân {kind} {name}"),
+            format!(
+                "Trung tâm Phục vụ hành chính công {kind} {name}, {place}, {kind} {name}, \
+                 tỉnh Quảng Ngãi"
+            ),
+            phone(&mut rng, names::AREA_CODE),
+        );
+        unit.valid_from = Some(reform);
+        agencies.push(unit);
+    }
+    let kon_tum = |y: u32| format!("000.00.{y:02}.{}", names::KON_TUM_H_CODE);
+    for agency in &names::KON_TUM {
+        let successors = agency
+            .successor_departments
+            .iter()
+            .map(|&n| agency_code(0, n))
+            .chain(agency.successor_units.iter().map(|name| unit_code(name)))
+            .collect();
+        agencies.push(closed(
+            living(
+                kon_tum(agency.y),
+                (agency.y != 0).then(|| kon_tum(0)),
+                agency.kind,
+                agency.name.to_owned(),
+                agency.seat.to_owned(),
+                phone(&mut rng, names::KON_TUM_AREA_CODE),
+            ),
+            successors,
+        ));
+    }
+
     DemoProvince {
         h_code: H_CODE.to_owned(),
         name: "Tỉnh Quảng Ngãi (dữ liệu mẫu)".to_owned(),
@@ -371,13 +496,37 @@ pub fn province(seed: u64) -> DemoProvince {
     }
 }
 
+/// 1 July 2025, the day the reform took effect.
+pub(crate) fn reform_date() -> NaiveDate {
+    let (y, m, d) = names::REFORM_DATE;
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// Local day number (since 1970-01-01) of [`reform_date`].
+fn reform_day() -> i64 {
+    use chrono::Datelike as _;
+    i64::from(reform_date().num_days_from_ce()) - 719_163
+}
+
+/// Code of the new commune-level unit at `index` of [`names::NEW_UNITS`]: `000.NN.40.H48` with
+/// NN = index + 1. Level 3 under a level-2 group (`40`) that no department and no district ever
+/// used (those are `00`…`30`), so no new code can be mistaken for an old one.
+pub(crate) fn new_unit_code(index: usize) -> String {
+    agency_code(index as u32 + 1, 40)
+}
+
 /// `000.ZZ.YY.H48`.
 fn agency_code(z: u32, y: u32) -> String {
     format!("000.{z:02}.{y:02}.{H_CODE}")
 }
 
 fn demo_procedure(spec: &ProcSpec, code: String) -> DemoProcedure {
-    let (level, agency_code_, desk) = match spec.level {
+    let level_before_reform = match spec.level {
+        Level::Dept(_) => "department",
+        Level::District => "district",
+        Level::Commune => "commune",
+    };
+    let (level, agency_code_, desk) = match names::level_after_reform(spec) {
         Level::Dept(n) => {
             let desk = if names::DEPARTMENTS[usize::from(n) - 1].own_desk {
                 u32::from(n)
@@ -402,6 +551,7 @@ fn demo_procedure(spec: &ProcSpec, code: String) -> DemoProcedure {
         fee_note: spec.fee_note.map(str::to_owned),
         online_level: spec.online,
         level,
+        level_before_reform,
         agency_code: agency_code_,
         desk_agency_code: desk,
         popularity: spec.weight,
@@ -459,9 +609,12 @@ fn upper_first(s: &str) -> String {
 
 /// A procedure as the stream needs it: agencies as indices, field behaviour resolved.
 struct ProcInfo {
-    /// `Some((handling, desk))` agency indices for department-level procedures.
+    /// `Some((handling, desk))` agency indices for department-level procedures (since the reform).
     dept: Option<(usize, usize)>,
-    commune_level: bool,
+    /// The same before the reform.
+    dept_before: Option<(usize, usize)>,
+    /// Settled by the old communes (not the districts) before the reform.
+    commune_before: bool,
     days: u32,
     /// 0 full, 1 partial, 2 none.
     online: u8,
@@ -669,6 +822,16 @@ struct Stream<'a, F: ?Sized> {
     district_cum: Vec<u64>,
     /// Commune agency indices per district (same order as `districts`).
     communes: Vec<Vec<usize>>,
+    /// The commune-level units since the reform, with cumulative weights.
+    units: Vec<usize>,
+    unit_cum: Vec<u64>,
+    /// Districts of the merged-in province (closed codes).
+    kon_tum_districts: Vec<usize>,
+    /// Departments of the merged-in province as (index of the H48 department that succeeded it,
+    /// its own index).
+    kon_tum_departments: Vec<(usize, usize)>,
+    /// Working second at which the reform took effect (00:00 on 1 July 2025).
+    reform_ws: i64,
     days: Vec<DaySlot>,
     /// Cumulative day weights; `day_cum[i]` is the weight before day `i`.
     day_cum: Vec<u64>,
@@ -737,8 +900,10 @@ where
             .position(|a| a.kind == "province")
             .unwrap_or(0);
 
+        let own = |i: &usize| province.agencies[*i].code.ends_with(H_CODE);
         let districts: Vec<usize> = (0..province.agencies.len())
             .filter(|&i| province.agencies[i].kind == "district")
+            .filter(own)
             .collect();
         let mut district_cum = Vec::with_capacity(districts.len());
         let mut acc = 0u64;
@@ -759,10 +924,37 @@ where
             })
             .collect();
 
+        let units: Vec<usize> = (0..province.agencies.len())
+            .filter(|&i| {
+                let a = &province.agencies[i];
+                a.valid_until.is_none()
+                    && a.parent_code.is_some()
+                    && !matches!(a.kind, "province" | "department")
+            })
+            .collect();
+        let mut unit_cum = Vec::with_capacity(units.len());
+        let mut acc = 0u64;
+        for k in 0..units.len() {
+            acc += u64::from(names::NEW_UNITS.get(k).map_or(5, |u| u.2));
+            unit_cum.push(acc);
+        }
+        let kon_tum_districts: Vec<usize> = (0..province.agencies.len())
+            .filter(|&i| province.agencies[i].kind == "district")
+            .filter(|i| !own(i))
+            .collect();
+        let kon_tum_departments: Vec<(usize, usize)> = (0..province.agencies.len())
+            .filter(|&i| province.agencies[i].kind == "department")
+            .filter(|i| !own(i))
+            .filter_map(|i| {
+                let successor = province.agencies[i].successors.first()?;
+                Some((index_of(successor)?, i))
+            })
+            .collect();
+
         let mut procs = Vec::with_capacity(province.procedures.len());
         let mut proc_cum = Vec::with_capacity(province.procedures.len());
         let mut acc = 0u64;
-        for p in &province.procedures {
+        for (p, spec) in province.procedures.iter().zip(names::PROCEDURES) {
             let dept = match (&p.agency_code, &p.desk_agency_code) {
                 (Some(h), desk) if p.level == "department" => {
                     let handl = index_of(h).unwrap_or(province_idx);
@@ -771,13 +963,18 @@ where
                 }
                 _ => None,
             };
+            let dept_before = match spec.level {
+                Level::Dept(_) => dept,
+                _ => None,
+            };
             let field = names::FIELDS
                 .iter()
                 .find(|f| f.name == p.field)
                 .unwrap_or(&names::FIELDS[0]);
             procs.push(ProcInfo {
                 dept,
-                commune_level: p.level == "commune",
+                dept_before,
+                commune_before: p.level_before_reform == "commune",
                 days: u32::try_from(p.processing_days).unwrap_or(0),
                 online: match p.online_level {
                     "full" => 0,
@@ -830,6 +1027,11 @@ where
             districts,
             district_cum,
             communes,
+            units,
+            unit_cum,
+            kon_tum_districts,
+            kon_tum_departments,
+            reform_ws: day_start_ws(reform_day()),
             days,
             day_cum,
             stream_total: (count - showcase_len) as u64,
@@ -867,21 +1069,21 @@ where
 
     // ----- drawing a plan ------------------------------------------------------------------
 
-    fn draw_plan(&self, rng: &mut Rng, proc_idx: Option<usize>) -> Plan {
+    /// Draws a plan; `before_reform` picks the agencies that received dossiers before 1 July 2025
+    /// (districts, old communes, the merged-in province's agencies) instead of today's.
+    fn draw_plan(&self, rng: &mut Rng, proc_idx: Option<usize>, before_reform: bool) -> Plan {
         let proc_idx = proc_idx.unwrap_or_else(|| pick_cumulative(rng, &self.proc_cum));
         let info = &self.procs[proc_idx];
-        let (recv, handl) = match info.dept {
-            Some((handl, desk)) => (desk, handl),
-            None if self.districts.is_empty() => (self.province_idx, self.province_idx),
-            None => {
-                let k = pick_cumulative(rng, &self.district_cum);
-                let communes = &self.communes[k];
-                let agency = if info.commune_level && !communes.is_empty() {
-                    communes[rng.below(communes.len() as u64) as usize]
-                } else {
-                    self.districts[k]
-                };
-                (agency, agency)
+        let (recv, handl) = if before_reform {
+            self.draw_agencies_before_reform(rng, info)
+        } else {
+            match info.dept {
+                Some((handl, desk)) => (desk, handl),
+                None if self.units.is_empty() => (self.province_idx, self.province_idx),
+                None => {
+                    let agency = self.units[pick_cumulative(rng, &self.unit_cum)];
+                    (agency, agency)
+                }
             }
         };
         let r = rng.below(1000);
@@ -965,6 +1167,41 @@ where
             reject_reason: rng.pick(&names::REJECT_REASONS),
             stop_reason: rng.pick(&names::STOP_REASONS),
             skips,
+        }
+    }
+
+    /// (receiving, handling) agency indices before the reform.
+    fn draw_agencies_before_reform(&self, rng: &mut Rng, info: &ProcInfo) -> (usize, usize) {
+        match info.dept_before {
+            Some((handl, desk)) => {
+                let kon_tum = self
+                    .kon_tum_departments
+                    .iter()
+                    .find(|(successor, _)| *successor == handl);
+                match kon_tum {
+                    Some(&(_, agency)) if rng.permille(KON_TUM_PERMILLE) => (agency, agency),
+                    _ => (desk, handl),
+                }
+            }
+            None if self.districts.is_empty() => (self.province_idx, self.province_idx),
+            None if !info.commune_before
+                && !self.kon_tum_districts.is_empty()
+                && rng.permille(KON_TUM_PERMILLE) =>
+            {
+                let n = self.kon_tum_districts.len() as u64;
+                let agency = self.kon_tum_districts[rng.below(n) as usize];
+                (agency, agency)
+            }
+            None => {
+                let k = pick_cumulative(rng, &self.district_cum);
+                let communes = &self.communes[k];
+                let agency = if info.commune_before && !communes.is_empty() {
+                    communes[rng.below(communes.len() as u64) as usize]
+                } else {
+                    self.districts[k]
+                };
+                (agency, agency)
+            }
         }
     }
 
@@ -1250,7 +1487,14 @@ where
                 .iter()
                 .position(|p| p.name.starts_with(spec.procedure))
                 .unwrap_or(index % self.procs.len().max(1));
-            let mut plan = self.draw_plan(&mut rng, Some(proc_idx));
+            let before_reform = spec.agency.is_some() || self.until_ws <= self.reform_ws;
+            let mut plan = self.draw_plan(&mut rng, Some(proc_idx), before_reform);
+            if let Some(code) = spec.agency {
+                if let Some(agency) = self.province.agencies.iter().position(|a| a.code == code) {
+                    plan.recv = agency;
+                    plan.handl = agency;
+                }
+            }
             plan.channel = spec.channel;
             plan.outcome = spec.outcome;
             plan.supplements = spec.supplements;
@@ -1266,7 +1510,16 @@ where
             plan.cut_frac = 600;
             plan.skips = 0;
 
-            let earliest = to_ws(self.until_secs - SHOWCASE_DAYS * DAY);
+            // A pre-reform dossier is received in the months before the reform, whatever `until`.
+            let (latest, earliest) = if spec.agency.is_some() {
+                let latest = self.until_ws.min(self.reform_ws);
+                (
+                    latest,
+                    latest - SHOWCASE_DAYS_BEFORE_REFORM * 5 / 7 * WORK_DAY,
+                )
+            } else {
+                (self.until_ws, to_ws(self.until_secs - SHOWCASE_DAYS * DAY))
+            };
             let wants = |tl: &Timeline, cut: &Cut| -> bool {
                 if cut.status != spec.status {
                     return false;
@@ -1285,7 +1538,7 @@ where
             // Latest first-contact time that gives the wanted status, then (for closed dossiers)
             // a few days earlier so that the showcase does not bunch up just before `until`.
             let step = 1800;
-            let mut t = self.until_ws - rng.range(step / 2, step);
+            let mut t = latest - rng.range(step / 2, step);
             let mut found = None;
             while t >= earliest {
                 let tl = self.timeline(&plan, t);
@@ -1296,7 +1549,7 @@ where
                 }
                 t -= step;
             }
-            let mut t = found.unwrap_or(self.until_ws - WORK_DAY);
+            let mut t = found.unwrap_or(latest - WORK_DAY);
             if matches!(spec.status, 3 | 7..=10) {
                 let earlier = t - (1 + index as i64 % 4) * WORK_DAY;
                 let tl = self.timeline(&plan, earlier);
@@ -1361,7 +1614,7 @@ where
         let t = self.times[self.time_pos];
         self.time_pos += 1;
         let mut rng = self.rng.clone();
-        let plan = self.draw_plan(&mut rng, None);
+        let plan = self.draw_plan(&mut rng, None, t < self.reform_ws);
         let tl = self.timeline(&plan, t);
         let cut = self.cut(&plan, &tl);
         let applicant = self.applicant(&mut rng, &plan, false);
@@ -1540,6 +1793,9 @@ struct ShowcaseSpec {
     late: bool,
     status: i16,
     note: &'static str,
+    /// For a dossier received before the reform, the code of the agency that received and
+    /// settled it (an abolished district or commune, or a merged-in province's agency).
+    agency: Option<&'static str>,
 }
 
 const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
@@ -1552,6 +1808,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 1,
         note: "Mới nộp trực tuyến, chờ Bộ phận Một cửa tiếp nhận",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Cấp Giấy xác nhận tình trạng hôn nhân",
@@ -1562,6 +1819,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 2,
         note: "Đã tiếp nhận, chờ chuyển xử lý",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Đăng ký thành lập hộ kinh doanh",
@@ -1572,6 +1830,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 3,
         note: "Không được tiếp nhận (hồ sơ trực tuyến bị từ chối)",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
@@ -1582,6 +1841,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 4,
         note: "Đang xử lý, trong hạn",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Đăng ký biến động quyền sử dụng đất",
@@ -1592,6 +1852,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 5,
         note: "Đang chờ công dân bổ sung hồ sơ",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Chuyển mục đích sử dụng đất",
@@ -1602,6 +1863,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 6,
         note: "Chờ công dân thực hiện nghĩa vụ tài chính",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Tách thửa hoặc hợp thửa đất",
@@ -1612,6 +1874,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 7,
         note: "Công dân đã rút hồ sơ",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Cấp Giấy phép bán lẻ sản phẩm rượu",
@@ -1622,6 +1885,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 8,
         note: "Dừng xử lý (hồ sơ không đủ điều kiện)",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Cấp đổi giấy phép lái xe",
@@ -1632,6 +1896,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 9,
         note: "Đã có kết quả, chờ công dân đến nhận",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Chứng thực hợp đồng, giao dịch",
@@ -1642,6 +1907,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 10,
         note: "Đã trả kết quả, trước hạn",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Cấp đổi Giấy chứng nhận quyền sử dụng đất",
@@ -1652,6 +1918,7 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: true,
         status: 10,
         note: "Đã trả kết quả, trễ hạn",
+        agency: None,
     },
     ShowcaseSpec {
         procedure: "Đăng ký đất đai, tài sản gắn liền với đất, cấp Giấy chứng nhận",
@@ -1662,6 +1929,40 @@ const SHOWCASE: [ShowcaseSpec; SHOWCASE_COUNT] = [
         late: false,
         status: 10,
         note: "Đã trả kết quả sau hai lần yêu cầu bổ sung hồ sơ",
+        agency: None,
+    },
+    ShowcaseSpec {
+        procedure: "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        channel: 1,
+        outcome: Outcome::Complete,
+        supplements: 0,
+        fin: false,
+        late: false,
+        status: 9,
+        note: "Nộp tại UBND huyện Bình Sơn trước ngày 1/7/2025 (huyện đã giải thể, nay thuộc nhiều xã); đã có kết quả, chờ nhận",
+        agency: Some("000.00.23.H48"),
+    },
+    ShowcaseSpec {
+        procedure: "Cấp Giấy xác nhận tình trạng hôn nhân",
+        channel: 1,
+        outcome: Outcome::Complete,
+        supplements: 0,
+        fin: false,
+        late: false,
+        status: 10,
+        note: "Nộp tại UBND phường Trần Phú trước ngày 1/7/2025 (nay là phường Nghĩa Lộ); đã trả kết quả",
+        agency: Some("000.01.21.H48"),
+    },
+    ShowcaseSpec {
+        procedure: "Cấp Phiếu lý lịch tư pháp cho công dân",
+        channel: 1,
+        outcome: Outcome::Complete,
+        supplements: 0,
+        fin: false,
+        late: false,
+        status: 9,
+        note: "Nộp tại Sở Tư pháp tỉnh Kon Tum (mã H35 đã đóng, nay là Sở Tư pháp tỉnh Quảng Ngãi); đã có kết quả, chờ nhận",
+        agency: Some("000.00.02.H35"),
     },
 ];
 
@@ -1719,7 +2020,7 @@ mod tests {
     fn province_has_the_documented_shape() {
         let p = province(7);
         assert_eq!(p.h_code, "H48");
-        assert_eq!(p.agencies.len(), 131);
+        assert_eq!(p.agencies.len(), 1 + 20 + 10 + 100 + 96 + 6);
         assert_eq!(p.agencies[0].code, "000.00.00.H48");
         assert!(p.agencies.iter().any(|a| a.code == "000.00.20.H48"));
         assert!(p.agencies.iter().any(|a| a.code == "000.10.30.H48"));
@@ -1729,8 +2030,14 @@ mod tests {
             if let Some(parent) = &a.parent_code {
                 assert!(p.agencies[..i].iter().any(|b| &b.code == parent));
             }
-            assert!(a.desk_phone.starts_with("0255 3") && a.desk_phone.len() == 13);
+            assert!(
+                (a.desk_phone.starts_with("0255 3") || a.desk_phone.starts_with("0260 3"))
+                    && a.desk_phone.len() == 13
+            );
+            assert!(AgencyCode::parse(&a.code).is_ok(), "{}", a.code);
         }
+        let phones: HashSet<_> = p.agencies.iter().map(|a| &a.desk_phone).collect();
+        assert_eq!(phones.len(), p.agencies.len());
         assert!((140..=170).contains(&p.procedures.len()));
         let codes: HashSet<_> = p.procedures.iter().map(|p| &p.code).collect();
         assert_eq!(codes.len(), p.procedures.len());
@@ -1746,6 +2053,151 @@ mod tests {
     }
 
     #[test]
+    fn the_province_is_the_one_after_the_reform_with_its_history() {
+        let p = province(7);
+        let reform = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let by_code = |code: &str| p.agencies.iter().find(|a| a.code == code);
+        // Today: the UBND, 20 departments and 96 units (86 xã, 9 phường, 1 đặc khu), all open,
+        // the units directly under the provincial UBND with their centre as desk.
+        let living: Vec<_> = p
+            .agencies
+            .iter()
+            .filter(|a| a.valid_until.is_none())
+            .collect();
+        assert_eq!(living.len(), 1 + 20 + 96);
+        let count = |kind| living.iter().filter(|a| a.kind == kind).count();
+        assert_eq!(
+            (count("commune"), count("ward"), count("special_zone")),
+            (86, 9, 1)
+        );
+        assert_eq!(count("district"), 0);
+        for unit in living
+            .iter()
+            .filter(|a| !matches!(a.kind, "province" | "department"))
+        {
+            assert_eq!(unit.parent_code.as_deref(), Some("000.00.00.H48"));
+            assert_eq!(unit.valid_from, Some(reform));
+            assert!(unit.code.ends_with(".40.H48"), "{}", unit.code);
+            assert!(
+                unit.desk_address
+                    .starts_with("Trung tâm Phục vụ hành chính công "),
+                "{}",
+                unit.desk_address
+            );
+        }
+        assert!(living
+            .iter()
+            .any(|a| a.name == "Ủy ban nhân dân đặc khu Lý Sơn" && a.kind == "special_zone"));
+        assert_eq!(
+            by_code("000.00.16.H48").map(|a| a.name.as_str()),
+            Some("Trung tâm Phục vụ hành chính công tỉnh")
+        );
+        // History: every closed agency closed on the reform day, with living successors.
+        let closed: Vec<_> = p
+            .agencies
+            .iter()
+            .filter(|a| a.valid_until.is_some())
+            .collect();
+        assert_eq!(closed.len(), 10 + 100 + 6);
+        for a in &closed {
+            assert_eq!(a.valid_until, Some(reform), "{}", a.code);
+            assert!(!a.successors.is_empty(), "{}", a.code);
+            for s in &a.successors {
+                let successor = by_code(s).expect("a successor in the province");
+                assert!(successor.valid_until.is_none(), "{} -> {s}", a.code);
+            }
+        }
+        // A district split over several units; several old communes merged into one unit.
+        let binh_son = by_code("000.00.23.H48").expect("huyện Bình Sơn");
+        assert_eq!(binh_son.kind, "district");
+        assert!(binh_son.successors.len() >= 3, "{:?}", binh_son.successors);
+        let merged_into_nghia_lo = closed
+            .iter()
+            .filter(|a| a.kind == "commune")
+            .filter(|a| {
+                a.successors.len() == 1
+                    && by_code(&a.successors[0]).map(|u| u.name.as_str())
+                        == Some("Ủy ban nhân dân phường Nghĩa Lộ")
+            })
+            .count();
+        assert_eq!(merged_into_nghia_lo, 4);
+        // The merged-in province under its closed codes.
+        let kon_tum: Vec<_> = closed.iter().filter(|a| a.code.ends_with(".H35")).collect();
+        assert_eq!(kon_tum.len(), 6);
+        assert_eq!(
+            by_code("000.00.02.H35").map(|a| a.successors.clone()),
+            Some(vec!["000.00.02.H48".to_owned()])
+        );
+        // Procedures are settled by departments and communes only; none by districts any more.
+        assert!(p
+            .procedures
+            .iter()
+            .all(|x| matches!(x.level, "department" | "commune")));
+        assert!(p
+            .procedures
+            .iter()
+            .any(|x| x.level_before_reform == "district" && x.level == "commune"));
+        assert!(p
+            .procedures
+            .iter()
+            .any(|x| x.level_before_reform == "district" && x.level == "department"));
+    }
+
+    #[test]
+    fn dossiers_before_the_reform_went_to_the_closed_agencies_and_after_it_to_the_living() {
+        let p = province(4);
+        let reform = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let agency = |code: &str| p.agencies.iter().find(|a| a.code == code).unwrap();
+        let (mut before, mut after, mut kon_tum, mut districts) = (0, 0, 0, 0);
+        for d in dossiers(&p, 4, 60_000, until(), &weekday_due).skip(SHOWCASE_COUNT) {
+            let received = agency(d.receiving_agency_code.as_str());
+            let day = (d.received_at + chrono::Duration::hours(7)).date_naive();
+            assert!(d.code.as_str().starts_with(&received.code));
+            if day < reform {
+                before += 1;
+                assert!(
+                    received.valid_from.is_none() && received.kind != "ward",
+                    "{}: {}",
+                    d.code.as_str(),
+                    received.code
+                );
+                assert!(
+                    !matches!(received.kind, "commune") || received.valid_until.is_some(),
+                    "{}",
+                    d.code.as_str()
+                );
+                kon_tum += usize::from(received.code.ends_with(".H35"));
+                districts += usize::from(received.kind == "district");
+            } else {
+                after += 1;
+                assert!(received.valid_until.is_none(), "{}", d.code.as_str());
+            }
+        }
+        assert!(before > 10_000 && after > 10_000, "{before} {after}");
+        assert!(kon_tum > 100 && districts > 1_000, "{kon_tum} {districts}");
+    }
+
+    #[test]
+    fn a_data_set_ending_before_the_reform_has_only_the_old_agencies() {
+        // Monday 2025-03-03 10:00 Vietnam time: the reform has not happened yet.
+        let until = utc(1_740_970_800);
+        let p = province(2);
+        let d: Vec<Dossier> = dossiers(&p, 2, 5_000, until, &weekday_due).collect();
+        assert_eq!(d.len(), 5_000);
+        let codes: HashSet<_> = d.iter().map(|x| x.code.as_str()).collect();
+        assert_eq!(codes.len(), d.len());
+        for x in &d {
+            assert!(x.received_at <= until);
+            let received = p
+                .agencies
+                .iter()
+                .find(|a| a.code == x.receiving_agency_code.as_str())
+                .expect("a known agency");
+            assert!(received.valid_from.is_none(), "{}", x.code.as_str());
+        }
+    }
+
+    #[test]
     fn same_seed_gives_same_data_and_other_seeds_differ() {
         assert_eq!(province(1), province(1));
         let a = generate(42, 3_000);
@@ -1757,15 +2209,30 @@ mod tests {
     #[test]
     fn showcase_comes_first_in_order() {
         let d = generate(5, 100);
-        let statuses: Vec<i16> = d[..12].iter().map(|d| d.status.code()).collect();
-        assert_eq!(statuses, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10]);
+        let statuses: Vec<i16> = d[..15].iter().map(|d| d.status.code()).collect();
+        assert_eq!(statuses, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 9, 10, 9]);
         let limit = until() - chrono::Duration::days(60);
-        for (i, s) in d[..12].iter().enumerate() {
-            assert!(s.received_at >= limit && s.received_at <= until());
+        for (i, s) in d[..15].iter().enumerate() {
+            if i < 12 {
+                assert!(s.received_at >= limit && s.received_at <= until());
+            }
             assert!(s.applicant_phone.is_some());
             assert!(s.code.as_str().ends_with(&format!("-{}", 9001 + i)));
             assert!(!showcase_note(i).is_empty());
         }
+        // The pre-reform showcase: an old district, an old commune and a closed Kon Tum code,
+        // received in the months before 1 July 2025 (Vietnam time).
+        let reform = utc(1_751_302_800);
+        for (s, agency) in d[12..15]
+            .iter()
+            .zip(["000.00.23.H48", "000.01.21.H48", "000.00.02.H35"])
+        {
+            assert!(s.code.as_str().starts_with(agency), "{}", s.code.as_str());
+            assert_eq!(s.receiving_agency_code.as_str(), agency);
+            assert!(s.received_at < reform);
+            assert!(s.received_at > reform - chrono::Duration::days(150));
+        }
+        assert!(d[12].returned_at.is_none() && d[12].finished_at.is_some());
         assert!(d[3].due_at.unwrap() > until());
         assert!(d[4].supplement_request.is_some());
         assert!(d[10].finished_at.unwrap() > d[10].due_at.unwrap());
@@ -1774,7 +2241,7 @@ mod tests {
         assert!(d[11].supplement_seconds > 0);
         assert_eq!(d[0].channel, Channel::Online);
         assert!(d[0].due_at.is_none());
-        assert_eq!(showcase_note(12), "");
+        assert_eq!(showcase_note(15), "");
     }
 
     #[test]

@@ -29,7 +29,7 @@ const PROGRESS_EVERY: u64 = 100_000;
 /// What to load.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
-    /// Number of dossiers, including the 12 showcase dossiers.
+    /// Number of dossiers, including the [`SHOWCASE_COUNT`] showcase dossiers.
     pub dossiers: usize,
     /// Seed of the generator; the same seed gives the same data.
     pub seed: u64,
@@ -166,9 +166,14 @@ fn agency(a: &DemoAgency) -> anyhow::Result<Agency> {
         desk_phone: Some(a.desk_phone.clone()),
         desk_hours: Some(a.desk_hours.clone()),
         version: 0,
-        valid_from: None,
-        valid_until: None,
-        successors: None,
+        valid_from: a.valid_from,
+        valid_until: a.valid_until,
+        successors: Some(
+            a.successors
+                .iter()
+                .map(|code| AgencyCode::parse(code))
+                .collect::<Result<_, _>>()?,
+        ),
     })
 }
 
@@ -183,7 +188,7 @@ fn procedure(p: &DemoProcedure) -> anyhow::Result<Procedure> {
         online_level: OnlineLevel::parse(p.online_level)
             .with_context(|| format!("demo procedure {}: online level", p.code))?,
         version: 0,
-        level: Some(p.level),
+        level: AgencyKind::parse(p.level),
         agency_code: p
             .agency_code
             .as_deref()
@@ -198,7 +203,7 @@ fn procedure(p: &DemoProcedure) -> anyhow::Result<Procedure> {
     })
 }
 
-/// Reads back the showcase dossiers (found by their reserved code suffixes `-9001` … `-9012`), in
+/// Reads back the showcase dossiers (found by their reserved code suffixes `-9001` … `-9015`), in
 /// showcase order, with the lookup numbers the database gave them.
 pub async fn showcase(client: &Client) -> anyhow::Result<Vec<ShowcaseRow>> {
     let suffixes: Vec<String> = (1..=SHOWCASE_COUNT as u32)

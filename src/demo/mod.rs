@@ -1,5 +1,7 @@
 //! The demo province: a deterministic, realistic data set (Quảng Ngãi, `H48`, marked "dữ liệu
-//! mẫu") for trying tracuu without a real upstream. `names` holds the word lists, `generate` turns
+//! mẫu") for trying tracuu without a real upstream: the province as it is since 1 July 2025, with
+//! the districts, communes and merged-in Kon Tum agencies that closed that day kept for the
+//! dossiers they received (decision 0055). `names` holds the word lists, `generate` turns
 //! a seed into agencies, procedures and a lazy stream of domain dossiers (pure, no I/O),
 //! and `load` writes them into the read model in one transaction with binary COPY (the statements
 //! are `db::demo`'s).

@@ -3,14 +3,22 @@
 //! it with its own PRNG, so changing a list changes every generated data set (treat the lists as
 //! part of the output format: append rather than reorder).
 //!
-//! Place names are those of the former Quảng Ngãi province (before the 2025 reorganisation) and are
-//! used only to make the demo look familiar; the data set is labelled "dữ liệu mẫu" everywhere.
+//! Places come in two generations. [`NEW_UNITS`] are the 96 commune-level units of Quảng Ngãi since
+//! 1 July 2025 (Nghị quyết 1677/NQ-UBTVQH15 of 16 June 2025: 9 phường, 86 xã and the Lý Sơn đặc
+//! khu, after Kon Tum was merged in). [`DISTRICTS`] and their communes are the structure abolished
+//! that day, kept for the dossiers received before it, with [`OLD_COMMUNE_SUCCESSORS`] saying which
+//! new unit each old commune went into. [`KON_TUM`] lists a few agencies of the merged-in province
+//! under its closed codes. The data set is labelled "dữ liệu mẫu" everywhere; docs/domain.md says
+//! which of these facts are confirmed by a public source and which are assumptions.
 
 /// Opening hours printed for every one-stop desk.
 pub(crate) const DESK_HOURS: &str = "Sáng 7:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu";
 
 /// Telephone area code of Quảng Ngãi (landlines are `0255 3xxx xxx`).
 pub(crate) const AREA_CODE: &str = "0255";
+
+/// Telephone area code of the former Kon Tum province.
+pub(crate) const KON_TUM_AREA_CODE: &str = "0260";
 
 /// A provincial department (sở, ban, ngành) in code order `000.00.01.H48` onwards.
 pub(crate) struct DepartmentSpec {
@@ -53,7 +61,8 @@ const fn dept(name: &'static str, own_desk: bool) -> DepartmentSpec {
     DepartmentSpec { name, own_desk }
 }
 
-/// A district-level unit with its ten communes; the first commune is the district seat.
+/// A district-level unit with its ten communes; the first commune is the district seat. Both were
+/// abolished on 1 July 2025; they stay for the dossiers received before.
 pub(crate) struct DistrictSpec {
     /// "thành phố", "thị xã" or "huyện".
     pub kind: &'static str,
@@ -238,6 +247,333 @@ pub(crate) const DISTRICTS: [DistrictSpec; 10] = [
             (X, "Sơn Thượng"),
             (X, "Sơn Cao"),
         ],
+    },
+];
+
+/// Kind of a commune-level unit since 1 July 2025.
+const DK: &str = "đặc khu";
+
+/// The 96 commune-level units of Quảng Ngãi since 1 July 2025, as (kind, name, relative share of
+/// local dossiers): the 9 phường, then the 86 xã (the former Quảng Ngãi's first, then the former
+/// Kon Tum's), then the Lý Sơn đặc khu. Their codes are `000.NN.40.H48`, NN = position + 1 (see
+/// `generate::new_unit_code`). Names as listed for Nghị quyết 1677/NQ-UBTVQH15.
+pub(crate) const NEW_UNITS: [(&str, &str, u32); 96] = [
+    (P, "Trương Quang Trọng", 12),
+    (P, "Cẩm Thành", 12),
+    (P, "Nghĩa Lộ", 12),
+    (P, "Trà Câu", 12),
+    (P, "Đức Phổ", 12),
+    (P, "Sa Huỳnh", 12),
+    (P, "Kon Tum", 12),
+    (P, "Đăk Cấm", 12),
+    (P, "Đăk Bla", 12),
+    (X, "Tịnh Khê", 8),
+    (X, "An Phú", 8),
+    (X, "Nguyễn Nghiêm", 8),
+    (X, "Khánh Cường", 8),
+    (X, "Bình Minh", 8),
+    (X, "Bình Chương", 8),
+    (X, "Bình Sơn", 8),
+    (X, "Vạn Tường", 8),
+    (X, "Đông Sơn", 8),
+    (X, "Trường Giang", 8),
+    (X, "Ba Gia", 8),
+    (X, "Sơn Tịnh", 8),
+    (X, "Thọ Phong", 8),
+    (X, "Tư Nghĩa", 8),
+    (X, "Vệ Giang", 8),
+    (X, "Nghĩa Giang", 8),
+    (X, "Trà Giang", 8),
+    (X, "Nghĩa Hành", 8),
+    (X, "Đình Cương", 8),
+    (X, "Thiện Tín", 8),
+    (X, "Phước Giang", 8),
+    (X, "Long Phụng", 8),
+    (X, "Mỏ Cày", 8),
+    (X, "Mộ Đức", 8),
+    (X, "Lân Phong", 8),
+    (X, "Trà Bồng", 3),
+    (X, "Đông Trà Bồng", 3),
+    (X, "Tây Trà", 3),
+    (X, "Thanh Bồng", 3),
+    (X, "Cà Đam", 3),
+    (X, "Tây Trà Bồng", 3),
+    (X, "Sơn Hạ", 3),
+    (X, "Sơn Linh", 3),
+    (X, "Sơn Hà", 3),
+    (X, "Sơn Thủy", 3),
+    (X, "Sơn Kỳ", 3),
+    (X, "Sơn Tây", 3),
+    (X, "Sơn Tây Thượng", 3),
+    (X, "Sơn Tây Hạ", 3),
+    (X, "Minh Long", 3),
+    (X, "Sơn Mai", 3),
+    (X, "Ba Vì", 3),
+    (X, "Ba Tô", 3),
+    (X, "Ba Dinh", 3),
+    (X, "Ba Tơ", 3),
+    (X, "Ba Vinh", 3),
+    (X, "Ba Động", 3),
+    (X, "Đặng Thùy Trâm", 3),
+    (X, "Ngọk Bay", 3),
+    (X, "Ia Chim", 3),
+    (X, "Đăk Rơ Wa", 3),
+    (X, "Đăk Pxi", 3),
+    (X, "Đăk Mar", 3),
+    (X, "Đăk Ui", 3),
+    (X, "Ngọk Réo", 3),
+    (X, "Đăk Hà", 3),
+    (X, "Ngọk Tụ", 3),
+    (X, "Đăk Tô", 3),
+    (X, "Kon Đào", 3),
+    (X, "Đăk Sao", 3),
+    (X, "Đăk Tờ Kan", 3),
+    (X, "Tu Mơ Rông", 3),
+    (X, "Măng Ri", 3),
+    (X, "Bờ Y", 3),
+    (X, "Sa Loong", 3),
+    (X, "Dục Nông", 3),
+    (X, "Xốp", 3),
+    (X, "Ngọc Linh", 3),
+    (X, "Đăk Plô", 3),
+    (X, "Đăk Pék", 3),
+    (X, "Đăk Môn", 3),
+    (X, "Sa Thầy", 3),
+    (X, "Sa Bình", 3),
+    (X, "Ya Ly", 3),
+    (X, "Ia Tơi", 3),
+    (X, "Đăk Kôi", 3),
+    (X, "Kon Braih", 3),
+    (X, "Đăk Rve", 3),
+    (X, "Măng Đen", 3),
+    (X, "Măng Bút", 3),
+    (X, "Kon Plông", 3),
+    (X, "Đăk Long", 3),
+    (X, "Ba Xa", 3),
+    (X, "Rờ Kơi", 3),
+    (X, "Mô Rai", 3),
+    (X, "Ia Đal", 3),
+    (DK, "Lý Sơn", 3),
+];
+
+/// Date the reform took effect: districts were abolished, the new units opened, and Kon Tum's
+/// codes closed (local dates; `valid_until` of a closed agency, `valid_from` of a new one).
+pub(crate) const REFORM_DATE: (i32, u32, u32) = (2025, 7, 1);
+
+/// For each old commune of [`DISTRICTS`] (same order), the new unit of [`NEW_UNITS`] it went into.
+/// Quảng Ngãi city, Đức Phổ and Bình Sơn (except Bình Minh) follow the published arrangement; the
+/// rest are assignments within the new units that cover the same district, marked as assumptions in
+/// docs/domain.md.
+pub(crate) const OLD_COMMUNE_SUCCESSORS: [[&str; 10]; 10] = [
+    // Thành phố Quảng Ngãi
+    [
+        "Nghĩa Lộ",
+        "Nghĩa Lộ",
+        "Cẩm Thành",
+        "Cẩm Thành",
+        "Cẩm Thành",
+        "Nghĩa Lộ",
+        "Cẩm Thành",
+        "Nghĩa Lộ",
+        "Trương Quang Trọng",
+        "Tịnh Khê",
+    ],
+    // Thị xã Đức Phổ (the ward Nguyễn Nghiêm went into phường Đức Phổ; xã Nguyễn Nghiêm is new)
+    [
+        "Đức Phổ",
+        "Trà Câu",
+        "Trà Câu",
+        "Đức Phổ",
+        "Đức Phổ",
+        "Đức Phổ",
+        "Sa Huỳnh",
+        "Trà Câu",
+        "Nguyễn Nghiêm",
+        "Khánh Cường",
+    ],
+    // Huyện Bình Sơn
+    [
+        "Bình Sơn",
+        "Bình Sơn",
+        "Bình Sơn",
+        "Bình Sơn",
+        "Vạn Tường",
+        "Vạn Tường",
+        "Vạn Tường",
+        "Bình Minh",
+        "Bình Sơn",
+        "Đông Sơn",
+    ],
+    // Huyện Sơn Tịnh
+    [
+        "Sơn Tịnh",
+        "Sơn Tịnh",
+        "Thọ Phong",
+        "Thọ Phong",
+        "Trường Giang",
+        "Ba Gia",
+        "Ba Gia",
+        "Trường Giang",
+        "Trường Giang",
+        "Ba Gia",
+    ],
+    // Huyện Tư Nghĩa
+    [
+        "Tư Nghĩa",
+        "Vệ Giang",
+        "Trà Giang",
+        "Tư Nghĩa",
+        "Trà Giang",
+        "Tư Nghĩa",
+        "Trà Giang",
+        "Vệ Giang",
+        "Nghĩa Giang",
+        "Trà Giang",
+    ],
+    // Huyện Mộ Đức
+    [
+        "Mộ Đức",
+        "Long Phụng",
+        "Long Phụng",
+        "Long Phụng",
+        "Mỏ Cày",
+        "Mộ Đức",
+        "Mỏ Cày",
+        "Mỏ Cày",
+        "Lân Phong",
+        "Lân Phong",
+    ],
+    // Huyện Nghĩa Hành
+    [
+        "Nghĩa Hành",
+        "Nghĩa Hành",
+        "Đình Cương",
+        "Nghĩa Hành",
+        "Đình Cương",
+        "Thiện Tín",
+        "Đình Cương",
+        "Thiện Tín",
+        "Thiện Tín",
+        "Phước Giang",
+    ],
+    // Huyện Ba Tơ
+    [
+        "Ba Tơ",
+        "Ba Động",
+        "Ba Tơ",
+        "Ba Dinh",
+        "Ba Vì",
+        "Ba Vì",
+        "Ba Dinh",
+        "Ba Vinh",
+        "Ba Động",
+        "Ba Tô",
+    ],
+    // Huyện Trà Bồng
+    [
+        "Trà Bồng",
+        "Đông Trà Bồng",
+        "Trà Bồng",
+        "Đông Trà Bồng",
+        "Thanh Bồng",
+        "Thanh Bồng",
+        "Trà Bồng",
+        "Cà Đam",
+        "Cà Đam",
+        "Thanh Bồng",
+    ],
+    // Huyện Sơn Hà
+    [
+        "Sơn Hà",
+        "Sơn Hạ",
+        "Sơn Hạ",
+        "Sơn Linh",
+        "Sơn Kỳ",
+        "Sơn Linh",
+        "Sơn Linh",
+        "Sơn Hà",
+        "Sơn Hà",
+        "Sơn Thủy",
+    ],
+];
+
+/// QCVN 102:2016 code of the former Kon Tum province. Assumed (its alphabetical place between
+/// Kiên Giang and Lai Châu); closed on 1 July 2025 under Decision 09/2025/QĐ-TTg.
+pub(crate) const KON_TUM_H_CODE: &str = "H35";
+
+/// An agency of the former Kon Tum province, kept under its closed code.
+pub(crate) struct KonTumAgency {
+    /// `Y1Y2` group of its code `000.00.Y1Y2.H35`: 0 for the UBND, the H48 department number for a
+    /// department, 21 onwards for a district.
+    pub y: u32,
+    /// `department` or `district` (`province` for the UBND).
+    pub kind: &'static str,
+    pub name: &'static str,
+    /// Seat of the desk (the place in today's names is given by the successors).
+    pub seat: &'static str,
+    /// Successors of the UBND and the departments: the `Y1Y2` group of an H48 agency (0 for the
+    /// provincial UBND, else the 1-based number of a [`DEPARTMENTS`] entry).
+    pub successor_departments: &'static [u32],
+    /// Successors of a district: names of [`NEW_UNITS`].
+    pub successor_units: &'static [&'static str],
+}
+
+/// A few agencies of Kon Tum before the merger: its UBND, three departments and two districts.
+pub(crate) const KON_TUM: [KonTumAgency; 6] = [
+    KonTumAgency {
+        y: 0,
+        kind: "province",
+        name: "Ủy ban nhân dân tỉnh Kon Tum",
+        seat: "Số 70 Lê Hồng Phong, phường Quyết Thắng, thành phố Kon Tum, tỉnh Kon Tum",
+        successor_departments: &[0],
+        successor_units: &[],
+    },
+    KonTumAgency {
+        y: 2,
+        kind: "department",
+        name: "Sở Tư pháp tỉnh Kon Tum",
+        seat: "Số 190 Bà Triệu, phường Quyết Thắng, thành phố Kon Tum, tỉnh Kon Tum",
+        successor_departments: &[2],
+        successor_units: &[],
+    },
+    KonTumAgency {
+        y: 5,
+        kind: "department",
+        name: "Sở Xây dựng tỉnh Kon Tum",
+        seat: "Số 64 Lê Hồng Phong, phường Quyết Thắng, thành phố Kon Tum, tỉnh Kon Tum",
+        successor_departments: &[5],
+        successor_units: &[],
+    },
+    KonTumAgency {
+        y: 9,
+        kind: "department",
+        name: "Sở Y tế tỉnh Kon Tum",
+        seat: "Số 2 Trần Hưng Đạo, phường Thắng Lợi, thành phố Kon Tum, tỉnh Kon Tum",
+        successor_departments: &[9],
+        successor_units: &[],
+    },
+    KonTumAgency {
+        y: 21,
+        kind: "district",
+        name: "Ủy ban nhân dân thành phố Kon Tum",
+        seat: "Số 6 Phan Đình Phùng, phường Quyết Thắng, thành phố Kon Tum, tỉnh Kon Tum",
+        successor_departments: &[],
+        successor_units: &[
+            "Kon Tum",
+            "Đăk Cấm",
+            "Đăk Bla",
+            "Ngọk Bay",
+            "Ia Chim",
+            "Đăk Rơ Wa",
+        ],
+    },
+    KonTumAgency {
+        y: 28,
+        kind: "district",
+        name: "Ủy ban nhân dân huyện Kon Plông",
+        seat: "Thôn Kon Tu Rằng, thị trấn Măng Đen, huyện Kon Plông, tỉnh Kon Tum",
+        successor_departments: &[],
+        successor_units: &["Măng Đen", "Măng Bút", "Kon Plông"],
     },
 ];
 
@@ -655,15 +991,40 @@ pub(crate) const STOP_REASONS: [&str; 3] = [
 // Procedures
 // ---------------------------------------------------------------------------------------------
 
-/// Which agencies handle a procedure.
+/// Which agencies handle a procedure. [`PROCEDURES`] give the level before the reform;
+/// [`level_after_reform`] gives today's.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Level {
     /// A provincial department, by its 1-based number in [`DEPARTMENTS`] (the `Y1Y2` group).
     Dept(u8),
-    /// The UBND of a district, town or city.
+    /// The UBND of a district, town or city (until 30 June 2025).
     District,
-    /// The UBND of a commune, ward or township.
+    /// The UBND of a commune, ward, township or special zone.
     Commune,
+}
+
+/// District-level procedures that went to a provincial department on 1 July 2025 (by the start of
+/// their name); every other district-level procedure went to the communes.
+const DISTRICT_TO_DEPARTMENT: [(&str, u8); 4] = [
+    (
+        "Đăng ký đất đai, tài sản gắn liền với đất, cấp Giấy chứng nhận",
+        VPDK,
+    ),
+    ("Cấp giấy phép di dời công trình", XAY_DUNG),
+    ("Đăng ký phương tiện thủy nội địa lần đầu", XAY_DUNG),
+    ("Đăng ký thành lập hợp tác xã", TAI_CHINH),
+];
+
+/// The level that settles `spec` since 1 July 2025: a district-level procedure went to the
+/// communes, or to a department where [`DISTRICT_TO_DEPARTMENT`] says so.
+pub(crate) fn level_after_reform(spec: &ProcSpec) -> Level {
+    match spec.level {
+        Level::District => DISTRICT_TO_DEPARTMENT
+            .iter()
+            .find(|(start, _)| spec.name.starts_with(start))
+            .map_or(Level::Commune, |&(_, dept)| Level::Dept(dept)),
+        level => level,
+    }
 }
 
 /// One administrative procedure of the catalogue.
@@ -777,7 +1138,7 @@ pub(crate) const PROCEDURES: &[ProcSpec] = &[
     pr(DD, D, "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền đối với hộ gia đình, cá nhân", 15, -1, TAX, PART, 80),
     pr(DD, D, "Giao đất, cho thuê đất cho hộ gia đình, cá nhân không thông qua đấu giá quyền sử dụng đất", 20, -1, TAX, PART, 15),
     pr(DD, D, "Gia hạn sử dụng đất nông nghiệp của hộ gia đình, cá nhân", 7, 0, FREE, PART, 10),
-    pr(DD, D, "Giải quyết tranh chấp đất đai thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân cấp huyện", 30, 0, FREE, NONE, 10),
+    pr(DD, D, "Giải quyết tranh chấp đất đai thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân cấp xã", 30, 0, FREE, NONE, 10),
     pr(DD, C, "Hòa giải tranh chấp đất đai", 30, 0, FREE, NONE, 20),
     pr(DD, S(VPDK), "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất do chuyển nhượng, tặng cho, thừa kế", 10, 50_000, NQ, PART, 400),
     pr(DD, S(VPDK), "Đăng ký biến động do thay đổi thông tin về người được cấp Giấy chứng nhận, thay đổi hình dạng, kích thước thửa đất", 10, 30_000, NQ, PART, 60),
@@ -791,7 +1152,7 @@ pub(crate) const PROCEDURES: &[ProcSpec] = &[
     // Môi trường, tài nguyên nước và khoáng sản
     pr(MT, S(NONG_NGHIEP), "Cấp giấy phép môi trường thuộc thẩm quyền của Ủy ban nhân dân cấp tỉnh", 30, -1, NQ, PART, 8),
     pr(MT, S(NONG_NGHIEP), "Thẩm định báo cáo đánh giá tác động môi trường", 30, -1, PTD, PART, 5),
-    pr(MT, D, "Cấp giấy phép môi trường thuộc thẩm quyền của Ủy ban nhân dân cấp huyện", 30, -1, NQ, PART, 8),
+    pr(MT, D, "Cấp giấy phép môi trường thuộc thẩm quyền của Ủy ban nhân dân cấp xã", 30, -1, NQ, PART, 8),
     pr(MT, C, "Đăng ký môi trường", 15, 0, FREE, FULL, 15),
     pr(KS, S(NONG_NGHIEP), "Cấp giấy phép khai thác, sử dụng nước dưới đất", 30, -1, NQ, PART, 3),
     pr(KS, S(NONG_NGHIEP), "Cấp giấy phép khai thác khoáng sản làm vật liệu xây dựng thông thường", 30, -1, PTD, NONE, 2),
@@ -902,14 +1263,14 @@ pub(crate) const PROCEDURES: &[ProcSpec] = &[
     pr(AN, S(CONG_AN), "Thẩm định thiết kế về phòng cháy và chữa cháy", 15, -1, Some("Phí thẩm định tính theo tổng mức đầu tư dự án"), FULL, 8),
     // Tôn giáo, nội vụ, ngoại vụ, khiếu nại
     pr(TG, C, "Đăng ký sinh hoạt tôn giáo tập trung", 20, 0, FREE, PART, 2),
-    pr(TG, D, "Thông báo danh mục hoạt động tôn giáo đối với tổ chức có địa bàn hoạt động ở một huyện", 15, 0, FREE, NONE, 2),
+    pr(TG, D, "Thông báo danh mục hoạt động tôn giáo đối với tổ chức có địa bàn hoạt động ở một xã", 15, 0, FREE, NONE, 2),
     pr(TG, S(DTTG), "Đề nghị tổ chức đại hội của tổ chức tôn giáo có địa bàn hoạt động ở một tỉnh", 30, 0, FREE, NONE, 1),
     pr(NV, S(NOI_VU), "Công nhận ban vận động thành lập hội có phạm vi hoạt động trong tỉnh", 30, 0, FREE, PART, 1),
-    pr(NV, D, "Tặng Giấy khen của Chủ tịch Ủy ban nhân dân cấp huyện về thành tích thực hiện nhiệm vụ chính trị", 20, 0, FREE, NONE, 3),
+    pr(NV, D, "Tặng Giấy khen của Chủ tịch Ủy ban nhân dân cấp xã về thành tích thực hiện nhiệm vụ chính trị", 20, 0, FREE, NONE, 3),
     pr(NGV, S(NGOAI_VU), "Cho phép tổ chức hội nghị, hội thảo quốc tế thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân tỉnh", 15, 0, FREE, PART, 1),
     pr(NGV, S(NGOAI_VU), "Cho phép sử dụng thẻ đi lại của doanh nhân APEC", 10, 0, FREE, FULL, 2),
     pr(KN, S(THANH_TRA), "Giải quyết khiếu nại lần đầu tại cấp tỉnh", 30, 0, FREE, NONE, 1),
-    pr(KN, D, "Giải quyết khiếu nại lần đầu tại cấp huyện", 30, 0, FREE, NONE, 3),
+    pr(KN, D, "Giải quyết khiếu nại lần đầu tại cấp xã", 30, 0, FREE, NONE, 3),
     // Thuế, bảo hiểm xã hội
     pr(THUE, S(CUC_THUE), "Đăng ký thuế lần đầu đối với hộ kinh doanh, cá nhân kinh doanh", 3, 0, FREE, FULL, 20),
     pr(THUE, S(CUC_THUE), "Miễn, giảm tiền sử dụng đất", 15, 0, FREE, PART, 5),

@@ -65,6 +65,35 @@ pub enum DayKind {
     Working,
 }
 
+impl DayKind {
+    /// Both kinds.
+    pub const ALL: [DayKind; 2] = [Holiday, Working];
+
+    /// The stored name: `holiday` or `working`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holiday => "holiday",
+            Working => "working",
+        }
+    }
+
+    /// Parses the stored name (any case).
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(raw))
+    }
+
+    /// The Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Holiday => "Ngày nghỉ",
+            Working => "Ngày làm bù",
+        }
+    }
+}
+
 /// Daily office hours: a morning and an afternoon period, each half-open
 /// `[start, end)`. Invariant: `morning.0 < morning.1 <= afternoon.0 < afternoon.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,13 +166,11 @@ impl WorkingCalendar {
         }
     }
 
-    /// Default hours with [`default_exceptions`] (Vietnamese holidays 2025–2027).
+    /// Default hours with [`seeded_days`] (Vietnamese holidays 2025–2027).
     pub fn vietnam_default() -> Self {
         Self::new(
             WorkingHours::default(),
-            default_exceptions()
-                .into_iter()
-                .map(|(date, kind, _)| (date, kind)),
+            seeded_days().iter().map(|d| (d.day, d.kind)),
         )
     }
 
@@ -293,109 +320,303 @@ fn to_utc(local: NaiveDateTime) -> DateTime<Utc> {
         .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-/// The built-in exception table (see [`default_exceptions`]).
-const VIETNAM_EXCEPTIONS: [(NaiveDate, DayKind, &str); 35] = [
-    // 2025 (announced)
-    (ymd(2025, 1, 1), Holiday, "Tết Dương lịch 2025"),
-    (ymd(2025, 1, 27), Holiday, "Tết Nguyên đán Ất Tỵ 2025"),
-    (ymd(2025, 1, 28), Holiday, "Tết Nguyên đán Ất Tỵ 2025"),
-    (ymd(2025, 1, 29), Holiday, "Tết Nguyên đán Ất Tỵ 2025"),
-    (ymd(2025, 1, 30), Holiday, "Tết Nguyên đán Ất Tỵ 2025"),
-    (ymd(2025, 1, 31), Holiday, "Tết Nguyên đán Ất Tỵ 2025"),
-    (
+/// One day of the seeded table: an exception with its Vietnamese name, whether it is an estimate
+/// (a year whose schedule the government had not announced when the table was written) and where
+/// it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeededDay {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: &'static str,
+    /// True when the day is our reading of the Labour Code, not an announced schedule.
+    pub estimate: bool,
+    /// The notice or rule the day comes from.
+    pub source: &'static str,
+}
+
+const fn announced(
+    day: NaiveDate,
+    kind: DayKind,
+    name: &'static str,
+    source: &'static str,
+) -> SeededDay {
+    SeededDay {
+        day,
+        kind,
+        name,
+        estimate: false,
+        source,
+    }
+}
+
+const fn estimated(day: NaiveDate, kind: DayKind, name: &'static str) -> SeededDay {
+    SeededDay {
+        day,
+        kind,
+        name,
+        estimate: true,
+        source: SOURCE_ESTIMATE,
+    }
+}
+
+const SOURCE_LABOUR_CODE: &str = "Bộ luật Lao động 2019, Điều 111 và 112";
+const SOURCE_TET_2025: &str =
+    "Phương án nghỉ Tết Ất Tỵ 2025 được Thủ tướng đồng ý: nghỉ 25/01–02/02/2025, hoán đổi thứ Hai 27/01 sang thứ Bảy 08/02";
+const SOURCE_MAY_2025: &str =
+    "Phương án nghỉ 30/4–1/5/2025 được Thủ tướng đồng ý: nghỉ 30/04–04/05/2025, hoán đổi thứ Sáu 02/05 sang thứ Bảy 26/04";
+const SOURCE_SEPTEMBER_2025: &str =
+    "Phương án nghỉ Quốc khánh 2025: nghỉ 30/08–02/09/2025 (ngày 02/9 và ngày liền trước 01/9)";
+const SOURCE_NEW_YEAR_2026: &str =
+    "Văn bản 12729/VPCP-KGVX ngày 25/12/2025: nghỉ 01/01–04/01/2026, hoán đổi thứ Sáu 02/01 sang thứ Bảy 10/01";
+const SOURCE_TET_2026: &str =
+    "Văn bản 9859/VPCP-KGVX ngày 13/10/2025 (đề xuất 8764/BNV-CVL của Bộ Nội vụ): nghỉ Tết 14/02–22/02/2026";
+const SOURCE_SEPTEMBER_2026: &str =
+    "Văn bản 9859/VPCP-KGVX ngày 13/10/2025: nghỉ Quốc khánh 29/08–02/09/2026, hoán đổi thứ Hai 31/08 sang thứ Bảy 22/08";
+const SOURCE_HUNG_KINGS_2026: &str =
+    "Bộ luật Lao động 2019, Điều 111 và 112: 10/3 âm lịch là Chủ nhật 26/04/2026, nghỉ bù thứ Hai 27/04";
+const SOURCE_ESTIMATE: &str =
+    "Dự kiến theo Bộ luật Lao động 2019, Điều 111 và 112; Chính phủ chưa công bố lịch nghỉ năm 2027";
+
+/// The built-in table (see [`seeded_days`]).
+const SEEDED_DAYS: [SeededDay; 41] = [
+    // 2025: announced.
+    announced(
+        ymd(2025, 1, 1),
+        Holiday,
+        "Tết Dương lịch 2025",
+        SOURCE_LABOUR_CODE,
+    ),
+    announced(
+        ymd(2025, 1, 27),
+        Holiday,
+        "Tết Nguyên đán Ất Tỵ 2025 (nghỉ hoán đổi)",
+        SOURCE_TET_2025,
+    ),
+    announced(
+        ymd(2025, 1, 28),
+        Holiday,
+        "Tết Nguyên đán Ất Tỵ 2025",
+        SOURCE_TET_2025,
+    ),
+    announced(
+        ymd(2025, 1, 29),
+        Holiday,
+        "Tết Nguyên đán Ất Tỵ 2025",
+        SOURCE_TET_2025,
+    ),
+    announced(
+        ymd(2025, 1, 30),
+        Holiday,
+        "Tết Nguyên đán Ất Tỵ 2025",
+        SOURCE_TET_2025,
+    ),
+    announced(
+        ymd(2025, 1, 31),
+        Holiday,
+        "Tết Nguyên đán Ất Tỵ 2025",
+        SOURCE_TET_2025,
+    ),
+    announced(
         ymd(2025, 2, 8),
         Working,
         "Làm bù ngày nghỉ Tết Nguyên đán 27/01/2025",
+        SOURCE_TET_2025,
     ),
-    (
+    announced(
         ymd(2025, 4, 7),
         Holiday,
         "Giỗ Tổ Hùng Vương 2025 (10/3 âm lịch)",
+        SOURCE_LABOUR_CODE,
     ),
-    (ymd(2025, 4, 26), Working, "Làm bù ngày nghỉ 02/05/2025"),
-    (ymd(2025, 4, 30), Holiday, "Ngày Chiến thắng 30/4/2025"),
-    (ymd(2025, 5, 1), Holiday, "Ngày Quốc tế Lao động 1/5/2025"),
-    (
+    announced(
+        ymd(2025, 4, 26),
+        Working,
+        "Làm bù ngày nghỉ 02/05/2025",
+        SOURCE_MAY_2025,
+    ),
+    announced(
+        ymd(2025, 4, 30),
+        Holiday,
+        "Ngày Chiến thắng 30/4/2025",
+        SOURCE_LABOUR_CODE,
+    ),
+    announced(
+        ymd(2025, 5, 1),
+        Holiday,
+        "Ngày Quốc tế Lao động 1/5/2025",
+        SOURCE_LABOUR_CODE,
+    ),
+    announced(
         ymd(2025, 5, 2),
         Holiday,
         "Nghỉ hoán đổi dịp 30/4–1/5/2025 (làm bù thứ Bảy 26/04)",
+        SOURCE_MAY_2025,
     ),
-    (ymd(2025, 9, 1), Holiday, "Quốc khánh 2025 (ngày liền kề)"),
-    (ymd(2025, 9, 2), Holiday, "Quốc khánh 2/9/2025"),
-    // 2026 (Tết, Giỗ Tổ, 30/4–1/5 announced; Quốc khánh adjacent day assumed)
-    (ymd(2026, 1, 1), Holiday, "Tết Dương lịch 2026"),
-    (ymd(2026, 2, 16), Holiday, "Tết Nguyên đán Bính Ngọ 2026"),
-    (ymd(2026, 2, 17), Holiday, "Tết Nguyên đán Bính Ngọ 2026"),
-    (ymd(2026, 2, 18), Holiday, "Tết Nguyên đán Bính Ngọ 2026"),
-    (ymd(2026, 2, 19), Holiday, "Tết Nguyên đán Bính Ngọ 2026"),
-    (ymd(2026, 2, 20), Holiday, "Tết Nguyên đán Bính Ngọ 2026"),
-    (
+    announced(
+        ymd(2025, 9, 1),
+        Holiday,
+        "Quốc khánh 2025 (ngày liền trước 2/9)",
+        SOURCE_SEPTEMBER_2025,
+    ),
+    announced(
+        ymd(2025, 9, 2),
+        Holiday,
+        "Quốc khánh 2/9/2025",
+        SOURCE_SEPTEMBER_2025,
+    ),
+    // 2026: announced.
+    announced(
+        ymd(2026, 1, 1),
+        Holiday,
+        "Tết Dương lịch 2026",
+        SOURCE_NEW_YEAR_2026,
+    ),
+    announced(
+        ymd(2026, 1, 2),
+        Holiday,
+        "Tết Dương lịch 2026 (nghỉ hoán đổi, làm bù thứ Bảy 10/01)",
+        SOURCE_NEW_YEAR_2026,
+    ),
+    announced(
+        ymd(2026, 1, 10),
+        Working,
+        "Làm bù ngày nghỉ Tết Dương lịch 02/01/2026",
+        SOURCE_NEW_YEAR_2026,
+    ),
+    announced(
+        ymd(2026, 2, 16),
+        Holiday,
+        "Tết Nguyên đán Bính Ngọ 2026",
+        SOURCE_TET_2026,
+    ),
+    announced(
+        ymd(2026, 2, 17),
+        Holiday,
+        "Tết Nguyên đán Bính Ngọ 2026",
+        SOURCE_TET_2026,
+    ),
+    announced(
+        ymd(2026, 2, 18),
+        Holiday,
+        "Tết Nguyên đán Bính Ngọ 2026",
+        SOURCE_TET_2026,
+    ),
+    announced(
+        ymd(2026, 2, 19),
+        Holiday,
+        "Tết Nguyên đán Bính Ngọ 2026",
+        SOURCE_TET_2026,
+    ),
+    announced(
+        ymd(2026, 2, 20),
+        Holiday,
+        "Tết Nguyên đán Bính Ngọ 2026",
+        SOURCE_TET_2026,
+    ),
+    announced(
         ymd(2026, 4, 27),
         Holiday,
         "Nghỉ bù Giỗ Tổ Hùng Vương 2026 (26/4 là Chủ nhật)",
+        SOURCE_HUNG_KINGS_2026,
     ),
-    (ymd(2026, 4, 30), Holiday, "Ngày Chiến thắng 30/4/2026"),
-    (ymd(2026, 5, 1), Holiday, "Ngày Quốc tế Lao động 1/5/2026"),
-    (
+    announced(
+        ymd(2026, 4, 30),
+        Holiday,
+        "Ngày Chiến thắng 30/4/2026",
+        SOURCE_LABOUR_CODE,
+    ),
+    announced(
+        ymd(2026, 5, 1),
+        Holiday,
+        "Ngày Quốc tế Lao động 1/5/2026",
+        SOURCE_LABOUR_CODE,
+    ),
+    announced(
+        ymd(2026, 8, 22),
+        Working,
+        "Làm bù ngày nghỉ Quốc khánh 31/08/2026",
+        SOURCE_SEPTEMBER_2026,
+    ),
+    announced(
+        ymd(2026, 8, 31),
+        Holiday,
+        "Quốc khánh 2026 (nghỉ hoán đổi, làm bù thứ Bảy 22/08)",
+        SOURCE_SEPTEMBER_2026,
+    ),
+    announced(
         ymd(2026, 9, 1),
         Holiday,
-        "Quốc khánh 2026, ngày liền kề (dự kiến)",
+        "Quốc khánh 2026 (ngày liền trước 2/9)",
+        SOURCE_SEPTEMBER_2026,
     ),
-    (ymd(2026, 9, 2), Holiday, "Quốc khánh 2/9/2026"),
-    // 2027 (not yet announced)
-    (ymd(2027, 1, 1), Holiday, "Tết Dương lịch 2027 (dự kiến)"),
-    (
+    announced(
+        ymd(2026, 9, 2),
+        Holiday,
+        "Quốc khánh 2/9/2026",
+        SOURCE_SEPTEMBER_2026,
+    ),
+    // 2027: not announced; every day is an estimate for an administrator to replace.
+    estimated(ymd(2027, 1, 1), Holiday, "Tết Dương lịch 2027 (dự kiến)"),
+    estimated(
         ymd(2027, 2, 5),
         Holiday,
         "Tết Nguyên đán Đinh Mùi 2027 (dự kiến)",
     ),
-    (
+    estimated(
         ymd(2027, 2, 8),
         Holiday,
         "Tết Nguyên đán Đinh Mùi 2027 (dự kiến)",
     ),
-    (
+    estimated(
         ymd(2027, 2, 9),
         Holiday,
         "Tết Nguyên đán Đinh Mùi 2027 (dự kiến)",
     ),
-    (
+    estimated(
         ymd(2027, 2, 10),
         Holiday,
-        "Nghỉ bù Tết Nguyên đán Đinh Mùi 2027 (dự kiến)",
+        "Nghỉ bù Tết Nguyên đán 2027, mùng 1 là thứ Bảy (dự kiến)",
     ),
-    (
+    estimated(
+        ymd(2027, 2, 11),
+        Holiday,
+        "Nghỉ bù Tết Nguyên đán 2027, mùng 2 là Chủ nhật (dự kiến)",
+    ),
+    estimated(
         ymd(2027, 4, 16),
         Holiday,
         "Giỗ Tổ Hùng Vương 2027 (dự kiến)",
     ),
-    (
+    estimated(
         ymd(2027, 4, 30),
         Holiday,
         "Ngày Chiến thắng 30/4/2027 (dự kiến)",
     ),
-    (
+    estimated(
         ymd(2027, 5, 3),
         Holiday,
         "Nghỉ bù Ngày Quốc tế Lao động 2027, 1/5 là thứ Bảy (dự kiến)",
     ),
-    (ymd(2027, 9, 2), Holiday, "Quốc khánh 2/9/2027 (dự kiến)"),
-    (
+    estimated(ymd(2027, 9, 2), Holiday, "Quốc khánh 2/9/2027 (dự kiến)"),
+    estimated(
         ymd(2027, 9, 3),
         Holiday,
-        "Quốc khánh 2027, ngày liền kề (dự kiến)",
+        "Quốc khánh 2027, ngày liền sau 2/9 (dự kiến)",
+    ),
+    estimated(
+        ymd(2027, 11, 24),
+        Holiday,
+        "Ngày Văn hóa Việt Nam 24/11/2027 (dự kiến, chờ sửa Bộ luật Lao động)",
     ),
 ];
 
-/// Vietnamese public holidays for civil servants, 2025–2027, as exceptions
-/// with their Vietnamese names: weekday days off (`Holiday`) and weekend
-/// make-up working days (`Working`). Holidays that fall only on weekends need
-/// no entry. Names marked "(dự kiến)" are expected dates not yet announced
-/// when this table was written. This is a default: deployments should load
-/// the table from configuration and update it when the government announces
-/// each year's schedule.
-pub fn default_exceptions() -> Vec<(NaiveDate, DayKind, &'static str)> {
-    VIETNAM_EXCEPTIONS.to_vec()
+/// Vietnamese public holidays for civil servants, 2025–2027, as exceptions: weekday days off
+/// (`Holiday`) and weekend make-up working days (`Working`). Holidays that fall on a weekend need
+/// no entry (their day in lieu has one). 2025 and 2026 are as the government announced them; every
+/// 2027 day is an estimate (`estimate`), named "(dự kiến)". The database is seeded with this table
+/// and an administrator edits it there (docs/operations.md, Working calendar).
+pub fn seeded_days() -> &'static [SeededDay] {
+    &SEEDED_DAYS
 }
 
 #[cfg(test)]
@@ -630,20 +851,30 @@ mod tests {
     }
 
     #[test]
-    fn the_default_table_has_days_off_on_weekdays_and_make_up_days_on_weekends() {
-        let table = default_exceptions();
-        let mut dates: Vec<NaiveDate> = table.iter().map(|(d, _, _)| *d).collect();
+    fn the_seeded_table_has_days_off_on_weekdays_and_make_up_days_on_weekends() {
+        let table = seeded_days();
+        let mut dates: Vec<NaiveDate> = table.iter().map(|d| d.day).collect();
         dates.sort_unstable();
         dates.dedup();
         assert_eq!(dates.len(), table.len(), "duplicate dates");
-        for (date, kind, name) in &table {
-            let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
-            assert_eq!(weekend, *kind == DayKind::Working, "{date} {name}");
-            assert!(!name.is_empty());
-            if date.year() == 2027 {
-                assert!(name.contains("(dự kiến)"), "{name}");
-            }
+        for d in table {
+            let weekend = matches!(d.day.weekday(), Weekday::Sat | Weekday::Sun);
+            assert_eq!(weekend, d.kind == DayKind::Working, "{} {}", d.day, d.name);
+            assert!(!d.name.is_empty() && !d.source.is_empty());
+            assert_eq!(d.estimate, d.day.year() == 2027, "{} {}", d.day, d.name);
+            assert_eq!(d.estimate, d.name.contains("(dự kiến"), "{}", d.name);
         }
+    }
+
+    #[test]
+    fn the_announced_2026_swaps_are_in_the_table() {
+        let c = cal();
+        // New Year: Friday 2/1 off, Saturday 10/1 worked. National Day: Monday 31/8 off,
+        // Saturday 22/8 worked.
+        assert!(!c.is_working_day(ymd(2026, 1, 2)));
+        assert!(c.is_working_day(ymd(2026, 1, 10)));
+        assert!(!c.is_working_day(ymd(2026, 8, 31)));
+        assert!(c.is_working_day(ymd(2026, 8, 22)));
     }
 
     #[test]

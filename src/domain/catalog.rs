@@ -106,8 +106,9 @@ pub struct Procedure {
     pub online_level: OnlineLevel,
     /// Monotonic per procedure in the main store: not newer than the stored version means stale.
     pub version: i64,
-    /// `department`, `district` or `commune`, when the feed says.
-    pub level: Option<&'static str>,
+    /// The level that settles it (a code of `agency_levels`: `department`, `commune`, the
+    /// historical `district`, ...), when the feed says.
+    pub level: Option<AgencyKind>,
     /// For a department-level procedure: the department that settles it.
     pub agency_code: Option<AgencyCode>,
     /// For a department-level procedure: the desk that receives it.

@@ -320,11 +320,16 @@ pub struct Item {
     pub dossier_code: Option<String>,
     /// The procedure it is about (national code).
     pub procedure_code: Option<String>,
-    /// `province`, `district` or `commune`.
+    /// The level of government it is about: a code of `agency_levels` (`department`,
+    /// `commune`, ...; `district` on items of before the 2025 reform).
     pub level: Option<String>,
+    /// The commune (xã, phường, đặc khu) the submitter chose: the place a commune-level
+    /// procedure is settled for them.
+    pub commune_code: Option<String>,
     /// The agency handling it.
     pub agency_code: Option<String>,
-    /// Why it went to that agency: `explicit`, `dossier`, `procedure`, `desk`.
+    /// Why it went to that agency: `explicit`, `commune` (the commune the submitter chose),
+    /// `dossier`, `procedure`, `desk`.
     pub routed_by: String,
     /// Whether the submitter agreed to publish the (masked) question and answer.
     pub is_public: bool,
@@ -380,6 +385,8 @@ pub struct Item {
     pub agency_name: Option<String>,
     /// `rules` or `conduct` once the desk head classified it.
     pub topic: Option<String>,
+    /// The name of the commune the submitter chose (joined, read-only).
+    pub commune_name: Option<String>,
 }
 
 /// One transition in an item's history (append-only).

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod calendar_entry;
 pub mod catalog;
 pub mod codes;
 pub mod dossier;
@@ -28,7 +29,7 @@ pub mod text;
 pub mod timeliness;
 
 pub use calendar::{
-    default_exceptions, vn_offset, vn_time, DayKind, WorkingCalendar, WorkingHours,
+    seeded_days, vn_offset, vn_time, DayKind, SeededDay, WorkingCalendar, WorkingHours,
 };
 pub use catalog::{Agency, AgencyKind, OnlineLevel, Procedure};
 pub use codes::{AgencyCode, ProcedureCode};

@@ -23,6 +23,9 @@ pub struct Call {
     pub started_at: DateTime<Utc>,
     /// When it ended; `None` while it is open.
     pub ended_at: Option<DateTime<Utc>>,
+    /// The deadline to enter what the caller said, computed when the call started with the
+    /// working calendar of that moment (`None` for calls started before it was stored).
+    pub entry_due_at: Option<DateTime<Utc>>,
 }
 
 impl From<db::hotline::CallRow> for Call {
@@ -32,24 +35,33 @@ impl From<db::hotline::CallRow> for Call {
             caller_phone: row.caller_phone,
             started_at: row.started_at,
             ended_at: row.ended_at,
+            entry_due_at: row.entry_due_at,
         }
     }
 }
 
-/// Opens a call for `operator_id`, started now; returns its id.
+/// Opens a call for `operator_id`, started now, and stores its entry deadline: `entry_hours` of
+/// working time on the calendar of now, so that a later calendar edit does not move it. Returns
+/// the call's id.
 pub async fn start_call(
     client: &impl GenericClient,
     operator_id: i64,
     caller: Option<&PhoneNumber>,
+    entry_hours: u32,
 ) -> Result<i64, AppError> {
-    db::hotline::insert_operator_call(
-        client,
-        operator_id,
-        caller.map(PhoneNumber::e164),
-        Utc::now(),
-    )
-    .await
-    .map_err(AppError::internal)
+    let now = Utc::now();
+    let id =
+        db::hotline::insert_operator_call(client, operator_id, caller.map(PhoneNumber::e164), now)
+            .await
+            .map_err(AppError::internal)?;
+    let calendar = db::calendar::load(client)
+        .await
+        .map_err(AppError::internal)?;
+    let due = calendar.add_working_hours(now, i64::from(entry_hours) * 60);
+    db::hotline::set_entry_due(client, id, due)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(id)
 }
 
 /// The call `id` if it is `operator_id`'s; `None` for another operator's call or no call.

@@ -96,3 +96,30 @@ pub(crate) async fn session_form<T: serde::de::DeserializeOwned>(
 pub struct CsrfForm {
     pub csrf: Option<String>,
 }
+
+/// The levels of government of today for a form's pick list (`chosen` selected), from
+/// `agency_levels`: the historical district is never offered.
+pub async fn level_options(state: &AppState, chosen: Option<&str>) -> Result<Vec<Value>, AppError> {
+    Ok(state
+        .intake
+        .current_levels()
+        .await?
+        .iter()
+        .map(|l| json!({"code": l.code, "label": l.label_vi, "selected": Some(l.code.as_str()) == chosen}))
+        .collect())
+}
+
+/// The communes (xã, phường, đặc khu) that receive dossiers today for a form's pick list
+/// (`chosen` selected), in alphabetical order.
+pub async fn commune_options(
+    state: &AppState,
+    chosen: Option<&str>,
+) -> Result<Vec<Value>, AppError> {
+    Ok(state
+        .intake
+        .communes()
+        .await?
+        .iter()
+        .map(|a| json!({"code": a.code, "name": a.name, "selected": Some(a.code.as_str()) == chosen}))
+        .collect())
+}

@@ -278,6 +278,7 @@ impl IntakeService {
             dossier_code: submission.dossier_code.clone(),
             procedure_code: submission.procedure_code.clone(),
             level: submission.level.clone(),
+            commune_code: submission.commune_code.clone(),
             agency_code: None,
             routed_by: routed_by.to_owned(),
             is_public: submission.is_public,
@@ -307,6 +308,7 @@ impl IntakeService {
             unhelpful_votes: 0,
             agency_name: None,
             topic: None,
+            commune_name: None,
         }
     }
 
@@ -841,6 +843,21 @@ impl IntakeService {
         let client = self.client().await?;
         db::intake::list_agencies(&client).await.map_err(db_error)
     }
+
+    /// The communes (xã, phường, đặc khu) that receive dossiers today, for a submitter to choose
+    /// their own, in alphabetical order.
+    pub async fn communes(&self) -> Result<Vec<db::intake::AgencyOption>, AppError> {
+        let client = self.client().await?;
+        db::intake::list_communes(&client).await.map_err(db_error)
+    }
+
+    /// The levels of government of today (`agency_levels` without the historical ones), in
+    /// their order, for pick lists of a procedure's level.
+    pub async fn current_levels(&self) -> Result<Vec<db::catalog::LevelRow>, AppError> {
+        let client = self.client().await?;
+        let levels = db::catalog::level_rows(&client).await.map_err(db_error)?;
+        Ok(levels.into_iter().filter(|l| !l.historical).collect())
+    }
 }
 
 /// The working calendar every intake and hotline deadline runs on, as the database has it now.
@@ -1038,20 +1055,37 @@ fn transition_history(
 fn routed_note(routed_by: &str) -> &'static str {
     match routed_by {
         "explicit" => "Người gửi chọn cơ quan",
+        "commune" => "Xã, phường, đặc khu người gửi chọn (thủ tục cấp xã)",
         "dossier" => "Cơ quan đang giải quyết hồ sơ",
         "procedure" => "Cơ quan giải quyết thủ tục ở cấp người gửi chọn",
         _ => "Chờ phân loại",
     }
 }
 
-/// Where a submission goes: an explicit agency choice first, then the dossier's handling agency,
-/// then the procedure's agency at the chosen level (or its only one); otherwise the desk queue.
-/// References that do not exist are refused.
+/// Where a submission goes (decision 0049):
+///
+/// 1. the agency the submitter chose;
+/// 2. for a procedure settled by the communes (a level of the local tier: the procedure's level
+///    in the catalog, else that of the dossier's procedure, else the level chosen), the commune
+///    the submitter chose, else the commune that received the dossier (or its one living
+///    successor among the communes);
+/// 3. the agency handling the dossier (or its one living successor);
+/// 4. the routing rule of the procedure at the level chosen (or its only rule), rules at a
+///    historical level left out;
+/// 5. otherwise the desk head's queue.
+///
+/// References that do not exist, a level that is not a current one, and a commune that is not
+/// one or no longer receives dossiers are refused.
 async fn route(
     client: &impl GenericClient,
     submission: &Submission,
 ) -> Result<(Option<String>, &'static str), AppError> {
+    let levels = db::catalog::level_rows(client).await.map_err(db_error)?;
+    if let Some(level) = &submission.level {
+        current_level(&levels, level)?;
+    }
     let mut dossier_agency = None;
+    let mut place = None;
     if let Some(code) = &submission.dossier_code {
         dossier_agency = db::intake::find_dossier_agency(client, code)
             .await
@@ -1061,20 +1095,50 @@ async fn route(
                 "Mã hồ sơ (dossier_code): không tìm thấy hồ sơ {code}."
             )));
         }
+        place = db::intake::find_dossier_place(client, code)
+            .await
+            .map_err(db_error)?;
     }
+    let mut procedure_level = None;
     if let Some(code) = &submission.procedure_code {
-        if !db::intake::procedure_exists(client, code)
+        match db::intake::find_procedure_level(client, code)
             .await
             .map_err(db_error)?
         {
-            return Err(invalid(format!(
-                "Thủ tục (procedure_code): {code} không có trong danh mục."
-            )));
+            Some(level) => procedure_level = level,
+            None => {
+                return Err(invalid(format!(
+                    "Thủ tục (procedure_code): {code} không có trong danh mục."
+                )))
+            }
         }
+    }
+    if let Some(code) = &submission.commune_code {
+        chosen_commune(client, code).await?;
     }
     if let Some(code) = &submission.agency_code {
         living_agency(client, code).await?;
         return Ok((Some(code.clone()), "explicit"));
+    }
+    let level = procedure_level
+        .or_else(|| place.as_ref().and_then(|p| p.procedure_level.clone()))
+        .or_else(|| submission.level.clone());
+    let settled_by_communes = level
+        .as_deref()
+        .is_some_and(|level| levels.iter().any(|l| l.code == level && l.tier == "local"));
+    if settled_by_communes {
+        if let Some(commune) = &submission.commune_code {
+            return Ok((Some(commune.clone()), "commune"));
+        }
+        match place {
+            Some(place) if place.received_by_commune => {
+                return Ok((Some(place.receiving_code), "dossier"));
+            }
+            Some(place) if place.commune_successors.len() == 1 => {
+                return Ok((place.commune_successors.into_iter().next(), "dossier"));
+            }
+            _ => {}
+        }
     }
     match dossier_agency {
         Some((agency, true, _)) => return Ok((Some(agency), "dossier")),
@@ -1086,9 +1150,12 @@ async fn route(
         None => {}
     }
     if let Some(code) = &submission.procedure_code {
-        let routes = db::intake::list_routes(client, Some(code))
+        let routes: Vec<_> = db::intake::list_routes(client, Some(code))
             .await
-            .map_err(db_error)?;
+            .map_err(db_error)?
+            .into_iter()
+            .filter(|r| !r.historical)
+            .collect();
         let chosen = match &submission.level {
             Some(level) => routes.iter().find(|r| &r.level == level),
             None if routes.len() == 1 => routes.first(),
@@ -1099,6 +1166,63 @@ async fn route(
         }
     }
     Ok((None, "desk"))
+}
+
+/// Refuses a level that is not a row of `agency_levels`, or one that no longer exists (the
+/// district): new items are about the levels of today. The refusal lists them.
+fn current_level(levels: &[db::catalog::LevelRow], code: &str) -> Result<(), AppError> {
+    let current: Vec<String> = levels
+        .iter()
+        .filter(|l| !l.historical)
+        .map(|l| format!("{} ({})", l.label_vi, l.code))
+        .collect();
+    match levels.iter().find(|l| l.code == code) {
+        Some(level) if !level.historical => Ok(()),
+        Some(level) => Err(invalid(format!(
+            "Cấp giải quyết (level): “{}” không còn tiếp nhận câu hỏi, phản ánh mới; hãy chọn một cấp hiện nay: {}.",
+            level.label_vi,
+            current.join(", ")
+        ))),
+        None => Err(invalid(format!(
+            "Cấp giải quyết (level): {code} không có trong danh mục; các cấp hiện nay: {}.",
+            current.join(", ")
+        ))),
+    }
+}
+
+/// Refuses a commune that is not in the catalog, is not a commune (xã, phường, đặc khu) of
+/// today, or no longer receives dossiers (naming what it became).
+async fn chosen_commune(client: &impl GenericClient, code: &str) -> Result<(), AppError> {
+    let refuse = |message: String| AppError::with_message(Code::InvalidCommune, message);
+    let label = "Xã, phường, đặc khu (commune_code)";
+    let Some(commune) = db::intake::find_commune(client, code)
+        .await
+        .map_err(db_error)?
+    else {
+        return Err(refuse(format!("{label}: {code} không có trong danh mục.")));
+    };
+    if !commune.living {
+        let since = commune
+            .valid_until
+            .map(|d| format!(" từ ngày {}", d.format("%d/%m/%Y")))
+            .unwrap_or_default();
+        let now = if commune.successors.is_empty() {
+            "hãy chọn xã, phường, đặc khu hiện nay của mình".to_owned()
+        } else {
+            format!("nay là {}", commune.successors.join(", "))
+        };
+        return Err(refuse(format!(
+            "{label}: {} đã ngừng tiếp nhận{since} (đã sáp nhập hoặc giải thể); {now}.",
+            commune.name
+        )));
+    }
+    if !commune.commune {
+        return Err(refuse(format!(
+            "{label}: {} không phải là xã, phường hay đặc khu.",
+            commune.name
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses an agency that is not in the catalog, or that no longer receives dossiers (merged or

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::config::IntakeSettings;
+use crate::domain::catalog::AgencyKind;
 use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::text::{char_len, clean_line, clean_multiline};
 use crate::domain::{AgencyCode, DossierCode, PhoneNumber, ProcedureCode};
@@ -44,12 +45,17 @@ pub struct RawSubmission {
     /// The procedure it is about.
     #[serde(default)]
     pub procedure_code: Option<String>,
-    /// `province`, `district` or `commune`.
+    /// The level of government the procedure is settled at: a current level of
+    /// `agency_levels` (`department`, `commune`, ...).
     #[serde(default)]
     pub level: Option<String>,
     /// The agency the submitter chooses.
     #[serde(default)]
     pub agency_code: Option<String>,
+    /// The submitter's commune (xã, phường or đặc khu), by agency code: where a commune-level
+    /// procedure is settled for them.
+    #[serde(default)]
+    pub commune_code: Option<String>,
     /// Whether the submitter agrees to publish the (masked) question and answer.
     #[serde(default)]
     pub public: Option<bool>,
@@ -78,10 +84,13 @@ pub struct Submission {
     pub dossier_code: Option<String>,
     /// The procedure, by its national code.
     pub procedure_code: Option<String>,
-    /// `province`, `district` or `commune`.
+    /// The level, by its shape a code of `agency_levels` (whether it is one, and a current one,
+    /// is checked against the table when the submission is routed).
     pub level: Option<String>,
     /// The agency chosen, in its canonical form.
     pub agency_code: Option<String>,
+    /// The commune chosen, in its canonical form (checked when routed).
+    pub commune_code: Option<String>,
     /// Whether the submitter agrees to publication (masked).
     pub is_public: bool,
 }
@@ -162,7 +171,12 @@ impl Submission {
             dossier_code: parse_dossier_code(&raw.dossier_code)?,
             procedure_code: parse_procedure_code(&raw.procedure_code)?,
             level: parse_level(&raw.level)?,
-            agency_code: parse_agency_code(&raw.agency_code)?,
+            agency_code: parse_agency_code(&raw.agency_code, "Cơ quan", "agency_code")?,
+            commune_code: parse_agency_code(
+                &raw.commune_code,
+                "Xã, phường, đặc khu",
+                "commune_code",
+            )?,
             is_public,
         })
     }
@@ -309,26 +323,35 @@ fn parse_procedure_code(raw: &Option<String>) -> Result<Option<String>, AppError
         .transpose()
 }
 
-/// The level the procedure is handled at: `province`, `district` or `commune`.
+/// The level the procedure is settled at, by its shape: levels are rows of `agency_levels`, so
+/// which codes exist (and which are only historical) is checked against the table at routing.
 fn parse_level(raw: &Option<String>) -> Result<Option<String>, AppError> {
-    match optional_line(raw, "Cấp giải quyết", "level", 20)? {
-        Some(l) if matches!(l.as_str(), "province" | "district" | "commune") => Ok(Some(l)),
-        Some(_) => Err(refuse(
-            "Cấp giải quyết",
-            "level",
-            "cần là province, district hoặc commune.",
-        )),
+    match optional_line(raw, "Cấp giải quyết", "level", 40)? {
+        Some(l) => AgencyKind::parse(&l)
+            .map(|level| Some(level.as_str().to_owned()))
+            .ok_or_else(|| {
+                refuse(
+                    "Cấp giải quyết",
+                    "level",
+                    "cần là mã một cấp trong danh mục, ví dụ department hoặc commune.",
+                )
+            }),
         None => Ok(None),
     }
 }
 
-/// The agency the submitter chose, in its canonical form.
-fn parse_agency_code(raw: &Option<String>) -> Result<Option<String>, AppError> {
-    optional_line(raw, "Cơ quan", "agency_code", 35)?
+/// An agency the submitter chose (`label` and `field` name the form's field), in its canonical
+/// form.
+fn parse_agency_code(
+    raw: &Option<String>,
+    label: &str,
+    field: &str,
+) -> Result<Option<String>, AppError> {
+    optional_line(raw, label, field, 35)?
         .map(|c| {
             AgencyCode::parse(&c)
                 .map(|code| code.as_str().to_owned())
-                .map_err(|e| refuse("Cơ quan", "agency_code", e.message()))
+                .map_err(|e| refuse(label, field, e.message()))
         })
         .transpose()
 }
@@ -368,6 +391,40 @@ mod tests {
                 error.message
             );
         }
+    }
+
+    #[test]
+    fn a_level_is_checked_for_its_shape_here_and_against_the_levels_table_when_routed() {
+        let settings = IntakeSettings::default();
+        let mut raw = feedback();
+        for (typed, kept) in [(" Commune ", "commune"), ("special_zone", "special_zone")] {
+            raw.level = Some(typed.into());
+            let parsed = Submission::parse(&raw, &settings).expect(typed);
+            assert_eq!(parsed.level.as_deref(), Some(kept));
+        }
+        for bad in ["cấp xã", "commune;drop", "c0mmune"] {
+            raw.level = Some(bad.into());
+            let error = Submission::parse(&raw, &settings).expect_err(bad);
+            assert!(error.message.contains("(level)"), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn a_commune_code_is_canonical_and_a_malformed_one_names_its_field() {
+        let settings = IntakeSettings::default();
+        let mut raw = feedback();
+        raw.commune_code = Some(" 000.11.30.h48 ".into());
+        let parsed = Submission::parse(&raw, &settings).expect("a commune code");
+        assert_eq!(parsed.commune_code.as_deref(), Some("000.11.30.H48"));
+        raw.commune_code = Some("xã Thử".into());
+        let error = Submission::parse(&raw, &settings).expect_err("malformed");
+        assert!(
+            error
+                .message
+                .starts_with("Xã, phường, đặc khu (commune_code)"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 
-use crate::catalog::{connect, query_failed};
+use crate::catalog::{choose_level, connect, level_rows, query_failed, LevelChoice};
 use crate::db;
 use crate::db::kiosk::RatingInsert;
 use crate::domain::{DossierCode, KioskId};
@@ -18,12 +18,14 @@ pub use crate::db::kiosk::OnTimeRow;
 /// Days of settled dossiers the statistics cover.
 pub const STATS_DAYS: i64 = 365;
 
-/// The on-time statistics of one level.
+/// The on-time statistics of one tier or level.
 #[derive(Debug, Clone)]
 pub struct OnTime {
+    /// The tier or level compared.
+    pub choice: LevelChoice,
     /// Results ready since this time count.
     pub since: DateTime<Utc>,
-    /// Per agency, best share first (then by code).
+    /// Per agency, living ones first, best share first (then by code).
     pub agencies: Vec<OnTimeRow>,
     /// Settled dossiers of all those agencies.
     pub settled: i64,
@@ -42,27 +44,39 @@ impl QualityService {
         Self { pool }
     }
 
-    /// Settled dossiers of the last [`STATS_DAYS`] days and how many were on time, per handling
-    /// agency of `level` (`department`, which also counts the province's own people's committee,
-    /// `district` or `commune`).
-    pub async fn on_time(&self, level: &str) -> Result<OnTime, AppError> {
-        // Department level also counts the province's own UBND.
-        let kinds: &[&str] = if level == "department" {
-            &["province", "department"]
-        } else {
-            &[level]
-        };
-        let since = Utc::now() - chrono::Duration::days(STATS_DAYS);
+    /// Settled dossiers of the last [`STATS_DAYS`] days and how many were on time, per agency
+    /// of `tier` or `level` (levels of today of `agency_levels`; the province tier when neither
+    /// is given; `InvalidInput` naming those there are otherwise). A closed agency's dossiers
+    /// count for its one living successor, or under its own name, marked closed, when it has none
+    /// or several (see [`db::kiosk::list_on_time`]).
+    pub async fn on_time(
+        &self,
+        tier: Option<&str>,
+        level: Option<&str>,
+    ) -> Result<OnTime, AppError> {
         let client = connect(&self.pool).await?;
-        let mut agencies = db::kiosk::list_on_time(&client, since, kinds)
+        let levels = level_rows(&client).await?;
+        let choice = choose_level(
+            &levels,
+            tier,
+            level,
+            Some(LevelChoice::Tier("province".to_owned())),
+        )?;
+        let since = Utc::now() - chrono::Duration::days(STATS_DAYS);
+        let mut agencies = db::kiosk::list_on_time(&client, since, choice.tier(), choice.level())
             .await
             .map_err(query_failed)?;
+        // Best share first; closed agencies after the living ones.
         agencies.sort_by(|a, b| {
             let pa = a.on_time as f64 / a.settled.max(1) as f64;
             let pb = b.on_time as f64 / b.settled.max(1) as f64;
-            pb.total_cmp(&pa).then_with(|| a.code.cmp(&b.code))
+            a.closed
+                .cmp(&b.closed)
+                .then_with(|| pb.total_cmp(&pa))
+                .then_with(|| a.code.cmp(&b.code))
         });
         Ok(OnTime {
+            choice,
             since,
             settled: agencies.iter().map(|r| r.settled).sum(),
             on_time: agencies.iter().map(|r| r.on_time).sum(),

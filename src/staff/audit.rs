@@ -1,6 +1,7 @@
 //! The audit trail of staff views of personal data: phone searches with their
 //! reason, the console's detail views of dossiers and of questions and feedback, status SMS sent
-//! to callers and exports of the trail itself. Written through [`record`]; the table only takes
+//! to callers and exports of the trail itself; and the administrators' changes to the working
+//! calendar, which move every deadline computed after them. Written through [`record`]; the table only takes
 //! inserts (a trigger refuses the rest), so nobody can edit what was recorded.
 
 use deadpool_postgres::{GenericClient, Pool};
@@ -23,16 +24,22 @@ pub enum AuditAction {
     SmsToCaller,
     /// The audit log exported.
     AuditExport,
+    /// A day of the working calendar added, changed or deleted in the console.
+    CalendarChange,
+    /// The working calendar imported from a CSV file.
+    CalendarImport,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 5] = [
+    pub const ALL: [AuditAction; 7] = [
         AuditAction::PhoneSearch,
         AuditAction::DossierView,
         AuditAction::IntakeItemView,
         AuditAction::SmsToCaller,
         AuditAction::AuditExport,
+        AuditAction::CalendarChange,
+        AuditAction::CalendarImport,
     ];
 
     /// The stored name.
@@ -43,6 +50,8 @@ impl AuditAction {
             AuditAction::IntakeItemView => "intake_item_view",
             AuditAction::SmsToCaller => "sms_to_caller",
             AuditAction::AuditExport => "audit_export",
+            AuditAction::CalendarChange => "calendar_change",
+            AuditAction::CalendarImport => "calendar_import",
         }
     }
 
@@ -59,6 +68,8 @@ impl AuditAction {
             AuditAction::IntakeItemView => "Xem câu hỏi, phản ánh",
             AuditAction::SmsToCaller => "Nhắn tin tình trạng cho người gọi",
             AuditAction::AuditExport => "Xuất nhật ký truy cập",
+            AuditAction::CalendarChange => "Sửa lịch làm việc",
+            AuditAction::CalendarImport => "Nhập lịch làm việc từ tệp CSV",
         }
     }
 }

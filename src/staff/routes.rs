@@ -1,5 +1,7 @@
 //! The routing rules administrators keep: which agency handles a procedure at a level, so a
-//! submission that names the procedure (and level) goes straight to that agency.
+//! submission that names the procedure (and level) goes straight to that agency. The levels are
+//! rows of `agency_levels`; a rule is set only at a level of today, and rules at the historical
+//! district level stay for the record but route nothing.
 
 use deadpool_postgres::Pool;
 
@@ -18,8 +20,8 @@ pub async fn list(pool: &Pool) -> Result<Vec<RouteRow>, AppError> {
 }
 
 /// Sets who handles `procedure_code` at `level` (raw form values). `Ok(Err(message))` is a
-/// refusal in Vietnamese for the form: a malformed code or level, or a procedure or agency not
-/// in the catalog.
+/// refusal in Vietnamese for the form: a malformed code, a level that is not one of today, a
+/// procedure or agency not in the catalog, or an agency that no longer receives dossiers.
 pub async fn set(
     pool: &Pool,
     procedure_code: &str,
@@ -30,8 +32,18 @@ pub async fn set(
     let checked: Result<(String, String, String), String> = async {
         let procedure = ProcedureCode::parse(procedure_code).map_err(|e| e.message())?;
         let procedure = procedure.national().to_owned();
-        if !matches!(level, "province" | "district" | "commune") {
-            return Err("Cấp giải quyết không hợp lệ.".to_owned());
+        let levels = db::catalog::level_rows(&client)
+            .await
+            .map_err(|e| e.to_string())?;
+        match levels.iter().find(|l| l.code == level) {
+            Some(l) if !l.historical => {}
+            Some(l) => {
+                return Err(format!(
+                    "Cấp “{}” không còn; quy tắc cũ được giữ để tra cứu nhưng không thêm mới.",
+                    l.label_vi
+                ))
+            }
+            None => return Err("Cấp giải quyết không có trong danh mục.".to_owned()),
         }
         let agency = AgencyCode::parse(agency_code).map_err(|e| e.message())?;
         let agency = agency.as_str().to_owned();
@@ -41,11 +53,17 @@ pub async fn set(
         {
             return Err(format!("Thủ tục {procedure} không có trong danh mục."));
         }
-        if !db::intake::agency_exists(&client, &agency)
+        match db::intake::agency_living(&client, &agency)
             .await
             .map_err(|e| e.to_string())?
         {
-            return Err(format!("Cơ quan {agency} không có trong danh mục."));
+            Some(true) => {}
+            Some(false) => {
+                return Err(format!(
+                    "Cơ quan {agency} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể)."
+                ))
+            }
+            None => return Err(format!("Cơ quan {agency} không có trong danh mục.")),
         }
         Ok((procedure, level.to_owned(), agency))
     }

@@ -348,15 +348,15 @@ fn column_list<P: CsvPayload>() -> String {
 /// One record of a CSV file: its cells as bytes, the physical line it starts on, and what is
 /// wrong with its quoting, if anything.
 #[derive(Debug, PartialEq, Eq)]
-struct RawRecord {
-    line: usize,
-    cells: Vec<Vec<u8>>,
-    problem: Option<String>,
+pub(crate) struct RawRecord {
+    pub(crate) line: usize,
+    pub(crate) cells: Vec<Vec<u8>>,
+    pub(crate) problem: Option<String>,
 }
 
 impl RawRecord {
     /// True for an empty line, or a row of empty cells (spreadsheets save those at the end).
-    fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         self.problem.is_none() && self.cells.iter().all(|c| c.trim_ascii().is_empty())
     }
 }
@@ -366,7 +366,7 @@ impl RawRecord {
 /// A leading UTF-8 byte-order mark is skipped. Bytes are not decoded here, so a row that is not
 /// UTF-8 is refused on its own. (The `csv` crate's record positions miscount lines after blank
 /// lines and with `\r\n`, and the line number is the one thing an operator needs.)
-fn split_csv(bytes: &[u8]) -> Vec<RawRecord> {
+pub(crate) fn split_csv(bytes: &[u8]) -> Vec<RawRecord> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let n = bytes.len();
     let ends_cell = |b: u8| matches!(b, b',' | b'\n' | b'\r');

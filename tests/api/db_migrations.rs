@@ -183,6 +183,165 @@ async fn every_level_belongs_to_the_province_tier_or_the_local_tier() {
 }
 
 #[tokio::test]
+async fn the_calendar_upgrade_keeps_an_administrators_edit_and_deletion_and_adds_the_announced_days(
+) {
+    // Arrange: an installation before V15, seeded with the old table (V14 and the seeding of that
+    // time: the rows it wrote and its fact), where an administrator renamed one day by hand and
+    // deleted another.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(14))
+        .await
+        .expect("migrate to V14");
+    client
+        .batch_execute(
+            "INSERT INTO calendar_days (day, kind, name) VALUES
+                ('2026-02-16', 'holiday', 'Tết Nguyên đán Bính Ngọ 2026'),
+                ('2026-02-17', 'holiday', 'Tết Nguyên đán Bính Ngọ 2026'),
+                ('2026-09-01', 'holiday', 'Nghỉ Quốc khánh của tỉnh'),
+                ('2027-02-05', 'holiday', 'Tết Nguyên đán Đinh Mùi 2027 (dự kiến)');
+             INSERT INTO installation (key, value) VALUES ('calendar_seeded', '2025-2027');",
+        )
+        .await
+        .expect("data in the old schema");
+    // Act
+    tracuu::db::migrate(&mut client).await.expect("migrate");
+    tracuu::db::open::seed_calendar(&client)
+        .await
+        .expect("seed");
+    // Assert
+    let day = |d: &str| {
+        let client = &client;
+        let d = d.to_owned();
+        async move {
+            client
+                .query_opt(
+                    "SELECT name, origin, estimate, source FROM calendar_days WHERE day = $1::text::date",
+                    &[&d],
+                )
+                .await
+                .expect("query")
+                .map(|r| {
+                    (
+                        r.get::<_, String>(0),
+                        r.get::<_, String>(1),
+                        r.get::<_, bool>(2),
+                        r.get::<_, Option<String>>(3),
+                    )
+                })
+        }
+    };
+    let edited = day("2026-09-01").await.expect("kept");
+    assert_eq!(
+        (edited.0.as_str(), edited.1.as_str()),
+        ("Nghỉ Quốc khánh của tỉnh", "administrator")
+    );
+    assert_eq!(edited.3, None, "the administrator's row is not rewritten");
+    // Seeded 2025 days the administrator had deleted by hand stay deleted.
+    assert_eq!(day("2025-01-01").await, None);
+    let seeded = day("2026-02-16").await.expect("seeded");
+    assert_eq!(seeded.1, "seed");
+    assert!(!seeded.2);
+    assert!(seeded.3.expect("source").contains("9859/VPCP-KGVX"));
+    let estimate = day("2027-02-05").await.expect("estimate");
+    assert!(estimate.2, "2027 is an estimate");
+    let announced = day("2026-08-31").await.expect("added by the new table");
+    assert!(announced.0.contains("Quốc khánh"), "{}", announced.0);
+    assert_eq!(announced.1, "seed");
+}
+
+#[tokio::test]
+async fn levels_by_reference_keep_every_rule_and_item_at_the_historical_district_level() {
+    // Arrange: the schema before levels were referenced (V14), with procedures, routing rules and
+    // questions at every level the old CHECK lists allowed, the district included.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(14))
+        .await
+        .expect("migrate to V14");
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name) VALUES
+                ('H48', NULL, 'province', 'UBND tỉnh Quảng Ngãi'),
+                ('H48.01', 'H48', 'department', 'Sở Tư pháp'),
+                ('H48.25', 'H48', 'district', 'UBND huyện Bình Sơn'),
+                ('H48.25.01', 'H48.25', 'commune', 'UBND xã Bình Thuận');
+             INSERT INTO procedures (code, name, field, processing_days, online_level, level,
+                 agency_code, desk_agency_code) VALUES
+                ('1.000001', 'Cấp phiếu lý lịch tư pháp', 'Lý lịch tư pháp', 10, 'full',
+                 'department', 'H48.01', 'H48.01'),
+                ('1.000002', 'Đăng ký kết hôn', 'Hộ tịch', 5, 'partial', 'district', NULL, NULL),
+                ('1.000003', 'Đăng ký khai sinh', 'Hộ tịch', 1, 'full', 'commune', NULL, NULL);
+             INSERT INTO procedure_routes (procedure_code, level, agency_code) VALUES
+                ('1.000001', 'province', 'H48.01'),
+                ('1.000002', 'district', 'H48.25'),
+                ('1.000003', 'commune', 'H48.25.01');
+             INSERT INTO intake_items (tracking_code, kind, channel, submitter_phone, subject, body,
+                 procedure_code, level, agency_code, routed_by, is_public, state, received_at)
+             VALUES
+                ('HD.20250601.0001', 'question', 'web', '+84912345678', 'Hỏi', 'Hỏi về kết hôn',
+                 '1.000002', 'district', 'H48.25', 'procedure', false, 'forwarded',
+                 '2025-06-01 08:00+07'),
+                ('HD.20250601.0002', 'question', 'web', '+84912345678', 'Hỏi', 'Hỏi về lý lịch',
+                 '1.000001', 'province', NULL, 'desk', false, 'received', '2025-06-01 09:00+07');",
+        )
+        .await
+        .expect("data in the old schema");
+    let before = snapshot(&client).await;
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+
+    // Assert: every procedure, rule and item is there with its level, the district's included.
+    assert_eq!(snapshot(&client).await, before);
+    assert!(before.contains(&"route 1.000002 district H48.25".to_owned()));
+    assert!(before.contains(&"item HD.20250601.0001 district procedure".to_owned()));
+    // A level that is not a row of agency_levels is refused in each of the three places; a
+    // special zone, which the old lists did not know, is accepted; an item may record the commune
+    // its submitter chose and be routed there.
+    for refused in [
+        "UPDATE procedures SET level = 'hamlet' WHERE code = '1.000003'",
+        "INSERT INTO procedure_routes (procedure_code, level, agency_code)
+             VALUES ('1.000003', 'hamlet', 'H48.25.01')",
+        "UPDATE intake_items SET level = 'hamlet' WHERE tracking_code = 'HD.20250601.0002'",
+        "UPDATE intake_items SET routed_by = 'guess' WHERE tracking_code = 'HD.20250601.0002'",
+        "UPDATE intake_items SET commune_code = 'H99' WHERE tracking_code = 'HD.20250601.0002'",
+    ] {
+        assert!(client.batch_execute(refused).await.is_err(), "{refused}");
+    }
+    client
+        .batch_execute(
+            "INSERT INTO procedure_routes (procedure_code, level, agency_code)
+                 VALUES ('1.000003', 'special_zone', 'H48.25.01');
+             UPDATE intake_items SET commune_code = 'H48.25.01', routed_by = 'commune',
+                 level = 'commune' WHERE tracking_code = 'HD.20250601.0002';",
+        )
+        .await
+        .expect("the new shape");
+}
+
+/// Every procedure's, rule's and item's level, as one sorted list of lines.
+async fn snapshot(client: &deadpool_postgres::Object) -> Vec<String> {
+    let rows = client
+        .query(
+            "SELECT 'procedure ' || code || ' ' || coalesce(level, '-') FROM procedures
+             UNION ALL
+             SELECT 'route ' || procedure_code || ' ' || level || ' ' || agency_code
+               FROM procedure_routes
+             UNION ALL
+             SELECT 'item ' || tracking_code || ' ' || coalesce(level, '-') || ' ' || routed_by
+               FROM intake_items
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("snapshot");
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+#[tokio::test]
 async fn stored_views_of_closed_agencies_dossiers_are_dropped_to_be_rendered_with_successors() {
     // Arrange: the schema of V14, a closed district and an open department, a dossier of each
     // with a view stored by the code of before.

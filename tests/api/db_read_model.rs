@@ -46,9 +46,26 @@ async fn the_demo_province_has_one_showcase_dossier_per_status_and_timelines() {
     let db = TestDatabase::create().await;
     let client = db.client().await;
     let showcase = tracuu::demo::showcase(&client).await.expect("showcase");
-    assert_eq!(showcase.len(), 12);
+    assert_eq!(showcase.len(), 15);
     let statuses: Vec<i16> = showcase.iter().take(10).map(|row| row.status).collect();
     assert_eq!(statuses, (1..=10).collect::<Vec<i16>>());
+    // Then three received before 1 July 2025 by agencies closed that day: a district, a commune
+    // and a department of the merged-in province, under its closed code.
+    for row in &showcase[12..] {
+        let agency: String = client
+            .query_one(
+                "SELECT a.code FROM dossiers d JOIN agencies a ON a.code = d.receiving_agency_code
+                  WHERE d.code = $1 AND d.received_at < '2025-07-01T00:00:00+07:00'
+                    AND a.valid_until = '2025-07-01'
+                    AND EXISTS (SELECT 1 FROM agency_successors s WHERE s.agency_code = a.code)",
+                &[&row.code],
+            )
+            .await
+            .expect("received before the reform by a closed agency with successors")
+            .get(0);
+        assert!(row.code.starts_with(&agency), "{}", row.code);
+    }
+    assert!(showcase[14].code.contains(".H35-"), "{}", showcase[14].code);
     let row = client
         .query_one(
             "SELECT count(*) FILTER (WHERE n NOT BETWEEN 3 AND 8) FROM
@@ -64,6 +81,18 @@ async fn the_demo_province_has_one_showcase_dossier_per_status_and_timelines() {
         .expect("agencies")
         .get(0);
     assert!(agencies >= 130, "{agencies}");
+    // Today's commune-level units (xã, phường, đặc khu), open, directly under the province.
+    let living_local: i64 = client
+        .query_one(
+            "SELECT count(*) FROM agencies a JOIN agency_levels l ON l.code = a.kind
+              WHERE l.tier = 'local' AND (a.valid_until IS NULL OR a.valid_until > current_date)
+                AND a.parent_code = '000.00.00.H48'",
+            &[],
+        )
+        .await
+        .expect("living local agencies")
+        .get(0);
+    assert_eq!(living_local, 96);
     let procedures: i64 = client
         .query_one("SELECT count(*) FROM procedures", &[])
         .await
@@ -93,7 +122,9 @@ async fn the_seeded_calendar_skips_tet_2026() {
 }
 
 #[tokio::test]
-async fn an_administrators_calendar_edit_survives_reseeding() {
+async fn an_administrators_calendar_edits_survive_a_newer_seed() {
+    // Arrange: an administrator deletes one seeded day and renames another; then a newer tracuu
+    // seeds its table again (the recorded seed version is older).
     let db = TestDatabase::create().await;
     let client = db.client().await;
     let deleted = client
@@ -104,14 +135,41 @@ async fn an_administrators_calendar_edit_survives_reseeding() {
         deleted, 1,
         "the seeded calendar holds 2026-02-16 (Tết) to delete"
     );
+    let renamed = client
+        .execute(
+            "UPDATE calendar_days SET name = 'Nghỉ của tỉnh', origin = 'administrator'
+              WHERE day = '2026-02-17'",
+            &[],
+        )
+        .await
+        .expect("rename");
+    assert_eq!(renamed, 1);
+    client
+        .execute(
+            "UPDATE installation SET value = 'older' WHERE key = 'calendar_seed'",
+            &[],
+        )
+        .await
+        .expect("older seed");
+    // Act
     tracuu::db::open::seed_calendar(&client)
         .await
         .expect("seed again");
+    // Assert
     let rows = client
         .query("SELECT 1 FROM calendar_days WHERE day = '2026-02-16'", &[])
         .await
         .expect("query");
-    assert!(rows.is_empty(), "seeding runs once per installation");
+    assert!(rows.is_empty(), "a deleted day is not brought back");
+    let name: String = client
+        .query_one(
+            "SELECT name FROM calendar_days WHERE day = '2026-02-17'",
+            &[],
+        )
+        .await
+        .expect("row")
+        .get(0);
+    assert_eq!(name, "Nghỉ của tỉnh");
 }
 
 #[tokio::test]
@@ -146,7 +204,7 @@ async fn the_readme_demo_table_matches_the_demo_province() {
     let readme = include_str!("../../README.md");
     let rows: Vec<Vec<String>> = readme
         .lines()
-        .filter(|line| line.starts_with("| `") && line.contains("H48-"))
+        .filter(|line| line.starts_with("| `") && (line.contains("H48-") || line.contains("H35-")))
         .map(|line| {
             line.split('|')
                 .map(|cell| cell.trim().trim_matches('`').replace(' ', ""))

@@ -270,7 +270,7 @@ async fn routing_honours_an_explicit_agency_then_the_dossier_then_the_procedure_
         .await
         .expect("procedure")
         .get(0);
-    tracuu::db::intake::upsert_route(&client, &procedure, "district", &agency_b)
+    tracuu::db::intake::upsert_route(&client, &procedure, "province", &agency_b)
         .await
         .expect("rule");
     // Act
@@ -282,12 +282,12 @@ async fn routing_honours_an_explicit_agency_then_the_dossier_then_the_procedure_
     let by_dossier = submit_question(&app, json!({"dossier_code": dossier.code})).await;
     let by_procedure = submit_question(
         &app,
-        json!({"procedure_code": procedure, "level": "district"}),
+        json!({"procedure_code": procedure, "level": "province"}),
     )
     .await;
     let other_level = submit_question(
         &app,
-        json!({"procedure_code": procedure, "level": "commune"}),
+        json!({"procedure_code": procedure, "level": "department"}),
     )
     .await;
     let unrouted = submit_question(&app, json!({})).await;

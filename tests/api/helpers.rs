@@ -11,7 +11,7 @@ use tracuu::db::local::LocalCluster;
 use tracuu::startup::Application;
 
 const TEMPLATE: &str = "tracuu_test_template";
-/// Dossiers of the demo province in the template (the 12 showcase dossiers come first).
+/// Dossiers of the demo province in the template (the 15 showcase dossiers come first).
 pub const DEMO_DOSSIERS: usize = 300;
 
 /// Connection string to the server's `postgres` database, with the database name last so it can

@@ -32,7 +32,8 @@ pub async fn two_agencies(app: &TestApp) -> (String, String) {
     let client = app.db.client().await;
     let rows = client
         .query(
-            "SELECT code FROM agencies WHERE kind = 'department' ORDER BY code LIMIT 2",
+            "SELECT code FROM agencies WHERE kind = 'department' \
+             AND (valid_until IS NULL OR valid_until > current_date) ORDER BY code LIMIT 2",
             &[],
         )
         .await

@@ -80,29 +80,33 @@ async fn browsing_goes_from_level_to_agency_to_field_to_procedure() {
 }
 
 #[tokio::test]
-async fn communes_are_listed_per_district() {
+async fn the_parent_filter_keeps_the_children_of_one_agency() {
+    // Arrange: a parent of commune-level agencies, whatever the demo's hierarchy
     let app = spawn_app().await;
-    let (status, districts) = app
-        .get_json("/api/v1/catalog/agencies?level=district")
-        .await;
-    assert_eq!(status, 200);
-    let district = districts["agencies"][0]["code"]
-        .as_str()
-        .expect("a district")
+    let (status, all) = app.get_json("/api/v1/catalog/agencies?tier=local").await;
+    assert_eq!(status, 200, "{all}");
+    let parent = all["agencies"]
+        .as_array()
+        .expect("agencies")
+        .iter()
+        .find_map(|a| a["parent_code"].as_str())
+        .expect("a commune-level agency with a parent")
         .to_owned();
 
+    // Act
     let (status, body) = app
         .get_json(&format!(
-            "/api/v1/catalog/agencies?level=commune&parent={district}"
+            "/api/v1/catalog/agencies?tier=local&parent={parent}"
         ))
         .await;
 
+    // Assert
     assert_eq!(status, 200, "{body}");
-    let communes = body["agencies"].as_array().unwrap();
-    assert!(!communes.is_empty());
-    assert!(communes
+    let children = body["agencies"].as_array().unwrap();
+    assert!(!children.is_empty());
+    assert!(children
         .iter()
-        .all(|c| c["kind"] == "commune" && c["parent_code"] == district.as_str()));
+        .all(|c| c["parent_code"] == parent.as_str() && c["kind"] != "district"));
 }
 
 #[tokio::test]
@@ -167,9 +171,7 @@ async fn search_treats_like_wildcards_literally_and_rejects_empty_or_long_text()
         .get_json("/api/v1/catalog/procedures?q=%27%3B%20DROP%20TABLE%20procedures%3B--")
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, _) = app
-        .get_json("/api/v1/catalog/agencies?level=district")
-        .await;
+    let (status, _) = app.get_json("/api/v1/catalog/agencies?tier=local").await;
     assert_eq!(status, 200);
 }
 
@@ -214,7 +216,8 @@ async fn a_commune_procedure_is_filed_at_the_browsed_commune_desk() {
         .client()
         .await
         .query_one(
-            "SELECT code FROM agencies WHERE kind = 'commune' ORDER BY code LIMIT 1",
+            "SELECT code FROM agencies WHERE kind = 'commune' AND valid_until IS NULL
+              ORDER BY code LIMIT 1",
             &[],
         )
         .await
@@ -248,7 +251,10 @@ async fn a_commune_procedure_is_filed_at_the_browsed_commune_desk() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(body["place"].is_null(), "{body}");
-    assert!(body["place_note"].as_str().unwrap().contains("cấp xã"));
+    assert!(body["place_note"]
+        .as_str()
+        .unwrap()
+        .contains("Trung tâm Phục vụ hành chính công xã, phường, đặc khu"));
 }
 
 #[tokio::test]
@@ -298,7 +304,7 @@ async fn unknown_and_malformed_catalogue_codes_get_specific_errors() {
 #[tokio::test]
 async fn the_procedure_qr_is_an_svg_image() {
     let app = spawn_app().await;
-    let (code, _, _) = procedure_with_level(&app, "district").await;
+    let (code, _, _) = procedure_with_level(&app, "commune").await;
 
     let response = app
         .get(&format!("/api/v1/catalog/procedures/{code}/qr.svg"))
@@ -495,6 +501,8 @@ async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_
 
     let mut bad_level = item(4, None);
     bad_level["level"] = "planet".into();
+    bad_level["agency_code"] = serde_json::Value::Null;
+    bad_level["desk_agency_code"] = serde_json::Value::Null;
     let mut agency_on_commune = item(4, None);
     agency_on_commune["level"] = "commune".into();
     let bad_copies = item(4, Some(serde_json::json!([{ "name": "x", "copies": 0 }])));
@@ -504,15 +512,23 @@ async fn pushed_procedures_carry_documents_and_an_omitted_list_keeps_the_stored_
         serde_json::json!([bad_level, agency_on_commune, bad_copies, empty_name]),
     )
     .await;
-    let fields: Vec<&str> = report["errors"]
+    // (A level of the right shape is checked against agency_levels when the batch is applied,
+    // after the other checks: the report is put in item order here.)
+    let mut fields: Vec<(u64, &str)> = report["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| e["field"].as_str().unwrap())
+        .map(|e| (e["index"].as_u64().unwrap(), e["field"].as_str().unwrap()))
         .collect();
+    fields.sort_unstable();
     assert_eq!(
         fields,
-        ["level", "agency_code", "documents.copies", "documents.name"],
+        [
+            (0, "level"),
+            (1, "agency_code"),
+            (2, "documents.copies"),
+            (3, "documents.name")
+        ],
         "{report}"
     );
 }

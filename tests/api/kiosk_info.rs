@@ -49,8 +49,8 @@ async fn contacts_list_desks_with_phones_and_the_hotlines() {
     assert!(desks
         .iter()
         .all(|d| d["phone"].is_string() && d["hours"].is_string()));
-    assert!(desks.iter().any(|d| d["kind"] == "district"));
-    assert!(desks.iter().all(|d| d["kind"] != "commune"));
+    assert!(desks.iter().any(|d| d["tier"] == "local"));
+    assert!(desks.iter().all(|d| d["kind"] != "district"));
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod api_dossiers;
 mod api_lookup_numbers;
+mod catalog_levels;
 mod db_feedback;
 mod db_hotline;
 mod db_migrations;
@@ -14,9 +15,11 @@ mod health;
 mod helpers;
 mod hotline_console;
 mod hotline_ivr;
+mod intake_routing;
 mod intake_support;
 mod kannel;
 mod kiosk_catalog;
+mod kiosk_communes;
 mod kiosk_info;
 mod layering;
 mod lookup_successors;
@@ -36,6 +39,7 @@ mod sms_inbound;
 mod sms_kannel;
 mod sms_notify;
 mod staff_auth;
+mod staff_calendar;
 mod staff_console;
 mod sync_catalog;
 mod sync_fanout;

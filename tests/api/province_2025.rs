@@ -6,12 +6,13 @@ use serde_json::json;
 use crate::helpers::TestApp;
 use crate::intake_support::{post_json, question, spawn_intake_app};
 
-/// Closes `agency` on 1 July 2025 with `successors`.
+/// Closes `agency` from today with `successors` (an agency of the demo may have opened on 1 July
+/// 2025, so that day cannot close it).
 async fn close(app: &TestApp, agency: &str, successors: &[&str]) {
     let client = app.db.client().await;
     client
         .execute(
-            "UPDATE agencies SET valid_until = '2025-07-01' WHERE code = $1",
+            "UPDATE agencies SET valid_until = current_date WHERE code = $1",
             &[&agency],
         )
         .await
@@ -101,7 +102,8 @@ async fn a_question_about_a_dossier_of_a_closed_agency_goes_to_its_successor() {
         .get(0);
     let successor: String = client
         .query_one(
-            "SELECT code FROM agencies WHERE code <> $1 AND kind = 'commune' ORDER BY code LIMIT 1",
+            "SELECT code FROM agencies WHERE code <> $1 AND kind = 'commune' \
+             AND (valid_until IS NULL OR valid_until > current_date) ORDER BY code LIMIT 1",
             &[&handling],
         )
         .await
@@ -122,7 +124,8 @@ async fn a_question_about_a_dossier_of_a_closed_agency_goes_to_its_successor() {
     // With two successors the desk chooses.
     let second: String = client
         .query_one(
-            "SELECT code FROM agencies WHERE code NOT IN ($1, $2) AND kind = 'commune' ORDER BY code LIMIT 1",
+            "SELECT code FROM agencies WHERE code NOT IN ($1, $2) AND kind = 'commune' \
+             AND (valid_until IS NULL OR valid_until > current_date) ORDER BY code LIMIT 1",
             &[&handling, &successor],
         )
         .await

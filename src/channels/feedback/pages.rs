@@ -14,7 +14,7 @@ use crate::domain::intake::Kind;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
 use crate::http::client;
-use crate::http::forms::{base, check_csrf, csrf_token, merge};
+use crate::http::forms::{base, check_csrf, commune_options, csrf_token, level_options, merge};
 use crate::http::pages::{error_page, render};
 use crate::http::{method_not_allowed, AppState};
 use crate::intake::{parse_tracking_code, RawSubmission, Submission};
@@ -93,6 +93,12 @@ async fn form_page(
         .iter()
         .map(|a| json!({"code": a.code, "name": a.name, "selected": a.code == chosen}))
         .collect();
+    let levels = level_options(state, values.level.as_deref())
+        .await
+        .unwrap_or_default();
+    let communes = commune_options(state, values.commune_code.as_deref())
+        .await
+        .unwrap_or_default();
     let page = merge(
         base(state, title_of(kind), None),
         json!({
@@ -108,6 +114,8 @@ async fn form_page(
                 "public": values.public.is_some(),
             },
             "agencies": agencies,
+            "levels": levels,
+            "communes": communes,
             "max_body": state.settings.intake.max_body_chars,
             "max_subject": state.settings.intake.max_subject_chars,
         }),
@@ -129,6 +137,7 @@ pub struct SubmissionForm {
     pub procedure_code: Option<String>,
     pub level: Option<String>,
     pub agency_code: Option<String>,
+    pub commune_code: Option<String>,
     pub public: Option<String>,
 }
 
@@ -211,6 +220,7 @@ async fn submit_form(
             procedure_code: form.procedure_code.clone(),
             level: form.level.clone(),
             agency_code: form.agency_code.clone(),
+            commune_code: form.commune_code.clone(),
             public: Some(form.public.is_some()),
         };
         let submission = Submission::parse(&raw, state.intake.settings())?;

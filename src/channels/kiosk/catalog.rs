@@ -1,5 +1,5 @@
-//! The procedure catalogue as the kiosk browses it: level → agency → field → procedure, search
-//! that ignores diacritics, and one procedure with its documents, time, fee and place, plus a QR
+//! The procedure catalogue as the kiosk browses it: tier (cấp tỉnh, cấp xã) or level → agency →
+//! field → procedure, with no district step; search that ignores diacritics, and one procedure with its documents, time, fee and place, plus a QR
 //! code that opens the same procedure on a phone.
 
 use actix_web::http::header;
@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::json_cached;
-use crate::catalog::{AgencyDesk, CatalogService, ProcedureItem, LEVELS};
+use crate::catalog::{tier_label, AgencyDesk, CatalogService, ProcedureItem};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
@@ -19,13 +19,16 @@ const CATALOG_MAX_AGE: u32 = 60;
 const PROCEDURES_QUERY_NEEDED: &str =
     "Cần tham số q (tìm kiếm) hoặc cả agency và field (duyệt theo cơ quan, lĩnh vực).";
 
-/// `?level=&parent=` of the agency step.
+/// `?tier=` or `?level=` (and `&parent=`) of the agency step.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgenciesQuery {
-    /// `department`, `district` or `commune`.
-    pub level: String,
-    /// Only the children of this agency (the communes of one district).
+    /// A tier of `agency_levels`: `province` (departments) or `local` (communes, wards, special
+    /// zones).
+    pub tier: Option<String>,
+    /// A level of today of `agency_levels` (`department`, `commune`, `ward`, ...).
+    pub level: Option<String>,
+    /// Only the children of this agency.
     pub parent: Option<String>,
 }
 
@@ -35,46 +38,70 @@ pub struct AgencyView {
     pub code: String,
     pub name: String,
     pub kind: String,
+    /// The name of its level ("Xã", "Phường", "Đặc khu", ...).
+    pub kind_label: String,
     pub parent_code: Option<String>,
     pub procedures: i64,
 }
 
-/// `GET /api/v1/catalog/agencies?level=…[&parent=…]`.
+/// `GET /api/v1/catalog/agencies?tier=…` or `?level=…` `[&parent=…]`: the living agencies of a
+/// tier or level of today, in the order of their places.
 pub async fn list_agencies(
     query: web::Query<AgenciesQuery>,
     catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
-    let level = parse_level(&query.level)?;
     let parent = query.parent.as_deref().map(AgencyCode::parse).transpose()?;
     let catalog = catalog.reader().await?;
-    let agencies = catalog.list_agencies(level, parent.as_ref()).await?;
+    let choice = catalog
+        .choose_level(query.tier.as_deref(), query.level.as_deref())
+        .await?;
+    let agencies = catalog.list_agencies(&choice, parent.as_ref()).await?;
     let views: Vec<AgencyView> = agencies
         .into_iter()
         .map(|a| AgencyView {
             code: a.code,
             name: a.name,
             kind: a.kind,
+            kind_label: a.kind_label,
             parent_code: a.parent_code,
             procedures: a.procedures,
         })
         .collect();
     Ok(json_cached(
-        &serde_json::json!({ "level": level, "agencies": views }),
+        &serde_json::json!({
+            "tier": choice.tier(),
+            "level": choice.level(),
+            "agencies": views,
+        }),
         CATALOG_MAX_AGE,
     ))
 }
 
-fn parse_level(raw: &str) -> Result<&'static str, AppError> {
-    LEVELS
-        .iter()
-        .find(|l| **l == raw.trim())
-        .copied()
-        .ok_or_else(|| {
-            AppError::with_message(
-                Code::InvalidInput,
-                "Cấp giải quyết phải là department (cấp tỉnh), district (cấp huyện) hoặc commune (cấp xã).",
-            )
-        })
+/// `GET /api/v1/catalog/levels`: the tiers a citizen browses by (`province`, `local`), each with
+/// its name and the levels of today in it, from `agency_levels`. Historical levels (the district)
+/// are not offered.
+pub async fn list_levels(catalog: web::Data<CatalogService>) -> Result<HttpResponse, AppError> {
+    let levels = catalog.reader().await?.levels().await?;
+    let mut tiers: Vec<serde_json::Value> = Vec::new();
+    for level in levels.iter().filter(|l| !l.historical) {
+        let entry = serde_json::json!({ "code": level.code, "label": level.label_vi, "label_en": level.label_en });
+        match tiers.iter_mut().find(|t| t["tier"] == level.tier.as_str()) {
+            Some(tier) => {
+                if let Some(list) = tier["levels"].as_array_mut() {
+                    list.push(entry);
+                }
+            }
+            None => tiers.push(serde_json::json!({
+                "tier": level.tier,
+                "label": tier_label(&level.tier),
+                "levels": [entry],
+            })),
+        }
+    }
+    Ok(json_cached(
+        &serde_json::json!({ "tiers": tiers }),
+        CATALOG_MAX_AGE,
+    ))
 }
 
 /// `GET /api/v1/catalog/agencies/{code}/fields`.
@@ -221,11 +248,7 @@ pub async fn get_procedure(
         .get_procedure_to_file(&code, browsed.as_ref())
         .await?;
     let (procedure, desk) = (found.procedure, found.desk);
-    let place_note = match procedure.item.level.as_deref() {
-        Some("district") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp huyện nơi cư trú"),
-        Some("commune") => Some("Bộ phận Một cửa Ủy ban nhân dân cấp xã nơi cư trú"),
-        _ => None,
-    };
+    let place_note = place_note(procedure.level_tier.as_deref());
     let phone_url = phone_url(&state, code.as_ref());
     let body = serde_json::json!({
         "code": procedure.item.code,
@@ -245,6 +268,20 @@ pub async fn get_procedure(
         "qr_svg": format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
     });
     Ok(json_cached(&body, CATALOG_MAX_AGE))
+}
+
+/// Where to file a procedure when no one desk is named: any commune-level centre for a local
+/// procedure (a district procedure of before 1 July 2025 included: districts no longer exist),
+/// the provincial centre for a provincial one.
+fn place_note(tier: Option<&str>) -> Option<&'static str> {
+    match tier {
+        Some("local") => Some(
+            "Trung tâm Phục vụ hành chính công xã, phường, đặc khu nơi thuận tiện \
+             (tiếp nhận không phụ thuộc nơi cư trú)",
+        ),
+        Some("province") => Some("Trung tâm Phục vụ hành chính công tỉnh"),
+        _ => None,
+    }
 }
 
 /// Where a phone continues with this procedure: the same app, opened on that procedure.

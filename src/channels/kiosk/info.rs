@@ -1,12 +1,13 @@
 //! What a kiosk shows besides lookups and the catalogue: its own configuration, desk contacts with
-//! the hotline, and on-time statistics per agency.
+//! the hotline (the provincial service centre, then every commune, ward and special-zone centre),
+//! and on-time statistics per living agency.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{json_cached, kiosk_id};
-use crate::catalog::CatalogService;
-use crate::error::{AppError, Code};
+use crate::catalog::{tier_label, CatalogService};
+use crate::error::AppError;
 use crate::http::AppState;
 use crate::quality::QualityService;
 
@@ -29,8 +30,10 @@ pub async fn get_config(
         })))
 }
 
-/// `GET /api/v1/kiosk/contacts`: the hotline and the desks of the province, its departments and
-/// districts (commune desks are reached through their district).
+/// `GET /api/v1/kiosk/contacts`: the hotlines and the desks citizens go to today: the
+/// province-tier desks (the provincial public administrative service centre first), then every
+/// commune, ward and special-zone centre in the order of their places. No desk of a closed
+/// agency or of the abolished districts.
 pub async fn list_contacts(
     state: web::Data<AppState>,
     catalog: web::Data<CatalogService>,
@@ -40,12 +43,15 @@ pub async fn list_contacts(
         .into_iter()
         .map(|d| {
             serde_json::json!({
-                "code": d.code,
-                "name": d.name,
-                "kind": d.kind,
-                "address": d.desk_address,
-                "phone": d.desk_phone,
-                "hours": d.desk_hours,
+                "code": d.desk.code,
+                "name": d.desk.name,
+                "kind": d.desk.kind,
+                "kind_label": d.kind_label,
+                "tier": d.tier,
+                "tier_label": tier_label(&d.tier),
+                "address": d.desk.desk_address,
+                "phone": d.desk.desk_phone,
+                "hours": d.desk.desk_hours,
             })
         })
         .collect();
@@ -59,32 +65,26 @@ pub async fn list_contacts(
     ))
 }
 
-/// `?level=`: which agencies to compare.
+/// `?tier=` or `?level=`: which agencies to compare.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnTimeQuery {
-    /// `department` (default), `district` or `commune`.
+    /// A tier of `agency_levels`: `province` (the default) or `local`.
+    pub tier: Option<String>,
+    /// A level of today of `agency_levels` (`department`, `commune`, `ward`, ...).
     pub level: Option<String>,
 }
 
-/// `GET /api/v1/stats/on-time[?level=…]`: settled dossiers of the last year and the share on
-/// time, per handling agency of one level, best first.
+/// `GET /api/v1/stats/on-time[?tier=…|?level=…]`: settled dossiers of the last year and the
+/// share on time, per agency of one tier or level (a closed agency's dossiers under its one
+/// living successor, or under its own name marked `closed`), best first.
 pub async fn get_on_time(
     query: web::Query<OnTimeQuery>,
     quality: web::Data<QualityService>,
 ) -> Result<HttpResponse, AppError> {
-    let level = match query.level.as_deref().map(str::trim) {
-        None | Some("department") => "department",
-        Some("district") => "district",
-        Some("commune") => "commune",
-        Some(_) => {
-            return Err(AppError::with_message(
-                Code::InvalidInput,
-                "Cấp phải là department, district hoặc commune.",
-            ))
-        }
-    };
-    let stats = quality.on_time(level).await?;
+    let stats = quality
+        .on_time(query.tier.as_deref(), query.level.as_deref())
+        .await?;
     let agencies: Vec<_> = stats
         .agencies
         .into_iter()
@@ -93,15 +93,20 @@ pub async fn get_on_time(
                 "code": r.code,
                 "name": r.name,
                 "kind": r.kind,
+                "closed": r.closed,
                 "settled": r.settled,
                 "on_time": r.on_time,
                 "percent": percent(r.on_time, r.settled),
+                "includes": r.rolled_up.iter()
+                    .map(|(code, name)| serde_json::json!({ "code": code, "name": name }))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();
     Ok(json_cached(
         &serde_json::json!({
-            "level": level,
+            "tier": stats.choice.tier(),
+            "level": stats.choice.level(),
             "since": stats.since.date_naive().to_string(),
             "settled": stats.settled,
             "on_time": stats.on_time,

@@ -23,7 +23,7 @@ pub const KIOSK_HEADER: &str = crate::http::kiosk_keys::KIOSK_ID_HEADER;
 /// Registers the kiosk routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
-    let json_routes: [(&str, actix_web::Route); 9] = [
+    let json_routes: [(&str, actix_web::Route); 10] = [
         ("/api/v1/kiosk/config", web::get().to(info::get_config)),
         ("/api/v1/kiosk/contacts", web::get().to(info::list_contacts)),
         (
@@ -31,6 +31,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(rating::create_rating),
         ),
         ("/api/v1/stats/on-time", web::get().to(info::get_on_time)),
+        (
+            "/api/v1/catalog/levels",
+            web::get().to(catalog::list_levels),
+        ),
         (
             "/api/v1/catalog/agencies",
             web::get().to(catalog::list_agencies),

@@ -86,6 +86,7 @@ async fn item_page(
                 "dossier_code": item.dossier_code,
                 "procedure_code": item.procedure_code,
                 "agency": item.agency_name,
+                "commune": item.commune_name,
                 "received_at": vn_time(Some(item.received_at)),
                 "classify_due_at": vn_time(item.classify_due_at),
                 "handle_due_at": vn_time(item.handle_due_at),

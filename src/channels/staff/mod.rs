@@ -1,12 +1,13 @@
 //! The staff console (server-rendered): login behind per-address and per-username limits, logout,
 //! the inbox with filters, the item page with its history and actions, publication with a preview
-//! of what is masked, and the administrator's pages (staff accounts, routing rules, the audit
-//! log). Every form carries the session's CSRF token; an agency officer only ever reaches their
+//! of what is masked, and the administrator's pages (staff accounts, routing rules, the working
+//! calendar, the audit log). Every form carries the session's CSRF token; an agency officer only ever reaches their
 //! own agency's items (the scope goes into every query, so another agency's item is "not found",
 //! by list, by direct URL and by action). One file per screen; this module registers their routes.
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod inbox;
 pub mod item;
 pub mod login;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(method_not_allowed)),
     )
     .configure(audit::configure)
+    .configure(calendar::configure)
     .service(
         web::resource("/can-bo/dinh-tuyen")
             .route(web::get().to(routes::show_routes))

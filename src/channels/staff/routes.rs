@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::http::forms::{base, merge, respond, see_other, session_form};
+use crate::http::forms::{base, level_options, merge, respond, see_other, session_form};
 use crate::http::pages::render;
 use crate::http::AppState;
 use crate::staff::{self, authorise, Role, StaffSession};
@@ -20,14 +20,17 @@ async fn routes_page(
 ) -> Result<HttpResponse, AppError> {
     let routes = staff::routes::list(&state.pool).await?;
     let agencies = state.intake.agencies().await?;
+    let levels = level_options(state, None).await?;
     let page = merge(
         base(state, "Quy tắc chuyển xử lý", Some(session)),
         json!({
             "error": error,
             "routes": routes.iter().map(|r| json!({
                 "procedure_code": r.procedure_code, "procedure_name": r.procedure_name,
-                "level": r.level, "agency_code": r.agency_code, "agency_name": r.agency_name,
+                "level": r.level, "level_label": r.level_label, "historical": r.historical,
+                "agency_code": r.agency_code, "agency_name": r.agency_name,
             })).collect::<Vec<_>>(),
+            "levels": levels,
             "agencies": agencies.iter().map(|a| json!({"code": a.code, "name": a.name})).collect::<Vec<_>>(),
         }),
     );

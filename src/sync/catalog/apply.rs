@@ -131,6 +131,10 @@ pub async fn apply_procedure_batch(
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
     let mut report = BatchReport::default();
+    // Levels are checked before the newest version of each code is picked, so a refused item is
+    // reported as refused, not as stale beside another item of the same code.
+    let levels = db::catalog::level_rows(&*client).await?;
+    let items = known_levels(items, &levels);
     let candidates = sort_out(items, &mut report);
 
     let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
@@ -140,6 +144,30 @@ pub async fn apply_procedure_batch(
         }
     }
     db::catalog::lock_procedure_batches(&transaction).await?;
+    // Levels are data: a procedure's level must be a row of the levels table.
+    let levels = db::catalog::list_levels(&transaction).await?;
+    let candidates: Vec<(usize, Procedure)> = candidates
+        .into_iter()
+        .filter_map(|(index, procedure)| {
+            let Some(level) = &procedure.level else {
+                return Some((index, procedure));
+            };
+            if levels.iter().any(|l| l == level.as_str()) {
+                return Some((index, procedure));
+            }
+            report.errors.push(crate::sync::service::ItemReport {
+                index,
+                code: Some(procedure.code.as_ref().to_owned()),
+                field: "level".into(),
+                reason: format!(
+                    "{} is not a level of the catalog (one of: {})",
+                    level.as_str(),
+                    levels.join(", ")
+                ),
+            });
+            None
+        })
+        .collect();
     let codes: Vec<&str> = candidates.iter().map(|(_, p)| p.code.as_str()).collect();
     let before = db::catalog::list_procedures_shown(&transaction, &codes).await?;
     let procedures: Vec<&Procedure> = candidates.iter().map(|(_, p)| p).collect();
@@ -152,6 +180,61 @@ pub async fn apply_procedure_batch(
 
     finish(&mut report, &candidates, &applied);
     Ok(CatalogOutcome { report, dossiers })
+}
+
+/// Keeps the procedures whose level is a row of the levels table and, when they name an agency
+/// or desk, a level of the province tier (a procedure of the local tier is settled by every
+/// commune for its own place, so it names none); refuses the others by item.
+fn known_levels(
+    items: Vec<CheckedItem<Procedure>>,
+    levels: &[db::catalog::LevelRow],
+) -> Vec<CheckedItem<Procedure>> {
+    items
+        .into_iter()
+        .map(|item| {
+            let (index, procedure) = item?;
+            let refusal = match &procedure.level {
+                None => None,
+                Some(level) => match levels.iter().find(|l| l.code == level.as_str()) {
+                    None => Some((
+                        "level",
+                        format!(
+                            "{} is not a level of the catalog (one of: {})",
+                            level.as_str(),
+                            levels
+                                .iter()
+                                .map(|l| l.code.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )),
+                    Some(l)
+                        if l.tier != "province"
+                            && (procedure.agency_code.is_some()
+                                || procedure.desk_agency_code.is_some()) =>
+                    {
+                        Some((
+                            "agency_code",
+                            format!(
+                                "a procedure of level {} is settled by every commune for its own place and names no agency or desk",
+                                l.code
+                            ),
+                        ))
+                    }
+                    Some(_) => None,
+                },
+            };
+            match refusal {
+                None => Ok((index, procedure)),
+                Some((field, reason)) => Err(crate::sync::service::ItemReport {
+                    index,
+                    code: Some(procedure.code.as_str().to_owned()),
+                    field: field.into(),
+                    reason,
+                }),
+            }
+        })
+        .collect()
 }
 
 impl SyncService {

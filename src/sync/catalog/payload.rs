@@ -11,7 +11,8 @@ pub struct AgencyPayload {
     /// The parent agency: stored already, or in the same batch.
     #[serde(default)]
     pub parent_code: Option<String>,
-    /// `province`, `department`, `district` or `commune`.
+    /// Its level: a code of `agency_levels` (`province`, `department`, `commune`, `ward`,
+    /// `special_zone`, the historical `district`, ...).
     pub kind: String,
     pub name: String,
     #[serde(default)]
@@ -54,7 +55,8 @@ pub struct ProcedurePayload {
     pub online_level: String,
     /// Monotonic per procedure; not newer than the stored version means stale.
     pub version: i64,
-    /// Level that settles it: `department`, `district` or `commune` (kiosk browsing).
+    /// Level that settles it: a code of `agency_levels` (`department`, `commune`; `district`
+    /// for procedures of before the 2025 reform).
     #[serde(default)]
     pub level: Option<String>,
     /// For a department-level procedure: the department that settles it.

@@ -202,17 +202,17 @@ impl CatalogPayload for ProcedurePayload {
         }
         let online_level = OnlineLevel::parse(&self.online_level)
             .ok_or_else(|| ItemError::new("online_level", "must be full, partial or none"))?;
+        // Levels are data: here only the shape of a level code; whether it is a level of the
+        // catalog, and whether it may name an agency, is checked against the levels table when
+        // the batch is applied.
         let level = match self.level.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(
-                crate::db::kiosk::LEVELS
-                    .iter()
-                    .find(|l| l.eq_ignore_ascii_case(raw))
-                    .copied()
-                    .ok_or_else(|| {
-                        ItemError::new("level", "must be department, district or commune")
-                    })?,
-            ),
+            Some(raw) => Some(AgencyKind::parse(raw).ok_or_else(|| {
+                ItemError::new(
+                    "level",
+                    "must be a level code of lower-case letters and _, such as department or commune",
+                )
+            })?),
         };
         let agency = |field: &str, raw: Option<&str>| -> Result<Option<AgencyCode>, ItemError> {
             match raw.map(str::trim) {
@@ -224,10 +224,10 @@ impl CatalogPayload for ProcedurePayload {
         };
         let agency_code = agency("agency_code", self.agency_code.as_deref())?;
         let desk_agency_code = agency("desk_agency_code", self.desk_agency_code.as_deref())?;
-        if (agency_code.is_some() || desk_agency_code.is_some()) && level != Some("department") {
+        if (agency_code.is_some() || desk_agency_code.is_some()) && level.is_none() {
             return Err(ItemError::new(
                 "agency_code",
-                "only a department-level procedure names its department and desk",
+                "only a procedure with a province-tier level (such as department) names its agency and desk",
             ));
         }
         let documents = match &self.documents {

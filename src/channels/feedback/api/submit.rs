@@ -41,6 +41,8 @@ pub struct CreatedView {
     pub kind: &'static str,
     pub state: &'static str,
     pub agency: Option<AgencyView>,
+    /// Why it went to that agency: `explicit`, `commune`, `dossier`, `procedure` or `desk`.
+    pub routed_by: String,
     pub deadlines: DeadlinesView,
     /// Where the submitter follows the item: the tracking link, with its token.
     pub track_url: String,
@@ -98,6 +100,7 @@ pub async fn create_item(
             .agency_code
             .clone()
             .map(|code| AgencyView { code, name: None }),
+        routed_by: item.routed_by.clone(),
         deadlines: DeadlinesView {
             classify_due_at: vn_time(item.classify_due_at),
             handle_due_at: vn_time(item.handle_due_at),

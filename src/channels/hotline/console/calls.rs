@@ -46,7 +46,13 @@ pub async fn start_call(
             None => None,
         };
         let db = client(&state).await?;
-        let id = call_log::start_call(&db, session.account_id, phone.as_ref()).await?;
+        let id = call_log::start_call(
+            &db,
+            session.account_id,
+            phone.as_ref(),
+            state.settings.hotline.entry_working_hours,
+        )
+        .await?;
         Ok(see_other(&format!("/can-bo/tong-dai?call={id}")))
     }
     .await;

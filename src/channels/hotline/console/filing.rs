@@ -14,7 +14,7 @@ use crate::domain::intake::{IntakeChannel, Kind};
 use crate::domain::PhoneNumber;
 use crate::error::{AppError, Code};
 use crate::hotline::call_log::{self, Call};
-use crate::http::forms::{base, merge, respond, session_form};
+use crate::http::forms::{base, commune_options, level_options, merge, respond, session_form};
 use crate::http::pages::render;
 use crate::http::AppState;
 use crate::intake::{RawSubmission, Submission};
@@ -58,6 +58,8 @@ pub struct FilingForm {
     pub level: Option<String>,
     /// The agency it is addressed to.
     pub agency_code: Option<String>,
+    /// The caller's commune (xã, phường, đặc khu).
+    pub commune_code: Option<String>,
     /// Present when the caller agrees to its publication.
     pub public: Option<String>,
 }
@@ -77,6 +79,8 @@ async fn filing_page(
         None => None,
     };
     let agencies = state.intake.agencies().await?;
+    let levels = level_options(state, typed.level.as_deref()).await?;
+    let communes = commune_options(state, typed.commune_code.as_deref()).await?;
     let page = merge(
         base(
             state,
@@ -103,6 +107,8 @@ async fn filing_page(
                 "agency_code": typed.agency_code.clone().unwrap_or_default(),
                 "public": typed.public.is_some(),
             },
+            "levels": levels,
+            "communes": communes,
             "agencies": agencies.iter().map(|a| json!({"code": a.code, "name": a.name, "selected": typed.agency_code.as_deref() == Some(a.code.as_str())})).collect::<Vec<_>>(),
         }),
     );
@@ -169,6 +175,7 @@ pub async fn file_for_caller(
             procedure_code: input.procedure_code.clone(),
             level: input.level.clone(),
             agency_code: input.agency_code.clone(),
+            commune_code: input.commune_code.clone(),
             public: Some(input.public.is_some()),
         };
         let now = Utc::now();
@@ -184,7 +191,7 @@ pub async fn file_for_caller(
         };
         let item = match submitted {
             Ok(item) => item,
-            Err(error) if error.code == Code::InvalidSubmission => {
+            Err(error) if matches!(error.code, Code::InvalidSubmission | Code::InvalidCommune) => {
                 return filing_page(
                     &state,
                     &session,
@@ -201,7 +208,7 @@ pub async fn file_for_caller(
         let mut late = false;
         if let Some(c) = &call {
             call_log::attach_item(&db, c.id, item.id).await?;
-            late = entry_deadline(&db, &state, c.started_at).await? < now;
+            late = entry_deadline(&db, &state, c).await? < now;
         }
         let created = json!({
             "tracking_code": item.tracking_code,

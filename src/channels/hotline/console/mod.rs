@@ -136,13 +136,18 @@ fn masked_phone(e164: Option<&str>) -> Option<String> {
         .map(|p| p.masked())
 }
 
-/// The deadline to enter what a caller said: `entry_working_hours` of working time after the call
-/// started.
+/// The deadline to enter what a caller said: as stored when the call started; for a call
+/// started before tracuu stored it, `entry_working_hours` of working time after the call started
+/// on today's calendar.
 async fn entry_deadline(
     client: &impl deadpool_postgres::GenericClient,
     state: &AppState,
-    started_at: DateTime<Utc>,
+    call: &Call,
 ) -> Result<DateTime<Utc>, AppError> {
+    if let Some(due) = call.entry_due_at {
+        return Ok(due);
+    }
+    let started_at = call.started_at;
     let calendar = crate::intake::load_calendar(client)
         .await
         .map_err(AppError::internal)?;
@@ -159,7 +164,7 @@ async fn call_view(
     state: &AppState,
     call: &Call,
 ) -> Result<Value, AppError> {
-    let deadline = entry_deadline(client, state, call.started_at).await?;
+    let deadline = entry_deadline(client, state, call).await?;
     let items = call_log::list_call_items(client, call.id).await?;
     Ok(json!({
         "id": call.id,
