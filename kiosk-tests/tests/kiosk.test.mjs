@@ -140,7 +140,8 @@ test('a dossier of a closed agency shows where to go now, on screen and on the s
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#code');
-  await page.keyboard.type(dossier.code);
+  // Human speed, so the kiosk does not take the typing for a scanner.
+  await page.keyboard.type(dossier.code, { delay: 120 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('#now');
   const now = await page.textContent('#now');
