@@ -359,7 +359,7 @@
       h('dl.facts', {},
         fact(t('dossierCode'), d.code, 'code'),
         fact(t('procedure'), d.procedure.name),
-        fact(t('handlingAgency'), d.handling_agency.name),
+        fact(t('handlingAgency'), d.handling_agency.now_text || d.handling_agency.name),
         fact(t('receivedAt'), fmtTime(d.received_at)),
         fact(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt'), 'due'),
         fact(t('timeliness'), timelinessLabel(d.timeliness.key), 'timeliness ' + d.timeliness.key),
@@ -370,6 +370,8 @@
       button('.primary.big', t('print'), () => printSlip(d), { id: 'print' }),
       button('.big', t('tileRating'), () => show('rating', { code: d.code }), { id: 'rate-this' }),
       button('.big', t('newLookup'), () => renderLookupForm(body, ''), { id: 'new-lookup' }));
+    const now = renderNow(d);
+    if (now) result.appendChild(now);
     body.replaceChildren(result, actions);
     if (d.qr && d.qr.token !== 'valid') {
       // The scanned QR link's token did not open the details: say why (the landing page's words).
@@ -380,6 +382,25 @@
     performance.mark('kiosk-result');
     if (d.view === 'detailed') body.appendChild(renderDetails(d));
     if (d.view !== 'detailed') body.appendChild(renderProofForm(body, parsed, raw, d.proof));
+  }
+
+  // The agency of the receipt has closed (a district abolished on 1 July 2025, a closed code):
+  // who serves the dossier now, with each desk (the receiving agency's successors first).
+  function closedAgency(d) {
+    return [d.receiving_agency, d.handling_agency].find((a) => a && a.now_text) || null;
+  }
+
+  function renderNow(d) {
+    const closed = closedAgency(d);
+    if (!closed) return null;
+    return h('div.now', { id: 'now', role: 'note' },
+      h('h3', {}, t('nowTitle')),
+      h('p', {}, closed.now_text),
+      (closed.now || []).map((desk) => h('div.now-desk', {},
+        h('p.item-title', {}, desk.desk_name),
+        desk.desk_address ? h('p', {}, desk.desk_address) : null,
+        desk.desk_phone ? h('p', {}, t('phone') + ': ' + desk.desk_phone) : null,
+        desk.desk_hours ? h('p', {}, t('hours') + ': ' + desk.desk_hours) : null)));
   }
 
   function statusPlainTitle(code, fallback) {
@@ -432,6 +453,7 @@
       line(t('dossierCode'), d.code),
       line(t('procedure'), d.procedure.name),
       line(t('handlingAgency'), d.handling_agency.name),
+      ...(closedAgency(d) ? [line(t('nowTitle'), closedAgency(d).now_text)] : []),
       line(t('status'), lang() === 'vi' ? d.status.label : statusPlainTitle(d.status.code, d.status.label)),
       line(t('receivedAt'), fmtTime(d.received_at)),
       line(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt')),

@@ -546,7 +546,7 @@ impl Default for HotlineSettings {
             sms_per_operator_per_hour: 60,
             entry_working_hours: 8,
             phone_search_limit: 50,
-            office_addresses: "Trung tâm Phục vụ hành chính công tỉnh, số 52 Hùng Vương, thành phố Quảng Ngãi; và Bộ phận Một cửa của Ủy ban nhân dân các huyện, thị xã, xã, phường.".into(),
+            office_addresses: "Trung tâm Phục vụ hành chính công tỉnh, số 52 Hùng Vương, tỉnh Quảng Ngãi; và Trung tâm Phục vụ hành chính công của các xã, phường và đặc khu Lý Sơn. Ông bà có thể nộp hồ sơ tại bất kỳ Trung tâm nào, không phụ thuộc nơi cư trú.".into(),
             audio_enabled: false,
             audio_cache_dir: PathBuf::from("var/ivr-audio"),
             espeak_voice: "vi".into(),

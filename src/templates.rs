@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/partials/lookup_form.hbs"),
     ),
     ("dossier", include_str!("../templates/partials/dossier.hbs")),
+    (
+        "agency_now",
+        include_str!("../templates/partials/agency_now.hbs"),
+    ),
     ("qr/landing", include_str!("../templates/qr/landing.hbs")),
     (
         "receipt/form01",

@@ -120,6 +120,42 @@ test('a dossier is looked up by typing its code on the on-screen keyboard', asyn
   }
 });
 
+test('a dossier of a closed agency shows where to go now, on screen and on the slip', async () => {
+  const dossier = tracuu.dossier(9);
+  const page = await openKiosk(PORTRAIT);
+  // The server's side is tested against PostgreSQL (tests/api/lookup_successors.rs); here the
+  // real answer gets the fields the server adds for a closed district, as it would send them.
+  await page.route('**/api/v1/dossiers/**', async (route) => {
+    const response = await route.fetch();
+    const json = await response.json();
+    const now = [{
+      code: '999.91.01.H48', name: 'UBND xã Bình Thử',
+      desk_name: 'Trung tâm Phục vụ hành chính công xã Bình Thử',
+      desk_address: 'Thôn Phước Thử', desk_phone: '0255.3812345', desk_hours: 'Thứ Hai đến thứ Sáu',
+    }];
+    const closed = { code: '999.91.00.H48', name: 'UBND huyện Bình Thử', now,
+      now_text: 'UBND huyện Bình Thử (nay là Trung tâm Phục vụ hành chính công xã Bình Thử)' };
+    await route.fulfill({ response, json: { ...json, receiving_agency: closed, handling_agency: closed } });
+  });
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#code');
+  // Human speed, so the kiosk does not take the typing for a scanner.
+  await page.keyboard.type(dossier.code, { delay: 120 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#now');
+  const now = await page.textContent('#now');
+  assert.match(now, /Nơi liên hệ hiện nay/);
+  assert.match(now, /UBND huyện Bình Thử \(nay là Trung tâm Phục vụ hành chính công xã Bình Thử\)/);
+  assert.match(now, /0255\.3812345/);
+  assert.match(await page.textContent('#result'), /Cơ quan giải quyết\s*UBND huyện Bình Thử \(nay là/);
+  await shot(page, '03b-closed-agency');
+  await page.evaluate(() => { window.print = () => {}; });
+  await page.click('#print');
+  assert.match(await page.textContent('#slip'), /nay là Trung tâm Phục vụ hành chính công xã Bình Thử/);
+  await page.context().close();
+});
+
 test('a physical keyboard can type the code and submit with Enter', async () => {
   const dossier = tracuu.dossier(9);
   const page = await openKiosk(PORTRAIT);

@@ -67,10 +67,14 @@ pub async fn lock_procedure_batches(client: &impl GenericClient) -> anyhow::Resu
 /// online level, version alone) leaves the rendered views as they are.
 pub type Shown = std::collections::HashMap<String, Vec<Option<String>>>;
 
-const LIST_AGENCIES_SHOWN: &str =
-    "SELECT code, name, desk_address, desk_phone, desk_hours FROM agencies WHERE code = ANY($1)";
+const LIST_AGENCIES_SHOWN: &str = "
+SELECT a.code, a.name, a.desk_address, a.desk_phone, a.desk_hours, a.valid_until::text,
+       (SELECT string_agg(s.successor_code, ',' ORDER BY s.successor_code)
+          FROM agency_successors s WHERE s.agency_code = a.code)
+  FROM agencies a WHERE a.code = ANY($1)";
 
-/// The shown fields of the stored agencies among `codes` (name, desk address, phone, hours).
+/// The shown fields of the stored agencies among `codes`: name, desk address, phone and hours,
+/// and, since views name a closed agency's successors, its closing date and successors.
 pub async fn list_agencies_shown(
     client: &impl GenericClient,
     codes: &[&str],
@@ -80,7 +84,7 @@ pub async fn list_agencies_shown(
         .query(&statement, &[&codes])
         .await?
         .iter()
-        .map(|r| (r.get(0), (1..5).map(|i| r.get(i)).collect()))
+        .map(|r| (r.get(0), (1..7).map(|i| r.get(i)).collect()))
         .collect())
 }
 
@@ -416,9 +420,18 @@ pub async fn list_procedure_versions(
 }
 
 /// Dossiers whose views name one of the agencies: as receiving or handling agency (name, desk
-/// address, phone and hours) or in a timeline step.
+/// address, phone and hours), as the successor a closed receiving or handling agency names now
+/// (its predecessors are walked back through chains of closures; `UNION` ends the walk on a
+/// cycle), or in a timeline step.
 const LIST_DOSSIERS_OF_AGENCIES: &str = "
-SELECT code FROM dossiers WHERE receiving_agency_code = ANY($1) OR handling_agency_code = ANY($1)
+WITH RECURSIVE shown (code) AS (
+    SELECT unnest($1::text[])
+    UNION
+    SELECT s.agency_code FROM agency_successors s JOIN shown w ON s.successor_code = w.code
+)
+SELECT code FROM dossiers
+ WHERE receiving_agency_code = ANY(ARRAY(SELECT code FROM shown))
+    OR handling_agency_code = ANY(ARRAY(SELECT code FROM shown))
 UNION
 SELECT dossier_code FROM dossier_events WHERE agency_code = ANY($1)";
 

@@ -7,6 +7,7 @@ use deadpool_postgres::GenericClient;
 use serde::Deserialize;
 use tokio_postgres::Row;
 
+use crate::domain::succession::{LivingSuccessor, NowAgency};
 use crate::domain::{
     AgencyCode, Channel, DomainError, Dossier, DossierCode, DossierEvent, PhoneNumber,
     ProcedureCode, Status,
@@ -137,6 +138,24 @@ pub struct DossierRecord {
     /// The catalog name of each timeline step's agency, in timeline order (`None`: the step names
     /// no agency, or one the catalog lacks).
     pub event_agency_names: Vec<Option<String>>,
+    /// Who serves the receiving agency's dossiers now: `None` while it is open, its living
+    /// successors (chains followed) once it has closed.
+    pub receiving_now: Option<Vec<NowAgency>>,
+    /// The same for the handling agency.
+    pub handling_now: Option<Vec<NowAgency>>,
+}
+
+/// The living successors of a closed agency as `now_agencies_json!` returns them (SQL NULL: the
+/// agency is open).
+pub(crate) fn now_from_json(
+    value: Option<serde_json::Value>,
+) -> anyhow::Result<Option<Vec<NowAgency>>> {
+    value
+        .map(|value| {
+            let found: Vec<LivingSuccessor> = serde_json::from_value(value)?;
+            Ok(found.into_iter().map(NowAgency::from).collect())
+        })
+        .transpose()
 }
 
 /// One step of the timeline as the view query returns it: the stored step and its agency's name.
@@ -151,11 +170,24 @@ struct EventRow {
 }
 
 /// Everything a view is rendered from. The timeline comes back as a JSON array so a dossier is one
-/// row and a batch of dossiers one round trip.
+/// row and a batch of dossiers one round trip. Who serves a closed agency's dossiers now is walked
+/// once per closed agency of the batch (`closed_now`), not once per dossier: a batch of a district's
+/// old dossiers names the same few agencies thousands of times.
 macro_rules! dossier_select {
     () => {
         concat!(
-            "SELECT ",
+            "WITH closed_now (code, now) AS MATERIALIZED (
+                SELECT a.code, ",
+            now_agencies_json!("a"),
+            " FROM agencies a
+                 WHERE a.code IN (SELECT x.receiving_agency_code FROM dossiers x WHERE x.code = ANY($1)
+                                  UNION
+                                  SELECT x.handling_agency_code FROM dossiers x WHERE x.code = ANY($1))
+                   AND NOT ",
+            living_agency!("a"),
+            "
+            )
+            SELECT ",
             dossier_columns!(),
             ", d.lookup_number, d.updated_at, p.name, p.field, p.processing_days,
                 ra.name, ha.name, ra.desk_address, ra.desk_phone, ra.desk_hours,
@@ -165,16 +197,19 @@ macro_rules! dossier_select {
                             'agency_code', e.agency_code, 'agency_name', a.name, 'note', e.note)
                           ORDER BY e.seq), '[]'::json)
                    FROM dossier_events e LEFT JOIN agencies a ON a.code = e.agency_code
-                  WHERE e.dossier_code = d.code) AS events
+                  WHERE e.dossier_code = d.code) AS events, rn.now, hn.now
            FROM dossiers d
            JOIN procedures p ON p.code = d.procedure_code
            JOIN agencies ra ON ra.code = d.receiving_agency_code
-           JOIN agencies ha ON ha.code = d.handling_agency_code"
+           JOIN agencies ha ON ha.code = d.handling_agency_code
+           LEFT JOIN closed_now rn ON rn.code = d.receiving_agency_code
+           LEFT JOIN closed_now hn ON hn.code = d.handling_agency_code
+          WHERE d.code = ANY($1)"
         )
     };
 }
 
-const LIST_BY_CODES: &str = concat!(dossier_select!(), " WHERE d.code = ANY($1)");
+const LIST_BY_CODES: &str = dossier_select!();
 
 /// The dossiers with these codes (missing ones are simply absent), in one round trip.
 pub async fn list_by_codes(
@@ -395,6 +430,8 @@ impl TryFrom<&Row> for DossierRecord {
             desk_phone: row.try_get(column + 8)?,
             desk_hours: row.try_get(column + 9)?,
             event_agency_names,
+            receiving_now: now_from_json(row.try_get(column + 11)?)?,
+            handling_now: now_from_json(row.try_get(column + 12)?)?,
         })
     }
 }

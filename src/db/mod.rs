@@ -16,6 +16,43 @@ macro_rules! living_agency {
     };
 }
 
+/// The SQL expression "who serves the dossiers of the agency aliased `$alias` now": NULL while
+/// that agency still receives dossiers ([`living_agency!`]); for a closed one, a JSON array of its
+/// living successors, following successors that closed too to their living end (a chain of
+/// closures), each `{code, name, tier, desk_address, desk_phone, desk_hours}`, ordered by name
+/// (`[]` when none is known). The walk is `UNION` over codes, so it ends even if the stored
+/// successions ever held a cycle; a successor the catalog lacks is skipped. Read as
+/// [`crate::domain::succession::LivingSuccessor`]s.
+macro_rules! now_agencies_json {
+    ($alias:literal) => {
+        concat!(
+            "CASE WHEN ",
+            living_agency!($alias),
+            " THEN NULL ELSE (
+                WITH RECURSIVE walk (code) AS (
+                    SELECT s.successor_code FROM agency_successors s WHERE s.agency_code = ",
+            $alias,
+            ".code
+                    UNION
+                    SELECT s.successor_code FROM walk w
+                      JOIN agencies c ON c.code = w.code AND NOT ",
+            living_agency!("c"),
+            "
+                      JOIN agency_successors s ON s.agency_code = c.code
+                )
+                SELECT coalesce(json_agg(json_build_object('code', n.code, 'name', n.name,
+                           'tier', lv.tier, 'desk_address', n.desk_address,
+                           'desk_phone', n.desk_phone, 'desk_hours', n.desk_hours)
+                         ORDER BY n.name, n.code), '[]'::json)
+                  FROM walk w JOIN agencies n ON n.code = w.code
+                  JOIN agency_levels lv ON lv.code = n.kind
+                 WHERE ",
+            living_agency!("n"),
+            ") END"
+        )
+    };
+}
+
 pub mod agencies;
 pub mod audit;
 pub mod calendar;

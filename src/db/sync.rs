@@ -16,8 +16,11 @@ const NOTIFY_LIMIT: usize = 7_000;
 
 const PROCEDURE_ENTRIES: &str =
     "SELECT code, name, field, processing_days FROM procedures WHERE code = ANY($1)";
-const AGENCY_ENTRIES: &str = "SELECT code, name, desk_address, desk_phone, desk_hours
-    FROM agencies WHERE code = ANY($1)";
+const AGENCY_ENTRIES: &str = concat!(
+    "SELECT a.code, a.name, a.desk_address, a.desk_phone, a.desk_hours, ",
+    now_agencies_json!("a"),
+    " FROM agencies a WHERE a.code = ANY($1)"
+);
 
 /// What a dossier view shows of a procedure.
 #[derive(Debug, Clone)]
@@ -34,6 +37,9 @@ pub struct AgencyEntry {
     pub desk_address: Option<String>,
     pub desk_phone: Option<String>,
     pub desk_hours: Option<String>,
+    /// Who serves its dossiers now (`None` while it is open; see
+    /// [`crate::db::dossiers::DossierRecord::receiving_now`]).
+    pub now: Option<Vec<crate::domain::succession::NowAgency>>,
 }
 
 /// The catalog entries among `procedures` and `agencies` that exist (codes absent from the
@@ -68,17 +74,18 @@ pub async fn catalog_entries(
         .await?
         .iter()
         .map(|r| {
-            (
-                r.get(0),
+            Ok((
+                r.try_get(0)?,
                 AgencyEntry {
-                    name: r.get(1),
-                    desk_address: r.get(2),
-                    desk_phone: r.get(3),
-                    desk_hours: r.get(4),
+                    name: r.try_get(1)?,
+                    desk_address: r.try_get(2)?,
+                    desk_phone: r.try_get(3)?,
+                    desk_hours: r.try_get(4)?,
+                    now: crate::db::dossiers::now_from_json(r.try_get(5)?)?,
                 },
-            )
+            ))
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     Ok((procedures, agencies))
 }
 

@@ -24,6 +24,7 @@ pub mod qr_token;
 pub mod sms;
 pub mod speech;
 pub mod status;
+pub mod succession;
 pub mod text;
 pub mod timeliness;
 

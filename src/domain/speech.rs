@@ -280,6 +280,12 @@ pub struct PublicFacts {
     pub lookup_number: String,
     pub procedure_name: String,
     pub handling_agency: String,
+    /// The receiving agency as printed on the receipt.
+    pub receiving_agency: String,
+    /// Who serves the receiving agency's dossiers now, once it has closed.
+    pub receiving_now: Option<Vec<super::succession::NowAgency>>,
+    /// Who serves the handling agency's dossiers now, once it has closed.
+    pub handling_now: Option<Vec<super::succession::NowAgency>>,
     pub status: Status,
     pub timeliness: Timeliness,
     pub received_at: DateTime<Utc>,
@@ -337,10 +343,34 @@ pub fn status_report(facts: &PublicFacts) -> String {
     if let Some(b) = bring_sentence(facts.status) {
         parts.push(b.to_owned());
     }
+    if let Some(now) = now_report(facts) {
+        parts.push(spell_numbers(&now));
+    }
     parts.join(" ")
 }
 
-/// The working hours of the one-stop desks as spoken: "từ thứ Hai đến thứ Sáu, buổi sáng từ bảy
+impl PublicFacts {
+    /// When the dossier's agency has closed: that agency's name and who serves it now, the
+    /// receiving agency's first (where the result is collected and questions asked), else the
+    /// handling agency's.
+    pub fn closed_agency_now(&self) -> Option<(&str, &[super::succession::NowAgency])> {
+        match (&self.receiving_now, &self.handling_now) {
+            (Some(now), _) => Some((&self.receiving_agency, now)),
+            (None, Some(now)) => Some((&self.handling_agency, now)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Where the caller goes now when the dossier's agency has closed: the receiving agency's
+/// successor (where the result is collected and questions asked), else the handling agency's.
+fn now_report(facts: &PublicFacts) -> Option<String> {
+    use super::succession::spoken_now;
+    spoken_now(&facts.receiving_agency, facts.receiving_now.as_deref())
+        .or_else(|| spoken_now(&facts.handling_agency, facts.handling_now.as_deref()))
+}
+
+/// The working hours of the public administrative service centres (province and communes) as spoken: "từ thứ Hai đến thứ Sáu, buổi sáng từ bảy
 /// giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày
 /// nghỉ lễ, Tết."
 pub fn office_hours_words(hours: &WorkingHours) -> String {
@@ -355,7 +385,7 @@ pub fn office_hours_words(hours: &WorkingHours) -> String {
     let (ms, me) = hours.morning();
     let (as_, ae) = hours.afternoon();
     format!(
-        "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ {} đến {}, buổi chiều từ {} đến {}, trừ ngày nghỉ lễ, Tết.",
+        "Các Trung tâm Phục vụ hành chính công làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ {} đến {}, buổi chiều từ {} đến {}, trừ ngày nghỉ lễ, Tết.",
         clock(ms),
         clock(me),
         clock(as_),
@@ -472,6 +502,9 @@ mod tests {
             lookup_number: "1234567890".into(),
             procedure_name: "Cấp giấy phép xây dựng".into(),
             handling_agency: "UBND huyện Sơn Tịnh".into(),
+            receiving_agency: "UBND huyện Sơn Tịnh".into(),
+            receiving_now: None,
+            handling_now: None,
             status,
             timeliness,
             received_at: at(2),
@@ -558,7 +591,7 @@ mod tests {
         let words = office_hours_words(&WorkingHours::default());
         assert_eq!(
             words,
-            "Bộ phận Một cửa làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ bảy giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày nghỉ lễ, Tết."
+            "Các Trung tâm Phục vụ hành chính công làm việc từ thứ Hai đến thứ Sáu, buổi sáng từ bảy giờ đến mười một giờ ba mươi phút, buổi chiều từ một giờ ba mươi phút đến năm giờ, trừ ngày nghỉ lễ, Tết."
         );
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::dossiers::{DossierRecord, StoredViewRow};
 use crate::domain::speech::PublicFacts;
+use crate::domain::succession::{now_sentence, NowAgency};
 use crate::domain::timeliness::{assess, Timeliness, TimelinessInput};
 use crate::domain::{mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status};
 
@@ -145,11 +146,32 @@ pub struct ProcedureRef<'a> {
     pub processing_days: i32,
 }
 
-/// An agency as a view names it.
+/// An agency as a view names it: as printed on the receipt, and, once it has closed, who serves
+/// its dossiers now (docs/decisions/0053).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgencyRef<'a> {
     pub code: Cow<'a, str>,
     pub name: Cow<'a, str>,
+    /// Absent while the agency is open; once it has closed, its living successors with their
+    /// desks (chains of closures followed; empty when none is known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<Vec<NowAgency>>,
+    /// With `now`: the ready sentence ("UBND huyện Bình Sơn (nay là Trung tâm Phục vụ hành chính
+    /// công xã Bình Sơn)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now_text: Option<Cow<'a, str>>,
+}
+
+impl<'a> AgencyRef<'a> {
+    /// The agency `code` named `name`, with who serves it now when it has closed.
+    fn new(code: &'a str, name: &'a str, now: Option<&[NowAgency]>) -> Self {
+        AgencyRef {
+            code: Cow::Borrowed(code),
+            name: Cow::Borrowed(name),
+            now_text: now_sentence(name, now).map(Cow::Owned),
+            now: now.map(<[NowAgency]>::to_vec),
+        }
+    }
 }
 
 /// How fresh the copy is: when the main store changed it, and when tracuu received it.
@@ -192,10 +214,15 @@ pub struct SupplementView<'a> {
     pub request: Option<Cow<'a, str>>,
 }
 
-/// Where and from when the result can be collected.
+/// Where and from when the result can be collected. When the receiving agency has closed, the
+/// desk is its one living successor's; with several successors (or none) only the original agency
+/// is named, and `note` says how to find the right desk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CollectView<'a> {
     pub agency: Cow<'a, str>,
+    /// When the receiving agency has closed: the sentence naming it with today's desk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Cow<'a, str>>,
     pub address: Option<Cow<'a, str>>,
     pub phone: Option<Cow<'a, str>>,
     pub hours: Option<Cow<'a, str>>,
@@ -318,14 +345,16 @@ impl CachedDossier {
                 field: Cow::Borrowed(&record.procedure_field),
                 processing_days: record.processing_days,
             },
-            receiving_agency: AgencyRef {
-                code: Cow::Borrowed(dossier.receiving_agency_code.as_str()),
-                name: Cow::Borrowed(&record.receiving_agency_name),
-            },
-            handling_agency: AgencyRef {
-                code: Cow::Borrowed(dossier.handling_agency_code.as_str()),
-                name: Cow::Borrowed(&record.handling_agency_name),
-            },
+            receiving_agency: AgencyRef::new(
+                dossier.receiving_agency_code.as_str(),
+                &record.receiving_agency_name,
+                record.receiving_now.as_deref(),
+            ),
+            handling_agency: AgencyRef::new(
+                dossier.handling_agency_code.as_str(),
+                &record.handling_agency_name,
+                record.handling_now.as_deref(),
+            ),
             channel: dossier.channel,
             status,
             received_at: dossier.received_at,
@@ -370,16 +399,38 @@ impl CachedDossier {
                 .flatten()
                 .map(Cow::Borrowed),
         });
-        let detail = DetailView {
-            timeline,
-            supplement,
-            collect_result: CollectView {
+        let collect_result = match record.receiving_now.as_deref() {
+            None => CollectView {
                 agency: Cow::Borrowed(&record.receiving_agency_name),
+                note: None,
                 address: record.desk_address.as_deref().map(Cow::Borrowed),
                 phone: record.desk_phone.as_deref().map(Cow::Borrowed),
                 hours: record.desk_hours.as_deref().map(Cow::Borrowed),
                 from: dossier.due_at,
             },
+            Some(now) => {
+                let one = match now {
+                    [one] => Some(one),
+                    _ => None,
+                };
+                CollectView {
+                    agency: one.map_or(Cow::Borrowed(&*record.receiving_agency_name), |one| {
+                        Cow::Borrowed(&*one.desk_name)
+                    }),
+                    note: public.receiving_agency.now_text.clone(),
+                    address: one
+                        .and_then(|o| o.desk_address.as_deref())
+                        .map(Cow::Borrowed),
+                    phone: one.and_then(|o| o.desk_phone.as_deref()).map(Cow::Borrowed),
+                    hours: one.and_then(|o| o.desk_hours.as_deref()).map(Cow::Borrowed),
+                    from: dossier.due_at,
+                }
+            }
+        };
+        let detail = DetailView {
+            timeline,
+            supplement,
+            collect_result,
         };
         let mut detail = serde_json::to_vec(&detail)?;
         detail.pop();
@@ -636,6 +687,9 @@ fn spoken_facts(public: &PublicView<'_>, timeliness: Timeliness) -> PublicFacts 
         lookup_number: public.lookup_number.clone(),
         procedure_name: public.procedure.name.to_string(),
         handling_agency: public.handling_agency.name.to_string(),
+        receiving_agency: public.receiving_agency.name.to_string(),
+        receiving_now: public.receiving_agency.now.clone(),
+        handling_now: public.handling_agency.now.clone(),
         status: public.status,
         timeliness,
         received_at: public.received_at,

@@ -91,6 +91,8 @@ impl StatusNotices {
                 status: change.status,
                 due: change.due,
                 timeliness: change.view.timeliness(now),
+                // The notification says what changed; where to go is in the status reply.
+                now: None,
             })?;
             let mut phones: Vec<String> = subscribers.get(change.code).cloned().unwrap_or_default();
             if let Some(phone) = change.applicant_phone.filter(|p| p.is_mobile()) {

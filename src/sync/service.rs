@@ -112,6 +112,8 @@ fn record_for(
         desk_address: receiving.and_then(|a| a.desk_address.clone()),
         desk_phone: receiving.and_then(|a| a.desk_phone.clone()),
         desk_hours: receiving.and_then(|a| a.desk_hours.clone()),
+        receiving_now: receiving.and_then(|a| a.now.clone()),
+        handling_now: handling.and_then(|a| a.now.clone()),
         event_agency_names: dossier
             .events
             .iter()

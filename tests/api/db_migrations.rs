@@ -340,3 +340,55 @@ async fn snapshot(client: &deadpool_postgres::Object) -> Vec<String> {
         .expect("snapshot");
     rows.iter().map(|r| r.get(0)).collect()
 }
+
+#[tokio::test]
+async fn stored_views_of_closed_agencies_dossiers_are_dropped_to_be_rendered_with_successors() {
+    // Arrange: the schema of V14, a closed district and an open department, a dossier of each
+    // with a view stored by the code of before.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(14))
+        .await
+        .expect("migrate to V14");
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name, valid_until) VALUES
+                ('000.00.00.H48', NULL, 'province', 'UBND tỉnh Quảng Ngãi', NULL),
+                ('000.25.00.H48', '000.00.00.H48', 'district', 'UBND huyện Bình Sơn', '2025-07-01'),
+                ('000.00.05.H48', '000.00.00.H48', 'department', 'Sở Tư pháp', NULL);
+             INSERT INTO procedures (code, name, field, processing_days, online_level)
+                 VALUES ('1.001001', 'Đăng ký khai sinh', 'Hộ tịch', 1, 'full');
+             INSERT INTO dossiers (code, procedure_code, receiving_agency_code, handling_agency_code,
+                 channel, status, applicant_name, received_at, version)
+             VALUES ('000.25.00.H48-250401-0001', '1.001001', '000.25.00.H48', '000.25.00.H48', 1, 4,
+                 'Nguyễn Văn An', '2025-04-01 08:00+07', 1),
+                    ('000.00.05.H48-250401-0001', '1.001001', '000.00.05.H48', '000.00.05.H48', 1, 4,
+                 'Trần Thị Bình', '2025-04-01 08:00+07', 1);
+             INSERT INTO dossier_views (code, version, head, detail) VALUES
+                 ('000.25.00.H48-250401-0001', 1, 'old head', 'old detail'),
+                 ('000.00.05.H48-250401-0001', 1, 'head', 'detail');",
+        )
+        .await
+        .expect("data in the old schema");
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+
+    // Assert: the closed district's view goes; the open department's stays; no dossier is lost.
+    let views: Vec<String> = client
+        .query("SELECT code FROM dossier_views ORDER BY code", &[])
+        .await
+        .expect("views")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(views, ["000.00.05.H48-250401-0001"]);
+    let dossiers: i64 = client
+        .query_one("SELECT count(*) FROM dossiers", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(dossiers, 2);
+}

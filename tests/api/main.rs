@@ -22,6 +22,7 @@ mod kiosk_catalog;
 mod kiosk_communes;
 mod kiosk_info;
 mod layering;
+mod lookup_successors;
 mod operator_and_kiosk;
 mod outage;
 mod pages_lookup;

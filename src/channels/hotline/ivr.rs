@@ -112,7 +112,7 @@ impl Step {
 
 const WELCOME: &str =
     "Xin chào, đây là tổng đài một không hai hai, tra cứu hồ sơ thủ tục hành chính.";
-const MENU: &str = "Để nghe tình trạng hồ sơ, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để nghe giờ làm việc và địa chỉ Bộ phận Một cửa, xin bấm phím ba.";
+const MENU: &str = "Để nghe tình trạng hồ sơ, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để nghe giờ làm việc và địa chỉ các Trung tâm Phục vụ hành chính công, xin bấm phím ba.";
 const ASK: &str =
     "Xin bấm mười chữ số của số tra cứu in trên giấy tiếp nhận hồ sơ, rồi bấm phím thăng.";
 const AFTER_RESULT: &str = "Để tra cứu hồ sơ khác, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để trở về đầu, xin bấm phím không.";

@@ -218,6 +218,8 @@ mod tests {
             desk_phone: None,
             desk_hours: None,
             event_agency_names: Vec::new(),
+            receiving_now: None,
+            handling_now: None,
         };
         Arc::new(CachedDossier::build(&record).expect("dossier"))
     }

@@ -410,6 +410,7 @@ fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
             status: facts.status,
             due: facts.due_at,
             timeliness,
+            now: facts.closed_agency_now(),
         })
     })?;
     Ok(reply.to_string())

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::gsm7::SINGLE_SEGMENT;
 use super::gsm7::{segments, septets, to_gsm7, truncate_to, MAX_SEGMENTS, MULTI_SEGMENT};
 use super::parse::{Keywords, Rating, Verb};
+use crate::domain::succession::NowAgency;
 use crate::domain::{vn_offset, Status, Timeliness};
 
 /// Every SMS template: name and source, embedded so the binary runs from anywhere.
@@ -125,6 +126,95 @@ pub struct StatusFacts<'a> {
     pub status: Status,
     pub due: Option<DateTime<Utc>>,
     pub timeliness: Timeliness,
+    /// When the dossier's agency has closed: its name as printed on the receipt and who serves
+    /// its dossiers now (the status reply says where to go, shortened to keep one segment).
+    pub now: Option<(&'a str, &'a [NowAgency])>,
+}
+
+/// Agency words and their SMS abbreviations, applied in order (unaccented, at word boundaries).
+const AGENCY_ABBREVIATIONS: &[(&str, &str)] = &[
+    ("Trung tam Phuc vu hanh chinh cong", "TTPVHCC"),
+    ("Uy ban nhan dan", "UBND"),
+    ("UBND huyen", "UBND H."),
+    ("UBND thanh pho", "UBND TP."),
+    ("UBND thi xa", "UBND TX."),
+    ("UBND tinh", "UBND T."),
+    ("Tai nguyen va Moi truong", "TN&MT"),
+    ("Nong nghiep va Moi truong", "NN&MT"),
+    ("Nong nghiep va Phat trien nong thon", "NN&PTNT"),
+    ("Lao dong - Thuong binh va Xa hoi", "LDTBXH"),
+    ("Ke hoach va Dau tu", "KH&DT"),
+    ("Van hoa, The thao va Du lich", "VHTTDL"),
+    ("Giao thong van tai", "GTVT"),
+    ("Thong tin va Truyen thong", "TT&TT"),
+    ("Khoa hoc va Cong nghe", "KH&CN"),
+    ("Giao duc va Dao tao", "GD&DT"),
+    ("Dan toc va Ton giao", "DT&TG"),
+];
+
+/// An agency name for SMS: unaccented, its usual words abbreviated ("UBND huyện Bình Sơn" →
+/// "UBND H.Binh Son", "Trung tâm Phục vụ hành chính công xã Bình Sơn" → "TTPVHCC xa Binh Son").
+pub fn short_agency(name: &str) -> String {
+    let mut text = to_gsm7(name.trim());
+    for (long, short) in AGENCY_ABBREVIATIONS {
+        text = replace_words(&text, long, short);
+    }
+    text.replace(". ", ".")
+}
+
+/// A desk name with its kind of place abbreviated too, for the last resort ("TTPVHCC phuong
+/// Truong Quang Trong" → "TTPVHCC P.Truong Quang Trong").
+fn short_place(desk: &str) -> String {
+    [("xa", "X."), ("phuong", "P."), ("dac khu", "DK.")]
+        .iter()
+        .fold(desk.to_owned(), |text, (long, short)| {
+            replace_words(&text, long, short)
+        })
+        .replace(". ", ".")
+}
+
+/// The ways to say where to go now, longest first: the reply takes the first that fits its
+/// segment (and cuts the last one if none does).
+fn now_candidates(original: &str, now: &[NowAgency]) -> Vec<String> {
+    let original = short_agency(original);
+    match now {
+        [] => vec![
+            format!("{original} da ngung hoat dong"),
+            "Co quan da ngung hoat dong".to_owned(),
+        ],
+        [one] => {
+            let desk = short_agency(&one.desk_name);
+            let phone = one.desk_phone.as_deref().map(|p| to_gsm7(p.trim()));
+            let mut texts = Vec::with_capacity(4);
+            // The desk's phone matters more than the old name the citizen holds on paper.
+            if let Some(phone) = &phone {
+                texts.push(format!("{original} nay la {desk}, DT {phone}"));
+                texts.push(format!("Nay lien he {desk}, DT {phone}"));
+            }
+            texts.push(format!("{original} nay la {desk}"));
+            texts.push(format!("Nay lien he {desk}"));
+            texts.push(format!("Nay: {}", short_place(&desk)));
+            texts
+        }
+        several => {
+            let places: Vec<String> = several
+                .iter()
+                .map(|a| to_gsm7(crate::domain::succession::place_name(&a.name)))
+                .collect();
+            vec![
+                format!(
+                    "{original} nay thuoc {}; hoi TTPVHCC noi cu tru",
+                    places.join(", ")
+                ),
+                format!(
+                    "{original} nay thuoc {} xa, phuong; hoi TTPVHCC noi cu tru",
+                    several.len()
+                ),
+                "Nay lien he TTPVHCC xa, phuong noi cu tru".to_owned(),
+                "Hoi TTPVHCC xa/phuong noi cu tru".to_owned(),
+            ]
+        }
+    }
 }
 
 /// Short unaccented timeliness for SMS ("" when it says nothing).
@@ -251,17 +341,38 @@ impl SmsRenderer {
             "status": facts.status.label_ascii(),
             "due": facts.due.map(sms_date),
             "timeliness": timeliness_short(facts.timeliness),
+            "now": null,
         })
     }
 
-    /// The reply to `HS <code>`.
+    /// The reply to `HS <code>`. When the dossier's agency has closed, the reply says who serves
+    /// it now, in the longest wording that still leaves the reply one segment (the procedure
+    /// name gives way first; the code is never cut).
     pub fn status_reply(&self, facts: &StatusFacts<'_>) -> anyhow::Result<String> {
-        self.render_fitting(
-            "status",
-            Self::facts_context(facts),
-            "procedure",
-            facts.procedure,
-        )
+        let mut context = Self::facts_context(facts);
+        if let Some((original, now)) = facts.now {
+            let candidates = now_candidates(original, now);
+            context["procedure"] = json!("");
+            let mut chosen = None;
+            for text in &candidates {
+                context["now"] = json!(text);
+                if septets(&self.render("status", context.clone())?) <= SINGLE_SEGMENT {
+                    chosen = Some(text.clone());
+                    break;
+                }
+            }
+            let chosen = match chosen {
+                Some(text) => text,
+                None => {
+                    let last = candidates.last().cloned().unwrap_or_default();
+                    context["now"] = json!("X");
+                    let around = septets(&self.render("status", context.clone())?) - 1;
+                    truncate_to(&last, SINGLE_SEGMENT.saturating_sub(around))
+                }
+            };
+            context["now"] = json!(chosen);
+        }
+        self.render_fitting("status", context, "procedure", facts.procedure)
     }
 
     /// The notification of a status change.
@@ -356,6 +467,7 @@ mod tests {
                         status: Status::from_code(status).unwrap(),
                         due,
                         timeliness,
+                        now: None,
                     };
                     for text in [
                         renderer.status_reply(&facts).unwrap(),
@@ -373,6 +485,99 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn successor(name: &str, tier: &str, phone: Option<&str>) -> NowAgency {
+        NowAgency::from(crate::domain::succession::LivingSuccessor {
+            code: "000.00.91.H48".into(),
+            name: name.into(),
+            tier: tier.into(),
+            desk_address: Some("Số 1 đường Trương Quang Trọng".into()),
+            desk_phone: phone.map(Into::into),
+            desk_hours: None,
+        })
+    }
+
+    #[test]
+    fn a_closed_agency_is_named_with_its_successor_in_one_segment_with_every_status() {
+        // Arrange: the longest demo procedure names and long agency names of the reform.
+        let renderer = renderer();
+        let province = crate::demo::generate::province(1);
+        let mut names: Vec<String> = province.procedures.iter().map(|p| p.name.clone()).collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+        names.truncate(3);
+        names.push("Đăng ký khai sinh".into());
+        let one = [successor(
+            "UBND phường Trương Quang Trọng",
+            "local",
+            Some("0255.3812345"),
+        )];
+        let several = [
+            successor("UBND xã Tịnh Phong", "local", None),
+            successor("UBND xã Tịnh Hà", "local", None),
+            successor("UBND phường Trương Quang Trọng", "local", None),
+        ];
+        let department = [successor(
+            "Sở Nông nghiệp và Môi trường tỉnh Quảng Ngãi",
+            "province",
+            Some("0255.3822222"),
+        )];
+        let cases: [(&str, &[NowAgency], &str); 4] = [
+            ("UBND thị xã Đức Phổ", &one, "Truong Quang Trong"),
+            ("UBND huyện Sơn Tịnh", &several, "TTPVHCC"),
+            (
+                "Sở Tài nguyên và Môi trường tỉnh Kon Tum",
+                &department,
+                "So NN&MT tinh Quang Ngai",
+            ),
+            ("UBND huyện Nam Trà My", &[], "da ngung hoat dong"),
+        ];
+        let code = "000.00.05.H35-250630-9001";
+        let due = Some(Utc.with_ymd_and_hms(2025, 12, 31, 9, 0, 0).unwrap());
+        for name in &names {
+            for status in ALL_STATUSES {
+                for timeliness in ALL_TIMELINESS {
+                    for (original, now, expected) in &cases {
+                        // Act
+                        let text = renderer
+                            .status_reply(&StatusFacts {
+                                code,
+                                procedure: name,
+                                status: Status::from_code(status).unwrap(),
+                                due,
+                                timeliness,
+                                now: Some((original, now)),
+                            })
+                            .unwrap();
+                        // Assert
+                        assert!(septets(&text) <= 160, "{} septets: {text}", septets(&text));
+                        assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
+                        assert!(text.starts_with(&format!("HS {code}: ")), "{text}");
+                        assert!(text.contains(expected), "{text}");
+                        assert!(text.ends_with("HD: 0255.1022"), "{text}");
+                    }
+                }
+            }
+        }
+        // Where to go now comes before the procedure's name: with one successor and its phone the
+        // reply has no room left for the name.
+        let text = renderer
+            .status_reply(&StatusFacts {
+                code,
+                procedure: "Đăng ký khai sinh",
+                status: Status::InProgress,
+                due,
+                timeliness: Timeliness::InProgressOnTime,
+                now: Some((
+                    "UBND huyện Bình Sơn",
+                    &[successor("UBND xã Bình Sơn", "local", Some("0255.3812345"))],
+                )),
+            })
+            .unwrap();
+        assert_eq!(
+            text,
+            "HS 000.00.05.H35-250630-9001: Trang thai: Dang xu ly. Hen tra 31/12/2025 (trong han). UBND H.Binh Son nay la TTPVHCC xa Binh Son, DT 0255.3812345. HD: 0255.1022"
+        );
     }
 
     #[test]
@@ -396,6 +601,7 @@ mod tests {
             status: Status::InProgress,
             due: Some(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()),
             timeliness: Timeliness::InProgressOnTime,
+            now: None,
         };
         let text = renderer.status_reply(&facts).unwrap();
         assert!(text.contains("Dang ky khai sinh"), "{text}");
@@ -417,6 +623,7 @@ mod tests {
             status: Status::FinancialObligation,
             due: Some(Utc::now()),
             timeliness: Timeliness::InProgressOverdue,
+            now: None,
         };
         let text = renderer.status_notification(&facts).unwrap();
         assert!(segments(&text) <= 2, "{text}");

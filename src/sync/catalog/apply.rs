@@ -135,7 +135,13 @@ pub async fn apply_agencies_in(
         })
         .collect();
     db::catalog::replace_successors(transaction, &successions).await?;
-    let changed = shown_changes(&planned, &applied, &before);
+    // Compared as stored before and after, since a batch may leave successors as they were.
+    let after = db::catalog::list_agencies_shown(transaction, &codes).await?;
+    let changed: Vec<&str> = applied
+        .iter()
+        .map(String::as_str)
+        .filter(|code| before.get(*code) != after.get(*code))
+        .collect();
     let dossiers = db::catalog::list_dossiers_of_agencies(transaction, &changed).await?;
     forget_views(transaction, &dossiers).await?;
     db::sync::notify_changes(transaction, origin, &dossiers).await?;

@@ -109,6 +109,9 @@ pub(super) async fn dossier_page(
         public.code,
         call.map(|c| format!("&call={}", c.id)).unwrap_or_default()
     );
+    let closed_now = [&public.receiving_agency, &public.handling_agency]
+        .into_iter()
+        .find(|a| a.now.is_some());
     let page = merge(
         base(state, &format!("Hồ sơ {}", public.code), Some(session)),
         json!({
@@ -119,8 +122,8 @@ pub(super) async fn dossier_page(
             "code": public.code,
             "lookup_number": public.lookup_number_display,
             "procedure": public.procedure.name,
-            "receiving_agency": public.receiving_agency.name,
-            "handling_agency": public.handling_agency.name,
+            "receiving_agency": public.receiving_agency.now_text.as_ref().unwrap_or(&public.receiving_agency.name),
+            "handling_agency": public.handling_agency.now_text.as_ref().unwrap_or(&public.handling_agency.name),
             "status": public.status.label_vi(),
             "timeliness": dossier.timeliness.label_vi(),
             "timeliness_key": dossier.timeliness.key(),
@@ -131,6 +134,8 @@ pub(super) async fn dossier_page(
             "returned_at": public.returned_at.map(format_time),
             "synced_at": format_time(public.freshness.synced_at),
         },
+        // A closed agency's successors: where the caller goes now (the receiving agency's first).
+        "now": closed_now,
         "timeline": timeline,
         "supplement": detail.and_then(|d| d.supplement.as_ref()),
         "collect": detail.map(|d| &d.collect_result),

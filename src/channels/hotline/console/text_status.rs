@@ -82,6 +82,7 @@ pub async fn text_status_to_caller(
                 status: facts.status,
                 due: facts.due_at,
                 timeliness: facts.timeliness,
+                now: facts.closed_agency_now(),
             })
             .map_err(AppError::internal)?;
         let queued = status_sms::queue_status_sms(
