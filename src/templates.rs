@@ -7,6 +7,7 @@ use handlebars::{
 };
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("style", include_str!("../templates/partials/style.hbs")),
     ("head", include_str!("../templates/partials/head.hbs")),
     ("foot", include_str!("../templates/partials/foot.hbs")),
     (
