@@ -31,6 +31,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("errors/page", include_str!("../templates/errors/page.hbs")),
     ("staff_nav", include_str!("../templates/staff/nav.hbs")),
     (
+        "staff_head",
+        include_str!("../templates/staff/layout_head.hbs"),
+    ),
+    (
+        "staff_foot",
+        include_str!("../templates/staff/layout_foot.hbs"),
+    ),
+    ("staff/error", include_str!("../templates/staff/error.hbs")),
+    (
         "feedback/form",
         include_str!("../templates/feedback/form.hbs"),
     ),
