@@ -26,6 +26,29 @@ pub const SEARCH_MAX_WORDS: usize = 8;
 /// Most search results returned.
 pub const SEARCH_LIMIT: i64 = 50;
 
+/// Where to file a procedure when no one desk is named: any commune-level centre for a local
+/// procedure (a district procedure of before 1 July 2025 included: districts no longer exist),
+/// the provincial centre for a provincial one.
+pub fn place_note(tier: Option<&str>) -> Option<&'static str> {
+    match tier {
+        Some("local") => Some(
+            "Trung tâm Phục vụ hành chính công xã, phường, đặc khu nơi thuận tiện \
+             (tiếp nhận không phụ thuộc nơi cư trú)",
+        ),
+        Some("province") => Some("Trung tâm Phục vụ hành chính công tỉnh"),
+        _ => None,
+    }
+}
+
+/// Where a phone continues with procedure `code`, under the public base URL `base`: the same
+/// app, opened on that procedure.
+pub fn phone_url(base: &str, code: &str) -> String {
+    format!(
+        "{}/kiosk/?kiosk=phone#/thu-tuc/{code}",
+        base.trim_end_matches('/')
+    )
+}
+
 /// The catalogue service, over the primary's pool.
 pub struct CatalogService {
     pool: Pool,
