@@ -494,7 +494,7 @@ test('the province tier lists the departments that settle procedures', async () 
   await page.context().close();
 });
 
-test('a phone opening the procedure QR lands on that procedure', async () => {
+test('a phone opening the procedure QR gets the public procedure page, not the kiosk', async () => {
   const page = await openKiosk(PORTRAIT);
   await page.click('[data-tile="procedures"]');
   await page.click('#tab-search');
@@ -503,11 +503,24 @@ test('a phone opening the procedure QR lands on that procedure', async () => {
   await page.waitForSelector('#search-results .list-item');
   const code = await page.getAttribute('#search-results .list-item >> nth=0', 'data-code');
   const response = await page.request.get(`${tracuu.address}/api/v1/catalog/procedures/${code}`);
-  const { phone_url: url } = await response.json();
-  await page.goto(url);
-  await page.waitForSelector('ol.documents li');
-  assert.match(await page.textContent('#screen-title'), /khai sinh/i);
+  const { phone_url: url, name } = await response.json();
+  assert.match(url, new RegExp(`/thu-tuc/${code.replace(/\./g, '\\.')}$`));
   await page.context().close();
+
+  // A phone: 390 × 844, touch.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1, locale: 'vi-VN' });
+  const view = await phone.newPage();
+  const loaded = await view.goto(url);
+  assert.equal(loaded.status(), 200);
+  assert.ok((await loaded.body()).length < 20 * 1024, 'under 20 KB');
+  assert.equal(await view.textContent('h1'), name);
+  assert.ok(await view.isVisible('ol.documents li'));
+  assert.equal(await view.$('script'), null, 'no JavaScript');
+  assert.equal(await view.$('#nav-home'), null, 'no kiosk navigation');
+  const width = await view.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no horizontal scrolling: ${width}`);
+  await view.screenshot({ path: join(SHOTS, 'phone-procedure-390.png'), fullPage: true });
+  await phone.close();
 });
 
 test('a satisfaction rating is sent with the kiosk id, with or without a dossier code', async () => {

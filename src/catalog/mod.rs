@@ -40,13 +40,25 @@ pub fn place_note(tier: Option<&str>) -> Option<&'static str> {
     }
 }
 
-/// Where a phone continues with procedure `code`, under the public base URL `base`: the same
-/// app, opened on that procedure.
-pub fn phone_url(base: &str, code: &str) -> String {
-    format!(
-        "{}/kiosk/?kiosk=phone#/thu-tuc/{code}",
-        base.trim_end_matches('/')
-    )
+/// Where a phone continues with procedure `code`, under the public base URL `base`: the public
+/// site's procedure page (`/thu-tuc/{code}`), with the agency the citizen browsed through, whose
+/// desk it names.
+pub fn phone_url(base: &str, code: &str, agency: Option<&AgencyCode>) -> String {
+    let mut url = format!("{}/thu-tuc/{code}", base.trim_end_matches('/'));
+    if let Some(agency) = agency {
+        url.push_str("?co-quan=");
+        url.push_str(agency.as_str());
+    }
+    url
+}
+
+/// How a procedure is filed, in Vietnamese, for its stored online level.
+pub fn online_label(level: &str) -> &'static str {
+    match level {
+        "full" => "Nộp trực tuyến toàn trình",
+        "partial" => "Nộp trực tuyến một phần",
+        _ => "Nộp trực tiếp hoặc qua bưu điện",
+    }
 }
 
 /// The catalogue service, over the primary's pool.

@@ -27,6 +27,7 @@ mod operator_and_kiosk;
 mod outage;
 mod pages_lookup;
 mod privacy;
+mod procedure_page;
 mod province_2025;
 mod qr_images;
 mod qr_landing;

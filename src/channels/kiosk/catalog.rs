@@ -249,7 +249,11 @@ pub async fn get_procedure(
         .await?;
     let (procedure, desk) = (found.procedure, found.desk);
     let place_note = catalog::place_note(procedure.level_tier.as_deref());
-    let phone_url = catalog::phone_url(&state.settings.province.public_base_url, code.as_ref());
+    let phone_url = catalog::phone_url(
+        &state.settings.province.public_base_url,
+        code.as_ref(),
+        browsed.as_ref(),
+    );
     let body = serde_json::json!({
         "code": procedure.item.code,
         "name": procedure.item.name,
@@ -265,20 +269,30 @@ pub async fn get_procedure(
         "place": desk.map(DeskView::from),
         "place_note": place_note,
         "phone_url": phone_url,
-        "qr_svg": format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+        "qr_svg": match &browsed {
+            Some(agency) => format!("/api/v1/catalog/procedures/{}/qr.svg?agency={agency}", procedure.item.code),
+            None => format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+        },
     });
     Ok(json_cached(&body, CATALOG_MAX_AGE))
 }
 
-/// `GET /api/v1/catalog/procedures/{code}/qr.svg`: a QR code of the procedure's phone URL.
+/// `GET /api/v1/catalog/procedures/{code}/qr.svg[?agency=…]`: a QR code of the procedure's phone
+/// URL (the public procedure page, with the agency browsed through).
 pub async fn get_procedure_qr(
     code: web::Path<String>,
+    query: web::Query<ProcedureQuery>,
     state: web::Data<AppState>,
     catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let code = ProcedureCode::parse(&code)?;
+    let browsed = query.agency.as_deref().map(AgencyCode::parse).transpose()?;
     catalog.reader().await?.get_procedure(&code).await?;
-    let url = catalog::phone_url(&state.settings.province.public_base_url, code.as_ref());
+    let url = catalog::phone_url(
+        &state.settings.province.public_base_url,
+        code.as_ref(),
+        browsed.as_ref(),
+    );
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| AppError::internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
     let svg = qr
