@@ -245,6 +245,13 @@ impl IntakeService {
         }
         item.id = insert_with_history(&tx, &item, &history).await?;
         self.notify_received(&tx, &item).await?;
+        // Read back with the names joined (the routed agency's, the commune's) for the answer.
+        if let Some(stored) = db::intake::find_item(&tx, &item.tracking_code, None)
+            .await
+            .map_err(db_error)?
+        {
+            item = stored;
+        }
         tx.commit().await.map_err(db_error)?;
         tracing::info!(
             intake.code = %item.tracking_code,

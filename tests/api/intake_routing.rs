@@ -106,6 +106,7 @@ async fn a_commune_level_question_goes_to_the_commune_the_asker_chose() {
     // Assert
     assert_eq!(status, 201, "{created}");
     assert_eq!(agency_of(&created), Some(WARD), "{created}");
+    assert_eq!(created["agency"]["name"], "UBND phường Thử Hai", "named");
     assert_eq!(created["routed_by"], "commune");
     assert_eq!(created["state"], "forwarded");
     let code = created["tracking_code"].as_str().expect("code");

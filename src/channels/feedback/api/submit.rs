@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::{parse_json, CSRF_HEADER};
-use crate::channels::feedback::{AgencyView, DeadlinesView};
+use crate::channels::feedback::{agency_of, AgencyView, DeadlinesView};
 use crate::domain::intake::Kind;
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
@@ -96,10 +96,7 @@ pub async fn create_item(
         tracking_code: item.tracking_code.clone(),
         kind: kind.as_str(),
         state: item.state.as_str(),
-        agency: item
-            .agency_code
-            .clone()
-            .map(|code| AgencyView { code, name: None }),
+        agency: agency_of(&item),
         routed_by: item.routed_by.clone(),
         deadlines: DeadlinesView {
             classify_due_at: vn_time(item.classify_due_at),
