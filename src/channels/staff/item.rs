@@ -1,6 +1,7 @@
 //! One item in the console: its details, history and deadlines, the actions the session's role
 //! may take in its state (with a preview of what publication masks), and the action forms. Every
-//! view of the submitter's details is recorded in the audit log.
+//! page that shows the submitter's details, the one shown after a refused action included, is
+//! recorded in the audit log.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -119,6 +120,20 @@ async fn item_page(
             "preview": preview,
         }),
     );
+    // The page shows the submitter's name, phone, e-mail and address, whether it answers a
+    // view or a refused action: record who saw them, every time it is rendered.
+    crate::staff::audit::append(
+        &state.pool,
+        session,
+        &crate::staff::audit::AuditEntry {
+            action: crate::staff::audit::AuditAction::IntakeItemView,
+            subject: &item.tracking_code,
+            reason: None,
+            shown: std::slice::from_ref(&item.tracking_code),
+            call_id: None,
+        },
+    )
+    .await?;
     Ok(render(state, "staff/item", &page, status))
 }
 
@@ -131,21 +146,7 @@ pub async fn show_item(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         let code = parse_tracking_code(&path)?;
-        let response = item_page(&state, &session, &code, None, None, StatusCode::OK).await?;
-        // The page showed the submitter's name, phone, e-mail and address: record who saw them.
-        crate::staff::audit::append(
-            &state.pool,
-            &session,
-            &crate::staff::audit::AuditEntry {
-                action: crate::staff::audit::AuditAction::IntakeItemView,
-                subject: &code,
-                reason: None,
-                shown: std::slice::from_ref(&code),
-                call_id: None,
-            },
-        )
-        .await?;
-        Ok(response)
+        item_page(&state, &session, &code, None, None, StatusCode::OK).await
     }
     .await;
     respond(&state, result)
