@@ -493,6 +493,7 @@ impl IntakeService {
             Action::Supplement => supplement(item, text.as_deref().unwrap_or_default(), clock)?,
             Action::Answer => {
                 self.answer(item, actor, text, clock);
+                self.notify_answered(tx, item).await?;
                 // The answer is kept on the item; its history row carries no copy.
                 return Ok((None, None));
             }
@@ -686,43 +687,72 @@ impl IntakeService {
         Ok(())
     }
 
+    /// The "answered" SMS, queued in the answering transaction through the SMS outbox when the
+    /// submitter gave a phone, whether the item is public or private: the tracking code and
+    /// where to read the answer (the tracking link), never the answer. It shares its dedupe key
+    /// with the "answer published" notice, so answering, publishing later, publishing again
+    /// and retries text the submitter once. Where SMS sending is not configured the owed notice
+    /// stays recorded on the item (`answer_notice_pending`).
+    async fn notify_answered(
+        &self,
+        client: &impl GenericClient,
+        item: &mut Item,
+    ) -> Result<(), AppError> {
+        let Some(notices) = self.answer_notices_for(item) else {
+            return Ok(());
+        };
+        let body = notices
+            .answered_text(
+                item.kind == Kind::Question,
+                &item.tracking_code,
+                &self.tracking_link(&item.tracking_code),
+            )
+            .map_err(AppError::internal)?;
+        queue_answer_notice(client, item, "answered", &body).await
+    }
+
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
-    /// when the submitter gave a phone. Its dedupe key is the item's, so
-    /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
-    /// configured the owed notice stays recorded on the item (`answer_notice_pending`).
+    /// when the submitter gave a phone. An item answered since the "answered" notice exists was
+    /// told already: the shared dedupe key queues nothing then, so only an item answered before
+    /// it is texted here, once (publishing again after an unpublish texts nobody twice). Where
+    /// SMS sending is not configured the owed notice stays recorded on the item
+    /// (`answer_notice_pending`).
     async fn notify_answer_published(
         &self,
         client: &impl GenericClient,
         item: &mut Item,
     ) -> Result<(), AppError> {
-        let Some(phone) = item.submitter_phone.as_deref() else {
-            item.answer_notice_pending = false;
-            return Ok(());
-        };
-        let Some(notices) = &self.answer_notices else {
-            item.answer_notice_pending = true;
+        let Some(notices) = self.answer_notices_for(item) else {
             return Ok(());
         };
         let question = item.kind == Kind::Question;
         let body = notices
             .text(question, &item.tracking_code)
             .map_err(AppError::internal)?;
-        let dedupe_key = format!("answer_published:{}", item.tracking_code);
-        crate::notify::outbox::enqueue(
-            client,
-            &crate::notify::outbox::NewSms {
-                recipient: phone,
-                body: &body,
-                kind: "answer_published",
-                dedupe_key: &dedupe_key,
-                dossier_code: None,
-                not_before: None,
-            },
-        )
-        .await
-        .map_err(db_error)?;
-        item.answer_notice_pending = false;
-        Ok(())
+        queue_answer_notice(client, item, "answer_published", &body).await
+    }
+
+    /// The notices to text `item`'s submitter with, when they gave a phone and SMS sending is
+    /// configured. Without a phone nothing is owed; without SMS sending the notice is recorded
+    /// as owed on the item.
+    fn answer_notices_for(
+        &self,
+        item: &mut Item,
+    ) -> Option<&crate::notify::answers::AnswerNotices> {
+        if item.submitter_phone.is_none() {
+            item.answer_notice_pending = false;
+            return None;
+        }
+        if self.answer_notices.is_none() {
+            item.answer_notice_pending = true;
+        }
+        self.answer_notices.as_ref()
+    }
+
+    /// Whether the submitter of `item` is texted when it is answered: they gave a phone and SMS
+    /// sending is configured. Otherwise they follow it on the tracking page.
+    pub fn texts_answers(&self, item: &Item) -> bool {
+        item.submitter_phone.is_some() && self.answer_notices.is_some()
     }
 
     /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
@@ -955,6 +985,36 @@ async fn insert_with_history(
             .map_err(db_error)?;
     }
     Ok(id)
+}
+
+/// Queues `item`'s one notice of its answer (`kind`: `answered` or `answer_published`) to the
+/// phone it gave, under the dedupe key both share, inside the caller's transaction; nothing is
+/// owed afterwards. A key already used queues nothing.
+async fn queue_answer_notice(
+    client: &impl GenericClient,
+    item: &mut Item,
+    kind: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let Some(phone) = item.submitter_phone.as_deref() else {
+        return Ok(());
+    };
+    let dedupe_key = format!("answer_published:{}", item.tracking_code);
+    crate::notify::outbox::enqueue(
+        client,
+        &crate::notify::outbox::NewSms {
+            recipient: phone,
+            body,
+            kind,
+            dedupe_key: &dedupe_key,
+            dossier_code: None,
+            not_before: None,
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    item.answer_notice_pending = false;
+    Ok(())
 }
 
 /// When an action happens and the working calendar its deadlines are counted on.

@@ -8,6 +8,7 @@ mod db_hotline;
 mod db_migrations;
 mod db_read_model;
 mod faults;
+mod feedback_answers;
 mod feedback_masking;
 mod feedback_publication;
 mod feedback_submit;

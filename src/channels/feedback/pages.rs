@@ -236,6 +236,7 @@ async fn submit_form(
                     "tracking_code": item.tracking_code,
                     "kind_label": kind.label().to_lowercase(),
                     "state_label": item.state.label(),
+                    "answer_notice": super::answer_notice(&state, &item),
                     "track_url": state.intake.tracking_link(&item.tracking_code),
                     "track_link": format!(
                         "{}{}",

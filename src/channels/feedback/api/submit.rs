@@ -7,7 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::{parse_json, CSRF_HEADER};
-use crate::channels::feedback::{agency_of, AgencyView, DeadlinesView};
+use crate::channels::feedback::{
+    agency_of, answer_notice, AgencyView, AnswerNoticeView, DeadlinesView,
+};
 use crate::domain::intake::Kind;
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
@@ -49,6 +51,8 @@ pub struct CreatedView {
     /// The token of the tracking link (`k`), which opens a private item without the phone digits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_token: Option<String>,
+    /// How the submitter learns of the answer: an SMS, or the tracking page.
+    pub answer_notice: AnswerNoticeView,
 }
 
 /// `POST /api/v1/questions` and `POST /api/v1/feedback`.
@@ -91,6 +95,7 @@ pub async fn create_item(
         state.intake.submit(&submission).await?
     };
     let view = CreatedView {
+        answer_notice: answer_notice(&state, &item),
         track_url: state.intake.tracking_link(&item.tracking_code),
         tracking_token: state.intake.tracking_token(&item.tracking_code),
         tracking_code: item.tracking_code.clone(),
