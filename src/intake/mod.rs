@@ -379,7 +379,7 @@ impl IntakeService {
         input: &ActionInput,
     ) -> Result<Item, AppError> {
         match action {
-            Action::Forward => session.require(&[Role::DeskHead])?,
+            Action::Forward | Action::Classify => session.require(&[Role::DeskHead])?,
             Action::Start
             | Action::RequestInfo
             | Action::Answer
@@ -509,6 +509,7 @@ impl IntakeService {
                 item.closed_at = Some(now);
             }
             Action::Withdraw => item.closed_at = Some(now),
+            Action::Classify => return Ok((Some(classify(item, input.topic.as_deref())?), None)),
             Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
         }
         Ok((text, None))
@@ -1068,8 +1069,27 @@ fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(topic @ ("rules" | "conduct")) => Ok(Some(topic)),
-        Some(_) => Err(invalid("Phân loại (topic): cần là rules hoặc conduct.")),
+        Some(_) => Err(invalid(
+            "Phân loại: cần chọn “Quy định, chính sách, thủ tục hành chính” hoặc “Hành vi, thái độ của cán bộ”.",
+        )),
     }
+}
+
+/// Gives a feedback item the topic the desk head chose, wherever the item is and without moving
+/// it (indicator 5.1 of Decision 766 counts feedback by topic); returns the note of its history
+/// row.
+fn classify(item: &mut Item, raw: Option<&str>) -> Result<String, AppError> {
+    if item.kind != Kind::Feedback {
+        return Err(invalid(
+            "Phân loại: chỉ phản ánh, kiến nghị được phân loại theo nhóm.",
+        ));
+    }
+    let topic = parse_topic(raw)?.ok_or_else(|| invalid("Phân loại: hãy chọn một nhóm."))?;
+    item.topic = Some(topic.to_owned());
+    Ok(format!(
+        "Phân loại: {}",
+        crate::domain::intake::topic_label(topic).unwrap_or(topic)
+    ))
 }
 
 /// Adds what the submitter supplied to the body, stamped with the time. The handling clock

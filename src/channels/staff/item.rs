@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::domain::intake::PublicText;
-use crate::domain::intake::{next_state, Action, Kind};
+use crate::domain::intake::{next_state, topic_label, Action, Kind};
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
@@ -68,6 +68,16 @@ async fn item_page(
             })
         })
         .collect();
+    let topics: Vec<Value> = ["rules", "conduct"]
+        .into_iter()
+        .map(|key| {
+            json!({
+                "key": key,
+                "label": topic_label(key),
+                "selected": item.topic.as_deref() == Some(key),
+            })
+        })
+        .collect();
     let page = merge(
         base(state, &format!("Mục {}", item.tracking_code), Some(session)),
         json!({
@@ -109,6 +119,7 @@ async fn item_page(
             "history": history,
             "can": {
                 "forward": allowed(Action::Forward, &[Role::DeskHead]),
+                "classify": allowed(Action::Classify, &[Role::DeskHead]) && item.kind == Kind::Feedback,
                 "start": allowed(Action::Start, &both),
                 "request_info": allowed(Action::RequestInfo, &both),
                 "answer": allowed(Action::Answer, &both),
@@ -118,6 +129,7 @@ async fn item_page(
             },
             "agencies": agencies.iter().map(|a| json!({"code": a.code, "name": a.name})).collect::<Vec<_>>(),
             "preview": preview,
+            "topics": topics,
         }),
     );
     // The page shows the submitter's name, phone, e-mail and address, whether it answers a
@@ -182,7 +194,7 @@ impl ActionForm {
 }
 
 /// `POST /can-bo/muc/{code}/{action}` (`forward`, `start`, `request-info`, `answer`, `refuse`,
-/// `publish`, `unpublish`): applies it and goes back to the item page. `publish` publishes the
+/// `publish`, `unpublish`, `classify`): applies it and goes back to the item page. `publish` publishes the
 /// text in `public_subject`, `public_question` and `public_answer` (the preview as the officer
 /// approved it), or the machine-masked text when the form has none of them.
 pub async fn act_on_item(
