@@ -109,11 +109,7 @@ async fn item_page(
                 "refuse_reason": item.refuse_reason,
                 "answer_notice_pending": item.answer_notice_pending,
                 "is_feedback": item.kind == Kind::Feedback,
-                "topic": match item.topic.as_deref() {
-                    Some("rules") => Some("Quy định, chính sách, thủ tục hành chính"),
-                    Some("conduct") => Some("Hành vi, thái độ của cán bộ"),
-                    _ => None,
-                },
+                "topic": item.topic.as_deref().and_then(topic_label),
                 "overdue": overdue,
             },
             "history": history,
