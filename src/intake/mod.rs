@@ -96,6 +96,11 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::with_message(Code::InvalidSubmission, message)
 }
 
+/// The refusal of input `field` (its machine name); the message names it by its label.
+fn invalid_field(field: &'static str, message: impl Into<String>) -> AppError {
+    invalid(message).field(field)
+}
+
 impl IntakeService {
     /// A service over `pool` with these deadlines and limits.
     pub fn new(pool: Pool, settings: IntakeSettings) -> Self {
@@ -526,7 +531,7 @@ impl IntakeService {
     ) -> Result<(), AppError> {
         let raw = input.agency_code.as_deref().unwrap_or("");
         let agency = AgencyCode::parse(raw)
-            .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
+            .map_err(|e| invalid_field("agency_code", format!("Cơ quan: {}", e.message())))?;
         living_agency(tx, agency.as_str()).await?;
         if item.agency_code.as_deref() == Some(agency.as_str()) && item.state != State::Received {
             return Err(invalid("Mục này đã ở cơ quan đó."));
@@ -759,10 +764,10 @@ impl IntakeService {
     /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
     fn action_text(&self, action: Action, raw: Option<&str>) -> Result<Option<String>, AppError> {
         let needs = match action {
-            Action::Answer => Some("Nội dung trả lời (text)"),
-            Action::RequestInfo => Some("Nội dung đề nghị bổ sung (text)"),
-            Action::Refuse => Some("Lý do từ chối (text)"),
-            Action::Supplement => Some("Nội dung bổ sung (text)"),
+            Action::Answer => Some("Nội dung trả lời"),
+            Action::RequestInfo => Some("Nội dung đề nghị bổ sung"),
+            Action::Refuse => Some("Lý do từ chối"),
+            Action::Supplement => Some("Nội dung bổ sung"),
             _ => None,
         };
         let Some(label) = needs else {
@@ -770,11 +775,14 @@ impl IntakeService {
         };
         let text = crate::domain::text::clean_multiline(raw.unwrap_or(""));
         if text.is_empty() {
-            return Err(invalid(format!("{label}: bắt buộc.")));
+            return Err(invalid_field("text", format!("{label}: bắt buộc.")));
         }
         let max = self.settings.max_body_chars;
         if char_len(&text) > max {
-            return Err(invalid(format!("{label}: dài quá {max} ký tự.")));
+            return Err(invalid_field(
+                "text",
+                format!("{label}: dài quá {max} ký tự."),
+            ));
         }
         Ok(Some(text))
     }
@@ -1069,7 +1077,8 @@ fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(topic @ ("rules" | "conduct")) => Ok(Some(topic)),
-        Some(_) => Err(invalid(
+        Some(_) => Err(invalid_field(
+            "topic",
             "Phân loại: cần chọn “Quy định, chính sách, thủ tục hành chính” hoặc “Hành vi, thái độ của cán bộ”.",
         )),
     }
@@ -1080,11 +1089,13 @@ fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
 /// row.
 fn classify(item: &mut Item, raw: Option<&str>) -> Result<String, AppError> {
     if item.kind != Kind::Feedback {
-        return Err(invalid(
+        return Err(invalid_field(
+            "topic",
             "Phân loại: chỉ phản ánh, kiến nghị được phân loại theo nhóm.",
         ));
     }
-    let topic = parse_topic(raw)?.ok_or_else(|| invalid("Phân loại: hãy chọn một nhóm."))?;
+    let topic =
+        parse_topic(raw)?.ok_or_else(|| invalid_field("topic", "Phân loại: hãy chọn một nhóm."))?;
     item.topic = Some(topic.to_owned());
     Ok(format!(
         "Phân loại: {}",
@@ -1178,9 +1189,10 @@ async fn route(
             .await
             .map_err(db_error)?;
         if dossier_agency.is_none() {
-            return Err(invalid(format!(
-                "Mã hồ sơ (dossier_code): không tìm thấy hồ sơ {code}."
-            )));
+            return Err(invalid_field(
+                "dossier_code",
+                format!("Mã hồ sơ: không tìm thấy hồ sơ {code}."),
+            ));
         }
         place = db::intake::find_dossier_place(client, code)
             .await
@@ -1194,9 +1206,10 @@ async fn route(
         {
             Some(level) => procedure_level = level,
             None => {
-                return Err(invalid(format!(
-                    "Thủ tục (procedure_code): {code} không có trong danh mục."
-                )))
+                return Err(invalid_field(
+                    "procedure_code",
+                    format!("Thủ tục: {code} không có trong danh mục."),
+                ))
             }
         }
     }
@@ -1261,27 +1274,35 @@ fn current_level(levels: &[db::catalog::LevelRow], code: &str) -> Result<(), App
     let current: Vec<String> = levels
         .iter()
         .filter(|l| !l.historical)
-        .map(|l| format!("{} ({})", l.label_vi, l.code))
+        .map(|l| l.label_vi.clone())
         .collect();
     match levels.iter().find(|l| l.code == code) {
         Some(level) if !level.historical => Ok(()),
-        Some(level) => Err(invalid(format!(
-            "Cấp giải quyết (level): “{}” không còn tiếp nhận câu hỏi, phản ánh mới; hãy chọn một cấp hiện nay: {}.",
-            level.label_vi,
-            current.join(", ")
-        ))),
-        None => Err(invalid(format!(
-            "Cấp giải quyết (level): {code} không có trong danh mục; các cấp hiện nay: {}.",
-            current.join(", ")
-        ))),
+        Some(level) => Err(invalid_field(
+            "level",
+            format!(
+                "Cấp giải quyết: “{}” không còn tiếp nhận câu hỏi, phản ánh mới; hãy chọn một cấp hiện nay: {}.",
+                level.label_vi,
+                current.join(", ")
+            ),
+        )),
+        None => Err(invalid_field(
+            "level",
+            format!(
+                "Cấp giải quyết: {code} không có trong danh mục; các cấp hiện nay: {}.",
+                current.join(", ")
+            ),
+        )),
     }
 }
 
 /// Refuses a commune that is not in the catalog, is not a commune (xã, phường, đặc khu) of
 /// today, or no longer receives dossiers (naming what it became).
 async fn chosen_commune(client: &impl GenericClient, code: &str) -> Result<(), AppError> {
-    let refuse = |message: String| AppError::with_message(Code::InvalidCommune, message);
-    let label = "Xã, phường, đặc khu (commune_code)";
+    let refuse = |message: String| {
+        AppError::with_message(Code::InvalidCommune, message).field("commune_code")
+    };
+    let label = "Xã, phường, đặc khu";
     let Some(commune) = db::intake::find_commune(client, code)
         .await
         .map_err(db_error)?
@@ -1320,12 +1341,16 @@ async fn living_agency(client: &impl GenericClient, code: &str) -> Result<(), Ap
         .map_err(db_error)?
     {
         Some(true) => Ok(()),
-        Some(false) => Err(invalid(format!(
-            "Cơ quan (agency_code): {code} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể); hãy chọn cơ quan tiếp nhận thay thế."
-        ))),
-        None => Err(invalid(format!(
-            "Cơ quan (agency_code): {code} không có trong danh mục."
-        ))),
+        Some(false) => Err(invalid_field(
+            "agency_code",
+            format!(
+                "Cơ quan: {code} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể); hãy chọn cơ quan tiếp nhận thay thế."
+            ),
+        )),
+        None => Err(invalid_field(
+            "agency_code",
+            format!("Cơ quan: {code} không có trong danh mục."),
+        )),
     }
 }
 
@@ -1399,8 +1424,21 @@ impl IndicatorQuery {
     }
 }
 
-/// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).
-pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+/// The Vietnamese label of a period's bound (`from`, `to`), as the forms name it.
+pub fn day_label(field: &str) -> &'static str {
+    match field {
+        "from" => "Từ ngày",
+        "to" => "Đến ngày",
+        _ => "Ngày",
+    }
+}
+
+/// Parses an optional `YYYY-MM-DD` bound of a period (Vietnam dates); `field` is the
+/// parameter's name (`from`, `to`), the message names it by its label.
+pub fn parse_day(
+    raw: Option<&str>,
+    field: &'static str,
+) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
@@ -1409,8 +1447,9 @@ pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>
         .map_err(|_| {
             AppError::with_message(
                 Code::InvalidInput,
-                format!("{field}: cần ngày dạng YYYY-MM-DD."),
+                format!("{}: cần ngày dạng YYYY-MM-DD.", day_label(field)),
             )
+            .field(field)
         })?;
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     Ok(local

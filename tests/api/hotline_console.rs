@@ -308,7 +308,7 @@ async fn an_operator_files_a_callers_feedback_during_a_call_and_logs_its_outcome
     let refused = operator.post(&app, path, &fields).await;
     assert_eq!(refused.status().as_u16(), 400);
     let html = refused.text().await.expect("html");
-    assert!(html.contains("(address)"), "{html}");
+    assert!(html.contains("Địa chỉ: bắt buộc"), "{html}");
     assert!(html.contains("Tôi chờ hai tiếng"), "what was typed is kept");
 
     // Act: with the address

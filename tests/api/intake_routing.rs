@@ -192,10 +192,11 @@ async fn a_closed_unknown_or_non_commune_choice_is_refused_by_name_and_nothing_i
     )
     .await;
     assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["field"], "commune_code", "{answer}");
     assert!(answer["error"]["message"]
         .as_str()
         .expect("message")
-        .contains("(commune_code)"));
+        .starts_with("Xã, phường, đặc khu: "));
     let count: i64 = app
         .db
         .client()
@@ -255,7 +256,8 @@ async fn a_department_level_procedure_keeps_its_rule_and_district_rules_route_no
     );
     assert_eq!(status, 400, "{district}");
     let message = district["error"]["message"].as_str().expect("message");
-    assert!(message.contains("(level)"), "{message}");
+    assert_eq!(district["error"]["field"], "level", "{district}");
+    assert!(message.starts_with("Cấp giải quyết: "), "{message}");
     assert!(message.contains("không còn"), "{message}");
 }
 

@@ -12,6 +12,7 @@ mod feedback_answers;
 mod feedback_masking;
 mod feedback_publication;
 mod feedback_submit;
+mod field_labels;
 mod health;
 mod helpers;
 mod hotline_console;

@@ -230,7 +230,11 @@ pub fn parse_kind(raw: Option<&str>) -> Result<Option<Kind>, AppError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
         Some(k) => Kind::parse(k).map(Some).ok_or_else(|| {
-            AppError::with_message(Code::InvalidInput, "kind: cần là question hoặc feedback.")
+            AppError::with_message(
+                Code::InvalidInput,
+                "Loại: cần là question (hỏi đáp) hoặc feedback (phản ánh, kiến nghị).",
+            )
+            .field("kind")
         }),
     }
 }

@@ -41,7 +41,12 @@ async fn item_page(
             Some(typed) => json!(typed),
             None => json!(machine.text),
         };
-        Some(json!({"text": text, "masked": machine.masked}))
+        let masked: Vec<Value> = machine
+            .masked
+            .iter()
+            .map(|m| json!({"label": m.label(), "original": m.original, "replacement": m.replacement}))
+            .collect();
+        Some(json!({"text": text, "masked": masked}))
     } else {
         None
     };

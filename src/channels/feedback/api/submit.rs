@@ -67,8 +67,9 @@ pub async fn create_item(
     if raw.kind.as_deref().is_some_and(|k| k != kind.as_str()) {
         return Err(AppError::with_message(
             Code::InvalidSubmission,
-            "Loại (kind): không khớp với địa chỉ gửi.",
-        ));
+            "Loại: không khớp với địa chỉ gửi.",
+        )
+        .field("kind"));
     }
     raw.kind = Some(kind.as_str().to_owned());
     if raw.channel.is_none() {
