@@ -755,6 +755,12 @@ impl IntakeService {
         self.answer_notices.as_ref()
     }
 
+    /// Whether submitters who give a phone are texted when their item is answered (SMS sending
+    /// is configured): what the forms promise up front.
+    pub fn texts_submitters(&self) -> bool {
+        self.answer_notices.is_some()
+    }
+
     /// Whether the submitter of `item` is texted when it is answered: they gave a phone and SMS
     /// sending is configured. Otherwise they follow it on the tracking page.
     pub fn texts_answers(&self, item: &Item) -> bool {

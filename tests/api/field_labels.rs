@@ -371,3 +371,64 @@ async fn the_masking_preview_names_what_it_masked_in_vietnamese() {
         assert!(!list.contains(internal), "{list}");
     }
 }
+
+/// The form's "what is needed" notice, and where it stands: before the first input.
+fn needs_before_inputs(html: &str) -> String {
+    let notice = html.find(r#"id="form-needs""#).expect("the notice");
+    let first_input = html.find(r#"id="name""#).expect("the name input");
+    assert!(notice < first_input, "said before the fields");
+    let end = html[notice..].find("</section>").expect("end") + notice;
+    html[notice..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_forms_say_up_front_what_they_need_and_why() {
+    // Arrange
+    let app = spawn_intake_app_with(|s| s.sms.notify_status_changes = Some(true)).await;
+    let operator = staff_session(&app, "tong.dai.can", "operator", None).await;
+
+    // Act
+    let question = app.get("/gui-cau-hoi").await.text().await.expect("html");
+    let feedback = app.get("/gui-phan-anh").await.text().await.expect("html");
+    let filing = operator
+        .get(&app, "/can-bo/tong-dai/ghi-nhan")
+        .await
+        .text()
+        .await
+        .expect("html");
+
+    // Assert: the question form
+    let needs = needs_before_inputs(&question);
+    for said in [
+        "Số điện thoại hoặc thư điện tử",
+        "không đồng ý công khai",
+        "4 chữ số cuối",
+        "nhắn một tin",
+        "không gửi thư điện tử",
+    ] {
+        assert!(needs.contains(said), "{said}: {needs}");
+    }
+    assert!(question.contains("Số điện thoại (bắt buộc nếu không công khai"));
+    // The feedback form marks its three required fields, for browsers too.
+    let needs = needs_before_inputs(&feedback);
+    assert!(needs.contains("Nghị định 20/2008/NĐ-CP"), "{needs}");
+    assert!(needs.contains("4 chữ số cuối"), "{needs}");
+    for field in ["name", "phone", "address"] {
+        let input = Regex::new(&format!(r#"<input id="{field}"[^>]*>"#))
+            .expect("regex")
+            .find(&feedback)
+            .map(|m| m.as_str().to_owned())
+            .expect("input");
+        assert!(input.contains(" required"), "{input}");
+    }
+    // The hotline filing form says what to ask the caller.
+    let needs = needs_before_inputs(&filing);
+    for said in [
+        "số điện thoại hoặc thư điện tử",
+        "Nghị định 20/2008/NĐ-CP",
+        "4 chữ số cuối",
+    ] {
+        assert!(needs.contains(said), "{said}: {needs}");
+    }
+    assert!(filing.contains("Tiêu đề (bắt buộc)"));
+}

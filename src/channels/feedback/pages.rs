@@ -117,6 +117,7 @@ async fn form_page(
             "levels": levels,
             "communes": communes,
             "max_body": state.settings.intake.max_body_chars,
+            "texts_answers": state.intake.texts_submitters(),
             "max_subject": state.settings.intake.max_subject_chars,
         }),
     );

@@ -90,6 +90,7 @@ async fn filing_page(
         json!({
             "call": call_view,
             "outcomes": outcome_options(),
+            "texts_answers": state.intake.texts_submitters(),
             "error": error,
             "created": created,
             "form": {
