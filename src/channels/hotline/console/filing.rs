@@ -217,6 +217,7 @@ pub async fn file_for_caller(
             "state": item.state.label(),
             "agency": item.agency_code,
             "late": late,
+            "texted": state.intake.texts_answers(&item),
             "entry_hours": state.settings.hotline.entry_working_hours,
         });
         let call = match &call {
