@@ -180,11 +180,25 @@ async fn a_submitter_without_a_phone_is_told_to_check_the_tracking_page() {
         .as_str()
         .expect("message");
     assert!(message.contains("không gửi thư điện tử"), "{message}");
-    assert!(message.contains("/theo-doi"), "{message}");
+    assert!(message.contains("đường dẫn theo dõi riêng"), "{message}");
     assert_eq!(with_phone["answer_notice"]["by"], "sms", "{with_phone}");
     // The submitted page says the same.
     assert_eq!(page.status().as_u16(), 201);
     let html = page.text().await.expect("html");
     assert!(html.contains("không gửi thư điện tử"), "{html}");
     assert!(html.contains("trang theo dõi"), "{html}");
+
+    // And the tracking link given at submission shows the answer as soon as it is given, before
+    // any publication; nothing is queued for a submitter without a phone.
+    let (agency, _) = two_agencies(&app).await;
+    let desk = staff_session(&app, "truong.motcua.thu", "desk_head", None).await;
+    let code = created["tracking_code"].as_str().expect("code");
+    forward_and_answer(&app, &desk, code, &agency, "Lệ phí 50.000 đồng.").await;
+    let token = created["tracking_token"].as_str().expect("token");
+    let (status, view) = app
+        .get_json(&format!("/api/v1/intake/{code}?k={token}"))
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["answer"], "Lệ phí 50.000 đồng.");
+    assert!(answer_messages(&app, code).await.is_empty());
 }

@@ -88,14 +88,14 @@ pub fn answer_notice(state: &crate::http::AppState, item: &Item) -> AnswerNotice
         "Bạn không khai số điện thoại, và hệ thống không gửi thư điện tử."
     };
     let published = if item.is_public {
-        " Câu trả lời được công khai sẽ có ở mục Hỏi đáp (/hoi-dap)."
+        " Câu trả lời được duyệt công khai còn có ở mục Hỏi đáp (/hoi-dap)."
     } else {
         ""
     };
     AnswerNoticeView {
         by: "tracking_page",
         message: format!(
-            "{no_message} Hãy tự xem câu trả lời tại trang theo dõi (/theo-doi) với mã theo dõi {}.{published}",
+            "{no_message} Hãy lưu đường dẫn theo dõi riêng của mã {} (cấp khi gửi) và tự xem trên trang theo dõi: câu trả lời hiện ở đó ngay khi có.{published}",
             item.tracking_code
         ),
     }
