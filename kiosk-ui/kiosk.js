@@ -122,6 +122,8 @@
       super((body && body.error && body.error.message) || 'HTTP ' + status);
       this.status = status;
       this.code = body && body.error ? body.error.code : 'internal';
+      // The input at fault, by its machine name (`address`, `phone`, …), when the API names one.
+      this.field = body && body.error && typeof body.error.field === 'string' ? body.error.field : null;
     }
   }
   function kioskId() { return config.kioskId || config.serverKioskId || 'kiosk'; }
@@ -805,9 +807,9 @@
       }).catch((error) => {
         send.disabled = false;
         if (error instanceof Unavailable) { showUnavailable(general, () => submit(), 0); return; }
-        // "Địa chỉ (address): bắt buộc …" names the field: show it there.
+        // The API names the field at fault (`error.field`): show the message there.
         const field = error instanceof ApiError && error.code === 'invalid_submission'
-          ? (/\(([a-z_]+)\)/.exec(error.message) || [])[1] : null;
+          ? error.field : null;
         const text = error instanceof ApiError && ['invalid_submission', 'rate_limited'].includes(error.code) && lang() === 'vi'
           ? error.message : intakeErrorText(error, field);
         if (field && errors[field]) {

@@ -896,7 +896,7 @@ test('feedback needs name, address and phone: a missing address is shown at its 
     ]);
     assert.equal(refused.status(), 400);
     await page.waitForSelector('#e-address:not(:empty)');
-    assert.match(await page.textContent('#e-address'), /^Địa chỉ \(address\): bắt buộc .*Nghị định 20\/2008/);
+    assert.match(await page.textContent('#e-address'), /^Địa chỉ: bắt buộc .*Nghị định 20\/2008/);
     assert.equal(await page.getAttribute('#f-address', 'aria-invalid'), 'true');
     assert.equal(await page.textContent('#e-name'), '');
     assert.equal(await page.$('#tracking-code'), null);

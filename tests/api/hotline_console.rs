@@ -308,7 +308,7 @@ async fn an_operator_files_a_callers_feedback_during_a_call_and_logs_its_outcome
     let refused = operator.post(&app, path, &fields).await;
     assert_eq!(refused.status().as_u16(), 400);
     let html = refused.text().await.expect("html");
-    assert!(html.contains("(address)"), "{html}");
+    assert!(html.contains("Địa chỉ: bắt buộc"), "{html}");
     assert!(html.contains("Tôi chờ hai tiếng"), "what was typed is kept");
 
     // Act: with the address
@@ -343,6 +343,10 @@ async fn an_operator_files_a_callers_feedback_during_a_call_and_logs_its_outcome
     assert_eq!(row.get::<_, Option<i64>>(3), Some(operator_id));
     assert!(row.get::<_, String>(4).contains("Điện thoại viên 1022"));
     assert!(!html.contains("Lưu ý: đã quá"), "entered in time");
+    assert!(
+        html.contains("sẽ không nhận tin nhắn khi có trả lời"),
+        "SMS sending is not configured here: the operator tells the caller to check"
+    );
 
     // The dossier page lists the call's open items
     let page = operator

@@ -28,6 +28,10 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
         "received",
         include_str!("../../../templates/sms/received.hbs"),
     ),
+    (
+        "answered",
+        include_str!("../../../templates/sms/answered.hbs"),
+    ),
     ("help", include_str!("../../../templates/sms/help.hbs")),
     (
         "not_found",
@@ -419,6 +423,27 @@ impl SmsRenderer {
         )
     }
 
+    /// The notice that a question or feedback item was answered: its tracking code and where to
+    /// read the answer (`url`, the tracking page; with its token when `private_link`, else the
+    /// page asks for the phone's last four digits), never the answer itself.
+    pub fn answered(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        url: &str,
+        private_link: bool,
+    ) -> anyhow::Result<String> {
+        self.render(
+            "answered",
+            json!({
+                "kind": if question { "Cau hoi" } else { "Phan anh" },
+                "code": tracking_code,
+                "url": url,
+                "private_link": private_link,
+            }),
+        )
+    }
+
     /// The reply to a rating.
     pub fn rated(&self, code: &str, rating: Rating) -> anyhow::Result<String> {
         self.render(
@@ -590,6 +615,27 @@ mod tests {
         assert!(text.contains("PAKN.20261206.0042"), "{text}");
         assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
         assert!(septets(&text) <= 160, "one segment: {text}");
+    }
+
+    #[test]
+    fn the_answered_notice_says_where_to_read_the_answer_and_never_quotes_it() {
+        let url = "https://tracuu.example.gov.vn/theo-doi?ma=HD.20261206.0042&k=BABCDEFGHIJ";
+        let text = renderer()
+            .answered(true, "HD.20261206.0042", url, true)
+            .expect("text");
+        assert!(
+            text.starts_with("Cau hoi HD.20261206.0042 da co tra loi."),
+            "{text}"
+        );
+        assert!(text.contains(url) && text.contains("giu rieng"), "{text}");
+        assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
+        assert!(septets(&text) <= 160, "one segment: {text}");
+        let bare = "https://tracuu.example.gov.vn/theo-doi?ma=PAKN.20261206.0042";
+        let text = renderer()
+            .answered(false, "PAKN.20261206.0042", bare, false)
+            .expect("text");
+        assert!(text.starts_with("Phan anh PAKN.20261206.0042"), "{text}");
+        assert!(text.contains("4 so cuoi"), "{text}");
     }
 
     #[test]
