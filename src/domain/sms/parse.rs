@@ -483,7 +483,9 @@ fn tracking_at(text: &str, i: usize) -> Option<(usize, String)> {
 }
 
 /// Ten digits at `i` (the letter O for 0), in groups set apart by spaces, dots or dashes; the
-/// tenth digit must end a group, so a rating after the number (`... 82 3`) stays apart.
+/// tenth digit must end a group, so a rating after the number (`... 82 3`) stays apart. The first
+/// group has a real digit and at least half of the ten are real digits, so the word "o" (ở) is
+/// not taken for a 0.
 fn number_at(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
     let mut j = i;
@@ -491,12 +493,13 @@ fn number_at(text: &str, i: usize) -> Option<usize> {
     loop {
         let end = run_end(b, j);
         let group = &b[j..end];
-        if !is_digitish(group) || !group.iter().any(u8::is_ascii_digit) {
+        if !is_digitish(group) || (j == i && !group.iter().any(u8::is_ascii_digit)) {
             return None;
         }
         count += group.len();
         if count == 10 {
-            return Some(end);
+            let real = b[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+            return (real >= 5).then_some(end);
         }
         if count > 10 {
             return None;
@@ -1409,8 +1412,29 @@ mod proptests {
             right in prop::sample::select(vec![" ", "\n", ". ", ", ", ") ", "! ", " ?"]),
             grouped in any::<bool>(),
             lower in any::<bool>(),
+            letter_o in any::<bool>(),
         ) {
-            let text = format!("{}{left}{}{right}{}", before.join(" "), target_text(&target, grouped), after.join(" "));
+            let written = target_text(&target, grouped);
+            if let (Target::Number(number), true) = (&target, letter_o) {
+                // Free text reads O as 0 in ten digits whose first group has a real digit and
+                // half of which are real digits (decision 0056).
+                let digits = number.to_string();
+                let first = if grouped { &digits[..4] } else { digits.as_str() };
+                prop_assume!(
+                    digits.bytes().filter(|c| *c != b'0').count() >= 5
+                        && first.bytes().any(|c| c != b'0')
+                );
+            }
+            // The letter O for 0: anywhere in a lookup number, in a code's date and sequence.
+            let written = match (&target, letter_o) {
+                (Target::Number(_), true) => written.replace('0', "O"),
+                (Target::Code(_), true) => match written.split_once('-') {
+                    Some((agency, rest)) => format!("{agency}-{}", rest.replace('0', "O")),
+                    None => written,
+                },
+                _ => written,
+            };
+            let text = format!("{}{left}{written}{right}{}", before.join(" "), after.join(" "));
             let text = if lower { text.to_lowercase() } else { text };
             let parsed = parse_message(&text, &Keywords::defaults());
             let subject = match &parsed.command {

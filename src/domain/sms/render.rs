@@ -529,6 +529,9 @@ mod tests {
                     for text in [
                         renderer.status_reply(&facts).unwrap(),
                         renderer.status_notification(&facts).unwrap(),
+                        renderer
+                            .status_reply_noted("Tin co 3 ma, tra loi ma dau:", &facts)
+                            .unwrap(),
                     ] {
                         assert!(septets(&text) <= 160, "{} septets: {text}", septets(&text));
                         assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
@@ -612,6 +615,29 @@ mod tests {
                         assert!(text.starts_with(&format!("HS {code}: ")), "{text}");
                         assert!(text.contains(expected), "{text}");
                         assert!(text.ends_with("HD: 0255.1022"), "{text}");
+                        let noted = renderer
+                            .status_reply_noted(
+                                "Tin co 2 ma, tra loi ma dau:",
+                                &StatusFacts {
+                                    code,
+                                    procedure: name,
+                                    status: Status::from_code(status).unwrap(),
+                                    due,
+                                    timeliness,
+                                    now: Some((original, now)),
+                                },
+                            )
+                            .unwrap();
+                        assert!(
+                            septets(&noted) <= 160,
+                            "{} septets: {noted}",
+                            septets(&noted)
+                        );
+                        assert!(
+                            noted.starts_with(&format!("Tin co 2 ma, tra loi ma dau: HS {code}: ")),
+                            "{noted}"
+                        );
+                        assert!(noted.ends_with("HD: 0255.1022"), "{noted}");
                     }
                 }
             }
