@@ -522,6 +522,30 @@ async fn only_the_applicant_or_a_follower_rates_and_only_once_handling_has_ended
 }
 
 #[tokio::test]
+async fn the_senders_own_number_in_the_text_is_not_a_lookup_number() {
+    // Arrange: a number whose check digit happens to be right, as one in ten phone numbers'.
+    let app = spawn_sms_app().await;
+    let known = app.known(9).await;
+    let own = "0905123455";
+    assert!(tracuu::domain::LookupNumber::parse(own).is_ok());
+
+    // Act
+    let reply = app
+        .sms_as(own, &format!("{own} hoi ho so {} a", known.code))
+        .await;
+    let from_another = app
+        .sms_as("0905123466", &format!("{own} hoi ho so {} a", known.code))
+        .await;
+
+    // Assert
+    assert!(reply.starts_with(&format!("HS {}:", known.code)), "{reply}");
+    assert!(
+        from_another.starts_with("Tin co 2 ma, tra loi ma dau: Khong tim thay ho so 0905 1234 55"),
+        "{from_another}"
+    );
+}
+
+#[tokio::test]
 async fn a_duplicate_subscription_message_changes_nothing_twice() {
     let app = spawn_sms_app().await;
     let a = app.known(2).await;

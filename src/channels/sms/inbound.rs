@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::limits::Admission;
 use super::SmsState;
 use crate::domain::sms::parse::normalise;
-use crate::domain::sms::parse::{parse_normalised_message, SMS_TEXT_MAX_CHARS};
+use crate::domain::sms::parse::{parse_normalised_message_from, SMS_TEXT_MAX_CHARS};
 use crate::domain::sms::{Command, CommandError, Rating, StatusFacts, Target, Verb};
 use crate::domain::text::clean_line;
 use crate::domain::{DomainError, DossierCode, PhoneNumber, SmsSender};
@@ -226,7 +226,9 @@ pub async fn receive_sms(
         (Admission::Notify, _) => for_code(&state, "none", Code::RateLimited, json!({})),
         (Admission::Admit, None) => templated(&state, "none", "unreadable", json!({})),
         (Admission::Admit, Some(_)) => {
-            let message = parse_normalised_message(&normalised, &state.keywords);
+            let own = phone.as_ref().map(PhoneNumber::national);
+            let message =
+                parse_normalised_message_from(&normalised, &state.keywords, own.as_deref());
             let note = (message.codes > 1).then(|| several_codes(message.codes));
             let command = message.command;
             if is_mutation(&command) {

@@ -530,8 +530,9 @@ fn is_phone_at(text: &str, i: usize) -> bool {
 }
 
 /// Every code-shaped token of a normalised text, in order, without overlaps; and the spans of
-/// phone numbers.
-fn scan(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
+/// phone numbers (after a phone word or a `+`, or the sender's own number, `own`, in its national
+/// form).
+fn scan(text: &str, own: Option<&str>) -> (Vec<Token>, Vec<(usize, usize)>) {
     let b = text.as_bytes();
     let mut tokens: Vec<Token> = Vec::new();
     let mut phones = Vec::new();
@@ -565,7 +566,15 @@ fn scan(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
             continue;
         }
         if let Some(end) = number_at(text, i) {
-            if is_phone_at(text, i) {
+            let digits: String = text[i..end]
+                .bytes()
+                .filter_map(|c| match c {
+                    b'O' => Some('0'),
+                    c if c.is_ascii_digit() => Some(char::from(c)),
+                    _ => None,
+                })
+                .collect();
+            if is_phone_at(text, i) || own == Some(digits.as_str()) {
                 phones.push((i, end));
                 i = end;
                 continue;
@@ -779,12 +788,22 @@ pub fn parse_normalised(text: &str, keywords: &Keywords) -> Command {
 
 /// [`parse_message`] for a text already passed through [`normalise`].
 pub fn parse_normalised_message(text: &str, keywords: &Keywords) -> Message {
+    parse_normalised_message_from(text, keywords, None)
+}
+
+/// [`parse_normalised_message`] for a message from the phone `own` (national form,
+/// `0912345678`): that number in the text is the sender's phone, never a lookup number.
+pub fn parse_normalised_message_from(
+    text: &str,
+    keywords: &Keywords,
+    own: Option<&str>,
+) -> Message {
     let ascii: String = text
         .chars()
         .map(|c| if c.is_ascii() { c } else { '?' })
         .collect();
     let text = unglue(&ascii, keywords);
-    let (tokens, phones) = scan(&text);
+    let (tokens, phones) = scan(&text, own);
     let items = items(&text, &tokens, keywords);
     let mut seen: Vec<String> = tokens.iter().filter_map(|t| t.found.canonical()).collect();
     seen.sort();
@@ -1164,6 +1183,13 @@ mod tests {
             (Command::Lookup(code()), 1)
         );
         assert_eq!(parse("dien thoai: 0905123455"), Command::Help);
+        // The sender's own number, written without a phone word, is the sender's phone.
+        let own = parse_normalised_message_from(
+            &normalise(&format!("0905 123 455 HS {CODE}")),
+            &Keywords::defaults(),
+            Some("0905123455"),
+        );
+        assert_eq!((own.command, own.codes), (Command::Lookup(code()), 1));
         // A wrong check digit is a typo only when nothing else is named.
         let typo_then_code = message(&format!("0912345678 HS {CODE}"));
         assert_eq!(
