@@ -43,6 +43,7 @@ mod staff_agencies;
 mod staff_auth;
 mod staff_calendar;
 mod staff_console;
+mod staff_layout;
 mod sync_catalog;
 mod sync_fanout;
 mod sync_pull;
