@@ -282,8 +282,9 @@
       // view, and never shown.
       return { kind: 'code', value: code, token: token ? token.slice(0, 40) : null };
     }
-    const digits = text.replace(/[\s.]/g, '');
-    if (/^\d+$/.test(digits)) {
+    // The letter O typed for the digit 0 is a 0, as the server reads it.
+    const digits = text.replace(/[\s.]/g, '').replace(/[oO]/g, '0');
+    if (/\d/.test(text) && /^\d+$/.test(digits)) {
       return digits.length === 10 ? { kind: 'number', value: digits } : { error: 'errorInvalidCode' };
     }
     if (text.length > 60) return { error: 'errorInvalidCode' };

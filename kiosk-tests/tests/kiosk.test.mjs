@@ -172,6 +172,20 @@ test('a physical keyboard can type the code and submit with Enter', async () => 
   await page.context().close();
 });
 
+test('a lookup number typed with the letter O for 0 opens its dossier', async () => {
+  const dossier = tracuu.dossier(5);
+  assert.match(dossier.number, /0/, 'the test needs a number with a 0');
+  const page = await openKiosk(PORTRAIT);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#code');
+  await page.keyboard.type(dossier.number.replace(/0/g, 'O'), { delay: 30 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result');
+  assert.ok((await page.textContent('#result')).includes(dossier.code), await page.textContent('#result'));
+  await page.context().close();
+});
+
 test('a scanned receipt QR URL or barcode is looked up at once, and a repeat within 2 s is ignored', async () => {
   const dossier = tracuu.dossier(10);
   const page = await openKiosk(PORTRAIT);

@@ -68,6 +68,26 @@ async fn start_call(app: &TestApp, operator: &Staff, caller: &str) -> i64 {
 }
 
 #[tokio::test]
+async fn an_operator_finds_a_dossier_by_a_lookup_number_typed_with_the_letter_o() {
+    let app = spawn_intake_app().await;
+    let operator = staff_session(&app, "dtv.o", "operator", None).await;
+    let known = app
+        .known_where("lpad(lookup_number::text, 10, '0') LIKE '%0%'", &[])
+        .await;
+    let with_o = format!("{:010}", known.lookup_number).replace('0', "O");
+
+    let found = operator
+        .get(&app, &format!("/can-bo/tong-dai?by=ma&q={with_o}"))
+        .await;
+
+    assert_eq!(found.status().as_u16(), 303, "{with_o}");
+    assert_eq!(
+        location(&found),
+        format!("/can-bo/tong-dai/ho-so/{}", known.code)
+    );
+}
+
+#[tokio::test]
 async fn an_operator_finds_a_dossier_by_code_and_by_lookup_number_and_each_view_is_audited() {
     // Arrange
     let app = spawn_intake_app().await;

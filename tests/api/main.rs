@@ -38,6 +38,7 @@ mod qr_zbar;
 mod rate_limits;
 mod replica_reads;
 mod security;
+mod sms_corpus;
 mod sms_inbound;
 mod sms_kannel;
 mod sms_notify;
