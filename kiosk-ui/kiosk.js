@@ -78,6 +78,15 @@
     const date = `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)}`;
     return withTime ? `${date} ${s.slice(11, 16)}` : date;
   }
+  // When a slip is printed, in Vietnam time and the dd/mm/yyyy style of the other dates.
+  function printedAt() { return fmtTime(new Date().toLocaleString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' })); }
+  // The public site as configured (a kiosk's own address is often an intranet one).
+  function publicBase() { return (config.publicBase || location.origin).replace(/\/+$/, ''); }
+  function slipFoot() {
+    return [
+      h('p.slip-foot', {}, t('slipSite') + ': ' + publicBase() + '/tra-cuu'),
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + printedAt())];
+  }
   function fmtMoney(vnd) { return vnd.toLocaleString('vi-VN') + (lang() === 'vi' ? ' đồng' : ' VND'); }
   function fmtDays(n) { return n === 0 ? t('sameDay') : t('workingDays', { n }); }
   // Folds text for matching as citizens type it: no diacritics (đ is d), lower case, so "binh son"
@@ -463,7 +472,7 @@
       line(t('timeliness'), timelinessLabel(d.timeliness.key)),
       line(t('dataAsOf'), fmtTime(d.freshness.synced_at)),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+      ...slipFoot());
     window.print();
   }
 
@@ -477,7 +486,7 @@
       h('p', {}, h('b', {}, t('documents') + ':')),
       h('ol', {}, p.documents.map((doc) => h('li', {}, doc.name))),
       h('p', {}, h('b', {}, t('place') + ': '), p.place ? p.place.agency_name + ', ' + (p.place.address || '') : (p.place_note || '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+      ...slipFoot());
     window.print();
   }
 
@@ -856,9 +865,9 @@
       h('p', {}, h('b', {}, t('fSubject') + ': '), payload.subject || ''),
       due ? h('p', {}, h('b', {}, t('answerDue') + ': '), fmtTime(due, false)) : null,
       h('p', {}, t('trackHow')),
-      h('p', {}, location.origin + created.track_url),
+      h('p', {}, publicBase() + created.track_url),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN'))].filter(Boolean));
+      ...slipFoot()].filter(Boolean));
     window.print();
   }
 
@@ -1058,6 +1067,7 @@
       if (!config.idleFromUrl) config.idleSecs = c.idle_timeout_secs;
       config.province = c.province;
       config.hotline = c.hotline;
+      config.publicBase = c.public_base_url;
       document.body.classList.remove('api-down');
       renderChrome();
     }).catch(() => setTimeout(() => loadConfig(attempt + 1), 1000 * RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]));

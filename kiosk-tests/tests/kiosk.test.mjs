@@ -12,13 +12,18 @@ const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
 const KIOSK = 'test-kiosk-1';
 const KIOSK_KEY = 'test-kiosk-1-secret-key';
+const PUBLIC_SITE = 'https://tracuu.quangngai.example';
 
 let tracuu;
 let browser;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  tracuu = new Tracuu({ env: { TRACUU_KIOSK__KEYS: `${KIOSK}:${KIOSK_KEY},other-kiosk:other-kiosk-secret-key` } });
+  tracuu = new Tracuu({ env: {
+    TRACUU_KIOSK__KEYS: `${KIOSK}:${KIOSK_KEY},other-kiosk:other-kiosk-secret-key`,
+    // The public site differs from the address the kiosk is served from, as in a service centre.
+    TRACUU_PROVINCE__PUBLIC_BASE_URL: PUBLIC_SITE,
+  } });
   await tracuu.start();
   browser = await launchBrowser();
 });
@@ -517,8 +522,9 @@ test('a phone opening the procedure QR gets the public procedure page, not the k
   await page.waitForSelector('#search-results .list-item');
   const code = await page.getAttribute('#search-results .list-item >> nth=0', 'data-code');
   const response = await page.request.get(`${tracuu.address}/api/v1/catalog/procedures/${code}`);
-  const { phone_url: url, name } = await response.json();
-  assert.match(url, new RegExp(`/thu-tuc/${code.replace(/\./g, '\\.')}$`));
+  const { phone_url: link, name } = await response.json();
+  assert.equal(link, `${PUBLIC_SITE}/thu-tuc/${code}`);
+  const url = tracuu.address + link.slice(PUBLIC_SITE.length);
   await page.context().close();
 
   // A phone: 390 × 844, touch.
@@ -715,6 +721,11 @@ test('the print button prints an 80 mm slip with the print stylesheet', async ()
   await page.click('#print');
   assert.equal(await page.evaluate(() => window.printed), 1);
   assert.match(await page.textContent('#slip'), new RegExp(dossier.code.replace(/\./g, '\\.')));
+  // The slip names the public site, not the kiosk's own address, and dates it dd/mm/yyyy.
+  const slipText = await page.textContent('#slip');
+  assert.ok(slipText.includes(`${PUBLIC_SITE}/tra-cuu`), slipText);
+  assert.ok(!slipText.includes(tracuu.address), slipText);
+  assert.match(slipText, /In lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
 
   assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'none');
   await page.emulateMedia({ media: 'print' });
@@ -877,7 +888,7 @@ test('a question typed with Telex on the on-screen keyboard is sent from the kio
     assert.doesNotMatch(await page.textContent('#slip'), /null|undefined/);
     // The slip carries the private tracking link, whose token opens the item without the digits.
     assert.match(created.track_url, /[?&]k=[0-9A-Z]{11}$/);
-    assert.ok((await page.textContent('#slip')).includes(created.track_url), 'the slip prints the tracking link');
+    assert.ok((await page.textContent('#slip')).includes(PUBLIC_SITE + created.track_url), 'the slip prints the tracking link on the public site');
     const byLink = await page.request.get(`${tracuu.address}/api/v1/intake/${created.tracking_code}?k=${created.tracking_token}`);
     assert.equal(byLink.status(), 200);
     // The submitter's own text is shown only to a proven submitter.
