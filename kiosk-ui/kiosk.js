@@ -7,6 +7,7 @@
 (function () {
   const { t, setLang, lang, statusPlain, timelinessLabel } = window.I18N;
   const { createKeyboard } = window.Keyboard;
+  const { icon } = window.Icons;
 
   // ---------------------------------------------------------------- configuration
   const params = new URLSearchParams(location.search);
@@ -255,20 +256,20 @@
   // ---------------------------------------------------------------- home
   screens.home = (view) => {
     const tiles = [
-      ['lookup', 'tileLookup', 'tileLookupHint', '🔍'],
-      ['procedures', 'tileProcedures', 'tileProceduresHint', '📋'],
-      ['questions', 'tileQuestions', 'tileQuestionsHint', '✉'],
-      ['rating', 'tileRating', 'tileRatingHint', '☺'],
-      ['stats', 'tileStats', 'tileStatsHint', '📊'],
-      ['contacts', 'tileContacts', 'tileContactsHint', '☎'],
+      ['lookup', 'tileLookup', 'tileLookupHint', 'search'],
+      ['procedures', 'tileProcedures', 'tileProceduresHint', 'list'],
+      ['questions', 'tileQuestions', 'tileQuestionsHint', 'mail'],
+      ['rating', 'tileRating', 'tileRatingHint', 'smile'],
+      ['stats', 'tileStats', 'tileStatsHint', 'chart'],
+      ['contacts', 'tileContacts', 'tileContactsHint', 'phone'],
     ];
     view.appendChild(h('div.screen.home',
       {},
-      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, '▣'), h('p', {}, t('scanHint'))),
+      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, icon('scan')), h('p', {}, t('scanHint'))),
       h('p.subtitle', {}, t('subtitle')),
-      h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, icon]) =>
+      h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, drawing]) =>
         h('button.tile', { type: 'button', role: 'listitem', 'data-tile': name, 'aria-label': t(title) + '. ' + t(hint), on: { click: () => show(name) } },
-          h('span.tile-icon', { 'aria-hidden': 'true' }, icon),
+          h('span.tile-icon', { 'aria-hidden': 'true' }, icon(drawing)),
           h('span.tile-title', {}, t(title)),
           h('span.tile-hint', {}, t(hint)))))));
   };
@@ -654,9 +655,9 @@
     input.addEventListener('focus', openKeyboard);
     input.addEventListener('click', openKeyboard);
     const faces = h('div.faces', { role: 'group', 'aria-label': t('ratingTitle') },
-      [[1, '☹', 'rate1', 'bad'], [2, '😐', 'rate2', 'neutral'], [3, '☺', 'rate3', 'good']].map(([score, face, label, cls]) =>
+      [[1, 'frown', 'rate1', 'bad'], [2, 'neutral', 'rate2', 'neutral'], [3, 'smile', 'rate3', 'good']].map(([score, face, label, cls]) =>
         h('button.face.' + cls, { type: 'button', 'data-score': String(score), 'aria-label': t(label), on: { click: () => rate(score) } },
-          h('span.face-icon', { 'aria-hidden': 'true' }, face), h('span.face-label', {}, t(label)))));
+          h('span.face-icon', { 'aria-hidden': 'true' }, icon(face)), h('span.face-label', {}, t(label)))));
     const body = h('div.rating-body', {},
       h('p', { id: 'rating-help' }, t('ratingHelp')),
       h('label.field-label', { for: 'rating-code' }, t('ratingCode')),
@@ -1038,8 +1039,8 @@
     document.title = t('title');
     $('app-title').textContent = t('title');
     $('province').textContent = config.province;
-    $('nav-home').textContent = '⌂ ' + t('home');
-    $('nav-back').textContent = '← ' + t('back');
+    $('nav-home').replaceChildren(icon('home'), ' ' + t('home'));
+    $('nav-back').replaceChildren(icon('back'), ' ' + t('back'));
     $('nav-lang').textContent = t('language');
     $('nav-lang').setAttribute('aria-label', t('languageLabel'));
     $('nav').setAttribute('aria-label', t('home'));

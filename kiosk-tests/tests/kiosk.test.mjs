@@ -96,6 +96,17 @@ test('the home screen offers large tiles in the lower two thirds, in Vietnamese'
       for (const t of tiles) assert.ok(t.top >= PORTRAIT.height / 3, `tile ${t.name} starts at ${t.top}`);
     }
     assert.equal(await page.textContent('.tile[data-tile="lookup"] .tile-title'), 'Tra cứu hồ sơ');
+    // Icons are drawn (inline SVG hidden from assistive technology), so no emoji or symbol font
+    // is needed: every tile's icon has a size, and no text on the screen is a pictograph.
+    const icons = await page.$$eval('.tile .tile-icon svg.icon', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      const sameColour = getComputedStyle(e).color === getComputedStyle(e.closest('.tile')).color;
+      return { width: r.width, hidden: e.getAttribute('aria-hidden'), sameColour };
+    }));
+    assert.equal(icons.length, 6);
+    for (const i of icons) assert.ok(i.width >= 40 && i.hidden === 'true' && i.sameColour, JSON.stringify(i));
+    const pictographs = await page.evaluate(() => document.body.innerText.match(/\p{Extended_Pictographic}/gu));
+    assert.equal(pictographs, null, `pictographs that need an emoji font: ${pictographs}`);
     await page.waitForFunction(() => document.getElementById('province').textContent.length > 0);
     await shot(page, '01-home');
     await page.context().close();
@@ -549,6 +560,8 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
     const page = await openKiosk(viewport);
     await page.click('[data-tile="rating"]');
     await page.waitForSelector('.face');
+    assert.equal(await page.$$eval('.face .face-icon svg.icon', (els) => els.length), 3, 'the faces are drawn');
+    assert.equal(await page.evaluate(() => document.body.innerText.match(/\p{Extended_Pictographic}/gu)), null);
     await shot(page, '16-rating');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
