@@ -742,12 +742,15 @@
     });
   };
 
-  // The fields of each form, in order: [name, label key, keyboard layout, max length, multiline].
+  // The fields of each form, in order: [name, label key, keyboard layout, max length, multiline,
+  // required]. A question needs a phone (the kiosk has no e-mail field); feedback needs the name,
+  // address and phone Decree 20/2008 asks for.
   const INTAKE_FIELDS = {
-    question: [['subject', 'fSubject', 'text', 200], ['body', 'fQuestion', 'text', 2000, true],
-      ['name', 'fNameOptional', 'text', 100], ['phone', 'fPhoneQuestion', 'digits', 15]],
-    feedback: [['subject', 'fSubject', 'text', 200], ['body', 'fFeedback', 'text', 2000, true],
-      ['name', 'fName', 'text', 100], ['address', 'fAddress', 'text', 300], ['phone', 'fPhone', 'digits', 15]],
+    question: [['subject', 'fSubject', 'text', 200, false, true], ['body', 'fQuestion', 'text', 2000, true, true],
+      ['name', 'fNameOptional', 'text', 100, false, false], ['phone', 'fPhoneQuestion', 'digits', 15, false, true]],
+    feedback: [['subject', 'fSubject', 'text', 200, false, true], ['body', 'fFeedback', 'text', 2000, true, true],
+      ['name', 'fName', 'text', 100, false, true], ['address', 'fAddress', 'text', 300, false, true],
+      ['phone', 'fPhone', 'digits', 15, false, true]],
   };
 
   screens.intakeForm = (view, arg) => {
@@ -770,31 +773,41 @@
       if (active === name) return;
       active = name;
       const [, , layout, max] = INTAKE_FIELDS[kind].find((f) => f[0] === name);
+      // The keyboard's Enter goes to the next field: the send button below is the one way to send.
       keyboardSlot.replaceChildren(createKeyboard(inputs[name], {
         layout, telex: layout === 'text' && lang() === 'vi', maxLength: max,
-        onEnter: submit, enterLabel: t('send'),
+        onEnter: () => next(name), enterLabel: t('nextField'),
       }));
       for (const [field, input] of Object.entries(inputs)) input.closest('.field').classList.toggle('typing', field === name);
     };
-    const fields = INTAKE_FIELDS[kind].map(([name, label, layout, max, multiline]) => {
+    const fields = INTAKE_FIELDS[kind].map(([name, label, layout, max, multiline, required]) => {
       const id = 'f-' + name;
       const input = h(multiline ? 'textarea.code-input.text-field' : 'input.code-input.text-field', {
         id, name, type: multiline ? null : 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false',
         maxlength: String(max), rows: multiline ? '3' : null, 'aria-describedby': 'e-' + name,
+        'aria-required': required ? 'true' : null,
       });
       input.addEventListener('focus', () => attach(name));
       input.addEventListener('input', () => { errors[name].textContent = ''; input.removeAttribute('aria-invalid'); });
       inputs[name] = input;
       errors[name] = h('p.error', { id: 'e-' + name, role: 'alert' });
       return h('div.field', { 'data-field': name },
-        h('label.field-label', { for: id }, t(label)), input, errors[name]);
+        h('label.field-label', { for: id }, t(label), required ? h('span.required', {}, ' (' + t('required') + ')') : null),
+        input, errors[name]);
     });
+    // Enter (the on-screen key, or a physical keyboard's in a one-line field) moves on; after
+    // the last field it stops on the send button, which sends only when tapped.
+    const order = INTAKE_FIELDS[kind].map((f) => f[0]);
+    function next(name) {
+      const following = order[order.indexOf(name) + 1];
+      if (following) { inputs[following].focus({ preventScroll: false }); attach(following); } else send.focus();
+    }
     const publish = h('button.toggle', {
       type: 'button', id: 'f-public', role: 'switch', 'aria-checked': 'false',
       on: { click: () => publish.setAttribute('aria-checked', String(publish.getAttribute('aria-checked') !== 'true')) },
-    }, t('fPublic'));
+    }, t(kind === 'feedback' ? 'fPublicFeedback' : 'fPublic'));
     const send = button('.primary.big', t('send'), () => submit(), { id: 'intake-submit' });
-    const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); submit(); } } },
+    const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); next(active); } } },
       h('p.help', {}, t(kind === 'feedback' ? 'feedbackHelp' : 'askHelp')),
       fields, publish, general);
     // The keyboard and the send button below it: under the form in portrait, beside it in landscape.

@@ -857,6 +857,39 @@ async function fill(page, field, keys) {
   await tapKeys(page, keys);
 }
 
+test('the question and feedback forms cannot misfire: required fields marked, Enter moves on, one send button', async () => {
+  const page = await openKiosk(PORTRAIT);
+  const sent = [];
+  page.on('request', (r) => { if (/\/api\/v1\/(questions|feedback)$/.test(r.url())) sent.push(r.url()); });
+  await page.click('[data-tile="questions"]');
+  await page.click('[data-choice="question"]');
+  await page.waitForSelector('#f-subject');
+  // Marked before any attempt, on screen and for assistive technology.
+  for (const field of ['subject', 'body', 'phone']) {
+    assert.match(await page.textContent(`label[for="f-${field}"]`), /\(bắt buộc\)/, field);
+    assert.equal(await page.getAttribute(`#f-${field}`, 'aria-required'), 'true', field);
+  }
+  assert.doesNotMatch(await page.textContent('label[for="f-name"]'), /\(bắt buộc\)/);
+  // The keyboard's Enter is "next field", never a second send button.
+  assert.equal(await page.textContent('[data-key="enter"]'), 'Ô tiếp theo');
+  await tapKeys(page, 'hoir');
+  await page.click('[data-key="enter"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-body');
+  for (const expected of ['f-name', 'f-phone', 'intake-submit']) {
+    await page.click('[data-key="enter"]');
+    assert.equal(await page.evaluate(() => document.activeElement.id), expected);
+  }
+  assert.equal(await page.locator('button', { hasText: /^Gửi$/ }).count(), 1, 'one send button');
+  assert.deepEqual(sent, [], 'Enter sent nothing');
+  // The feedback form's consent speaks of feedback, not of a question.
+  await page.click('#nav-back');
+  await page.click('[data-choice="feedback"]');
+  await page.waitForSelector('#f-address');
+  assert.match(await page.textContent('#f-public'), /phản ánh, kiến nghị/);
+  assert.doesNotMatch(await page.textContent('#f-public'), /câu hỏi/);
+  await page.context().close();
+});
+
 test('a question typed with Telex on the on-screen keyboard is sent from the kiosk and its tracking code printed', async () => {
   for (const viewport of [PORTRAIT, LANDSCAPE]) {
     const page = await openKiosk(viewport);
