@@ -88,6 +88,10 @@
       h('p.slip-foot', {}, t('slipSite') + ': ' + publicBase() + '/tra-cuu'),
       h('p.slip-foot', {}, t('slipPrinted') + ' ' + printedAt())];
   }
+  // 85.2 -> "85,2" in Vietnamese, "85.2" in English; nothing settled -> "—".
+  function fmtPercent(p) {
+    return typeof p === 'number' ? p.toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 }) : '—';
+  }
   function fmtMoney(vnd) { return vnd.toLocaleString('vi-VN') + (lang() === 'vi' ? ' đồng' : ' VND'); }
   function fmtDays(n) { return n === 0 ? t('sameDay') : t('workingDays', { n }); }
   // Folds text for matching as citizens type it: no diacritics (đ is d), lower case, so "binh son"
@@ -903,7 +907,7 @@
         on: { click: () => show('stats', { tier: l.tier }, { push: false }) },
       }, tierLabel(l))));
       slot.appendChild(h('p.item-meta', {}, t('statsSince', { d: fmtTime(data.since + 'T00:00', false) || data.since })));
-      if (data.percent !== null) slot.appendChild(h('p.stats-total', {}, t('statsTotal', { p: data.percent, o: data.on_time, s: data.settled })));
+      if (data.percent !== null) slot.appendChild(h('p.stats-total', {}, t('statsTotal', { p: fmtPercent(data.percent), o: data.on_time, s: data.settled })));
       const chart = (agencies) => h('ul.chart', { 'aria-label': t('statsTitle') }, agencies.map((a) => {
         const bar = h('span.bar-fill', {});
         bar.style.setProperty('width', (a.percent || 0) + '%');
@@ -911,8 +915,9 @@
         const includes = (a.includes || []).map((o) => o.name).join(', ');
         return h('li.chart-row' + (a.closed ? '.closed' : ''), { 'data-code': a.code },
           h('span.bar-label', {}, name, includes ? h('span.item-meta', {}, t('includesOld', { names: includes })) : null),
-          h('span.bar', { role: 'img', 'aria-label': name + ': ' + a.percent + '%' }, bar),
-          h('span.bar-value', {}, t('statsRow', { p: a.percent, o: a.on_time, s: a.settled })));
+          h('span.bar', { role: 'img', 'aria-label': name + ': ' + fmtPercent(a.percent) + '%' }, bar),
+          h('span.bar-value', {}, h('span.bar-percent', {}, fmtPercent(a.percent) + '%'),
+            h('span.bar-count', {}, t('statsRow', { o: a.on_time, s: a.settled }))));
       }));
       // About a hundred communes: found by typing, as when browsing.
       if (tier === 'local' && data.agencies.length > 12) {

@@ -659,6 +659,17 @@ test('statistics show on-time percentages by agency as bars', async () => {
     const bars = await page.$$eval('.bar-fill', (els) => els.map((e) => e.getBoundingClientRect().width));
     assert.ok(bars.length > 0);
     assert.ok(bars.some((w) => w > 0));
+    // Vietnamese number format, and nothing spills out of its row.
+    const values = await page.$$eval('.bar-percent', (els) => els.map((e) => e.textContent));
+    for (const v of values) assert.match(v, /^(\d{1,3}(,\d)?|—)%$/, v);
+    const spills = await page.$$eval('.chart-row', (rows) => rows.filter((row) => {
+      const r = row.getBoundingClientRect();
+      return [...row.querySelectorAll('*')].some((el) => {
+        const b = el.getBoundingClientRect();
+        return b.right > r.right + 0.5 || b.left < r.left - 0.5;
+      });
+    }).map((row) => row.textContent));
+    assert.deepEqual(spills, []);
     await shot(page, '18-stats');
     const tabs = await page.$$eval('.tab[data-tier]', (els) => els.map((e) => e.textContent));
     assert.deepEqual(tabs, ['Cấp tỉnh', 'Cấp xã']);
