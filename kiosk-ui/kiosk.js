@@ -949,12 +949,13 @@
     loadInto(slot, () => api('/api/v1/kiosk/contacts'), (data) => {
       const province = data.desks.filter((d) => d.tier === 'province');
       const local = data.desks.filter((d) => d.tier !== 'province');
-      if (province.length) slot.appendChild(h('ul.list.desks', { id: 'province-desks' }, province.map(desk)));
+      // Scrolling lists take the focus, so they scroll from a keyboard too.
+      if (province.length) slot.appendChild(h('ul.list.desks', { id: 'province-desks', tabindex: '0', 'aria-label': t('provinceDesks') }, province.map(desk)));
       if (local.length) {
         slot.appendChild(h('h3', {}, t('tier_local')));
         filterable(slot, local, {
           id: 'desk-q', label: t('deskFilterLabel'), text: (d) => d.name,
-          render: (kept) => h('ul.list.desks', { id: 'local-desks' }, kept.map(desk)),
+          render: (kept) => h('ul.list.desks', { id: 'local-desks', tabindex: '0', 'aria-label': t('localDesks') }, kept.map(desk)),
         });
       }
     });
@@ -1060,7 +1061,7 @@
     $('nav-home').replaceChildren(icon('home'), ' ' + t('home'));
     $('nav-back').replaceChildren(icon('back'), ' ' + t('back'));
     $('nav-lang').textContent = t('language');
-    $('nav-lang').setAttribute('aria-label', t('languageLabel'));
+    $('nav-lang').setAttribute('aria-label', t('language') + ' – ' + t('languageLabel'));
     $('nav').setAttribute('aria-label', t('home'));
     tickClock();
   }

@@ -3,7 +3,7 @@
 // portrait 1080×1920 and landscape 1920×1080 under target/kiosk-screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tracuu, launchBrowser, repo } from '../harness.mjs';
 
@@ -804,7 +804,9 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
   assert.ok(checks.fontSize >= 24, `base type ${checks.fontSize}px`);
   assert.equal(checks.userSelect, 'none');
   assert.equal(checks.touchAction, 'pan-x pan-y');
-  assert.match(checks.viewport, /user-scalable=no/);
+  // Zoom is locked by touch-action (and Chromium's --disable-pinch), not by the viewport, which
+  // must let a browser zoom (axe-core: meta-viewport).
+  assert.doesNotMatch(checks.viewport, /user-scalable=no|maximum-scale/);
   assert.ok(checks.menuBlocked, 'context menu suppressed');
 
   // Every screen: touch targets at least 48 px, every button named, text contrast at least 4.5:1.
@@ -857,6 +859,58 @@ test('English toggle, keyboard access, ARIA labels, no selection, zoom or contex
     assert.deepEqual(await audit(), [], 'accessibility problems on ' + await page.getAttribute('#view', 'data-screen'));
   }
   await page.context().close();
+});
+
+// axe-core (from npm, pinned in package-lock.json) on every screen, in both orientations and in
+// English: no serious or critical violation. Injected through the browser's debugging protocol, so
+// the kiosk's Content-Security-Policy stays as it is.
+const AXE = readFileSync(join(repo, 'kiosk-tests', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+async function axeViolations(page) {
+  if (!await page.evaluate(() => Boolean(window.axe))) await page.evaluate(AXE);
+  // With the rule that a control's name contains its visible label, which axe-core keeps
+  // experimental (off by default).
+  const result = await page.evaluate(() => window.axe.run(document, {
+    resultTypes: ['violations'],
+    rules: { 'label-content-name-mismatch': { enabled: true } },
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('axe-core finds no serious or critical violation on any screen, in both orientations and in English', async () => {
+  const dossier = tracuu.dossier(4);
+  const screens = [
+    ['home', async () => {}],
+    ['lookup', async (p) => { await p.click('[data-tile="lookup"]'); await p.waitForSelector('.keyboard'); }],
+    ['result', async (p) => { await tapKeys(p, dossier.code.toUpperCase()); await p.click('#lookup-submit'); await p.waitForSelector('#result'); }],
+    ['detailed', async (p) => { await p.click('#proof-toggle, [data-action="proof"], .proof-toggle').catch(() => {}); }],
+    ['procedures', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="procedures"]'); await p.waitForSelector('[data-tier="local"]'); }],
+    ['communes', async (p) => { await p.click('[data-tier="local"]'); await p.waitForSelector('#place-q'); }],
+    ['search', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="procedures"]'); await p.click('#tab-search'); await p.waitForSelector('.keyboard'); }],
+    ['procedure', async (p) => { await tapKeys(p, 'khai sinh'); await p.click('#search-submit'); await p.click('#search-results .list-item >> nth=0'); await p.waitForSelector('ol.documents'); }],
+    ['rating', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="rating"]'); await p.waitForSelector('.face'); }],
+    ['stats', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="stats"]'); await p.waitForSelector('.chart-row'); }],
+    ['contacts', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="contacts"]'); await p.waitForSelector('.desk'); }],
+    ['questions', async (p) => { await p.click('#nav-home'); await p.click('[data-tile="questions"]'); await p.waitForSelector('[data-choice="answers"]'); }],
+    ['answers', async (p) => { await p.click('[data-choice="answers"]'); await p.waitForSelector('#answer-results .list-item, #answer-results .empty'); }],
+    ['question form', async (p) => { await p.click('#nav-back'); await p.click('[data-choice="question"]'); await p.waitForSelector('#f-subject'); }],
+    ['feedback form', async (p) => { await p.click('#nav-back'); await p.click('[data-choice="feedback"]'); await p.waitForSelector('#f-address'); }],
+  ];
+  const found = [];
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    for (const language of ['vi', 'en']) {
+      const page = await openKiosk(viewport);
+      if (language === 'en') await page.click('#nav-lang');
+      for (const [name, go] of screens) {
+        await go(page);
+        for (const v of await axeViolations(page)) found.push(`${viewport.width}x${viewport.height} ${language} ${name}: ${v}`);
+      }
+      await page.context().close();
+    }
+  }
+  assert.deepEqual(found, []);
 });
 
 // ---------------------------------------------------------------- questions and feedback
