@@ -278,6 +278,23 @@ impl WorkingCalendar {
         seconds / 60
     }
 
+    /// Working days strictly after `from` up to and including `to` (0 when `to` is not after
+    /// `from`): how many working days a dossier due on `from` is overdue on `to`.
+    pub fn working_days_after(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let mut count = 0u32;
+        let mut day = from;
+        while let Some(next) = day.succ_opt() {
+            if next > to {
+                break;
+            }
+            day = next;
+            if self.is_working_day(day) {
+                count = count.saturating_add(1);
+            }
+        }
+        count
+    }
+
     /// Moves a local time to the earliest working moment at or after it.
     fn normalize_local(&self, t: NaiveDateTime) -> NaiveDateTime {
         let (date, time) = (t.date(), t.time());

@@ -90,7 +90,7 @@ impl StatusNotices {
                 procedure: change.procedure_name,
                 status: change.status,
                 due: change.due,
-                timeliness: change.view.timeliness(now),
+                standing: change.view.standing(now),
                 // The notification says what changed; where to go is in the status reply.
                 now: None,
             })?;

@@ -398,18 +398,18 @@ async fn answer_read(
     }
 }
 
-/// The status reply, rendered once per dossier version and timeliness (kept with the cached
+/// The status reply, rendered once per dossier version and standing (kept with the cached
 /// dossier, so a popular dossier is not re-rendered for every text).
 fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
-    let timeliness = found.dossier.timeliness_now();
-    let reply = found.dossier.memoised(timeliness, || {
+    let standing = found.dossier.standing_now();
+    let reply = found.dossier.memoised(standing, || {
         let facts = found.dossier.public_facts()?;
         state.renderer.status_reply(&StatusFacts {
             code: &found.dossier.code,
             procedure: &facts.procedure_name,
             status: facts.status,
             due: facts.due_at,
-            timeliness,
+            standing,
             now: facts.closed_agency_now(),
         })
     })?;

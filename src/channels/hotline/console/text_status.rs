@@ -81,7 +81,7 @@ pub async fn text_status_to_caller(
                 procedure: &facts.procedure_name,
                 status: facts.status,
                 due: facts.due_at,
-                timeliness: facts.timeliness,
+                standing: facts.standing,
                 now: facts.closed_agency_now(),
             })
             .map_err(AppError::internal)?;
