@@ -271,6 +271,23 @@ pub fn late_reason(supplement_count: u32) -> String {
     }
 }
 
+/// An amount in đồng as Vietnamese write it: "2.500.000 đồng".
+pub fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + 10);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out.push_str(" đồng");
+    out
+}
+
 /// Whether the result can be collected (or will be): the detailed view names where only then.
 /// Not for a dossier refused, withdrawn or stopped (no result), nor once the result was handed
 /// over.
@@ -532,6 +549,14 @@ mod tests {
             assert_eq!(s, Standing::Ended);
             assert_eq!(s.key(), "ended");
         }
+    }
+
+    #[test]
+    fn amounts_are_grouped_by_thousands_with_dots() {
+        assert_eq!(vnd(2_500_000), "2.500.000 đồng");
+        assert_eq!(vnd(0), "0 đồng");
+        assert_eq!(vnd(100_000), "100.000 đồng");
+        assert_eq!(vnd(1_000), "1.000 đồng");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::dossiers::{DossierRecord, StoredViewRow};
 use crate::domain::speech::PublicFacts;
 use crate::domain::standing::{
-    late_reason, plain_words, reason_title, shows_where_to_collect, standing, Standing,
+    late_reason, plain_words, reason_title, shows_where_to_collect, standing, vnd, Standing,
     REASON_UNKNOWN,
 };
 use crate::domain::succession::{now_sentence, NowAgency};
@@ -134,6 +134,10 @@ impl ServedFrom {
     }
 }
 
+/// Every detailed part rendered since the honest status words has this field (null or not); a
+/// stored one without it is rendered again ([`CachedDossier::from_stored`]).
+const DETAIL_MARK: &[u8] = br#""reason":"#;
+
 /// How every public view begins: its first field is the code ([`CachedDossier::head_names`]).
 const HEAD_PREFIX: &[u8] = br#"{"code":""#;
 
@@ -221,9 +225,27 @@ pub struct DetailView<'a> {
     /// finished one is late.
     #[serde(default)]
     pub reason: Option<ReasonView<'a>>,
+    /// The fees due and where to pay them, while the dossier waits for payment and the main
+    /// store sent them.
+    #[serde(default)]
+    pub fee: Option<FeeView<'a>>,
+    /// By when the citizen must supplement or pay, while the dossier waits for them and the main
+    /// store sent it.
+    #[serde(default, with = "view_time::optional")]
+    pub citizen_due_at: Option<DateTime<Utc>>,
     /// Where to collect the result: only while there is or will be one (not once refused,
     /// withdrawn, stopped or handed over).
     pub collect_result: Option<CollectView<'a>>,
+}
+
+/// Fees or taxes due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeeView<'a> {
+    pub amount_vnd: Option<i64>,
+    /// The amount as written ("2.500.000 đồng").
+    pub amount_text: Option<Cow<'a, str>>,
+    /// Where and how to pay.
+    pub place: Option<Cow<'a, str>>,
 }
 
 /// The reason the detailed view gives, with its heading ("Lý do dừng xử lý").
@@ -511,10 +533,25 @@ impl CachedDossier {
             }
             _ => None,
         };
+        let fee = (status == Status::FinancialObligation
+            && (dossier.fee_amount_vnd.is_some() || dossier.fee_payment_place.is_some()))
+        .then(|| FeeView {
+            amount_vnd: dossier.fee_amount_vnd,
+            amount_text: dossier.fee_amount_vnd.map(|a| Cow::Owned(vnd(a))),
+            place: dossier.fee_payment_place.as_deref().map(Cow::Borrowed),
+        });
+        let citizen_due_at = matches!(
+            status,
+            Status::SupplementRequested | Status::FinancialObligation
+        )
+        .then_some(dossier.citizen_due_at)
+        .flatten();
         let detail = DetailView {
             timeline,
             supplement,
             reason,
+            fee,
+            citizen_due_at,
             collect_result: shows_where_to_collect(status).then_some(collect_result),
         };
         let mut detail = serde_json::to_vec(&detail)?;
@@ -555,6 +592,14 @@ impl CachedDossier {
         let (Some(head), Some(detail)) = (row.head, row.detail) else {
             return Ok(None);
         };
+        // A view stored by a binary older than the honest status words (it has no reason field):
+        // rendered again, as a missing one is.
+        if !detail
+            .windows(DETAIL_MARK.len())
+            .any(|window| window == DETAIL_MARK)
+        {
+            return Ok(None);
+        }
         anyhow::ensure!(
             Self::head_names(&head, &row.code),
             "the stored public view of {} does not begin with its code",

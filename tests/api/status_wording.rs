@@ -17,6 +17,10 @@ use tracuu::domain::DossierCode;
 /// The last four digits of the phone every pushed dossier has.
 const PHONE4: &str = "4321";
 
+/// Where the fees of the dossier waiting for payment are paid.
+const PAYMENT_PLACE: &str =
+    "Chi cục Thuế khu vực Quảng Ngãi, hoặc trực tuyến qua Cổng Dịch vụ công";
+
 fn adjust(s: &mut Settings) {
     s.sync.secrets = vec![SECRET.to_owned().into()];
     qr_settings(s);
@@ -76,6 +80,12 @@ fn snapshot(status: i16) -> Value {
             item["supplement_requested_at"] = json!(at(30));
             item["supplement_request"] =
                 json!("Bản sao chứng thực giấy chứng nhận quyền sử dụng đất");
+            item["citizen_due_at"] = json!(at(-5));
+        }
+        6 => {
+            item["fee_amount_vnd"] = json!(2_500_000);
+            item["fee_payment_place"] = json!(PAYMENT_PLACE);
+            item["citizen_due_at"] = json!(at(-10));
         }
         _ => {}
     }
@@ -130,6 +140,13 @@ async fn the_json_view_says_early_or_on_time_only_of_finished_dossiers_and_gives
             5 | 6 => {
                 assert_eq!(key, "waiting_for_citizen", "{body}");
                 assert!(plain.contains("tạm dừng"), "{plain}");
+                // By when: the citizen's own deadline, as the main store sent it.
+                assert!(body["citizen_due_at"].is_string(), "{body}");
+                if status == 6 {
+                    assert_eq!(body["fee"]["amount_vnd"], json!(2_500_000), "{body}");
+                    assert_eq!(body["fee"]["amount_text"], json!("2.500.000 đồng"));
+                    assert_eq!(body["fee"]["place"], json!(PAYMENT_PLACE));
+                }
             }
             3 | 7 | 8 => {
                 assert_eq!(key, "ended", "{body}");
@@ -179,7 +196,41 @@ async fn the_lookup_page_shows_the_reason_and_no_early_label_on_a_stopped_dossie
             "where to collect, {status}"
         );
         assert!(html.contains("id=\"plain\""), "{status}");
+        if status == 6 {
+            assert!(html.contains("2.500.000 đồng"), "{html}");
+            assert!(html.contains(PAYMENT_PLACE), "{html}");
+            assert!(html.contains("Hạn nộp"), "{html}");
+        }
+        if status == 5 {
+            assert!(html.contains("Hạn bổ sung"), "{html}");
+        }
     }
+}
+
+#[tokio::test]
+async fn a_fee_the_main_store_sends_is_checked_and_named_when_wrong() {
+    let app = spawn_wording_app().await;
+    let mut negative = snapshot(6);
+    negative["fee_amount_vnd"] = json!(-1);
+    let mut early = snapshot(5);
+    early["citizen_due_at"] = json!("2000-01-01T00:00:00Z");
+    let (status, report) = app.push(&[negative, early]).await;
+    assert_eq!(status, 200, "{report}");
+    let text = report.to_string();
+    assert!(text.contains("fee_amount_vnd"), "{text}");
+    assert!(text.contains("citizen_due_at"), "{text}");
+    // Without the optional fields, a dossier waiting for payment still reads honestly.
+    let mut bare = snapshot(6);
+    for field in ["fee_amount_vnd", "fee_payment_place", "citizen_due_at"] {
+        bare.as_object_mut().map(|o| o.remove(field));
+    }
+    let (status, report) = app.push(&[bare]).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}?phone4={PHONE4}", code(6)))
+        .await;
+    assert!(body["fee"].is_null(), "{body}");
+    assert_eq!(body["timeliness"]["key"], "waiting_for_citizen", "{body}");
 }
 
 #[tokio::test]
