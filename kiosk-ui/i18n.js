@@ -224,6 +224,7 @@ const TEXTS = {
     collect: 'Where to collect the result',
     collectFrom: 'Ready from',
     collectWhen: 'Once the dossier has its result; follow the status above.',
+    overduePlain: 'Past its appointment date ({n} working day(s)) with no result yet. The agency owes you an apology letter and a new date; ask the one-stop desk or call the hotline.',
     reasonTitle: 'Reason',
     feeTitle: 'Fees to pay',
     feeAmount: 'Amount',

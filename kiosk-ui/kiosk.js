@@ -356,7 +356,7 @@
     const result = h('article.result', { id: 'result', 'aria-labelledby': 'result-status' },
       h('div.status-card.' + tone, {},
         h('p.status-label', { id: 'result-status' }, lang() === 'vi' ? d.status.label : statusPlainTitle(statusCode, d.status.label)),
-        h('p.status-plain', { id: 'status-plain' }, lang() === 'vi' && d.plain ? d.plain : statusPlain(statusCode))),
+        h('p.status-plain', { id: 'status-plain' }, lang() === 'vi' && d.plain ? d.plain : overdue ? t('overduePlain', { n: d.timeliness.overdue_working_days || 0 }) : statusPlain(statusCode))),
       h('dl.facts', {},
         fact(t('dossierCode'), d.code, 'code'),
         fact(t('procedure'), d.procedure.name),

@@ -287,3 +287,36 @@ async fn the_sms_reply_says_overdue_or_waiting_and_never_early_for_an_unfinished
         }
     }
 }
+
+#[tokio::test]
+async fn a_late_result_says_why_it_is_late() {
+    let app = spawn_wording_app().await;
+    // Finished 5 days after its appointment, and asked twice for supplements.
+    let mut late = snapshot(10);
+    let now = Utc::now();
+    late["finished_at"] = json!((now - Duration::days(15)).to_rfc3339());
+    late["returned_at"] = json!((now - Duration::days(14)).to_rfc3339());
+    let mut twice = snapshot(9);
+    twice["code"] = json!("000.00.16.H48-261116-0799");
+    twice["supplement_count"] = json!(2);
+    let (status, report) = app.push(&[late, twice]).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, body) = app
+        .get_json(&format!("/api/v1/dossiers/{}?phone4={PHONE4}", code(10)))
+        .await;
+    assert_eq!(body["timeliness"]["key"], "late", "{body}");
+    assert_eq!(body["reason"]["title"], "Lý do trễ hạn", "{body}");
+    assert!(body["reason"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("sau ngày hẹn trả")));
+    let (_, body) = app
+        .get_json("/api/v1/dossiers/000.00.16.H48-261116-0799?phone4=4321")
+        .await;
+    assert_eq!(body["timeliness"]["key"], "late", "{body}");
+    assert!(
+        body["reason"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("2 lần")),
+        "{body}"
+    );
+}
