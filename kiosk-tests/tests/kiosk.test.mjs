@@ -944,10 +944,11 @@ test('a scanned receipt QR link opens the detailed view on the kiosk', async () 
   }
 });
 
-// Opens the detailed view of `code` by scanning its receipt's QR link; returns the page.
+// Opens the detailed view of `code` by scanning its receipt's QR link, on a kiosk with its key (its
+// own lookup budgets: the other tests spend the loopback address's); returns the page.
 async function openDetailed(code, viewport = PORTRAIT) {
   const link = await tracuu.qrLink(code);
-  const page = await openKiosk(viewport);
+  const page = await openKiosk(viewport, `&key=${KIOSK_KEY}`);
   await scan(page, link);
   await page.waitForSelector('#details .timeline li');
   return page;
@@ -982,7 +983,9 @@ test('an overdue dossier waiting for the citizen says what to do and by when, an
   // Two dossiers of a demo procedure and agency, received 40 days ago and due 20 days ago: one
   // waiting for supplements (asked 25 days ago, to bring within 10 days from now), one still
   // being processed.
-  const model = (await (await fetch(`${tracuu.address}/api/v1/dossiers/${tracuu.dossier(5).code}`)).json());
+  const found = await fetch(`${tracuu.address}/api/v1/dossiers/${tracuu.dossier(5).code}`, { headers: { 'X-Kiosk-Id': KIOSK, 'X-Kiosk-Key': KIOSK_KEY } });
+  assert.equal(found.status, 200, 'the showcase dossier the pushed ones are modelled on');
+  const model = await found.json();
   const day = 24 * 3600 * 1000;
   const at = (days) => new Date(Date.now() - days * day).toISOString();
   const base = (code, status) => ({
