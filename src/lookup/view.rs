@@ -1,7 +1,7 @@
 //! Ready-to-serve views of one dossier (docs/domain.md, personal data). The public and detailed parts are
 //! serialized once, when the dossier enters the cache; only the few values that depend on the
-//! moment of the request (timeliness of an open dossier, where the answer came from, the proof
-//! outcome) are written per request.
+//! moment of the request (where an open dossier stands and the sentence that says it, where the
+//! answer came from, the proof outcome) are written per request.
 
 use std::sync::Arc;
 use std::time::Duration;

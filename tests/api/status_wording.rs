@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app_with, TestApp};
+use crate::intake_support::{spawn_intake_app_with, staff_session};
 use crate::qr_images::qr_settings;
 use crate::sms_inbound::sms_settings;
 use crate::sync_push::SECRET;
@@ -319,4 +320,69 @@ async fn a_late_result_says_why_it_is_late() {
             .is_some_and(|t| t.contains("2 lần")),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn the_ivr_says_how_many_working_days_overdue_and_no_past_date_to_a_waiting_caller() {
+    let app = spawn_wording_app().await;
+    push_all(&app).await;
+    for status in [4i16, 5, 7, 8] {
+        let (_, view) = app
+            .get_json(&format!("/api/v1/dossiers/{}", code(status)))
+            .await;
+        let number = view["lookup_number"]
+            .as_str()
+            .expect("lookup number")
+            .to_owned();
+        let (_, menu) = app
+            .get_json(&format!("/ivr/api/menu?caller=%2B849123456{status:02}"))
+            .await;
+        let lookup = menu["choices"][0]["next"]
+            .as_str()
+            .expect("next")
+            .to_owned();
+        let (_, ask) = app.get_json(&lookup).await;
+        let submit = ask["submit"].as_str().expect("submit").to_owned();
+        let (http, result) = app.get_json(&format!("{submit}&digits={number}")).await;
+        assert_eq!(http, 200, "{result}");
+        assert_eq!(result["step"], "result", "{result}");
+        let spoken = result["result"].to_string();
+        assert!(!spoken.contains("trước hạn"), "{status}: {spoken}");
+        match status {
+            4 => {
+                assert!(spoken.contains("đã quá ngày hẹn trả"), "{spoken}");
+                assert!(spoken.contains("ngày làm việc"), "{spoken}");
+            }
+            5 => {
+                assert!(spoken.contains("tạm dừng"), "{spoken}");
+                assert!(!spoken.contains("Ngày hẹn trả kết quả"), "{spoken}");
+            }
+            _ => assert!(!spoken.contains("hạn."), "{spoken}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_hotline_console_reads_where_the_dossier_stands_and_shows_the_reason() {
+    let app = spawn_intake_app_with(adjust).await;
+    app.ensure_procedure().await;
+    push_all(&app).await;
+    let operator = staff_session(&app, "dtv.tudien", "operator", None).await;
+    for status in [4i16, 8] {
+        let html = operator
+            .get(&app, &format!("/can-bo/tong-dai/ho-so/{}", code(status)))
+            .await
+            .text()
+            .await
+            .expect("page");
+        assert!(!html.contains("Trước hạn"), "{status}: {html}");
+        if status == 4 {
+            assert!(html.contains("Quá hạn"), "{html}");
+            assert!(html.contains("đã quá ngày hẹn trả"), "read aloud: {html}");
+        } else {
+            assert!(html.contains("id=\"reason\""), "{html}");
+            assert!(html.contains(&reason(8)), "{html}");
+            assert!(!html.contains("Nơi nhận kết quả"), "{html}");
+        }
+    }
 }
