@@ -157,6 +157,16 @@ pub fn standing(
     now: DateTime<Utc>,
     calendar: &WorkingCalendar,
 ) -> Standing {
+    standing_with(input, now, || calendar)
+}
+
+/// As [`standing`], with the calendar fetched only when it is needed (an open dossier past its
+/// appointment): the lookup's hot path reads no calendar for any other dossier.
+pub fn standing_with<C: std::ops::Deref<Target = WorkingCalendar>>(
+    input: &TimelinessInput,
+    now: DateTime<Utc>,
+    calendar: impl FnOnce() -> C,
+) -> Standing {
     let timeliness = match input.status {
         Status::Accepted | Status::InProgress => open_timeliness(input, now),
         Status::Completed | Status::Returned => assess(input, now),
@@ -165,7 +175,7 @@ pub fn standing(
     let days = match (timeliness, input.due_at) {
         (Timeliness::InProgressOverdue, Some(due)) => {
             let offset = vn_offset();
-            calendar.working_days_after(
+            calendar().working_days_after(
                 due.with_timezone(&offset).date_naive(),
                 effective_now(input, now)
                     .with_timezone(&offset)

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::dossiers::{DossierRecord, StoredViewRow};
 use crate::domain::speech::PublicFacts;
 use crate::domain::standing::{
-    late_reason, plain_words, reason_title, shows_where_to_collect, standing, vnd, Standing,
+    late_reason, plain_words, reason_title, shows_where_to_collect, standing_with, vnd, Standing,
     REASON_UNKNOWN,
 };
 use crate::domain::succession::{now_sentence, NowAgency};
@@ -667,7 +667,7 @@ impl CachedDossier {
     pub fn standing(&self, now: DateTime<Utc>) -> Standing {
         match &self.clock {
             Clock::Final(standing) => *standing,
-            Clock::Running(input) => standing(input, now, &calendar()),
+            Clock::Running(input) => standing_with(input, now, calendar),
         }
     }
 
@@ -675,7 +675,7 @@ impl CachedDossier {
     pub fn standing_now(&self) -> Standing {
         match &self.clock {
             Clock::Final(standing) => *standing,
-            Clock::Running(input) => standing(input, Utc::now(), &calendar()),
+            Clock::Running(input) => standing_with(input, Utc::now(), calendar),
         }
     }
 
