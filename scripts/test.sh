@@ -57,7 +57,7 @@ cargo test --locked --all-targets "$@" 2>&1 | tee "$log"
 cargo build --locked --bin tracuu
 (cd kiosk-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 kiosk_status=0
-(cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/kiosk.test.mjs) \
+(cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/telex.test.mjs tests/kiosk.test.mjs tests/console.test.mjs) \
     2>&1 | tee -a "$log" || kiosk_status=$?
 
 # cargo prints one "test result" line per test binary; node's runner "# pass N" and "# fail N".

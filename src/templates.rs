@@ -7,6 +7,7 @@ use handlebars::{
 };
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("style", include_str!("../templates/partials/style.hbs")),
     ("head", include_str!("../templates/partials/head.hbs")),
     ("foot", include_str!("../templates/partials/foot.hbs")),
     (
@@ -29,6 +30,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("errors/page", include_str!("../templates/errors/page.hbs")),
     ("staff_nav", include_str!("../templates/staff/nav.hbs")),
+    (
+        "staff_head",
+        include_str!("../templates/staff/layout_head.hbs"),
+    ),
+    (
+        "staff_foot",
+        include_str!("../templates/staff/layout_foot.hbs"),
+    ),
+    ("staff/error", include_str!("../templates/staff/error.hbs")),
     (
         "feedback/form",
         include_str!("../templates/feedback/form.hbs"),

@@ -331,6 +331,54 @@ test('when tracuu is down the kiosk says so, keeps static screens, and recovers 
   await page.context().close();
 });
 
+test('the on-screen keyboard types Vietnamese as typists expect: late marks, capitals, symbols', async () => {
+  const page = await openKiosk(PORTRAIT);
+  await page.click('[data-tile="procedures"]');
+  await page.click('#tab-search');
+  await page.waitForSelector('#q');
+  const clear = () => page.click('[data-key="Xóa hết"]');
+  const symbol = (ch) => page.click(`.key-page-symbols button.key[data-key="${ch}"]`);
+  // Marks typed after later letters land on the right vowel (Unikey's free marking).
+  await tapKeys(page, 'dduocwj nguoiwf');
+  assert.equal(await page.inputValue('#q'), 'được người');
+  await clear();
+  // Shift makes one capital; Caps makes capitals until pressed again.
+  await page.click('[data-key="shift"]');
+  assert.equal(await page.getAttribute('[data-key="shift"]', 'aria-pressed'), 'true');
+  await tapKeys(page, 'nguyeenx ');
+  assert.equal(await page.getAttribute('[data-key="shift"]', 'aria-pressed'), 'false');
+  await page.click('[data-key="caps"]');
+  await tapKeys(page, 'vawn');
+  await page.click('[data-key="caps"]');
+  await tapKeys(page, ' an');
+  assert.equal(await page.inputValue('#q'), 'Nguyễn VĂN an');
+  await shot(page, '09b-keyboard-capitals');
+  await clear();
+  // An address with a slash, from the symbols page.
+  await tapKeys(page, '12');
+  await page.click('[data-key="symbols"]');
+  assert.equal(await page.isVisible('.key-page-text'), false);
+  await symbol('/');
+  await symbol('3');
+  await shot(page, '09c-keyboard-symbols');
+  await page.click('[data-key="symbols"]');
+  await tapKeys(page, ' ');
+  await page.click('[data-key="shift"]');
+  await tapKeys(page, 'lee ');
+  await page.click('[data-key="shift"]');
+  await tapKeys(page, 'lowij');
+  assert.equal(await page.inputValue('#q'), '12/3 Lê Lợi');
+  await clear();
+  // An e-mail address keeps its letters with Telex on.
+  await tapKeys(page, 'an.nguyen');
+  await page.click('[data-key="symbols"]');
+  await symbol('@');
+  await page.click('[data-key="symbols"]');
+  await tapKeys(page, 'yahoo.com');
+  assert.equal(await page.inputValue('#q'), 'an.nguyen@yahoo.com');
+  await page.context().close();
+});
+
 test('procedure search finds the same procedures with and without diacritics', async () => {
   const page = await openKiosk(PORTRAIT);
   await page.click('[data-tile="procedures"]');

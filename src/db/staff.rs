@@ -157,6 +157,8 @@ pub async fn insert_session(
 pub struct SessionRow {
     pub csrf_token: String,
     pub account: AccountRow,
+    /// The name of the account's agency, for the console's header.
+    pub agency_name: Option<String>,
 }
 
 /// The unexpired session with this id hash whose account is active.
@@ -165,7 +167,9 @@ pub async fn find_session(
     id_hash: &[u8],
 ) -> anyhow::Result<Option<SessionRow>> {
     let sql = format!(
-        "SELECT s.csrf_token, {} FROM staff_sessions s JOIN staff_accounts a ON a.id = s.account_id
+        "SELECT s.csrf_token, {}, g.name FROM staff_sessions s
+           JOIN staff_accounts a ON a.id = s.account_id
+           LEFT JOIN agencies g ON g.code = a.agency_code
          WHERE s.id_hash = $1 AND s.expires_at > now() AND a.active",
         ACCOUNT_COLUMNS
             .split(',')
@@ -188,6 +192,7 @@ pub async fn find_session(
             password_hash: row.get(6),
             active: row.get(7),
         },
+        agency_name: row.get(8),
     }))
 }
 

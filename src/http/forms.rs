@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::body::read_body;
-use super::pages::error_page;
+use super::pages::render;
 use super::AppState;
 use crate::error::{AppError, Code};
 use crate::staff::tokens::{self, CSRF_COOKIE};
@@ -45,9 +45,18 @@ pub fn respond(state: &AppState, result: Result<HttpResponse, AppError>) -> Http
         Err(error) if error.code == Code::LoginRequired => see_other("/can-bo/dang-nhap"),
         Err(error) => {
             error.log();
-            error_page(state, &error)
+            staff_error_page(state, &error)
         }
     }
+}
+
+/// A console error as a page in the console's own layout (no citizen header or footer).
+pub fn staff_error_page(state: &AppState, error: &AppError) -> HttpResponse {
+    let page = merge(
+        base(state, error.code.title(), None),
+        json!({ "message": error.message }),
+    );
+    render(state, "staff/error", &page, error.code.status())
 }
 
 pub fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Value {
@@ -58,6 +67,8 @@ pub fn base(state: &AppState, title: &str, session: Option<&StaffSession>) -> Va
         "staff": session.map(|s| json!({
             "display_name": s.display_name,
             "role": s.role.label(),
+            // An agency officer's agency; everyone else works for the whole province.
+            "agency": s.agency_name.as_deref().unwrap_or("Toàn tỉnh"),
             "csrf": s.csrf_token,
             "is_admin": s.role == Role::Administrator,
             "handles_items": matches!(s.role, Role::DeskHead | Role::AgencyOfficer),

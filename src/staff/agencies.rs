@@ -18,7 +18,7 @@ use deadpool_postgres::Pool;
 use super::audit::{self, AuditAction, AuditEntry};
 use super::{connect, StaffSession};
 use crate::db;
-use crate::db::agencies::{AgencyLifecycleRow, LifeFilter};
+pub use crate::db::agencies::{AgencyLifecycleRow, LifeFilter, MAX_LISTED};
 use crate::domain::AgencyCode;
 use crate::error::{AppError, Code};
 use crate::sync::catalog::{self, CatalogOutcome, LifecycleError};

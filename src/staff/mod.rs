@@ -78,6 +78,8 @@ pub struct StaffSession {
     pub role: Role,
     /// The agency of an agency officer.
     pub agency_code: Option<String>,
+    /// That agency's name.
+    pub agency_name: Option<String>,
     /// The token every form of this session must carry.
     pub csrf_token: String,
 }
@@ -155,6 +157,7 @@ pub async fn authenticate(req: &HttpRequest, pool: &Pool) -> Result<StaffSession
         display_name: session.account.display_name,
         role,
         agency_code: session.account.agency_code,
+        agency_name: session.agency_name,
         csrf_token: session.csrf_token,
     })
 }

@@ -29,6 +29,8 @@ struct Vxml {
     audio: Vec<String>,
     /// Whether some field has a DTMF grammar accepting digits.
     digit_grammar: bool,
+    /// `<prompt>`s with words spoken outside an `<audio>` (text-to-speech by the platform).
+    prompts_without_audio: Vec<String>,
 }
 
 /// Parses `xml` and checks what VoiceXML 2.1 requires of the elements tracuu uses: the root is
@@ -164,6 +166,15 @@ fn check_vxml(xml: &str) -> Vxml {
                     .collect();
                 out.text.push_str(&text);
                 out.text.push(' ');
+                let bare: String = node
+                    .descendants()
+                    .filter(|d| d.is_text())
+                    .filter(|d| !d.ancestors().any(|a| a.has_tag_name((VXML_NS, "audio"))))
+                    .filter_map(|d| d.text())
+                    .collect();
+                if !bare.trim().is_empty() {
+                    out.prompts_without_audio.push(bare.trim().to_owned());
+                }
             }
             _ => {}
         }
@@ -487,6 +498,58 @@ async fn each_caller_is_rate_limited_on_their_own() {
 }
 
 #[tokio::test]
+async fn withheld_caller_ids_are_welcomed_and_counted_under_the_platforms_address() {
+    let app = spawn_app_with(|s| {
+        s.hotline.platform_addresses = vec![PLATFORM];
+        s.hotline.ivr_requests_per_minute = 1;
+        s.hotline.ivr_burst = 6;
+    })
+    .await;
+    let withheld = [
+        "anonymous",
+        "unknown",
+        "Restricted",
+        "sip:anonymous@anonymous.invalid",
+        "Private",
+        "",
+    ];
+    for id in withheld {
+        let query = serde_urlencoded::to_string([("caller", id)]).expect("query");
+        let menu = fetch_vxml(&app, &format!("/ivr/vxml/menu?{query}"), None).await;
+        assert!(
+            menu.text.contains("tình trạng hồ sơ") && !menu.text.contains("không hợp lệ"),
+            "{id:?} is welcomed: {}",
+            menu.text
+        );
+        assert_eq!(menu.choices[0].len(), 3, "{id:?}: the menu's three choices");
+        assert!(
+            menu.choices[0]
+                .values()
+                .all(|next| !next.contains("caller=")),
+            "{id:?}: a withheld id is not carried: {:?}",
+            menu.choices
+        );
+    }
+    // Six withheld calls spent the platform address's burst: a seventh withheld id waits, a
+    // caller with a number does not.
+    let blocked = fetch_vxml(&app, "/ivr/vxml/menu?caller=anonymous", None).await;
+    assert!(blocked.text.contains("quá nhiều lần"), "{}", blocked.text);
+    let other = fetch_vxml(&app, "/ivr/vxml/menu?caller=0912000333", None).await;
+    assert!(
+        !other.choices.is_empty(),
+        "a caller with a number is not blocked"
+    );
+
+    let long = format!("sip:{}@gw", "9".repeat(120));
+    let (status, refused) = app.get_json(&format!("/ivr/api/menu?caller={long}")).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        !refused.to_string().contains("(caller)"),
+        "no internal field name: {refused}"
+    );
+}
+
+#[tokio::test]
 async fn prompts_come_as_cached_8_khz_audio_when_espeak_ng_is_installed() {
     if !tracuu::hotline::audio::espeak_available() {
         eprintln!("SKIPPED: espeak-ng is not installed (scripts/test.sh installs it)");
@@ -502,6 +565,25 @@ async fn prompts_come_as_cached_8_khz_audio_when_espeak_ng_is_installed() {
 
     let menu = fetch_vxml(&app, "/ivr/vxml/menu", None).await;
     assert!(!menu.audio.is_empty(), "prompts carry audio");
+    // Every prompt of every step, re-prompts on no input and no match included, is audio.
+    let known = number(app.known(4).await.lookup_number);
+    let documents = [
+        ("/ivr/vxml/menu", None),
+        ("/ivr/vxml/lookup?attempt=1", None),
+        ("/ivr/vxml/status?attempt=1", Some(known.as_str())),
+        ("/ivr/vxml/status?attempt=1", Some("12345")),
+        ("/ivr/vxml/info", None),
+        ("/ivr/vxml/transfer", None),
+    ];
+    for (path, digits) in documents {
+        let document = fetch_vxml(&app, path, digits).await;
+        assert!(
+            document.prompts_without_audio.is_empty(),
+            "{path}: spoken without audio: {:?}",
+            document.prompts_without_audio
+        );
+        assert!(!document.audio.is_empty(), "{path}");
+    }
     let response = app.get(&menu.audio[0]).await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(

@@ -42,6 +42,7 @@ mod staff_agencies;
 mod staff_auth;
 mod staff_calendar;
 mod staff_console;
+mod staff_layout;
 mod status_wording;
 mod sync_catalog;
 mod sync_fanout;

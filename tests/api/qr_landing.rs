@@ -440,3 +440,21 @@ async fn the_json_lookup_grants_the_detailed_view_to_a_valid_qr_token_only() {
         .await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[tokio::test]
+async fn the_qr_link_command_names_a_refused_argument_by_its_place() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tracuu"))
+        .args(["qr", "link", "000.00.18.H48-250610-0001", "bogus"])
+        .env_remove("TRACUU_CONFIG")
+        .output()
+        .await
+        .expect("run tracuu");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "a refused code fails the command");
+    assert_eq!(stdout.lines().count(), 1, "the good code's link: {stdout}");
+    assert!(stdout.contains("000.00.18.H48-250610-0001"), "{stdout}");
+    assert!(stderr.contains("argument 2 (\"bogus\"): "), "{stderr}");
+    assert!(!stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains("1 code refused"), "{stderr}");
+}

@@ -159,6 +159,9 @@ pub fn check_number(raw: &str) -> Result<LookupNumber, Code> {
     })
 }
 
+/// The longest caller id taken from the platform (a SIP URI with its domain).
+const MAX_CALLER_CHARS: usize = 100;
+
 /// A caller as the IVR knows them: the rate-limit key (a hash, never the number itself) and the
 /// number for the call log when it is a valid Vietnamese phone number.
 struct Caller {
@@ -175,29 +178,37 @@ fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Ca
         ClientKey::Named(_) | ClientKey::Kiosk(_) => false,
     };
     let raw = raw.map(str::trim).filter(|r| !r.is_empty());
-    let Some(raw) = raw else {
-        // No caller id (withheld): count under the client's address.
+    if raw.is_some_and(|r| r.chars().count() > MAX_CALLER_CHARS) {
+        return Err(AppError::with_message(
+            Code::InvalidInput,
+            "Số gọi đến do tổng đài gửi không hợp lệ.",
+        ));
+    }
+    // `tel:+84912345678`, `sip:0912345678@gw`, `0912 345 678`: keep the number part.
+    let cleaned: Option<String> = raw.map(|raw| {
+        raw.trim_start_matches("tel:")
+            .trim_start_matches("sip:")
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    });
+    // No caller id, or one without a digit: withheld. Platforms say so in their own words
+    // (`anonymous`, `unknown`, `Restricted`, `sip:anonymous@anonymous.invalid`, `Private`); the
+    // caller is welcomed all the same and counted under the platform's address.
+    let Some(cleaned) = cleaned.filter(|c| c.chars().any(|d| d.is_ascii_digit())) else {
         return Ok(Caller {
             key: address,
             raw: None,
             phone: None,
         });
     };
-    // `tel:+84912345678`, `sip:0912345678@gw`, `0912 345 678`: keep the number part.
-    let number = raw
-        .trim_start_matches("tel:")
-        .trim_start_matches("sip:")
-        .split('@')
-        .next()
-        .unwrap_or("");
-    let cleaned: String = number
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect();
-    if cleaned.is_empty() || cleaned.len() > 20 || raw.chars().count() > 100 {
+    if cleaned.len() > 20 {
         return Err(AppError::with_message(
             Code::InvalidInput,
-            "Số gọi đến (caller) không hợp lệ.",
+            "Số gọi đến do tổng đài gửi không hợp lệ.",
         ));
     }
     if !from_platform {
@@ -226,7 +237,10 @@ fn parse_attempt(raw: Option<&str>, max: u32) -> Result<u32, AppError> {
             .ok()
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
-                AppError::with_message(Code::InvalidInput, "Số lần thử (attempt) không hợp lệ.")
+                AppError::with_message(
+                    Code::InvalidInput,
+                    "Số lần thử trong địa chỉ của bước không hợp lệ.",
+                )
             }),
     }
 }
@@ -483,7 +497,8 @@ fn document(
                 "notice": notice.clone().map(|n| prompt(hotline, n)),
                 "prompt": prompt(hotline, MENU.to_owned()),
                 "choices": menu_choices(),
-                "no_input": NO_INPUT, "no_match": NO_MATCH,
+                "no_input": prompt(hotline, NO_INPUT.to_owned()),
+                "no_match": prompt(hotline, NO_MATCH.to_owned()),
             }),
         ),
         Step::AskNumber { attempt, notice } => (
@@ -496,7 +511,7 @@ fn document(
                 "submit": url(format, "status", caller, Some(*attempt)),
                 "transfer": url(format, "transfer", caller, None),
                 "input": {"min_digits": 10, "max_keys": 20, "terminator": "#"},
-                "no_input": NO_INPUT,
+                "no_input": prompt(hotline, NO_INPUT.to_owned()),
             }),
         ),
         Step::Result {
@@ -515,7 +530,8 @@ fn document(
                     Choice { digit: "2", action: "transfer", next: url(format, "transfer", caller, None) },
                     Choice { digit: "0", action: "menu", next: url(format, "menu", caller, None) },
                 ],
-                "no_input": NO_INPUT, "no_match": NO_MATCH,
+                "no_input": prompt(hotline, NO_INPUT.to_owned()),
+                "no_match": prompt(hotline, NO_MATCH.to_owned()),
             }),
         ),
         Step::Info { text } => (
@@ -524,7 +540,8 @@ fn document(
                 "info": prompt(hotline, text.clone()),
                 "prompt": prompt(hotline, MENU.to_owned()),
                 "choices": menu_choices(),
-                "no_input": NO_INPUT, "no_match": NO_MATCH,
+                "no_input": prompt(hotline, NO_INPUT.to_owned()),
+                "no_match": prompt(hotline, NO_MATCH.to_owned()),
             }),
         ),
         Step::Transfer { notice } => (

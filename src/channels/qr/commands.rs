@@ -21,13 +21,17 @@ pub enum QrCommand {
     },
 }
 
+/// How much of a refused code is echoed back (a code is 24 characters).
+const SHOWN_CHARS: usize = 40;
+
 /// Runs a `qr` subcommand.
 pub fn run(settings: Settings, command: QrCommand) -> anyhow::Result<()> {
     let QrCommand::Link { codes } = command;
     let state = QrState::new(&settings)?;
     let mut refused = 0usize;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut emit = |line: usize, raw: &str| -> anyhow::Result<()> {
+    // `place` names where the code came from: "argument 3" or "line 3" of standard input.
+    let mut emit = |place: &str, raw: &str| -> anyhow::Result<()> {
         use std::io::Write;
         if raw.trim().is_empty() {
             return Ok(());
@@ -36,20 +40,25 @@ pub fn run(settings: Settings, command: QrCommand) -> anyhow::Result<()> {
             Ok(code) => writeln!(out, "{}", state.link(&code))?,
             Err(error) => {
                 refused += 1;
-                eprintln!("line {line}: {}", error.message());
+                let shown: String = raw.trim().chars().take(SHOWN_CHARS).collect();
+                eprintln!("{place} (\"{shown}\"): {}", error.message());
             }
         }
         Ok(())
     };
     if codes.is_empty() {
         for (index, line) in std::io::stdin().lock().lines().enumerate() {
-            emit(index + 1, &line?)?;
+            emit(&format!("line {}", index + 1), &line?)?;
         }
     } else {
         for (index, code) in codes.iter().enumerate() {
-            emit(index + 1, code)?;
+            emit(&format!("argument {}", index + 1), code)?;
         }
     }
-    anyhow::ensure!(refused == 0, "{refused} codes refused (see above)");
+    anyhow::ensure!(
+        refused == 0,
+        "{refused} {} refused (see above)",
+        if refused == 1 { "code" } else { "codes" }
+    );
     Ok(())
 }

@@ -9,14 +9,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::db::agencies::{AgencyLifecycleRow, LifeFilter};
 use crate::domain::text::{char_len, clean_line};
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
 use crate::http::method_not_allowed;
 use crate::http::pages::render;
 use crate::http::AppState;
-use crate::staff::agencies::{self, LifecycleInput, MAX_PASTE_BYTES};
+use crate::staff::agencies::{
+    self, AgencyLifecycleRow, LifeFilter, LifecycleInput, MAX_LISTED, MAX_PASTE_BYTES,
+};
 use crate::staff::{authorise, Role, StaffSession};
 
 /// Largest import form: the pasted file, with room for its URL encoding.
@@ -140,7 +141,7 @@ async fn list_page(
                 {"key": "dong", "label": "Đã ngừng hoạt động", "current": filter == LifeFilter::Closed},
             ],
             "agencies": rows.iter().map(agency_json).collect::<Vec<_>>(),
-            "limited": rows.len() as i64 >= crate::db::agencies::MAX_LISTED,
+            "limited": rows.len() as i64 >= MAX_LISTED,
             "error": outcome.error,
             "errors": outcome.errors,
             "notice": outcome.notice,
