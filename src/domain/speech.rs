@@ -309,6 +309,8 @@ pub struct PublicFacts {
     pub status: Status,
     /// Where it stands against its deadline, as the caller is told it.
     pub standing: Standing,
+    /// By when the caller must supplement or pay (statuses 5 and 6), when the main store says.
+    pub citizen_due_at: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -335,8 +337,18 @@ pub fn status_report(facts: &PublicFacts) -> String {
                 parts.push(format!("Ngày hẹn trả kết quả: {}.", vn_date_words(due)));
             }
         }
-        // The deadline is paused while the dossier waits for the caller: no past date is named.
-        Status::SupplementRequested | Status::FinancialObligation => {}
+        // The deadline is paused while the dossier waits for the caller: the appointment date is
+        // not named, the caller's own deadline is.
+        Status::SupplementRequested => {
+            if let Some(by) = facts.citizen_due_at {
+                parts.push(format!("Hạn bổ sung: {}.", vn_date_words(by)));
+            }
+        }
+        Status::FinancialObligation => {
+            if let Some(by) = facts.citizen_due_at {
+                parts.push(format!("Hạn nộp: {}.", vn_date_words(by)));
+            }
+        }
         Status::Completed => {
             if let Some(done) = facts.finished_at {
                 parts.push(format!("Ngày giải quyết xong: {}.", vn_date_words(done)));
@@ -526,6 +538,7 @@ mod tests {
             handling_now: None,
             status,
             standing: Standing::of(status, timeliness, 0),
+            citizen_due_at: None,
             received_at: at(2),
             due_at: Some(at(20)),
             finished_at: (!status.is_open()).then(|| at(18)),

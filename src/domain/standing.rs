@@ -346,6 +346,11 @@ mod tests {
             handling_now: None,
             status,
             standing,
+            citizen_due_at: matches!(
+                status,
+                Status::SupplementRequested | Status::FinancialObligation
+            )
+            .then(|| vn(2026, 12, 15, 17)),
             received_at: vn(2026, 11, 2, 9),
             due_at: Some(vn(2026, 11, 20, 17)),
             finished_at: (!status.is_open()).then(|| vn(2026, 11, 18, 10)),
@@ -370,22 +375,45 @@ mod tests {
                 } else {
                     &[3]
                 };
-                for &days in days {
+                // A dossier waiting for the citizen, with and without their own deadline.
+                let deadlines: &[bool] = if matches!(
+                    status,
+                    Status::SupplementRequested | Status::FinancialObligation
+                ) {
+                    &[true, false]
+                } else {
+                    &[false]
+                };
+                for (&days, &deadline) in days
+                    .iter()
+                    .flat_map(|d| deadlines.iter().map(move |k| (d, k)))
+                {
                     let standing = Standing::of(status, timeliness, days);
-                    let facts = facts(status, standing);
+                    let mut facts = facts(status, standing);
+                    if !deadline {
+                        facts.citizen_due_at = None;
+                    }
                     let sms = StatusFacts {
                         code: "000.85.40.H48-261120-9004",
                         procedure: &facts.procedure_name,
                         status,
                         due: facts.due_at,
                         standing,
+                        citizen_due: facts.citizen_due_at,
                         now: None,
                     };
-                    let over = if timeliness == Timeliness::InProgressOverdue {
+                    let mut over = if timeliness == Timeliness::InProgressOverdue {
                         format!(" ({days} working days over)")
                     } else {
                         String::new()
                     };
+                    if deadlines.len() > 1 {
+                        over.push_str(if deadline {
+                            " (with the citizen's deadline)"
+                        } else {
+                            " (no deadline sent)"
+                        });
+                    }
                     let _ = write!(
                         out,
                         "\n## {} {}{over}\n\

@@ -164,6 +164,10 @@ pub struct PublicView<'a> {
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(with = "view_time::optional")]
     pub returned_at: Option<DateTime<Utc>>,
+    /// By when the citizen must supplement or pay, while the dossier waits for them and the main
+    /// store sent it (a date, no personal data: the SMS reply and the IVR say it too).
+    #[serde(default, with = "view_time::optional")]
+    pub citizen_due_at: Option<DateTime<Utc>>,
     /// The masked applicant name ("Nguyễn V. A.").
     pub applicant: String,
     pub freshness: Freshness,
@@ -229,10 +233,6 @@ pub struct DetailView<'a> {
     /// store sent them.
     #[serde(default)]
     pub fee: Option<FeeView<'a>>,
-    /// By when the citizen must supplement or pay, while the dossier waits for them and the main
-    /// store sent it.
-    #[serde(default, with = "view_time::optional")]
-    pub citizen_due_at: Option<DateTime<Utc>>,
     /// Where to collect the result: only while there is or will be one (not once refused,
     /// withdrawn, stopped or handed over).
     pub collect_result: Option<CollectView<'a>>,
@@ -425,6 +425,12 @@ impl CachedDossier {
             due_at: dossier.due_at,
             finished_at: dossier.finished_at,
             returned_at: dossier.returned_at,
+            citizen_due_at: matches!(
+                status,
+                Status::SupplementRequested | Status::FinancialObligation
+            )
+            .then_some(dossier.citizen_due_at)
+            .flatten(),
             applicant: mask_name(&dossier.applicant_name),
             freshness: Freshness {
                 source_updated_at: dossier.source_updated_at,
@@ -540,18 +546,11 @@ impl CachedDossier {
             amount_text: dossier.fee_amount_vnd.map(|a| Cow::Owned(vnd(a))),
             place: dossier.fee_payment_place.as_deref().map(Cow::Borrowed),
         });
-        let citizen_due_at = matches!(
-            status,
-            Status::SupplementRequested | Status::FinancialObligation
-        )
-        .then_some(dossier.citizen_due_at)
-        .flatten();
         let detail = DetailView {
             timeline,
             supplement,
             reason,
             fee,
-            citizen_due_at,
             collect_result: shows_where_to_collect(status).then_some(collect_result),
         };
         let mut detail = serde_json::to_vec(&detail)?;
@@ -856,6 +855,7 @@ fn spoken_facts(public: &PublicView<'_>, standing: Standing) -> PublicFacts {
         handling_now: public.handling_agency.now.clone(),
         status: public.status,
         standing,
+        citizen_due_at: public.citizen_due_at,
         received_at: public.received_at,
         due_at: public.due_at,
         finished_at: public.finished_at,

@@ -91,6 +91,8 @@ impl StatusNotices {
                 status: change.status,
                 due: change.due,
                 standing: change.view.standing(now),
+                // The notification says what changed; the deadline is in the status reply.
+                citizen_due: None,
                 // The notification says what changed; where to go is in the status reply.
                 now: None,
             })?;

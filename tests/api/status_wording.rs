@@ -280,7 +280,13 @@ async fn the_sms_reply_says_overdue_or_waiting_and_never_early_for_an_unfinished
         match status {
             2 | 4 => assert!(reply.contains("qua han"), "{reply}"),
             5 | 6 => {
-                assert!(reply.contains("tam dung tinh han"), "{reply}");
+                // The citizen's own deadline, not the paused appointment date.
+                let by = if status == 5 {
+                    "Han bo sung "
+                } else {
+                    "Han nop "
+                };
+                assert!(reply.contains(by), "{reply}");
                 assert!(!reply.contains("Hen tra"), "no past date: {reply}");
             }
             3 | 7 | 8 => assert!(!reply.contains("han)"), "{reply}"),
@@ -355,6 +361,7 @@ async fn the_ivr_says_how_many_working_days_overdue_and_no_past_date_to_a_waitin
             }
             5 => {
                 assert!(spoken.contains("tạm dừng"), "{spoken}");
+                assert!(spoken.contains("Hạn bổ sung:"), "{spoken}");
                 assert!(!spoken.contains("Ngày hẹn trả kết quả"), "{spoken}");
             }
             _ => assert!(!spoken.contains("hạn."), "{spoken}"),

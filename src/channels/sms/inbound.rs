@@ -410,6 +410,7 @@ fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
             status: facts.status,
             due: facts.due_at,
             standing,
+            citizen_due: facts.citizen_due_at,
             now: facts.closed_agency_now(),
         })
     })?;

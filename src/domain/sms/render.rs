@@ -131,6 +131,8 @@ pub struct StatusFacts<'a> {
     pub due: Option<DateTime<Utc>>,
     /// Where the dossier stands, as the citizen is told it.
     pub standing: Standing,
+    /// By when the citizen must supplement or pay (statuses 5 and 6), when the main store says.
+    pub citizen_due: Option<DateTime<Utc>>,
     /// When the dossier's agency has closed: its name as printed on the receipt and who serves
     /// its dossiers now (the status reply says where to go, shortened to keep one segment).
     pub now: Option<(&'a str, &'a [NowAgency])>,
@@ -329,11 +331,24 @@ impl SmsRenderer {
     }
 
     fn facts_context(facts: &StatusFacts<'_>) -> Value {
+        // A dossier waiting for the citizen: their own deadline when the main store sent it (what
+        // to act on, and one segment leaves no room for both), else that the deadline is paused.
+        let by = facts
+            .citizen_due
+            .filter(|_| facts.standing.waits_for_citizen())
+            .map(sms_date);
+        let words = if by.is_some() {
+            std::borrow::Cow::Borrowed("")
+        } else {
+            facts.standing.sms_words()
+        };
         json!({
             "code": facts.code,
             "status": facts.status.label_ascii(),
             "due": facts.due.filter(|_| facts.standing.names_due_date()).map(sms_date),
-            "timeliness": facts.standing.sms_words(),
+            "timeliness": words,
+            "by": by,
+            "by_what": if facts.status == Status::FinancialObligation { "nop" } else { "bo sung" },
             "now": null,
         })
     }
@@ -460,6 +475,7 @@ mod tests {
                         status: Status::from_code(status).unwrap(),
                         due,
                         standing: Standing::of(Status::from_code(status).unwrap(), timeliness, 125),
+                        citizen_due: due,
                         now: None,
                     };
                     for text in [
@@ -543,6 +559,7 @@ mod tests {
                                     timeliness,
                                     125,
                                 ),
+                                citizen_due: due,
                                 now: Some((original, now)),
                             })
                             .unwrap();
@@ -565,6 +582,7 @@ mod tests {
                 status: Status::InProgress,
                 due,
                 standing: Standing::InTime,
+                citizen_due: None,
                 now: Some((
                     "UBND huyện Bình Sơn",
                     &[successor("UBND xã Bình Sơn", "local", Some("0255.3812345"))],
@@ -598,6 +616,7 @@ mod tests {
             status: Status::InProgress,
             due: Some(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()),
             standing: Standing::InTime,
+            citizen_due: None,
             now: None,
         };
         let text = renderer.status_reply(&facts).unwrap();
@@ -620,6 +639,7 @@ mod tests {
             status: Status::FinancialObligation,
             due: Some(Utc::now()),
             standing: Standing::Overdue { working_days: 4 },
+            citizen_due: None,
             now: None,
         };
         let text = renderer.status_notification(&facts).unwrap();

@@ -141,7 +141,7 @@ pub(super) async fn dossier_page(
         "supplement": detail.and_then(|d| d.supplement.as_ref()),
         "reason": detail.and_then(|d| d.reason.as_ref()),
         "fee": detail.and_then(|d| d.fee.as_ref()),
-        "citizen_due_at": detail.and_then(|d| d.citizen_due_at).map(format_time),
+        "citizen_due_at": public.citizen_due_at.map(format_time),
         "collect": detail.and_then(|d| d.collect_result.as_ref()),
         "items": item_rows(&items),
         "file_url": file_url,

@@ -82,6 +82,7 @@ pub async fn text_status_to_caller(
                 status: facts.status,
                 due: facts.due_at,
                 standing: facts.standing,
+                citizen_due: facts.citizen_due_at,
                 now: facts.closed_agency_now(),
             })
             .map_err(AppError::internal)?;
