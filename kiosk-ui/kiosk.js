@@ -122,6 +122,8 @@
       super((body && body.error && body.error.message) || 'HTTP ' + status);
       this.status = status;
       this.code = body && body.error ? body.error.code : 'internal';
+      // The input at fault, by its machine name (`address`, `phone`, …), when the API names one.
+      this.field = body && body.error && typeof body.error.field === 'string' ? body.error.field : null;
     }
   }
   function kioskId() { return config.kioskId || config.serverKioskId || 'kiosk'; }
@@ -280,8 +282,9 @@
       // view, and never shown.
       return { kind: 'code', value: code, token: token ? token.slice(0, 40) : null };
     }
-    const digits = text.replace(/[\s.]/g, '');
-    if (/^\d+$/.test(digits)) {
+    // The letter O typed for the digit 0 is a 0, as the server reads it.
+    const digits = text.replace(/[\s.]/g, '').replace(/[oO]/g, '0');
+    if (/\d/.test(text) && /^\d+$/.test(digits)) {
       return digits.length === 10 ? { kind: 'number', value: digits } : { error: 'errorInvalidCode' };
     }
     if (text.length > 60) return { error: 'errorInvalidCode' };
@@ -817,9 +820,9 @@
       }).catch((error) => {
         send.disabled = false;
         if (error instanceof Unavailable) { showUnavailable(general, () => submit(), 0); return; }
-        // "Địa chỉ (address): bắt buộc …" names the field: show it there.
+        // The API names the field at fault (`error.field`): show the message there.
         const field = error instanceof ApiError && error.code === 'invalid_submission'
-          ? (/\(([a-z_]+)\)/.exec(error.message) || [])[1] : null;
+          ? error.field : null;
         const text = error instanceof ApiError && ['invalid_submission', 'rate_limited'].includes(error.code) && lang() === 'vi'
           ? error.message : intakeErrorText(error, field);
         if (field && errors[field]) {

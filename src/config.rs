@@ -278,7 +278,7 @@ pub struct SmsSettings {
     pub sending_timeout_secs: u64,
 }
 
-/// Inbound command keywords (issue 5 defaults).
+/// Inbound command keywords (the defaults of issues 5 and 21, as `Keywords::defaults`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmsKeywords {
@@ -296,9 +296,9 @@ impl Default for SmsKeywords {
         Self {
             lookup: words(&["HS", "TC", "HO SO", "TRA CUU"]),
             subscribe: words(&["DK"]),
-            unsubscribe: words(&["HUY"]),
-            rate: words(&["DG"]),
-            help: words(&["TG", "HELP", "?"]),
+            unsubscribe: words(&["HUY", "HUY DK", "HUY DANG KY"]),
+            rate: words(&["DG", "DANH GIA"]),
+            help: words(&["TG", "HELP", "?", "TRO GIUP", "HUONG DAN"]),
             opt_out: words(&["TU CHOI", "STOP"]),
         }
     }

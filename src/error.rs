@@ -464,6 +464,9 @@ pub struct AppError {
     pub message: String,
     /// What the expected form looks like, when that helps.
     pub hint: Option<&'static str>,
+    /// The input's machine name (`phone`, `address`, …), for clients that show the message at
+    /// its field; the message itself names the field by its Vietnamese label.
+    pub field: Option<&'static str>,
     /// Seconds until a rate-limited client may try again.
     pub retry_after: Option<Duration>,
     /// The cause, for the log only.
@@ -478,6 +481,7 @@ impl AppError {
             code,
             message: code.message_vi().to_owned(),
             hint: None,
+            field: None,
             retry_after: None,
             source: None,
         }
@@ -498,6 +502,12 @@ impl AppError {
             Code::InvalidInput,
             format!("Tham số truy vấn không hợp lệ: {error}"),
         )
+    }
+
+    /// Names the input at fault (its machine name, as the request spells it).
+    pub fn field(mut self, name: &'static str) -> Self {
+        self.field = Some(name);
+        self
     }
 
     /// Adds a hint of the expected form.
@@ -577,13 +587,14 @@ impl AppError {
                 code: self.code.name(),
                 message: &self.message,
                 hint: self.hint,
+                field: self.field,
                 retry_after_seconds: self.retry_after.map(retry_seconds),
             },
         }
     }
 }
 
-/// `{"error": {"code", "message", "hint"?, "retry_after_seconds"?}}`.
+/// `{"error": {"code", "message", "hint"?, "field"?, "retry_after_seconds"?}}`.
 #[derive(Debug, Serialize)]
 pub struct ErrorBody<'a> {
     pub error: ErrorDetail<'a>,
@@ -596,6 +607,8 @@ pub struct ErrorDetail<'a> {
     pub message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
 }

@@ -29,6 +29,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/pages/lookup.hbs"),
     ),
     ("errors/page", include_str!("../templates/errors/page.hbs")),
+    (
+        "pages/procedure",
+        include_str!("../templates/pages/procedure.hbs"),
+    ),
     ("staff_nav", include_str!("../templates/staff/nav.hbs")),
     (
         "staff_head",

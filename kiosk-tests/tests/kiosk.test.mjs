@@ -176,6 +176,20 @@ test('a physical keyboard can type the code and submit with Enter', async () => 
   await page.context().close();
 });
 
+test('a lookup number typed with the letter O for 0 opens its dossier', async () => {
+  const dossier = tracuu.dossier(5);
+  assert.match(dossier.number, /0/, 'the test needs a number with a 0');
+  const page = await openKiosk(PORTRAIT);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#code');
+  await page.keyboard.type(dossier.number.replace(/0/g, 'O'), { delay: 30 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result');
+  assert.ok((await page.textContent('#result')).includes(dossier.code), await page.textContent('#result'));
+  await page.context().close();
+});
+
 test('a scanned receipt QR URL or barcode is looked up at once, and a repeat within 2 s is ignored', async () => {
   const dossier = tracuu.dossier(10);
   const page = await openKiosk(PORTRAIT);
@@ -498,7 +512,7 @@ test('the province tier lists the departments that settle procedures', async () 
   await page.context().close();
 });
 
-test('a phone opening the procedure QR lands on that procedure', async () => {
+test('a phone opening the procedure QR gets the public procedure page, not the kiosk', async () => {
   const page = await openKiosk(PORTRAIT);
   await page.click('[data-tile="procedures"]');
   await page.click('#tab-search');
@@ -507,11 +521,24 @@ test('a phone opening the procedure QR lands on that procedure', async () => {
   await page.waitForSelector('#search-results .list-item');
   const code = await page.getAttribute('#search-results .list-item >> nth=0', 'data-code');
   const response = await page.request.get(`${tracuu.address}/api/v1/catalog/procedures/${code}`);
-  const { phone_url: url } = await response.json();
-  await page.goto(url);
-  await page.waitForSelector('ol.documents li');
-  assert.match(await page.textContent('#screen-title'), /khai sinh/i);
+  const { phone_url: url, name } = await response.json();
+  assert.match(url, new RegExp(`/thu-tuc/${code.replace(/\./g, '\\.')}$`));
   await page.context().close();
+
+  // A phone: 390 × 844, touch.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1, locale: 'vi-VN' });
+  const view = await phone.newPage();
+  const loaded = await view.goto(url);
+  assert.equal(loaded.status(), 200);
+  assert.ok((await loaded.body()).length < 20 * 1024, 'under 20 KB');
+  assert.equal(await view.textContent('h1'), name);
+  assert.ok(await view.isVisible('ol.documents li'));
+  assert.equal(await view.$('script'), null, 'no JavaScript');
+  assert.equal(await view.$('#nav-home'), null, 'no kiosk navigation');
+  const width = await view.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no horizontal scrolling: ${width}`);
+  await view.screenshot({ path: join(SHOTS, 'phone-procedure-390.png'), fullPage: true });
+  await phone.close();
 });
 
 test('a satisfaction rating is sent with the kiosk id, with or without a dossier code', async () => {
@@ -887,7 +914,7 @@ test('feedback needs name, address and phone: a missing address is shown at its 
     ]);
     assert.equal(refused.status(), 400);
     await page.waitForSelector('#e-address:not(:empty)');
-    assert.match(await page.textContent('#e-address'), /^Địa chỉ \(address\): bắt buộc .*Nghị định 20\/2008/);
+    assert.match(await page.textContent('#e-address'), /^Địa chỉ: bắt buộc .*Nghị định 20\/2008/);
     assert.equal(await page.getAttribute('#f-address', 'aria-invalid'), 'true');
     assert.equal(await page.textContent('#e-name'), '');
     assert.equal(await page.$('#tracking-code'), null);

@@ -26,6 +26,41 @@ pub const SEARCH_MAX_WORDS: usize = 8;
 /// Most search results returned.
 pub const SEARCH_LIMIT: i64 = 50;
 
+/// Where to file a procedure when no one desk is named: any commune-level centre for a local
+/// procedure (a district procedure of before 1 July 2025 included: districts no longer exist),
+/// the provincial centre for a provincial one.
+pub fn place_note(tier: Option<&str>) -> Option<&'static str> {
+    match tier {
+        Some("local") => Some(
+            "Trung tâm Phục vụ hành chính công xã, phường, đặc khu nơi thuận tiện \
+             (tiếp nhận không phụ thuộc nơi cư trú)",
+        ),
+        Some("province") => Some("Trung tâm Phục vụ hành chính công tỉnh"),
+        _ => None,
+    }
+}
+
+/// Where a phone continues with procedure `code`, under the public base URL `base`: the public
+/// site's procedure page (`/thu-tuc/{code}`), with the agency the citizen browsed through, whose
+/// desk it names.
+pub fn phone_url(base: &str, code: &str, agency: Option<&AgencyCode>) -> String {
+    let mut url = format!("{}/thu-tuc/{code}", base.trim_end_matches('/'));
+    if let Some(agency) = agency {
+        url.push_str("?co-quan=");
+        url.push_str(agency.as_str());
+    }
+    url
+}
+
+/// How a procedure is filed, in Vietnamese, for its stored online level.
+pub fn online_label(level: &str) -> &'static str {
+    match level {
+        "full" => "Nộp trực tuyến toàn trình",
+        "partial" => "Nộp trực tuyến một phần",
+        _ => "Nộp trực tiếp hoặc qua bưu điện",
+    }
+}
+
 /// The catalogue service, over the primary's pool.
 pub struct CatalogService {
     pool: Pool,

@@ -239,6 +239,21 @@ pub async fn upsert_rating(
     Ok(())
 }
 
+const MAY_RATE: &str =
+    "SELECT EXISTS (SELECT 1 FROM dossiers WHERE code = $1 AND applicant_phone = $2)
+    OR EXISTS (SELECT 1 FROM sms_subscriptions WHERE dossier_code = $1 AND phone = $2)";
+
+/// Whether `phone` (E.164) is the applicant's phone of dossier `code` or follows it (`DK`): the
+/// phones whose ratings of the dossier count.
+pub async fn may_rate(
+    client: &impl GenericClient,
+    phone: &str,
+    code: &str,
+) -> anyhow::Result<bool> {
+    let statement = client.prepare_cached(MAY_RATE).await?;
+    Ok(client.query_one(&statement, &[&code, &phone]).await?.get(0))
+}
+
 const LIST_SUBSCRIBERS: &str =
     "SELECT dossier_code, phone FROM sms_subscriptions WHERE dossier_code = ANY($1)";
 

@@ -20,7 +20,8 @@ pub struct NewSms<'a> {
     pub recipient: &'a str,
     /// The text: unaccented GSM-7, at most two segments (render it with `domain::sms`).
     pub body: &'a str,
-    /// What it is, lowercase snake case (`status_change`, `answer_published`, `hotline_status`).
+    /// What it is, lowercase snake case (`status_change`, `received`, `answered`,
+    /// `answer_published`, `hotline_status`).
     pub kind: &'a str,
     /// Unique per notification, e.g. `status_change:<code>:<version>:<phone>`; a second enqueue
     /// with the same key is ignored.

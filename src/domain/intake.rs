@@ -202,11 +202,13 @@ pub enum Action {
     Refuse,
     /// Withdrawn by the submitter.
     Withdraw,
+    /// The desk head sets (or changes) the topic, wherever the item is: no state changes.
+    Classify,
 }
 
 impl Action {
     /// Every action, in the order of an item's life.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Submit,
         Action::Route,
         Action::Forward,
@@ -218,6 +220,7 @@ impl Action {
         Action::Unpublish,
         Action::Refuse,
         Action::Withdraw,
+        Action::Classify,
     ];
 
     /// Parses the stored name (history rows).
@@ -239,6 +242,7 @@ impl Action {
             Action::Unpublish => "unpublish",
             Action::Refuse => "refuse",
             Action::Withdraw => "withdraw",
+            Action::Classify => "classify",
         }
     }
 
@@ -252,6 +256,7 @@ impl Action {
             "publish" => Some(Action::Publish),
             "unpublish" => Some(Action::Unpublish),
             "refuse" => Some(Action::Refuse),
+            "classify" => Some(Action::Classify),
             _ => None,
         }
     }
@@ -270,7 +275,18 @@ impl Action {
             Action::Unpublish => "Gỡ công khai",
             Action::Refuse => "Từ chối",
             Action::Withdraw => "Người gửi rút",
+            Action::Classify => "Phân loại",
         }
+    }
+}
+
+/// The Vietnamese label of a feedback topic (`rules`, `conduct`: the groups of indicator 5.1 of
+/// Decision 766).
+pub fn topic_label(topic: &str) -> Option<&'static str> {
+    match topic {
+        "rules" => Some("Quy định, chính sách, thủ tục hành chính"),
+        "conduct" => Some("Hành vi, thái độ của cán bộ"),
+        _ => None,
     }
 }
 
@@ -288,6 +304,8 @@ pub fn next_state(from: State, action: Action) -> Option<State> {
         (Action::Unpublish, Published) => Some(Answered),
         (Action::Refuse, Received | Forwarded | InProgress | InfoRequested) => Some(Refused),
         (Action::Withdraw, Received | Forwarded | InProgress | InfoRequested) => Some(Withdrawn),
+        // Classifying moves nothing: the item stays where it is, whatever its state.
+        (Action::Classify, from) => Some(from),
         _ => None,
     }
 }

@@ -64,7 +64,8 @@ fn invalid(reason: &'static str) -> DomainError {
 impl LookupNumber {
     /// Parses a lookup number typed by a citizen. Spaces, dots and dashes
     /// (including Unicode dash look-alikes) are ignored wherever they
-    /// appear; full-width digits are folded. Exactly ten digits are required
+    /// appear; full-width digits are folded, and the letter O (either case)
+    /// is read as the digit 0, as in dossier codes. Exactly ten digits are required
     /// (else [`DomainError::InvalidLookupNumber`]) and the check digit must
     /// match (else [`DomainError::LookupNumberCheckDigit`]).
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
@@ -81,6 +82,7 @@ impl LookupNumber {
         for c in trimmed.chars().map(fold_width_char) {
             match c {
                 '0'..='9' => digits.push(c),
+                'O' | 'o' => digits.push('0'),
                 '.' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' => {}
                 c if c.is_whitespace() => {}
                 _ => return Err(invalid("mã tra cứu chỉ gồm chữ số")),
@@ -110,6 +112,19 @@ impl LookupNumber {
         let body = ((seq % BODY_MODULUS) * SEQUENCE_MULTIPLIER + SEQUENCE_OFFSET) % BODY_MODULUS;
         let check = damm_digit(&format!("{body:09}"));
         LookupNumber(body * 10 + u64::from(check))
+    }
+
+    /// Whether `raw` is written like a lookup number rather than a dossier code: digits (or the
+    /// letter O for 0) with spaces or dots between them, at least one real digit, no dash and
+    /// at most `max_digits` digits. Channels use it to choose which parser a typed text goes to.
+    pub fn looks_like(raw: &str, max_digits: usize) -> bool {
+        let folded = super::text::fold_width(raw);
+        let is_digit = |c: char| c.is_ascii_digit() || c == 'O' || c == 'o';
+        folded.chars().any(|c| c.is_ascii_digit())
+            && folded
+                .chars()
+                .all(|c| is_digit(c) || c.is_whitespace() || c == '.')
+            && folded.chars().filter(|c| is_digit(*c)).count() <= max_digits
     }
 
     /// A number read back from storage: must have at most 10 digits and a valid check digit.
@@ -312,6 +327,46 @@ mod tests {
     }
 
     #[test]
+    fn letter_o_is_read_as_zero() {
+        let n = LookupNumber::parse("0605592342").expect("number");
+        for raw in [
+            "O6O5592342",
+            "o605 5923 42",
+            "O6O5.5923.42",
+            "０6O5 5923 42",
+        ] {
+            assert_eq!(LookupNumber::parse(raw), Ok(n), "{raw}");
+        }
+        assert_eq!(
+            LookupNumber::parse("O6O5592343"),
+            Err(DomainError::LookupNumberCheckDigit)
+        );
+    }
+
+    #[test]
+    fn numbers_are_told_from_codes_by_their_shape() {
+        for raw in [
+            "1234 5678 90",
+            "O6O5 5923 42",
+            "１２３４５６７８９０",
+            "12.34",
+        ] {
+            assert!(LookupNumber::looks_like(raw, 12), "{raw}");
+        }
+        for raw in [
+            "000.00.53.H48-220921-0099",
+            "H57.132-260804-0583",
+            "HO8",
+            "OOOO",
+            "abc",
+            "1234-5678-90",
+            "1234567890123",
+        ] {
+            assert!(!LookupNumber::looks_like(raw, 12), "{raw}");
+        }
+    }
+
+    #[test]
     fn wrong_length_and_letters_are_invalid_not_typos() {
         for raw in [
             "123456789",
@@ -353,10 +408,17 @@ mod proptests {
 
         #[test]
         fn digit_strings_never_panic_and_accepted_ones_are_ten_checked_digits(
-            raw in "[0-9 .\\-]{0,45}"
+            raw in "[0-9Oo .\\-]{0,45}"
         ) {
             if let Ok(number) = LookupNumber::parse(&raw) {
-                let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+                let digits: String = raw
+                    .chars()
+                    .filter_map(|c| match c {
+                        'O' | 'o' => Some('0'),
+                        c if c.is_ascii_digit() => Some(c),
+                        _ => None,
+                    })
+                    .collect();
                 prop_assert_eq!(number.to_string(), digits.clone());
                 prop_assert_eq!(damm_digit(&digits), 0);
             }
@@ -381,7 +443,9 @@ mod proptests {
                 .collect();
             let dotted = format!("{}.{}.{}", &printed[..3], &printed[3..6], &printed[6..]);
             let dashed = format!("{}\u{2013}{}", &printed[..5], &printed[5..]);
-            for spelling in [printed.clone(), number.grouped(), dotted, dashed, wide, format!(" {printed}\t")] {
+            let with_o = number.grouped().replace('0', "O");
+            let with_lower_o = printed.replace('0', "o");
+            for spelling in [printed.clone(), number.grouped(), dotted, dashed, wide, format!(" {printed}\t"), with_o, with_lower_o] {
                 prop_assert_eq!(LookupNumber::parse(&spelling), Ok(number), "{:?}", spelling);
             }
             prop_assert_eq!(String::from(number), printed.clone());

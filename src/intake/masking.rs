@@ -28,6 +28,20 @@ pub struct Masked {
     pub replacement: &'static str,
 }
 
+impl Masked {
+    /// What was masked, in Vietnamese, as the officer's preview names it.
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            "email" => "Thư điện tử",
+            "phone" => "Số điện thoại",
+            "id_number" => "Số giấy tờ",
+            "address" => "Địa chỉ",
+            "name" => "Họ tên",
+            _ => "Thông tin cá nhân",
+        }
+    }
+}
+
 const EMAIL: &str = "[email]";
 const PHONE: &str = "[số điện thoại]";
 const ID_NUMBER: &str = "[số giấy tờ]";

@@ -96,6 +96,11 @@ fn invalid(message: impl Into<String>) -> AppError {
     AppError::with_message(Code::InvalidSubmission, message)
 }
 
+/// The refusal of input `field` (its machine name); the message names it by its label.
+fn invalid_field(field: &'static str, message: impl Into<String>) -> AppError {
+    invalid(message).field(field)
+}
+
 impl IntakeService {
     /// A service over `pool` with these deadlines and limits.
     pub fn new(pool: Pool, settings: IntakeSettings) -> Self {
@@ -245,6 +250,13 @@ impl IntakeService {
         }
         item.id = insert_with_history(&tx, &item, &history).await?;
         self.notify_received(&tx, &item).await?;
+        // Read back with the names joined (the routed agency's, the commune's) for the answer.
+        if let Some(stored) = db::intake::find_item(&tx, &item.tracking_code, None)
+            .await
+            .map_err(db_error)?
+        {
+            item = stored;
+        }
         tx.commit().await.map_err(db_error)?;
         tracing::info!(
             intake.code = %item.tracking_code,
@@ -372,7 +384,7 @@ impl IntakeService {
         input: &ActionInput,
     ) -> Result<Item, AppError> {
         match action {
-            Action::Forward => session.require(&[Role::DeskHead])?,
+            Action::Forward | Action::Classify => session.require(&[Role::DeskHead])?,
             Action::Start
             | Action::RequestInfo
             | Action::Answer
@@ -486,6 +498,7 @@ impl IntakeService {
             Action::Supplement => supplement(item, text.as_deref().unwrap_or_default(), clock)?,
             Action::Answer => {
                 self.answer(item, actor, text, clock);
+                self.notify_answered(tx, item).await?;
                 // The answer is kept on the item; its history row carries no copy.
                 return Ok((None, None));
             }
@@ -501,6 +514,7 @@ impl IntakeService {
                 item.closed_at = Some(now);
             }
             Action::Withdraw => item.closed_at = Some(now),
+            Action::Classify => return Ok((Some(classify(item, input.topic.as_deref())?), None)),
             Action::Submit | Action::Route => return Err(AppError::new(Code::Forbidden)),
         }
         Ok((text, None))
@@ -517,7 +531,7 @@ impl IntakeService {
     ) -> Result<(), AppError> {
         let raw = input.agency_code.as_deref().unwrap_or("");
         let agency = AgencyCode::parse(raw)
-            .map_err(|e| invalid(format!("Cơ quan (agency_code): {}", e.message())))?;
+            .map_err(|e| invalid_field("agency_code", format!("Cơ quan: {}", e.message())))?;
         living_agency(tx, agency.as_str()).await?;
         if item.agency_code.as_deref() == Some(agency.as_str()) && item.state != State::Received {
             return Err(invalid("Mục này đã ở cơ quan đó."));
@@ -679,52 +693,87 @@ impl IntakeService {
         Ok(())
     }
 
+    /// The "answered" SMS, queued in the answering transaction through the SMS outbox when the
+    /// submitter gave a phone, whether the item is public or private: the tracking code and
+    /// where to read the answer (the tracking link), never the answer. It shares its dedupe key
+    /// with the "answer published" notice, so answering, publishing later, publishing again
+    /// and retries text the submitter once. Where SMS sending is not configured the owed notice
+    /// stays recorded on the item (`answer_notice_pending`).
+    async fn notify_answered(
+        &self,
+        client: &impl GenericClient,
+        item: &mut Item,
+    ) -> Result<(), AppError> {
+        let Some(notices) = self.answer_notices_for(item) else {
+            return Ok(());
+        };
+        let body = notices
+            .answered_text(
+                item.kind == Kind::Question,
+                &item.tracking_code,
+                &self.tracking_link(&item.tracking_code),
+            )
+            .map_err(AppError::internal)?;
+        queue_answer_notice(client, item, "answered", &body).await
+    }
+
     /// The "answer published" SMS, queued in the publish transaction through the SMS outbox
-    /// when the submitter gave a phone. Its dedupe key is the item's, so
-    /// publishing again after an unpublish texts nobody twice. Where SMS sending is not
-    /// configured the owed notice stays recorded on the item (`answer_notice_pending`).
+    /// when the submitter gave a phone. An item answered since the "answered" notice exists was
+    /// told already: the shared dedupe key queues nothing then, so only an item answered before
+    /// it is texted here, once (publishing again after an unpublish texts nobody twice). Where
+    /// SMS sending is not configured the owed notice stays recorded on the item
+    /// (`answer_notice_pending`).
     async fn notify_answer_published(
         &self,
         client: &impl GenericClient,
         item: &mut Item,
     ) -> Result<(), AppError> {
-        let Some(phone) = item.submitter_phone.as_deref() else {
-            item.answer_notice_pending = false;
-            return Ok(());
-        };
-        let Some(notices) = &self.answer_notices else {
-            item.answer_notice_pending = true;
+        let Some(notices) = self.answer_notices_for(item) else {
             return Ok(());
         };
         let question = item.kind == Kind::Question;
         let body = notices
             .text(question, &item.tracking_code)
             .map_err(AppError::internal)?;
-        let dedupe_key = format!("answer_published:{}", item.tracking_code);
-        crate::notify::outbox::enqueue(
-            client,
-            &crate::notify::outbox::NewSms {
-                recipient: phone,
-                body: &body,
-                kind: "answer_published",
-                dedupe_key: &dedupe_key,
-                dossier_code: None,
-                not_before: None,
-            },
-        )
-        .await
-        .map_err(db_error)?;
-        item.answer_notice_pending = false;
-        Ok(())
+        queue_answer_notice(client, item, "answer_published", &body).await
+    }
+
+    /// The notices to text `item`'s submitter with, when they gave a phone and SMS sending is
+    /// configured. Without a phone nothing is owed; without SMS sending the notice is recorded
+    /// as owed on the item.
+    fn answer_notices_for(
+        &self,
+        item: &mut Item,
+    ) -> Option<&crate::notify::answers::AnswerNotices> {
+        if item.submitter_phone.is_none() {
+            item.answer_notice_pending = false;
+            return None;
+        }
+        if self.answer_notices.is_none() {
+            item.answer_notice_pending = true;
+        }
+        self.answer_notices.as_ref()
+    }
+
+    /// Whether submitters who give a phone are texted when their item is answered (SMS sending
+    /// is configured): what the forms promise up front.
+    pub fn texts_submitters(&self) -> bool {
+        self.answer_notices.is_some()
+    }
+
+    /// Whether the submitter of `item` is texted when it is answered: they gave a phone and SMS
+    /// sending is configured. Otherwise they follow it on the tracking page.
+    pub fn texts_answers(&self, item: &Item) -> bool {
+        item.submitter_phone.is_some() && self.answer_notices.is_some()
     }
 
     /// The cleaned text an action needs (answer, request, reason), or `None` for actions without.
     fn action_text(&self, action: Action, raw: Option<&str>) -> Result<Option<String>, AppError> {
         let needs = match action {
-            Action::Answer => Some("Nội dung trả lời (text)"),
-            Action::RequestInfo => Some("Nội dung đề nghị bổ sung (text)"),
-            Action::Refuse => Some("Lý do từ chối (text)"),
-            Action::Supplement => Some("Nội dung bổ sung (text)"),
+            Action::Answer => Some("Nội dung trả lời"),
+            Action::RequestInfo => Some("Nội dung đề nghị bổ sung"),
+            Action::Refuse => Some("Lý do từ chối"),
+            Action::Supplement => Some("Nội dung bổ sung"),
             _ => None,
         };
         let Some(label) = needs else {
@@ -732,11 +781,14 @@ impl IntakeService {
         };
         let text = crate::domain::text::clean_multiline(raw.unwrap_or(""));
         if text.is_empty() {
-            return Err(invalid(format!("{label}: bắt buộc.")));
+            return Err(invalid_field("text", format!("{label}: bắt buộc.")));
         }
         let max = self.settings.max_body_chars;
         if char_len(&text) > max {
-            return Err(invalid(format!("{label}: dài quá {max} ký tự.")));
+            return Err(invalid_field(
+                "text",
+                format!("{label}: dài quá {max} ký tự."),
+            ));
         }
         Ok(Some(text))
     }
@@ -950,6 +1002,36 @@ async fn insert_with_history(
     Ok(id)
 }
 
+/// Queues `item`'s one notice of its answer (`kind`: `answered` or `answer_published`) to the
+/// phone it gave, under the dedupe key both share, inside the caller's transaction; nothing is
+/// owed afterwards. A key already used queues nothing.
+async fn queue_answer_notice(
+    client: &impl GenericClient,
+    item: &mut Item,
+    kind: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let Some(phone) = item.submitter_phone.as_deref() else {
+        return Ok(());
+    };
+    let dedupe_key = format!("answer_published:{}", item.tracking_code);
+    crate::notify::outbox::enqueue(
+        client,
+        &crate::notify::outbox::NewSms {
+            recipient: phone,
+            body,
+            kind,
+            dedupe_key: &dedupe_key,
+            dossier_code: None,
+            not_before: None,
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    item.answer_notice_pending = false;
+    Ok(())
+}
+
 /// When an action happens and the working calendar its deadlines are counted on.
 struct Clock {
     calendar: WorkingCalendar,
@@ -1001,8 +1083,30 @@ fn parse_topic(raw: Option<&str>) -> Result<Option<&str>, AppError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(topic @ ("rules" | "conduct")) => Ok(Some(topic)),
-        Some(_) => Err(invalid("Phân loại (topic): cần là rules hoặc conduct.")),
+        Some(_) => Err(invalid_field(
+            "topic",
+            "Phân loại: cần chọn “Quy định, chính sách, thủ tục hành chính” hoặc “Hành vi, thái độ của cán bộ”.",
+        )),
     }
+}
+
+/// Gives a feedback item the topic the desk head chose, wherever the item is and without moving
+/// it (indicator 5.1 of Decision 766 counts feedback by topic); returns the note of its history
+/// row.
+fn classify(item: &mut Item, raw: Option<&str>) -> Result<String, AppError> {
+    if item.kind != Kind::Feedback {
+        return Err(invalid_field(
+            "topic",
+            "Phân loại: chỉ phản ánh, kiến nghị được phân loại theo nhóm.",
+        ));
+    }
+    let topic =
+        parse_topic(raw)?.ok_or_else(|| invalid_field("topic", "Phân loại: hãy chọn một nhóm."))?;
+    item.topic = Some(topic.to_owned());
+    Ok(format!(
+        "Phân loại: {}",
+        crate::domain::intake::topic_label(topic).unwrap_or(topic)
+    ))
 }
 
 /// Adds what the submitter supplied to the body, stamped with the time. The handling clock
@@ -1091,9 +1195,10 @@ async fn route(
             .await
             .map_err(db_error)?;
         if dossier_agency.is_none() {
-            return Err(invalid(format!(
-                "Mã hồ sơ (dossier_code): không tìm thấy hồ sơ {code}."
-            )));
+            return Err(invalid_field(
+                "dossier_code",
+                format!("Mã hồ sơ: không tìm thấy hồ sơ {code}."),
+            ));
         }
         place = db::intake::find_dossier_place(client, code)
             .await
@@ -1107,9 +1212,10 @@ async fn route(
         {
             Some(level) => procedure_level = level,
             None => {
-                return Err(invalid(format!(
-                    "Thủ tục (procedure_code): {code} không có trong danh mục."
-                )))
+                return Err(invalid_field(
+                    "procedure_code",
+                    format!("Thủ tục: {code} không có trong danh mục."),
+                ))
             }
         }
     }
@@ -1174,27 +1280,35 @@ fn current_level(levels: &[db::catalog::LevelRow], code: &str) -> Result<(), App
     let current: Vec<String> = levels
         .iter()
         .filter(|l| !l.historical)
-        .map(|l| format!("{} ({})", l.label_vi, l.code))
+        .map(|l| l.label_vi.clone())
         .collect();
     match levels.iter().find(|l| l.code == code) {
         Some(level) if !level.historical => Ok(()),
-        Some(level) => Err(invalid(format!(
-            "Cấp giải quyết (level): “{}” không còn tiếp nhận câu hỏi, phản ánh mới; hãy chọn một cấp hiện nay: {}.",
-            level.label_vi,
-            current.join(", ")
-        ))),
-        None => Err(invalid(format!(
-            "Cấp giải quyết (level): {code} không có trong danh mục; các cấp hiện nay: {}.",
-            current.join(", ")
-        ))),
+        Some(level) => Err(invalid_field(
+            "level",
+            format!(
+                "Cấp giải quyết: “{}” không còn tiếp nhận câu hỏi, phản ánh mới; hãy chọn một cấp hiện nay: {}.",
+                level.label_vi,
+                current.join(", ")
+            ),
+        )),
+        None => Err(invalid_field(
+            "level",
+            format!(
+                "Cấp giải quyết: {code} không có trong danh mục; các cấp hiện nay: {}.",
+                current.join(", ")
+            ),
+        )),
     }
 }
 
 /// Refuses a commune that is not in the catalog, is not a commune (xã, phường, đặc khu) of
 /// today, or no longer receives dossiers (naming what it became).
 async fn chosen_commune(client: &impl GenericClient, code: &str) -> Result<(), AppError> {
-    let refuse = |message: String| AppError::with_message(Code::InvalidCommune, message);
-    let label = "Xã, phường, đặc khu (commune_code)";
+    let refuse = |message: String| {
+        AppError::with_message(Code::InvalidCommune, message).field("commune_code")
+    };
+    let label = "Xã, phường, đặc khu";
     let Some(commune) = db::intake::find_commune(client, code)
         .await
         .map_err(db_error)?
@@ -1233,12 +1347,16 @@ async fn living_agency(client: &impl GenericClient, code: &str) -> Result<(), Ap
         .map_err(db_error)?
     {
         Some(true) => Ok(()),
-        Some(false) => Err(invalid(format!(
-            "Cơ quan (agency_code): {code} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể); hãy chọn cơ quan tiếp nhận thay thế."
-        ))),
-        None => Err(invalid(format!(
-            "Cơ quan (agency_code): {code} không có trong danh mục."
-        ))),
+        Some(false) => Err(invalid_field(
+            "agency_code",
+            format!(
+                "Cơ quan: {code} đã ngừng tiếp nhận (đã sáp nhập hoặc giải thể); hãy chọn cơ quan tiếp nhận thay thế."
+            ),
+        )),
+        None => Err(invalid_field(
+            "agency_code",
+            format!("Cơ quan: {code} không có trong danh mục."),
+        )),
     }
 }
 
@@ -1312,8 +1430,21 @@ impl IndicatorQuery {
     }
 }
 
-/// Parses an optional `YYYY-MM-DD` bound of an indicator period (Vietnam dates).
-pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>, AppError> {
+/// The Vietnamese label of a period's bound (`from`, `to`), as the forms name it.
+pub fn day_label(field: &str) -> &'static str {
+    match field {
+        "from" => "Từ ngày",
+        "to" => "Đến ngày",
+        _ => "Ngày",
+    }
+}
+
+/// Parses an optional `YYYY-MM-DD` bound of a period (Vietnam dates); `field` is the
+/// parameter's name (`from`, `to`), the message names it by its label.
+pub fn parse_day(
+    raw: Option<&str>,
+    field: &'static str,
+) -> Result<Option<DateTime<Utc>>, AppError> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
@@ -1322,8 +1453,9 @@ pub fn parse_day(raw: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>
         .map_err(|_| {
             AppError::with_message(
                 Code::InvalidInput,
-                format!("{field}: cần ngày dạng YYYY-MM-DD."),
+                format!("{}: cần ngày dạng YYYY-MM-DD.", day_label(field)),
             )
+            .field(field)
         })?;
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     Ok(local

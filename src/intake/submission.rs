@@ -95,17 +95,23 @@ pub struct Submission {
     pub is_public: bool,
 }
 
-fn refuse(label: &str, field: &str, problem: impl std::fmt::Display) -> AppError {
-    AppError::with_message(
-        Code::InvalidSubmission,
-        format!("{label} ({field}): {problem}"),
-    )
+/// The refusal of input `field` (its machine name, kept for clients in the JSON `field`), the
+/// message naming it by its Vietnamese `label` only.
+fn refuse(label: &str, field: &'static str, problem: impl std::fmt::Display) -> AppError {
+    let problem = problem.to_string();
+    // A parser's own message may already name the field ("Số điện thoại không hợp lệ: …").
+    let message = if problem.starts_with(label) {
+        problem
+    } else {
+        format!("{label}: {problem}")
+    };
+    AppError::with_message(Code::InvalidSubmission, message).field(field)
 }
 
 fn optional_line(
     raw: &Option<String>,
     label: &str,
-    field: &str,
+    field: &'static str,
     max: usize,
 ) -> Result<Option<String>, AppError> {
     let Some(raw) = raw else { return Ok(None) };
@@ -184,9 +190,13 @@ impl Submission {
 
 /// The kind of a submission: `question` or `feedback`, nothing else.
 fn parse_kind(raw: Option<&str>) -> Result<Kind, AppError> {
-    raw.map(str::trim)
-        .and_then(Kind::parse)
-        .ok_or_else(|| refuse("Loại", "kind", "cần là question hoặc feedback."))
+    raw.map(str::trim).and_then(Kind::parse).ok_or_else(|| {
+        refuse(
+            "Loại",
+            "kind",
+            "cần là question (hỏi đáp) hoặc feedback (phản ánh, kiến nghị).",
+        )
+    })
 }
 
 /// The channel (`web` when not given). `hotline` only when staff enter it: a citizen cannot
@@ -206,7 +216,7 @@ fn parse_channel(raw: Option<&str>, staff_entry: bool) -> Result<IntakeChannel, 
         None => Err(refuse(
             "Kênh",
             "channel",
-            "cần là web, kiosk, app (hoặc hotline khi điện thoại viên nhập).",
+            "cần là web (cổng thông tin), kiosk (ki-ốt), app (ứng dụng), hoặc hotline khi điện thoại viên nhập.",
         )),
     }
 }
@@ -345,7 +355,7 @@ fn parse_level(raw: &Option<String>) -> Result<Option<String>, AppError> {
 fn parse_agency_code(
     raw: &Option<String>,
     label: &str,
-    field: &str,
+    field: &'static str,
 ) -> Result<Option<String>, AppError> {
     optional_line(raw, label, field, 35)?
         .map(|c| {
@@ -385,11 +395,8 @@ mod tests {
             }
             let error = Submission::parse(&raw, &settings).expect_err(field);
             assert_eq!(error.code, Code::InvalidSubmission);
-            assert!(
-                error.message.contains(&format!("({field})")),
-                "{}",
-                error.message
-            );
+            assert_eq!(error.field, Some(field));
+            assert!(!error.message.contains(field), "{}", error.message);
         }
     }
 
@@ -405,7 +412,12 @@ mod tests {
         for bad in ["cấp xã", "commune;drop", "c0mmune"] {
             raw.level = Some(bad.into());
             let error = Submission::parse(&raw, &settings).expect_err(bad);
-            assert!(error.message.contains("(level)"), "{}", error.message);
+            assert_eq!(error.field, Some("level"), "{}", error.message);
+            assert!(
+                error.message.starts_with("Cấp giải quyết: "),
+                "{}",
+                error.message
+            );
         }
     }
 
@@ -419,12 +431,11 @@ mod tests {
         raw.commune_code = Some("xã Thử".into());
         let error = Submission::parse(&raw, &settings).expect_err("malformed");
         assert!(
-            error
-                .message
-                .starts_with("Xã, phường, đặc khu (commune_code)"),
+            error.message.starts_with("Xã, phường, đặc khu: "),
             "{}",
             error.message
         );
+        assert_eq!(error.field, Some("commune_code"));
     }
 
     #[test]

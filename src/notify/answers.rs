@@ -1,6 +1,8 @@
 //! The submitter's SMS notices: the receipt of a question or feedback item with its private
-//! tracking link (queued in the submission transaction), and the "answer published" notice
-//! (queued in the publishing transaction).
+//! tracking link (queued in the submission transaction), the "answered" notice (queued in the
+//! answering transaction, private or public item alike) and the "answer published" notice
+//! (queued in the publishing transaction, for items answered before the answered notice
+//! existed). One notice of an answer per item: both share a dedupe key.
 
 /// What the "answer published" SMS needs: the SMS texts and where published answers are read.
 pub struct AnswerNotices {
@@ -15,6 +17,20 @@ impl AnswerNotices {
         let url = format!("{}/hoi-dap/{tracking_code}", self.base_url);
         self.renderer
             .answer_published(question, tracking_code, &url)
+    }
+
+    /// The SMS text telling the submitter that `tracking_code` was answered and where to read
+    /// it: its tracking `link` (path and query, made absolute here), private when it carries the
+    /// link's token.
+    pub fn answered_text(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        link: &str,
+    ) -> anyhow::Result<String> {
+        let url = format!("{}{link}", self.base_url);
+        self.renderer
+            .answered(question, tracking_code, &url, link.contains("&k="))
     }
 
     /// The SMS text confirming that `tracking_code` was received, with its tracking `link`

@@ -70,12 +70,16 @@ pub enum Change<'a> {
         /// The mobile number.
         phone: &'a PhoneNumber,
     },
-    /// The message's sender rates how a dossier was handled (a later rating replaces it).
+    /// The message's sender rates how a dossier was handled (a later rating replaces it). Only
+    /// the applicant's phone and the phones following the dossier may, and only once handling
+    /// has ended (decision 0056).
     Rate {
         /// The dossier rated.
         code: &'a DossierCode,
         /// The rating.
         rating: Rating,
+        /// Whether the dossier's status allows a rating ([`Rating::allowed_for`]).
+        status_allows: bool,
     },
 }
 
@@ -92,6 +96,10 @@ pub enum Applied {
     OptedOut,
     /// The rating is stored (the rating, for the reply).
     Rated(Rating),
+    /// Nothing stored: the sender is neither the applicant's phone nor follows the dossier.
+    RatingNotYours,
+    /// Nothing stored: the dossier is still being handled.
+    RatingTooEarly,
 }
 
 impl NotifyService {
@@ -141,9 +149,19 @@ impl NotifyService {
                 subscriptions::opt_out(client, phone.e164()).await?;
                 Applied::OptedOut
             }
-            Change::Rate { code, rating } => {
-                db::sms::upsert_rating(client, sender, code.as_str(), rating.value()).await?;
-                Applied::Rated(rating)
+            Change::Rate {
+                code,
+                rating,
+                status_allows,
+            } => {
+                if !db::sms::may_rate(client, sender, code.as_str()).await? {
+                    Applied::RatingNotYours
+                } else if !status_allows {
+                    Applied::RatingTooEarly
+                } else {
+                    db::sms::upsert_rating(client, sender, code.as_str(), rating.value()).await?;
+                    Applied::Rated(rating)
+                }
             }
         })
     }

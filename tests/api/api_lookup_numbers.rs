@@ -18,6 +18,32 @@ async fn a_lookup_number_resolves_to_its_dossier() {
 }
 
 #[tokio::test]
+async fn a_lookup_number_with_the_letter_o_for_zero_resolves_on_the_api_and_the_page() {
+    let app = spawn_app().await;
+    let known = app.known(5).await;
+    let digits = format!("{:010}", known.lookup_number);
+    assert!(
+        digits.contains('0'),
+        "the test needs a number with a 0: {digits}"
+    );
+    let with_o = digits.replace('0', "O");
+
+    let (status, body) = app
+        .get_json(&format!("/api/v1/lookup-numbers/{with_o}"))
+        .await;
+    assert_eq!(status, 200, "{with_o}: {body}");
+    assert_eq!(body["code"], known.code);
+
+    let page = app
+        .get(&format!("/tra-cuu?ma={}", with_o.to_lowercase()))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains(&known.code), "{page}");
+}
+
+#[tokio::test]
 async fn a_lookup_number_with_phone_digits_gives_the_detailed_view() {
     let app = spawn_app().await;
     let known = app.known(4).await;

@@ -17,8 +17,15 @@ async fn feedback_without_name_address_or_phone_is_refused_naming_the_field() {
         // Assert
         assert_eq!(status, 400, "{field}: {answer}");
         assert_eq!(answer["error"]["code"], "invalid_submission");
+        assert_eq!(answer["error"]["field"], field, "{answer}");
         let message = answer["error"]["message"].as_str().expect("message");
-        assert!(message.contains(&format!("({field})")), "{message}");
+        let label = match field {
+            "name" => "Họ tên: ",
+            "address" => "Địa chỉ: ",
+            _ => "Số điện thoại: ",
+        };
+        assert!(message.starts_with(label), "named by its label: {message}");
+        assert!(!message.contains(field), "no internal name: {message}");
     }
     let (status, _) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
     assert_eq!(status, 201);
@@ -28,35 +35,34 @@ async fn feedback_without_name_address_or_phone_is_refused_naming_the_field() {
 async fn a_question_needs_a_subject_a_body_and_a_way_to_reach_the_asker() {
     let app = spawn_intake_app().await;
     let cases = [
-        (json!({"subject": "  "}), "(subject)"),
-        (json!({"body": ""}), "(body)"),
-        (json!({"phone": null, "email": null}), "(phone)"),
+        (json!({"subject": "  "}), "subject"),
+        (json!({"body": ""}), "body"),
+        (json!({"phone": null, "email": null}), "phone"),
         (
             json!({"phone": null, "public": false, "email": "a@b.vn"}),
-            "(phone)",
+            "phone",
         ),
-        (json!({"phone": "12345"}), "(phone)"),
-        (json!({"email": "not-an-email"}), "(email)"),
-        (json!({"dossier_code": "not a code"}), "(dossier_code)"),
+        (json!({"phone": "12345"}), "phone"),
+        (json!({"email": "not-an-email"}), "email"),
+        (json!({"dossier_code": "not a code"}), "dossier_code"),
         (
             json!({"dossier_code": "000.00.16.H48-200101-0001"}),
-            "(dossier_code)",
+            "dossier_code",
         ),
-        (json!({"procedure_code": "9.999999"}), "(procedure_code)"),
-        (json!({"agency_code": "000.00.99.H99"}), "(agency_code)"),
-        (json!({"level": "country"}), "(level)"),
-        (json!({"channel": "fax"}), "(channel)"),
+        (json!({"procedure_code": "9.999999"}), "procedure_code"),
+        (json!({"agency_code": "000.00.99.H99"}), "agency_code"),
+        (json!({"level": "country"}), "level"),
+        (json!({"channel": "fax"}), "channel"),
     ];
     for (extra, field) in cases {
         let (status, answer) = post_json(&app, "/api/v1/questions", &question(extra.clone())).await;
         assert_eq!(status, 400, "{extra}: {answer}");
         assert_eq!(answer["error"]["code"], "invalid_submission", "{extra}");
+        assert_eq!(answer["error"]["field"], field, "{extra}: {answer}");
+        let message = answer["error"]["message"].as_str().expect("message");
         assert!(
-            answer["error"]["message"]
-                .as_str()
-                .expect("message")
-                .contains(field),
-            "{extra}: {answer}"
+            !message.contains(&format!("({field})")) && !message.starts_with(field),
+            "the message names the field by its label: {message}"
         );
     }
     // Unknown fields and broken JSON are refused too.
@@ -197,7 +203,10 @@ async fn a_form_with_a_missing_field_comes_back_with_the_error_and_the_typed_val
         .expect("post");
     assert_eq!(response.status().as_u16(), 400);
     let html = response.text().await.expect("html");
-    assert!(html.contains("(address)"), "names the missing field");
+    assert!(
+        html.contains("Địa chỉ: bắt buộc"),
+        "names the missing field by its label"
+    );
     assert!(html.contains("Tiêu đề đã gõ") && html.contains("Nội dung đã gõ"));
 }
 

@@ -68,6 +68,26 @@ async fn start_call(app: &TestApp, operator: &Staff, caller: &str) -> i64 {
 }
 
 #[tokio::test]
+async fn an_operator_finds_a_dossier_by_a_lookup_number_typed_with_the_letter_o() {
+    let app = spawn_intake_app().await;
+    let operator = staff_session(&app, "dtv.o", "operator", None).await;
+    let known = app
+        .known_where("lpad(lookup_number::text, 10, '0') LIKE '%0%'", &[])
+        .await;
+    let with_o = format!("{:010}", known.lookup_number).replace('0', "O");
+
+    let found = operator
+        .get(&app, &format!("/can-bo/tong-dai?by=ma&q={with_o}"))
+        .await;
+
+    assert_eq!(found.status().as_u16(), 303, "{with_o}");
+    assert_eq!(
+        location(&found),
+        format!("/can-bo/tong-dai/ho-so/{}", known.code)
+    );
+}
+
+#[tokio::test]
 async fn an_operator_finds_a_dossier_by_code_and_by_lookup_number_and_each_view_is_audited() {
     // Arrange
     let app = spawn_intake_app().await;
@@ -308,7 +328,7 @@ async fn an_operator_files_a_callers_feedback_during_a_call_and_logs_its_outcome
     let refused = operator.post(&app, path, &fields).await;
     assert_eq!(refused.status().as_u16(), 400);
     let html = refused.text().await.expect("html");
-    assert!(html.contains("(address)"), "{html}");
+    assert!(html.contains("Địa chỉ: bắt buộc"), "{html}");
     assert!(html.contains("Tôi chờ hai tiếng"), "what was typed is kept");
 
     // Act: with the address
@@ -343,6 +363,10 @@ async fn an_operator_files_a_callers_feedback_during_a_call_and_logs_its_outcome
     assert_eq!(row.get::<_, Option<i64>>(3), Some(operator_id));
     assert!(row.get::<_, String>(4).contains("Điện thoại viên 1022"));
     assert!(!html.contains("Lưu ý: đã quá"), "entered in time");
+    assert!(
+        html.contains("sẽ không nhận tin nhắn khi có trả lời"),
+        "SMS sending is not configured here: the operator tells the caller to check"
+    );
 
     // The dossier page lists the call's open items
     let page = operator

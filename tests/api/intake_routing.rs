@@ -106,6 +106,7 @@ async fn a_commune_level_question_goes_to_the_commune_the_asker_chose() {
     // Assert
     assert_eq!(status, 201, "{created}");
     assert_eq!(agency_of(&created), Some(WARD), "{created}");
+    assert_eq!(created["agency"]["name"], "UBND phường Thử Hai", "named");
     assert_eq!(created["routed_by"], "commune");
     assert_eq!(created["state"], "forwarded");
     let code = created["tracking_code"].as_str().expect("code");
@@ -191,10 +192,11 @@ async fn a_closed_unknown_or_non_commune_choice_is_refused_by_name_and_nothing_i
     )
     .await;
     assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["field"], "commune_code", "{answer}");
     assert!(answer["error"]["message"]
         .as_str()
         .expect("message")
-        .contains("(commune_code)"));
+        .starts_with("Xã, phường, đặc khu: "));
     let count: i64 = app
         .db
         .client()
@@ -254,7 +256,8 @@ async fn a_department_level_procedure_keeps_its_rule_and_district_rules_route_no
     );
     assert_eq!(status, 400, "{district}");
     let message = district["error"]["message"].as_str().expect("message");
-    assert!(message.contains("(level)"), "{message}");
+    assert_eq!(district["error"]["field"], "level", "{district}");
+    assert!(message.starts_with("Cấp giải quyết: "), "{message}");
     assert!(message.contains("không còn"), "{message}");
 }
 

@@ -278,10 +278,18 @@ impl FakeSmsc {
     /// UCS-2, as phones send Vietnamese with diacritics.
     pub fn send(&mut self, from: &str, to: &str, text: &str, ucs2: bool) {
         let line = if ucs2 {
+            // Letters, digits and `.-_` as themselves, every other byte escaped: fakesmsc reads
+            // its input line into a small buffer, so a line of only escapes is cut short.
             let encoded: String = text
                 .encode_utf16()
                 .flat_map(u16::to_be_bytes)
-                .map(|b| format!("%{b:02X}"))
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
                 .collect();
             format!("{from} {to} ucs2 {encoded}\n")
         } else {

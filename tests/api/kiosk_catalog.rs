@@ -204,7 +204,7 @@ async fn a_procedure_shows_documents_time_fee_and_place() {
     assert!(body["phone_url"]
         .as_str()
         .unwrap()
-        .ends_with(&format!("#/thu-tuc/{code}")));
+        .ends_with(&format!("/thu-tuc/{code}")));
 }
 
 #[tokio::test]
@@ -242,6 +242,18 @@ async fn a_commune_procedure_is_filed_at_the_browsed_commune_desk() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["place"]["agency_code"], commune.as_str());
+    // The phone continues on the public procedure page, with the commune browsed through.
+    assert!(
+        body["phone_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/thu-tuc/{code}?co-quan={commune}")),
+        "{body}"
+    );
+    assert_eq!(
+        body["qr_svg"],
+        format!("/api/v1/catalog/procedures/{code}/qr.svg?agency={commune}")
+    );
 
     // Browsing through an agency of another level does not make it the place to file.
     let (status, body) = app

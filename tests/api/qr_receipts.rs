@@ -77,7 +77,11 @@ async fn each_paper_size_has_its_own_page_rule_and_others_are_refused() {
         .await;
     assert_eq!(response.status().as_u16(), 400);
     let html = response.text().await.expect("page");
-    assert!(html.contains("a4, a5 hoặc 80mm"));
+    assert!(
+        html.contains("Khổ giấy: cần là A4, A5 hoặc 80mm."),
+        "{html}"
+    );
+    assert!(!html.contains("(paper)"), "named by its label");
 }
 
 #[tokio::test]

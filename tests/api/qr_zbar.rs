@@ -103,3 +103,55 @@ async fn zbarimg_reads_the_qr_printed_on_the_receipt() {
     assert_opens_detailed_page(&app, &link, &known.code).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn zbarimg_reads_the_kiosk_procedure_qr_and_it_opens_the_phone_page() {
+    // Arrange: a procedure browsed through a commune on the kiosk.
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.province.public_base_url = PUBLIC_BASE.to_owned();
+    })
+    .await;
+    let client = app.db.client().await;
+    let code: String = client
+        .query_one(
+            "SELECT code FROM procedures WHERE level = 'commune' ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("a commune procedure")
+        .get(0);
+    let commune: String = client
+        .query_one(
+            "SELECT code FROM agencies WHERE kind = 'commune' AND valid_until IS NULL ORDER BY code LIMIT 1",
+            &[],
+        )
+        .await
+        .expect("a commune")
+        .get(0);
+    let svg = app
+        .get(&format!(
+            "/api/v1/catalog/procedures/{code}/qr.svg?agency={commune}"
+        ))
+        .await
+        .text()
+        .await
+        .expect("svg");
+
+    // Act
+    let dir = scratch_dir();
+    let link = zbarimg(&rasterise(&svg, &dir, "procedure"));
+
+    // Assert: the public procedure page, not the kiosk app, with the commune browsed through.
+    assert_eq!(
+        link,
+        format!("{PUBLIC_BASE}/thu-tuc/{code}?co-quan={commune}")
+    );
+    let page = app.get(&link[PUBLIC_BASE.len()..]).await;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page
+        .text()
+        .await
+        .expect("html")
+        .contains("Thành phần hồ sơ"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

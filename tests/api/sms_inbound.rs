@@ -135,6 +135,7 @@ async fn sms_with_unknown_or_malformed_code_says_which_and_the_expected_form() {
     let typo = app.sms("HS 5108772783").await;
     let help = app.sms("xin chao").await;
     let injection = app.sms("HS '; DROP TABLE dossiers; --").await;
+    let glued = app.sms("HS 000.00.16.H48-261399-0001 nhe").await;
 
     assert!(
         unknown.starts_with("Khong tim thay ho so 000.00.16.H48-261120-8888"),
@@ -151,9 +152,11 @@ async fn sms_with_unknown_or_malformed_code_says_which_and_the_expected_form() {
         help.contains("0255.1022") && help.contains("DG <ma> <1|2|3>"),
         "{help}"
     );
-    assert!(
-        injection.starts_with("Ma ho so khong hop le"),
-        "{injection}"
+    // No code at all in it: the command word asks for one.
+    assert!(injection.starts_with("Thieu ma ho so"), "{injection}");
+    assert_eq!(
+        glued, malformed,
+        "words after a malformed code change nothing"
     );
     for reply in [&unknown, &malformed, &missing, &typo, &help, &injection] {
         assert_one_gsm7_segment(reply);
@@ -422,14 +425,30 @@ async fn a_sender_that_is_not_a_phone_number_is_refused_and_stored_nowhere() {
     }
 }
 
+impl TestApp {
+    /// One message from `from` with a fresh message id; the reply.
+    pub async fn sms_as(&self, from: &str, text: &str) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let (status, body) = self.sms_from(from, text, Some(&id)).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
 #[tokio::test]
 async fn ratings_are_stored_and_a_bad_rating_says_the_scale() {
     let app = spawn_sms_app().await;
     let done = app.known(10).await;
 
-    let rated = app.sms(&format!("DG {} 1", done.code)).await;
-    let changed = app.sms(&format!("đg {} 3", done.code)).await;
-    let bad = app.sms(&format!("DG {} 5", done.code)).await;
+    let rated = app
+        .sms_as(&done.phone, &format!("DG {} 1", done.code))
+        .await;
+    let changed = app
+        .sms_as(&done.phone, &format!("đg {} 3", done.code))
+        .await;
+    let bad = app
+        .sms_as(&done.phone, &format!("DG {} 5", done.code))
+        .await;
 
     assert!(rated.contains("Rat hai long"), "{rated}");
     assert!(changed.contains("Khong hai long"), "{changed}");
@@ -446,6 +465,84 @@ async fn ratings_are_stored_and_a_bad_rating_says_the_scale() {
         .await
         .expect("rating");
     assert_eq!((row.get::<_, i16>(0), row.get::<_, i64>(1)), (3, 1));
+}
+
+#[tokio::test]
+async fn only_the_applicant_or_a_follower_rates_and_only_once_handling_has_ended() {
+    // Arrange: a returned dossier, one still in progress, a stranger's phone.
+    let app = spawn_sms_app().await;
+    let done = app.known(10).await;
+    let open = app.known(4).await;
+    let stranger = "0987000111";
+
+    // Act
+    let refused = app.sms_as(stranger, &format!("DG {} 2", done.code)).await;
+    let subscribed = app.sms_as(stranger, &format!("DK {}", done.code)).await;
+    // (Another text: the same one within a minute would be a repeat.)
+    let follower = app
+        .sms_as(stranger, &format!("DG {} 2 nhe", done.code))
+        .await;
+    let too_early = app
+        .sms_as(&open.phone, &format!("DG {} 1", open.code))
+        .await;
+    let follower_too_early = {
+        app.sms_as(stranger, &format!("DK {}", open.code)).await;
+        app.sms_as(stranger, &format!("Đánh giá {} 3", open.code))
+            .await
+    };
+
+    // Assert
+    assert_eq!(
+        refused,
+        format!(
+            "Chi so dien thoai cua nguoi nop ho so {} hoac so dang theo doi ho so nay moi danh gia duoc. Ho tro: 0255.1022",
+            done.code
+        )
+    );
+    assert!(subscribed.starts_with("Da dang ky"), "{subscribed}");
+    assert!(follower.contains("Hai long"), "{follower}");
+    for reply in [&too_early, &follower_too_early] {
+        assert_eq!(
+            reply,
+            &format!(
+                "Ho so {} dang duoc giai quyet nen chua danh gia duoc. Danh gia khi ho so da co ket qua, da dung, bi tu choi hoac da rut.",
+                open.code
+            )
+        );
+    }
+    let stored = app.count("SELECT count(*) FROM sms_ratings").await;
+    assert_eq!(
+        stored, 1,
+        "only the follower's rating of the returned dossier"
+    );
+    let refused_recorded = app
+        .count("SELECT count(*) FROM sms_inbound WHERE outcome IN ('rating_not_yours', 'rating_too_early')")
+        .await;
+    assert_eq!(refused_recorded, 3);
+}
+
+#[tokio::test]
+async fn the_senders_own_number_in_the_text_is_not_a_lookup_number() {
+    // Arrange: a number whose check digit happens to be right, as one in ten phone numbers'.
+    let app = spawn_sms_app().await;
+    let known = app.known(9).await;
+    let own = "0905123455";
+    assert!(tracuu::domain::LookupNumber::parse(own).is_ok());
+
+    // Act
+    let reply = app
+        .sms_as(own, &format!("{own} hoi ho so {} a", known.code))
+        .await;
+    let from_another = app
+        .sms_as("0905123466", &format!("{own} hoi ho so {} a", known.code))
+        .await;
+
+    // Assert
+    assert!(reply.starts_with(&format!("HS {}:", known.code)), "{reply}");
+    assert!(
+        from_another.starts_with("Tin co 2 ma, tra loi ma dau: Khong tim thay ho so 0905 1234 55"),
+        "{from_another}"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! End to end through a real Kannel (bearerbox + smsbox + the fake SMSC, configured by the
 //! shipped deploy/kannel/kannel.conf): a citizen's text
-//! reaches tracuu and the reply reaches the phone; a status change reaches the applicant exactly
+//! reaches tracuu and the reply reaches the phone (among them the corpus's texts marked for
+//! Kannel, each with its exact reply); a status change reaches the applicant exactly
 //! once with its delivery report recorded; with Kannel stopped, notifications wait in the outbox
 //! and go out once it is back.
 
@@ -121,6 +122,34 @@ async fn texts_replies_and_notifications_travel_through_a_real_kannel() {
         assert_eq!(from, "8088");
         assert!(text.contains(code) && text.contains(status), "{text}");
         assert!(text.is_ascii() && text.chars().count() <= 160, "{text}");
+    }
+
+    // Act + Assert 1b: the corpus's rows marked for Kannel (free text, diacritics in UCS-2,
+    // a lookup number, two codes, full-width forms, line breaks) get their exact replies.
+    let rows: Vec<_> = crate::sms_corpus::corpus()
+        .into_iter()
+        .filter(|row| row.kannel)
+        .collect();
+    assert!(
+        rows.len() >= 5,
+        "a handful of corpus texts go through Kannel"
+    );
+    for (index, row) in rows.iter().enumerate() {
+        assert_eq!(row.from, "citizen", "{}", row.id);
+        let phone = format!("09124{index:05}");
+        let ucs2 = row.charset != "gsm7";
+        assert!(
+            ucs2 || !row.text.contains(['\n', '\r']),
+            "{}: one line in text mode",
+            row.id
+        );
+        kannel.smsc().send(&phone, "8088", &row.text, ucs2);
+        let (_, _, reply) = kannel
+            .smsc()
+            .wait_for_message(|(_, to, _)| *to == phone, WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no reply to {}\n{}", row.id, kannel.logs()));
+        assert_eq!(reply, row.reply, "{}: {:?}", row.id, row.text);
     }
 
     // Act + Assert 2: a status change reaches the applicant once, with a delivery report.

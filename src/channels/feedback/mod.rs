@@ -61,6 +61,46 @@ fn channel_of(item: &Item) -> Labeled {
     }
 }
 
+/// How the submitter learns that their item was answered, told at submission.
+#[derive(Debug, Serialize)]
+pub struct AnswerNoticeView {
+    /// `sms`: one SMS to the phone given when it is answered; `tracking_page`: no message is
+    /// sent (no phone, or SMS sending is not configured; e-mail is never sent), the submitter
+    /// checks the tracking page.
+    pub by: &'static str,
+    /// What to expect, in Vietnamese.
+    pub message: String,
+}
+
+/// How the submitter of a new `item` learns of its answer.
+pub fn answer_notice(state: &crate::http::AppState, item: &Item) -> AnswerNoticeView {
+    if state.intake.texts_answers(item) {
+        return AnswerNoticeView {
+            by: "sms",
+            message: "Khi có trả lời, bạn sẽ nhận một tin nhắn tới số điện thoại đã khai, \
+                      kèm mã theo dõi và cách xem câu trả lời."
+                .to_owned(),
+        };
+    }
+    let no_message = if item.submitter_phone.is_some() {
+        "Hệ thống chưa gửi được tin nhắn báo có trả lời."
+    } else {
+        "Bạn không khai số điện thoại, và hệ thống không gửi thư điện tử."
+    };
+    let published = if item.is_public {
+        " Câu trả lời được duyệt công khai còn có ở mục Hỏi đáp (/hoi-dap)."
+    } else {
+        ""
+    };
+    AnswerNoticeView {
+        by: "tracking_page",
+        message: format!(
+            "{no_message} Hãy lưu đường dẫn theo dõi riêng của mã {} (cấp khi gửi) và tự xem trên trang theo dõi: câu trả lời hiện ở đó ngay khi có.{published}",
+            item.tracking_code
+        ),
+    }
+}
+
 /// Deadlines of an item.
 #[derive(Debug, Serialize)]
 pub struct DeadlinesView {
@@ -190,7 +230,11 @@ pub fn parse_kind(raw: Option<&str>) -> Result<Option<Kind>, AppError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
         Some(k) => Kind::parse(k).map(Some).ok_or_else(|| {
-            AppError::with_message(Code::InvalidInput, "kind: cần là question hoặc feedback.")
+            AppError::with_message(
+                Code::InvalidInput,
+                "Loại: cần là question (hỏi đáp) hoặc feedback (phản ánh, kiến nghị).",
+            )
+            .field("kind")
         }),
     }
 }

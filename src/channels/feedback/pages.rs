@@ -117,6 +117,7 @@ async fn form_page(
             "levels": levels,
             "communes": communes,
             "max_body": state.settings.intake.max_body_chars,
+            "texts_answers": state.intake.texts_submitters(),
             "max_subject": state.settings.intake.max_subject_chars,
         }),
     );
@@ -236,6 +237,7 @@ async fn submit_form(
                     "tracking_code": item.tracking_code,
                     "kind_label": kind.label().to_lowercase(),
                     "state_label": item.state.label(),
+                    "answer_notice": super::answer_notice(&state, &item),
                     "track_url": state.intake.tracking_link(&item.tracking_code),
                     "track_link": format!(
                         "{}{}",

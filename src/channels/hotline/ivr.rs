@@ -209,7 +209,8 @@ fn identify(req: &HttpRequest, state: &AppState, raw: Option<&str>) -> Result<Ca
         return Err(AppError::with_message(
             Code::InvalidInput,
             "Số gọi đến do tổng đài gửi không hợp lệ.",
-        ));
+        )
+        .field("caller"));
     }
     if !from_platform {
         // Anyone can write any `caller=`: only the platform's ids are believed. Elsewhere the
@@ -241,6 +242,7 @@ fn parse_attempt(raw: Option<&str>, max: u32) -> Result<u32, AppError> {
                     Code::InvalidInput,
                     "Số lần thử trong địa chỉ của bước không hợp lệ.",
                 )
+                .field("attempt")
             }),
     }
 }

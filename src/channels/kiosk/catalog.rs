@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::json_cached;
-use crate::catalog::{tier_label, AgencyDesk, CatalogService, ProcedureItem};
+use crate::catalog::{self, tier_label, AgencyDesk, CatalogService, ProcedureItem};
 use crate::domain::text::{char_len, clean_line};
 use crate::domain::{AgencyCode, ProcedureCode};
 use crate::error::{AppError, Code};
@@ -248,8 +248,12 @@ pub async fn get_procedure(
         .get_procedure_to_file(&code, browsed.as_ref())
         .await?;
     let (procedure, desk) = (found.procedure, found.desk);
-    let place_note = place_note(procedure.level_tier.as_deref());
-    let phone_url = phone_url(&state, code.as_ref());
+    let place_note = catalog::place_note(procedure.level_tier.as_deref());
+    let phone_url = catalog::phone_url(
+        &state.settings.province.public_base_url,
+        code.as_ref(),
+        browsed.as_ref(),
+    );
     let body = serde_json::json!({
         "code": procedure.item.code,
         "name": procedure.item.name,
@@ -265,46 +269,30 @@ pub async fn get_procedure(
         "place": desk.map(DeskView::from),
         "place_note": place_note,
         "phone_url": phone_url,
-        "qr_svg": format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+        "qr_svg": match &browsed {
+            Some(agency) => format!("/api/v1/catalog/procedures/{}/qr.svg?agency={agency}", procedure.item.code),
+            None => format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+        },
     });
     Ok(json_cached(&body, CATALOG_MAX_AGE))
 }
 
-/// Where to file a procedure when no one desk is named: any commune-level centre for a local
-/// procedure (a district procedure of before 1 July 2025 included: districts no longer exist),
-/// the provincial centre for a provincial one.
-fn place_note(tier: Option<&str>) -> Option<&'static str> {
-    match tier {
-        Some("local") => Some(
-            "Trung tâm Phục vụ hành chính công xã, phường, đặc khu nơi thuận tiện \
-             (tiếp nhận không phụ thuộc nơi cư trú)",
-        ),
-        Some("province") => Some("Trung tâm Phục vụ hành chính công tỉnh"),
-        _ => None,
-    }
-}
-
-/// Where a phone continues with this procedure: the same app, opened on that procedure.
-fn phone_url(state: &AppState, code: &str) -> String {
-    format!(
-        "{}/kiosk/?kiosk=phone#/thu-tuc/{code}",
-        state
-            .settings
-            .province
-            .public_base_url
-            .trim_end_matches('/')
-    )
-}
-
-/// `GET /api/v1/catalog/procedures/{code}/qr.svg`: a QR code of the procedure's phone URL.
+/// `GET /api/v1/catalog/procedures/{code}/qr.svg[?agency=…]`: a QR code of the procedure's phone
+/// URL (the public procedure page, with the agency browsed through).
 pub async fn get_procedure_qr(
     code: web::Path<String>,
+    query: web::Query<ProcedureQuery>,
     state: web::Data<AppState>,
     catalog: web::Data<CatalogService>,
 ) -> Result<HttpResponse, AppError> {
     let code = ProcedureCode::parse(&code)?;
+    let browsed = query.agency.as_deref().map(AgencyCode::parse).transpose()?;
     catalog.reader().await?.get_procedure(&code).await?;
-    let url = phone_url(&state, code.as_ref());
+    let url = catalog::phone_url(
+        &state.settings.province.public_base_url,
+        code.as_ref(),
+        browsed.as_ref(),
+    );
     let qr = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| AppError::internal(anyhow::anyhow!("QR encoding failed: {e}")))?;
     let svg = qr

@@ -42,8 +42,9 @@ impl Paper {
             Some("80mm") | Some("80") => Ok(Paper::Thermal80),
             Some(_) => Err(AppError::with_message(
                 Code::InvalidInput,
-                "Khổ giấy (paper) phải là a4, a5 hoặc 80mm.",
-            )),
+                "Khổ giấy: cần là A4, A5 hoặc 80mm.",
+            )
+            .field("paper")),
         }
     }
 

@@ -28,7 +28,13 @@ pub async fn record_delivery_report(
     let id: i64 = param("id")
         .and_then(|v| v.parse().ok())
         .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::with_message(Code::InvalidInput, "Tham số id không hợp lệ."))?;
+        .ok_or_else(|| {
+            AppError::with_message(
+                Code::InvalidInput,
+                "Mã tin nhắn của báo cáo gửi không hợp lệ.",
+            )
+            .field("id")
+        })?;
     let status: i16 = param("status")
         .and_then(|v| v.parse().ok())
         .filter(|s| KNOWN_STATUSES.contains(s))

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use super::limits::Admission;
 use super::SmsState;
 use crate::domain::sms::parse::normalise;
-use crate::domain::sms::parse::{parse_normalised, SMS_TEXT_MAX_CHARS};
-use crate::domain::sms::{Command, CommandError, StatusFacts, Target, Verb};
+use crate::domain::sms::parse::{parse_normalised_message_from, SMS_TEXT_MAX_CHARS};
+use crate::domain::sms::{Command, CommandError, Rating, StatusFacts, Target, Verb};
 use crate::domain::text::clean_line;
 use crate::domain::{DomainError, DossierCode, PhoneNumber, SmsSender};
 use crate::error::{AppError, Code};
@@ -226,13 +226,17 @@ pub async fn receive_sms(
         (Admission::Notify, _) => for_code(&state, "none", Code::RateLimited, json!({})),
         (Admission::Admit, None) => templated(&state, "none", "unreadable", json!({})),
         (Admission::Admit, Some(_)) => {
-            let command = parse_normalised(&normalised, &state.keywords);
+            let own = phone.as_ref().map(PhoneNumber::national);
+            let message =
+                parse_normalised_message_from(&normalised, &state.keywords, own.as_deref());
+            let note = (message.codes > 1).then(|| several_codes(message.codes));
+            let command = message.command;
             if is_mutation(&command) {
-                let answer = mutate(&state, &key, phone.as_ref(), command, &mut record).await;
+                let answer = mutate(&state, &key, phone.as_ref(), command, note, &mut record).await;
                 log(&state, &masked, &answer);
                 return Ok(reply_with(answer.reply));
             }
-            answer_read(&state, &key, command).await
+            answer_read(&state, &key, command, note.as_deref()).await
         }
     };
     answer.stamp(&mut record);
@@ -376,35 +380,66 @@ fn lookup_failure(state: &SmsState, verb: Verb, target: &Target, error: LookupEr
     for_code(state, verb.key(), code, context)
 }
 
-/// Commands that change nothing: lookups, help, malformed input.
+/// The remark put before a reply when the message named several codes (the reply is about the
+/// first).
+fn several_codes(count: usize) -> String {
+    format!("Tin co {count} ma, tra loi ma dau:")
+}
+
+/// `answer` with `note` before its reply (the whole kept within two segments).
+fn noted(state: &SmsState, note: Option<&str>, mut answer: Answer) -> Answer {
+    if let (Some(note), Some(reply)) = (note, answer.reply.as_deref()) {
+        let text = format!("{note} {reply}");
+        answer.reply = Some(state.renderer.render_text(&text).unwrap_or(text));
+    }
+    answer
+}
+
+/// Commands that change nothing: lookups, tracking codes, help, malformed input.
 async fn answer_read(
     state: &SmsState,
     key: &crate::lookup::guard::ClientKey,
     command: Command,
+    note: Option<&str>,
 ) -> Answer {
     match command {
         Command::Lookup(target) => match find(state, key, &target).await {
-            Ok(found) => match status_reply(state, &found) {
+            Ok(found) => match status_reply(state, &found, note) {
                 Ok(reply) => Answer::new("lookup", "status", reply),
                 Err(error) => {
                     tracing::error!("sms status reply failed: {error:#}");
                     for_code(state, "lookup", Code::Internal, json!({}))
                 }
             },
-            Err(error) => lookup_failure(state, Verb::Lookup, &target, error),
+            Err(error) => noted(
+                state,
+                note,
+                lookup_failure(state, Verb::Lookup, &target, error),
+            ),
         },
-        Command::Invalid(error) => invalid_answer(state, &error),
+        Command::Track(code) => {
+            let url = format!("{}/theo-doi?ma={code}", state.public_base_url);
+            match state.renderer.tracking(&code, &url) {
+                Ok(reply) => noted(state, note, Answer::new("track", "tracking", reply)),
+                Err(error) => {
+                    tracing::error!("sms tracking reply failed: {error:#}");
+                    for_code(state, "track", Code::Internal, json!({}))
+                }
+            }
+        }
+        Command::Invalid(error) => noted(state, note, invalid_answer(state, &error)),
         _ => help(state),
     }
 }
 
 /// The status reply, rendered once per dossier version and standing (kept with the cached
-/// dossier, so a popular dossier is not re-rendered for every text).
-fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
+/// dossier, so a popular dossier is not re-rendered for every text). After a note (several
+/// codes in the message) it is rendered afresh, shorter.
+fn status_reply(state: &SmsState, found: &Lookup, note: Option<&str>) -> anyhow::Result<String> {
     let standing = found.dossier.standing_now();
-    let reply = found.dossier.memoised(standing, || {
+    let render = || -> anyhow::Result<String> {
         let facts = found.dossier.public_facts()?;
-        state.renderer.status_reply(&StatusFacts {
+        let facts = StatusFacts {
             code: &found.dossier.code,
             procedure: &facts.procedure_name,
             status: facts.status,
@@ -412,8 +447,16 @@ fn status_reply(state: &SmsState, found: &Lookup) -> anyhow::Result<String> {
             standing,
             citizen_due: facts.citizen_due_at,
             now: facts.closed_agency_now(),
-        })
-    })?;
+        };
+        match note {
+            Some(note) => state.renderer.status_reply_noted(note, &facts),
+            None => state.renderer.status_reply(&facts),
+        }
+    };
+    if note.is_some() {
+        return render();
+    }
+    let reply = found.dossier.memoised(standing, render)?;
     Ok(reply.to_string())
 }
 
@@ -425,8 +468,10 @@ async fn mutate(
     key: &crate::lookup::guard::ClientKey,
     phone: Option<&PhoneNumber>,
     command: Command,
+    note: Option<String>,
     record: &mut InboundRecord,
 ) -> Answer {
+    let note = note.as_deref();
     let verb = command.verb();
     // Who may do what: subscriptions and opt-outs need a mobile number to send to.
     let mobile = phone.filter(|p| p.is_mobile());
@@ -442,11 +487,16 @@ async fn mutate(
         _ => None,
     };
     let mut code: Option<DossierCode> = None;
+    let mut status_allows = false;
     let answer = match (answer, target) {
         (Some(answer), _) => Some(answer),
         (None, Some(target)) => match find(state, key, target).await {
             Ok(found) => {
                 code = DossierCode::parse(&found.dossier.code).ok();
+                status_allows = found
+                    .dossier
+                    .public_facts()
+                    .is_ok_and(|facts| Rating::allowed_for(facts.status));
                 None
             }
             Err(error) => Some(lookup_failure(state, verb, target, error)),
@@ -469,14 +519,18 @@ async fn mutate(
         (None, Command::Rate(_, rating), _, Some(code)) => Some(Change::Rate {
             code,
             rating: *rating,
+            status_allows,
         }),
         _ => None,
     };
     let result = state
         .notify
-        .apply_and_record(change, record, |applied| match applied {
-            Some(applied) => changed(state, &command, code.as_ref(), applied),
-            None => Ok(answer.unwrap_or_else(|| help(state))),
+        .apply_and_record(change, record, |applied| {
+            let answer = match applied {
+                Some(applied) => changed(state, &command, code.as_ref(), applied)?,
+                None => answer.unwrap_or_else(|| help(state)),
+            };
+            Ok(noted(state, note, answer))
         })
         .await;
     match result {
@@ -519,6 +573,8 @@ fn changed(
         }
         Applied::OptedOut => templated(state, "unsubscribe", "unsubscribed_all", json!({})),
         Applied::Rated(rating) => Answer::new("rate", "rated", state.renderer.rated(code, rating)?),
+        Applied::RatingNotYours => templated(state, "rate", "rating_not_yours", context),
+        Applied::RatingTooEarly => templated(state, "rate", "rating_too_early", context),
     })
 }
 

@@ -43,6 +43,8 @@ pub struct SmsState {
     pub ids: RecentKeys,
     pub recorder: Recorder,
     pub metrics: Arc<Metrics>,
+    /// The public address of this service, for the links replies carry.
+    pub public_base_url: String,
     /// Keys senders into rate-limit buckets without keeping their numbers as keys.
     pseudonyms: RandomState,
 }
@@ -70,6 +72,11 @@ impl SmsState {
             ids: RecentKeys::new(std::time::Duration::from_secs(3_600)),
             recorder: Recorder::start(connection, &settings.database)?,
             metrics,
+            public_base_url: settings
+                .province
+                .public_base_url
+                .trim_end_matches('/')
+                .to_owned(),
             lookup,
             notify,
             pseudonyms: RandomState::new(),

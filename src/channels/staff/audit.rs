@@ -43,13 +43,13 @@ fn filter_from(query: &AuditQuery, limit: i64) -> Result<AuditFilter, AppError> 
         AppError::with_message(Code::InvalidInput, format!("Bộ lọc không hợp lệ: {what}."))
     };
     let actor_id = nonempty(&query.actor)
-        .map(|a| a.parse::<i64>().map_err(|_| bad("actor")))
+        .map(|a| a.parse::<i64>().map_err(|_| bad("Mã tài khoản cán bộ")))
         .transpose()?;
     let action = nonempty(&query.action)
         .map(|a| {
             AuditAction::parse(a)
                 .map(|x| x.as_str().to_owned())
-                .ok_or_else(|| bad("action"))
+                .ok_or_else(|| bad("Thao tác"))
         })
         .transpose()?;
     // A phone number in any usual form is matched by its E.164 form.

@@ -63,9 +63,9 @@ pub async fn show_inbox(
         if session.role == Role::Operator {
             return Ok(see_other("/can-bo/tong-dai"));
         }
-        let filter_state = filter_value(&query.state, "state", State::parse)?;
-        let channel = filter_value(&query.channel, "channel", IntakeChannel::parse)?;
-        let kind = filter_value(&query.kind, "kind", Kind::parse)?;
+        let filter_state = filter_value(&query.state, "Trạng thái", State::parse)?;
+        let channel = filter_value(&query.channel, "Kênh", IntakeChannel::parse)?;
+        let kind = filter_value(&query.kind, "Loại", Kind::parse)?;
         let page_no = query
             .page
             .as_deref()

@@ -1,6 +1,7 @@
 //! One item in the console: its details, history and deadlines, the actions the session's role
 //! may take in its state (with a preview of what publication masks), and the action forms. Every
-//! view of the submitter's details is recorded in the audit log.
+//! page that shows the submitter's details, the one shown after a refused action included, is
+//! recorded in the audit log.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::domain::intake::PublicText;
-use crate::domain::intake::{next_state, Action, Kind};
+use crate::domain::intake::{next_state, topic_label, Action, Kind};
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 use crate::http::forms::{base, merge, respond, see_other, session_form};
@@ -40,7 +41,12 @@ async fn item_page(
             Some(typed) => json!(typed),
             None => json!(machine.text),
         };
-        Some(json!({"text": text, "masked": machine.masked}))
+        let masked: Vec<Value> = machine
+            .masked
+            .iter()
+            .map(|m| json!({"label": m.label(), "original": m.original, "replacement": m.replacement}))
+            .collect();
+        Some(json!({"text": text, "masked": masked}))
     } else {
         None
     };
@@ -64,6 +70,16 @@ async fn item_page(
                     "machine": p.machine,
                     "approved": p.approved,
                 })),
+            })
+        })
+        .collect();
+    let topics: Vec<Value> = ["rules", "conduct"]
+        .into_iter()
+        .map(|key| {
+            json!({
+                "key": key,
+                "label": topic_label(key),
+                "selected": item.topic.as_deref() == Some(key),
             })
         })
         .collect();
@@ -98,16 +114,13 @@ async fn item_page(
                 "refuse_reason": item.refuse_reason,
                 "answer_notice_pending": item.answer_notice_pending,
                 "is_feedback": item.kind == Kind::Feedback,
-                "topic": match item.topic.as_deref() {
-                    Some("rules") => Some("Quy định, chính sách, thủ tục hành chính"),
-                    Some("conduct") => Some("Hành vi, thái độ của cán bộ"),
-                    _ => None,
-                },
+                "topic": item.topic.as_deref().and_then(topic_label),
                 "overdue": overdue,
             },
             "history": history,
             "can": {
                 "forward": allowed(Action::Forward, &[Role::DeskHead]),
+                "classify": allowed(Action::Classify, &[Role::DeskHead]) && item.kind == Kind::Feedback,
                 "start": allowed(Action::Start, &both),
                 "request_info": allowed(Action::RequestInfo, &both),
                 "answer": allowed(Action::Answer, &both),
@@ -117,8 +130,23 @@ async fn item_page(
             },
             "agencies": agencies.iter().map(|a| json!({"code": a.code, "name": a.name})).collect::<Vec<_>>(),
             "preview": preview,
+            "topics": topics,
         }),
     );
+    // The page shows the submitter's name, phone, e-mail and address, whether it answers a
+    // view or a refused action: record who saw them, every time it is rendered.
+    crate::staff::audit::append(
+        &state.pool,
+        session,
+        &crate::staff::audit::AuditEntry {
+            action: crate::staff::audit::AuditAction::IntakeItemView,
+            subject: &item.tracking_code,
+            reason: None,
+            shown: std::slice::from_ref(&item.tracking_code),
+            call_id: None,
+        },
+    )
+    .await?;
     Ok(render(state, "staff/item", &page, status))
 }
 
@@ -131,21 +159,7 @@ pub async fn show_item(
     let result = async {
         let session = authenticate(&req, &state.pool).await?;
         let code = parse_tracking_code(&path)?;
-        let response = item_page(&state, &session, &code, None, None, StatusCode::OK).await?;
-        // The page showed the submitter's name, phone, e-mail and address: record who saw them.
-        crate::staff::audit::append(
-            &state.pool,
-            &session,
-            &crate::staff::audit::AuditEntry {
-                action: crate::staff::audit::AuditAction::IntakeItemView,
-                subject: &code,
-                reason: None,
-                shown: std::slice::from_ref(&code),
-                call_id: None,
-            },
-        )
-        .await?;
-        Ok(response)
+        item_page(&state, &session, &code, None, None, StatusCode::OK).await
     }
     .await;
     respond(&state, result)
@@ -181,7 +195,7 @@ impl ActionForm {
 }
 
 /// `POST /can-bo/muc/{code}/{action}` (`forward`, `start`, `request-info`, `answer`, `refuse`,
-/// `publish`, `unpublish`): applies it and goes back to the item page. `publish` publishes the
+/// `publish`, `unpublish`, `classify`): applies it and goes back to the item page. `publish` publishes the
 /// text in `public_subject`, `public_question` and `public_answer` (the preview as the officer
 /// approved it), or the machine-masked text when the form has none of them.
 pub async fn act_on_item(

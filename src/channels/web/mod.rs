@@ -1,9 +1,10 @@
-//! The web channel: the JSON API, the server-rendered lookup page, and the health and metrics
-//! endpoints.
+//! The web channel: the JSON API, the server-rendered lookup page, the procedure page a phone opens
+//! from the kiosk's QR code, and the health and metrics endpoints.
 
 pub mod api;
 pub mod health;
 pub mod pages;
+pub mod procedure;
 
 use actix_web::web;
 
@@ -11,5 +12,6 @@ use actix_web::web;
 /// first, on its own; `/metrics`, `health::configure_metrics`, among the operator endpoints).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
+    procedure::configure(cfg);
     health::configure(cfg);
 }

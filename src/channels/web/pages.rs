@@ -118,15 +118,9 @@ async fn look_up(
     }
 }
 
-/// Digits with optional spaces, dots or dashes, and no letters: a lookup number, not a code.
+/// Digits (or the letter O for 0) with optional spaces or dots: a lookup number, not a code.
 fn looks_like_lookup_number(raw: &str) -> bool {
-    let folded = crate::domain::text::fold_width(raw);
-    folded.chars().any(|c| c.is_ascii_digit())
-        && folded
-            .chars()
-            .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '.' | '-'))
-        && folded.chars().filter(|c| c.is_ascii_digit()).count() <= 12
-        && !folded.contains('-')
+    LookupNumber::looks_like(raw, 12)
 }
 
 #[cfg(test)]
@@ -137,6 +131,7 @@ mod tests {
     fn digits_alone_are_a_lookup_number_and_codes_are_not() {
         assert!(looks_like_lookup_number("1234 5678 90"));
         assert!(looks_like_lookup_number("１２３４５６７８９０"));
+        assert!(looks_like_lookup_number("O6O5 5923 42"));
         assert!(!looks_like_lookup_number("000.00.53.H48-220921-0099"));
         assert!(!looks_like_lookup_number("H57.132-260804-0583"));
         assert!(!looks_like_lookup_number("abc"));

@@ -5,5 +5,7 @@ pub mod gsm7;
 pub mod parse;
 pub mod render;
 
-pub use parse::{parse_command, Command, CommandError, Keywords, Rating, Target, Verb};
+pub use parse::{
+    parse_command, parse_message, Command, CommandError, Keywords, Message, Rating, Target, Verb,
+};
 pub use render::{SmsRenderer, StatusFacts};

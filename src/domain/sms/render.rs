@@ -31,6 +31,10 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
         "received",
         include_str!("../../../templates/sms/received.hbs"),
     ),
+    (
+        "answered",
+        include_str!("../../../templates/sms/answered.hbs"),
+    ),
     ("help", include_str!("../../../templates/sms/help.hbs")),
     (
         "not_found",
@@ -73,6 +77,18 @@ pub const SMS_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/sms/opted_out.hbs"),
     ),
     ("rated", include_str!("../../../templates/sms/rated.hbs")),
+    (
+        "rating_not_yours",
+        include_str!("../../../templates/sms/rating_not_yours.hbs"),
+    ),
+    (
+        "rating_too_early",
+        include_str!("../../../templates/sms/rating_too_early.hbs"),
+    ),
+    (
+        "tracking",
+        include_str!("../../../templates/sms/tracking.hbs"),
+    ),
     (
         "not_mobile",
         include_str!("../../../templates/sms/not_mobile.hbs"),
@@ -313,19 +329,40 @@ impl SmsRenderer {
         Ok(text)
     }
 
+    /// A text put together from rendered pieces, made GSM-7 and kept within two segments.
+    pub fn render_text(&self, text: &str) -> anyhow::Result<String> {
+        let text = to_gsm7(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        if segments(&text) > MAX_SEGMENTS {
+            return Ok(truncate_to(&text, MAX_SEGMENTS * MULTI_SEGMENT));
+        }
+        Ok(text)
+    }
+
     /// Renders a template whose `field` holds free text (a procedure name, a reason), shortened
     /// so the whole text fits one segment (two at most when even an empty field does not fit).
     pub fn render_fitting(
         &self,
         template: &str,
+        context: Value,
+        field: &str,
+        value: &str,
+    ) -> anyhow::Result<String> {
+        self.render_fitting_within(template, context, field, value, SINGLE_SEGMENT)
+    }
+
+    /// [`Self::render_fitting`] within `limit` septets instead of one segment.
+    fn render_fitting_within(
+        &self,
+        template: &str,
         mut context: Value,
         field: &str,
         value: &str,
+        limit: usize,
     ) -> anyhow::Result<String> {
         // A one-character stand-in measures everything around the field, separators included.
         context[field] = json!("X");
         let around = septets(&self.render(template, context.clone())?).saturating_sub(1);
-        let budget = SINGLE_SEGMENT.saturating_sub(around);
+        let budget = limit.saturating_sub(around);
         context[field] = json!(abbreviate(value, budget));
         self.render(template, context)
     }
@@ -357,6 +394,25 @@ impl SmsRenderer {
     /// it now, in the longest wording that still leaves the reply one segment (the procedure
     /// name gives way first; the code is never cut).
     pub fn status_reply(&self, facts: &StatusFacts<'_>) -> anyhow::Result<String> {
+        self.status_reply_within(facts, SINGLE_SEGMENT)
+    }
+
+    /// The status reply after `note` (a short remark such as "the message named two codes"),
+    /// the whole still one segment: the procedure's name gives way first.
+    pub fn status_reply_noted(
+        &self,
+        note: &str,
+        facts: &StatusFacts<'_>,
+    ) -> anyhow::Result<String> {
+        let note = to_gsm7(note);
+        let limit = SINGLE_SEGMENT.saturating_sub(septets(&note) + 1);
+        Ok(format!(
+            "{note} {}",
+            self.status_reply_within(facts, limit)?
+        ))
+    }
+
+    fn status_reply_within(&self, facts: &StatusFacts<'_>, limit: usize) -> anyhow::Result<String> {
         let mut context = Self::facts_context(facts);
         if let Some((original, now)) = facts.now {
             let candidates = now_candidates(original, now);
@@ -364,7 +420,7 @@ impl SmsRenderer {
             let mut chosen = None;
             for text in &candidates {
                 context["now"] = json!(text);
-                if septets(&self.render("status", context.clone())?) <= SINGLE_SEGMENT {
+                if septets(&self.render("status", context.clone())?) <= limit {
                     chosen = Some(text.clone());
                     break;
                 }
@@ -375,12 +431,12 @@ impl SmsRenderer {
                     let last = candidates.last().cloned().unwrap_or_default();
                     context["now"] = json!("X");
                     let around = septets(&self.render("status", context.clone())?) - 1;
-                    truncate_to(&last, SINGLE_SEGMENT.saturating_sub(around))
+                    truncate_to(&last, limit.saturating_sub(around))
                 }
             };
             context["now"] = json!(chosen);
         }
-        self.render_fitting("status", context, "procedure", facts.procedure)
+        self.render_fitting_within("status", context, "procedure", facts.procedure, limit)
     }
 
     /// The notification of a status change.
@@ -425,6 +481,32 @@ impl SmsRenderer {
                 "url": url,
             }),
         )
+    }
+
+    /// The notice that a question or feedback item was answered: its tracking code and where to
+    /// read the answer (`url`, the tracking page; with its token when `private_link`, else the
+    /// page asks for the phone's last four digits), never the answer itself.
+    pub fn answered(
+        &self,
+        question: bool,
+        tracking_code: &str,
+        url: &str,
+        private_link: bool,
+    ) -> anyhow::Result<String> {
+        self.render(
+            "answered",
+            json!({
+                "kind": if question { "Cau hoi" } else { "Phan anh" },
+                "code": tracking_code,
+                "url": url,
+                "private_link": private_link,
+            }),
+        )
+    }
+
+    /// The reply to an intake tracking code: where the item and its answer are followed.
+    pub fn tracking(&self, tracking_code: &str, url: &str) -> anyhow::Result<String> {
+        self.render("tracking", json!({"code": tracking_code, "url": url}))
     }
 
     /// The reply to a rating.
@@ -481,6 +563,9 @@ mod tests {
                     for text in [
                         renderer.status_reply(&facts).unwrap(),
                         renderer.status_notification(&facts).unwrap(),
+                        renderer
+                            .status_reply_noted("Tin co 3 ma, tra loi ma dau:", &facts)
+                            .unwrap(),
                     ] {
                         assert!(septets(&text) <= 160, "{} septets: {text}", septets(&text));
                         assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
@@ -569,6 +654,34 @@ mod tests {
                         assert!(text.starts_with(&format!("HS {code}: ")), "{text}");
                         assert!(text.contains(expected), "{text}");
                         assert!(text.ends_with("HD: 0255.1022"), "{text}");
+                        let noted = renderer
+                            .status_reply_noted(
+                                "Tin co 2 ma, tra loi ma dau:",
+                                &StatusFacts {
+                                    code,
+                                    procedure: name,
+                                    status: Status::from_code(status).unwrap(),
+                                    due,
+                                    standing: Standing::of(
+                                        Status::from_code(status).unwrap(),
+                                        timeliness,
+                                        125,
+                                    ),
+                                    citizen_due: due,
+                                    now: Some((original, now)),
+                                },
+                            )
+                            .unwrap();
+                        assert!(
+                            septets(&noted) <= 160,
+                            "{} septets: {noted}",
+                            septets(&noted)
+                        );
+                        assert!(
+                            noted.starts_with(&format!("Tin co 2 ma, tra loi ma dau: HS {code}: ")),
+                            "{noted}"
+                        );
+                        assert!(noted.ends_with("HD: 0255.1022"), "{noted}");
                     }
                 }
             }
@@ -605,6 +718,27 @@ mod tests {
         assert!(text.contains("PAKN.20261206.0042"), "{text}");
         assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
         assert!(septets(&text) <= 160, "one segment: {text}");
+    }
+
+    #[test]
+    fn the_answered_notice_says_where_to_read_the_answer_and_never_quotes_it() {
+        let url = "https://tracuu.example.gov.vn/theo-doi?ma=HD.20261206.0042&k=BABCDEFGHIJ";
+        let text = renderer()
+            .answered(true, "HD.20261206.0042", url, true)
+            .expect("text");
+        assert!(
+            text.starts_with("Cau hoi HD.20261206.0042 da co tra loi."),
+            "{text}"
+        );
+        assert!(text.contains(url) && text.contains("giu rieng"), "{text}");
+        assert!(is_gsm7(&text) && text.is_ascii(), "{text}");
+        assert!(septets(&text) <= 160, "one segment: {text}");
+        let bare = "https://tracuu.example.gov.vn/theo-doi?ma=PAKN.20261206.0042";
+        let text = renderer()
+            .answered(false, "PAKN.20261206.0042", bare, false)
+            .expect("text");
+        assert!(text.starts_with("Phan anh PAKN.20261206.0042"), "{text}");
+        assert!(text.contains("4 so cuoi"), "{text}");
     }
 
     #[test]

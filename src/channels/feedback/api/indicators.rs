@@ -92,8 +92,9 @@ pub async fn show_indicators(
     if from >= to {
         return Err(AppError::with_message(
             Code::InvalidInput,
-            "from: cần trước to.",
-        ));
+            "Từ ngày: cần trước hoặc cùng ngày với Đến ngày.",
+        )
+        .field("from"));
     }
     let (rows, topics) = state.intake.indicators(from, to).await?;
     let mut by_topic = TopicCounts::default();

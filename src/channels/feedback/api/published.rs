@@ -81,7 +81,7 @@ pub fn voter_key(
 ) -> Result<String, AppError> {
     if let Some(phone) = phone.map(str::trim).filter(|p| !p.is_empty()) {
         let phone = PhoneNumber::parse(phone).map_err(|e| {
-            AppError::with_message(Code::InvalidSubmission, format!("phone: {}", e.message()))
+            AppError::with_message(Code::InvalidSubmission, e.message()).field("phone")
         })?;
         return Ok(format!("phone:{}", phone.e164()));
     }
@@ -91,18 +91,21 @@ pub fn voter_key(
     match device {
         Some(d)
             if (8..=128).contains(&d.len())
-                && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+                && d.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
         {
             Ok(format!("device:{d}"))
         }
         Some(_) => Err(AppError::with_message(
             Code::InvalidSubmission,
-            "device_id: 8–128 ký tự chữ, số, gạch ngang hoặc gạch dưới.",
-        )),
+            "Mã thiết bị: cần 8–128 ký tự chữ, số, gạch ngang hoặc gạch dưới.",
+        )
+        .field("device_id")),
         None => Err(AppError::with_message(
             Code::InvalidSubmission,
-            "Cần số điện thoại (phone) hoặc mã thiết bị (device_id) để mỗi người chỉ đánh giá một lần.",
-        )),
+            "Cần số điện thoại hoặc mã thiết bị để mỗi người chỉ đánh giá một lần.",
+        )
+        .field("phone")),
     }
 }
 

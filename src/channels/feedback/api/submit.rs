@@ -7,7 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::{parse_json, CSRF_HEADER};
-use crate::channels::feedback::{AgencyView, DeadlinesView};
+use crate::channels::feedback::{
+    agency_of, answer_notice, AgencyView, AnswerNoticeView, DeadlinesView,
+};
 use crate::domain::intake::Kind;
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
@@ -49,6 +51,8 @@ pub struct CreatedView {
     /// The token of the tracking link (`k`), which opens a private item without the phone digits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_token: Option<String>,
+    /// How the submitter learns of the answer: an SMS, or the tracking page.
+    pub answer_notice: AnswerNoticeView,
 }
 
 /// `POST /api/v1/questions` and `POST /api/v1/feedback`.
@@ -63,8 +67,9 @@ pub async fn create_item(
     if raw.kind.as_deref().is_some_and(|k| k != kind.as_str()) {
         return Err(AppError::with_message(
             Code::InvalidSubmission,
-            "Loại (kind): không khớp với địa chỉ gửi.",
-        ));
+            "Loại: không khớp với địa chỉ gửi.",
+        )
+        .field("kind"));
     }
     raw.kind = Some(kind.as_str().to_owned());
     if raw.channel.is_none() {
@@ -91,15 +96,13 @@ pub async fn create_item(
         state.intake.submit(&submission).await?
     };
     let view = CreatedView {
+        answer_notice: answer_notice(&state, &item),
         track_url: state.intake.tracking_link(&item.tracking_code),
         tracking_token: state.intake.tracking_token(&item.tracking_code),
         tracking_code: item.tracking_code.clone(),
         kind: kind.as_str(),
         state: item.state.as_str(),
-        agency: item
-            .agency_code
-            .clone()
-            .map(|code| AgencyView { code, name: None }),
+        agency: agency_of(&item),
         routed_by: item.routed_by.clone(),
         deadlines: DeadlinesView {
             classify_due_at: vn_time(item.classify_due_at),

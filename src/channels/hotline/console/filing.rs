@@ -90,6 +90,7 @@ async fn filing_page(
         json!({
             "call": call_view,
             "outcomes": outcome_options(),
+            "texts_answers": state.intake.texts_submitters(),
             "error": error,
             "created": created,
             "form": {
@@ -216,6 +217,7 @@ pub async fn file_for_caller(
             "state": item.state.label(),
             "agency": item.agency_code,
             "late": late,
+            "texted": state.intake.texts_answers(&item),
             "entry_hours": state.settings.hotline.entry_working_hours,
         });
         let call = match &call {

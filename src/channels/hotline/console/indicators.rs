@@ -33,7 +33,7 @@ pub async fn show_hotline_indicators(
     let query = query.map_err(|_| {
         AppError::with_message(
             Code::InvalidInput,
-            "Chỉ nhận tham số from và to (YYYY-MM-DD).",
+            "Chỉ nhận hai tham số: từ ngày và đến ngày, dạng YYYY-MM-DD.",
         )
     })?;
     let (from, to) = query.bounds()?;

@@ -157,10 +157,13 @@ enum Found {
     Phone(Value),
 }
 
+/// Ten digits (the letter O read as 0), spaces and dots: a lookup number.
 fn looks_like_number(raw: &str) -> bool {
-    raw.chars()
-        .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '.')
-        && raw.chars().filter(char::is_ascii_digit).count() == 10
+    let digits = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, 'O' | 'o'))
+        .count();
+    digits == 10 && LookupNumber::looks_like(raw, 10)
 }
 
 async fn find_by_code(
