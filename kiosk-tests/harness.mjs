@@ -128,6 +128,9 @@ export class Tracuu {
       child.stderr.on('data', (d) => { err += d; });
       child.on('error', fail);
       child.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`tracuu ${args.join(' ')} exited ${code}: ${err}`))));
+      // A command that does not read its standard input may exit before it is written (EPIPE):
+      // its exit status decides, not the write.
+      child.stdin.on('error', () => {});
       child.stdin.end(input);
     });
   }
