@@ -106,10 +106,12 @@ function createKeyboard(input, options) {
   }
   const controls = document.createElement('div');
   controls.className = 'key-row key-controls';
-  controls.appendChild(button('⌫', t('backspace'), 'key-wide key-backspace', () => {
+  const backspace = button('⌫', t('backspace'), 'key-wide key-backspace', () => {
     input.value = [...input.value].slice(0, -1).join('');
     changed();
-  }));
+  });
+  backspace.replaceChildren(window.Icons.icon('backspace')); // drawn: no symbol font needed
+  controls.appendChild(backspace);
   if (opts.layout === 'text') {
     controls.appendChild(button(t('space'), t('space'), 'key-space', () => type(' ')));
     const toggle = button(telex ? t('telexOn') : t('telexOff'), telex ? t('telexOn') : t('telexOff'), 'key-wide key-telex', () => {

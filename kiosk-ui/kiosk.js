@@ -7,6 +7,7 @@
 (function () {
   const { t, setLang, lang, statusPlain, timelinessLabel } = window.I18N;
   const { createKeyboard } = window.Keyboard;
+  const { icon } = window.Icons;
 
   // ---------------------------------------------------------------- configuration
   const params = new URLSearchParams(location.search);
@@ -77,6 +78,15 @@
     if (!s || s.length < 16) return '';
     const date = `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)}`;
     return withTime ? `${date} ${s.slice(11, 16)}` : date;
+  }
+  // When a slip is printed, in Vietnam time and the dd/mm/yyyy style of the other dates.
+  function printedAt() { return fmtTime(new Date().toLocaleString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' })); }
+  // The public site as configured (a kiosk's own address is often an intranet one).
+  function publicBase() { return (config.publicBase || location.origin).replace(/\/+$/, ''); }
+  function slipFoot() {
+    return [
+      h('p.slip-foot', {}, t('slipSite') + ': ' + publicBase() + '/tra-cuu'),
+      h('p.slip-foot', {}, t('slipPrinted') + ' ' + printedAt())];
   }
   function fmtMoney(vnd) { return vnd.toLocaleString('vi-VN') + (lang() === 'vi' ? ' đồng' : ' VND'); }
   function fmtDays(n) { return n === 0 ? t('sameDay') : t('workingDays', { n }); }
@@ -246,20 +256,20 @@
   // ---------------------------------------------------------------- home
   screens.home = (view) => {
     const tiles = [
-      ['lookup', 'tileLookup', 'tileLookupHint', '🔍'],
-      ['procedures', 'tileProcedures', 'tileProceduresHint', '📋'],
-      ['questions', 'tileQuestions', 'tileQuestionsHint', '✉'],
-      ['rating', 'tileRating', 'tileRatingHint', '☺'],
-      ['stats', 'tileStats', 'tileStatsHint', '📊'],
-      ['contacts', 'tileContacts', 'tileContactsHint', '☎'],
+      ['lookup', 'tileLookup', 'tileLookupHint', 'search'],
+      ['procedures', 'tileProcedures', 'tileProceduresHint', 'list'],
+      ['questions', 'tileQuestions', 'tileQuestionsHint', 'mail'],
+      ['rating', 'tileRating', 'tileRatingHint', 'smile'],
+      ['stats', 'tileStats', 'tileStatsHint', 'chart'],
+      ['contacts', 'tileContacts', 'tileContactsHint', 'phone'],
     ];
     view.appendChild(h('div.screen.home',
       {},
-      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, '▣'), h('p', {}, t('scanHint'))),
+      h('div.scan-hint', { role: 'note' }, h('span.scan-icon', { 'aria-hidden': 'true' }, icon('scan')), h('p', {}, t('scanHint'))),
       h('p.subtitle', {}, t('subtitle')),
-      h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, icon]) =>
+      h('div.tiles', { role: 'list' }, tiles.map(([name, title, hint, drawing]) =>
         h('button.tile', { type: 'button', role: 'listitem', 'data-tile': name, 'aria-label': t(title) + '. ' + t(hint), on: { click: () => show(name) } },
-          h('span.tile-icon', { 'aria-hidden': 'true' }, icon),
+          h('span.tile-icon', { 'aria-hidden': 'true' }, icon(drawing)),
           h('span.tile-title', {}, t(title)),
           h('span.tile-hint', {}, t(hint)))))));
   };
@@ -475,7 +485,7 @@
       ...(timelinessLabel(d.timeliness) ? [line(t('timeliness'), timelinessLabel(d.timeliness))] : []),
       line(t('dataAsOf'), fmtTime(d.freshness.synced_at)),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+      ...slipFoot());
     window.print();
   }
 
@@ -489,7 +499,7 @@
       h('p', {}, h('b', {}, t('documents') + ':')),
       h('ol', {}, p.documents.map((doc) => h('li', {}, doc.name))),
       h('p', {}, h('b', {}, t('place') + ': '), p.place ? p.place.agency_name + ', ' + (p.place.address || '') : (p.place_note || '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN')));
+      ...slipFoot());
     window.print();
   }
 
@@ -657,9 +667,9 @@
     input.addEventListener('focus', openKeyboard);
     input.addEventListener('click', openKeyboard);
     const faces = h('div.faces', { role: 'group', 'aria-label': t('ratingTitle') },
-      [[1, '☹', 'rate1', 'bad'], [2, '😐', 'rate2', 'neutral'], [3, '☺', 'rate3', 'good']].map(([score, face, label, cls]) =>
+      [[1, 'frown', 'rate1', 'bad'], [2, 'neutral', 'rate2', 'neutral'], [3, 'smile', 'rate3', 'good']].map(([score, face, label, cls]) =>
         h('button.face.' + cls, { type: 'button', 'data-score': String(score), 'aria-label': t(label), on: { click: () => rate(score) } },
-          h('span.face-icon', { 'aria-hidden': 'true' }, face), h('span.face-label', {}, t(label)))));
+          h('span.face-icon', { 'aria-hidden': 'true' }, icon(face)), h('span.face-label', {}, t(label)))));
     const body = h('div.rating-body', {},
       h('p', { id: 'rating-help' }, t('ratingHelp')),
       h('label.field-label', { for: 'rating-code' }, t('ratingCode')),
@@ -744,12 +754,15 @@
     });
   };
 
-  // The fields of each form, in order: [name, label key, keyboard layout, max length, multiline].
+  // The fields of each form, in order: [name, label key, keyboard layout, max length, multiline,
+  // required]. A question needs a phone (the kiosk has no e-mail field); feedback needs the name,
+  // address and phone Decree 20/2008 asks for.
   const INTAKE_FIELDS = {
-    question: [['subject', 'fSubject', 'text', 200], ['body', 'fQuestion', 'text', 2000, true],
-      ['name', 'fNameOptional', 'text', 100], ['phone', 'fPhoneQuestion', 'digits', 15]],
-    feedback: [['subject', 'fSubject', 'text', 200], ['body', 'fFeedback', 'text', 2000, true],
-      ['name', 'fName', 'text', 100], ['address', 'fAddress', 'text', 300], ['phone', 'fPhone', 'digits', 15]],
+    question: [['subject', 'fSubject', 'text', 200, false, true], ['body', 'fQuestion', 'text', 2000, true, true],
+      ['name', 'fNameOptional', 'text', 100, false, false], ['phone', 'fPhoneQuestion', 'digits', 15, false, true]],
+    feedback: [['subject', 'fSubject', 'text', 200, false, true], ['body', 'fFeedback', 'text', 2000, true, true],
+      ['name', 'fName', 'text', 100, false, true], ['address', 'fAddress', 'text', 300, false, true],
+      ['phone', 'fPhone', 'digits', 15, false, true]],
   };
 
   screens.intakeForm = (view, arg) => {
@@ -772,31 +785,41 @@
       if (active === name) return;
       active = name;
       const [, , layout, max] = INTAKE_FIELDS[kind].find((f) => f[0] === name);
+      // The keyboard's Enter goes to the next field: the send button below is the one way to send.
       keyboardSlot.replaceChildren(createKeyboard(inputs[name], {
         layout, telex: layout === 'text' && lang() === 'vi', maxLength: max,
-        onEnter: submit, enterLabel: t('send'),
+        onEnter: () => next(name), enterLabel: t('nextField'),
       }));
       for (const [field, input] of Object.entries(inputs)) input.closest('.field').classList.toggle('typing', field === name);
     };
-    const fields = INTAKE_FIELDS[kind].map(([name, label, layout, max, multiline]) => {
+    const fields = INTAKE_FIELDS[kind].map(([name, label, layout, max, multiline, required]) => {
       const id = 'f-' + name;
       const input = h(multiline ? 'textarea.code-input.text-field' : 'input.code-input.text-field', {
         id, name, type: multiline ? null : 'text', inputmode: 'none', autocomplete: 'off', spellcheck: 'false',
         maxlength: String(max), rows: multiline ? '3' : null, 'aria-describedby': 'e-' + name,
+        'aria-required': required ? 'true' : null,
       });
       input.addEventListener('focus', () => attach(name));
       input.addEventListener('input', () => { errors[name].textContent = ''; input.removeAttribute('aria-invalid'); });
       inputs[name] = input;
       errors[name] = h('p.error', { id: 'e-' + name, role: 'alert' });
       return h('div.field', { 'data-field': name },
-        h('label.field-label', { for: id }, t(label)), input, errors[name]);
+        h('label.field-label', { for: id }, t(label), required ? h('span.required', {}, ' (' + t('required') + ')') : null),
+        input, errors[name]);
     });
+    // Enter (the on-screen key, or a physical keyboard's in a one-line field) moves on; after
+    // the last field it stops on the send button, which sends only when tapped.
+    const order = INTAKE_FIELDS[kind].map((f) => f[0]);
+    function next(name) {
+      const following = order[order.indexOf(name) + 1];
+      if (following) { inputs[following].focus({ preventScroll: false }); attach(following); } else send.focus();
+    }
     const publish = h('button.toggle', {
       type: 'button', id: 'f-public', role: 'switch', 'aria-checked': 'false',
       on: { click: () => publish.setAttribute('aria-checked', String(publish.getAttribute('aria-checked') !== 'true')) },
-    }, t('fPublic'));
+    }, t(kind === 'feedback' ? 'fPublicFeedback' : 'fPublic'));
     const send = button('.primary.big', t('send'), () => submit(), { id: 'intake-submit' });
-    const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); submit(); } } },
+    const form = h('form.intake-form', { on: { submit: (e) => { e.preventDefault(); next(active); } } },
       h('p.help', {}, t(kind === 'feedback' ? 'feedbackHelp' : 'askHelp')),
       fields, publish, general);
     // The keyboard and the send button below it: under the form in portrait, beside it in landscape.
@@ -868,9 +891,9 @@
       h('p', {}, h('b', {}, t('fSubject') + ': '), payload.subject || ''),
       due ? h('p', {}, h('b', {}, t('answerDue') + ': '), fmtTime(due, false)) : null,
       h('p', {}, t('trackHow')),
-      h('p', {}, location.origin + created.track_url),
+      h('p', {}, publicBase() + created.track_url),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
-      h('p.slip-foot', {}, t('slipPrinted') + ' ' + new Date().toLocaleString('vi-VN'))].filter(Boolean));
+      ...slipFoot()].filter(Boolean));
     window.print();
   }
 
@@ -1041,8 +1064,8 @@
     document.title = t('title');
     $('app-title').textContent = t('title');
     $('province').textContent = config.province;
-    $('nav-home').textContent = '⌂ ' + t('home');
-    $('nav-back').textContent = '← ' + t('back');
+    $('nav-home').replaceChildren(icon('home'), ' ' + t('home'));
+    $('nav-back').replaceChildren(icon('back'), ' ' + t('back'));
     $('nav-lang').textContent = t('language');
     $('nav-lang').setAttribute('aria-label', t('languageLabel'));
     $('nav').setAttribute('aria-label', t('home'));
@@ -1070,6 +1093,7 @@
       if (!config.idleFromUrl) config.idleSecs = c.idle_timeout_secs;
       config.province = c.province;
       config.hotline = c.hotline;
+      config.publicBase = c.public_base_url;
       document.body.classList.remove('api-down');
       renderChrome();
     }).catch(() => setTimeout(() => loadConfig(attempt + 1), 1000 * RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)]));

@@ -12,6 +12,7 @@ const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
 const KIOSK = 'test-kiosk-1';
 const KIOSK_KEY = 'test-kiosk-1-secret-key';
+const PUBLIC_SITE = 'https://tracuu.quangngai.example';
 
 let tracuu;
 let browser;
@@ -22,6 +23,8 @@ before(async () => {
     TRACUU_KIOSK__KEYS: `${KIOSK}:${KIOSK_KEY},other-kiosk:other-kiosk-secret-key`,
     // The wording tests push dossiers whose appointment date has passed, as the main store would.
     TRACUU_SYNC__SECRETS: 'kiosk-test-sync-secret',
+    // The public site differs from the address the kiosk is served from, as in a service centre.
+    TRACUU_PROVINCE__PUBLIC_BASE_URL: PUBLIC_SITE,
   } });
   await tracuu.start();
   browser = await launchBrowser();
@@ -95,6 +98,17 @@ test('the home screen offers large tiles in the lower two thirds, in Vietnamese'
       for (const t of tiles) assert.ok(t.top >= PORTRAIT.height / 3, `tile ${t.name} starts at ${t.top}`);
     }
     assert.equal(await page.textContent('.tile[data-tile="lookup"] .tile-title'), 'Tra cứu hồ sơ');
+    // Icons are drawn (inline SVG hidden from assistive technology), so no emoji or symbol font
+    // is needed: every tile's icon has a size, and no text on the screen is a pictograph.
+    const icons = await page.$$eval('.tile .tile-icon svg.icon', (els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      const sameColour = getComputedStyle(e).color === getComputedStyle(e.closest('.tile')).color;
+      return { width: r.width, hidden: e.getAttribute('aria-hidden'), sameColour };
+    }));
+    assert.equal(icons.length, 6);
+    for (const i of icons) assert.ok(i.width >= 40 && i.hidden === 'true' && i.sameColour, JSON.stringify(i));
+    const pictographs = await page.evaluate(() => document.body.innerText.match(/\p{Extended_Pictographic}/gu));
+    assert.equal(pictographs, null, `pictographs that need an emoji font: ${pictographs}`);
     await page.waitForFunction(() => document.getElementById('province').textContent.length > 0);
     await shot(page, '01-home');
     await page.context().close();
@@ -521,8 +535,9 @@ test('a phone opening the procedure QR gets the public procedure page, not the k
   await page.waitForSelector('#search-results .list-item');
   const code = await page.getAttribute('#search-results .list-item >> nth=0', 'data-code');
   const response = await page.request.get(`${tracuu.address}/api/v1/catalog/procedures/${code}`);
-  const { phone_url: url, name } = await response.json();
-  assert.match(url, new RegExp(`/thu-tuc/${code.replace(/\./g, '\\.')}$`));
+  const { phone_url: link, name } = await response.json();
+  assert.equal(link, `${PUBLIC_SITE}/thu-tuc/${code}`);
+  const url = tracuu.address + link.slice(PUBLIC_SITE.length);
   await page.context().close();
 
   // A phone: 390 × 844, touch.
@@ -547,6 +562,8 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
     const page = await openKiosk(viewport);
     await page.click('[data-tile="rating"]');
     await page.waitForSelector('.face');
+    assert.equal(await page.$$eval('.face .face-icon svg.icon', (els) => els.length), 3, 'the faces are drawn');
+    assert.equal(await page.evaluate(() => document.body.innerText.match(/\p{Extended_Pictographic}/gu)), null);
     await shot(page, '16-rating');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
@@ -719,6 +736,11 @@ test('the print button prints an 80 mm slip with the print stylesheet', async ()
   await page.click('#print');
   assert.equal(await page.evaluate(() => window.printed), 1);
   assert.match(await page.textContent('#slip'), new RegExp(dossier.code.replace(/\./g, '\\.')));
+  // The slip names the public site, not the kiosk's own address, and dates it dd/mm/yyyy.
+  const slipText = await page.textContent('#slip');
+  assert.ok(slipText.includes(`${PUBLIC_SITE}/tra-cuu`), slipText);
+  assert.ok(!slipText.includes(tracuu.address), slipText);
+  assert.match(slipText, /In lúc \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
 
   assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('slip')).display), 'none');
   await page.emulateMedia({ media: 'print' });
@@ -837,6 +859,39 @@ async function fill(page, field, keys) {
   await tapKeys(page, keys);
 }
 
+test('the question and feedback forms cannot misfire: required fields marked, Enter moves on, one send button', async () => {
+  const page = await openKiosk(PORTRAIT);
+  const sent = [];
+  page.on('request', (r) => { if (/\/api\/v1\/(questions|feedback)$/.test(r.url())) sent.push(r.url()); });
+  await page.click('[data-tile="questions"]');
+  await page.click('[data-choice="question"]');
+  await page.waitForSelector('#f-subject');
+  // Marked before any attempt, on screen and for assistive technology.
+  for (const field of ['subject', 'body', 'phone']) {
+    assert.match(await page.textContent(`label[for="f-${field}"]`), /\(bắt buộc\)/, field);
+    assert.equal(await page.getAttribute(`#f-${field}`, 'aria-required'), 'true', field);
+  }
+  assert.doesNotMatch(await page.textContent('label[for="f-name"]'), /\(bắt buộc\)/);
+  // The keyboard's Enter is "next field", never a second send button.
+  assert.equal(await page.textContent('[data-key="enter"]'), 'Ô tiếp theo');
+  await tapKeys(page, 'hoir');
+  await page.click('[data-key="enter"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-body');
+  for (const expected of ['f-name', 'f-phone', 'intake-submit']) {
+    await page.click('[data-key="enter"]');
+    assert.equal(await page.evaluate(() => document.activeElement.id), expected);
+  }
+  assert.equal(await page.locator('button', { hasText: /^Gửi$/ }).count(), 1, 'one send button');
+  assert.deepEqual(sent, [], 'Enter sent nothing');
+  // The feedback form's consent speaks of feedback, not of a question.
+  await page.click('#nav-back');
+  await page.click('[data-choice="feedback"]');
+  await page.waitForSelector('#f-address');
+  assert.match(await page.textContent('#f-public'), /phản ánh, kiến nghị/);
+  assert.doesNotMatch(await page.textContent('#f-public'), /câu hỏi/);
+  await page.context().close();
+});
+
 test('a question typed with Telex on the on-screen keyboard is sent from the kiosk and its tracking code printed', async () => {
   for (const viewport of [PORTRAIT, LANDSCAPE]) {
     const page = await openKiosk(viewport);
@@ -881,7 +936,7 @@ test('a question typed with Telex on the on-screen keyboard is sent from the kio
     assert.doesNotMatch(await page.textContent('#slip'), /null|undefined/);
     // The slip carries the private tracking link, whose token opens the item without the digits.
     assert.match(created.track_url, /[?&]k=[0-9A-Z]{11}$/);
-    assert.ok((await page.textContent('#slip')).includes(created.track_url), 'the slip prints the tracking link');
+    assert.ok((await page.textContent('#slip')).includes(PUBLIC_SITE + created.track_url), 'the slip prints the tracking link on the public site');
     const byLink = await page.request.get(`${tracuu.address}/api/v1/intake/${created.tracking_code}?k=${created.tracking_token}`);
     assert.equal(byLink.status(), 200);
     // The submitter's own text is shown only to a proven submitter.

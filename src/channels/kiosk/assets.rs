@@ -36,6 +36,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../../kiosk-ui/kiosk.js"),
     },
     Asset {
+        name: "icons.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../kiosk-ui/icons.js"),
+    },
+    Asset {
         name: "telex.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../kiosk-ui/telex.js"),

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::quality::QualityService;
 
-/// `GET /api/v1/kiosk/config`: idle timeout, kiosk id, province and hotline. Answered without
+/// `GET /api/v1/kiosk/config`: idle timeout, kiosk id, province, hotline and the public base URL. Answered without
 /// the database, so a kiosk can start while PostgreSQL is down.
 pub async fn get_config(
     req: HttpRequest,
@@ -27,6 +27,9 @@ pub async fn get_config(
             "province": settings.province.name,
             "hotline": settings.province.hotline,
             "public_service_hotline": "1022",
+            // What slips print: the public site citizens reach from home, not the kiosk's own
+            // (often intranet) address.
+            "public_base_url": settings.province.public_base_url.trim_end_matches('/'),
         })))
 }
 
