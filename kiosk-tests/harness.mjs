@@ -2,6 +2,7 @@
 // binary (`KIOSK_TEST_TRACUU`, default ../target/debug/tracuu) serving on a free loopback port, on its own
 // private PostgreSQL cluster in a temporary directory, with a small demo province. Also launches
 // Debian's headless Chromium through playwright-core (no browser download).
+import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -127,6 +128,9 @@ export class Tracuu {
       child.stderr.on('data', (d) => { err += d; });
       child.on('error', fail);
       child.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`tracuu ${args.join(' ')} exited ${code}: ${err}`))));
+      // A command that does not read its standard input may exit before it is written (EPIPE):
+      // its exit status decides, not the write.
+      child.stdin.on('error', () => {});
       child.stdin.end(input);
     });
   }
@@ -171,6 +175,24 @@ export class Tracuu {
       if (response.status !== 303) throw new Error(`${action} of ${code} failed: HTTP ${response.status} ${await response.text()}`);
     }
     return code;
+  }
+
+  // Pushes dossier snapshots as the main store does (POST /sync/v1/dossiers, signed with the
+  // instance's TRACUU_SYNC__SECRETS; docs/sync/signing.md). Resolves to the push report.
+  async push(items) {
+    const secret = this.environment().TRACUU_SYNC__SECRETS;
+    if (!secret) throw new Error('start this instance with TRACUU_SYNC__SECRETS to push');
+    const body = JSON.stringify(items);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = 'sha256=' + createHmac('sha256', secret.split(',')[0]).update(timestamp + '.' + body).digest('hex');
+    const response = await fetch(this.address + '/sync/v1/dossiers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tracuu-timestamp': timestamp, 'x-tracuu-signature': signature },
+      body,
+    });
+    const report = await response.json();
+    if (response.status !== 200) throw new Error('push refused: HTTP ' + response.status + ' ' + JSON.stringify(report));
+    return report;
   }
 
   // A showcase dossier with this status that has a phone (for the detailed view).

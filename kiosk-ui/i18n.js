@@ -60,7 +60,14 @@ const TEXTS = {
     timeline: 'Quá trình xử lý',
     supplement: 'Giấy tờ cần bổ sung',
     collect: 'Nơi nhận kết quả',
-    collectFrom: 'Từ ngày',
+    collectFrom: 'Kết quả sẵn sàng từ',
+    collectWhen: 'Khi hồ sơ có kết quả; theo dõi trạng thái ở trên.',
+    reasonTitle: 'Lý do',
+    feeTitle: 'Phí, lệ phí cần nộp',
+    feeAmount: 'Số tiền',
+    feePlace: 'Nơi nộp',
+    feeDue: 'Hạn nộp',
+    supplementDue: 'Hạn bổ sung',
     newLookup: 'Tra cứu hồ sơ khác',
     unavailableTitle: 'Dịch vụ tạm thời gián đoạn',
     unavailableText: 'Máy chưa kết nối được hệ thống. Máy sẽ tự thử lại sau {s} giây.',
@@ -231,7 +238,15 @@ const TEXTS = {
     timeline: 'Processing steps',
     supplement: 'Documents to supplement',
     collect: 'Where to collect the result',
-    collectFrom: 'From',
+    collectFrom: 'Ready from',
+    collectWhen: 'Once the dossier has its result; follow the status above.',
+    overduePlain: 'Past its appointment date ({n} working day(s)) with no result yet. The agency owes you an apology letter and a new date; ask the one-stop desk or call the hotline.',
+    reasonTitle: 'Reason',
+    feeTitle: 'Fees to pay',
+    feeAmount: 'Amount',
+    feePlace: 'Where to pay',
+    feeDue: 'Pay by',
+    supplementDue: 'Bring them by',
     newLookup: 'Look up another dossier',
     unavailableTitle: 'Service temporarily unavailable',
     unavailableText: 'The kiosk cannot reach the system. It will try again in {s} seconds.',
@@ -376,8 +391,8 @@ const STATUS_PLAIN = {
 };
 
 const TIMELINESS = {
-  vi: { early: 'Trước hạn', on_time: 'Đúng hạn', late: 'Trễ hạn', in_progress_on_time: 'Đang xử lý trong hạn', in_progress_overdue: 'Đang xử lý quá hạn', not_applicable: 'Chưa tính hạn' },
-  en: { early: 'Ahead of time', on_time: 'On time', late: 'Late', in_progress_on_time: 'In progress, on time', in_progress_overdue: 'In progress, overdue', not_applicable: 'No deadline yet' },
+  vi: { early: 'Trước hạn', on_time: 'Đúng hạn', late: 'Trễ hạn', in_progress_on_time: 'Trong hạn', in_progress_overdue: 'Quá hạn', not_applicable: 'Chưa tính hạn', waiting_for_citizen: 'Chờ bạn thực hiện' },
+  en: { early: 'Finished ahead of time', on_time: 'Finished on time', late: 'Finished late', in_progress_on_time: 'Within the deadline', in_progress_overdue: 'Overdue', not_applicable: 'No deadline yet', waiting_for_citizen: 'Waiting for you; the deadline is paused' },
 };
 
 let currentLang = 'vi';
@@ -395,6 +410,13 @@ function t(key, vars) {
 }
 
 function statusPlain(code) { return STATUS_PLAIN[currentLang][code] || ''; }
-function timelinessLabel(key) { return TIMELINESS[currentLang][key] || key; }
+// Where the dossier stands, as the service words it (Vietnamese, with the working days overdue),
+// or in English from the key; null when nothing is to be said (refused, withdrawn, stopped).
+function timelinessLabel(timeliness) {
+  if (!timeliness || timeliness.label === null || timeliness.label === undefined) return null;
+  if (currentLang === 'vi') return timeliness.label;
+  const en = TIMELINESS.en[timeliness.key] || timeliness.label;
+  return timeliness.overdue_working_days ? en + ' by ' + timeliness.overdue_working_days + ' working day(s)' : en;
+}
 
 window.I18N = { t, setLang, lang, statusPlain, timelinessLabel };

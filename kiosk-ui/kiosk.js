@@ -368,18 +368,19 @@
   function renderDossier(body, d, parsed, raw, phone4) {
     body._attempt = 0;
     const statusCode = d.status.code;
-    const tone = [3, 5, 6, 7, 8].includes(statusCode) ? 'warn' : [9, 10].includes(statusCode) ? 'good' : 'info';
+    const overdue = d.timeliness && d.timeliness.key === 'in_progress_overdue';
+    const tone = overdue || [3, 5, 6, 7, 8].includes(statusCode) ? 'warn' : [9, 10].includes(statusCode) ? 'good' : 'info';
     const result = h('article.result', { id: 'result', 'aria-labelledby': 'result-status' },
       h('div.status-card.' + tone, {},
         h('p.status-label', { id: 'result-status' }, lang() === 'vi' ? d.status.label : statusPlainTitle(statusCode, d.status.label)),
-        h('p.status-plain', {}, statusPlain(statusCode))),
+        h('p.status-plain', { id: 'status-plain' }, lang() === 'vi' && d.plain ? d.plain : overdue ? t('overduePlain', { n: d.timeliness.overdue_working_days || 0 }) : statusPlain(statusCode))),
       h('dl.facts', {},
         fact(t('dossierCode'), d.code, 'code'),
         fact(t('procedure'), d.procedure.name),
         fact(t('handlingAgency'), d.handling_agency.now_text || d.handling_agency.name),
         fact(t('receivedAt'), fmtTime(d.received_at)),
         fact(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt'), 'due'),
-        fact(t('timeliness'), timelinessLabel(d.timeliness.key), 'timeliness ' + d.timeliness.key),
+        timelinessLabel(d.timeliness) ? fact(t('timeliness'), timelinessLabel(d.timeliness), 'timeliness ' + d.timeliness.key) : null,
         fact(t('applicant'), d.applicant)),
       h('p.freshness', {}, t('dataAsOf') + ' ' + fmtTime(d.freshness.synced_at) +
         (d.database === 'unreachable' ? ' — ' + t('cachedNote') : '')));
@@ -427,8 +428,19 @@
 
   function renderDetails(d) {
     const details = h('section.details', { id: 'details', 'aria-label': t('timeline') });
+    if (d.reason) {
+      details.appendChild(h('div.reason', { role: 'note', id: 'reason' },
+        h('h3', {}, lang() === 'vi' ? d.reason.title : t('reasonTitle')), h('p', {}, d.reason.text)));
+    }
     if (d.supplement && d.supplement.request) {
-      details.appendChild(h('div.supplement', { role: 'note' }, h('h3', {}, t('supplement')), h('p', {}, d.supplement.request)));
+      details.appendChild(h('div.supplement', { role: 'note' }, h('h3', {}, t('supplement')), h('p', {}, d.supplement.request),
+        d.citizen_due_at ? h('p', {}, t('supplementDue') + ': ' + fmtTime(d.citizen_due_at, false)) : null));
+    }
+    if (d.fee) {
+      details.appendChild(h('div.fee', { role: 'note', id: 'fee' }, h('h3', {}, t('feeTitle')),
+        d.fee.amount_text ? h('p', {}, t('feeAmount') + ': ' + d.fee.amount_text) : null,
+        d.fee.place ? h('p', {}, t('feePlace') + ': ' + d.fee.place) : null,
+        d.citizen_due_at ? h('p', {}, t('feeDue') + ': ' + fmtTime(d.citizen_due_at, false)) : null));
     }
     if (Array.isArray(d.timeline)) {
       details.appendChild(h('h3', {}, t('timeline')));
@@ -442,7 +454,7 @@
         h('p', {}, c.agency), c.address ? h('p', {}, c.address) : null,
         c.phone ? h('p', {}, t('phone') + ': ' + c.phone) : null,
         c.hours ? h('p', {}, t('hours') + ': ' + c.hours) : null,
-        c.from ? h('p', {}, t('collectFrom') + ': ' + fmtTime(c.from, false)) : null));
+        c.from ? h('p', {}, t('collectFrom') + ': ' + fmtTime(c.from, false)) : h('p', {}, t('collectWhen'))));
     }
     return details;
   }
@@ -474,7 +486,7 @@
       line(t('status'), lang() === 'vi' ? d.status.label : statusPlainTitle(d.status.code, d.status.label)),
       line(t('receivedAt'), fmtTime(d.received_at)),
       line(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt')),
-      line(t('timeliness'), timelinessLabel(d.timeliness.key)),
+      ...(timelinessLabel(d.timeliness) ? [line(t('timeliness'), timelinessLabel(d.timeliness))] : []),
       line(t('dataAsOf'), fmtTime(d.freshness.synced_at)),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
       ...slipFoot());

@@ -452,6 +452,22 @@ fn spawn_background_tasks(
     let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
     tokio::spawn(Arc::clone(health).watch(pool.clone(), every, timeout));
 
+    // The working calendar overdue days are counted on: at start, then every five minutes (an
+    // administrator's edit reaches every instance within that time).
+    let calendar = Arc::clone(lookup);
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            ticker.tick().await;
+            if let Err(error) = calendar.refresh_calendar().await {
+                tracing::warn!(
+                    "working calendar not refreshed for the lookup: {}",
+                    crate::error::redacted_chain(&error)
+                );
+            }
+        }
+    });
+
     let tidy = Arc::clone(lookup);
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(60));

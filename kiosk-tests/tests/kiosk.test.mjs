@@ -21,6 +21,8 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   tracuu = new Tracuu({ env: {
     TRACUU_KIOSK__KEYS: `${KIOSK}:${KIOSK_KEY},other-kiosk:other-kiosk-secret-key`,
+    // The wording tests push dossiers whose appointment date has passed, as the main store would.
+    TRACUU_SYNC__SECRETS: 'kiosk-test-sync-secret',
     // The public site differs from the address the kiosk is served from, as in a service centre.
     TRACUU_PROVINCE__PUBLIC_BASE_URL: PUBLIC_SITE,
   } });
@@ -1135,6 +1137,95 @@ test('a scanned receipt QR link opens the detailed view on the kiosk', async () 
     await shot(page, '30-lookup-qr-detailed');
     await page.context().close();
   }
+});
+
+// Opens the detailed view of `code` by scanning its receipt's QR link, on a kiosk with its key (its
+// own lookup budgets: the other tests spend the loopback address's); returns the page.
+async function openDetailed(code, viewport = PORTRAIT) {
+  const link = await tracuu.qrLink(code);
+  const page = await openKiosk(viewport, `&key=${KIOSK_KEY}`);
+  await scan(page, link);
+  await page.waitForSelector('#details .timeline li');
+  return page;
+}
+
+test('refused, stopped and withdrawn dossiers say why, carry no timeliness and no place to collect', async () => {
+  for (const status of [3, 7, 8]) {
+    const dossier = tracuu.dossier(status);
+    for (const viewport of [PORTRAIT, LANDSCAPE]) {
+      const page = await openDetailed(dossier.code, viewport);
+      const result = await page.locator('#result').innerText();
+      for (const word of ['Trước hạn', 'Đúng hạn', 'Trễ hạn', 'Chưa tính hạn']) {
+        assert.ok(!result.includes(word), `${status}: "${word}" on ${result}`);
+      }
+      assert.equal(await page.$('.fact.timeliness'), null, `${status}: no timeliness line`);
+      const reason = page.locator('#reason');
+      assert.ok(await reason.isVisible(), `${status}: the reason is shown`);
+      const title = await reason.locator('h3').innerText();
+      assert.equal(title, { 3: 'Lý do không tiếp nhận', 7: 'Lý do rút hồ sơ', 8: 'Lý do dừng xử lý' }[status]);
+      // The reason is the main store's note, not a stock sentence.
+      const text = await reason.locator('p').innerText();
+      assert.ok(text.length > 10 && !text.includes('chưa được cập nhật'), `${status}: ${text}`);
+      assert.equal(await page.$('.collect'), null, `${status}: nowhere to collect a result`);
+      assert.match(await page.locator('#status-plain').innerText(), status === 7 ? /rút/ : /lý do/);
+      await shot(page, `40-wording-status-${status}`);
+      await page.context().close();
+    }
+  }
+});
+
+test('an overdue dossier waiting for the citizen says what to do and by when, and names no past date to collect', async () => {
+  // Two dossiers of a demo procedure and agency, received 40 days ago and due 20 days ago: one
+  // waiting for supplements (asked 25 days ago, to bring within 10 days from now), one still
+  // being processed.
+  const found = await fetch(`${tracuu.address}/api/v1/dossiers/${tracuu.dossier(5).code}`, { headers: { 'X-Kiosk-Id': KIOSK, 'X-Kiosk-Key': KIOSK_KEY } });
+  assert.equal(found.status, 200, 'the showcase dossier the pushed ones are modelled on');
+  const model = await found.json();
+  const day = 24 * 3600 * 1000;
+  const at = (days) => new Date(Date.now() - days * day).toISOString();
+  const base = (code, status) => ({
+    code, version: 1, procedure_code: model.procedure.code,
+    receiving_agency_code: model.receiving_agency.code, handling_agency_code: model.handling_agency.code,
+    channel: 1, status, applicant_name: 'Phạm Thị Thu Hà', applicant_phone: '0912 000 731',
+    received_at: at(40), due_at: at(20), updated_at: at(0),
+    events: [{ at: at(40), status: 2, step: 'Tiếp nhận hồ sơ', agency_code: model.receiving_agency.code }],
+  });
+  const waiting = Object.assign(base('000.00.16.H48-261027-0731', 5), {
+    supplement_count: 1, supplement_requested_at: at(25), citizen_due_at: at(-10),
+    supplement_request: 'Bản sao chứng thực sổ hộ khẩu',
+  });
+  waiting.events.push({ at: at(25), status: 5, step: 'Yêu cầu bổ sung hồ sơ', note: 'Bản sao chứng thực sổ hộ khẩu' });
+  const late = base('000.00.16.H48-261027-0732', 4);
+  const report = await tracuu.push([waiting, late]);
+  assert.equal(report.applied, 2, JSON.stringify(report));
+
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    const page = await openDetailed(waiting.code, viewport);
+    const result = await page.locator('#result').innerText();
+    assert.ok(!result.includes('Trước hạn') && !result.includes('Đúng hạn'), result);
+    assert.equal(await page.locator('.fact.timeliness dd').innerText(), 'Chờ bạn bổ sung giấy tờ');
+    const plain = await page.locator('#status-plain').innerText();
+    assert.match(plain, /bổ sung/);
+    assert.match(plain, /tạm dừng/);
+    assert.ok(!plain.includes('chưa cần làm gì'), plain);
+    const supplement = await page.locator('.supplement').innerText();
+    assert.match(supplement, /sổ hộ khẩu/);
+    assert.match(supplement, /Hạn bổ sung: \d{2}\/\d{2}\/\d{4}/);
+    const collect = await page.locator('.collect').innerText();
+    assert.ok(!/\d{2}\/\d{2}\/\d{4}/.test(collect), `no date to collect: ${collect}`);
+    assert.match(collect, /Khi hồ sơ có kết quả/);
+    await shot(page, '41-wording-overdue-waiting');
+    await page.context().close();
+  }
+
+  const page = await openDetailed(late.code);
+  const timeliness = await page.locator('.fact.timeliness dd').innerText();
+  assert.match(timeliness, /^Quá hạn \d+ ngày làm việc$/);
+  const plain = await page.locator('#status-plain').innerText();
+  assert.ok(!plain.includes('chưa cần làm gì'), plain);
+  assert.match(plain, /quá ngày hẹn trả/);
+  await shot(page, '42-wording-overdue-in-progress');
+  await page.context().close();
 });
 
 test('idle reset clears text typed into the question form', async () => {

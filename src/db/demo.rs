@@ -160,7 +160,8 @@ impl CopyTables {
 const DOSSIER_COLUMNS: &str = "(code, procedure_code, receiving_agency_code, \
     handling_agency_code, channel, status, applicant_name, applicant_phone, received_at, due_at, \
     finished_at, returned_at, supplement_count, supplement_requested_at, supplement_seconds, \
-    supplement_request, version, source_updated_at)";
+    supplement_request, version, source_updated_at, fee_amount_vnd, fee_payment_place, \
+    citizen_due_at)";
 
 const DOSSIER_TYPES: &[Type] = &[
     Type::TEXT,
@@ -180,6 +181,9 @@ const DOSSIER_TYPES: &[Type] = &[
     Type::INT8,
     Type::TEXT,
     Type::INT8,
+    Type::TIMESTAMPTZ,
+    Type::INT8,
+    Type::TEXT,
     Type::TIMESTAMPTZ,
 ];
 
@@ -238,6 +242,9 @@ pub async fn copy_dossiers(
                 &d.supplement_request,
                 &d.version,
                 &d.source_updated_at,
+                &d.fee_amount_vnd,
+                &d.fee_payment_place,
+                &d.citizen_due_at,
             ])
             .await
             .context("writing a dossier row")?;

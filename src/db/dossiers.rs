@@ -21,13 +21,14 @@ macro_rules! dossier_columns {
         "d.code, d.version, d.procedure_code, d.receiving_agency_code, d.handling_agency_code,
          d.channel, d.status, d.applicant_name, d.applicant_phone, d.received_at, d.due_at,
          d.finished_at, d.returned_at, d.supplement_count, d.supplement_requested_at,
-         d.supplement_seconds, d.supplement_request, d.source_updated_at"
+         d.supplement_seconds, d.supplement_request, d.source_updated_at, d.fee_amount_vnd,
+         d.fee_payment_place, d.citizen_due_at"
     };
 }
 pub(crate) use dossier_columns;
 
 /// How many columns [`dossier_columns!`] selects: the first column after them is this index.
-pub(crate) const DOSSIER_COLUMNS: usize = 18;
+pub(crate) const DOSSIER_COLUMNS: usize = 21;
 
 /// A stored code or phone parsed into its domain type. It must already be in the canonical form
 /// tracuu writes: a value in any other form did not come from tracuu, and normalising it here
@@ -82,6 +83,9 @@ pub(crate) fn dossier_from_row(row: &Row, events: Vec<DossierEvent>) -> anyhow::
             supplement_seconds: row.try_get(15)?,
             supplement_request: row.try_get(16)?,
             source_updated_at: row.try_get(17)?,
+            fee_amount_vnd: row.try_get(18)?,
+            fee_payment_place: row.try_get(19)?,
+            citizen_due_at: row.try_get(20)?,
             events,
         })
     };

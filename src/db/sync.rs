@@ -105,11 +105,11 @@ const UPSERT_DOSSIERS: &str = "
 INSERT INTO dossiers (code, version, procedure_code, receiving_agency_code, handling_agency_code,
     channel, status, applicant_name, applicant_phone, received_at, due_at, finished_at, returned_at,
     supplement_count, supplement_requested_at, supplement_seconds, supplement_request,
-    source_updated_at)
+    source_updated_at, fee_amount_vnd, fee_payment_place, citizen_due_at)
 SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int2[],
     $7::int2[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
     $13::timestamptz[], $14::int4[], $15::timestamptz[], $16::int8[], $17::text[],
-    $18::timestamptz[])
+    $18::timestamptz[], $19::int8[], $20::text[], $21::timestamptz[])
 ON CONFLICT (code) DO UPDATE SET
     version = EXCLUDED.version,
     procedure_code = EXCLUDED.procedure_code,
@@ -127,7 +127,10 @@ ON CONFLICT (code) DO UPDATE SET
     supplement_requested_at = EXCLUDED.supplement_requested_at,
     supplement_seconds = EXCLUDED.supplement_seconds,
     supplement_request = EXCLUDED.supplement_request,
-    source_updated_at = EXCLUDED.source_updated_at
+    source_updated_at = EXCLUDED.source_updated_at,
+    fee_amount_vnd = EXCLUDED.fee_amount_vnd,
+    fee_payment_place = EXCLUDED.fee_payment_place,
+    citizen_due_at = EXCLUDED.citizen_due_at
 WHERE dossiers.version < EXCLUDED.version
 RETURNING code, lookup_number, updated_at";
 
@@ -166,6 +169,9 @@ pub async fn apply_dossiers(
     let mut supplement_seconds = Vec::with_capacity(n);
     let mut supplement_request = Vec::with_capacity(n);
     let mut source_updated = Vec::with_capacity(n);
+    let mut fee_amount = Vec::with_capacity(n);
+    let mut fee_place = Vec::with_capacity(n);
+    let mut citizen_due = Vec::with_capacity(n);
     for d in dossiers {
         code.push(d.code.as_str());
         version.push(d.version);
@@ -185,6 +191,9 @@ pub async fn apply_dossiers(
         supplement_seconds.push(d.supplement_seconds);
         supplement_request.push(d.supplement_request.as_deref());
         source_updated.push(d.source_updated_at);
+        fee_amount.push(d.fee_amount_vnd);
+        fee_place.push(d.fee_payment_place.as_deref());
+        citizen_due.push(d.citizen_due_at);
     }
     let statement = client.prepare_cached(UPSERT_DOSSIERS).await?;
     let applied: Vec<AppliedDossier> = client
@@ -209,6 +218,9 @@ pub async fn apply_dossiers(
                 &supplement_seconds,
                 &supplement_request,
                 &source_updated,
+                &fee_amount,
+                &fee_place,
+                &citizen_due,
             ],
         )
         .await?

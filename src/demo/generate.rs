@@ -1371,6 +1371,7 @@ where
         let mut supp_at = None;
         let mut supp_secs = 0;
         let mut last_request = 0;
+        let mut fin_requested = None;
         for (k, &i) in cut.idx[..cut.len].iter().enumerate() {
             let i = usize::from(i);
             let (step, ws) = tl.steps[i];
@@ -1389,6 +1390,7 @@ where
                     last_request = secs;
                 }
                 Step::SuppDone => supp_secs += secs - last_request,
+                Step::FinRequest => fin_requested = Some(secs),
                 Step::Result | Step::Reject | Step::Withdraw | Step::Stop => finished = Some(secs),
                 Step::Return => returned = Some(secs),
                 _ => {}
@@ -1463,6 +1465,14 @@ where
             supplement_requested_at: supp_at.map(utc),
             supplement_seconds: supp_secs,
             supplement_request,
+            // A dossier waiting for payment says how much, where to pay and by when (30 days
+            // from the tax notice), as the main store may send it; the amount follows from the
+            // receipt time, so the demo stays deterministic without drawing from the generator.
+            fee_amount_vnd: (status == 6).then(|| (1 + (received_secs / 3_600) % 40) * 250_000),
+            fee_payment_place: (status == 6).then(|| DEMO_PAYMENT_PLACE.to_owned()),
+            citizen_due_at: fin_requested
+                .filter(|_| status == 6)
+                .map(|at| utc(at) + chrono::Duration::days(30)),
             version,
             events,
         }
@@ -1675,9 +1685,15 @@ struct Dossier0 {
     supplement_requested_at: Option<DateTime<Utc>>,
     supplement_seconds: i64,
     supplement_request: Option<String>,
+    fee_amount_vnd: Option<i64>,
+    fee_payment_place: Option<String>,
+    citizen_due_at: Option<DateTime<Utc>>,
     version: i64,
     events: Vec<DossierEvent>,
 }
+
+/// Where a demo dossier's fees are paid.
+const DEMO_PAYMENT_PLACE: &str = "Theo Thông báo nộp tiền của cơ quan thuế: nộp tại Kho bạc Nhà nước hoặc ngân hàng được ủy nhiệm thu, hoặc nộp trực tuyến qua Cổng Dịch vụ công quốc gia";
 
 impl Dossier0 {
     /// The dossier with its code. The main store would have last changed it at its latest step,
@@ -1701,6 +1717,9 @@ impl Dossier0 {
             supplement_requested_at: self.supplement_requested_at,
             supplement_seconds: self.supplement_seconds,
             supplement_request: self.supplement_request,
+            fee_amount_vnd: self.fee_amount_vnd,
+            fee_payment_place: self.fee_payment_place,
+            citizen_due_at: self.citizen_due_at,
             version: self.version,
             source_updated_at: self.events.last().map_or(received_at, |e| e.at),
             events: self.events,

@@ -278,6 +278,35 @@ impl WorkingCalendar {
         seconds / 60
     }
 
+    /// Working days strictly after `from` up to and including `to` (0 when `to` is not after
+    /// `from`): how many working days a dossier due on `from` is overdue on `to`. Whole weeks are
+    /// counted at once and only the exceptions inside the range are looked at, so a range of years
+    /// costs no more than one of days (it is computed per lookup of an overdue dossier).
+    pub fn working_days_after(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        let days = (to - from).num_days();
+        if days <= 0 {
+            return 0;
+        }
+        let weekday = |d: NaiveDate| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let mut count = (days / 7) * 5;
+        let mut day = from + chrono::Duration::days((days / 7) * 7);
+        while day < to {
+            day = day.succ_opt().unwrap_or(to);
+            count += i64::from(weekday(day));
+        }
+        let Some(first) = from.succ_opt() else {
+            return u32::try_from(count).unwrap_or(u32::MAX);
+        };
+        for (date, kind) in self.exceptions.range(first..=to) {
+            match (kind, weekday(*date)) {
+                (DayKind::Holiday, true) => count -= 1,
+                (DayKind::Working, false) => count += 1,
+                _ => {}
+            }
+        }
+        u32::try_from(count.max(0)).unwrap_or(u32::MAX)
+    }
+
     /// Moves a local time to the earliest working moment at or after it.
     fn normalize_local(&self, t: NaiveDateTime) -> NaiveDateTime {
         let (date, time) = (t.date(), t.time());
@@ -622,6 +651,29 @@ pub fn seeded_days() -> &'static [SeededDay] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn working_days_after_agrees_with_counting_day_by_day() {
+        let calendar = WorkingCalendar::vietnam_default();
+        let start = NaiveDate::from_ymd_opt(2024, 12, 20).unwrap_or_default();
+        for offset in (0..900).step_by(3) {
+            let from = start + chrono::Duration::days(offset);
+            for len in [0i64, 1, 2, 5, 6, 7, 8, 13, 30, 61, 400] {
+                let to = from + chrono::Duration::days(len);
+                let mut naive = 0;
+                let mut day = from;
+                while day < to {
+                    day = day.succ_opt().unwrap_or(to);
+                    naive += u32::from(calendar.is_working_day(day));
+                }
+                assert_eq!(calendar.working_days_after(from, to), naive, "{from} {to}");
+            }
+        }
+        assert_eq!(
+            calendar.working_days_after(start, start - chrono::Duration::days(3)),
+            0
+        );
+    }
 
     /// A Vietnam local time as UTC.
     fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {

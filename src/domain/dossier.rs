@@ -45,6 +45,13 @@ pub struct Dossier {
     pub supplement_seconds: i64,
     /// What must be supplemented, while the dossier waits for it.
     pub supplement_request: Option<String>,
+    /// The fees or taxes due, in đồng, while the dossier waits for payment (status 6), when the
+    /// main store sends them.
+    pub fee_amount_vnd: Option<i64>,
+    /// Where and how to pay them ("Chi cục Thuế khu vực ..., hoặc nộp trực tuyến ...").
+    pub fee_payment_place: Option<String>,
+    /// By when the citizen must supplement or pay (statuses 5 and 6), when the main store sends it.
+    pub citizen_due_at: Option<DateTime<Utc>>,
     /// When the main store last changed this dossier (drives the sync-lag figures).
     pub source_updated_at: DateTime<Utc>,
     /// The timeline, oldest first.

@@ -23,6 +23,7 @@ pub mod phone;
 pub mod qr_token;
 pub mod sms;
 pub mod speech;
+pub mod standing;
 pub mod status;
 pub mod succession;
 pub mod text;
@@ -40,6 +41,7 @@ pub use lookup_number::{damm_digit, LookupNumber};
 pub use masked_name::mask_name;
 pub use phone::{PhoneLast4, PhoneNumber, SmsSender};
 pub use qr_token::{QrKey, QrKeyring, QrToken, TokenCheck};
+pub use standing::Standing;
 pub use status::{Channel, Status};
 pub use timeliness::{assess, Timeliness, TimelinessInput};
 

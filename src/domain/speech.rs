@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 
 use super::calendar::vn_offset;
+use super::standing::Standing;
 use super::{Status, Timeliness, WorkingHours};
 
 const DIGITS: [&str; 10] = [
@@ -256,22 +257,41 @@ pub fn bring_sentence(status: Status) -> Option<&'static str> {
         Status::NotAccepted => Some(
             "Ông bà có thể đến Bộ phận Một cửa, mang theo giấy tiếp nhận hồ sơ, để được hướng dẫn.",
         ),
+        Status::Stopped => Some(
+            "Lý do dừng xử lý có trên trang tra cứu khi nhập bốn chữ số cuối số điện thoại của người nộp, hoặc ông bà hỏi điện thoại viên.",
+        ),
         _ => None,
     }
 }
 
-/// Early, on time or late, as one sentence (none when it does not apply).
-pub fn timeliness_sentence(timeliness: Timeliness) -> Option<&'static str> {
-    match timeliness {
-        Timeliness::Early => Some("Hồ sơ được giải quyết trước hạn."),
-        Timeliness::OnTime => Some("Hồ sơ được giải quyết đúng hạn."),
-        Timeliness::Late => Some("Hồ sơ được giải quyết trễ hạn so với ngày hẹn."),
-        Timeliness::InProgressOnTime => Some("Hồ sơ đang trong thời hạn giải quyết."),
-        Timeliness::InProgressOverdue => {
-            Some("Hồ sơ đã quá ngày hẹn trả. Chúng tôi thành thật xin lỗi vì sự chậm trễ.")
+/// Where the dossier stands against its deadline, as one sentence (none when nothing is to be
+/// said): early, on time or late only once finished; in time or overdue by so many working days
+/// while the agency works on it; paused while it waits for the caller.
+pub fn timeliness_sentence(standing: Standing) -> Option<String> {
+    Some(match standing {
+        Standing::Finished(Timeliness::Early) => "Hồ sơ được giải quyết trước hạn.".to_owned(),
+        Standing::Finished(Timeliness::OnTime) => "Hồ sơ được giải quyết đúng hạn.".to_owned(),
+        Standing::Finished(Timeliness::Late) => {
+            "Hồ sơ được giải quyết trễ hạn so với ngày hẹn.".to_owned()
         }
-        Timeliness::NotApplicable => None,
-    }
+        Standing::InTime => "Hồ sơ đang trong thời hạn giải quyết.".to_owned(),
+        Standing::Overdue { working_days: 0 } => {
+            "Hồ sơ đã quá ngày hẹn trả. Chúng tôi thành thật xin lỗi vì sự chậm trễ.".to_owned()
+        }
+        Standing::Overdue { working_days } => format!(
+            "Hồ sơ đã quá ngày hẹn trả {} ngày làm việc. Chúng tôi thành thật xin lỗi vì sự chậm trễ.",
+            number_words(u64::from(working_days))
+        ),
+        Standing::AwaitingSupplement => {
+            "Thời hạn giải quyết tạm dừng cho đến khi ông bà bổ sung; ngày hẹn trả sẽ được tính lại."
+                .to_owned()
+        }
+        Standing::AwaitingPayment => {
+            "Thời hạn giải quyết tạm dừng cho đến khi ông bà nộp; hồ sơ được tiếp tục giải quyết khi cơ quan nhận được chứng từ."
+                .to_owned()
+        }
+        _ => return None,
+    })
 }
 
 /// The public facts of a dossier a status report is made of.
@@ -287,7 +307,10 @@ pub struct PublicFacts {
     /// Who serves the handling agency's dossiers now, once it has closed.
     pub handling_now: Option<Vec<super::succession::NowAgency>>,
     pub status: Status,
-    pub timeliness: Timeliness,
+    /// Where it stands against its deadline, as the caller is told it.
+    pub standing: Standing,
+    /// By when the caller must supplement or pay (statuses 5 and 6), when the main store says.
+    pub citizen_due_at: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -309,13 +332,21 @@ pub fn status_report(facts: &PublicFacts) -> String {
         format!("Ngày tiếp nhận: {}.", vn_date_words(facts.received_at)),
     ];
     match facts.status {
-        Status::Registered
-        | Status::Accepted
-        | Status::InProgress
-        | Status::SupplementRequested
-        | Status::FinancialObligation => {
+        Status::Registered | Status::Accepted | Status::InProgress => {
             if let Some(due) = facts.due_at {
                 parts.push(format!("Ngày hẹn trả kết quả: {}.", vn_date_words(due)));
+            }
+        }
+        // The deadline is paused while the dossier waits for the caller: the appointment date is
+        // not named, the caller's own deadline is.
+        Status::SupplementRequested => {
+            if let Some(by) = facts.citizen_due_at {
+                parts.push(format!("Hạn bổ sung: {}.", vn_date_words(by)));
+            }
+        }
+        Status::FinancialObligation => {
+            if let Some(by) = facts.citizen_due_at {
+                parts.push(format!("Hạn nộp: {}.", vn_date_words(by)));
             }
         }
         Status::Completed => {
@@ -337,8 +368,8 @@ pub fn status_report(facts: &PublicFacts) -> String {
             }
         }
     }
-    if let Some(t) = timeliness_sentence(facts.timeliness) {
-        parts.push(t.to_owned());
+    if let Some(t) = timeliness_sentence(facts.standing) {
+        parts.push(t);
     }
     if let Some(b) = bring_sentence(facts.status) {
         parts.push(b.to_owned());
@@ -506,7 +537,8 @@ mod tests {
             receiving_now: None,
             handling_now: None,
             status,
-            timeliness,
+            standing: Standing::of(status, timeliness, 0),
+            citizen_due_at: None,
             received_at: at(2),
             due_at: Some(at(20)),
             finished_at: (!status.is_open()).then(|| at(18)),
@@ -531,12 +563,12 @@ mod tests {
             (
                 Status::SupplementRequested,
                 "cần bổ sung giấy tờ",
-                &[due, "giấy tờ cần bổ sung"],
+                &["giấy tờ cần bổ sung", "tạm dừng"],
             ),
             (
                 Status::FinancialObligation,
                 "nghĩa vụ tài chính",
-                &[due, "thông báo nộp tiền"],
+                &["thông báo nộp tiền", "tạm dừng"],
             ),
             (Status::Withdrawn, "đã được rút", &[done]),
             (Status::Stopped, "đã dừng xử lý", &[done]),

@@ -181,6 +181,15 @@ impl LookupService {
         &self.cache
     }
 
+    /// Loads the working calendar (with the administrators' edits) that the words of overdue
+    /// dossiers count working days on ("Quá hạn 3 ngày làm việc"); called at start and every few
+    /// minutes (docs/decisions/0057).
+    pub async fn refresh_calendar(&self) -> anyhow::Result<()> {
+        let client = self.pool.get().await?;
+        view::set_calendar(db::calendar::load(&client).await?);
+        Ok(())
+    }
+
     /// The rate limits, for channels that count their own failures and for periodic tidying.
     pub fn guard(&self) -> &Guard {
         &self.guard

@@ -1,7 +1,7 @@
 //! Ready-to-serve views of one dossier (docs/domain.md, personal data). The public and detailed parts are
 //! serialized once, when the dossier enters the cache; only the few values that depend on the
-//! moment of the request (timeliness of an open dossier, where the answer came from, the proof
-//! outcome) are written per request.
+//! moment of the request (where an open dossier stands and the sentence that says it, where the
+//! answer came from, the proof outcome) are written per request.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +13,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::dossiers::{DossierRecord, StoredViewRow};
 use crate::domain::speech::PublicFacts;
+use crate::domain::standing::{
+    late_reason, plain_words, reason_title, shows_where_to_collect, standing_with, vnd, Standing,
+    REASON_UNKNOWN,
+};
 use crate::domain::succession::{now_sentence, NowAgency};
 use crate::domain::timeliness::{assess, Timeliness, TimelinessInput};
-use crate::domain::{mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status};
+use crate::domain::{
+    mask_name, vn_offset, Channel, LookupNumber, PhoneLast4, Status, WorkingCalendar,
+};
+
+/// The working calendar the words of open dossiers count overdue days on ("Quá hạn 3 ngày làm
+/// việc"): the seeded Vietnamese calendar until the lookup service loads the administrators'
+/// calendar, then refreshed by it (docs/decisions/0057).
+static CALENDAR: std::sync::RwLock<Option<Arc<WorkingCalendar>>> = std::sync::RwLock::new(None);
+
+/// Replaces the working calendar overdue days are counted on.
+pub fn set_calendar(calendar: WorkingCalendar) {
+    if let Ok(mut slot) = CALENDAR.write() {
+        *slot = Some(Arc::new(calendar));
+    }
+}
+
+fn calendar() -> Arc<WorkingCalendar> {
+    CALENDAR
+        .read()
+        .ok()
+        .and_then(|slot| slot.clone())
+        .unwrap_or_else(|| Arc::new(WorkingCalendar::vietnam_default()))
+}
 
 /// A dossier as the cache holds it: serialized views plus what is needed to check a proof and to
 /// finish the response. Holds no personal data in clear except the last four phone digits.
@@ -30,26 +56,28 @@ pub struct CachedDossier {
     /// The fields only the detailed view has, as `,"k":v,...`.
     detail: Box<[u8]>,
     phone_last4: Option<[u8; 4]>,
+    /// The status of this version (what the words of its standing depend on).
+    status: Status,
     clock: Clock,
     /// Set when the entry is read; the cache's CLOCK eviction clears it and spares the entry once.
     pub(crate) referenced: std::sync::atomic::AtomicBool,
-    /// A channel's rendering of this version (the SMS status reply), with the timeliness it was
-    /// rendered at: reused while the timeliness is the same, dropped with the entry.
-    memo: std::sync::Mutex<Option<(Timeliness, Arc<str>)>>,
+    /// A channel's rendering of this version (the SMS status reply), with the standing it was
+    /// rendered at: reused while the standing is the same, dropped with the entry.
+    memo: std::sync::Mutex<Option<(Standing, Arc<str>)>>,
 }
 
-/// Timeliness is fixed once a dossier has its end point; otherwise it depends on the clock.
+/// Where a dossier stands is fixed once its processing has ended; an open dossier's depends on
+/// the clock (in time, or overdue by so many working days).
 #[derive(Debug)]
 enum Clock {
-    Final(Timeliness),
+    Final(Standing),
     Running(Box<TimelinessInput>),
 }
 
 impl Clock {
     fn new(input: TimelinessInput) -> Self {
-        let timeliness = assess(&input, Utc::now());
-        if timeliness.is_final() {
-            Clock::Final(timeliness)
+        if input.status.is_terminal() {
+            Clock::Final(Standing::of(input.status, assess(&input, Utc::now()), 0))
         } else {
             Clock::Running(Box::new(input))
         }
@@ -106,6 +134,10 @@ impl ServedFrom {
     }
 }
 
+/// Every detailed part rendered since the honest status words has this field (null or not); a
+/// stored one without it is rendered again ([`CachedDossier::from_stored`]).
+const DETAIL_MARK: &[u8] = br#""reason":"#;
+
 /// How every public view begins: its first field is the code ([`CachedDossier::head_names`]).
 const HEAD_PREFIX: &[u8] = br#"{"code":""#;
 
@@ -132,6 +164,10 @@ pub struct PublicView<'a> {
     pub finished_at: Option<DateTime<Utc>>,
     #[serde(with = "view_time::optional")]
     pub returned_at: Option<DateTime<Utc>>,
+    /// By when the citizen must supplement or pay, while the dossier waits for them and the main
+    /// store sent it (a date, no personal data: the SMS reply and the IVR say it too).
+    #[serde(default, with = "view_time::optional")]
+    pub citizen_due_at: Option<DateTime<Utc>>,
     /// The masked applicant name ("Nguyễn V. A.").
     pub applicant: String,
     pub freshness: Freshness,
@@ -189,7 +225,34 @@ pub struct Freshness {
 pub struct DetailView<'a> {
     pub timeline: Vec<TimelineStep<'a>>,
     pub supplement: Option<SupplementView<'a>>,
-    pub collect_result: CollectView<'a>,
+    /// Why a dossier was refused, withdrawn or stopped (from its timeline's notes), or why a
+    /// finished one is late.
+    #[serde(default)]
+    pub reason: Option<ReasonView<'a>>,
+    /// The fees due and where to pay them, while the dossier waits for payment and the main
+    /// store sent them.
+    #[serde(default)]
+    pub fee: Option<FeeView<'a>>,
+    /// Where to collect the result: only while there is or will be one (not once refused,
+    /// withdrawn, stopped or handed over).
+    pub collect_result: Option<CollectView<'a>>,
+}
+
+/// Fees or taxes due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FeeView<'a> {
+    pub amount_vnd: Option<i64>,
+    /// The amount as written ("2.500.000 đồng").
+    pub amount_text: Option<Cow<'a, str>>,
+    /// Where and how to pay.
+    pub place: Option<Cow<'a, str>>,
+}
+
+/// The reason the detailed view gives, with its heading ("Lý do dừng xử lý").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReasonView<'a> {
+    pub title: Cow<'a, str>,
+    pub text: Cow<'a, str>,
 }
 
 /// One step of the timeline.
@@ -226,6 +289,7 @@ pub struct CollectView<'a> {
     pub address: Option<Cow<'a, str>>,
     pub phone: Option<Cow<'a, str>>,
     pub hours: Option<Cow<'a, str>>,
+    /// From when the result can be collected: only once it is ready (status 9).
     #[serde(with = "view_time::optional")]
     pub from: Option<DateTime<Utc>>,
 }
@@ -361,6 +425,12 @@ impl CachedDossier {
             due_at: dossier.due_at,
             finished_at: dossier.finished_at,
             returned_at: dossier.returned_at,
+            citizen_due_at: matches!(
+                status,
+                Status::SupplementRequested | Status::FinancialObligation
+            )
+            .then_some(dossier.citizen_due_at)
+            .flatten(),
             applicant: mask_name(&dossier.applicant_name),
             freshness: Freshness {
                 source_updated_at: dossier.source_updated_at,
@@ -399,6 +469,11 @@ impl CachedDossier {
                 .flatten()
                 .map(Cow::Borrowed),
         });
+        // The result is ready from when it was finished; an expected result has no date here
+        // (the appointment date and whether it is kept are in the public view).
+        let ready_from = (status == Status::Completed)
+            .then_some(dossier.finished_at.or(dossier.due_at))
+            .flatten();
         let collect_result = match record.receiving_now.as_deref() {
             None => CollectView {
                 agency: Cow::Borrowed(&record.receiving_agency_name),
@@ -406,7 +481,7 @@ impl CachedDossier {
                 address: record.desk_address.as_deref().map(Cow::Borrowed),
                 phone: record.desk_phone.as_deref().map(Cow::Borrowed),
                 hours: record.desk_hours.as_deref().map(Cow::Borrowed),
-                from: dossier.due_at,
+                from: ready_from,
             },
             Some(now) => {
                 let one = match now {
@@ -423,14 +498,60 @@ impl CachedDossier {
                         .map(Cow::Borrowed),
                     phone: one.and_then(|o| o.desk_phone.as_deref()).map(Cow::Borrowed),
                     hours: one.and_then(|o| o.desk_hours.as_deref()).map(Cow::Borrowed),
-                    from: dossier.due_at,
+                    from: ready_from,
                 }
             }
         };
+        let final_timeliness = status.is_terminal().then(|| {
+            assess(
+                &TimelinessInput {
+                    status,
+                    received_at: dossier.received_at,
+                    due_at: dossier.due_at,
+                    finished_at: dossier.finished_at,
+                    returned_at: dossier.returned_at,
+                    supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
+                    supplement_requested_at: dossier.supplement_requested_at,
+                    supplement_seconds: dossier.supplement_seconds,
+                },
+                Utc::now(),
+            )
+        });
+        let reason = match status {
+            Status::NotAccepted | Status::Withdrawn | Status::Stopped => Some(ReasonView {
+                title: Cow::Borrowed(reason_title(status)),
+                // The note of the latest step that took the dossier to its status.
+                text: dossier
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.status == status && e.note.is_some())
+                    .and_then(|e| e.note.as_deref())
+                    .map_or(Cow::Borrowed(REASON_UNKNOWN), Cow::Borrowed),
+            }),
+            Status::Completed | Status::Returned if final_timeliness == Some(Timeliness::Late) => {
+                Some(ReasonView {
+                    title: Cow::Borrowed(reason_title(status)),
+                    text: Cow::Owned(late_reason(
+                        u32::try_from(dossier.supplement_count).unwrap_or(0),
+                    )),
+                })
+            }
+            _ => None,
+        };
+        let fee = (status == Status::FinancialObligation
+            && (dossier.fee_amount_vnd.is_some() || dossier.fee_payment_place.is_some()))
+        .then(|| FeeView {
+            amount_vnd: dossier.fee_amount_vnd,
+            amount_text: dossier.fee_amount_vnd.map(|a| Cow::Owned(vnd(a))),
+            place: dossier.fee_payment_place.as_deref().map(Cow::Borrowed),
+        });
         let detail = DetailView {
             timeline,
             supplement,
-            collect_result,
+            reason,
+            fee,
+            collect_result: shows_where_to_collect(status).then_some(collect_result),
         };
         let mut detail = serde_json::to_vec(&detail)?;
         detail.pop();
@@ -457,6 +578,7 @@ impl CachedDossier {
                 .applicant_phone
                 .as_ref()
                 .and_then(|phone| last4_digits(phone.e164())),
+            status,
             clock: Clock::new(input),
             referenced: Default::default(),
             memo: Default::default(),
@@ -469,13 +591,22 @@ impl CachedDossier {
         let (Some(head), Some(detail)) = (row.head, row.detail) else {
             return Ok(None);
         };
+        // A view stored by a binary older than the honest status words (it has no reason field):
+        // rendered again, as a missing one is.
+        if !detail
+            .windows(DETAIL_MARK.len())
+            .any(|window| window == DETAIL_MARK)
+        {
+            return Ok(None);
+        }
         anyhow::ensure!(
             Self::head_names(&head, &row.code),
             "the stored public view of {} does not begin with its code",
             row.code
         );
+        let status = Status::from_code(row.status)?;
         let input = TimelinessInput {
-            status: Status::from_code(row.status)?,
+            status,
             received_at: row.received_at,
             due_at: row.due_at,
             finished_at: row.finished_at,
@@ -490,6 +621,7 @@ impl CachedDossier {
             head: Arc::from(head),
             detail: detail.into_boxed_slice(),
             phone_last4: row.phone_last4.as_deref().and_then(last4_digits),
+            status,
             clock: Clock::new(input),
             referenced: Default::default(),
             memo: Default::default(),
@@ -530,20 +662,25 @@ impl CachedDossier {
             .is_some_and(|known| proof.matches(known))
     }
 
-    /// Timeliness at `now`.
-    pub fn timeliness(&self, now: DateTime<Utc>) -> Timeliness {
+    /// Where the dossier stands at `now`, as the citizen is told it.
+    pub fn standing(&self, now: DateTime<Utc>) -> Standing {
         match &self.clock {
-            Clock::Final(t) => *t,
-            Clock::Running(input) => assess(input, now),
+            Clock::Final(standing) => *standing,
+            Clock::Running(input) => standing_with(input, now, calendar),
         }
     }
 
-    /// Timeliness now; the clock is read only for a dossier still running (few of them).
-    pub fn timeliness_now(&self) -> Timeliness {
+    /// Where the dossier stands now; the clock is read only for a dossier still open.
+    pub fn standing_now(&self) -> Standing {
         match &self.clock {
-            Clock::Final(t) => *t,
-            Clock::Running(input) => assess(input, Utc::now()),
+            Clock::Final(standing) => *standing,
+            Clock::Running(input) => standing_with(input, Utc::now(), calendar),
         }
+    }
+
+    /// The status of this version.
+    pub fn status(&self) -> Status {
+        self.status
     }
 
     /// The public view, typed. The cache holds views serialized (that is what the JSON channels
@@ -580,7 +717,7 @@ impl CachedDossier {
                 .unlocks_detail()
                 .then(|| self.detail_view())
                 .transpose()?,
-            timeliness: self.timeliness_now(),
+            standing: self.standing_now(),
             proof,
             proof_retry_after_secs: retry_after.map(whole_seconds),
             served_from,
@@ -590,25 +727,25 @@ impl CachedDossier {
 
     /// The public facts a status report is made of (SMS replies, spoken status).
     pub fn public_facts(&self) -> anyhow::Result<PublicFacts> {
-        Ok(spoken_facts(&self.public_view()?, self.timeliness_now()))
+        Ok(spoken_facts(&self.public_view()?, self.standing_now()))
     }
 
-    /// The memoised rendering for `timeliness`, or renders it with `render` and keeps it.
+    /// The memoised rendering for `standing`, or renders it with `render` and keeps it.
     pub fn memoised(
         &self,
-        timeliness: Timeliness,
+        standing: Standing,
         render: impl FnOnce() -> anyhow::Result<String>,
     ) -> anyhow::Result<Arc<str>> {
         if let Ok(memo) = self.memo.lock() {
             if let Some((at, text)) = memo.as_ref() {
-                if *at == timeliness {
+                if *at == standing {
                     return Ok(Arc::clone(text));
                 }
             }
         }
         let text: Arc<str> = Arc::from(render()?);
         if let Ok(mut memo) = self.memo.lock() {
-            *memo = Some((timeliness, Arc::clone(&text)));
+            *memo = Some((standing, Arc::clone(&text)));
         }
         Ok(text)
     }
@@ -635,9 +772,17 @@ impl CachedDossier {
         if detailed {
             out.extend_from_slice(&self.detail);
         }
-        let timeliness = self.timeliness_now();
+        let standing = self.standing_now();
         let retry = retry_after.map(whole_seconds);
-        write_tail(&mut out, timeliness, proof, retry, served_from, database_up);
+        write_tail(
+            &mut out,
+            self.status,
+            standing,
+            proof,
+            retry,
+            served_from,
+            database_up,
+        );
         out
     }
 
@@ -651,9 +796,17 @@ impl CachedDossier {
         database_up: bool,
     ) -> Vec<u8> {
         let mut out = Vec::with_capacity(TAIL_CAPACITY);
-        let timeliness = self.timeliness_now();
+        let standing = self.standing_now();
         let retry = retry_after.map(whole_seconds);
-        write_tail(&mut out, timeliness, proof, retry, served_from, database_up);
+        write_tail(
+            &mut out,
+            self.status,
+            standing,
+            proof,
+            retry,
+            served_from,
+            database_up,
+        );
         out
     }
 }
@@ -666,7 +819,8 @@ pub struct DossierFacts {
     pub public: PublicView<'static>,
     /// Present when the proof unlocked the detailed view.
     pub detail: Option<DetailView<'static>>,
-    pub timeliness: Timeliness,
+    /// Where the dossier stands now, as the citizen is told it.
+    pub standing: Standing,
     pub proof: ProofOutcome,
     /// When the proof is locked: seconds until phone digits are checked again.
     pub proof_retry_after_secs: Option<u64>,
@@ -678,11 +832,20 @@ pub struct DossierFacts {
 impl DossierFacts {
     /// The public facts a status report is made of.
     pub fn spoken(&self) -> PublicFacts {
-        spoken_facts(&self.public, self.timeliness)
+        spoken_facts(&self.public, self.standing)
+    }
+
+    /// The plain sentence under the status: where the dossier stands and what to do.
+    pub fn plain(&self) -> Cow<'static, str> {
+        plain_words(
+            self.public.status,
+            self.standing,
+            self.proof.unlocks_detail(),
+        )
     }
 }
 
-fn spoken_facts(public: &PublicView<'_>, timeliness: Timeliness) -> PublicFacts {
+fn spoken_facts(public: &PublicView<'_>, standing: Standing) -> PublicFacts {
     PublicFacts {
         lookup_number: public.lookup_number.clone(),
         procedure_name: public.procedure.name.to_string(),
@@ -691,7 +854,8 @@ fn spoken_facts(public: &PublicView<'_>, timeliness: Timeliness) -> PublicFacts 
         receiving_now: public.receiving_agency.now.clone(),
         handling_now: public.handling_agency.now.clone(),
         status: public.status,
-        timeliness,
+        standing,
+        citizen_due_at: public.citizen_due_at,
         received_at: public.received_at,
         due_at: public.due_at,
         finished_at: public.finished_at,
@@ -704,7 +868,9 @@ impl Serialize for DossierFacts {
         #[derive(Serialize)]
         struct Keyed {
             key: &'static str,
-            label: &'static str,
+            label: Option<Cow<'static, str>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            overdue_working_days: Option<u32>,
         }
         #[derive(Serialize)]
         struct Whole<'a> {
@@ -713,6 +879,7 @@ impl Serialize for DossierFacts {
             #[serde(flatten, skip_serializing_if = "Option::is_none")]
             detail: Option<&'a DetailView<'static>>,
             timeliness: Keyed,
+            plain: Cow<'static, str>,
             view: &'static str,
             proof: &'static str,
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -724,9 +891,14 @@ impl Serialize for DossierFacts {
             public: &self.public,
             detail: self.detail.as_ref(),
             timeliness: Keyed {
-                key: self.timeliness.key(),
-                label: self.timeliness.label_vi(),
+                key: self.standing.key(),
+                label: self.standing.label_vi(),
+                overdue_working_days: match self.standing {
+                    Standing::Overdue { working_days } => Some(working_days),
+                    _ => None,
+                },
             },
+            plain: self.plain(),
             view: if self.proof.unlocks_detail() {
                 "detailed"
             } else {
@@ -745,25 +917,39 @@ impl Serialize for DossierFacts {
     }
 }
 
-/// Room for the longest tail (its labels are at most a few dozen bytes each).
-const TAIL_CAPACITY: usize = 192;
+/// Room for the longest tail (its labels are a few dozen bytes, its plain sentence a few hundred).
+const TAIL_CAPACITY: usize = 640;
 
-/// Appends `,"timeliness":{...},"view":...,"database":"..."}`: the fields that change per request.
+/// Appends `,"timeliness":{...},"plain":...,"view":...,"database":"..."}`: the fields that change
+/// per request.
 fn write_tail(
     out: &mut Vec<u8>,
-    timeliness: Timeliness,
+    status: Status,
+    standing: Standing,
     proof: ProofOutcome,
     proof_retry_after_secs: Option<u64>,
     served_from: ServedFrom,
     database_up: bool,
 ) {
-    // Every value written here is a fixed ASCII or Vietnamese literal without quotes or
-    // backslashes, so plain concatenation is valid JSON.
+    // Every value written here is a fixed ASCII or Vietnamese literal (or a number) without
+    // quotes or backslashes, so plain concatenation is valid JSON.
     out.extend_from_slice(b",\"timeliness\":{\"key\":\"");
-    out.extend_from_slice(timeliness.key().as_bytes());
-    out.extend_from_slice(b"\",\"label\":\"");
-    out.extend_from_slice(timeliness.label_vi().as_bytes());
-    out.extend_from_slice(b"\"},\"view\":\"");
+    out.extend_from_slice(standing.key().as_bytes());
+    match standing.label_vi() {
+        Some(label) => {
+            out.extend_from_slice(b"\",\"label\":\"");
+            out.extend_from_slice(label.as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"\",\"label\":null"),
+    }
+    if let Standing::Overdue { working_days } = standing {
+        out.extend_from_slice(b",\"overdue_working_days\":");
+        out.extend_from_slice(working_days.to_string().as_bytes());
+    }
+    out.extend_from_slice(b"},\"plain\":\"");
+    out.extend_from_slice(plain_words(status, standing, proof.unlocks_detail()).as_bytes());
+    out.extend_from_slice(b"\",\"view\":\"");
     out.extend_from_slice(if proof.unlocks_detail() {
         b"detailed" as &[u8]
     } else {

@@ -90,7 +90,9 @@ impl StatusNotices {
                 procedure: change.procedure_name,
                 status: change.status,
                 due: change.due,
-                timeliness: change.view.timeliness(now),
+                standing: change.view.standing(now),
+                // The notification says what changed; the deadline is in the status reply.
+                citizen_due: None,
                 // The notification says what changed; where to go is in the status reply.
                 now: None,
             })?;

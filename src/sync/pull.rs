@@ -58,6 +58,9 @@ const PAYLOAD_FIELDS: &[(&str, ColumnKind, bool)] = &[
     ("supplement_request", ColumnKind::Text, false),
     ("updated_at", ColumnKind::Time, true),
     ("events", ColumnKind::Json, false),
+    ("fee_amount_vnd", ColumnKind::Integer, false),
+    ("fee_payment_place", ColumnKind::Text, false),
+    ("citizen_due_at", ColumnKind::Time, false),
 ];
 
 /// What a pull run did, over all its batches.

@@ -13,6 +13,8 @@ use crate::domain::{AgencyCode, Channel, DossierCode, PhoneNumber, ProcedureCode
 pub const MAX_NAME_CHARS: usize = 200;
 /// Longest free text (supplement request, event note) kept (characters).
 pub const MAX_TEXT_CHARS: usize = 2_000;
+/// The largest fee a snapshot may state, in đồng (a thousand billion).
+pub const MAX_FEE_VND: i64 = 1_000_000_000_000_000;
 /// Longest step name (characters).
 pub const MAX_STEP_CHARS: usize = 300;
 /// Most events in one dossier's timeline.
@@ -53,6 +55,15 @@ pub struct DossierPayload {
     pub supplement_seconds: i64,
     #[serde(default)]
     pub supplement_request: Option<String>,
+    /// Fees or taxes due in đồng, while the status is 6 (optional).
+    #[serde(default)]
+    pub fee_amount_vnd: Option<i64>,
+    /// Where and how to pay them (optional).
+    #[serde(default)]
+    pub fee_payment_place: Option<String>,
+    /// By when the citizen must supplement or pay (optional).
+    #[serde(default)]
+    pub citizen_due_at: Option<DateTime<Utc>>,
     /// When the main store last changed this dossier (drives the sync-lag figures).
     pub updated_at: DateTime<Utc>,
     #[serde(default)]
@@ -202,6 +213,25 @@ impl DossierPayload {
             self.supplement_request.as_deref(),
             MAX_TEXT_CHARS,
         )?;
+        if let Some(amount) = self.fee_amount_vnd {
+            if !(0..=MAX_FEE_VND).contains(&amount) {
+                return Err(ItemError::new(
+                    "fee_amount_vnd",
+                    format!("must be between 0 and {MAX_FEE_VND}"),
+                ));
+            }
+        }
+        let fee_payment_place = optional_text(
+            "fee_payment_place",
+            self.fee_payment_place.as_deref(),
+            MAX_TEXT_CHARS,
+        )?;
+        not_before(
+            "citizen_due_at",
+            self.citizen_due_at,
+            "received_at",
+            self.received_at,
+        )?;
 
         if self.events.len() > MAX_EVENTS {
             return Err(ItemError::new(
@@ -234,6 +264,9 @@ impl DossierPayload {
             supplement_requested_at: self.supplement_requested_at,
             supplement_seconds: self.supplement_seconds,
             supplement_request,
+            fee_amount_vnd: self.fee_amount_vnd,
+            fee_payment_place,
+            citizen_due_at: self.citizen_due_at,
             source_updated_at: self.updated_at,
             events,
         })
@@ -561,6 +594,9 @@ mod proptests {
             "supplement_requested_at": d.supplement_requested_at,
             "supplement_seconds": d.supplement_seconds,
             "supplement_request": d.supplement_request,
+            "fee_amount_vnd": d.fee_amount_vnd,
+            "fee_payment_place": d.fee_payment_place,
+            "citizen_due_at": d.citizen_due_at,
             "updated_at": d.source_updated_at,
             "events": d.events.iter().map(|e| json!({
                 "at": e.at,
@@ -614,7 +650,8 @@ mod proptests {
                 "code", "version", "procedure_code", "receiving_agency_code", "channel", "status",
                 "applicant_name", "applicant_phone", "received_at", "due_at", "finished_at",
                 "returned_at", "supplement_count", "supplement_requested_at", "supplement_seconds",
-                "supplement_request", "updated_at", "events", "unknown",
+                "supplement_request", "updated_at", "events", "unknown", "fee_amount_vnd",
+                "fee_payment_place", "citizen_due_at",
             ]),
             value in any_json(),
         ) {

@@ -101,6 +101,9 @@ pub fn content_hash(d: &Dossier) -> [u8; 16] {
     h.int(d.supplement_seconds);
     h.optional(d.supplement_request.as_deref(), |h, v| h.text(v));
     h.time(d.source_updated_at);
+    h.optional(d.fee_amount_vnd, |h, v| h.int(v));
+    h.optional(d.fee_payment_place.as_deref(), |h, v| h.text(v));
+    h.optional(d.citizen_due_at, |h, v| h.time(v));
     h.int(d.events.len() as i64);
     for e in &d.events {
         h.time(e.at);

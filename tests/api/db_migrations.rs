@@ -392,3 +392,55 @@ async fn stored_views_of_closed_agencies_dossiers_are_dropped_to_be_rendered_wit
         .get(0);
     assert_eq!(dossiers, 2);
 }
+
+#[tokio::test]
+async fn the_fee_columns_arrive_empty_on_old_dossiers_and_refuse_a_negative_amount() {
+    // Arrange: a dossier stored before V19.
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(18))
+        .await
+        .expect("migrate to V18");
+    client
+        .batch_execute(
+            "INSERT INTO agencies (code, parent_code, kind, name) VALUES
+                ('000.00.00.H48', NULL, 'province', 'UBND tỉnh Quảng Ngãi'),
+                ('000.00.05.H48', '000.00.00.H48', 'department', 'Sở Tư pháp');
+             INSERT INTO procedures (code, name, field, processing_days, online_level)
+                 VALUES ('1.001001', 'Đăng ký khai sinh', 'Hộ tịch', 1, 'full');
+             INSERT INTO dossiers (code, procedure_code, receiving_agency_code, handling_agency_code,
+                 channel, status, applicant_name, received_at, version)
+             VALUES ('000.00.05.H48-250401-0001', '1.001001', '000.00.05.H48', '000.00.05.H48', 1, 6,
+                 'Trần Thị Bình', '2025-04-01 08:00+07', 1);",
+        )
+        .await
+        .expect("data in the old schema");
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+
+    // Assert: the dossier is there, without a fee; a negative fee is refused, a fee is kept.
+    let row = client
+        .query_one(
+            "SELECT fee_amount_vnd, fee_payment_place, citizen_due_at IS NULL FROM dossiers",
+            &[],
+        )
+        .await
+        .expect("the old dossier");
+    assert_eq!(row.get::<_, Option<i64>>(0), None);
+    assert_eq!(row.get::<_, Option<String>>(1), None);
+    assert!(row.get::<_, bool>(2));
+    assert!(client
+        .execute("UPDATE dossiers SET fee_amount_vnd = -1", &[])
+        .await
+        .is_err());
+    assert_eq!(
+        client
+            .execute("UPDATE dossiers SET fee_amount_vnd = 2500000", &[])
+            .await
+            .expect("a fee"),
+        1
+    );
+}

@@ -48,6 +48,7 @@ mod staff_calendar;
 mod staff_console;
 mod staff_items;
 mod staff_layout;
+mod status_wording;
 mod sync_catalog;
 mod sync_fanout;
 mod sync_pull;

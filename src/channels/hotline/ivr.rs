@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::domain::speech;
-use crate::domain::{DomainError, LookupNumber, PhoneNumber, Status, Timeliness};
+use crate::domain::{DomainError, LookupNumber, PhoneNumber, Standing, Status};
 use crate::error::{AppError, Code};
 use crate::hotline::call_log;
 use crate::hotline::HotlineState;
@@ -87,7 +87,7 @@ pub enum Step {
     Result {
         text: String,
         status: Status,
-        timeliness: Timeliness,
+        standing: Standing,
     },
     /// Working hours and addresses, then back to the menu.
     Info { text: String },
@@ -374,7 +374,7 @@ async fn status_step(
             Ok(facts) => Step::Result {
                 text: speech::status_report(&facts),
                 status: facts.status,
-                timeliness: facts.timeliness,
+                standing: facts.standing,
             },
             Err(error) => {
                 AppError::internal(error.context("reading a public view for the IVR")).log();
@@ -519,13 +519,13 @@ fn document(
         Step::Result {
             text,
             status,
-            timeliness,
+            standing,
         } => (
             "ivr/result",
             json!({
                 "result": prompt(hotline, text.clone()),
                 "status": {"code": status.code(), "label": status.label_vi()},
-                "timeliness": {"key": timeliness.key(), "label": timeliness.label_vi()},
+                "timeliness": {"key": standing.key(), "label": standing.label_vi()},
                 "prompt": prompt(hotline, AFTER_RESULT.to_owned()),
                 "choices": [
                     Choice { digit: "1", action: "lookup", next: url(format, "lookup", caller, Some(1)) },

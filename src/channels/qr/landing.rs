@@ -10,7 +10,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::page_cache::{self, StoredPage};
+use super::page_cache::StoredPage;
 use super::QrState;
 use crate::domain::DossierCode;
 use crate::error::{AppError, Code};
@@ -32,32 +32,11 @@ struct LandingPage<'a> {
     province: &'a str,
     hotline: &'a str,
     dossier: Option<serde_json::Value>,
-    plain: Option<&'static str>,
     notice: Option<Notice>,
     error: Option<PageError>,
     stale: bool,
     proof_rejected: bool,
     proof_locked: bool,
-}
-
-/// Where the dossier stands, in plain words, by national status code (docs/domain.md, statuses). The
-/// detailed variant may point at the sections only the detailed view has.
-pub fn plain_words(status: i64, detailed: bool) -> Option<&'static str> {
-    Some(match (status, detailed) {
-        (1, _) => "Hồ sơ đã được nộp và đang chờ Bộ phận Một cửa kiểm tra, tiếp nhận. Bạn chưa cần làm gì thêm.",
-        (2, _) => "Hồ sơ đã được tiếp nhận và đang được chuyển đến cơ quan giải quyết. Bạn chưa cần làm gì thêm.",
-        (3, _) => "Hồ sơ không được tiếp nhận giải quyết. Vui lòng liên hệ nơi nộp hồ sơ hoặc gọi đường dây nóng để biết lý do và cách nộp lại.",
-        (4, _) => "Hồ sơ đang được cơ quan có thẩm quyền xem xét, giải quyết. Bạn chưa cần làm gì thêm; hãy theo dõi ngày hẹn trả kết quả.",
-        (5, true) => "Cơ quan giải quyết cần bạn bổ sung giấy tờ. Hãy bổ sung theo danh sách dưới đây để hồ sơ được tiếp tục giải quyết.",
-        (5, false) => "Cơ quan giải quyết cần bạn bổ sung giấy tờ để hồ sơ được tiếp tục giải quyết. Vui lòng liên hệ nơi nộp hồ sơ để biết giấy tờ cần bổ sung.",
-        (6, _) => "Bạn cần nộp phí, lệ phí hoặc thực hiện nghĩa vụ tài chính để hồ sơ được tiếp tục giải quyết.",
-        (7, _) => "Hồ sơ đã được rút theo yêu cầu của người nộp.",
-        (8, _) => "Hồ sơ đã dừng xử lý. Vui lòng liên hệ nơi nộp hồ sơ để biết lý do.",
-        (9, true) => "Hồ sơ đã có kết quả. Bạn có thể đến nhận kết quả tại nơi ghi dưới đây; nhớ mang theo giấy tiếp nhận.",
-        (9, false) => "Hồ sơ đã có kết quả. Bạn có thể đến nhận kết quả tại nơi nộp hồ sơ; nhớ mang theo giấy tiếp nhận.",
-        (10, _) => "Kết quả đã được trả. Hồ sơ đã hoàn tất.",
-        _ => return None,
-    })
 }
 
 /// The detailed view of a cached dossier with the database up: the one variant worth storing.
@@ -89,7 +68,6 @@ pub async fn show_landing_page(
         province: &app.settings.province.name,
         hotline: &app.settings.province.hotline,
         dossier: None,
-        plain: None,
         notice: None,
         error: None,
         stale: false,
@@ -119,23 +97,21 @@ pub async fn show_landing_page(
     };
     let (status, retry_after) = match result {
         Ok((lookup, token)) if cacheable(&lookup, token) => {
-            if let Some(page) = qr.pages.get(&lookup.dossier) {
+            let standing = lookup.dossier.standing_now();
+            if let Some(page) = qr.pages.get(&lookup.dossier, standing) {
                 return html_page(page.assemble());
             }
-            let facts = lookup.facts().ok();
-            page.plain = facts
-                .as_ref()
-                .and_then(|f| plain_words(f.public.status.code().into(), true));
-            // The stored page leaves the timeliness to fill in when it is served.
-            let mut dossier = facts.and_then(|f| serde_json::to_value(f).ok());
-            if let Some(timeliness) = dossier.as_mut().map(|d| &mut d["timeliness"]) {
-                timeliness["key"] = page_cache::KEY_MARK.to_string().into();
-                timeliness["label"] = page_cache::LABEL_MARK.to_string().into();
-            }
-            page.dossier = dossier;
+            page.dossier = lookup
+                .facts()
+                .ok()
+                .and_then(|f| serde_json::to_value(f).ok());
             match app.templates.render("qr/landing", &page) {
                 Ok(html) => {
-                    let stored = Arc::new(StoredPage::new(Arc::clone(&lookup.dossier), &html));
+                    let stored = Arc::new(StoredPage::new(
+                        Arc::clone(&lookup.dossier),
+                        standing,
+                        &html,
+                    ));
                     qr.pages.insert(Arc::clone(&stored));
                     return html_page(stored.assemble());
                 }
@@ -144,12 +120,10 @@ pub async fn show_landing_page(
             }
         }
         Ok((lookup, token)) => {
-            let detailed = lookup.proof.unlocks_detail();
-            let facts = lookup.facts().ok();
-            page.plain = facts
-                .as_ref()
-                .and_then(|f| plain_words(f.public.status.code().into(), detailed));
-            page.dossier = facts.and_then(|f| serde_json::to_value(f).ok());
+            page.dossier = lookup
+                .facts()
+                .ok()
+                .and_then(|f| serde_json::to_value(f).ok());
             page.stale = !lookup.database_up;
             page.notice = token.notice();
             (StatusCode::OK, None)
@@ -161,20 +135,4 @@ pub async fn show_landing_page(
         }
     };
     with_retry_after(render(&app, "qr/landing", &page, status), retry_after)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_national_status_has_plain_words_in_both_views() {
-        for status in 1..=10 {
-            for detailed in [false, true] {
-                assert!(plain_words(status, detailed).is_some(), "{status}");
-            }
-        }
-        assert!(plain_words(11, true).is_none());
-        assert!(plain_words(5, false).is_some_and(|w| !w.contains("dưới đây")));
-    }
 }

@@ -1,9 +1,10 @@
-//! Rendered landing pages, kept per dossier version so a scanned QR code is answered by joining a
-//! few ready byte strings instead of running the template (the read side in docs/architecture.md does the same for the
-//! JSON views). A page is rendered once with placeholders where the only per-request value of a
-//! cached dossier goes (its timeliness, which depends on the clock for an open dossier), split
-//! there, and stored beside the `Arc` of the dossier it was rendered from: a new version of the
-//! dossier is a new `Arc` in the lookup cache, so a page of an older version is never served.
+//! Rendered landing pages, kept per dossier version so a scanned QR code is answered with a ready
+//! byte string instead of running the template (the read side in docs/architecture.md does the
+//! same for the JSON views). A page is stored beside the `Arc` of the dossier it was rendered from
+//! and the standing it was rendered at (in time, overdue by so many working days, ...): a new
+//! version of the dossier is a new `Arc` in the lookup cache, and an open dossier whose standing
+//! has moved on (a day more overdue) is rendered again, so a stored page never says what is no
+//! longer true (docs/decisions/0057).
 //!
 //! Bounded by bytes: past the budget, inserting drops arbitrary entries first (a page is cheap to
 //! render again). Only the detailed view with a valid token and a reachable database is cached;
@@ -14,68 +15,34 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
+use crate::domain::Standing;
 use crate::lookup::view::CachedDossier;
 
-/// Stands for the timeliness key in a rendered page (a private-use character no template escapes).
-pub const KEY_MARK: char = '\u{E000}';
-/// Stands for the timeliness label.
-pub const LABEL_MARK: char = '\u{E001}';
-
-/// One piece of a stored page.
-#[derive(Debug)]
-enum Part {
-    Text(Box<str>),
-    TimelinessKey,
-    TimelinessLabel,
-}
-
-/// A page rendered from one version of one dossier.
+/// A page rendered from one version of one dossier at one standing.
 #[derive(Debug)]
 pub struct StoredPage {
     dossier: Arc<CachedDossier>,
-    parts: Vec<Part>,
-    bytes: usize,
+    standing: Standing,
+    html: Box<[u8]>,
 }
 
 impl StoredPage {
-    /// Splits `html` at the placeholders.
-    pub fn new(dossier: Arc<CachedDossier>, html: &str) -> Self {
-        let mut parts = Vec::new();
-        let mut rest = html;
-        while let Some(at) = rest.find([KEY_MARK, LABEL_MARK]) {
-            if at > 0 {
-                parts.push(Part::Text(rest[..at].into()));
-            }
-            let mark = rest[at..].chars().next().unwrap_or(KEY_MARK);
-            parts.push(if mark == KEY_MARK {
-                Part::TimelinessKey
-            } else {
-                Part::TimelinessLabel
-            });
-            rest = &rest[at + mark.len_utf8()..];
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.into()));
-        }
+    /// The page `html` of `dossier`, rendered at `standing`.
+    pub fn new(dossier: Arc<CachedDossier>, standing: Standing, html: &str) -> Self {
         Self {
             dossier,
-            bytes: html.len(),
-            parts,
+            standing,
+            html: html.as_bytes().into(),
         }
     }
 
-    /// The page with the timeliness of now.
+    /// The page.
     pub fn assemble(&self) -> Vec<u8> {
-        let timeliness = self.dossier.timeliness_now();
-        let mut out = Vec::with_capacity(self.bytes + 64);
-        for part in &self.parts {
-            out.extend_from_slice(match part {
-                Part::Text(text) => text.as_bytes(),
-                Part::TimelinessKey => timeliness.key().as_bytes(),
-                Part::TimelinessLabel => timeliness.label_vi().as_bytes(),
-            });
-        }
-        out
+        self.html.to_vec()
+    }
+
+    fn bytes(&self) -> usize {
+        self.html.len()
     }
 }
 
@@ -96,20 +63,21 @@ impl PageCache {
         }
     }
 
-    /// The stored page of exactly this version of the dossier.
-    pub fn get(&self, dossier: &Arc<CachedDossier>) -> Option<Arc<StoredPage>> {
+    /// The stored page of exactly this version of the dossier, rendered at `standing`.
+    pub fn get(&self, dossier: &Arc<CachedDossier>, standing: Standing) -> Option<Arc<StoredPage>> {
         let page = self.pages.get(&dossier.code)?;
-        Arc::ptr_eq(&page.dossier, dossier).then(|| Arc::clone(&page))
+        (Arc::ptr_eq(&page.dossier, dossier) && page.standing == standing)
+            .then(|| Arc::clone(&page))
     }
 
     /// Stores `page`, replacing the page of an older version, and keeps within the budget.
     pub fn insert(&self, page: Arc<StoredPage>) {
-        if page.bytes > self.budget {
+        if page.bytes() > self.budget {
             return;
         }
-        let added = page.bytes;
+        let added = page.bytes();
         if let Some(old) = self.pages.insert(Arc::clone(&page.dossier.code), page) {
-            self.bytes.fetch_sub(old.bytes, Ordering::Relaxed);
+            self.bytes.fetch_sub(old.bytes(), Ordering::Relaxed);
         }
         if self.bytes.fetch_add(added, Ordering::Relaxed) + added <= self.budget {
             return;
@@ -125,7 +93,7 @@ impl PageCache {
                 .collect();
             for code in victims {
                 if let Some((_, old)) = self.pages.remove(&code) {
-                    self.bytes.fetch_sub(old.bytes, Ordering::Relaxed);
+                    self.bytes.fetch_sub(old.bytes(), Ordering::Relaxed);
                 }
             }
         }
@@ -142,31 +110,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_page_splits_at_its_placeholders() {
-        let page = StoredPage::new(
-            test_dossier(),
-            &format!("<p class=\"t-{KEY_MARK}\">{LABEL_MARK}</p>"),
-        );
-        let html = String::from_utf8(page.assemble()).expect("utf-8");
-        assert!(html.starts_with("<p class=\"t-"), "{html}");
-        assert!(!html.contains(KEY_MARK) && !html.contains(LABEL_MARK));
-        assert_eq!(page.parts.len(), 5);
+    fn a_page_is_served_only_at_the_standing_it_was_rendered_at() {
+        let cache = PageCache::new(1_000);
+        let one = test_dossier();
+        cache.insert(Arc::new(StoredPage::new(
+            Arc::clone(&one),
+            Standing::InTime,
+            "x",
+        )));
+        assert!(cache.get(&one, Standing::InTime).is_some());
+        assert!(cache
+            .get(&one, Standing::Overdue { working_days: 1 })
+            .is_none());
     }
 
     #[test]
     fn the_cache_serves_only_the_version_it_was_rendered_from_and_stays_in_budget() {
         let cache = PageCache::new(1_000);
         let one = test_dossier();
-        cache.insert(Arc::new(StoredPage::new(Arc::clone(&one), "x")));
-        assert!(cache.get(&one).is_some());
+        cache.insert(Arc::new(StoredPage::new(
+            Arc::clone(&one),
+            Standing::InTime,
+            "x",
+        )));
+        assert!(cache.get(&one, Standing::InTime).is_some());
         let newer = test_dossier();
-        assert!(cache.get(&newer).is_none(), "another Arc: another version");
+        assert!(
+            cache.get(&newer, Standing::InTime).is_none(),
+            "another Arc: another version"
+        );
         for _ in 0..50 {
-            cache.insert(Arc::new(StoredPage::new(test_dossier(), &"y".repeat(300))));
+            cache.insert(Arc::new(StoredPage::new(
+                test_dossier(),
+                Standing::InTime,
+                &"y".repeat(300),
+            )));
         }
         assert!(cache.bytes() <= 1_000, "{}", cache.bytes());
         cache.insert(Arc::new(StoredPage::new(
             test_dossier(),
+            Standing::InTime,
             &"z".repeat(2_000),
         )));
         assert!(
@@ -204,6 +187,9 @@ mod tests {
                 supplement_requested_at: None,
                 supplement_seconds: 0,
                 supplement_request: None,
+                fee_amount_vnd: None,
+                fee_payment_place: None,
+                citizen_due_at: None,
                 source_updated_at: at,
                 events: Vec::new(),
             },

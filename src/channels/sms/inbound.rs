@@ -432,11 +432,11 @@ async fn answer_read(
     }
 }
 
-/// The status reply, rendered once per dossier version and timeliness (kept with the cached
+/// The status reply, rendered once per dossier version and standing (kept with the cached
 /// dossier, so a popular dossier is not re-rendered for every text). After a note (several
 /// codes in the message) it is rendered afresh, shorter.
 fn status_reply(state: &SmsState, found: &Lookup, note: Option<&str>) -> anyhow::Result<String> {
-    let timeliness = found.dossier.timeliness_now();
+    let standing = found.dossier.standing_now();
     let render = || -> anyhow::Result<String> {
         let facts = found.dossier.public_facts()?;
         let facts = StatusFacts {
@@ -444,7 +444,8 @@ fn status_reply(state: &SmsState, found: &Lookup, note: Option<&str>) -> anyhow:
             procedure: &facts.procedure_name,
             status: facts.status,
             due: facts.due_at,
-            timeliness,
+            standing,
+            citizen_due: facts.citizen_due_at,
             now: facts.closed_agency_now(),
         };
         match note {
@@ -455,7 +456,7 @@ fn status_reply(state: &SmsState, found: &Lookup, note: Option<&str>) -> anyhow:
     if note.is_some() {
         return render();
     }
-    let reply = found.dossier.memoised(timeliness, render)?;
+    let reply = found.dossier.memoised(standing, render)?;
     Ok(reply.to_string())
 }
 

@@ -10,8 +10,11 @@ use serde_json::{json, Value};
 use super::gsm7::SINGLE_SEGMENT;
 use super::gsm7::{segments, septets, to_gsm7, truncate_to, MAX_SEGMENTS, MULTI_SEGMENT};
 use super::parse::{Keywords, Rating, Verb};
+use crate::domain::standing::Standing;
 use crate::domain::succession::NowAgency;
-use crate::domain::{vn_offset, Status, Timeliness};
+#[cfg(test)]
+use crate::domain::Timeliness;
+use crate::domain::{vn_offset, Status};
 
 /// Every SMS template: name and source, embedded so the binary runs from anywhere.
 pub const SMS_TEMPLATES: &[(&str, &str)] = &[
@@ -140,8 +143,12 @@ pub struct StatusFacts<'a> {
     /// Procedure name as stored (with diacritics; made unaccented here).
     pub procedure: &'a str,
     pub status: Status,
+    /// The appointment date (named only where [`Standing::names_due_date`]).
     pub due: Option<DateTime<Utc>>,
-    pub timeliness: Timeliness,
+    /// Where the dossier stands, as the citizen is told it.
+    pub standing: Standing,
+    /// By when the citizen must supplement or pay (statuses 5 and 6), when the main store says.
+    pub citizen_due: Option<DateTime<Utc>>,
     /// When the dossier's agency has closed: its name as printed on the receipt and who serves
     /// its dossiers now (the status reply says where to go, shortened to keep one segment).
     pub now: Option<(&'a str, &'a [NowAgency])>,
@@ -230,18 +237,6 @@ fn now_candidates(original: &str, now: &[NowAgency]) -> Vec<String> {
                 "Hoi TTPVHCC xa/phuong noi cu tru".to_owned(),
             ]
         }
-    }
-}
-
-/// Short unaccented timeliness for SMS ("" when it says nothing).
-fn timeliness_short(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::Early => "truoc han",
-        Timeliness::OnTime => "dung han",
-        Timeliness::Late => "tre han",
-        Timeliness::InProgressOnTime => "trong han",
-        Timeliness::InProgressOverdue => "qua han",
-        Timeliness::NotApplicable => "",
     }
 }
 
@@ -373,11 +368,24 @@ impl SmsRenderer {
     }
 
     fn facts_context(facts: &StatusFacts<'_>) -> Value {
+        // A dossier waiting for the citizen: their own deadline when the main store sent it (what
+        // to act on, and one segment leaves no room for both), else that the deadline is paused.
+        let by = facts
+            .citizen_due
+            .filter(|_| facts.standing.waits_for_citizen())
+            .map(sms_date);
+        let words = if by.is_some() {
+            std::borrow::Cow::Borrowed("")
+        } else {
+            facts.standing.sms_words()
+        };
         json!({
             "code": facts.code,
             "status": facts.status.label_ascii(),
-            "due": facts.due.map(sms_date),
-            "timeliness": timeliness_short(facts.timeliness),
+            "due": facts.due.filter(|_| facts.standing.names_due_date()).map(sms_date),
+            "timeliness": words,
+            "by": by,
+            "by_what": if facts.status == Status::FinancialObligation { "nop" } else { "bo sung" },
             "now": null,
         })
     }
@@ -548,7 +556,8 @@ mod tests {
                         procedure: name,
                         status: Status::from_code(status).unwrap(),
                         due,
-                        timeliness,
+                        standing: Standing::of(Status::from_code(status).unwrap(), timeliness, 125),
+                        citizen_due: due,
                         now: None,
                     };
                     for text in [
@@ -630,7 +639,12 @@ mod tests {
                                 procedure: name,
                                 status: Status::from_code(status).unwrap(),
                                 due,
-                                timeliness,
+                                standing: Standing::of(
+                                    Status::from_code(status).unwrap(),
+                                    timeliness,
+                                    125,
+                                ),
+                                citizen_due: due,
                                 now: Some((original, now)),
                             })
                             .unwrap();
@@ -648,7 +662,12 @@ mod tests {
                                     procedure: name,
                                     status: Status::from_code(status).unwrap(),
                                     due,
-                                    timeliness,
+                                    standing: Standing::of(
+                                        Status::from_code(status).unwrap(),
+                                        timeliness,
+                                        125,
+                                    ),
+                                    citizen_due: due,
                                     now: Some((original, now)),
                                 },
                             )
@@ -675,7 +694,8 @@ mod tests {
                 procedure: "Đăng ký khai sinh",
                 status: Status::InProgress,
                 due,
-                timeliness: Timeliness::InProgressOnTime,
+                standing: Standing::InTime,
+                citizen_due: None,
                 now: Some((
                     "UBND huyện Bình Sơn",
                     &[successor("UBND xã Bình Sơn", "local", Some("0255.3812345"))],
@@ -729,7 +749,8 @@ mod tests {
             procedure: "Đăng ký khai sinh",
             status: Status::InProgress,
             due: Some(Utc.with_ymd_and_hms(2026, 11, 25, 3, 0, 0).unwrap()),
-            timeliness: Timeliness::InProgressOnTime,
+            standing: Standing::InTime,
+            citizen_due: None,
             now: None,
         };
         let text = renderer.status_reply(&facts).unwrap();
@@ -751,7 +772,8 @@ mod tests {
             procedure: &"Thủ tục rất dài ".repeat(40),
             status: Status::FinancialObligation,
             due: Some(Utc::now()),
-            timeliness: Timeliness::InProgressOverdue,
+            standing: Standing::Overdue { working_days: 4 },
+            citizen_due: None,
             now: None,
         };
         let text = renderer.status_notification(&facts).unwrap();

@@ -81,7 +81,8 @@ pub async fn text_status_to_caller(
                 procedure: &facts.procedure_name,
                 status: facts.status,
                 due: facts.due_at,
-                timeliness: facts.timeliness,
+                standing: facts.standing,
+                citizen_due: facts.citizen_due_at,
                 now: facts.closed_agency_now(),
             })
             .map_err(AppError::internal)?;
