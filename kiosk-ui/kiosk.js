@@ -462,14 +462,23 @@
   function renderProofForm(body, parsed, raw, proof) {
     const input = h('input.code-input.phone4', { id: 'phone4', type: 'text', inputmode: 'none', autocomplete: 'off', maxlength: '4', 'aria-describedby': 'proof-help' });
     const message = proof === 'rejected' ? t('proofRejected') : proof === 'locked' ? t('proofLocked') : '';
-    const submit = () => { if (/^\d{4}$/.test(input.value)) submitLookup(body, raw, input.value); };
+    // Fewer than four digits are answered at the field, never by silence.
+    const fieldError = h('p.error', { id: 'phone4-error', role: 'alert' });
+    input.setAttribute('aria-describedby', 'proof-help phone4-error');
+    input.addEventListener('input', () => { fieldError.textContent = ''; });
+    const submit = () => {
+      if (/^\d{4}$/.test(input.value)) submitLookup(body, raw, input.value);
+      else fieldError.textContent = t('phone4Short');
+    };
+    // The step is a button that looks like one (bordered, with an arrow), not a heading.
     return h('details.proof', { open: proof === 'rejected' || proof === 'locked' ? true : null },
-      h('summary.big', {}, t('detailsTitle')),
+      h('summary.big', {}, h('span', {}, t('detailsTitle')), icon('chevron', 'chevron')),
       h('p', { id: 'proof-help' }, t('detailsHelp')),
       message ? h('p.error', { role: 'alert' }, message) : null,
       h('label.field-label', { for: 'phone4' }, t('phone4Label')),
       h('div.input-row', {}, input, button('.primary.big', t('showDetails'), submit, { id: 'phone4-submit' })),
-      createKeyboard(input, { layout: 'digits', maxLength: 4 }));
+      fieldError,
+      createKeyboard(input, { layout: 'digits', maxLength: 4, onEnter: submit, enterLabel: t('ok') }));
   }
 
   // ---------------------------------------------------------------- printing (80 mm slip)

@@ -282,7 +282,18 @@ test('the last four phone digits unlock the timeline; wrong digits are refused',
   for (const viewport of [PORTRAIT, LANDSCAPE]) {
     const page = await openKiosk(viewport);
     await lookupByTyping(page, dossier.code);
+    // The step looks tappable: a bordered control with an arrow.
+    const look = await page.$eval('details.proof summary', (e) => ({ border: getComputedStyle(e).borderTopStyle, arrow: Boolean(e.querySelector('svg.chevron')) }));
+    assert.deepEqual(look, { border: 'solid', arrow: true });
     await page.click('details.proof summary');
+    // Three digits and OK: a message at the field, no request.
+    let asked = 0;
+    page.on('request', (r) => { if (r.url().includes('phone4=')) asked += 1; });
+    await tapKeys(page, dossier.phone4.slice(0, 3));
+    await page.click('.keyboard-digits [data-key="enter"]');
+    assert.match(await page.textContent('#phone4-error'), /4 chữ số/);
+    assert.equal(asked, 0);
+    await page.click('.keyboard-digits [data-key="Xóa hết"]');
     const wrong = dossier.phone4 === '0000' ? '1111' : '0000';
     await tapKeys(page, wrong);
     await page.click('#phone4-submit');
