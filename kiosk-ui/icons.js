@@ -21,6 +21,7 @@
     home: [['path', { d: 'M3 11l9-7 9 7M5 9.5V20h5v-6h4v6h5V9.5' }]],
     back: [['path', { d: 'M20 12H5M11 6l-6 6 6 6' }]],
     chevron: [['path', { d: 'M9 5l7 7-7 7' }]],
+    warning: [['path', { d: 'M12 3 2 20h20zM12 10v4' }], ['circle', { cx: 12, cy: 17, r: 1, fill: true }]],
     backspace: [['path', { d: 'M21 5H9l-6 7 6 7h12zM12 9l6 6M18 9l-6 6' }]],
     star: [['path', { d: 'M12 2.5l2.9 6.2 6.6.7-5 4.5 1.4 6.6L12 17.2l-5.9 3.3 1.4-6.6-5-4.5 6.6-.7z', fill: true }]],
   };

@@ -138,6 +138,8 @@
       this.code = body && body.error ? body.error.code : 'internal';
       // The input at fault, by its machine name (`address`, `phone`, …), when the API names one.
       this.field = body && body.error && typeof body.error.field === 'string' ? body.error.field : null;
+      // The expected form, with an example, when the API gives one.
+      this.hint = body && body.error && typeof body.error.hint === 'string' ? body.error.hint : null;
     }
   }
   function kioskId() { return config.kioskId || config.serverKioskId || 'kiosk'; }
@@ -224,12 +226,15 @@
     });
   }
 
-  function showUnavailable(slot, retry, attempt) {
+  // `what`, when given, names what is retried (the code being looked up), so the citizen knows
+  // their request is kept.
+  function showUnavailable(slot, retry, attempt, what) {
     let seconds = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
     const text = h('p', {}, t('unavailableText', { s: seconds }));
     const panel = h('div.unavailable', { role: 'alert', 'data-state': 'unavailable' },
-      h('div.unavailable-icon', { 'aria-hidden': 'true' }, '⚠'),
+      h('div.unavailable-icon', { 'aria-hidden': 'true' }, icon('warning')),
       h('h3', {}, t('unavailableTitle')),
+      what ? h('p.retrying', { id: 'retrying' }, what) : null,
       text,
       button('.primary.big', t('retryNow'), () => { clearTimeout(tick); retry(); }));
     slot.replaceChildren(panel);
@@ -252,7 +257,8 @@
       case 'kiosk_key_invalid': return t('errorKioskKey');
       case 'invalid_dossier_code': case 'invalid_lookup_number': case 'lookup_number_typo':
       case 'invalid_phone4': case 'invalid_input': case 'invalid_rating':
-        return lang() === 'vi' ? error.message : t('errorInvalidCode');
+        // The API's words with its example of the expected form, in Vietnamese.
+        return lang() === 'vi' ? error.message + (error.hint ? ' ' + error.hint : '') : t('errorInvalidCode');
       default: return t('errorGeneric');
     }
   }
@@ -354,7 +360,7 @@
       if (error instanceof Unavailable) {
         const attempt = (body._attempt || 0);
         body._attempt = attempt + 1;
-        showUnavailable(body, () => submitLookup(body, raw, phone4), attempt);
+        showUnavailable(body, () => submitLookup(body, raw, phone4), attempt, t('retryingCode', { code: raw }));
       } else {
         renderLookupForm(body, raw, errorText(error));
       }

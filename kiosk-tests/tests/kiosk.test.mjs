@@ -267,6 +267,8 @@ test('a wrong code is explained without a request, an unknown code says not foun
     await tapKeys(page, 'ABC-XYZ');
     await page.click('#lookup-submit');
     await page.waitForFunction(() => /Mã hồ sơ/.test(document.getElementById('lookup-error')?.textContent || ''));
+    // The API's message comes with its example of the expected form.
+    assert.match(await page.textContent('#lookup-error'), /ví dụ 000\.00\.53\.H48-220921-0099/);
     await shot(page, '04-lookup-wrong-code');
     await page.click('[data-key="Xóa hết"]');
     await tapKeys(page, '000.00.53.H48-220921-0001');
@@ -345,6 +347,8 @@ test('when tracuu is down the kiosk says so, keeps static screens, and recovers 
   await page.click('#lookup-submit');
   await page.waitForSelector('[data-state="unavailable"]');
   assert.match(await page.textContent('[data-state="unavailable"]'), /Dịch vụ tạm thời gián đoạn/);
+  // It names what it is retrying: the citizen's code is kept.
+  assert.equal(await page.textContent('#retrying'), `Đang chờ để tra cứu lại mã ${dossier.code.toUpperCase()}.`);
   await shot(page, '08-unavailable');
   await page.setViewportSize(LANDSCAPE);
   await shot(page, '08-unavailable');
