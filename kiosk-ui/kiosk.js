@@ -189,6 +189,7 @@
     if (push && state.screen !== name) state.stack.push({ name: state.screen, arg: state.arg });
     if (!push) { /* replacing the current screen */ }
     clearTimers();
+    state.resultShown = null;
     state.screen = name;
     state.arg = arg;
     const view = $('view');
@@ -202,6 +203,10 @@
     view.scrollTop = 0;
   }
   function back() {
+    if (state.screen === 'lookup' && state.resultShown) {
+      renderLookupForm(state.resultShown.body, state.resultShown.raw);
+      return;
+    }
     const previous = state.stack.pop();
     if (previous) show(previous.name, previous.arg, { push: false });
     else show('home', null, { push: false });
@@ -335,6 +340,7 @@
   };
 
   function renderLookupForm(body, value, message) {
+    state.resultShown = null;
     const input = h('input.code-input', {
       id: 'code', name: 'code', type: 'text', inputmode: 'none', autocomplete: 'off',
       autocapitalize: 'characters', spellcheck: 'false', maxlength: '120', 'aria-describedby': 'lookup-help lookup-error',
@@ -372,6 +378,8 @@
   }
 
   function renderDossier(body, d, parsed, raw, phone4) {
+    // "Quay lại" on a result goes back to the code form, with the code still in it.
+    state.resultShown = { body, raw: parsed.token ? parsed.value : raw };
     body._attempt = 0;
     const statusCode = d.status.code;
     const overdue = d.timeliness && d.timeliness.key === 'in_progress_overdue';

@@ -134,6 +134,11 @@ test('a dossier is looked up by typing its code on the on-screen keyboard', asyn
     assert.equal(requests.length, 1);
     assert.equal(requests[0].headers()['x-kiosk-id'], KIOSK);
     await shot(page, '03-lookup-result');
+    // "Quay lại" returns to the code form, the code still typed.
+    await page.click('#nav-back');
+    await page.waitForSelector('#code');
+    assert.equal(await page.inputValue('#code'), dossier.code.toUpperCase());
+    assert.equal(await page.getAttribute('#view', 'data-screen'), 'lookup');
     await page.context().close();
   }
 });
