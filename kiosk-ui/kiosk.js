@@ -204,6 +204,8 @@
   }
   function back() {
     if (state.screen === 'lookup' && state.resultShown) {
+      const note = $('scan-note');
+      if (note) note.remove();
       renderLookupForm(state.resultShown.body, state.resultShown.raw);
       return;
     }
@@ -333,6 +335,8 @@
     const screen = h('div.screen.lookup', {});
     view.appendChild(screen);
     screen.appendChild(screenTitle(t('lookupTitle')));
+    // A scan is acknowledged in the flow of the screen, above the result: it covers nothing.
+    if (arg && arg.scanned) screen.appendChild(h('p.scan-note', { id: 'scan-note', role: 'status' }, icon('scan'), ' ' + t('scanned')));
     const body = h('div.lookup-body', {});
     screen.appendChild(body);
     renderLookupForm(body, arg && arg.prefill ? arg.prefill : '');
@@ -1029,20 +1033,8 @@
     const now = Date.now();
     if (text === state.lastScan.text && now - state.lastScan.at < SCAN_REPEAT_MS) return;
     state.lastScan = { text, at: now };
-    toast(t('scanned'));
     state.stack = [{ name: 'home' }];
-    show('lookup', { prefill: text }, { push: false });
-  }
-
-  // A short notice just below the header: it covers neither the title nor the navigation, and
-  // taps go through it to whatever it floats over.
-  function toast(text) {
-    const el = $('toast');
-    el.textContent = text;
-    el.style.top = `${Math.round($('top').getBoundingClientRect().bottom) + 16}px`;
-    el.hidden = false;
-    clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { el.hidden = true; }, 1500);
+    show('lookup', { prefill: text, scanned: true }, { push: false });
   }
 
   // ---------------------------------------------------------------- idle reset
