@@ -515,9 +515,26 @@
       line(t('dueAt'), d.due_at ? fmtTime(d.due_at, false) : t('noDueAt')),
       ...(timelinessLabel(d.timeliness) ? [line(t('timeliness'), timelinessLabel(d.timeliness))] : []),
       line(t('dataAsOf'), fmtTime(d.freshness.synced_at)),
+      // Unlocked (detailed view): what to supplement and where to collect, as on the screen.
+      ...slipDetails(d, line),
       h('p.slip-foot', {}, t('hotline1022') + ': 1022' + (config.hotline ? ' · ' + config.hotline : '')),
       ...slipFoot());
     window.print();
+  }
+
+  function slipDetails(d, line) {
+    if (d.view !== 'detailed') return [];
+    const out = [];
+    if (d.supplement && d.supplement.request) {
+      out.push(line(t('supplement'), d.supplement.request));
+      if (d.citizen_due_at) out.push(line(t('supplementDue'), fmtTime(d.citizen_due_at, false)));
+    }
+    const c = d.collect_result;
+    if (c) {
+      out.push(line(t('collect'), [c.agency, c.address].filter(Boolean).join(', ')));
+      if (c.from) out.push(line(t('collectFrom'), fmtTime(c.from, false)));
+    }
+    return out;
   }
 
   function printProcedure(p) {

@@ -311,6 +311,12 @@ test('the last four phone digits unlock the timeline; wrong digits are refused',
     assert.ok(await page.$('.supplement'), 'a dossier waiting for documents shows what to supplement');
     assert.ok(await page.$('.collect'));
     await shot(page, '06-lookup-detailed');
+    // The unlocked slip carries what to supplement and where to collect.
+    await page.evaluate(() => { window.print = () => {}; });
+    await page.click('#print');
+    const slip = await page.textContent('#slip');
+    assert.ok(slip.includes(await page.textContent('.supplement p')), slip);
+    assert.ok(slip.includes(await page.textContent('.collect p')), slip);
     await page.context().close();
   }
 });
