@@ -446,9 +446,23 @@ test('procedure search finds the same procedures with and without diacritics', a
   await page.waitForSelector('#search-results .list-item');
   const accented = await page.$$eval('#search-results .list-item', (els) => els.map((e) => e.dataset.code).sort());
   assert.ok(accented.length > 0);
-  await shot(page, '09-procedures-search');
-  await page.setViewportSize(LANDSCAPE);
-  await shot(page, '09-procedures-search');
+  // The results use the room there is: the screen starts at the top of the content area and the
+  // list reaches down to the search form, in both orientations.
+  for (const viewport of [PORTRAIT, LANDSCAPE]) {
+    await page.setViewportSize(viewport);
+    const room = await page.evaluate(() => {
+      const main = document.getElementById('view').getBoundingClientRect();
+      const title = document.querySelector('.screen-title').getBoundingClientRect();
+      const list = document.getElementById('search-results').getBoundingClientRect();
+      const form = document.querySelector('.search-form').getBoundingClientRect();
+      return { emptyAbove: title.top - main.top, gapBelowList: form.top - list.bottom, listHeight: list.height };
+    });
+    assert.ok(room.emptyAbove < 60, `nothing empty above the screen: ${JSON.stringify(room)}`);
+    // Portrait: the list reaches down to the form; landscape: the form is beside it.
+    if (viewport === PORTRAIT) assert.ok(room.gapBelowList < 40, `the list reaches the form: ${JSON.stringify(room)}`);
+    assert.ok(room.listHeight >= 300, `the list has room: ${JSON.stringify(room)}`);
+    await shot(page, '09-procedures-search');
+  }
   await page.setViewportSize(PORTRAIT);
 
   await page.click('[data-key="Xóa hết"]');
