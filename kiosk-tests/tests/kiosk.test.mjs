@@ -603,6 +603,14 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
     await page.click('[data-tile="rating"]');
     await page.waitForSelector('.face');
     assert.equal(await page.$$eval('.face .face-icon svg.icon', (els) => els.length), 3, 'the faces are drawn');
+    // With the code keyboard open, every face is still on the screen, above the navigation.
+    await page.click('#rating-code');
+    await page.waitForSelector('.rating-body .keyboard');
+    const nav = await page.locator('#nav').boundingBox();
+    for (const face of await page.locator('.face').all()) {
+      const box = await face.boundingBox();
+      assert.ok(box.y >= 0 && box.y + box.height <= nav.y, `a face out of view: ${JSON.stringify({ box, nav, viewport })}`);
+    }
     assert.equal(await page.evaluate(() => document.body.innerText.match(/\p{Extended_Pictographic}/gu)), null);
     await shot(page, '16-rating');
     const [response] = await Promise.all([
