@@ -222,7 +222,10 @@ test('a scanned receipt QR URL or barcode is looked up at once, and a repeat wit
   assert.ok(lookups.length >= 1);
   // The token goes with the lookup; this one (12 characters, not a receipt's) is refused, and
   // the public view says why.
-  assert.ok(lookups[0].endsWith('/api/v1/dossiers/' + encodeURIComponent(dossier.code) + '?k=AbCdEf123456'), lookups[0]);
+  // (On a machine so busy that the browser stalls mid-burst, a broken burst may have been looked
+  // up first as what it was; the scan that was recognised carries the token.)
+  const wanted = '/api/v1/dossiers/' + encodeURIComponent(dossier.code) + '?k=AbCdEf123456';
+  assert.ok(lookups.some((u) => u.endsWith(wanted)), lookups.join(' '));
   assert.match(await page.textContent('#qr-notice'), /Đường dẫn chưa đầy đủ.*thông tin công khai/);
   assert.equal(await page.$('#details'), null);
 
