@@ -96,6 +96,29 @@ async fn record(
     .map(|_| ())
 }
 
+/// Writes a day's change to the audit log in its transaction, commits, and logs it (`what`:
+/// "added", "changed", "deleted").
+async fn commit_day_change(
+    tx: deadpool_postgres::Transaction<'_>,
+    session: &StaffSession,
+    day: NaiveDate,
+    reason: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    record(
+        &tx,
+        session,
+        AuditAction::CalendarChange,
+        &day.to_string(),
+        reason,
+        &[],
+    )
+    .await?;
+    tx.commit().await.map_err(db_error)?;
+    tracing::info!(calendar.day = %day, "calendar day {day} {what}");
+    Ok(())
+}
+
 /// Adds an exception for a day that has none. `Ok(Err(message))` is a refusal for the form, in
 /// Vietnamese with the field's label.
 pub async fn add_day(
@@ -122,19 +145,8 @@ pub async fn add_day(
             entry.day.format("%d/%m/%Y")
         )));
     }
-    let subject = entry.day.to_string();
     let reason = format!("Thêm: {}", describe(&entry));
-    record(
-        &tx,
-        session,
-        AuditAction::CalendarChange,
-        &subject,
-        &reason,
-        &[],
-    )
-    .await?;
-    tx.commit().await.map_err(db_error)?;
-    tracing::info!(calendar.day = %entry.day, "calendar day {} added", entry.day);
+    commit_day_change(tx, session, entry.day, &reason, "added").await?;
     Ok(Ok(entry.day))
 }
 
@@ -164,24 +176,13 @@ pub async fn change_day(
     )
     .await
     .map_err(AppError::internal)?;
-    let subject = entry.day.to_string();
     let reason = format!(
         "Sửa: {} “{}” thành {}",
         stored_kind_label(&before.kind),
         before.name,
         describe(&entry)
     );
-    record(
-        &tx,
-        session,
-        AuditAction::CalendarChange,
-        &subject,
-        &reason,
-        &[],
-    )
-    .await?;
-    tx.commit().await.map_err(db_error)?;
-    tracing::info!(calendar.day = %entry.day, "calendar day {} changed", entry.day);
+    commit_day_change(tx, session, entry.day, &reason, "changed").await?;
     Ok(Ok(entry.day))
 }
 
@@ -204,17 +205,7 @@ pub async fn delete_day(
         return Ok(Err(not_in_calendar(day)));
     };
     let reason = format!("Xóa: {} “{name}”", stored_kind_label(&kind));
-    record(
-        &tx,
-        session,
-        AuditAction::CalendarChange,
-        &day.to_string(),
-        &reason,
-        &[],
-    )
-    .await?;
-    tx.commit().await.map_err(db_error)?;
-    tracing::info!(calendar.day = %day, "calendar day {day} deleted");
+    commit_day_change(tx, session, day, &reason, "deleted").await?;
     Ok(Ok(day))
 }
 
