@@ -202,8 +202,18 @@ pub struct SyncSettings {
     /// Push bodies read at once before their signature is checked (each up to
     /// `max_body_bytes`); more wait briefly, then get 503.
     pub max_unverified_bodies: usize,
-    /// When set, `/readyz` reports degraded if no update arrived for this many seconds.
+    /// When set, `/readyz` reports degraded if the read model had no change for this many
+    /// seconds (measured on the change sequence every instance shares, so a restart hides nothing).
     pub expect_updates_within_secs: Option<u64>,
+    /// Milliseconds between two reads of the change sequence when no notification wakes the
+    /// follower earlier (the safety net under the listener).
+    pub follow_interval_ms: u64,
+    /// `/readyz` reports degraded while the oldest change this instance has not applied is older
+    /// than this many seconds.
+    pub max_behind_secs: u64,
+    /// Hours the change sequence keeps a change; an instance away longer drops its whole cache
+    /// when it comes back.
+    pub change_log_keep_hours: u64,
     /// The pull worker's source.
     pub pull: PullSettings,
 }
@@ -217,6 +227,9 @@ impl Default for SyncSettings {
             max_batch_items: 5_000,
             max_unverified_bodies: 4,
             expect_updates_within_secs: None,
+            follow_interval_ms: 1_000,
+            max_behind_secs: 10,
+            change_log_keep_hours: 168,
             pull: PullSettings::default(),
         }
     }
@@ -927,7 +940,8 @@ fn check_kiosk(kiosk: &KioskSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the feed: batch sizes of push and pull.
+/// Checks the settings of the feed: batch sizes of push and pull, and how the change sequence is
+/// followed and kept.
 fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
     ensure_all(&[
         (
@@ -937,6 +951,18 @@ fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
         (
             sync.pull.batch_size > 0,
             "TRACUU_SYNC__PULL__BATCH_SIZE must be at least 1",
+        ),
+        (
+            (10..=60_000).contains(&sync.follow_interval_ms),
+            "TRACUU_SYNC__FOLLOW_INTERVAL_MS must be between 10 and 60000",
+        ),
+        (
+            sync.max_behind_secs > 0,
+            "TRACUU_SYNC__MAX_BEHIND_SECS must be at least 1",
+        ),
+        (
+            sync.change_log_keep_hours > 0,
+            "TRACUU_SYNC__CHANGE_LOG_KEEP_HOURS must be at least 1",
         ),
     ])
 }

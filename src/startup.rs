@@ -65,6 +65,7 @@ pub struct Application {
     /// The internal listener's server, when `http.internal_port` is set.
     internal: Option<Server>,
     lookup: Arc<LookupService>,
+    sync: Arc<SyncService>,
     pool: Pool,
     recorder: crate::channels::sms::recorder::Recorder,
 }
@@ -96,6 +97,14 @@ impl Application {
         drop(tokio::task::spawn_blocking(
             crate::staff::prepare_dummy_hash,
         ));
+        // Where the cache starts in the change sequence, before the warm-up fills it; if the
+        // database cannot say now, the follower asks again and reports this instance behind.
+        if let Err(error) = crate::sync::fanout::catch_up(&sync).await {
+            tracing::warn!(
+                "cannot read the change sequence at start: {}",
+                crate::error::redacted_chain(&error)
+            );
+        }
         spawn_background_tasks(&settings, &pool, &health, &lookup);
         let hotline = Arc::new(crate::hotline::HotlineState::new(&settings)?);
         spawn_intake_tasks(&pool, &intake_limits, &staff_logins, &hotline);
@@ -199,6 +208,7 @@ impl Application {
             server,
             internal,
             lookup,
+            sync,
             pool,
             recorder,
         })
@@ -217,6 +227,16 @@ impl Application {
     /// The lookup service (tests and workers use it directly).
     pub fn lookup(&self) -> Arc<LookupService> {
         Arc::clone(&self.lookup)
+    }
+
+    /// A handle that stops the public server (tests stop one instance of several with it).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// The feed's service (its freshness, for tests and workers).
+    pub fn sync(&self) -> Arc<SyncService> {
+        Arc::clone(&self.sync)
     }
 
     /// The database pool.
@@ -507,6 +527,14 @@ fn spawn_sync_tasks(settings: &Settings, connection: &str, pool: &Pool, sync: &A
     tokio::spawn(crate::sync::fanout::listen(
         connection.to_owned(),
         Arc::clone(sync),
+    ));
+    tokio::spawn(crate::sync::fanout::follow(
+        Arc::clone(sync),
+        Duration::from_millis(settings.sync.follow_interval_ms),
+    ));
+    tokio::spawn(crate::sync::fanout::prune(
+        Arc::clone(sync),
+        chrono::Duration::hours(i64::try_from(settings.sync.change_log_keep_hours).unwrap_or(168)),
     ));
 
     // Signatures older than twice the window can no longer be replayed: forget them.

@@ -48,7 +48,20 @@ pub struct Metrics {
     pub sms_inbound: IntCounterVec,
     /// Outbox send attempts by result (`sent`, `retry`, `failed`, `unknown`).
     pub sms_outbox: IntCounterVec,
-    pub sync_seconds_since_update: IntGauge,
+    /// Unix time of the newest change in the shared change sequence (every instance agrees).
+    pub sync_last_change_timestamp: IntGauge,
+    /// Positions of the change sequence this instance has not applied yet.
+    pub sync_sequence_lag: IntGauge,
+    /// The last position this instance applied, and the head it last saw.
+    pub sync_position: IntGauge,
+    pub sync_head_position: IntGauge,
+    /// Seconds since the oldest change this instance has not applied was recorded (0: none).
+    pub sync_behind_seconds: prometheus::Gauge,
+    /// 1 while the change listener is connected.
+    pub sync_listener_up: IntGauge,
+    pub sync_listener_reconnects: IntCounter,
+    /// Changes of the sequence this instance applied (its own and other instances').
+    pub sync_changes_applied: IntCounter,
     pub pool_size: IntGauge,
     pub pool_available: IntGauge,
     pub pool_waiting: IntGauge,
@@ -126,9 +139,37 @@ impl Metrics {
                 Opts::new("sms_outbox_sends_total", "Outbox send attempts by result"),
                 &["result"],
             )?,
-            sync_seconds_since_update: gauge(
-                "sync_seconds_since_update",
-                "Seconds since the last update from the main store arrived",
+            sync_last_change_timestamp: gauge(
+                "sync_last_change_timestamp_seconds",
+                "Unix time of the newest change to the read model, from the shared change sequence",
+            )?,
+            sync_sequence_lag: gauge(
+                "sync_sequence_lag",
+                "Changes of the shared sequence this instance has not applied to its cache",
+            )?,
+            sync_position: gauge(
+                "sync_sequence_position",
+                "The last position of the change sequence this instance applied",
+            )?,
+            sync_head_position: gauge(
+                "sync_sequence_head_position",
+                "The newest position of the change sequence this instance has seen",
+            )?,
+            sync_behind_seconds: prometheus::Gauge::new(
+                "sync_behind_seconds",
+                "Age of the oldest change this instance has not applied yet (0 when none)",
+            )?,
+            sync_listener_up: gauge(
+                "sync_listener_up",
+                "1 while the change listener's connection is up",
+            )?,
+            sync_listener_reconnects: counter(
+                "sync_listener_reconnects_total",
+                "Times the change listener connected again after losing its connection",
+            )?,
+            sync_changes_applied: counter(
+                "sync_changes_applied_total",
+                "Changes of the shared sequence applied to this instance's cache",
             )?,
             pool_size: gauge("db_pool_connections", "Connections open in the pool")?,
             pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
@@ -159,7 +200,14 @@ impl Metrics {
         r.register(Box::new(self.sync_items.clone()))?;
         r.register(Box::new(self.sms_inbound.clone()))?;
         r.register(Box::new(self.sms_outbox.clone()))?;
-        r.register(Box::new(self.sync_seconds_since_update.clone()))?;
+        r.register(Box::new(self.sync_last_change_timestamp.clone()))?;
+        r.register(Box::new(self.sync_sequence_lag.clone()))?;
+        r.register(Box::new(self.sync_position.clone()))?;
+        r.register(Box::new(self.sync_head_position.clone()))?;
+        r.register(Box::new(self.sync_behind_seconds.clone()))?;
+        r.register(Box::new(self.sync_listener_up.clone()))?;
+        r.register(Box::new(self.sync_listener_reconnects.clone()))?;
+        r.register(Box::new(self.sync_changes_applied.clone()))?;
         r.register(Box::new(self.pool_size.clone()))?;
         r.register(Box::new(self.pool_available.clone()))?;
         r.register(Box::new(self.pool_waiting.clone()))?;

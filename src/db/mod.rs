@@ -57,6 +57,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod changes;
 pub mod demo;
 pub mod dossiers;
 pub mod fanout;

@@ -277,13 +277,20 @@ pub async fn apply_dossiers(
 
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 
-/// Queues notifications of changed codes, `origin|code,code,...`, split to fit PostgreSQL's payload
-/// limit. Inside a transaction they are delivered only if it commits.
+/// Records a change to `codes` in the change sequence ([`super::changes::record`]) and queues
+/// notifications of them, `origin|code,code,...`, split to fit PostgreSQL's payload limit. Call it
+/// inside the change's transaction, as its last write but the watermark: the notifications are
+/// delivered and the position becomes visible only if it commits, and from the record until
+/// commit other writers wait. Returns the change's position; nothing is recorded for no codes.
 pub async fn notify_changes(
     client: &impl GenericClient,
     origin: &str,
     codes: &[String],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<i64>> {
+    if codes.is_empty() {
+        return Ok(None);
+    }
+    let position = super::changes::record(client, origin, codes).await?;
     let statement = client.prepare_cached(NOTIFY).await?;
     let mut payload = String::new();
     for code in codes {
@@ -306,13 +313,7 @@ pub async fn notify_changes(
             .execute(&statement, &[&CHANGES_CHANNEL, &payload])
             .await?;
     }
-    Ok(())
-}
-
-/// Splits a notification payload into its origin and codes.
-pub fn parse_notification(payload: &str) -> Option<(&str, impl Iterator<Item = &str>)> {
-    let (origin, codes) = payload.split_once('|')?;
-    Some((origin, codes.split(',').filter(|c| !c.is_empty())))
+    Ok(Some(position))
 }
 
 const INSERT_SIGNATURE: &str = "INSERT INTO sync_signatures (signature) VALUES ($1)
@@ -336,24 +337,6 @@ pub async fn delete_signatures_before(
 ) -> anyhow::Result<u64> {
     let statement = client.prepare_cached(DELETE_OLD_SIGNATURES).await?;
     Ok(client.execute(&statement, &[&before]).await?)
-}
-
-const LIST_CHANGED_SINCE: &str =
-    "SELECT code FROM dossiers WHERE updated_at > $1 ORDER BY updated_at LIMIT $2";
-
-/// Codes of dossiers changed after `since` (oldest first), for revalidating a cache after a gap.
-pub async fn list_changed_since(
-    client: &impl GenericClient,
-    since: DateTime<Utc>,
-    limit: i64,
-) -> anyhow::Result<Vec<String>> {
-    let statement = client.prepare_cached(LIST_CHANGED_SINCE).await?;
-    Ok(client
-        .query(&statement, &[&since, &limit])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
 }
 
 const FIND_WATERMARK: &str = "SELECT watermark FROM sync_watermarks WHERE source = $1";
@@ -382,21 +365,4 @@ pub async fn upsert_watermark(
     let statement = client.prepare_cached(UPSERT_WATERMARK).await?;
     client.execute(&statement, &[&source, &watermark]).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_notification_payload_splits_into_origin_and_codes() {
-        let (origin, codes) =
-            parse_notification("abc|H48-260101-0001,H48-260101-0002").expect("payload");
-        assert_eq!(origin, "abc");
-        assert_eq!(
-            codes.collect::<Vec<_>>(),
-            ["H48-260101-0001", "H48-260101-0002"]
-        );
-        assert!(parse_notification("garbage").is_none());
-    }
 }

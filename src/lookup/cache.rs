@@ -161,6 +161,31 @@ impl DossierCache {
         }
     }
 
+    /// True when `code` is cached (without counting as a read).
+    pub fn contains(&self, code: &str) -> bool {
+        self.enabled && self.by_code.contains(code)
+    }
+
+    /// Forgets that `code` was found not to exist (it exists now).
+    pub fn forget_unknown(&self, code: &str) {
+        if self.enabled {
+            self.unknown.invalidate(code);
+        }
+    }
+
+    /// Drops every cached dossier and every remembered unknown code (after changes were missed
+    /// for good; lookups then read the database until the cache fills again).
+    pub fn clear(&self) {
+        let codes: Vec<Arc<str>> = {
+            let mut clock = self.clock.lock().unwrap_or_else(|p| p.into_inner());
+            clock.drain(..).collect()
+        };
+        for code in codes {
+            self.remove(&code);
+        }
+        self.unknown.invalidate_all();
+    }
+
     /// Dossiers currently cached.
     pub fn len(&self) -> u64 {
         self.by_code.len() as u64

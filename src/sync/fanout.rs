@@ -1,12 +1,16 @@
-//! Cache fan-out across instances (docs/architecture.md, the read side): every instance `LISTEN`s for the codes other
-//! instances changed and refreshes those cache entries. A lost listener connection is re-opened
-//! with back-off; on reconnect the instance revalidates every dossier changed since shortly before
-//! the gap began, since notifications sent while it was away are lost by design.
+//! Cache fan-out across instances (docs/architecture.md, the read side). Every change to the read
+//! model has a position in the shared change sequence (`db::changes`); each instance remembers
+//! the last position it applied and a follower task applies everything after it: when the
+//! listener hears a change notification (the fast path, milliseconds), and on a short timer (the
+//! safety net). After any gap (a lost listener, a restart, a partition of any length) the next
+//! check applies every change after that position before the instance counts itself current, so
+//! catch-up never depends on how long the gap was. Changes pruned before an instance applied them
+//! (it was away longer than the log's retention) drop its whole cache instead.
 
+use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use futures_util::{stream, StreamExt};
 use tokio_postgres::{AsyncMessage, NoTls};
 
@@ -15,34 +19,60 @@ use crate::db;
 
 /// `application_name` of the listener's connection.
 pub const LISTENER_APPLICATION_NAME: &str = "tracuu change listener";
-/// How far before the gap revalidation starts (covers transactions that committed late).
-const REVALIDATE_MARGIN_SECS: i64 = 60;
-/// Most dossiers revalidated after one gap; more than that and the gap is better healed by time.
-const REVALIDATE_LIMIT: i64 = 200_000;
+/// First wait before reconnecting the listener, and the wait again once it has been healthy.
+const MIN_BACKOFF: Duration = Duration::from_millis(200);
+/// Longest wait between reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// A connection that lived this long was healthy: the next loss starts the back-off again.
+const HEALTHY_AFTER: Duration = Duration::from_secs(30);
+/// Changes read from the sequence per query.
+const PAGE: i64 = 500;
+/// Dossiers re-rendered per round trip.
+const REFRESH_CHUNK: usize = 1_000;
 
-/// Listens forever (a background task of the instance).
+/// The back-off of a reconnecting listener: doubles on every loss, back to the minimum once a
+/// connection has stayed up for [`HEALTHY_AFTER`].
+#[derive(Debug)]
+struct Backoff(Duration);
+
+impl Backoff {
+    fn new() -> Self {
+        Self(MIN_BACKOFF)
+    }
+
+    /// The wait after a connection that lived `lived` (None: it never connected).
+    fn after_loss(&mut self, lived: Option<Duration>) -> Duration {
+        if lived.is_some_and(|lived| lived >= HEALTHY_AFTER) {
+            self.0 = MIN_BACKOFF;
+        }
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(MAX_BACKOFF);
+        wait
+    }
+}
+
+/// Listens forever (a background task of the instance): every notification, and every
+/// (re)connection, wakes the follower.
 pub async fn listen(connection: String, sync: Arc<SyncService>) {
-    let mut backoff = Duration::from_millis(200);
-    // Revalidate from this moment after every reconnect.
-    let mut connected_until: Option<DateTime<Utc>> = None;
+    let mut backoff = Backoff::new();
     loop {
-        match listen_once(&connection, &sync, connected_until).await {
-            Ok(()) => {}
-            Err(error) => tracing::warn!(
+        let mut connected_at = None;
+        if let Err(error) = listen_once(&connection, &sync, &mut connected_at).await {
+            tracing::warn!(
                 "change listener lost its connection: {}",
                 crate::error::redacted_chain(&error)
-            ),
+            );
         }
-        connected_until = Some(Utc::now());
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
+        sync.freshness().listener(false);
+        let wait = backoff.after_loss(connected_at.map(|at: Instant| at.elapsed()));
+        tokio::time::sleep(wait).await;
     }
 }
 
 async fn listen_once(
     connection: &str,
     sync: &Arc<SyncService>,
-    gap_since: Option<DateTime<Utc>>,
+    connected_at: &mut Option<Instant>,
 ) -> anyhow::Result<()> {
     let mut config: tokio_postgres::Config = connection.parse()?;
     // Named so operators (and tests) can tell the listener apart in pg_stat_activity.
@@ -54,8 +84,8 @@ async fn listen_once(
         let mut messages = stream::poll_fn(move |cx| conn.poll_message(cx));
         while let Some(message) = messages.next().await {
             match message {
-                Ok(AsyncMessage::Notification(n)) => {
-                    if tx.send(n.payload().to_owned()).is_err() {
+                Ok(AsyncMessage::Notification(_)) => {
+                    if tx.send(()).is_err() {
                         break;
                     }
                 }
@@ -66,25 +96,13 @@ async fn listen_once(
         Ok(())
     });
     db::fanout::listen(&client).await?;
+    *connected_at = Some(Instant::now());
+    sync.freshness().listener(true);
     tracing::info!("listening for dossier changes from other instances");
-    if let Some(since) = gap_since {
-        revalidate(sync, since).await;
-    }
-    while let Some(payload) = rx.recv().await {
-        let Some((origin, codes)) = db::sync::parse_notification(&payload) else {
-            continue;
-        };
-        if origin == sync.instance() {
-            continue;
-        }
-        sync.touch();
-        let codes: Vec<&str> = codes.collect();
-        if let Err(error) = sync.lookup().refresh(&codes).await {
-            tracing::warn!(
-                "refreshing {} notified dossiers failed: {error:#}",
-                codes.len()
-            );
-        }
+    // Whatever happened while no one listened is in the sequence.
+    sync.wake_follower();
+    while rx.recv().await.is_some() {
+        sync.wake_follower();
     }
     drop(client);
     match driver.await {
@@ -94,28 +112,177 @@ async fn listen_once(
     }
 }
 
-/// Refreshes every cached dossier changed since shortly before `since`.
-async fn revalidate(sync: &SyncService, since: DateTime<Utc>) {
-    let from = since - chrono::Duration::seconds(REVALIDATE_MARGIN_SECS);
-    let result = async {
-        let pool_client = sync.lookup().pool().get().await?;
-        let codes = db::sync::list_changed_since(&pool_client, from, REVALIDATE_LIMIT).await?;
-        drop(pool_client);
-        for chunk in codes.chunks(1_000) {
-            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            sync.lookup().refresh(&chunk).await?;
+/// Applies the sequence forever (a background task of the instance): when woken, and at least
+/// every `interval`.
+pub async fn follow(sync: Arc<SyncService>, interval: Duration) {
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            () = sync.follower_woken() => {}
+            () = tokio::time::sleep(interval) => {}
         }
-        anyhow::Ok(codes.len())
+        match catch_up(&sync).await {
+            Ok(applied) => {
+                if failing {
+                    tracing::info!("change sequence reachable again; caught up");
+                    failing = false;
+                }
+                if applied > 0 {
+                    tracing::debug!(sync.caught_up = applied, "applied {applied} changes");
+                }
+            }
+            Err(error) => {
+                sync.freshness().check_failed();
+                if !failing {
+                    tracing::warn!(
+                        "cannot read the change sequence; this instance reports itself behind \
+                         until it can: {}",
+                        crate::error::redacted_chain(&error)
+                    );
+                    failing = true;
+                }
+            }
+        }
     }
-    .await;
-    match result {
-        Ok(count) => tracing::info!(
-            sync.revalidated = count,
-            "revalidated {count} dossiers changed during the listener gap"
-        ),
-        Err(error) => tracing::warn!(
-            "revalidation after a listener gap failed: {}",
-            crate::error::redacted_chain(&error)
-        ),
+}
+
+/// One check: applies every change after this instance's position to its cache, then records
+/// that it reached the head. Returns how many changes were applied.
+pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
+    let client = sync.lookup().pool().get().await?;
+    let freshness = sync.freshness();
+    let cache = sync.lookup().cache();
+    let Some(mut position) = freshness.position() else {
+        // The first check: start at the head. Anything cached before it may be older than what
+        // the head stands for.
+        let head = db::changes::head(&client).await?;
+        if !cache.is_empty() {
+            cache.clear();
+        }
+        freshness.start_at(head.position, head.changed_at);
+        return Ok(0);
+    };
+    let mut applied = 0;
+    loop {
+        let changes = db::changes::list_after(&client, position, PAGE).await?;
+        // Read after the page: a prune that took rows this page should have had shows here.
+        let head = db::changes::head(&client).await?;
+        if head.floor > position {
+            tracing::warn!(
+                sync.position = position,
+                sync.floor = head.floor,
+                "changes after position {position} were pruned before this instance applied \
+                 them; dropping the whole cache"
+            );
+            cache.clear();
+            freshness.count_reset();
+            freshness.start_at(head.position, head.changed_at);
+            return Ok(applied);
+        }
+        // While a long backlog is applied page by page, the report shows how old it is.
+        freshness.saw_head(
+            head.position,
+            head.changed_at,
+            changes.first().map(|c| c.changed_at),
+        );
+        let Some(last) = changes.last() else {
+            // Nothing after `position` in this page's snapshot; a change that committed since
+            // shows in the head and is taken by the next check (its notification wakes it).
+            let pending = if head.position > position {
+                head.changed_at
+            } else {
+                None
+            };
+            freshness.saw_head(head.position, head.changed_at, pending);
+            freshness.checked_ok();
+            return Ok(applied);
+        };
+        let codes: HashSet<&str> = changes
+            .iter()
+            .filter(|change| change.origin != sync.instance())
+            .flat_map(|change| change.codes.iter().map(String::as_str))
+            .collect();
+        apply_codes(sync, codes).await?;
+        position = last.position;
+        freshness.applied(position);
+        applied += changes.len();
+        sync.metrics()
+            .sync_changes_applied
+            .inc_by(changes.len() as u64);
+        if changes.len() < PAGE as usize {
+            let pending = if head.position > position {
+                head.changed_at
+            } else {
+                None
+            };
+            freshness.saw_head(head.position, head.changed_at, pending);
+            freshness.checked_ok();
+            return Ok(applied);
+        }
+        freshness.checked_ok();
+    }
+}
+
+/// Brings `codes` up to date in this instance's cache: the cached ones are re-rendered (or
+/// dropped if the read model no longer has them), the others only stop being remembered as
+/// unknown, so their next lookup reads the database.
+async fn apply_codes(sync: &SyncService, codes: HashSet<&str>) -> anyhow::Result<()> {
+    let cache = sync.lookup().cache();
+    let mut cached = Vec::new();
+    for code in codes {
+        if cache.contains(code) {
+            cached.push(code);
+        } else {
+            cache.forget_unknown(code);
+        }
+    }
+    for chunk in cached.chunks(REFRESH_CHUNK) {
+        sync.lookup().refresh(chunk).await?;
+    }
+    Ok(())
+}
+
+/// Prunes the change sequence forever (every `keep` / 24, at least hourly): changes older than
+/// `keep` go. Every instance runs it; they do the same thing.
+pub async fn prune(sync: Arc<SyncService>, keep: chrono::Duration) {
+    let every = Duration::from_secs((keep.num_seconds().max(60) as u64 / 24).clamp(10, 3_600));
+    loop {
+        tokio::time::sleep(every).await;
+        let pruned = async {
+            let client = sync.lookup().pool().get().await?;
+            db::changes::prune_before(&client, chrono::Utc::now() - keep).await
+        }
+        .await;
+        if let Err(error) = pruned {
+            tracing::debug!("change sequence prune skipped: {error:#}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_back_off_doubles_up_to_its_ceiling() {
+        let mut backoff = Backoff::new();
+        let waits: Vec<Duration> = (0..8).map(|_| backoff.after_loss(None)).collect();
+        assert_eq!(waits[0], MIN_BACKOFF);
+        assert_eq!(waits[1], MIN_BACKOFF * 2);
+        assert_eq!(*waits.last().unwrap(), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn the_back_off_starts_again_after_a_healthy_connection() {
+        let mut backoff = Backoff::new();
+        for _ in 0..8 {
+            backoff.after_loss(Some(Duration::from_secs(1)));
+        }
+        assert_eq!(
+            backoff.after_loss(Some(Duration::from_secs(1))),
+            MAX_BACKOFF
+        );
+        assert_eq!(backoff.after_loss(Some(HEALTHY_AFTER)), MIN_BACKOFF);
+        assert_eq!(backoff.after_loss(None), MIN_BACKOFF * 2);
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod commands;
 pub mod fanout;
+pub mod freshness;
 pub mod import;
 pub mod pull;
 pub mod service;

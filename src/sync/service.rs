@@ -6,13 +6,13 @@
 //! lag.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool};
 use serde::Serialize;
 
+use super::freshness::Freshness;
 use super::snapshot::DossierPayload;
 use crate::db;
 use crate::db::dossiers::DossierRecord;
@@ -82,8 +82,10 @@ pub struct SyncService {
     metrics: Arc<Metrics>,
     /// Tags this instance's notifications so it does not refresh twice.
     instance: Arc<str>,
-    /// Unix seconds of the last update seen (applied here or announced by another instance).
-    last_update: AtomicI64,
+    /// How far this instance's cache has applied the shared change sequence.
+    freshness: Freshness,
+    /// Wakes the follower that applies the sequence (a notification arrived, or a gap ended).
+    follower: tokio::sync::Notify,
     /// Status-change SMS, queued in the batch's transaction (None: switched off).
     notices: Option<StatusNotices>,
 }
@@ -141,7 +143,8 @@ impl SyncService {
             lookup,
             metrics,
             instance: Arc::from(instance),
-            last_update: AtomicI64::new(Utc::now().timestamp()),
+            freshness: Freshness::default(),
+            follower: tokio::sync::Notify::new(),
             notices: None,
         }
     }
@@ -162,15 +165,24 @@ impl SyncService {
         &self.lookup
     }
 
-    /// Seconds since the last update arrived.
-    pub fn seconds_since_update(&self) -> i64 {
-        Utc::now().timestamp() - self.last_update.load(Ordering::Relaxed)
+    /// The metrics this service records into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
-    /// Records that an update arrived now.
-    pub fn touch(&self) {
-        self.last_update
-            .store(Utc::now().timestamp(), Ordering::Relaxed);
+    /// How far this instance's cache has applied the shared change sequence.
+    pub fn freshness(&self) -> &Freshness {
+        &self.freshness
+    }
+
+    /// Asks the follower to read the change sequence now.
+    pub fn wake_follower(&self) {
+        self.follower.notify_one();
+    }
+
+    /// Resolves when the follower is woken.
+    pub async fn follower_woken(&self) {
+        self.follower.notified().await;
     }
 
     /// Applies one batch. `signature`, when given, is recorded in the same transaction; if it was
@@ -273,13 +285,17 @@ impl SyncService {
                 .await?;
         }
         let applied: Vec<String> = applied.into_iter().map(|a| a.code).collect();
-        db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
+        let position = db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
         if let Some(watermark) = watermark {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
         }
         transaction.commit().await.map_err(anyhow::Error::from)?;
         let rendered = rendered.into_iter().map(|(entry, _)| entry).collect();
-        Ok(Stored { applied, rendered })
+        Ok(Stored {
+            applied,
+            rendered,
+            position,
+        })
     }
 
     /// Step 5, after commit: the lag figures, the candidates the version rule left alone, this
@@ -307,10 +323,14 @@ impl SyncService {
             }
         }
         if !stored.applied.is_empty() {
-            self.touch();
             for entry in stored.rendered {
                 self.lookup.cache().insert(Arc::new(entry));
             }
+        }
+        if let Some(position) = stored.position {
+            // The head moved now; the follower takes the position itself in its next read (it
+            // may have changes of other instances to apply before it).
+            self.freshness.saw_own_change(position, finished);
         }
         report.errors.sort_by_key(|e| e.index);
         report.stale_items.sort_by_key(|s| s.index);
@@ -339,10 +359,12 @@ struct CatalogEntries {
     agencies: HashMap<String, db::sync::AgencyEntry>,
 }
 
-/// What step 4 committed: the codes applied, and the views rendered for them.
+/// What step 4 committed: the codes applied, the views rendered for them, and the change's
+/// position in the sequence (None when nothing was applied).
 struct Stored {
     applied: Vec<String>,
     rendered: Vec<CachedDossier>,
+    position: Option<i64>,
 }
 
 /// Step 1: parses and validates each item on its own; refused items go to the report.

@@ -204,24 +204,44 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 /// second; the margin is for a machine busy with other tests).
 const WARM_UP_WAIT: Duration = Duration::from_secs(30);
 
-/// Builds and runs the app on `url`; returns its base address once the cache is warm, and fails
-/// the test if it does not warm in time (a test would otherwise run against a cold cache and
-/// check something else than it says).
+/// Builds and runs the app on `url`; returns its base address once the cache is warm and the
+/// change listener is connected, and fails the test if that does not happen in time (a test would
+/// otherwise run against a cold cache, or a deaf instance, and check something else than it says).
 pub async fn start(settings: Settings, url: &str) -> String {
+    start_with_handle(settings, url).await.0
+}
+
+/// [`start`], also returning the server's handle (to stop this instance) and its feed service.
+pub async fn start_with_handle(
+    settings: Settings,
+    url: &str,
+) -> (
+    String,
+    actix_web::dev::ServerHandle,
+    std::sync::Arc<tracuu::sync::service::SyncService>,
+) {
     let app = Application::build(settings, url).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let lookup = app.lookup();
+    let sync = app.sync();
+    let handle = app.server_handle();
     tokio::spawn(app.run_until_stopped());
     let deadline = tokio::time::Instant::now() + WARM_UP_WAIT;
-    while !lookup.cache().is_warmed() {
+    while !lookup.cache().is_warmed()
+        || !sync
+            .freshness()
+            .report(chrono::Utc::now())
+            .listener
+            .connected
+    {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "the app's cache did not warm within {} s",
+            "the app's cache did not warm, or its listener did not connect, within {} s",
             WARM_UP_WAIT.as_secs()
         );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    address
+    (address, handle, sync)
 }
 
 /// A client that does not follow redirects.

@@ -6,9 +6,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
+use crate::config::SyncSettings;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::lookup::view::format_time;
+use crate::sync::freshness::FreshnessReport;
 
 /// Registers the health checks, which every listener serves to everyone.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,25 +27,33 @@ async fn show_liveness() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "alive"}))
 }
 
-/// `ready` (200): database reachable and cache warmed. `degraded` (200): the database is
-/// unreachable but cached dossiers still answer, or the cache is still warming. `unavailable`
-/// (503): the database is unreachable and nothing is cached. The details (database, feed, cache)
-/// are shown to operator addresses only; a load balancer needs the status code alone.
+/// `ready` (200): database reachable, cache warmed and current with the shared change sequence.
+/// `degraded` (200): the database is unreachable but cached dossiers still answer, the cache is
+/// still warming, the change listener is down, the instance is behind the sequence by more than
+/// `sync.max_behind_secs` (or cannot read it), or the read model had no change for
+/// `sync.expect_updates_within_secs`. `unavailable` (503): the database is unreachable and nothing
+/// is cached. The details (database, feed, cache) are shown to operator addresses only; a load
+/// balancer needs the status code alone.
 async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lookup = &state.lookup;
     let database_up = lookup.health().is_up();
     let cache = lookup.cache();
     let entries = cache.len();
     let warmed = cache.is_warmed();
-    let quiet_for = state.sync.seconds_since_update();
-    let feed_stalled = state
-        .settings
-        .sync
+    let freshness = state.sync.freshness().report(chrono::Utc::now());
+    let sync_settings = &state.settings.sync;
+    // No change ever recorded counts as quiet for ever.
+    let feed_stalled = sync_settings
         .expect_updates_within_secs
-        .is_some_and(|limit| quiet_for > i64::try_from(limit).unwrap_or(i64::MAX));
+        .is_some_and(|limit| {
+            freshness
+                .seconds_since_update
+                .is_none_or(|quiet| quiet > i64::try_from(limit).unwrap_or(i64::MAX))
+        });
+    let behind = is_behind(&freshness, sync_settings);
     let (status, code) = if !database_up && (!cache.enabled() || entries == 0) {
         ("unavailable", 503)
-    } else if !database_up || !warmed || feed_stalled {
+    } else if !database_up || !warmed || feed_stalled || behind || !freshness.listener.connected {
         ("degraded", 200)
     } else {
         ("ready", 200)
@@ -61,8 +71,22 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
             "last_ok": lookup.health().last_ok().map(format_time),
         },
         "sync": {
-            "seconds_since_update": quiet_for,
+            "seconds_since_update": freshness.seconds_since_update,
+            "last_change_at": freshness.last_change_at.map(format_time),
             "stalled": feed_stalled,
+            "behind": behind,
+            "current": freshness.current,
+            "position": freshness.position,
+            "head": freshness.head,
+            "behind_changes": freshness.behind,
+            "behind_seconds": freshness.behind_seconds,
+            "checked_seconds_ago": freshness.checked_seconds_ago,
+            "cache_resets": freshness.cache_resets,
+            "listener": {
+                "connected": freshness.listener.connected,
+                "since": freshness.listener.since.map(format_time),
+                "reconnects": freshness.listener.reconnects,
+            },
         },
         "cache": {
             "enabled": cache.enabled(),
@@ -76,6 +100,21 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
         .json(body)
 }
 
+/// True when this instance cannot vouch that its cache holds what the database holds: its last
+/// read of the change sequence failed (or none succeeded), none succeeded for a while, or the
+/// oldest change it has not applied is older than the bound.
+fn is_behind(freshness: &FreshnessReport, settings: &SyncSettings) -> bool {
+    let bound = settings.max_behind_secs as f64;
+    // The follower reads at least every `follow_interval_ms`; several missed reads in a row mean
+    // it is stuck, whatever it last saw.
+    let silent_after = (settings.follow_interval_ms as f64 / 1000.0 * 5.0).max(bound);
+    !freshness.current
+        || freshness
+            .checked_seconds_ago
+            .is_none_or(|ago| ago > silent_after)
+        || freshness.behind_seconds > bound
+}
+
 async fn show_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let metrics = &state.metrics;
     let cache = state.lookup.cache();
@@ -85,6 +124,24 @@ async fn show_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     metrics
         .database_up
         .set(i64::from(state.lookup.health().is_up()));
+    metrics
+        .cache_view_bytes
+        .set(i64::try_from(cache.view_bytes()).unwrap_or(i64::MAX));
+    let freshness = state.sync.freshness().report(chrono::Utc::now());
+    metrics
+        .sync_last_change_timestamp
+        .set(freshness.last_change_at.map_or(0, |at| at.timestamp()));
+    metrics.sync_position.set(freshness.position.unwrap_or(0));
+    metrics.sync_head_position.set(freshness.head.unwrap_or(0));
+    metrics.sync_sequence_lag.set(freshness.behind.unwrap_or(0));
+    metrics.sync_behind_seconds.set(freshness.behind_seconds);
+    metrics
+        .sync_listener_up
+        .set(i64::from(freshness.listener.connected));
+    let counted = metrics.sync_listener_reconnects.get();
+    metrics
+        .sync_listener_reconnects
+        .inc_by(freshness.listener.reconnects.saturating_sub(counted));
     let pool = state.pool.status();
     metrics.pool_size.set(pool.size as i64);
     metrics.pool_available.set(pool.available as i64);

@@ -309,7 +309,6 @@ impl SyncService {
         if outcome.report.applied == 0 {
             return;
         }
-        self.touch();
         let cache = self.lookup().cache();
         let cached: Vec<&str> = outcome
             .dossiers
