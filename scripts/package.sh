@@ -4,8 +4,8 @@
 #   scripts/package.sh                 the release build (what an installation gets)
 #   scripts/package.sh --profile dev   the debug build CI already has (tests only: large, slow)
 #
-# Installs what it needs when missing: cargo-deb (from crates.io, the version below) and help2man
-# (Debian), which writes the man page from `tracuu --help` and every command's help.
+# Installs cargo-deb (from crates.io, the version below) when it is missing. The man page is
+# written from `tracuu --help` and every command's help.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,13 +24,6 @@ case "$profile" in
     *) bin="target/$profile/tracuu" ;;
 esac
 
-if ! command -v help2man >/dev/null 2>&1; then
-    echo "package.sh: installing help2man"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends help2man
-fi
 if [ "$(cargo deb --version 2>/dev/null)" != "cargo-deb $CARGO_DEB_VERSION" ]; then
     echo "package.sh: installing cargo-deb $CARGO_DEB_VERSION"
     cargo install --locked --quiet cargo-deb --version "$CARGO_DEB_VERSION"
@@ -38,38 +31,50 @@ fi
 
 cargo build --locked --profile "$profile" --bin tracuu
 
-# The man page: the top-level help, then each command's own, as sections help2man includes.
+# The man page, written from the binary's own help: the top-level help, then each command's.
+# (UTF-8, which man-db reads as it is; help2man would mangle the Vietnamese.)
 mkdir -p target/package
-include=target/package/commands.h2m
+roff() { sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"; }
+version=$("$bin" --version | awk '{ print $2 }')
 {
-    echo "[COMMANDS]"
-    for command in serve migrate "sync pull" "sync verify" staff "staff add" qr "qr link" demo-data \
-        "import" calendar "calendar import"; do
-        # shellcheck disable=SC2086 # the command's words are separate arguments
+    echo ".TH TRACUU 1 \"$(date -u -d "@${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y-%m-%d)\" \"tracuu $version\" \"User Commands\""
+    echo ".SH NAME"
+    echo "tracuu \\- tra cứu hồ sơ thủ tục hành chính, the citizen-facing lookup service"
+    echo ".SH SYNOPSIS"
+    echo ".B tracuu"
+    echo "[\\fB\\-\\-config\\fR \\fIFILE\\fR] [\\fICOMMAND\\fR] [\\fIOPTIONS\\fR]"
+    echo ".SH DESCRIPTION"
+    echo ".nf"
+    "$bin" --help | roff
+    echo ".fi"
+    echo ".SH COMMANDS"
+    for command in serve migrate "sync pull" "sync verify" "staff add" "qr link" demo-data \
+        "import" "calendar import"; do
         echo ".SS \"tracuu $command\""
         echo ".nf"
-        "$bin" $command --help | sed -e 's/\\/\\e/g' -e 's/^\./\\\&./'
+        # shellcheck disable=SC2086 # the command's words are separate arguments
+        "$bin" $command --help | roff
         echo ".fi"
     done
-    cat <<'H2M'
-[FILES]
+    cat <<'ROFF'
+.SH FILES
 .TP
 .I /etc/tracuu/tracuu.toml
-settings (production mode); every key: /usr/share/doc/tracuu/examples/tracuu.example.toml
+the settings (production mode); every key with its default:
+/usr/share/doc/tracuu/examples/tracuu.example.toml
 .TP
 .I /etc/tracuu/credentials/
-secrets, read by systemd as the services' credentials (root only)
+the secrets, one a file, read by systemd as the services' credentials (root only)
 .TP
 .I /usr/share/tracuu/
-the nginx site, the Kannel configuration, Prometheus alert rules, the Grafana dashboard, systemd drop-ins
-[SEE ALSO]
+the nginx site, the Kannel configuration, Prometheus alert rules, the Grafana dashboard, systemd
+drop-ins for the optional secrets, the pull query
+.SH SEE ALSO
 .BR systemctl (1),
-.BR nginx (8),
+.BR journalctl (1),
 /usr/share/doc/tracuu/README.Debian
-H2M
-} >"$include"
-help2man --no-info --section=1 --name="tra cứu hồ sơ thủ tục hành chính (the citizen-facing lookup service)" \
-    --include="$include" "$bin" | gzip -9n >target/package/tracuu.1.gz
+ROFF
+} | gzip -9n >target/package/tracuu.1.gz
 
 # The binary is stripped into the package; debug symbols stay in target/.
 cargo deb --no-build --profile "$profile" --locked --strip --no-dbgsym --fast

@@ -3,7 +3,7 @@
 # unpacks it into a scratch root with dpkg -x, checks its files, runs the binary from there, and
 # runs `systemd-analyze verify` on the units (also with every drop-in) in that root, beside a copy
 # of this machine's own units; a unit broken on purpose must fail the same verification.
-# Installs help2man and cargo-deb when missing (through scripts/package.sh). Prints "# pass N" and
+# Installs cargo-deb when missing (through scripts/package.sh). Prints "# pass N" and
 # "# fail N".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +90,8 @@ check "the packaged binary accepts /etc/tracuu/tracuu.toml" settings_load
 check "the Kannel configuration is the repository's" cmp -s deploy/kannel/kannel.conf "$root/usr/share/tracuu/kannel/kannel.conf"
 check "the man page has every command's help" \
     bash -c "zcat '$root/usr/share/man/man1/tracuu.1.gz' | grep -q '^.SH COMMANDS' && zcat '$root/usr/share/man/man1/tracuu.1.gz' | grep -q 'tracuu sync pull'"
+check "the man page keeps the Vietnamese" \
+    bash -c "zcat '$root/usr/share/man/man1/tracuu.1.gz' | grep -q 'tra cứu hồ sơ thủ tục hành chính'"
 check "the maintainer scripts are valid sh" bash -c "for s in postinst prerm postrm; do sh -n '$tmp/control/'\$s || exit 1; done"
 check "the package depends on adduser (postinst creates the user)" \
     bash -c "grep '^Depends:' '$tmp/control/control' | grep -q adduser"

@@ -36,11 +36,10 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
     packages+=(espeak-ng)
 fi
 
-# The deployment files' tests: nginx -t and a real nginx (nginx), promtool (prometheus), the
-# package's man page (help2man). cargo-deb comes from crates.io (scripts/package.sh installs it).
+# The deployment files' tests: nginx -t and a real nginx (nginx), promtool (prometheus).
+# cargo-deb comes from crates.io (scripts/package.sh installs it).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
-command -v help2man >/dev/null 2>&1 || packages+=(help2man)
 
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
