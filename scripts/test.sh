@@ -36,6 +36,11 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
     packages+=(espeak-ng)
 fi
 
+# The deployment files' tests: nginx -t and a real nginx (nginx), promtool (prometheus).
+# cargo-deb comes from crates.io (scripts/package.sh installs it).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
+
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
     sudo=""
@@ -60,8 +65,18 @@ kiosk_status=0
 (cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/telex.test.mjs tests/kiosk.test.mjs tests/console.test.mjs) \
     2>&1 | tee -a "$log" || kiosk_status=$?
 
-# cargo prints one "test result" line per test binary; node's runner "# pass N" and "# fail N".
+# The deployment files: the Debian package built from the debug binary above and unpacked into a
+# scratch root (units verified by systemd-analyze), the nginx site in front of stand-in instances,
+# the Prometheus alert rules with their unit tests and the Grafana dashboard.
+deploy_status=0
+for script in test-package.sh test-nginx.sh test-monitoring.sh; do
+    scripts/$script 2>&1 | tee -a "$log" || deploy_status=1
+done
+
+# cargo prints one "test result" line per test binary; node's runner and the deployment scripts
+# "# pass N" and "# fail N".
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p += $i; if ($(i+1) ~ /^failed;/) f += $i } }
      /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
-exit "$kiosk_status"
+[ "$kiosk_status" = 0 ] || exit "$kiosk_status"
+exit "$deploy_status"
