@@ -407,6 +407,10 @@ pub struct PullSettings {
     pub poll_interval_secs: u64,
     /// Watermark to start from when none is stored.
     pub initial_watermark: String,
+    /// Where follow mode serves its own `/metrics` (lag and item counters of the pulled
+    /// batches), e.g. `127.0.0.1:9465`. Unset: no exporter. `serve` does not see pulled batches
+    /// in its own metrics: scrape both.
+    pub metrics_address: Option<std::net::SocketAddr>,
 }
 
 impl Default for PullSettings {
@@ -418,6 +422,7 @@ impl Default for PullSettings {
             batch_size: 1_000,
             poll_interval_secs: 5,
             initial_watermark: "1970-01-01T00:00:00Z".into(),
+            metrics_address: None,
         }
     }
 }

@@ -277,3 +277,34 @@ impl Metrics {
         Ok(String::from_utf8(buffer)?)
     }
 }
+
+/// Serves `metrics` on `GET /metrics` at `address` (a command without the web server, such as
+/// `sync pull`, exports its own figures this way). Returns the bound address; the server runs
+/// until the process ends.
+pub fn export(
+    address: std::net::SocketAddr,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<std::net::SocketAddr> {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    let metrics = web::Data::from(metrics);
+    let server = HttpServer::new(move || {
+        App::new().app_data(metrics.clone()).route(
+            "/metrics",
+            web::get().to(|metrics: web::Data<Metrics>| async move {
+                match metrics.render() {
+                    Ok(text) => HttpResponse::Ok()
+                        .content_type("text/plain; version=0.0.4; charset=utf-8")
+                        .body(text),
+                    Err(_) => HttpResponse::InternalServerError().finish(),
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(address)
+    .map_err(|error| anyhow::anyhow!("cannot serve metrics on {address}: {error}"))?;
+    let bound = server.addrs().first().copied().unwrap_or(address);
+    tokio::spawn(server.run());
+    Ok(bound)
+}

@@ -322,6 +322,11 @@ pub async fn pull(
 ) -> anyhow::Result<PullSummary> {
     let source = PullSource::from_settings(settings)?;
     let (pool, sync) = standalone_service(settings, target_connection)?;
+    if let (Some(address), false) = (settings.sync.pull.metrics_address, once) {
+        let bound = crate::telemetry::export(address, Arc::clone(sync.metrics()))
+            .context("TRACUU_SYNC__PULL__METRICS_ADDRESS")?;
+        tracing::info!("pull metrics on http://{bound}/metrics");
+    }
     let mut puller = Puller {
         source,
         pool,

@@ -554,6 +554,41 @@ async fn follow_mode_applies_changes_as_they_arrive() {
     assert_eq!(pair.target_state().await, pair.source_state().await);
 }
 
+#[tokio::test]
+async fn follow_mode_exports_its_lag_and_item_counters_on_its_own_port() {
+    // Arrange: a free port for the exporter, two source dossiers.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let pair = pair(10).await;
+    pair.insert(&code(1), 4, local_minutes_ago(60), &[]).await;
+    pair.insert(&code(2), 4, local_minutes_ago(50), &[]).await;
+    let mut settings = pair.settings.clone();
+    settings.sync.pull.metrics_address = Some(format!("127.0.0.1:{port}").parse().unwrap());
+    let target = pair.target.url.clone();
+
+    // Act
+    let follower = tokio::spawn(async move { pull(&settings, &target, false).await });
+    wait_until(|| async { pair.target_state().await.len() == 2 }).await;
+    let text = crate::helpers::http_client()
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .expect("the pull's exporter answers")
+        .text()
+        .await
+        .expect("text");
+    follower.abort();
+
+    // Assert: both pulled dossiers are counted, each with its lag.
+    assert!(
+        text.contains("tracuu_sync_items_total{outcome=\"applied\"} 2"),
+        "{text}"
+    );
+    assert!(text.contains("tracuu_sync_lag_seconds_count 2"), "{text}");
+}
+
 async fn wait_until<F, Fut>(condition: F)
 where
     F: Fn() -> Fut,
