@@ -2,6 +2,7 @@
 
 mod api_dossiers;
 mod api_lookup_numbers;
+mod behind_proxy;
 mod catalog_levels;
 mod db_feedback;
 mod db_hotline;
