@@ -31,6 +31,7 @@ mod outage;
 mod pages_lookup;
 mod privacy;
 mod procedure_page;
+mod production_mode;
 mod province_2025;
 mod qr_images;
 mod qr_landing;
