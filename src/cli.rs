@@ -297,6 +297,10 @@ pub async fn demo_data(
     seed: u64,
     replace: bool,
 ) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !settings.deployment.is_production(),
+        "production mode (TRACUU_DEPLOYMENT__MODE=production) never loads the demo province"
+    );
     let database = open_database(&settings).await?;
     let result = async {
         let client = db::connect(&database.connection).await?;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    pub deployment: DeploymentSettings,
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub cache: CacheSettings,
@@ -26,6 +27,34 @@ pub struct Settings {
     pub qr: QrSettings,
     pub kiosk: KioskSettings,
     pub sms: SmsSettings,
+}
+
+/// Development or production (docs/operations.md, production mode).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeploymentSettings {
+    /// `development` (the default: every demo convenience) or `production` (start-up refuses
+    /// settings that only suit a laptop; see [`Settings::production_problems`]).
+    pub mode: DeploymentMode,
+}
+
+/// What kind of installation this is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeploymentMode {
+    /// A developer's machine or a demonstration: the private cluster, the demo province and the
+    /// demo QR key are allowed.
+    #[default]
+    Development,
+    /// A real installation: no demo convenience, every secret of its own.
+    Production,
+}
+
+impl DeploymentSettings {
+    /// True in production mode.
+    pub fn is_production(&self) -> bool {
+        self.mode == DeploymentMode::Production
+    }
 }
 
 /// The HTTP listener.
@@ -218,6 +247,14 @@ pub struct SyncSettings {
     pub pull: PullSettings,
 }
 
+impl SyncSettings {
+    /// Whether the main store's push is this installation's feed: unless it pulls from the main
+    /// store's database (`pull.source_url`).
+    pub fn push_is_on(&self) -> bool {
+        self.pull.source_url.is_none()
+    }
+}
+
 impl Default for SyncSettings {
     fn default() -> Self {
         Self {
@@ -369,6 +406,13 @@ impl SmsSettings {
     pub fn lookup_keyword(&self) -> String {
         let table = self.keywords.table();
         table.primary(crate::domain::sms::Verb::Lookup).to_owned()
+    }
+
+    /// Whether the SMS channel is on: tracuu sends through Kannel or asks it for delivery
+    /// reports. (With only `inbound_secret` set it answers texts; without it the SMS endpoints
+    /// are off.)
+    pub fn is_on(&self) -> bool {
+        self.sendsms_url.is_some() || self.dlr_base_url.is_some()
     }
 
     /// Whether sync queues status-change notifications.
@@ -810,10 +854,123 @@ fn parse_qr_key(spec: &str) -> Result<crate::domain::QrKey, String> {
     })
 }
 
+/// The process environment as settings read it: variable names and their values.
+pub type Environment = std::collections::HashMap<String, String>;
+
+/// How a secret read from a file is stored in the settings.
+enum SecretShape {
+    /// One value: the file's content without its trailing newline.
+    One(fn(&mut Settings, SecretString)),
+    /// A list: one item per line of the file, blank lines skipped.
+    List(fn(&mut Settings, Vec<SecretString>)),
+}
+
+/// Every secret setting, by its environment variable: each can also be read from the file that
+/// `<NAME>_FILE` names (systemd credentials, container secrets).
+const SECRET_SETTINGS: &[(&str, SecretShape)] = &[
+    (
+        "TRACUU_DATABASE__URL",
+        SecretShape::One(|s, v| s.database.url = Some(v)),
+    ),
+    (
+        "DATABASE_URL",
+        SecretShape::One(|s, v| s.database.url = Some(v)),
+    ),
+    (
+        "TRACUU_DATABASE__READ_URL",
+        SecretShape::One(|s, v| s.database.read_url = Some(v)),
+    ),
+    (
+        "TRACUU_SYNC__SECRETS",
+        SecretShape::List(|s, v| s.sync.secrets = v),
+    ),
+    (
+        "TRACUU_SYNC__PULL__SOURCE_URL",
+        SecretShape::One(|s, v| s.sync.pull.source_url = Some(v)),
+    ),
+    ("TRACUU_QR__KEYS", SecretShape::List(|s, v| s.qr.keys = v)),
+    (
+        "TRACUU_KIOSK__KEYS",
+        SecretShape::List(|s, v| s.kiosk.keys = v),
+    ),
+    (
+        "TRACUU_SMS__INBOUND_SECRET",
+        SecretShape::One(|s, v| s.sms.inbound_secret = Some(v)),
+    ),
+    (
+        "TRACUU_SMS__SENDSMS_PASSWORD",
+        SecretShape::One(|s, v| s.sms.sendsms_password = Some(v)),
+    ),
+];
+
+/// The secrets `<NAME>_FILE` variables point to, taken out of `env` (the settings have no
+/// `..._file` keys) and read; refused when both `NAME` and `NAME_FILE` are set, when the file
+/// cannot be read, or when it holds nothing. Error texts name the variable and the path, never
+/// the content.
+fn read_secret_files(
+    env: &mut Environment,
+) -> anyhow::Result<Vec<(&'static SecretShape, &'static str, String)>> {
+    let mut found = Vec::new();
+    for (name, shape) in SECRET_SETTINGS {
+        let variable = format!("{name}_FILE");
+        let Some(path) = env.remove(&variable) else {
+            continue;
+        };
+        anyhow::ensure!(
+            !env.contains_key(*name),
+            "invalid configuration: set {name} or {variable}, not both"
+        );
+        anyhow::ensure!(
+            !path.trim().is_empty(),
+            "invalid configuration: {variable} is empty; it must name the file that holds the secret"
+        );
+        let content = std::fs::read_to_string(&path).map_err(|error| {
+            anyhow::anyhow!("invalid configuration: {variable}: cannot read {path}: {error}")
+        })?;
+        let content = content
+            .strip_suffix('\n')
+            .map(|c| c.strip_suffix('\r').unwrap_or(c))
+            .unwrap_or(&content)
+            .to_owned();
+        anyhow::ensure!(
+            !content.trim().is_empty(),
+            "invalid configuration: {variable}: the file {path} is empty"
+        );
+        found.push((shape, *name, content));
+    }
+    Ok(found)
+}
+
 impl Settings {
     /// Loads defaults, then `file` (or `TRACUU_CONFIG`) when given, then the environment.
     pub fn load(file: Option<PathBuf>) -> anyhow::Result<Self> {
-        let file = file.or_else(|| std::env::var_os("TRACUU_CONFIG").map(PathBuf::from));
+        let mut env = Environment::new();
+        for (name, value) in std::env::vars_os() {
+            let Ok(name) = name.into_string() else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => {
+                    env.insert(name, value);
+                }
+                Err(_) if name.starts_with("TRACUU_") || name.starts_with("DATABASE_URL") => {
+                    anyhow::bail!("invalid configuration: {name} is not valid UTF-8")
+                }
+                Err(_) => {}
+            }
+        }
+        Self::load_from(file, env)
+    }
+
+    /// [`Self::load`] over the environment `env` instead of the process's.
+    pub fn load_from(file: Option<PathBuf>, mut env: Environment) -> anyhow::Result<Self> {
+        // Variables of the TRACUU_ prefix that are not settings: the settings file, read here,
+        // and the log format, read by the telemetry.
+        let named_file = env.remove("TRACUU_CONFIG");
+        env.remove("TRACUU_LOG_FORMAT");
+        let file = file.or_else(|| named_file.map(PathBuf::from));
+        let secret_files = read_secret_files(&mut env)?;
+        let database_url = env.get("DATABASE_URL").cloned();
         let mut builder = config::Config::builder();
         if let Some(path) = &file {
             builder = builder.add_source(config::File::from(path.as_path()).required(true));
@@ -836,19 +993,41 @@ impl Settings {
                 .with_list_parse_key("sms.keywords.rate")
                 .with_list_parse_key("sms.keywords.help")
                 .with_list_parse_key("sms.keywords.opt_out")
-                .try_parsing(true),
+                .try_parsing(true)
+                .source(Some(env.into_iter().collect())),
         );
         let mut settings: Settings = builder.build().and_then(|c| c.try_deserialize()).context(
             "invalid configuration (settings are TRACUU_<SECTION>__<KEY>, e.g. TRACUU_HTTP__PORT)",
         )?;
         if settings.database.url.is_none() {
-            if let Ok(url) = std::env::var("DATABASE_URL") {
+            if let Some(url) = database_url {
                 if !url.trim().is_empty() {
                     settings.database.url = Some(SecretString::from(url));
                 }
             }
         }
+        for (shape, name, content) in secret_files {
+            match shape {
+                SecretShape::One(set) => {
+                    // DATABASE_URL_FILE, like DATABASE_URL, gives way to the explicit setting.
+                    if name == "DATABASE_URL" && settings.database.url.is_some() {
+                        continue;
+                    }
+                    set(&mut settings, SecretString::from(content));
+                }
+                SecretShape::List(set) => set(
+                    &mut settings,
+                    content
+                        .lines()
+                        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+                        .filter(|line| !line.trim().is_empty())
+                        .map(|line| SecretString::from(line.to_owned()))
+                        .collect(),
+                ),
+            }
+        }
         settings.validate()?;
+        settings.check_deployment()?;
         Ok(settings)
     }
 
@@ -867,6 +1046,140 @@ impl Settings {
         check_qr(&self.qr, &self.province)?;
         check_sms(&self.sms)
     }
+}
+
+impl Settings {
+    /// What production mode refuses in these settings, one line per item, each naming the
+    /// setting and its environment variable. Empty in development mode, and in production mode
+    /// when nothing is missing (docs/operations.md, production mode; decision 0064).
+    pub fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.deployment.is_production() {
+            return problems;
+        }
+        let mut refuse = |problem: &str| problems.push(problem.to_owned());
+        if self.database.url.is_none() {
+            refuse(
+                "database.url (TRACUU_DATABASE__URL, DATABASE_URL or TRACUU_DATABASE__URL_FILE) is not set: \
+                 production uses its own PostgreSQL server and never starts a private cluster",
+            );
+        }
+        if self.demo.load_on_first_run == Some(true) {
+            refuse(
+                "demo.load_on_first_run (TRACUU_DEMO__LOAD_ON_FIRST_RUN) is true: production never loads the demo province",
+            );
+        }
+        if self.qr.uses_demo_key() {
+            refuse(
+                "qr.keys (TRACUU_QR__KEYS or TRACUU_QR__KEYS_FILE) is not set: receipts would be signed with the \
+                 public demo key, which anyone can read and forge",
+            );
+        } else if self.qr.keys.iter().any(is_demo_qr_key) {
+            refuse(
+                "qr.keys (TRACUU_QR__KEYS or TRACUU_QR__KEYS_FILE) contains the public demo key: give every key a secret of its own",
+            );
+        }
+        if !is_public_https(&self.province.public_base_url) {
+            refuse(
+                "province.public_base_url (TRACUU_PROVINCE__PUBLIC_BASE_URL) is not a public https:// address: \
+                 receipts, QR codes and SMS replies carry it",
+            );
+        }
+        if self
+            .qr
+            .public_base_url
+            .as_deref()
+            .is_some_and(|url| !is_public_https(url))
+        {
+            refuse(
+                "qr.public_base_url (TRACUU_QR__PUBLIC_BASE_URL) is not a public https:// address: QR codes carry it",
+            );
+        }
+        if self.province.name == ProvinceSettings::default().name {
+            refuse(
+                "province.name (TRACUU_PROVINCE__NAME) is the demo province's name: set the province's own",
+            );
+        }
+        if self.sms.is_on() && self.sms.inbound_secret.is_none() {
+            refuse(
+                "sms.inbound_secret (TRACUU_SMS__INBOUND_SECRET or TRACUU_SMS__INBOUND_SECRET_FILE) is not set, \
+                 while SMS is on (sms.sendsms_url or sms.dlr_base_url is set)",
+            );
+        }
+        if self.sms.sendsms_url.is_some() && self.sms.sendsms_password.is_none() {
+            refuse(
+                "sms.sendsms_password (TRACUU_SMS__SENDSMS_PASSWORD or TRACUU_SMS__SENDSMS_PASSWORD_FILE) is not set, \
+                 while sms.sendsms_url is",
+            );
+        }
+        if self.sync.push_is_on() && self.sync.secrets.is_empty() {
+            refuse(
+                "sync.secrets (TRACUU_SYNC__SECRETS or TRACUU_SYNC__SECRETS_FILE) is not set: the main store's push \
+                 is the feed unless sync.pull.source_url (TRACUU_SYNC__PULL__SOURCE_URL) names a database to pull from",
+            );
+        }
+        if !self.staff.cookie_secure {
+            refuse(
+                "staff.cookie_secure (TRACUU_STAFF__COOKIE_SECURE) is false: staff sessions must travel over HTTPS only",
+            );
+        }
+        if self.http.trusted_proxies.is_empty() {
+            refuse(
+                "http.trusted_proxies (TRACUU_HTTP__TRUSTED_PROXIES) is empty: list the reverse proxy's addresses \
+                 (127.0.0.1 for nginx on the same host), so that limits and address checks see the client, not the proxy",
+            );
+        }
+        if !self.rate_limit.enabled {
+            refuse(
+                "rate_limit.enabled (TRACUU_RATE_LIMIT__ENABLED) is false: the limits are off only for benchmarks",
+            );
+        }
+        problems
+    }
+
+    /// Fails, listing every item of [`Self::production_problems`], in production mode when
+    /// something is missing.
+    pub fn check_deployment(&self) -> anyhow::Result<()> {
+        let problems = self.production_problems();
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let mut message = format!(
+            "production mode (deployment.mode, TRACUU_DEPLOYMENT__MODE) refuses to start: {} setting(s) missing or unsafe:",
+            problems.len()
+        );
+        for problem in &problems {
+            message.push_str("\n  - ");
+            message.push_str(problem);
+        }
+        anyhow::bail!(message)
+    }
+}
+
+/// Whether `spec` (`ID:SECRET` or `ID@DAY:SECRET`) has the demo key's secret.
+fn is_demo_qr_key(spec: &SecretString) -> bool {
+    use secrecy::ExposeSecret;
+    let demo_secret = DEMO_QR_KEY.split_once(':').map_or(DEMO_QR_KEY, |(_, s)| s);
+    spec.expose_secret()
+        .split_once(':')
+        .is_some_and(|(_, secret)| secret.trim() == demo_secret)
+}
+
+/// An `https://` URL whose host is not a loopback or unspecified address nor `localhost`.
+fn is_public_https(url: &str) -> bool {
+    let Some(rest) = url.trim().strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() || host.eq_ignore_ascii_case("localhost") {
+        return false;
+    }
+    host.parse::<IpAddr>()
+        .map_or(true, |ip| !ip.is_loopback() && !ip.is_unspecified())
 }
 
 /// Fails with the message of the first check that does not hold.
@@ -1312,5 +1625,329 @@ mod example_file_tests {
             error.contains("TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS"),
             "{error}"
         );
+    }
+}
+
+#[cfg(test)]
+mod secret_file_tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    /// A directory of its own for one test's files, removed afterwards.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("tracuu-secret-files-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Self(dir)
+        }
+
+        fn file(&self, name: &str, content: &str) -> String {
+            let path = self.0.join(name);
+            std::fs::write(&path, content).expect("write");
+            path.display().to_string()
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn secrets_come_from_the_files_their_file_variables_name() {
+        let dir = Dir::new("read");
+        let env = env(&[
+            (
+                "TRACUU_DATABASE__URL_FILE",
+                &dir.file("db", "postgres://tracuu:pw@db.example/tracuu\n"),
+            ),
+            (
+                "TRACUU_SYNC__SECRETS_FILE",
+                &dir.file("sync", "first-sync-secret\r\n\nsecond,with-comma\n"),
+            ),
+            (
+                "TRACUU_SMS__INBOUND_SECRET_FILE",
+                &dir.file("sms", "kannel-secret-0123456789"),
+            ),
+            (
+                "TRACUU_QR__KEYS_FILE",
+                &dir.file("qr", "A:qr-secret-from-a-file-01\n"),
+            ),
+            (
+                "TRACUU_KIOSK__KEYS_FILE",
+                &dir.file("kiosk", "K1:kiosk-secret-0123456789\n"),
+            ),
+            (
+                "TRACUU_SMS__SENDSMS_PASSWORD_FILE",
+                &dir.file("sendsms", "pw\n\n"),
+            ),
+        ]);
+        let settings = Settings::load_from(None, env).expect("loads");
+        let url = settings.database.url.expect("url");
+        assert_eq!(
+            url.expose_secret(),
+            "postgres://tracuu:pw@db.example/tracuu"
+        );
+        let secrets: Vec<&str> = settings
+            .sync
+            .secrets
+            .iter()
+            .map(|s| s.expose_secret())
+            .collect();
+        assert_eq!(secrets, ["first-sync-secret", "second,with-comma"]);
+        assert_eq!(
+            settings.sms.inbound_secret.expect("sms").expose_secret(),
+            "kannel-secret-0123456789"
+        );
+        assert_eq!(settings.qr.keyring().expect("keys").current_id(), 'A');
+        assert_eq!(settings.kiosk.key_table().expect("kiosk").len(), 1);
+        assert_eq!(
+            settings.sms.sendsms_password.expect("pw").expose_secret(),
+            "pw\n",
+            "only the last newline is trimmed"
+        );
+    }
+
+    #[test]
+    fn the_settings_file_and_log_format_variables_are_not_settings() {
+        let dir = Dir::new("config");
+        let path = dir.file("tracuu.toml", "[intake]\nhandle_days = 9\n");
+        let env = env(&[
+            ("TRACUU_CONFIG", &path),
+            ("TRACUU_LOG_FORMAT", "json"),
+            ("TRACUU_HTTP__PORT", "9123"),
+        ]);
+        let settings = Settings::load_from(None, env).expect("loads");
+        assert_eq!(settings.http.port, 9123);
+        assert_eq!(settings.intake.handle_days, 9, "the file was read");
+    }
+
+    #[test]
+    fn database_url_file_works_like_database_url() {
+        let dir = Dir::new("dburl");
+        let file = dir.file("db", "host=/run/postgresql dbname=tracuu\n");
+        let settings =
+            Settings::load_from(None, env(&[("DATABASE_URL_FILE", &file)])).expect("loads");
+        assert_eq!(
+            settings.database.url.expect("url").expose_secret(),
+            "host=/run/postgresql dbname=tracuu"
+        );
+    }
+
+    #[test]
+    fn bad_secret_files_are_refused_naming_the_variable_never_the_secret() {
+        let dir = Dir::new("bad");
+        let secret = dir.file("secret", "a-secret-0123456789\n");
+        let empty = dir.file("empty", "\n");
+        let missing = dir.0.join("missing").display().to_string();
+        for (pairs, expected) in [
+            (
+                vec![("TRACUU_SMS__INBOUND_SECRET_FILE", missing.as_str())],
+                "TRACUU_SMS__INBOUND_SECRET_FILE: cannot read",
+            ),
+            (
+                vec![("TRACUU_SYNC__SECRETS_FILE", empty.as_str())],
+                "TRACUU_SYNC__SECRETS_FILE: the file",
+            ),
+            (
+                vec![("TRACUU_QR__KEYS_FILE", "")],
+                "TRACUU_QR__KEYS_FILE is empty",
+            ),
+            (
+                vec![
+                    ("TRACUU_SMS__INBOUND_SECRET", "inline-secret-0123456789"),
+                    ("TRACUU_SMS__INBOUND_SECRET_FILE", secret.as_str()),
+                ],
+                "set TRACUU_SMS__INBOUND_SECRET or TRACUU_SMS__INBOUND_SECRET_FILE, not both",
+            ),
+        ] {
+            let error = format!(
+                "{:#}",
+                Settings::load_from(None, env(&pairs)).expect_err("refused")
+            );
+            assert!(error.contains(expected), "{expected}: {error}");
+            assert!(!error.contains("0123456789"), "secret shown: {error}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod production_tests {
+    use super::*;
+
+    /// Settings a production installation gives: every item production mode asks for.
+    fn complete() -> Settings {
+        let mut settings = Settings::default();
+        settings.deployment.mode = DeploymentMode::Production;
+        settings.database.url = Some(SecretString::from("host=db.internal dbname=tracuu"));
+        settings.qr.keys = vec![SecretString::from("A:own-qr-secret-0123456789")];
+        settings.province.public_base_url = "https://tracuu.quangngai.gov.vn".into();
+        settings.province.name = "Tỉnh Quảng Ngãi".into();
+        settings.sync.secrets = vec![SecretString::from("own-sync-secret-0123456789")];
+        settings.http.trusted_proxies = vec![IpAddr::from([127, 0, 0, 1])];
+        settings
+    }
+
+    #[test]
+    fn development_refuses_nothing() {
+        assert!(Settings::default().production_problems().is_empty());
+        assert!(Settings::default().check_deployment().is_ok());
+    }
+
+    #[test]
+    fn production_starts_when_every_item_is_given() {
+        let settings = complete();
+        assert_eq!(settings.production_problems(), Vec::<String>::new());
+        settings.validate().expect("valid");
+        settings.check_deployment().expect("complete");
+    }
+
+    #[test]
+    fn production_refuses_each_missing_item_naming_its_setting() {
+        type Change = fn(&mut Settings);
+        let cases: [(Change, &str, &str); 13] = [
+            (
+                |s| s.database.url = None,
+                "database.url",
+                "TRACUU_DATABASE__URL",
+            ),
+            (
+                |s| s.demo.load_on_first_run = Some(true),
+                "demo.load_on_first_run",
+                "TRACUU_DEMO__LOAD_ON_FIRST_RUN",
+            ),
+            (|s| s.qr.keys.clear(), "qr.keys", "TRACUU_QR__KEYS"),
+            (
+                |s| s.qr.keys = vec![SecretString::from(DEMO_QR_KEY.replacen('D', "B", 1))],
+                "qr.keys",
+                "demo key",
+            ),
+            (
+                |s| s.province.public_base_url = "http://tracuu.quangngai.gov.vn".into(),
+                "province.public_base_url",
+                "TRACUU_PROVINCE__PUBLIC_BASE_URL",
+            ),
+            (
+                |s| s.qr.public_base_url = Some("https://127.0.0.1:8080".into()),
+                "qr.public_base_url",
+                "TRACUU_QR__PUBLIC_BASE_URL",
+            ),
+            (
+                |s| s.province.name = ProvinceSettings::default().name,
+                "province.name",
+                "TRACUU_PROVINCE__NAME",
+            ),
+            (
+                |s| s.sms.dlr_base_url = Some("http://127.0.0.1:8080".into()),
+                "sms.inbound_secret",
+                "TRACUU_SMS__INBOUND_SECRET",
+            ),
+            (
+                |s| {
+                    s.sms.sendsms_url = Some("http://127.0.0.1:13013/cgi-bin/sendsms".into());
+                    s.sms.inbound_secret = Some(SecretString::from("kannel-secret-0123456789"));
+                },
+                "sms.sendsms_password",
+                "TRACUU_SMS__SENDSMS_PASSWORD",
+            ),
+            (
+                |s| s.sync.secrets.clear(),
+                "sync.secrets",
+                "TRACUU_SYNC__SECRETS",
+            ),
+            (
+                |s| s.staff.cookie_secure = false,
+                "staff.cookie_secure",
+                "TRACUU_STAFF__COOKIE_SECURE",
+            ),
+            (
+                |s| s.http.trusted_proxies.clear(),
+                "http.trusted_proxies",
+                "TRACUU_HTTP__TRUSTED_PROXIES",
+            ),
+            (
+                |s| s.rate_limit.enabled = false,
+                "rate_limit.enabled",
+                "TRACUU_RATE_LIMIT__ENABLED",
+            ),
+        ];
+        for (change, setting, words) in cases {
+            let mut settings = complete();
+            change(&mut settings);
+            let problems = settings.production_problems();
+            assert_eq!(problems.len(), 1, "{setting}: {problems:?}");
+            assert!(problems[0].starts_with(setting), "{problems:?}");
+            assert!(problems[0].contains(words), "{problems:?}");
+            let error = format!("{:#}", settings.check_deployment().expect_err("refused"));
+            assert_eq!(error.lines().count(), 2, "{error}");
+            assert!(error.contains("TRACUU_DEPLOYMENT__MODE"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_pulling_installation_needs_no_push_secret_and_sms_off_needs_no_sms_secret() {
+        let mut settings = complete();
+        settings.sync.secrets.clear();
+        settings.sync.pull.source_url = Some(SecretString::from("host=main.internal"));
+        assert!(settings.production_problems().is_empty());
+        assert!(settings.sms.inbound_secret.is_none() && !settings.sms.is_on());
+    }
+
+    #[test]
+    fn an_empty_production_environment_lists_every_item_one_line_each() {
+        let env: Environment = [("TRACUU_DEPLOYMENT__MODE", "production")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let error = format!("{:#}", Settings::load_from(None, env).expect_err("refused"));
+        let items: Vec<&str> = error.lines().skip(1).collect();
+        for setting in [
+            "database.url",
+            "qr.keys",
+            "province.public_base_url",
+            "province.name",
+            "sync.secrets",
+            "http.trusted_proxies",
+        ] {
+            assert_eq!(
+                items
+                    .iter()
+                    .filter(|line| line
+                        .trim_start()
+                        .trim_start_matches("- ")
+                        .starts_with(setting))
+                    .count(),
+                1,
+                "{setting}: {error}"
+            );
+        }
+        assert_eq!(items.len(), 6, "{error}");
+        assert!(error.contains("6 setting(s)"), "{error}");
+    }
+
+    #[test]
+    fn public_https_addresses_are_told_from_local_ones() {
+        assert!(is_public_https("https://tracuu.quangngai.gov.vn/"));
+        assert!(is_public_https("https://203.0.113.7:8443/tra-cuu"));
+        for url in [
+            "http://tracuu.quangngai.gov.vn",
+            "https://127.0.0.1:8080",
+            "https://localhost",
+            "https://[::1]:443/",
+            "https://",
+        ] {
+            assert!(!is_public_https(url), "{url}");
+        }
     }
 }

@@ -32,10 +32,15 @@ impl Database {
     }
 }
 
-/// Uses `database.url`, or starts the private cluster; then migrates and seeds the calendar.
+/// Uses `database.url`, or starts the private cluster (never in production mode); then migrates
+/// and seeds the calendar.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let (connection, local) = match db::configured_url(&settings.database) {
         Some(url) => (url, None),
+        None if settings.deployment.is_production() => anyhow::bail!(
+            "production mode: database.url (TRACUU_DATABASE__URL, DATABASE_URL or \
+             TRACUU_DATABASE__URL_FILE) is not set, and production never starts a private cluster"
+        ),
         None => {
             let cluster = LocalCluster::start(&settings.database.data_dir, false)?;
             let admin = db::connect(&cluster.connection_string("postgres")).await?;

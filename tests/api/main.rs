@@ -2,6 +2,7 @@
 
 mod api_dossiers;
 mod api_lookup_numbers;
+mod behind_proxy;
 mod catalog_levels;
 mod db_feedback;
 mod db_hotline;
@@ -31,6 +32,7 @@ mod outage;
 mod pages_lookup;
 mod privacy;
 mod procedure_page;
+mod production_mode;
 mod province_2025;
 mod qr_images;
 mod qr_landing;

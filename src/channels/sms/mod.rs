@@ -21,6 +21,7 @@ use secrecy::ExposeSecret;
 use crate::config::{Settings, SmsSettings};
 use crate::domain::sms::{Keywords, SmsRenderer};
 use crate::error::{AppError, Code};
+use crate::http::operator::{canonical, client_address};
 use crate::lookup::guard::ClientKey;
 use crate::lookup::LookupService;
 use crate::notify::NotifyService;
@@ -47,6 +48,9 @@ pub struct SmsState {
     pub public_base_url: String,
     /// Keys senders into rate-limit buckets without keeping their numbers as keys.
     pseudonyms: RandomState,
+    /// `http.trusted_proxies`: the allowed-address check reads the client these proxies
+    /// forwarded for, never the proxy's own address.
+    trusted_proxies: Vec<IpAddr>,
 }
 
 impl SmsState {
@@ -80,6 +84,7 @@ impl SmsState {
             lookup,
             notify,
             pseudonyms: RandomState::new(),
+            trusted_proxies: settings.http.trusted_proxies.clone(),
         })
     }
 
@@ -91,30 +96,24 @@ impl SmsState {
         )))
     }
 
-    /// Lets the request through only from an allowed address with the right secret.
+    /// Lets the request through only from an allowed address with the right secret. The address
+    /// is the client's as `http.trusted_proxies` establish it ([`client_address`]): behind nginx
+    /// on the same host, a citizen forwarded from the internet is not "127.0.0.1".
     pub fn authorise(&self, req: &HttpRequest, secret: &str) -> Result<(), AppError> {
         let Some(expected) = &self.settings.inbound_secret else {
             return Err(AppError::new(Code::SmsDisabled));
         };
-        let peer = req.peer_addr().map(|a| a.ip());
-        let allowed = peer.is_some_and(|ip| {
+        let client = client_address(req.head(), &self.trusted_proxies);
+        let allowed = client.is_some_and(|ip| {
             self.settings
                 .allowed_addresses
                 .iter()
-                .any(|a| *a == ip || canonical(*a) == canonical(ip))
+                .any(|a| canonical(*a) == ip)
         });
         if !allowed || !constant_time_eq(expected.expose_secret().as_bytes(), secret.as_bytes()) {
             return Err(AppError::new(Code::SmsForbidden));
         }
         Ok(())
-    }
-}
-
-/// IPv4-mapped IPv6 addresses compare as IPv4.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
     }
 }
 
