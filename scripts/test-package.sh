@@ -66,24 +66,17 @@ assert settings['staff']['cookie_secure'] is True
 assert settings['http']['trusted_proxies'], 'no trusted proxy'
 assert 'url' not in settings.get('database', {}), 'a database URL in the settings file'
 " "$root/etc/tracuu/tracuu.toml"
-# The packaged settings are ones this tracuu reads: `qr link` loads and validates every setting
-# and opens no database. A tracuu without production mode yet rejects [deployment]; then the
-# other settings are checked without it, and the line below says so.
+# The packaged settings are ones this tracuu reads, in production mode: `qr link` loads and
+# validates every setting (production's refusals included) and opens no database.
 settings_load() {
     local config="$root/etc/tracuu/tracuu.toml" out
-    out=$(TRACUU_QR__KEYS="T:package-test-key-0123456789" "$root/usr/bin/tracuu" --config "$config" \
-        qr link 000.00.18.H48-261118-9005 2>&1) || {
-        if grep -q 'unknown field `deployment`' <<<"$out"; then
-            echo "  note: this tracuu has no [deployment] setting yet; the other settings checked without it"
-            sed '/^\[deployment\]/,/^\[/{/^\[deployment\]/d;/^\[/!d}' "$config" >"$tmp/settings.toml"
-            config="$tmp/settings.toml"
-            out=$(TRACUU_QR__KEYS="T:package-test-key-0123456789" "$root/usr/bin/tracuu" --config "$config" \
-                qr link 000.00.18.H48-261118-9005 2>&1) || { echo "$out" | sed 's/^/  /'; return 1; }
-        else
-            echo "$out" | sed 's/^/  /'
-            return 1
-        fi
-    }
+    # The secrets come as the unit passes them: credential files named by *_FILE variables.
+    printf 'postgres://tracuu@db.example.invalid/tracuu\n' >"$tmp/database-url"
+    printf 'package-test-sync-secret-0123456789\n' >"$tmp/sync-secrets"
+    printf 'T:package-test-key-0123456789\n' >"$tmp/qr-keys"
+    out=$(TRACUU_QR__KEYS_FILE="$tmp/qr-keys" TRACUU_DATABASE__URL_FILE="$tmp/database-url" \
+        TRACUU_SYNC__SECRETS_FILE="$tmp/sync-secrets" "$root/usr/bin/tracuu" --config "$config" \
+        qr link 000.00.18.H48-261118-9005 2>&1) || { echo "$out" | sed 's/^/  /'; return 1; }
     grep -q '/q/000.00.18.H48-261118-9005?k=' <<<"$out"
 }
 check "the packaged binary accepts /etc/tracuu/tracuu.toml" settings_load
