@@ -201,17 +201,24 @@ impl SyncService {
         let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
         let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
         let stored = self
-            .store(&mut client, &candidates, &catalog, signature, watermark)
+            .store(
+                &mut client,
+                &candidates,
+                &catalog,
+                signature,
+                watermark,
+                &mut report,
+            )
             .await?;
         drop(client);
-        self.after_commit(&candidates, stored, &mut report);
+        self.after_commit(&candidates, stored, &report);
         Ok(report)
     }
 
     /// Step 4, one transaction: the replay check, the version-guarded apply, the applied
     /// versions' views (rendered from what is in hand: the snapshots and the catalog entries just
     /// read, no read-back), the status-change SMS, the change notification (delivered on commit)
-    /// and the pull watermark.
+    /// and the pull watermark. The report is finished before the commit.
     async fn store(
         &self,
         client: &mut deadpool_postgres::Object,
@@ -219,6 +226,7 @@ impl SyncService {
         catalog: &CatalogEntries,
         signature: Option<&[u8]>,
         watermark: Option<Watermark<'_>>,
+        report: &mut BatchReport,
     ) -> Result<Stored, BatchError> {
         let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
         if let Some(signature) = signature {
@@ -277,33 +285,22 @@ impl SyncService {
         if let Some(watermark) = watermark {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
         }
+        finish_report(candidates, &applied, report);
         transaction.commit().await.map_err(anyhow::Error::from)?;
         let rendered = rendered.into_iter().map(|(entry, _)| entry).collect();
         Ok(Stored { applied, rendered })
     }
 
-    /// Step 5, after commit: the lag figures, the candidates the version rule left alone, this
-    /// instance's cache, and the report's order and counts.
-    fn after_commit(
-        &self,
-        candidates: &[(usize, Dossier)],
-        stored: Stored,
-        report: &mut BatchReport,
-    ) {
+    /// Step 5, after commit: the lag figures, this instance's cache, and the item counters.
+    fn after_commit(&self, candidates: &[(usize, Dossier)], stored: Stored, report: &BatchReport) {
         let applied_set: HashSet<&str> = stored.applied.iter().map(String::as_str).collect();
         let finished = Utc::now();
-        for (index, dossier) in candidates {
+        for (_, dossier) in candidates {
             if applied_set.contains(dossier.code.as_str()) {
                 let lag = (finished - dossier.source_updated_at)
                     .num_milliseconds()
                     .max(0);
                 self.metrics.sync_lag.observe(lag as f64 / 1000.0);
-            } else {
-                report.stale_items.push(StaleItem {
-                    index: *index,
-                    code: dossier.code.as_str().to_owned(),
-                    version: dossier.version,
-                });
             }
         }
         if !stored.applied.is_empty() {
@@ -312,11 +309,6 @@ impl SyncService {
                 self.lookup.cache().insert(Arc::new(entry));
             }
         }
-        report.errors.sort_by_key(|e| e.index);
-        report.stale_items.sort_by_key(|s| s.index);
-        report.applied = stored.applied.len();
-        report.stale = report.stale_items.len();
-        report.invalid = report.errors.len();
         self.metrics
             .sync_items
             .with_label_values(&["applied"])
@@ -330,6 +322,26 @@ impl SyncService {
             .with_label_values(&["invalid"])
             .inc_by(report.invalid as u64);
     }
+}
+
+/// The report's last step, once the applied codes are known: the candidates the version rule left
+/// alone are stale, the lists are in batch order, the counts are set.
+fn finish_report(candidates: &[(usize, Dossier)], applied: &[String], report: &mut BatchReport) {
+    let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    for (index, dossier) in candidates {
+        if !applied_set.contains(dossier.code.as_str()) {
+            report.stale_items.push(StaleItem {
+                index: *index,
+                code: dossier.code.as_str().to_owned(),
+                version: dossier.version,
+            });
+        }
+    }
+    report.errors.sort_by_key(|e| e.index);
+    report.stale_items.sort_by_key(|s| s.index);
+    report.applied = applied.len();
+    report.stale = report.stale_items.len();
+    report.invalid = report.errors.len();
 }
 
 /// The catalog entries the candidates of a batch name (procedures by national code, agencies by

@@ -203,9 +203,8 @@ pub async fn apply_procedure_batch(
     let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &changed).await?;
     forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
-    transaction.commit().await.map_err(anyhow::Error::from)?;
-
     finish(&mut report, &candidates, &applied);
+    transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(CatalogOutcome { report, dossiers })
 }
 
