@@ -66,13 +66,78 @@ pub struct Watermark<'a> {
     pub value: &'a str,
 }
 
-/// Why a whole batch was refused.
+/// A push's signature and the endpoint it was sent to. It is recorded in the batch's transaction
+/// together with the batch's answer, so a retry of the same request gets the same answer.
+#[derive(Debug, Clone, Copy)]
+pub struct PushSignature<'a> {
+    /// The signature's bytes.
+    pub bytes: &'a [u8],
+    /// The push endpoint: `dossiers`, `agencies` or `procedures`.
+    pub endpoint: &'a str,
+}
+
+/// What the first request with a signature was answered: what its retry is answered.
+#[derive(Debug, Clone)]
+pub struct FirstAnswer {
+    /// When the first request was accepted.
+    pub received_at: DateTime<Utc>,
+    /// Its HTTP status and JSON body; `None` when no answer was stored (recorded by an older
+    /// version): the batch was applied all the same.
+    pub answer: Option<(u16, String)>,
+}
+
+/// Why a whole batch was not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    #[error("this signed request was already accepted once")]
+    /// The signature was accepted before by another push endpoint: the signature covers the body,
+    /// not the path, so this is not a retry of that request.
+    #[error("this signed request was already accepted once, by another push endpoint")]
     Replayed,
+    /// A retry of a request already applied: the batch is not applied again.
+    #[error("this signed request was already applied")]
+    Repeated(FirstAnswer),
     #[error(transparent)]
     Database(#[from] anyhow::Error),
+}
+
+/// Records a push's signature first thing in its batch's transaction: a new signature goes on;
+/// one accepted before by the same endpoint is a retry ([`BatchError::Repeated`], with what the
+/// first request was answered); one accepted by another endpoint is refused
+/// ([`BatchError::Replayed`]). A first request still in its transaction is waited for.
+pub(crate) async fn record_push(
+    client: &impl GenericClient,
+    signature: PushSignature<'_>,
+) -> Result<(), BatchError> {
+    let Some(seen) =
+        db::sync::record_signature(client, signature.bytes, signature.endpoint).await?
+    else {
+        return Ok(());
+    };
+    if seen
+        .endpoint
+        .as_deref()
+        .is_some_and(|endpoint| endpoint != signature.endpoint)
+    {
+        return Err(BatchError::Replayed);
+    }
+    Err(BatchError::Repeated(FirstAnswer {
+        received_at: seen.seen_at,
+        answer: seen
+            .answer
+            .and_then(|(status, body)| u16::try_from(status).ok().map(|status| (status, body))),
+    }))
+}
+
+/// Stores the batch's answer (`200` and the report as JSON) beside its signature, in the batch's
+/// transaction: the retry of the request gets exactly this.
+pub(crate) async fn store_answer(
+    client: &impl GenericClient,
+    signature: PushSignature<'_>,
+    report: &BatchReport,
+) -> Result<(), BatchError> {
+    let body = serde_json::to_string(report).map_err(anyhow::Error::from)?;
+    db::sync::store_answer(client, signature.bytes, 200, &body).await?;
+    Ok(())
 }
 
 /// Shared by the push handlers, the pull worker and the listener of one instance.
@@ -173,12 +238,13 @@ impl SyncService {
             .store(Utc::now().timestamp(), Ordering::Relaxed);
     }
 
-    /// Applies one batch. `signature`, when given, is recorded in the same transaction; if it was
-    /// seen before the batch is refused as a replay and nothing changes.
+    /// Applies one batch. `signature`, when given, is recorded in the same transaction with the
+    /// batch's answer; if it was seen before nothing changes, and the error says what the first
+    /// request was answered (see [`record_push`]).
     pub async fn apply(
         &self,
         items: Vec<BatchItem>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
     ) -> Result<BatchReport, BatchError> {
         self.apply_with(items, signature, None).await
     }
@@ -189,7 +255,7 @@ impl SyncService {
     pub async fn apply_with(
         &self,
         items: Vec<BatchItem>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
         watermark: Option<Watermark<'_>>,
     ) -> Result<BatchReport, BatchError> {
         let mut report = BatchReport {
@@ -224,15 +290,13 @@ impl SyncService {
         client: &mut deadpool_postgres::Object,
         candidates: &[(usize, Dossier)],
         catalog: &CatalogEntries,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
         watermark: Option<Watermark<'_>>,
         report: &mut BatchReport,
     ) -> Result<Stored, BatchError> {
         let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
         if let Some(signature) = signature {
-            if !db::sync::record_signature(&transaction, signature).await? {
-                return Err(BatchError::Replayed);
-            }
+            record_push(&transaction, signature).await?;
         }
         let dossiers: Vec<&Dossier> = candidates.iter().map(|(_, d)| d).collect();
         let statuses_before = match &self.notices {
@@ -286,6 +350,9 @@ impl SyncService {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
         }
         finish_report(candidates, &applied, report);
+        if let Some(signature) = signature {
+            store_answer(&transaction, signature, report).await?;
+        }
         transaction.commit().await.map_err(anyhow::Error::from)?;
         let rendered = rendered.into_iter().map(|(entry, _)| entry).collect();
         Ok(Stored { applied, rendered })

@@ -53,3 +53,4 @@ mod sync_catalog;
 mod sync_fanout;
 mod sync_pull;
 mod sync_push;
+mod sync_retry;
