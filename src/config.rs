@@ -394,6 +394,12 @@ pub struct PullSettings {
     pub poll_interval_secs: u64,
     /// Watermark to start from when none is stored.
     pub initial_watermark: String,
+    /// How far back, in seconds, the pull reads the source again, from where its watermark stood
+    /// that long ago, to find rows committed behind it (0: never).
+    pub late_rows_lookback_secs: u64,
+    /// Reads back every this many times the pull finds nothing new (follow mode; `--once` reads
+    /// back once, at the end).
+    pub late_rows_check_every: u64,
 }
 
 impl Default for PullSettings {
@@ -405,6 +411,8 @@ impl Default for PullSettings {
             batch_size: 1_000,
             poll_interval_secs: 5,
             initial_watermark: "1970-01-01T00:00:00Z".into(),
+            late_rows_lookback_secs: 600,
+            late_rows_check_every: 12,
         }
     }
 }
@@ -937,6 +945,10 @@ fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
         (
             sync.pull.batch_size > 0,
             "TRACUU_SYNC__PULL__BATCH_SIZE must be at least 1",
+        ),
+        (
+            sync.pull.late_rows_check_every > 0,
+            "TRACUU_SYNC__PULL__LATE_ROWS_CHECK_EVERY must be at least 1",
         ),
     ])
 }

@@ -436,6 +436,65 @@ pub async fn upsert_watermark(
     Ok(())
 }
 
+const INSERT_WATERMARK_MARK: &str =
+    "INSERT INTO sync_watermark_marks (source, watermark) VALUES ($1, $2)";
+
+/// Notes that `source`'s watermark stands at `watermark` now.
+pub async fn mark_watermark(
+    client: &impl GenericClient,
+    source: &str,
+    watermark: &str,
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(INSERT_WATERMARK_MARK).await?;
+    client.execute(&statement, &[&source, &watermark]).await?;
+    Ok(())
+}
+
+const FIND_MARK_BEFORE: &str = "SELECT watermark FROM sync_watermark_marks
+    WHERE source = $1 AND marked_at <= now() - make_interval(secs => $2)
+    ORDER BY marked_at DESC, id DESC LIMIT 1";
+const FIND_OLDEST_MARK: &str = "SELECT watermark FROM sync_watermark_marks
+    WHERE source = $1 ORDER BY marked_at, id LIMIT 1";
+const DELETE_MARKS_BEFORE: &str = "DELETE FROM sync_watermark_marks
+    WHERE source = $1 AND marked_at < (SELECT max(marked_at) FROM sync_watermark_marks
+        WHERE source = $1 AND marked_at <= now() - make_interval(secs => $2))";
+
+/// Where `source`'s watermark stood `seconds` ago: the last mark at least that old, or the oldest
+/// mark when none is (`None`: no mark yet). Marks older than the one returned are deleted.
+pub async fn watermark_marked_before(
+    client: &impl GenericClient,
+    source: &str,
+    seconds: f64,
+) -> anyhow::Result<Option<String>> {
+    let statement = client.prepare_cached(FIND_MARK_BEFORE).await?;
+    if let Some(row) = client.query_opt(&statement, &[&source, &seconds]).await? {
+        let statement = client.prepare_cached(DELETE_MARKS_BEFORE).await?;
+        client.execute(&statement, &[&source, &seconds]).await?;
+        return Ok(Some(row.get(0)));
+    }
+    let statement = client.prepare_cached(FIND_OLDEST_MARK).await?;
+    Ok(client
+        .query_opt(&statement, &[&source])
+        .await?
+        .map(|row| row.get(0)))
+}
+
+const LIST_VERSIONS: &str = "SELECT code, version FROM dossiers WHERE code = ANY($1)";
+
+/// The stored versions of the dossiers among `codes` that the read model has.
+pub async fn list_versions(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<HashMap<String, i64>> {
+    let statement = client.prepare_cached(LIST_VERSIONS).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

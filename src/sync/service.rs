@@ -227,6 +227,11 @@ impl SyncService {
         &self.lookup
     }
 
+    /// The metrics the batches are counted in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// Seconds since the last update arrived.
     pub fn seconds_since_update(&self) -> i64 {
         Utc::now().timestamp() - self.last_update.load(Ordering::Relaxed)

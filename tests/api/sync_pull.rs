@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use tracuu::config::Settings;
-use tracuu::sync::pull::pull;
+use tracuu::sync::pull::{pull, pull_counted};
 use tracuu::sync::verify::verify;
 
 use crate::helpers::{spawn_app, test_settings, TestDatabase};
@@ -505,6 +505,71 @@ async fn a_refused_row_is_skipped_without_holding_back_the_watermark() {
     );
     let again = pair.pull_once().await.expect("pull again");
     assert_eq!(again.received, 0, "refused rows are not read again");
+}
+
+#[tokio::test]
+async fn rows_committed_behind_the_watermark_are_applied_by_the_next_pull_and_counted() {
+    // Arrange: three dossiers pulled; the first pull looks behind its watermark and finds nothing.
+    let pair = pair(2).await;
+    let times: Vec<NaiveDateTime> = (1..=3).map(|n| local_minutes_ago(30 - 2 * n)).collect();
+    for (n, updated) in (1..=3).zip(&times) {
+        pair.insert(&code(n), 4, *updated, &["Tiếp nhận hồ sơ"])
+            .await;
+    }
+    let first = pair.pull_once().await.expect("first pull");
+    assert_eq!((first.applied, first.late), (3, 0));
+    let passed = pair.stored_watermark().await;
+
+    // Act: two source transactions commit only now with change times the watermark has passed
+    // (a new dossier, and a new step of the first one), and one change arrives ahead of it.
+    pair.insert(&code(4), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.advance(&code(1), 5, local_minutes_ago(27), "Yêu cầu bổ sung hồ sơ")
+        .await;
+    pair.insert(&code(5), 4, local_minutes_ago(1), &["Tiếp nhận hồ sơ"])
+        .await;
+    let metrics = tracuu::telemetry::Metrics::new().expect("metrics");
+    let second = pull_counted(&pair.settings, &pair.target.url, true, metrics.clone())
+        .await
+        .expect("second pull");
+
+    // Assert: the change ahead came in its batch; the two behind were found, applied and
+    // counted; the read model equals the source.
+    assert_ne!(pair.stored_watermark().await, passed);
+    assert_eq!((second.received, second.applied, second.late), (1, 1, 2));
+    assert_eq!(metrics.sync_late_rows.get(), 2);
+    assert_eq!(pair.target_state().await, pair.source_state().await);
+    let third = pair.pull_once().await.expect("third pull");
+    assert_eq!(
+        (third.received, third.late),
+        (0, 0),
+        "found once, not again"
+    );
+}
+
+#[tokio::test]
+async fn without_a_look_back_rows_behind_the_watermark_wait_for_verify() {
+    // Arrange: the look-back switched off; a dossier pulled, then one committed behind it.
+    let mut pair = pair(10).await;
+    pair.settings.sync.pull.late_rows_lookback_secs = 0;
+    pair.insert(&code(1), 4, local_minutes_ago(20), &["Tiếp nhận hồ sơ"])
+        .await;
+    assert_eq!(pair.pull_once().await.expect("pull").applied, 1);
+    pair.insert(&code(2), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+
+    // Act
+    let summary = pair.pull_once().await.expect("pull again");
+
+    // Assert: nothing found; verify names it.
+    assert_eq!((summary.received, summary.late), (0, 0));
+    let (_, lines) = pair.verify().await;
+    assert!(
+        lines
+            .iter()
+            .any(|line| line == &format!("{}: missing in read model", code(2))),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]
