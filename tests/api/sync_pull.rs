@@ -548,6 +548,80 @@ async fn rows_committed_behind_the_watermark_are_applied_by_the_next_pull_and_co
 }
 
 #[tokio::test]
+async fn the_look_back_starts_where_the_watermark_stood_that_long_ago() {
+    // Arrange: a one-second look-back; three dossiers pulled in two batches, so the watermark
+    // stood after the second dossier just before the last batch; then more than a second passes.
+    let mut pair = pair(2).await;
+    pair.settings.sync.pull.late_rows_lookback_secs = 1;
+    let times: Vec<NaiveDateTime> = (1..=3).map(|n| local_minutes_ago(30 - 2 * n)).collect();
+    for (n, updated) in (1..=3).zip(&times) {
+        pair.insert(&code(n), 4, *updated, &["Tiếp nhận hồ sơ"])
+            .await;
+    }
+    assert_eq!(pair.pull_once().await.expect("first pull").applied, 3);
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+
+    // Act: one row commits behind the watermark but after the second dossier, one before the
+    // first.
+    pair.insert(&code(4), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.insert(&code(5), 4, local_minutes_ago(29), &["Tiếp nhận hồ sơ"])
+        .await;
+    let summary = pair.pull_once().await.expect("second pull");
+
+    // Assert: the first is found; the second lies before where the watermark stood a second
+    // ago, so only verify finds it; the marks older than the one used are gone.
+    assert_eq!(summary.late, 1);
+    let codes: Vec<String> = pair.target_state().await.into_iter().map(|s| s.0).collect();
+    assert_eq!(codes, [code(1), code(2), code(3), code(4)]);
+    let (_, lines) = pair.verify().await;
+    assert!(
+        lines.contains(&format!("{}: missing in read model", code(5))),
+        "{lines:?}"
+    );
+    let marks: i64 = pair
+        .target
+        .client()
+        .await
+        .query_one("SELECT count(*) FROM sync_watermark_marks", &[])
+        .await
+        .expect("marks")
+        .get(0);
+    assert_eq!(marks, 1);
+}
+
+#[tokio::test]
+async fn a_row_behind_the_watermark_is_found_when_the_row_at_the_watermark_is_gone() {
+    // Arrange: two dossiers pulled; the one at the watermark is then deleted in the source, so
+    // reading back never meets it and reads on to the end.
+    let pair = pair(10).await;
+    pair.insert(&code(1), 4, local_minutes_ago(20), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.insert(&code(2), 4, local_minutes_ago(18), &["Tiếp nhận hồ sơ"])
+        .await;
+    assert_eq!(pair.pull_once().await.expect("first pull").applied, 2);
+    pair.source
+        .client()
+        .await
+        .batch_execute(&format!(
+            "DELETE FROM qua_trinh_xu_ly WHERE ma_ho_so = '{0}'; DELETE FROM ho_so WHERE ma_ho_so = '{0}'",
+            code(2)
+        ))
+        .await
+        .expect("delete in the source");
+    pair.insert(&code(3), 4, local_minutes_ago(19), &["Tiếp nhận hồ sơ"])
+        .await;
+
+    // Act
+    let summary = pair.pull_once().await.expect("second pull");
+
+    // Assert
+    assert_eq!((summary.received, summary.late), (0, 1));
+    let codes: Vec<String> = pair.target_state().await.into_iter().map(|s| s.0).collect();
+    assert_eq!(codes, [code(1), code(2), code(3)]);
+}
+
+#[tokio::test]
 async fn without_a_look_back_rows_behind_the_watermark_wait_for_verify() {
     // Arrange: the look-back switched off; a dossier pulled, then one committed behind it.
     let mut pair = pair(10).await;
