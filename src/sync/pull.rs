@@ -507,6 +507,17 @@ impl Puller {
     }
 }
 
+/// A source row as the read model would store it: its code (as stored), version and snapshot;
+/// `None` when it does not parse or validate.
+fn checked(
+    fields: Map<String, Value>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<(String, i64, DossierPayload)> {
+    let payload = to_item(fields).ok()?;
+    let dossier = payload.validate(now).ok()?;
+    Some((dossier.code.as_str().to_owned(), dossier.version, payload))
+}
+
 /// A source row read behind the watermark whose version is newer than the read model's.
 struct LateRow {
     code: String,
@@ -590,6 +601,7 @@ impl Puller {
             .get()
             .await
             .context("cannot connect to the read model")?;
+        let now = chrono::Utc::now();
         let mut found: Vec<LateRow> = Vec::new();
         let mut cursor = from.to_owned();
         let mut reached = false;
@@ -605,9 +617,9 @@ impl Puller {
                     reached = true;
                     break;
                 }
-                let version = row.fields.get("version").and_then(Value::as_i64);
-                if let (Some(code), Some(version)) = (raw_code(&row.fields), version) {
-                    batch.push((code, version, row.fields));
+                // A row the pull refused is left alone here: it was logged when it was met.
+                if let Some(checked) = checked(row.fields, now) {
+                    batch.push(checked);
                 }
             }
             let codes: Vec<&str> = batch.iter().map(|(code, _, _)| code.as_str()).collect();
@@ -616,9 +628,9 @@ impl Puller {
                 batch
                     .into_iter()
                     .filter(|(code, version, _)| stored.get(code).is_none_or(|v| version > v))
-                    .map(|(code, _, fields)| LateRow {
+                    .map(|(code, _, payload)| LateRow {
                         code,
-                        item: to_item(fields),
+                        item: Ok(payload),
                     }),
             );
             if end_of_source {
@@ -627,8 +639,8 @@ impl Puller {
             cursor = last;
         }
         if !reached && !found.is_empty() {
-            // The row at the current watermark has changed since (it moved on), so the read went
-            // past it: what lies after the current watermark is the next batch's, not late.
+            // The row at the current watermark has changed since (it moved on) or is gone, so the
+            // read went past it: what lies after the current watermark is the next batch's.
             let mut ahead = std::collections::HashSet::new();
             let mut cursor = current.to_owned();
             loop {
@@ -637,7 +649,10 @@ impl Puller {
                     break;
                 };
                 let end_of_source = (rows.len() as i64) < self.source.batch_size;
-                ahead.extend(rows.iter().filter_map(|row| raw_code(&row.fields)));
+                ahead.extend(
+                    rows.into_iter()
+                        .filter_map(|row| checked(row.fields, now).map(|(code, _, _)| code)),
+                );
                 if end_of_source {
                     break;
                 }

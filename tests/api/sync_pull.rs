@@ -503,8 +503,16 @@ async fn a_refused_row_is_skipped_without_holding_back_the_watermark() {
         pair.stored_watermark().await,
         Some(watermark_of(times[3], &code(4)))
     );
-    let again = pair.pull_once().await.expect("pull again");
+    let metrics = tracuu::telemetry::Metrics::new().expect("metrics");
+    let again = pull_counted(&pair.settings, &pair.target.url, true, metrics.clone())
+        .await
+        .expect("pull again");
     assert_eq!(again.received, 0, "refused rows are not read again");
+    assert_eq!(
+        metrics.sync_items.with_label_values(&["invalid"]).get(),
+        0,
+        "nor offered again by the look-back"
+    );
 }
 
 #[tokio::test]
