@@ -455,6 +455,12 @@ pub struct PullSettings {
     /// batches), e.g. `127.0.0.1:9465`. Unset: no exporter. `serve` does not see pulled batches
     /// in its own metrics: scrape both.
     pub metrics_address: Option<std::net::SocketAddr>,
+    /// How far back, in seconds, the pull reads the source again, from where its watermark stood
+    /// that long ago, to find rows committed behind it (0: never).
+    pub late_rows_lookback_secs: u64,
+    /// Reads back every this many times the pull finds nothing new (follow mode; `--once` reads
+    /// back once, at the end).
+    pub late_rows_check_every: u64,
 }
 
 impl Default for PullSettings {
@@ -467,6 +473,8 @@ impl Default for PullSettings {
             poll_interval_secs: 5,
             initial_watermark: "1970-01-01T00:00:00Z".into(),
             metrics_address: None,
+            late_rows_lookback_secs: 600,
+            late_rows_check_every: 12,
         }
     }
 }
@@ -1281,6 +1289,10 @@ fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
         (
             sync.change_log_keep_hours > 0,
             "TRACUU_SYNC__CHANGE_LOG_KEEP_HOURS must be at least 1",
+        ),
+        (
+            sync.pull.late_rows_check_every > 0,
+            "TRACUU_SYNC__PULL__LATE_ROWS_CHECK_EVERY must be at least 1",
         ),
     ])
 }

@@ -173,7 +173,7 @@ error_table! {
     SignatureReplayed {
         name: "signature_replayed",
         status: 401,
-        message: "Yêu cầu đã ký này đã được nhận một lần: không nhận lại.",
+        message: "Yêu cầu đã ký này đã được nhận ở một địa chỉ đồng bộ khác: không nhận lại. Gửi lại đúng yêu cầu tới đúng địa chỉ cũ thì nhận lại câu trả lời lần đầu.",
         title: T_INPUT,
         sms: None,
         ivr: IVR_FAULT,

@@ -44,6 +44,8 @@ pub struct Metrics {
     pub database_up: IntGauge,
     pub sync_lag: prometheus::Histogram,
     pub sync_items: IntCounterVec,
+    /// Pulled rows found committed behind the watermark, and applied late.
+    pub sync_late_rows: IntCounter,
     /// Inbound SMS by outcome (`status`, `not_found`, `help`, `duplicate`, `silenced`, ...).
     pub sms_inbound: IntCounterVec,
     /// Outbox send attempts by result (`sent`, `retry`, `failed`, `unknown`).
@@ -131,6 +133,10 @@ impl Metrics {
                 Opts::new("sync_items_total", "Synced dossier snapshots by outcome"),
                 &["outcome"],
             )?,
+            sync_late_rows: counter(
+                "sync_late_rows_total",
+                "Pulled rows found committed behind the watermark, applied late",
+            )?,
             sms_inbound: IntCounterVec::new(
                 Opts::new("sms_inbound_total", "Inbound SMS by outcome"),
                 &["outcome"],
@@ -198,6 +204,7 @@ impl Metrics {
         r.register(Box::new(self.database_up.clone()))?;
         r.register(Box::new(self.sync_lag.clone()))?;
         r.register(Box::new(self.sync_items.clone()))?;
+        r.register(Box::new(self.sync_late_rows.clone()))?;
         r.register(Box::new(self.sms_inbound.clone()))?;
         r.register(Box::new(self.sms_outbox.clone()))?;
         r.register(Box::new(self.sync_last_change_timestamp.clone()))?;

@@ -1,5 +1,5 @@
 //! Writes of the feed: a batch of validated dossier snapshots applied with one statement per table
-//! (array parameters, never a statement per row), replay protection for push signatures, pull
+//! (array parameters, never a statement per row), push signatures and their answers, pull
 //! watermarks, and the change notifications other instances listen for.
 
 use std::collections::HashMap;
@@ -316,16 +316,68 @@ pub async fn notify_changes(
     Ok(Some(position))
 }
 
-const INSERT_SIGNATURE: &str = "INSERT INTO sync_signatures (signature) VALUES ($1)
+const INSERT_SIGNATURE: &str = "INSERT INTO sync_signatures (signature, endpoint) VALUES ($1, $2)
     ON CONFLICT (signature) DO NOTHING";
+const FIND_SIGNATURE: &str =
+    "SELECT endpoint, answer_status, answer, seen_at FROM sync_signatures WHERE signature = $1";
 
-/// Records a push signature; false when it was seen before (a replay).
+/// A push signature recorded before: where it was sent and what it was answered.
+#[derive(Debug, Clone)]
+pub struct SeenSignature {
+    /// The push endpoint it was accepted by (`None`: recorded before endpoints were kept).
+    pub endpoint: Option<String>,
+    /// The HTTP status and JSON body it was answered (`None`: no answer was stored).
+    pub answer: Option<(i16, String)>,
+    /// When it was first accepted.
+    pub seen_at: DateTime<Utc>,
+}
+
+/// Records a push signature sent to `endpoint`; `None` when it is new, else what was recorded
+/// before. A signature being recorded by a transaction still open is waited for (its unique row),
+/// so the answer read is the committed one.
 pub async fn record_signature(
     client: &impl GenericClient,
     signature: &[u8],
-) -> anyhow::Result<bool> {
+    endpoint: &str,
+) -> anyhow::Result<Option<SeenSignature>> {
     let statement = client.prepare_cached(INSERT_SIGNATURE).await?;
-    Ok(client.execute(&statement, &[&signature]).await? == 1)
+    if client.execute(&statement, &[&signature, &endpoint]).await? == 1 {
+        return Ok(None);
+    }
+    let statement = client.prepare_cached(FIND_SIGNATURE).await?;
+    let seen = client.query_opt(&statement, &[&signature]).await?;
+    Ok(Some(match seen {
+        Some(row) => SeenSignature {
+            endpoint: row.get(0),
+            answer: row
+                .get::<_, Option<i16>>(1)
+                .zip(row.get::<_, Option<String>>(2)),
+            seen_at: row.get(3),
+        },
+        // Deleted in between (older than twice the window): it was accepted all the same.
+        None => SeenSignature {
+            endpoint: None,
+            answer: None,
+            seen_at: Utc::now(),
+        },
+    }))
+}
+
+const STORE_ANSWER: &str =
+    "UPDATE sync_signatures SET answer_status = $2, answer = $3 WHERE signature = $1";
+
+/// Stores what a push was answered beside its signature, for a retry of the same request.
+pub async fn store_answer(
+    client: &impl GenericClient,
+    signature: &[u8],
+    status: i16,
+    answer: &str,
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(STORE_ANSWER).await?;
+    client
+        .execute(&statement, &[&signature, &status, &answer])
+        .await?;
+    Ok(())
 }
 
 const DELETE_OLD_SIGNATURES: &str = "DELETE FROM sync_signatures WHERE seen_at < $1";
@@ -365,4 +417,63 @@ pub async fn upsert_watermark(
     let statement = client.prepare_cached(UPSERT_WATERMARK).await?;
     client.execute(&statement, &[&source, &watermark]).await?;
     Ok(())
+}
+
+const INSERT_WATERMARK_MARK: &str =
+    "INSERT INTO sync_watermark_marks (source, watermark) VALUES ($1, $2)";
+
+/// Notes that `source`'s watermark stands at `watermark` now.
+pub async fn mark_watermark(
+    client: &impl GenericClient,
+    source: &str,
+    watermark: &str,
+) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(INSERT_WATERMARK_MARK).await?;
+    client.execute(&statement, &[&source, &watermark]).await?;
+    Ok(())
+}
+
+const FIND_MARK_BEFORE: &str = "SELECT watermark FROM sync_watermark_marks
+    WHERE source = $1 AND marked_at <= now() - make_interval(secs => $2)
+    ORDER BY marked_at DESC, id DESC LIMIT 1";
+const FIND_OLDEST_MARK: &str = "SELECT watermark FROM sync_watermark_marks
+    WHERE source = $1 ORDER BY marked_at, id LIMIT 1";
+const DELETE_MARKS_BEFORE: &str = "DELETE FROM sync_watermark_marks
+    WHERE source = $1 AND marked_at < (SELECT max(marked_at) FROM sync_watermark_marks
+        WHERE source = $1 AND marked_at <= now() - make_interval(secs => $2))";
+
+/// Where `source`'s watermark stood `seconds` ago: the last mark at least that old, or the oldest
+/// mark when none is (`None`: no mark yet). Marks older than the one returned are deleted.
+pub async fn watermark_marked_before(
+    client: &impl GenericClient,
+    source: &str,
+    seconds: f64,
+) -> anyhow::Result<Option<String>> {
+    let statement = client.prepare_cached(FIND_MARK_BEFORE).await?;
+    if let Some(row) = client.query_opt(&statement, &[&source, &seconds]).await? {
+        let statement = client.prepare_cached(DELETE_MARKS_BEFORE).await?;
+        client.execute(&statement, &[&source, &seconds]).await?;
+        return Ok(Some(row.get(0)));
+    }
+    let statement = client.prepare_cached(FIND_OLDEST_MARK).await?;
+    Ok(client
+        .query_opt(&statement, &[&source])
+        .await?
+        .map(|row| row.get(0)))
+}
+
+const LIST_VERSIONS: &str = "SELECT code, version FROM dossiers WHERE code = ANY($1)";
+
+/// The stored versions of the dossiers among `codes` that the read model has.
+pub async fn list_versions(
+    client: &impl GenericClient,
+    codes: &[&str],
+) -> anyhow::Result<HashMap<String, i64>> {
+    let statement = client.prepare_cached(LIST_VERSIONS).await?;
+    Ok(client
+        .query(&statement, &[&codes])
+        .await?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect())
 }

@@ -672,7 +672,9 @@ fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 fn database_error(error: BatchError) -> anyhow::Error {
     match error {
         BatchError::Database(cause) => cause.context("applying the catalog rows"),
-        BatchError::Replayed => anyhow::anyhow!("an import carries no signature to replay"),
+        BatchError::Replayed | BatchError::Repeated(_) => {
+            anyhow::anyhow!("an import carries no signature to replay")
+        }
     }
 }
 

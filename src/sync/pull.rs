@@ -73,6 +73,8 @@ pub struct PullSummary {
     pub stale: u64,
     /// Rows refused (unreadable, invalid or naming something not in the catalog), then skipped.
     pub invalid: u64,
+    /// Rows found committed behind the watermark after the pull had passed them, applied late.
+    pub late: u64,
     /// The stored watermark at the end.
     pub watermark: String,
 }
@@ -101,6 +103,10 @@ pub(crate) struct PullSource {
     pub(crate) batch_size: i64,
     pub(crate) initial_watermark: String,
     poll_interval: Duration,
+    /// How far back the source is read again for rows committed behind the watermark (zero: never).
+    late_rows_lookback: Duration,
+    /// Read back every this many idle polls.
+    late_rows_check_every: u64,
 }
 
 impl PullSource {
@@ -136,6 +142,8 @@ impl PullSource {
             batch_size: pull.batch_size,
             initial_watermark: pull.initial_watermark.clone(),
             poll_interval: Duration::from_secs(pull.poll_interval_secs.max(1)),
+            late_rows_lookback: Duration::from_secs(pull.late_rows_lookback_secs),
+            late_rows_check_every: pull.late_rows_check_every.max(1),
         })
     }
 
@@ -275,9 +283,9 @@ fn redact_quoted(text: &str) -> String {
 fn standalone_service(
     settings: &Settings,
     connection: &str,
+    metrics: Arc<Metrics>,
 ) -> anyhow::Result<(Pool, SyncService)> {
     let pool = db::build_pool(connection, &settings.database)?;
-    let metrics = Metrics::new()?;
     let cache = DossierCache::new(&CacheSettings {
         enabled: false,
         ..settings.cache.clone()
@@ -320,8 +328,18 @@ pub async fn pull(
     target_connection: &str,
     once: bool,
 ) -> anyhow::Result<PullSummary> {
+    pull_counted(settings, target_connection, once, Metrics::new()?).await
+}
+
+/// [`pull`], counting in `metrics`.
+pub async fn pull_counted(
+    settings: &Settings,
+    target_connection: &str,
+    once: bool,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<PullSummary> {
     let source = PullSource::from_settings(settings)?;
-    let (pool, sync) = standalone_service(settings, target_connection)?;
+    let (pool, sync) = standalone_service(settings, target_connection, metrics)?;
     if let (Some(address), false) = (settings.sync.pull.metrics_address, once) {
         let bound = crate::telemetry::export(address, Arc::clone(sync.metrics()))
             .context("TRACUU_SYNC__PULL__METRICS_ADDRESS")?;
@@ -335,6 +353,7 @@ pub async fn pull(
     };
     let mut summary = PullSummary::default();
     let mut backoff = MIN_BACKOFF;
+    let mut idle_polls: u64 = 0;
     tracing::info!(
         sync.source = %puller.source.name,
         "pulling from source {} ({})",
@@ -342,13 +361,30 @@ pub async fn pull(
         if once { "once" } else { "following" }
     );
     loop {
-        match puller.next_batch().await {
+        let step = match puller.next_batch().await {
             Ok(Some(report)) => {
                 summary.add(&report);
                 backoff = MIN_BACKOFF;
+                continue;
             }
-            Ok(None) if once => break,
-            Ok(None) => tokio::time::sleep(puller.source.poll_interval).await,
+            // Caught up: now and then (at the end with --once), look behind the watermark.
+            Ok(None) => {
+                let due = once || idle_polls.is_multiple_of(puller.source.late_rows_check_every);
+                idle_polls += 1;
+                if due && !puller.source.late_rows_lookback.is_zero() {
+                    puller
+                        .apply_late_rows()
+                        .await
+                        .map(|late| summary.late += late)
+                } else {
+                    Ok(())
+                }
+            }
+            Err(error) => Err(error),
+        };
+        match step {
+            Ok(()) if once => break,
+            Ok(()) => tokio::time::sleep(puller.source.poll_interval).await,
             Err(error) if once || is_permanent(&error) => return Err(error),
             Err(error) => {
                 tracing::warn!(
@@ -367,13 +403,14 @@ pub async fn pull(
     tracing::info!(
         sync.source = %puller.source.name,
         sync.applied = summary.applied,
-        "pull from {} done: {} batches, {} rows, {} applied, {} stale, {} refused; watermark {}",
+        "pull from {} done: {} batches, {} rows, {} applied, {} stale, {} refused, {} late; watermark {}",
         puller.source.name,
         summary.batches,
         summary.received,
         summary.applied,
         summary.stale,
         summary.invalid,
+        summary.late,
         summary.watermark
     );
     Ok(summary)
@@ -414,6 +451,15 @@ impl Puller {
         let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
             return Ok(None);
         };
+        if !self.source.late_rows_lookback.is_zero() {
+            // Where the watermark stood before this batch, for looking behind it later.
+            let target = self
+                .pool
+                .get()
+                .await
+                .context("cannot connect to the read model")?;
+            db::sync::mark_watermark(&target, &self.source.name, &watermark).await?;
+        }
         let mut codes = Vec::with_capacity(rows.len());
         let items: Vec<BatchItem> = rows
             .into_iter()
@@ -463,6 +509,163 @@ impl Puller {
             report.invalid
         );
         Ok(Some(report))
+    }
+}
+
+/// A source row as the read model would store it: its code (as stored), version and snapshot;
+/// `None` when it does not parse or validate.
+fn checked(
+    fields: Map<String, Value>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<(String, i64, DossierPayload)> {
+    let payload = to_item(fields).ok()?;
+    let dossier = payload.validate(now).ok()?;
+    Some((dossier.code.as_str().to_owned(), dossier.version, payload))
+}
+
+/// A source row read behind the watermark whose version is newer than the read model's.
+struct LateRow {
+    code: String,
+    item: BatchItem,
+}
+
+impl Puller {
+    /// Reads the source again from where the watermark stood `late_rows_lookback` ago up to where
+    /// it stands now, and applies the rows newer than the read model's: rows whose source
+    /// transaction committed after the pull had passed their change time (longer than the
+    /// query's settle delay). Each is logged by its code and counted; returns how many were
+    /// applied. Rows after the current watermark are left to the next batch.
+    async fn apply_late_rows(&mut self) -> anyhow::Result<u64> {
+        let current = self.watermark().await?;
+        let from = {
+            let target = self
+                .pool
+                .get()
+                .await
+                .context("cannot connect to the read model")?;
+            db::sync::watermark_marked_before(
+                &target,
+                &self.source.name,
+                self.source.late_rows_lookback.as_secs_f64(),
+            )
+            .await?
+        };
+        let Some(from) = from.filter(|from| *from != current) else {
+            return Ok(0);
+        };
+        let client = match self.client.take() {
+            Some(client) => client,
+            None => self.source.open().await?,
+        };
+        let late = self.late_rows(&client, &from, &current).await;
+        self.client = Some(client);
+        let late = late?;
+        if late.is_empty() {
+            return Ok(0);
+        }
+        let codes: Vec<String> = late.iter().map(|row| row.code.clone()).collect();
+        let report = self
+            .sync
+            .apply_with(late.into_iter().map(|row| row.item).collect(), None, None)
+            .await
+            .map_err(anyhow::Error::from)
+            .context("applying rows found behind the watermark failed")?;
+        let not_applied: std::collections::HashSet<usize> = report
+            .errors
+            .iter()
+            .map(|e| e.index)
+            .chain(report.stale_items.iter().map(|s| s.index))
+            .collect();
+        for (index, code) in codes.iter().enumerate() {
+            if not_applied.contains(&index) {
+                continue;
+            }
+            tracing::warn!(
+                sync.source = %self.source.name,
+                dossier.code = %code,
+                "pull from {} found dossier {code} committed behind its watermark (a source \
+                 transaction longer than the settle delay) and applied it late",
+                self.source.name
+            );
+        }
+        let applied = report.applied as u64;
+        self.sync.metrics().sync_late_rows.inc_by(applied);
+        Ok(applied)
+    }
+
+    /// The rows after `from` and not after `current` whose version is newer than the read
+    /// model's (or that it lacks), read batch by batch.
+    async fn late_rows(
+        &self,
+        client: &deadpool_postgres::Object,
+        from: &str,
+        current: &str,
+    ) -> anyhow::Result<Vec<LateRow>> {
+        let target = self
+            .pool
+            .get()
+            .await
+            .context("cannot connect to the read model")?;
+        let now = chrono::Utc::now();
+        let mut found: Vec<LateRow> = Vec::new();
+        let mut cursor = from.to_owned();
+        let mut reached = false;
+        while !reached {
+            let rows = self.source.next_rows(client, &cursor).await?;
+            let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
+                break;
+            };
+            let end_of_source = (rows.len() as i64) < self.source.batch_size;
+            let mut batch = Vec::with_capacity(rows.len());
+            for row in rows {
+                if row.watermark == current {
+                    reached = true;
+                    break;
+                }
+                // A row the pull refused is left alone here: it was logged when it was met.
+                if let Some(checked) = checked(row.fields, now) {
+                    batch.push(checked);
+                }
+            }
+            let codes: Vec<&str> = batch.iter().map(|(code, _, _)| code.as_str()).collect();
+            let stored = db::sync::list_versions(&target, &codes).await?;
+            found.extend(
+                batch
+                    .into_iter()
+                    .filter(|(code, version, _)| stored.get(code).is_none_or(|v| version > v))
+                    .map(|(code, _, payload)| LateRow {
+                        code,
+                        item: Ok(payload),
+                    }),
+            );
+            if end_of_source {
+                break;
+            }
+            cursor = last;
+        }
+        if !reached && !found.is_empty() {
+            // The row at the current watermark has changed since (it moved on) or is gone, so the
+            // read went past it: what lies after the current watermark is the next batch's.
+            let mut ahead = std::collections::HashSet::new();
+            let mut cursor = current.to_owned();
+            loop {
+                let rows = self.source.next_rows(client, &cursor).await?;
+                let Some(last) = rows.last().map(|row| row.watermark.clone()) else {
+                    break;
+                };
+                let end_of_source = (rows.len() as i64) < self.source.batch_size;
+                ahead.extend(
+                    rows.into_iter()
+                        .filter_map(|row| checked(row.fields, now).map(|(code, _, _)| code)),
+                );
+                if end_of_source {
+                    break;
+                }
+                cursor = last;
+            }
+            found.retain(|row| !ahead.contains(&row.code));
+        }
+        Ok(found)
     }
 }
 

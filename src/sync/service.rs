@@ -66,13 +66,78 @@ pub struct Watermark<'a> {
     pub value: &'a str,
 }
 
-/// Why a whole batch was refused.
+/// A push's signature and the endpoint it was sent to. It is recorded in the batch's transaction
+/// together with the batch's answer, so a retry of the same request gets the same answer.
+#[derive(Debug, Clone, Copy)]
+pub struct PushSignature<'a> {
+    /// The signature's bytes.
+    pub bytes: &'a [u8],
+    /// The push endpoint: `dossiers`, `agencies` or `procedures`.
+    pub endpoint: &'a str,
+}
+
+/// What the first request with a signature was answered: what its retry is answered.
+#[derive(Debug, Clone)]
+pub struct FirstAnswer {
+    /// When the first request was accepted.
+    pub received_at: DateTime<Utc>,
+    /// Its HTTP status and JSON body; `None` when no answer was stored (recorded by an older
+    /// version): the batch was applied all the same.
+    pub answer: Option<(u16, String)>,
+}
+
+/// Why a whole batch was not applied.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    #[error("this signed request was already accepted once")]
+    /// The signature was accepted before by another push endpoint: the signature covers the body,
+    /// not the path, so this is not a retry of that request.
+    #[error("this signed request was already accepted once, by another push endpoint")]
     Replayed,
+    /// A retry of a request already applied: the batch is not applied again.
+    #[error("this signed request was already applied")]
+    Repeated(FirstAnswer),
     #[error(transparent)]
     Database(#[from] anyhow::Error),
+}
+
+/// Records a push's signature first thing in its batch's transaction: a new signature goes on;
+/// one accepted before by the same endpoint is a retry ([`BatchError::Repeated`], with what the
+/// first request was answered); one accepted by another endpoint is refused
+/// ([`BatchError::Replayed`]). A first request still in its transaction is waited for.
+pub(crate) async fn record_push(
+    client: &impl GenericClient,
+    signature: PushSignature<'_>,
+) -> Result<(), BatchError> {
+    let Some(seen) =
+        db::sync::record_signature(client, signature.bytes, signature.endpoint).await?
+    else {
+        return Ok(());
+    };
+    if seen
+        .endpoint
+        .as_deref()
+        .is_some_and(|endpoint| endpoint != signature.endpoint)
+    {
+        return Err(BatchError::Replayed);
+    }
+    Err(BatchError::Repeated(FirstAnswer {
+        received_at: seen.seen_at,
+        answer: seen
+            .answer
+            .and_then(|(status, body)| u16::try_from(status).ok().map(|status| (status, body))),
+    }))
+}
+
+/// Stores the batch's answer (`200` and the report as JSON) beside its signature, in the batch's
+/// transaction: the retry of the request gets exactly this.
+pub(crate) async fn store_answer(
+    client: &impl GenericClient,
+    signature: PushSignature<'_>,
+    report: &BatchReport,
+) -> Result<(), BatchError> {
+    let body = serde_json::to_string(report).map_err(anyhow::Error::from)?;
+    db::sync::store_answer(client, signature.bytes, 200, &body).await?;
+    Ok(())
 }
 
 /// Shared by the push handlers, the pull worker and the listener of one instance.
@@ -185,12 +250,13 @@ impl SyncService {
         self.follower.notified().await;
     }
 
-    /// Applies one batch. `signature`, when given, is recorded in the same transaction; if it was
-    /// seen before the batch is refused as a replay and nothing changes.
+    /// Applies one batch. `signature`, when given, is recorded in the same transaction with the
+    /// batch's answer; if it was seen before nothing changes, and the error says what the first
+    /// request was answered (see [`record_push`]).
     pub async fn apply(
         &self,
         items: Vec<BatchItem>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
     ) -> Result<BatchReport, BatchError> {
         self.apply_with(items, signature, None).await
     }
@@ -201,7 +267,7 @@ impl SyncService {
     pub async fn apply_with(
         &self,
         items: Vec<BatchItem>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
         watermark: Option<Watermark<'_>>,
     ) -> Result<BatchReport, BatchError> {
         let mut report = BatchReport {
@@ -213,30 +279,36 @@ impl SyncService {
         let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
         let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
         let stored = self
-            .store(&mut client, &candidates, &catalog, signature, watermark)
+            .store(
+                &mut client,
+                &candidates,
+                &catalog,
+                signature,
+                watermark,
+                &mut report,
+            )
             .await?;
         drop(client);
-        self.after_commit(&candidates, stored, &mut report);
+        self.after_commit(&candidates, stored, &report);
         Ok(report)
     }
 
     /// Step 4, one transaction: the replay check, the version-guarded apply, the applied
     /// versions' views (rendered from what is in hand: the snapshots and the catalog entries just
     /// read, no read-back), the status-change SMS, the change notification (delivered on commit)
-    /// and the pull watermark.
+    /// and the pull watermark. The report is finished before the commit.
     async fn store(
         &self,
         client: &mut deadpool_postgres::Object,
         candidates: &[(usize, Dossier)],
         catalog: &CatalogEntries,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
         watermark: Option<Watermark<'_>>,
+        report: &mut BatchReport,
     ) -> Result<Stored, BatchError> {
         let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
         if let Some(signature) = signature {
-            if !db::sync::record_signature(&transaction, signature).await? {
-                return Err(BatchError::Replayed);
-            }
+            record_push(&transaction, signature).await?;
         }
         let dossiers: Vec<&Dossier> = candidates.iter().map(|(_, d)| d).collect();
         let statuses_before = match &self.notices {
@@ -285,6 +357,11 @@ impl SyncService {
                 .await?;
         }
         let applied: Vec<String> = applied.into_iter().map(|a| a.code).collect();
+        finish_report(candidates, &applied, report);
+        if let Some(signature) = signature {
+            store_answer(&transaction, signature, report).await?;
+        }
+        // Last: from the change's record to the commit, other writers wait.
         let position = db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
         if let Some(watermark) = watermark {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;
@@ -298,28 +375,16 @@ impl SyncService {
         })
     }
 
-    /// Step 5, after commit: the lag figures, the candidates the version rule left alone, this
-    /// instance's cache, and the report's order and counts.
-    fn after_commit(
-        &self,
-        candidates: &[(usize, Dossier)],
-        stored: Stored,
-        report: &mut BatchReport,
-    ) {
+    /// Step 5, after commit: the lag figures, this instance's cache, and the item counters.
+    fn after_commit(&self, candidates: &[(usize, Dossier)], stored: Stored, report: &BatchReport) {
         let applied_set: HashSet<&str> = stored.applied.iter().map(String::as_str).collect();
         let finished = Utc::now();
-        for (index, dossier) in candidates {
+        for (_, dossier) in candidates {
             if applied_set.contains(dossier.code.as_str()) {
                 let lag = (finished - dossier.source_updated_at)
                     .num_milliseconds()
                     .max(0);
                 self.metrics.sync_lag.observe(lag as f64 / 1000.0);
-            } else {
-                report.stale_items.push(StaleItem {
-                    index: *index,
-                    code: dossier.code.as_str().to_owned(),
-                    version: dossier.version,
-                });
             }
         }
         if !stored.applied.is_empty() {
@@ -332,11 +397,6 @@ impl SyncService {
             // may have changes of other instances to apply before it).
             self.freshness.saw_own_change(position, finished);
         }
-        report.errors.sort_by_key(|e| e.index);
-        report.stale_items.sort_by_key(|s| s.index);
-        report.applied = stored.applied.len();
-        report.stale = report.stale_items.len();
-        report.invalid = report.errors.len();
         self.metrics
             .sync_items
             .with_label_values(&["applied"])
@@ -350,6 +410,26 @@ impl SyncService {
             .with_label_values(&["invalid"])
             .inc_by(report.invalid as u64);
     }
+}
+
+/// The report's last step, once the applied codes are known: the candidates the version rule left
+/// alone are stale, the lists are in batch order, the counts are set.
+fn finish_report(candidates: &[(usize, Dossier)], applied: &[String], report: &mut BatchReport) {
+    let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    for (index, dossier) in candidates {
+        if !applied_set.contains(dossier.code.as_str()) {
+            report.stale_items.push(StaleItem {
+                index: *index,
+                code: dossier.code.as_str().to_owned(),
+                version: dossier.version,
+            });
+        }
+    }
+    report.errors.sort_by_key(|e| e.index);
+    report.stale_items.sort_by_key(|s| s.index);
+    report.applied = applied.len();
+    report.stale = report.stale_items.len();
+    report.invalid = report.errors.len();
 }
 
 /// The catalog entries the candidates of a batch name (procedures by national code, agencies by

@@ -444,3 +444,38 @@ async fn the_fee_columns_arrive_empty_on_old_dossiers_and_refuse_a_negative_amou
         1
     );
 }
+
+#[tokio::test]
+async fn a_push_signature_recorded_before_v21_reads_as_seen_without_an_answer() {
+    // Arrange: a signature accepted before V21 (no endpoint, no answer kept).
+    let db = TestDatabase::empty().await;
+    let mut client = db.client().await;
+    tracuu::db::migrate_to(&mut client, Some(19))
+        .await
+        .expect("migrate to V19");
+    let signature = [7u8; 32];
+    client
+        .execute(
+            "INSERT INTO sync_signatures (signature, seen_at) VALUES ($1, now() - interval '1 minute')",
+            &[&&signature[..]],
+        )
+        .await
+        .expect("a signature in the old schema");
+
+    // Act
+    tracuu::db::migrate(&mut client)
+        .await
+        .expect("migrate to the latest");
+    let seen = tracuu::db::sync::record_signature(&client, &signature, "dossiers")
+        .await
+        .expect("record");
+    let fresh = tracuu::db::sync::record_signature(&client, &[8u8; 32], "dossiers")
+        .await
+        .expect("record");
+
+    // Assert: the old signature is known, with neither endpoint nor answer (a retry of it is
+    // told "already applied"); a new one is recorded as new.
+    let seen = seen.expect("seen before");
+    assert_eq!((seen.endpoint, seen.answer), (None, None));
+    assert!(fresh.is_none());
+}

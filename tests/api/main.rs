@@ -57,3 +57,4 @@ mod sync_fanout;
 mod sync_freshness;
 mod sync_pull;
 mod sync_push;
+mod sync_retry;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use tracuu::config::Settings;
-use tracuu::sync::pull::pull;
+use tracuu::sync::pull::{pull, pull_counted};
 use tracuu::sync::verify::verify;
 
 use crate::helpers::{spawn_app, test_settings, TestDatabase};
@@ -503,8 +503,155 @@ async fn a_refused_row_is_skipped_without_holding_back_the_watermark() {
         pair.stored_watermark().await,
         Some(watermark_of(times[3], &code(4)))
     );
-    let again = pair.pull_once().await.expect("pull again");
+    let metrics = tracuu::telemetry::Metrics::new().expect("metrics");
+    let again = pull_counted(&pair.settings, &pair.target.url, true, metrics.clone())
+        .await
+        .expect("pull again");
     assert_eq!(again.received, 0, "refused rows are not read again");
+    assert_eq!(
+        metrics.sync_items.with_label_values(&["invalid"]).get(),
+        0,
+        "nor offered again by the look-back"
+    );
+}
+
+#[tokio::test]
+async fn rows_committed_behind_the_watermark_are_applied_by_the_next_pull_and_counted() {
+    // Arrange: three dossiers pulled; the first pull looks behind its watermark and finds nothing.
+    let pair = pair(2).await;
+    let times: Vec<NaiveDateTime> = (1..=3).map(|n| local_minutes_ago(30 - 2 * n)).collect();
+    for (n, updated) in (1..=3).zip(&times) {
+        pair.insert(&code(n), 4, *updated, &["Tiếp nhận hồ sơ"])
+            .await;
+    }
+    let first = pair.pull_once().await.expect("first pull");
+    assert_eq!((first.applied, first.late), (3, 0));
+    let passed = pair.stored_watermark().await;
+
+    // Act: two source transactions commit only now with change times the watermark has passed
+    // (a new dossier, and a new step of the first one), and one change arrives ahead of it.
+    pair.insert(&code(4), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.advance(&code(1), 5, local_minutes_ago(27), "Yêu cầu bổ sung hồ sơ")
+        .await;
+    pair.insert(&code(5), 4, local_minutes_ago(1), &["Tiếp nhận hồ sơ"])
+        .await;
+    let metrics = tracuu::telemetry::Metrics::new().expect("metrics");
+    let second = pull_counted(&pair.settings, &pair.target.url, true, metrics.clone())
+        .await
+        .expect("second pull");
+
+    // Assert: the change ahead came in its batch; the two behind were found, applied and
+    // counted; the read model equals the source.
+    assert_ne!(pair.stored_watermark().await, passed);
+    assert_eq!((second.received, second.applied, second.late), (1, 1, 2));
+    assert_eq!(metrics.sync_late_rows.get(), 2);
+    assert_eq!(pair.target_state().await, pair.source_state().await);
+    let third = pair.pull_once().await.expect("third pull");
+    assert_eq!(
+        (third.received, third.late),
+        (0, 0),
+        "found once, not again"
+    );
+}
+
+#[tokio::test]
+async fn the_look_back_starts_where_the_watermark_stood_that_long_ago() {
+    // Arrange: a one-second look-back; three dossiers pulled in two batches, so the watermark
+    // stood after the second dossier just before the last batch; then more than a second passes.
+    let mut pair = pair(2).await;
+    pair.settings.sync.pull.late_rows_lookback_secs = 1;
+    let times: Vec<NaiveDateTime> = (1..=3).map(|n| local_minutes_ago(30 - 2 * n)).collect();
+    for (n, updated) in (1..=3).zip(&times) {
+        pair.insert(&code(n), 4, *updated, &["Tiếp nhận hồ sơ"])
+            .await;
+    }
+    assert_eq!(pair.pull_once().await.expect("first pull").applied, 3);
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+
+    // Act: one row commits behind the watermark but after the second dossier, one before the
+    // first.
+    pair.insert(&code(4), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.insert(&code(5), 4, local_minutes_ago(29), &["Tiếp nhận hồ sơ"])
+        .await;
+    let summary = pair.pull_once().await.expect("second pull");
+
+    // Assert: the first is found; the second lies before where the watermark stood a second
+    // ago, so only verify finds it; the marks older than the one used are gone.
+    assert_eq!(summary.late, 1);
+    let codes: Vec<String> = pair.target_state().await.into_iter().map(|s| s.0).collect();
+    assert_eq!(codes, [code(1), code(2), code(3), code(4)]);
+    let (_, lines) = pair.verify().await;
+    assert!(
+        lines.contains(&format!("{}: missing in read model", code(5))),
+        "{lines:?}"
+    );
+    let marks: i64 = pair
+        .target
+        .client()
+        .await
+        .query_one("SELECT count(*) FROM sync_watermark_marks", &[])
+        .await
+        .expect("marks")
+        .get(0);
+    assert_eq!(marks, 1);
+}
+
+#[tokio::test]
+async fn a_row_behind_the_watermark_is_found_when_the_row_at_the_watermark_is_gone() {
+    // Arrange: two dossiers pulled; the one at the watermark is then deleted in the source, so
+    // reading back never meets it and reads on to the end.
+    let pair = pair(10).await;
+    pair.insert(&code(1), 4, local_minutes_ago(20), &["Tiếp nhận hồ sơ"])
+        .await;
+    pair.insert(&code(2), 4, local_minutes_ago(18), &["Tiếp nhận hồ sơ"])
+        .await;
+    assert_eq!(pair.pull_once().await.expect("first pull").applied, 2);
+    pair.source
+        .client()
+        .await
+        .batch_execute(&format!(
+            "DELETE FROM qua_trinh_xu_ly WHERE ma_ho_so = '{0}'; DELETE FROM ho_so WHERE ma_ho_so = '{0}'",
+            code(2)
+        ))
+        .await
+        .expect("delete in the source");
+    pair.insert(&code(3), 4, local_minutes_ago(19), &["Tiếp nhận hồ sơ"])
+        .await;
+
+    // Act
+    let summary = pair.pull_once().await.expect("second pull");
+
+    // Assert
+    assert_eq!((summary.received, summary.late), (0, 1));
+    let codes: Vec<String> = pair.target_state().await.into_iter().map(|s| s.0).collect();
+    assert_eq!(codes, [code(1), code(2), code(3)]);
+}
+
+#[tokio::test]
+async fn without_a_look_back_rows_behind_the_watermark_wait_for_verify() {
+    // Arrange: the look-back switched off; a dossier pulled, then one committed behind it.
+    let mut pair = pair(10).await;
+    pair.settings.sync.pull.late_rows_lookback_secs = 0;
+    pair.insert(&code(1), 4, local_minutes_ago(20), &["Tiếp nhận hồ sơ"])
+        .await;
+    assert_eq!(pair.pull_once().await.expect("pull").applied, 1);
+    pair.insert(&code(2), 4, local_minutes_ago(25), &["Tiếp nhận hồ sơ"])
+        .await;
+
+    // Act
+    let summary = pair.pull_once().await.expect("pull again");
+
+    // Assert: nothing found; verify names it.
+    assert_eq!((summary.received, summary.late), (0, 0));
+    let (_, lines) = pair.verify().await;
+    assert!(
+        lines
+            .iter()
+            .any(|line| line == &format!("{}: missing in read model", code(2))),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]

@@ -124,7 +124,7 @@ async fn a_signed_push_is_applied_and_visible_at_once() {
 }
 
 #[tokio::test]
-async fn missing_wrong_expired_and_replayed_signatures_are_refused() {
+async fn missing_wrong_and_expired_signatures_are_refused_and_a_retry_is_not_applied_again() {
     let app = spawn_sync_app().await;
     app.ensure_procedure().await;
     let body = serde_json::to_vec(&[snapshot(CODE, 1, 4)]).expect("json");
@@ -166,13 +166,11 @@ async fn missing_wrong_expired_and_replayed_signatures_are_refused() {
         (401, "signature_expired".into())
     );
 
-    // The same signed request twice: the second is a replay.
+    // The same signed request twice: the second is a retry, answered as the first
+    // (tests/api/sync_retry.rs), not applied again.
     let signed_at = now;
     assert_eq!(push(Some(SECRET), Some(signed_at)).await.0, 200);
-    assert_eq!(
-        push(Some(SECRET), Some(signed_at)).await,
-        (401, "signature_replayed".into())
-    );
+    assert_eq!(push(Some(SECRET), Some(signed_at)).await, (200, "".into()));
 
     // Nothing refused changed anything: the dossier exists once, at version 1.
     let row = app

@@ -1,6 +1,7 @@
 //! `POST /sync/v1/dossiers`, and what every push handler does first: read the body with a hard
-//! limit, check its signature, split it into items (a JSON array or NDJSON). The answer counts
-//! applied, stale and invalid items and names each invalid one.
+//! limit, check its signature, split it into items (a JSON array or NDJSON), and last: answer.
+//! The answer counts applied, stale and invalid items and names each invalid one; a retry of a
+//! request already applied gets the first request's answer again, marked as a repeat.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,7 +14,7 @@ use super::PushState;
 use crate::error::{AppError, Code};
 use crate::http::body::{read_limited_sized, BodyError};
 use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::sync::service::{BatchError, BatchItem};
+use crate::sync::service::{BatchError, BatchItem, BatchReport, FirstAnswer, PushSignature};
 
 /// Reads the whole body, refusing with 413 as soon as it passes `limit`. The answers name what
 /// the main store's operators can act on: the transport error, or the setting that sets the limit.
@@ -157,26 +158,84 @@ pub async fn push_dossiers(
             })
         })
         .collect();
-    let report = state
+    let result = state
         .sync
-        .apply(items, Some(&signature))
-        .await
-        .map_err(|error| match error {
-            BatchError::Replayed => AppError::new(Code::SignatureReplayed),
-            BatchError::Database(cause) => AppError::unavailable(Some(cause)),
-        })?;
+        .apply(
+            items,
+            Some(PushSignature {
+                bytes: &signature,
+                endpoint: "dossiers",
+            }),
+        )
+        .await;
+    answer("dossiers", result)
+}
+
+/// Marks the answer to a retried push: `stored-answer` (the first request's status and body, as
+/// they were) or `already-applied` (applied, but its answer was not stored).
+pub const REPEAT_HEADER: &str = "x-tracuu-repeat";
+
+/// The answer to a push to `endpoint`: the report; or, for a retry of a request already applied,
+/// what the first request was answered, marked with [`REPEAT_HEADER`]; or the error.
+pub fn answer(
+    endpoint: &str,
+    result: Result<BatchReport, BatchError>,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(report) => {
+            tracing::info!(
+                sync.endpoint = endpoint,
+                sync.applied = report.applied,
+                sync.stale = report.stale,
+                sync.invalid = report.invalid,
+                "push of {endpoint}: {} applied, {} stale, {} invalid",
+                report.applied,
+                report.stale,
+                report.invalid
+            );
+            Ok(HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(report))
+        }
+        Err(BatchError::Repeated(first)) => Ok(repeat(endpoint, first)),
+        Err(BatchError::Replayed) => {
+            tracing::warn!(
+                sync.endpoint = endpoint,
+                "push to {endpoint} refused: its signature was accepted by another push endpoint"
+            );
+            Err(AppError::new(Code::SignatureReplayed))
+        }
+        Err(BatchError::Database(cause)) => Err(AppError::unavailable(Some(cause))),
+    }
+}
+
+/// The answer to a retry: the first answer again, or an explicit "already applied".
+fn repeat(endpoint: &str, first: FirstAnswer) -> HttpResponse {
+    let received_at = first
+        .received_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     tracing::info!(
-        sync.applied = report.applied,
-        sync.stale = report.stale,
-        sync.invalid = report.invalid,
-        "push batch: {} applied, {} stale, {} invalid",
-        report.applied,
-        report.stale,
-        report.invalid
+        sync.endpoint = endpoint,
+        "push of {endpoint} repeated (first received at {received_at}): not applied again"
     );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(report))
+    let status = first
+        .answer
+        .as_ref()
+        .and_then(|(status, _)| actix_web::http::StatusCode::from_u16(*status).ok());
+    match (status, first.answer) {
+        (Some(status), Some((_, body))) => HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((REPEAT_HEADER, "stored-answer"))
+            .content_type("application/json")
+            .body(body),
+        _ => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((REPEAT_HEADER, "already-applied"))
+            .json(serde_json::json!({
+                "already_applied": true,
+                "first_received_at": received_at,
+            })),
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Applying a catalog batch: one transaction per batch (replay check, batch lock, upsert, the
+//! Applying a catalog batch: one transaction per batch (the push's signature and answer, batch lock, upsert, the
 //! stored views of dossiers showing a changed entry dropped, and the change notification), then
 //! this instance's cached views refreshed.
 
@@ -8,7 +8,9 @@ use super::plan::{finish, plan_agencies, shown_changes, sort_out};
 use super::validate::CheckedItem;
 use crate::db;
 use crate::domain::catalog::{Agency, Procedure};
-use crate::sync::service::{BatchError, BatchReport, SyncService};
+use crate::sync::service::{
+    record_push, store_answer, BatchError, BatchReport, PushSignature, SyncService,
+};
 
 /// Dossiers refreshed in the local cache per round trip after a catalog change.
 const REFRESH_CHUNK: usize = 1_000;
@@ -52,14 +54,14 @@ pub async fn forget_agency_views(
 }
 
 /// Applies a batch of agencies in one transaction on `client`: `signature` (when given) is recorded
-/// first and a replay refuses the whole batch; agency batches are serialised so the parent checks
+/// first, a retry or replay applies nothing (see [`record_push`]), and the answer is stored with it; agency batches are serialised so the parent checks
 /// see a settled hierarchy; then one upsert, and, for the agencies whose shown fields changed, the
 /// stored views of their dossiers are dropped and a notification tagged with `origin` names those
 /// dossiers. Refused and stale items are reported one by one.
 pub async fn apply_agency_batch(
     client: &mut deadpool_postgres::Object,
     items: Vec<CheckedItem<Agency>>,
-    signature: Option<&[u8]>,
+    signature: Option<PushSignature<'_>>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
     let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
@@ -73,16 +75,14 @@ pub async fn apply_agency_batch(
 pub async fn apply_agencies_in(
     transaction: &deadpool_postgres::Transaction<'_>,
     items: Vec<CheckedItem<Agency>>,
-    signature: Option<&[u8]>,
+    signature: Option<PushSignature<'_>>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
     let mut report = BatchReport::default();
     let candidates = sort_out(items, &mut report);
 
     if let Some(signature) = signature {
-        if !db::sync::record_signature(transaction, signature).await? {
-            return Err(BatchError::Replayed);
-        }
+        record_push(transaction, signature).await?;
     }
     db::catalog::lock_agency_batches(transaction).await?;
     // Levels are data: an agency's level must be a row of the levels table.
@@ -147,6 +147,9 @@ pub async fn apply_agencies_in(
     db::sync::notify_changes(transaction, origin, &dossiers).await?;
 
     finish(&mut report, &planned, &applied);
+    if let Some(signature) = signature {
+        store_answer(transaction, signature, &report).await?;
+    }
     Ok(CatalogOutcome { report, dossiers })
 }
 
@@ -154,7 +157,7 @@ pub async fn apply_agencies_in(
 pub async fn apply_procedure_batch(
     client: &mut deadpool_postgres::Object,
     items: Vec<CheckedItem<Procedure>>,
-    signature: Option<&[u8]>,
+    signature: Option<PushSignature<'_>>,
     origin: &str,
 ) -> Result<CatalogOutcome, BatchError> {
     let mut report = BatchReport::default();
@@ -166,9 +169,7 @@ pub async fn apply_procedure_batch(
 
     let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
     if let Some(signature) = signature {
-        if !db::sync::record_signature(&transaction, signature).await? {
-            return Err(BatchError::Replayed);
-        }
+        record_push(&transaction, signature).await?;
     }
     db::catalog::lock_procedure_batches(&transaction).await?;
     // Levels are data: a procedure's level must be a row of the levels table.
@@ -203,9 +204,11 @@ pub async fn apply_procedure_batch(
     let dossiers = db::catalog::list_dossiers_of_procedures(&transaction, &changed).await?;
     forget_views(&transaction, &dossiers).await?;
     db::sync::notify_changes(&transaction, origin, &dossiers).await?;
-    transaction.commit().await.map_err(anyhow::Error::from)?;
-
     finish(&mut report, &candidates, &applied);
+    if let Some(signature) = signature {
+        store_answer(&transaction, signature, &report).await?;
+    }
+    transaction.commit().await.map_err(anyhow::Error::from)?;
     Ok(CatalogOutcome { report, dossiers })
 }
 
@@ -269,7 +272,7 @@ impl SyncService {
     pub async fn apply_agencies(
         &self,
         items: Vec<CheckedItem<Agency>>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
     ) -> Result<BatchReport, BatchError> {
         let mut client = self
             .lookup()
@@ -287,7 +290,7 @@ impl SyncService {
     pub async fn apply_procedures(
         &self,
         items: Vec<CheckedItem<Procedure>>,
-        signature: Option<&[u8]>,
+        signature: Option<PushSignature<'_>>,
     ) -> Result<BatchReport, BatchError> {
         let mut client = self
             .lookup()
