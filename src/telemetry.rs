@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
+
+mod process;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global tracing subscriber once; later calls are ignored (tests call it repeatedly).
@@ -67,6 +69,67 @@ pub struct Metrics {
     pub pool_size: IntGauge,
     pub pool_available: IntGauge,
     pub pool_waiting: IntGauge,
+    /// The standard `process_*` figures (no `tracuu_` prefix, as every exporter names them),
+    /// read from `/proc/self` at each scrape.
+    process: ProcessMetrics,
+}
+
+/// `process_*` gauges in a registry of their own, without the `tracuu_` prefix.
+struct ProcessMetrics {
+    registry: Registry,
+    cpu_seconds: prometheus::Gauge,
+    resident_bytes: IntGauge,
+    virtual_bytes: IntGauge,
+    open_fds: IntGauge,
+    max_fds: IntGauge,
+    threads: IntGauge,
+    start_time: IntGauge,
+}
+
+impl ProcessMetrics {
+    fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let gauge = |name: &str, help: &str| -> prometheus::Result<IntGauge> {
+            let gauge = IntGauge::new(name, help)?;
+            registry.register(Box::new(gauge.clone()))?;
+            Ok(gauge)
+        };
+        let cpu_seconds = prometheus::Gauge::new(
+            "process_cpu_seconds_total",
+            "User and system CPU time spent, in seconds",
+        )?;
+        registry.register(Box::new(cpu_seconds.clone()))?;
+        Ok(Self {
+            cpu_seconds,
+            resident_bytes: gauge("process_resident_memory_bytes", "Resident memory, in bytes")?,
+            virtual_bytes: gauge("process_virtual_memory_bytes", "Virtual memory, in bytes")?,
+            open_fds: gauge("process_open_fds", "Open file descriptors")?,
+            max_fds: gauge("process_max_fds", "Limit of open file descriptors")?,
+            threads: gauge("process_threads", "Operating-system threads")?,
+            start_time: gauge(
+                "process_start_time_seconds",
+                "Start time of the process since the Unix epoch, in seconds",
+            )?,
+            registry,
+        })
+    }
+
+    /// Reads `/proc/self` into the gauges; figures it cannot read keep their last value.
+    fn update(&self) {
+        if let Some(figures) = process::read() {
+            self.cpu_seconds.set(figures.cpu_seconds);
+            self.resident_bytes.set(figures.resident_bytes);
+            self.virtual_bytes.set(figures.virtual_bytes);
+            self.threads.set(figures.threads);
+            self.start_time.set(figures.start_time);
+        }
+        if let Some(open) = process::open_fds() {
+            self.open_fds.set(open);
+        }
+        if let Some(max) = process::max_fds() {
+            self.max_fds.set(max);
+        }
+    }
 }
 
 impl Metrics {
@@ -180,6 +243,7 @@ impl Metrics {
             pool_size: gauge("db_pool_connections", "Connections open in the pool")?,
             pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
             pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
+            process: ProcessMetrics::new()?,
             registry,
             id: {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -187,6 +251,17 @@ impl Metrics {
             },
         };
         metrics.register_all()?;
+        let build_info = IntGaugeVec::new(
+            Opts::new(
+                "build_info",
+                "Always 1; the labels name the running build (version, commit)",
+            ),
+            &["version", "commit"],
+        )?;
+        build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), env!("TRACUU_BUILD_COMMIT")])
+            .set(1);
+        metrics.registry.register(Box::new(build_info))?;
         Ok(Arc::new(metrics))
     }
 
@@ -279,8 +354,11 @@ impl Metrics {
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> anyhow::Result<String> {
+        self.process.update();
+        let mut families = self.registry.gather();
+        families.extend(self.process.registry.gather());
         let mut buffer = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        TextEncoder::new().encode(&families, &mut buffer)?;
         Ok(String::from_utf8(buffer)?)
     }
 }

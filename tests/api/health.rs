@@ -34,4 +34,32 @@ async fn metrics_count_requests_cache_use_and_pool_state() {
     assert!(text.contains("tracuu_database_up 1"));
     assert!(text.contains("tracuu_db_pool_connections"));
     assert!(text.contains("tracuu_lookup_cache_entries"));
+    // The build and the process, under the names every exporter uses.
+    let build = format!(
+        "tracuu_build_info{{commit=\"{}\",version=\"{}\"}} 1",
+        env!("TRACUU_BUILD_COMMIT"),
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(text.contains(&build), "{build} in {text}");
+    for name in [
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_max_fds",
+        "process_start_time_seconds",
+    ] {
+        let value = text
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .parse::<f64>()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("{name} in {text}"));
+        assert!(
+            value > 0.0 || name == "process_cpu_seconds_total",
+            "{name} = {value}"
+        );
+    }
 }
