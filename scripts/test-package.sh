@@ -46,6 +46,9 @@ for file in usr/bin/tracuu etc/tracuu/tracuu.toml lib/systemd/system/tracuu.serv
     usr/share/tracuu/kannel/kannel.conf usr/share/tracuu/nginx/tracuu.conf \
     usr/share/tracuu/nginx/tracuu-proxy.conf usr/share/tracuu/prometheus/alerts.yml \
     usr/share/tracuu/grafana/tracuu.json usr/share/tracuu/pull/query.sql \
+    usr/share/tracuu/pgbackrest/pgbackrest.conf usr/share/tracuu/pgbackrest/postgresql-archiving.conf \
+    usr/share/tracuu/pgbackrest/tracuu-backup@.service usr/share/tracuu/pgbackrest/tracuu-backup-full.timer \
+    usr/share/tracuu/pgbackrest/tracuu-backup-incr.timer \
     usr/share/tracuu/systemd/sms.conf usr/share/tracuu/systemd/sync-push.conf \
     usr/share/tracuu/systemd/kiosk-keys.conf usr/share/tracuu/systemd/read-replica.conf \
     usr/share/doc/tracuu/README.Debian usr/share/doc/tracuu/examples/tracuu.example.toml; do
