@@ -3,11 +3,13 @@
 //! (and keeps what is still needed: an open item, a pending answer notice, a queued SMS), and the
 //! audit log that refuses every other delete.
 
+use serde_json::json;
 use tokio_postgres::Client;
 use tracuu::config::RetentionSettings;
 use tracuu::db::retention::Kind;
 
 use crate::helpers::TestDatabase;
+use crate::intake_support::*;
 
 /// Everything a table holds, as text, for comparing before and after.
 async fn snapshot(client: &Client) -> Vec<String> {
@@ -322,4 +324,64 @@ async fn the_audit_log_still_refuses_other_deletes_and_updates() {
         .await
         .expect_err("update under the retention setting");
     assert!(format!("{error:?}").contains("append-only"), "{error:?}");
+}
+
+#[tokio::test]
+async fn an_item_whose_contact_was_erased_still_opens_for_staff_and_no_longer_for_the_phone_digits()
+{
+    // Arrange: two private feedback items (phone ending 4321) withdrawn by their submitter; one
+    // of them closed over a year ago.
+    let app = spawn_intake_app().await;
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let (status, created) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+        assert_eq!(status, 201, "{created}");
+        let code = created["tracking_code"].as_str().expect("code").to_owned();
+        let (status, body) = post_json(
+            &app,
+            &format!("/api/v1/intake/{code}/withdraw"),
+            &json!({"phone4": "4321"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        codes.push(code);
+    }
+    let (old, recent) = (&codes[0], &codes[1]);
+    let mut client = app.db.client().await;
+    client
+        .execute(
+            "UPDATE intake_items SET closed_at = now() - interval '400 days' WHERE tracking_code = $1",
+            &[old],
+        )
+        .await
+        .expect("backdate");
+
+    // Act
+    let report = tracuu::retention::run(&mut client, &RetentionSettings::default(), false)
+        .await
+        .expect("run");
+
+    // Assert
+    assert_eq!(report.rows(Kind::IntakeContacts), 1, "{report}");
+    let desk = staff_session(&app, "tiepnhan.xoa", "desk_head", None).await;
+    let page = desk.get(&app, &format!("/can-bo/muc/{old}")).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Quy định này chưa rõ."), "the text stays");
+    for personal in ["Lê Văn Cường", "Quang Trung", "0987", "4321"] {
+        assert!(!html.contains(personal), "{personal} still shown");
+    }
+    let page = desk.get(&app, &format!("/can-bo/muc/{recent}")).await;
+    assert!(page.text().await.expect("html").contains("Lê Văn Cường"));
+    let (status, body) = app
+        .get_json(&format!("/api/v1/intake/{old}?phone4=4321"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("phone4_rejected"))
+    );
+    let (status, _) = app
+        .get_json(&format!("/api/v1/intake/{recent}?phone4=4321"))
+        .await;
+    assert_eq!(status, 200);
 }
