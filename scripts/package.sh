@@ -49,7 +49,7 @@ version=$("$bin" --version | awk '{ print $2 }')
     echo ".fi"
     echo ".SH COMMANDS"
     for command in serve migrate "sync pull" "sync verify" "staff add" "qr link" demo-data \
-        "import" "calendar import"; do
+        "import" "calendar import" retention; do
         echo ".SS \"tracuu $command\""
         echo ".nf"
         # shellcheck disable=SC2086 # the command's words are separate arguments

@@ -41,10 +41,14 @@ check() {
 }
 
 for file in usr/bin/tracuu etc/tracuu/tracuu.toml lib/systemd/system/tracuu.service \
-    lib/systemd/system/tracuu-sync-pull.service usr/share/man/man1/tracuu.1.gz \
+    lib/systemd/system/tracuu-sync-pull.service lib/systemd/system/tracuu-retention.service \
+    lib/systemd/system/tracuu-retention.timer usr/share/man/man1/tracuu.1.gz \
     usr/share/tracuu/kannel/kannel.conf usr/share/tracuu/nginx/tracuu.conf \
     usr/share/tracuu/nginx/tracuu-proxy.conf usr/share/tracuu/prometheus/alerts.yml \
     usr/share/tracuu/grafana/tracuu.json usr/share/tracuu/pull/query.sql \
+    usr/share/tracuu/pgbackrest/pgbackrest.conf usr/share/tracuu/pgbackrest/postgresql-archiving.conf \
+    usr/share/tracuu/pgbackrest/tracuu-backup@.service usr/share/tracuu/pgbackrest/tracuu-backup-full.timer \
+    usr/share/tracuu/pgbackrest/tracuu-backup-incr.timer \
     usr/share/tracuu/systemd/sms.conf usr/share/tracuu/systemd/sync-push.conf \
     usr/share/tracuu/systemd/kiosk-keys.conf usr/share/tracuu/systemd/read-replica.conf \
     usr/share/doc/tracuu/README.Debian usr/share/doc/tracuu/examples/tracuu.example.toml; do
@@ -115,8 +119,11 @@ verify() {
     [ "$status" = 0 ] && ! [ -s "$tmp/verify.log" ]
 }
 verify_fails() { ! verify "$@" >/dev/null; }
-check "systemd-analyze verify passes on tracuu.service and tracuu-sync-pull.service" \
-    verify /lib/systemd/system/tracuu.service /lib/systemd/system/tracuu-sync-pull.service
+check "systemd-analyze verify passes on tracuu.service, tracuu-sync-pull.service and the retention timer" \
+    verify /lib/systemd/system/tracuu.service /lib/systemd/system/tracuu-sync-pull.service \
+    /lib/systemd/system/tracuu-retention.service /lib/systemd/system/tracuu-retention.timer
+check "the man page and --help name the retention command" \
+    bash -c "'$root/usr/bin/tracuu' --help | grep -q 'retention' && zcat '$root/usr/share/man/man1/tracuu.1.gz' | grep -q 'tracuu retention'"
 mkdir -p "$root/etc/systemd/system/tracuu.service.d" "$root/etc/systemd/system/tracuu-sync-pull.service.d"
 cp "$root"/usr/share/tracuu/systemd/*.conf "$root/etc/systemd/system/tracuu.service.d/"
 cp "$root/usr/share/tracuu/systemd/sms.conf" "$root/etc/systemd/system/tracuu-sync-pull.service.d/"

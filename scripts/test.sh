@@ -40,6 +40,8 @@ fi
 # cargo-deb comes from crates.io (scripts/package.sh installs it).
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
+# The backup and point-in-time restore test (scripts/backup-restore-test.sh).
+command -v pgbackrest >/dev/null 2>&1 || packages+=(pgbackrest)
 
 if [ ${#packages[@]} -gt 0 ]; then
     echo "test.sh: installing missing packages: ${packages[*]}"
@@ -67,9 +69,10 @@ kiosk_status=0
 
 # The deployment files: the Debian package built from the debug binary above and unpacked into a
 # scratch root (units verified by systemd-analyze), the nginx site in front of stand-in instances,
-# the Prometheus alert rules with their unit tests and the Grafana dashboard.
+# the Prometheus alert rules with their unit tests and the Grafana dashboard, and a pgBackRest
+# backup of a running installation restored to a point in time.
 deploy_status=0
-for script in test-package.sh test-nginx.sh test-monitoring.sh; do
+for script in test-package.sh test-nginx.sh test-monitoring.sh backup-restore-test.sh; do
     scripts/$script 2>&1 | tee -a "$log" || deploy_status=1
 done
 

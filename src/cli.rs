@@ -78,6 +78,28 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Delete or anonymise personal data past the periods of `[retention]` (Personal Data
+    /// Protection Law 91/2025/QH15): inbound SMS, finished outbox messages, hotline callers'
+    /// numbers, contact details of closed questions and feedback, then the audit log. Prints the
+    /// rows per kind, never the data. Run daily by tracuu-retention.timer.
+    Retention {
+        /// Count what would change and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// `tracuu retention [--dry-run]`.
+pub async fn retention(settings: Settings, dry_run: bool) -> anyhow::Result<()> {
+    let database = open_database(&settings).await?;
+    let result = async {
+        let mut client = db::connect(&database.connection).await?;
+        crate::retention::run(&mut client, &settings.retention, dry_run).await
+    }
+    .await;
+    database.shutdown();
+    println!("{}", result?);
+    Ok(())
 }
 
 /// `tracuu calendar ...`.

@@ -27,6 +27,7 @@ pub struct Settings {
     pub qr: QrSettings,
     pub kiosk: KioskSettings,
     pub sms: SmsSettings,
+    pub retention: RetentionSettings,
 }
 
 /// Development or production (docs/operations.md, production mode).
@@ -524,6 +525,39 @@ impl Default for IntakeSettings {
             votes_per_hour: 60,
             proof_failures_per_hour: 20,
             page_size: 20,
+        }
+    }
+}
+
+/// How long personal data is kept before `tracuu retention` deletes or anonymises it (Personal
+/// Data Protection Law 91/2025/QH15; docs/operations.md, Retention; decision 0068). Days.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Inbound SMS records (sender, text, reply): deleted this many days after they arrived.
+    pub sms_inbound_days: u32,
+    /// Outbox messages that are finished (sent, delivered, failed, cancelled), with their
+    /// delivery reports: deleted this many days after they were queued.
+    pub sms_outbox_days: u32,
+    /// Callers' numbers in the hotline call log (the IVR's caller ids and the numbers operators
+    /// typed): erased this many days after the call started; the call itself stays counted.
+    pub hotline_caller_days: u32,
+    /// Submitters' name, phone, e-mail and address of a closed question or feedback item: erased
+    /// this many days after it was closed (refused, withdrawn, published, or answered privately).
+    pub intake_contact_days: u32,
+    /// The audit log of staff views of personal data: deleted this many days after the entry.
+    /// Kept longer than every other period, so it still shows who saw data that is gone.
+    pub audit_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            sms_inbound_days: 180,
+            sms_outbox_days: 180,
+            hotline_caller_days: 180,
+            intake_contact_days: 365,
+            audit_days: 1825,
         }
     }
 }
@@ -1052,7 +1086,8 @@ impl Settings {
         check_hotline(&self.hotline)?;
         check_http(&self.http)?;
         check_qr(&self.qr, &self.province)?;
-        check_sms(&self.sms)
+        check_sms(&self.sms)?;
+        check_retention(&self.retention)
     }
 }
 
@@ -1218,6 +1253,43 @@ fn check_intake(intake: &IntakeSettings) -> anyhow::Result<()> {
         (
             intake.page_size > 0 && intake.page_size <= 200,
             "TRACUU_INTAKE__PAGE_SIZE must be between 1 and 200",
+        ),
+    ])
+}
+
+/// Checks the retention periods: each between a week and a century, and the audit log kept at
+/// least as long as any personal data it may name.
+fn check_retention(retention: &RetentionSettings) -> anyhow::Result<()> {
+    let in_range = |days: u32| (7..=36_500).contains(&days);
+    let longest_other = retention
+        .sms_inbound_days
+        .max(retention.sms_outbox_days)
+        .max(retention.hotline_caller_days)
+        .max(retention.intake_contact_days);
+    ensure_all(&[
+        (
+            in_range(retention.sms_inbound_days),
+            "TRACUU_RETENTION__SMS_INBOUND_DAYS must be between 7 and 36500",
+        ),
+        (
+            in_range(retention.sms_outbox_days),
+            "TRACUU_RETENTION__SMS_OUTBOX_DAYS must be between 7 and 36500",
+        ),
+        (
+            in_range(retention.hotline_caller_days),
+            "TRACUU_RETENTION__HOTLINE_CALLER_DAYS must be between 7 and 36500",
+        ),
+        (
+            in_range(retention.intake_contact_days),
+            "TRACUU_RETENTION__INTAKE_CONTACT_DAYS must be between 7 and 36500",
+        ),
+        (
+            in_range(retention.audit_days),
+            "TRACUU_RETENTION__AUDIT_DAYS must be between 7 and 36500",
+        ),
+        (
+            retention.audit_days >= longest_other,
+            "TRACUU_RETENTION__AUDIT_DAYS must be at least every other retention period (the audit log is kept longest)",
         ),
     ])
 }
@@ -1603,6 +1675,25 @@ mod example_file_tests {
         assert!(settings.sms.keywords.lookup.iter().any(|k| k == "HS"));
         assert_eq!(settings.sms.allowed_addresses.len(), 2);
         settings.sms.quiet_hours().expect("quiet hours");
+    }
+
+    #[test]
+    fn the_example_file_names_the_retention_periods_and_bad_ones_are_refused() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/tracuu.example.toml");
+        let settings = Settings::load(Some(path)).expect("example settings");
+        assert_eq!(settings.retention.sms_inbound_days, 180);
+        assert_eq!(settings.retention.audit_days, 1825);
+        let mut settings = Settings::default();
+        settings.retention.sms_inbound_days = 3;
+        let error = format!("{:#}", settings.validate().expect_err("too short"));
+        assert!(
+            error.contains("TRACUU_RETENTION__SMS_INBOUND_DAYS"),
+            "{error}"
+        );
+        let mut settings = Settings::default();
+        settings.retention.intake_contact_days = 2000;
+        let error = format!("{:#}", settings.validate().expect_err("audit shorter"));
+        assert!(error.contains("TRACUU_RETENTION__AUDIT_DAYS"), "{error}");
     }
 
     #[test]

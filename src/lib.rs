@@ -17,6 +17,7 @@ pub mod lookup;
 pub mod memory;
 pub mod notify;
 pub mod quality;
+pub mod retention;
 pub mod staff;
 pub mod startup;
 pub mod sync;

@@ -39,6 +39,7 @@ async fn run() -> std::process::ExitCode {
             } => cli::demo_data(settings, dossiers, seed, replace).await,
             Command::Import { kind, file } => cli::import(settings, kind, file).await,
             Command::Calendar { command } => cli::calendar(settings, command).await,
+            Command::Retention { dry_run } => cli::retention(settings, dry_run).await,
             Command::Qr { command } => tracuu::channels::qr::commands::run(settings, command),
         }
     }

@@ -1,6 +1,7 @@
 //! The audit log of staff views of personal data. Rows are only ever inserted: the table's
 //! trigger refuses updates, deletes and truncation, so there is no function here that changes
-//! one. Stored rows become the domain's [`AuditRecord`].
+//! one (the retention job alone deletes entries past their period: [`super::retention`]). Stored
+//! rows become the domain's [`AuditRecord`].
 
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;

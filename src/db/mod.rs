@@ -68,6 +68,7 @@ pub mod intake;
 pub mod kiosk;
 pub mod local;
 pub mod open;
+pub mod retention;
 pub mod shared;
 pub mod sms;
 pub mod sms_outbox;

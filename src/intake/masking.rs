@@ -1,4 +1,4 @@
-//! Personal data in text that is about to be published (Decree 13/2023): e-mail addresses (also
+//! Personal data in text that is about to be published (Law 91/2025/QH15): e-mail addresses (also
 //! written `name(at)domain`, `name [at] domain dot vn`, …), phone numbers in every way people write
 //! them (`0…`, `84…`, `+84`, `(+84)`, `0084`, with spaces, dots, dashes or brackets, old 11-digit
 //! numbers), ID numbers (CMND 9 digits, CCCD 12 digits, passports), the submitter's address and the

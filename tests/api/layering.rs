@@ -49,7 +49,7 @@ fn layer_of(module: &[String]) -> Option<Layer> {
         "config" | "error" | "telemetry" | "templates" | "batching" | "memory" => Layer::Foundation,
         "db" => Layer::Db,
         "lookup" | "sync" | "intake" | "notify" | "hotline" | "staff" | "demo" | "catalog"
-        | "quality" | "calendar" => Layer::Service,
+        | "quality" | "calendar" | "retention" => Layer::Service,
         "http" => Layer::Http,
         "channels" => Layer::Channel,
         "startup" => Layer::Startup,

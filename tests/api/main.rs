@@ -40,6 +40,7 @@ mod qr_receipts;
 mod qr_zbar;
 mod rate_limits;
 mod replica_reads;
+mod retention;
 mod security;
 mod sms_corpus;
 mod sms_inbound;
