@@ -125,7 +125,10 @@ start_nginx() {
 
 ha_cleanup() {
     local pid
-    for pid in "${ha_pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${ha_pids[@]}"; do
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     [ -s "$tmp/nginx.pid" ] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
 }
 
