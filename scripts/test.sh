@@ -71,8 +71,8 @@ kiosk_status=0
 # The deployment files: the Debian package built from the debug binary above and unpacked into a
 # scratch root (units verified by systemd-analyze), the nginx site in front of stand-in instances,
 # the Prometheus alert rules with their unit tests and the Grafana dashboard; then high availability
-# on streaming replication (a primary, a replica, two instances and nginx, about 45 s) and the same
-# under Patroni with automatic failover (about 60 s).
+# on streaming replication (a primary, a replica, two instances and nginx, about 50 s) and the same
+# under Patroni with automatic failover (about 65 s).
 deploy_status=0
 for script in test-package.sh test-nginx.sh test-monitoring.sh ha-test.sh ha-patroni-test.sh; do
     scripts/$script 2>&1 | tee -a "$log" || deploy_status=1
