@@ -17,7 +17,7 @@ use crate::channels::sms::SmsState;
 use crate::channels::sync::PushState;
 use crate::config::{DatabaseSettings, Settings};
 use crate::db;
-use crate::db::health::DbHealth;
+use crate::db::health::{DbHealth, ReplicaHealth};
 use crate::db::shared::SharedClients;
 use crate::error::{AppError, Code};
 use crate::http::operator::OperatorOnly;
@@ -276,6 +276,14 @@ async fn lookup_service(
         Arc::clone(metrics),
     )
     .with_qr_keyring(settings.qr.keyring()?);
+    let lookup = if settings.database.read_url.is_some() {
+        metrics
+            .register_replica()
+            .context("cannot register the replica's metrics")?;
+        lookup.with_replica(Arc::new(ReplicaHealth::default()))
+    } else {
+        lookup
+    };
     Ok((health, Arc::new(lookup)))
 }
 
@@ -471,6 +479,7 @@ fn spawn_background_tasks(
     let every = Duration::from_secs(settings.database.health_interval_secs.max(1));
     let timeout = Duration::from_secs(settings.database.connect_timeout_secs);
     tokio::spawn(Arc::clone(health).watch(pool.clone(), every, timeout));
+    tokio::spawn(Arc::clone(lookup).watch_replica(every, timeout));
 
     // The working calendar overdue days are counted on: at start, then every five minutes (an
     // administrator's edit reaches every instance within that time).

@@ -69,6 +69,11 @@ pub struct Metrics {
     pub pool_size: IntGauge,
     pub pool_available: IntGauge,
     pub pool_waiting: IntGauge,
+    /// 1 when the replica of `database.read_url` answered its last probe; registered only when
+    /// one is configured ([`Metrics::register_replica`]).
+    pub replica_up: IntGauge,
+    /// The replica's replay lag in seconds at its last probe.
+    pub replica_lag: prometheus::Gauge,
     /// The standard `process_*` figures (no `tracuu_` prefix, as every exporter names them),
     /// read from `/proc/self` at each scrape.
     process: ProcessMetrics,
@@ -244,6 +249,14 @@ impl Metrics {
             pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
             pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
             process: ProcessMetrics::new()?,
+            replica_up: gauge(
+                "database_replica_up",
+                "1 when the replica of database.read_url answered the last probe",
+            )?,
+            replica_lag: prometheus::Gauge::new(
+                "database_replica_lag_seconds",
+                "How far the replica's replay is behind the primary (0 when caught up)",
+            )?,
             registry,
             id: {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -294,6 +307,13 @@ impl Metrics {
         r.register(Box::new(self.pool_available.clone()))?;
         r.register(Box::new(self.pool_waiting.clone()))?;
         Ok(())
+    }
+
+    /// Exports the replica's gauges: called once when `database.read_url` names a replica, so an
+    /// installation without one shows no replica at all rather than one that is down.
+    pub fn register_replica(&self) -> prometheus::Result<()> {
+        self.registry.register(Box::new(self.replica_up.clone()))?;
+        self.registry.register(Box::new(self.replica_lag.clone()))
     }
 
     /// Counts one HTTP request and its latency. Label children are resolved once per worker

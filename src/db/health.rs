@@ -85,3 +85,78 @@ impl DbHealth {
         }
     }
 }
+
+/// What the background probe of the replica (`database.read_url`) last saw: whether it answered,
+/// and how far behind the primary its replay is.
+#[derive(Debug, Default)]
+pub struct ReplicaHealth {
+    up: AtomicBool,
+    /// Replay lag in milliseconds at the last successful probe.
+    lag_millis: AtomicI64,
+}
+
+/// The replica's replay lag in seconds, as the replica itself knows it: 0 while it has replayed
+/// everything it received and its WAL receiver runs (or when it is no replica, e.g. promoted);
+/// otherwise the age of the last transaction it replayed. A replica whose receiver stopped shows
+/// its age too, since it cannot know what it missed.
+const REPLICA_LAG_SQL: &str = "SELECT CASE \
+     WHEN NOT pg_is_in_recovery() THEN 0 \
+     WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() \
+          AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0 \
+     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) \
+     END::float8";
+
+impl ReplicaHealth {
+    /// True when the replica answered the last probe.
+    pub fn is_up(&self) -> bool {
+        self.up.load(Ordering::Acquire)
+    }
+
+    /// Seconds the replica's replay was behind at the last successful probe.
+    pub fn lag_seconds(&self) -> f64 {
+        self.lag_millis.load(Ordering::Acquire) as f64 / 1000.0
+    }
+
+    /// One probe: a connection from the replica's pool and the lag query.
+    pub async fn probe(&self, pool: &Pool, timeout: Duration) -> bool {
+        let attempt = async {
+            let client = pool.get().await?;
+            let lag: f64 = client.query_one(REPLICA_LAG_SQL, &[]).await?.get(0);
+            anyhow::Ok(lag)
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(Ok(lag)) => {
+                self.lag_millis
+                    .store((lag.max(0.0) * 1000.0) as i64, Ordering::Release);
+                if !self.up.swap(true, Ordering::AcqRel) {
+                    tracing::info!("replica reachable");
+                }
+                true
+            }
+            Ok(Err(error)) => {
+                self.mark_down(&format!("{error:#}"));
+                false
+            }
+            Err(_) => {
+                self.mark_down(&"timed out");
+                false
+            }
+        }
+    }
+
+    fn mark_down(&self, error: &dyn std::fmt::Display) {
+        if self.up.swap(false, Ordering::AcqRel) {
+            tracing::warn!(error = %error, "replica unreachable: {error}");
+        }
+    }
+
+    /// Probes forever at `every`.
+    pub async fn watch(self: Arc<Self>, pool: Pool, every: Duration, timeout: Duration) {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            self.probe(&pool, timeout).await;
+        }
+    }
+}

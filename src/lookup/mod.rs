@@ -17,7 +17,7 @@ use std::time::Duration;
 use deadpool_postgres::Pool;
 
 use crate::db;
-use crate::db::health::DbHealth;
+use crate::db::health::{DbHealth, ReplicaHealth};
 use crate::db::shared::SharedClients;
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::telemetry::Metrics;
@@ -134,6 +134,8 @@ pub struct LookupService {
     metrics: Arc<Metrics>,
     /// Checks the tokens of QR links (proof of holding the receipt).
     qr_keyring: Option<crate::domain::QrKeyring>,
+    /// The replica cache misses read, when `database.read_url` names one.
+    replica: Option<Arc<ReplicaHealth>>,
 }
 
 impl LookupService {
@@ -157,6 +159,27 @@ impl LookupService {
             guard,
             metrics,
             qr_keyring: None,
+            replica: None,
+        }
+    }
+
+    /// Cache misses read a replica (`database.read_url`), whose health is kept in `replica`
+    /// ([`LookupService::watch_replica`] keeps it fresh).
+    pub fn with_replica(mut self, replica: Arc<ReplicaHealth>) -> Self {
+        self.replica = Some(replica);
+        self
+    }
+
+    /// The replica's health as last probed, when there is a replica.
+    pub fn replica_health(&self) -> Option<&ReplicaHealth> {
+        self.replica.as_deref()
+    }
+
+    /// Probes the replica at `every` for ever (returns at once without a replica).
+    pub async fn watch_replica(self: Arc<Self>, every: Duration, timeout: Duration) {
+        if let Some(replica) = &self.replica {
+            let pool = self.reads.pool().clone();
+            Arc::clone(replica).watch(pool, every, timeout).await;
         }
     }
 

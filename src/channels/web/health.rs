@@ -142,6 +142,10 @@ async fn show_metrics(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     metrics
         .sync_listener_reconnects
         .inc_by(freshness.listener.reconnects.saturating_sub(counted));
+    if let Some(replica) = state.lookup.replica_health() {
+        metrics.replica_up.set(i64::from(replica.is_up()));
+        metrics.replica_lag.set(replica.lag_seconds());
+    }
     let pool = state.pool.status();
     metrics.pool_size.set(pool.size as i64);
     metrics.pool_available.set(pool.available as i64);
