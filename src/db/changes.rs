@@ -1,28 +1,23 @@
-//! The change sequence (migration V20): every change to the read model's dossiers is recorded with
-//! a position, in the transaction that makes it, and instances read what came after the position
-//! they last applied. Positions grow in commit order because writers take one advisory lock just
-//! before they insert and hold it until they commit; so a reader that sees position N has seen
-//! every committed change before it, and a gap in the numbers is only an aborted transaction.
+//! The change sequence (migration V20): every change to the read model's dossiers is a row written
+//! in the transaction that makes it, with a position (the order rows were written) and the
+//! writing transaction's id. A reader remembers the snapshot (`pg_snapshot`) it last read in and
+//! next reads, in a snapshot of its own, exactly the rows its old snapshot did not see: every
+//! change committed in between, whatever order the writers committed in, so writers never wait
+//! for each other and a reader can never skip a change that committed late.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
-/// Key of the transaction-level advisory lock that orders change positions by commit.
-const SEQUENCE_LOCK: i64 = 0x0074_7261_6375_7501; // "tracuu" + 1
-
-const LOCK: &str = "SELECT pg_advisory_xact_lock($1)";
 const INSERT: &str =
     "INSERT INTO dossier_changes (origin, codes) VALUES ($1, $2) RETURNING position";
 
-/// Records a change to `codes` made by `origin`; returns its position. Call it inside the
-/// change's transaction and as late as possible: from here until commit, other writers wait.
+/// Records a change to `codes` made by `origin`, inside the change's transaction; returns its
+/// position.
 pub async fn record(
     client: &impl GenericClient,
     origin: &str,
     codes: &[String],
 ) -> anyhow::Result<i64> {
-    let lock = client.prepare_cached(LOCK).await?;
-    client.execute(&lock, &[&SEQUENCE_LOCK]).await?;
     let insert = client.prepare_cached(INSERT).await?;
     Ok(client.query_one(&insert, &[&origin, &codes]).await?.get(0))
 }
@@ -36,18 +31,53 @@ pub struct Change {
     pub changed_at: DateTime<Utc>,
 }
 
-const LIST_AFTER: &str = "SELECT position, origin, codes, changed_at FROM dossier_changes
-    WHERE position > $1 ORDER BY position LIMIT $2";
+/// What a reader's snapshot shows of the sequence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The snapshot, as text (what the reader keeps until its next read).
+    pub snapshot: String,
+    /// The newest position visible (the floor's when every row was pruned; 0 before the first).
+    pub position: i64,
+    /// When the newest visible change was recorded (None before the first change).
+    pub changed_at: Option<DateTime<Utc>>,
+}
 
-/// Up to `limit` changes after `position`, oldest first.
-pub async fn list_after(
+const HEAD: &str = "SELECT pg_current_snapshot()::text, f.position, h.position, h.changed_at
+    FROM dossier_change_floor f
+    LEFT JOIN LATERAL (SELECT position, changed_at FROM dossier_changes
+                       ORDER BY position DESC LIMIT 1) h ON true";
+
+/// The reader's snapshot and the newest change in it. Call it inside a `REPEATABLE READ`
+/// transaction, before [`list_since`], so both see the same snapshot.
+pub async fn head(client: &impl GenericClient) -> anyhow::Result<Head> {
+    let statement = client.prepare_cached(HEAD).await?;
+    let row = client.query_one(&statement, &[]).await?;
+    let floor: i64 = row.get(1);
+    let position: Option<i64> = row.get(2);
+    Ok(Head {
+        snapshot: row.get(0),
+        position: position.unwrap_or(floor).max(floor),
+        changed_at: row.get(3),
+    })
+}
+
+const LIST_SINCE: &str = "SELECT position, origin, codes, changed_at FROM dossier_changes
+    WHERE xid >= pg_snapshot_xmin($1::text::pg_snapshot)
+      AND NOT pg_visible_in_snapshot(xid, $1::text::pg_snapshot)
+      AND position > $2
+    ORDER BY position LIMIT $3";
+
+/// Up to `limit` changes the snapshot `since` did not see, with positions after `after` (to page
+/// through them), in position order. Inside the same transaction as [`head`].
+pub async fn list_since(
     client: &impl GenericClient,
-    position: i64,
+    since: &str,
+    after: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<Change>> {
-    let statement = client.prepare_cached(LIST_AFTER).await?;
+    let statement = client.prepare_cached(LIST_SINCE).await?;
     Ok(client
-        .query(&statement, &[&position, &limit])
+        .query(&statement, &[&since, &after, &limit])
         .await?
         .iter()
         .map(|row| Change {
@@ -59,47 +89,29 @@ pub async fn list_after(
         .collect())
 }
 
-/// Where the sequence stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Head {
-    /// The newest position (the floor when every row was pruned; 0 before the first change).
-    pub position: i64,
-    /// When the newest change was recorded (None before the first change).
-    pub changed_at: Option<DateTime<Utc>>,
-    /// The highest pruned position: a reader below it has missed changes for good.
-    pub floor: i64,
-}
+const PRUNED_PAST: &str = "SELECT f.xid >= pg_snapshot_xmin($1::text::pg_snapshot)
+    FROM dossier_change_floor f";
 
-const HEAD: &str = "SELECT f.position, h.position, h.changed_at
-    FROM dossier_change_floor f
-    LEFT JOIN LATERAL (SELECT position, changed_at FROM dossier_changes
-                       ORDER BY position DESC LIMIT 1) h ON true";
-
-/// The head of the sequence and its floor.
-pub async fn head(client: &impl GenericClient) -> anyhow::Result<Head> {
-    let statement = client.prepare_cached(HEAD).await?;
-    let row = client.query_one(&statement, &[]).await?;
-    let floor: i64 = row.get(0);
-    let position: Option<i64> = row.get(1);
-    Ok(Head {
-        position: position.unwrap_or(floor).max(floor),
-        changed_at: row.get(2),
-        floor,
-    })
+/// True when rows were pruned that the snapshot `since` may not have seen: a reader there has
+/// missed changes for good.
+pub async fn pruned_past(client: &impl GenericClient, since: &str) -> anyhow::Result<bool> {
+    let statement = client.prepare_cached(PRUNED_PAST).await?;
+    Ok(client.query_one(&statement, &[&since]).await?.get(0))
 }
 
 const PRUNE: &str = "WITH gone AS (
         DELETE FROM dossier_changes
         WHERE changed_at < $1
           AND position < (SELECT max(position) FROM dossier_changes)
-        RETURNING position)
+        RETURNING position, xid)
     UPDATE dossier_change_floor
-    SET position = GREATEST(position, (SELECT max(position) FROM gone))
+    SET position = GREATEST(position, (SELECT max(position) FROM gone)),
+        xid = GREATEST(xid, (SELECT max(xid) FROM gone))
     WHERE EXISTS (SELECT 1 FROM gone)";
 
 /// Deletes changes recorded before `before`, always keeping the newest (it carries the time of
-/// the last change), and raises the floor to the highest position deleted. Returns whether any
-/// row went.
+/// the last change), and raises the floor to the highest position and transaction deleted.
+/// Returns whether any row went.
 pub async fn prune_before(
     client: &impl GenericClient,
     before: DateTime<Utc>,

@@ -279,9 +279,8 @@ const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 
 /// Records a change to `codes` in the change sequence ([`super::changes::record`]) and queues
 /// notifications of them, `origin|code,code,...`, split to fit PostgreSQL's payload limit. Call it
-/// inside the change's transaction, as its last write but the watermark: the notifications are
-/// delivered and the position becomes visible only if it commits, and from the record until
-/// commit other writers wait. Returns the change's position; nothing is recorded for no codes.
+/// inside the change's transaction: the change and its notifications become visible only if it
+/// commits. Returns the change's position; nothing is recorded for no codes.
 pub async fn notify_changes(
     client: &impl GenericClient,
     origin: &str,

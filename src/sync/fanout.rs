@@ -1,11 +1,12 @@
 //! Cache fan-out across instances (docs/architecture.md, the read side). Every change to the read
-//! model has a position in the shared change sequence (`db::changes`); each instance remembers
-//! the last position it applied and a follower task applies everything after it: when the
-//! listener hears a change notification (the fast path, milliseconds), and on a short timer (the
-//! safety net). After any gap (a lost listener, a restart, a partition of any length) the next
-//! check applies every change after that position before the instance counts itself current, so
-//! catch-up never depends on how long the gap was. Changes pruned before an instance applied them
-//! (it was away longer than the log's retention) drop its whole cache instead.
+//! model is a row of the shared change sequence (`db::changes`); each instance remembers the
+//! snapshot of the sequence it last applied and a follower task applies every change committed
+//! since: when the listener hears a change notification (the fast path, milliseconds), and on a
+//! short timer (the safety net). After any gap (a lost listener, a restart, a partition of any
+//! length) the next check applies every change the old snapshot did not see before the instance
+//! counts itself current, so catch-up never depends on how long the gap was. Changes pruned before
+//! an instance applied them (it was away longer than the log's retention) drop its whole cache
+//! instead.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -146,39 +147,45 @@ pub async fn follow(sync: Arc<SyncService>, interval: Duration) {
     }
 }
 
-/// One check: applies every change after this instance's position to its cache, then records
-/// that it reached the head. Returns how many changes were applied.
+/// One check: in a snapshot of its own, applies to this instance's cache every change the last
+/// snapshot it applied did not see, then keeps the new snapshot. Returns how many changes were
+/// applied.
 pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
-    let client = sync.lookup().pool().get().await?;
+    let mut client = sync.lookup().pool().get().await?;
+    let transaction = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
     let freshness = sync.freshness();
     let cache = sync.lookup().cache();
-    let Some(mut position) = freshness.position() else {
-        // The first check: start at the head. Anything cached before it may be older than what
-        // the head stands for.
-        let head = db::changes::head(&client).await?;
+    let head = db::changes::head(&transaction).await?;
+    let since = match freshness.cursor() {
+        Some(since) if db::changes::pruned_past(&transaction, &since).await? => {
+            tracing::warn!(
+                sync.position = freshness.position(),
+                "changes this instance had not applied were pruned; dropping the whole cache"
+            );
+            freshness.count_reset();
+            None
+        }
+        since => since,
+    };
+    let Some(since) = since else {
+        // The first check, or one after changes were lost: start at the head. Anything cached
+        // before it may be older than what the head stands for.
         if !cache.is_empty() {
             cache.clear();
         }
-        freshness.start_at(head.position, head.changed_at);
+        transaction.commit().await?;
+        freshness.start_at(head.snapshot, head.position, head.changed_at);
         return Ok(0);
     };
     let mut applied = 0;
+    let mut after = 0;
     loop {
-        let changes = db::changes::list_after(&client, position, PAGE).await?;
-        // Read after the page: a prune that took rows this page should have had shows here.
-        let head = db::changes::head(&client).await?;
-        if head.floor > position {
-            tracing::warn!(
-                sync.position = position,
-                sync.floor = head.floor,
-                "changes after position {position} were pruned before this instance applied \
-                 them; dropping the whole cache"
-            );
-            cache.clear();
-            freshness.count_reset();
-            freshness.start_at(head.position, head.changed_at);
-            return Ok(applied);
-        }
+        let changes = db::changes::list_since(&transaction, &since, after, PAGE).await?;
         // While a long backlog is applied page by page, the report shows how old it is.
         freshness.saw_head(
             head.position,
@@ -186,16 +193,7 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
             changes.first().map(|c| c.changed_at),
         );
         let Some(last) = changes.last() else {
-            // Nothing after `position` in this page's snapshot; a change that committed since
-            // shows in the head and is taken by the next check (its notification wakes it).
-            let pending = if head.position > position {
-                head.changed_at
-            } else {
-                None
-            };
-            freshness.saw_head(head.position, head.changed_at, pending);
-            freshness.checked_ok();
-            return Ok(applied);
+            break;
         };
         let codes: HashSet<&str> = changes
             .iter()
@@ -203,24 +201,20 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
             .flat_map(|change| change.codes.iter().map(String::as_str))
             .collect();
         apply_codes(sync, codes).await?;
-        position = last.position;
-        freshness.applied(position);
+        after = last.position;
         applied += changes.len();
         sync.metrics()
             .sync_changes_applied
             .inc_by(changes.len() as u64);
         if changes.len() < PAGE as usize {
-            let pending = if head.position > position {
-                head.changed_at
-            } else {
-                None
-            };
-            freshness.saw_head(head.position, head.changed_at, pending);
-            freshness.checked_ok();
-            return Ok(applied);
+            break;
         }
-        freshness.checked_ok();
     }
+    transaction.commit().await?;
+    freshness.advance(head.snapshot, head.position);
+    freshness.saw_head(head.position, head.changed_at, None);
+    freshness.checked_ok();
+    Ok(applied)
 }
 
 /// Brings `codes` up to date in this instance's cache: the cached ones are re-rendered (or

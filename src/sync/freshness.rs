@@ -1,9 +1,11 @@
 //! How fresh this instance's cache is, measured against the change sequence that every instance
-//! shares (`db::changes`): the position this instance has applied, the head of the sequence when
-//! it last looked, when the newest change was recorded, and whether its change listener is
-//! connected. `/readyz` and `/metrics` read the same [`FreshnessReport`].
+//! shares (`db::changes`): the snapshot of the sequence this instance has applied and the newest
+//! position in it, the head of the sequence when it last looked, when the newest change was
+//! recorded, and whether its change listener is connected. `/readyz` and `/metrics` read the same
+//! [`FreshnessReport`].
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
@@ -13,7 +15,10 @@ const UNKNOWN: i64 = i64::MIN;
 
 /// Shared by the follower, the listener and the operations endpoints of one instance.
 pub struct Freshness {
-    /// The last position whose changes this instance's cache has applied.
+    /// The snapshot of the sequence whose changes this instance's cache has applied (None before
+    /// the first read).
+    cursor: Mutex<Option<String>>,
+    /// The newest position in that snapshot.
     position: AtomicI64,
     /// The head of the sequence at the last successful check.
     head: AtomicI64,
@@ -38,6 +43,7 @@ pub struct Freshness {
 impl Default for Freshness {
     fn default() -> Self {
         Self {
+            cursor: Mutex::new(None),
             position: AtomicI64::new(UNKNOWN),
             head: AtomicI64::new(UNKNOWN),
             last_change: AtomicI64::new(UNKNOWN),
@@ -97,21 +103,30 @@ fn known(value: i64) -> Option<i64> {
 }
 
 impl Freshness {
-    /// The last position applied, when known.
+    /// The newest position applied, when known.
     pub fn position(&self) -> Option<i64> {
         known(self.position.load(Ordering::Acquire))
     }
 
-    /// Starts counting from `position` (the head, when the cache was empty or dropped), whose
-    /// change was recorded at `changed_at`.
-    pub fn start_at(&self, position: i64, changed_at: Option<DateTime<Utc>>) {
-        self.position.store(position, Ordering::Release);
+    /// The snapshot of the sequence applied, when known.
+    pub fn cursor(&self) -> Option<String> {
+        self.cursor
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Starts counting from `snapshot`, whose newest position is `position` (the head, when the
+    /// cache was empty or dropped) recorded at `changed_at`.
+    pub fn start_at(&self, snapshot: String, position: i64, changed_at: Option<DateTime<Utc>>) {
+        self.advance(snapshot, position);
         self.saw_head(position, changed_at, None);
         self.checked_ok();
     }
 
-    /// Changes up to `position` are applied.
-    pub fn applied(&self, position: i64) {
+    /// Every change in `snapshot`, whose newest position is `position`, is applied.
+    pub fn advance(&self, snapshot: String, position: i64) {
+        *self.cursor.lock().unwrap_or_else(|p| p.into_inner()) = Some(snapshot);
         self.position.fetch_max(position, Ordering::AcqRel);
     }
 
@@ -217,7 +232,7 @@ mod tests {
     fn the_lag_is_the_head_seen_minus_the_position_applied() {
         let freshness = Freshness::default();
         let now = Utc::now();
-        freshness.start_at(7, Some(now - chrono::Duration::seconds(30)));
+        freshness.start_at("1:1:".into(), 7, Some(now - chrono::Duration::seconds(30)));
         freshness.saw_head(
             10,
             Some(now - chrono::Duration::seconds(3)),
@@ -227,7 +242,7 @@ mod tests {
         assert_eq!(report.behind, Some(3));
         assert_eq!(report.behind_seconds, 5.0);
         assert_eq!(report.seconds_since_update, Some(3));
-        freshness.applied(10);
+        freshness.advance("2:2:".into(), 10);
         freshness.saw_head(10, None, None);
         let report = freshness.report(now);
         assert_eq!(report.behind, Some(0));
@@ -237,8 +252,9 @@ mod tests {
     #[test]
     fn a_failed_check_is_not_current_until_the_next_good_one() {
         let freshness = Freshness::default();
-        freshness.start_at(1, None);
+        freshness.start_at("1:1:".into(), 1, None);
         assert!(freshness.report(Utc::now()).current);
+        assert_eq!(freshness.cursor().as_deref(), Some("1:1:"));
         freshness.check_failed();
         assert!(!freshness.report(Utc::now()).current);
         freshness.checked_ok();

@@ -361,7 +361,6 @@ impl SyncService {
         if let Some(signature) = signature {
             store_answer(&transaction, signature, report).await?;
         }
-        // Last: from the change's record to the commit, other writers wait.
         let position = db::sync::notify_changes(&transaction, &self.instance, &applied).await?;
         if let Some(watermark) = watermark {
             db::sync::upsert_watermark(&transaction, watermark.source, watermark.value).await?;

@@ -343,3 +343,44 @@ async fn freshness_metrics_read_what_the_database_and_readiness_say() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_change_that_commits_after_a_later_one_is_still_read_by_the_next_snapshot() {
+    // Arrange: a slow writer takes position N and stays open; a fast one takes N+1 and commits.
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut slow = db.client().await;
+    let fast = db.client().await;
+    let reader_client = db.client().await;
+    let slow_tx = slow.transaction().await.expect("slow writer");
+    let late = tracuu::db::changes::record(&slow_tx, "slow", &[CODE.to_owned()])
+        .await
+        .expect("slow change");
+    let early = tracuu::db::changes::record(&fast, "fast", &[OTHER.to_owned()])
+        .await
+        .expect("fast change");
+    assert!(late < early, "the slow writer took the lower position");
+
+    // Act: a reader reads now (it sees only the fast change), then the slow writer commits.
+    let read = |since: Option<String>| {
+        let client = &reader_client;
+        async move {
+            let head = tracuu::db::changes::head(client).await.expect("head");
+            let changes = match &since {
+                Some(since) => tracuu::db::changes::list_since(client, since, 0, 100)
+                    .await
+                    .expect("list"),
+                None => Vec::new(),
+            };
+            (head, changes)
+        }
+    };
+    let (before, _) = read(None).await;
+    slow_tx.commit().await.expect("slow commit");
+    let (_, changes) = read(Some(before.snapshot.clone())).await;
+
+    // Assert: the next read takes the late change, though its position is below the head seen.
+    assert_eq!(before.position, early);
+    let positions: Vec<i64> = changes.iter().map(|c| c.position).collect();
+    assert_eq!(positions, [late], "{changes:?}");
+    assert_eq!(changes[0].codes, [CODE]);
+}
