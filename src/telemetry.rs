@@ -272,7 +272,7 @@ impl Metrics {
             &["version", "commit"],
         )?;
         build_info
-            .with_label_values(&[env!("CARGO_PKG_VERSION"), env!("TRACUU_BUILD_COMMIT")])
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), env!("BUILD_COMMIT")])
             .set(1);
         metrics.registry.register(Box::new(build_info))?;
         Ok(Arc::new(metrics))

@@ -37,7 +37,7 @@ async fn metrics_count_requests_cache_use_and_pool_state() {
     // The build and the process, under the names every exporter uses.
     let build = format!(
         "tracuu_build_info{{commit=\"{}\",version=\"{}\"}} 1",
-        env!("TRACUU_BUILD_COMMIT"),
+        env!("BUILD_COMMIT"),
         env!("CARGO_PKG_VERSION")
     );
     assert!(text.contains(&build), "{build} in {text}");
