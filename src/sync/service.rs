@@ -274,10 +274,8 @@ impl SyncService {
             received: items.len(),
             ..BatchReport::default()
         };
-        let valid = validate_each(items, Utc::now(), &mut report);
-        let mut candidates = keep_newest_per_code(valid, &mut report);
         let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
-        let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
+        let (candidates, catalog) = screen(&client, items, Utc::now(), &mut report).await?;
         let stored = self
             .store(
                 &mut client,
@@ -432,9 +430,26 @@ fn finish_report(candidates: &[(usize, Dossier)], applied: &[String], report: &m
     report.invalid = report.errors.len();
 }
 
+/// Steps 1 to 3, everything a batch goes through before it is stored: each item validated, the
+/// newest version of a repeated code kept, and items naming something not in the catalog
+/// refused. Refused and superseded items go to `report`; returns the candidates (with their
+/// position in the batch) and the catalog entries they name. `tracuu sync verify` screens source
+/// rows with this very function, so it judges them exactly as a pull applies them.
+pub(crate) async fn screen(
+    client: &impl GenericClient,
+    items: Vec<BatchItem>,
+    now: DateTime<Utc>,
+    report: &mut BatchReport,
+) -> anyhow::Result<(Vec<(usize, Dossier)>, CatalogEntries)> {
+    let valid = validate_each(items, now, report);
+    let mut candidates = keep_newest_per_code(valid, report);
+    let catalog = refuse_unknown_to_catalog(client, &mut candidates, report).await?;
+    Ok((candidates, catalog))
+}
+
 /// The catalog entries the candidates of a batch name (procedures by national code, agencies by
 /// code): what their views show.
-struct CatalogEntries {
+pub(crate) struct CatalogEntries {
     procedures: HashMap<String, db::sync::ProcedureEntry>,
     agencies: HashMap<String, db::sync::AgencyEntry>,
 }

@@ -6,7 +6,7 @@
 //! Memory stays bounded for millions of dossiers: the read model is compared one source batch at
 //! a time (by code), and the only thing kept across batches is a set of 16-byte digests of the
 //! source's codes, used at the end to find dossiers only the read model has (streamed in code
-//! order). On a live source, dossiers changed during the run may show as differing (the pull has
+//! order, a page at a time). On a live source, dossiers changed during the run may show as differing (the pull has
 //! not caught up yet) and ones changed within the query's settle delay as "not in source": run it
 //! again to tell drift from lag.
 
@@ -131,7 +131,7 @@ pub async fn verify(
 ) -> anyhow::Result<VerifySummary> {
     let source = PullSource::from_settings(settings)?;
     let source_client = source.open().await?;
-    let mut target = db::connect(target_connection).await?;
+    let target = db::connect(target_connection).await?;
     let mut summary = VerifySummary::default();
     let mut seen: HashSet<[u8; 16]> = HashSet::new();
     let mut watermark = source.initial_watermark.clone();
@@ -211,17 +211,21 @@ pub async fn verify(
     }
     drop(source_client);
 
-    let batch = i32::try_from(source.batch_size).unwrap_or(i32::MAX);
-    summary.read_model = db::verify::for_each_code(&mut target, batch, |codes| {
+    let mut after = String::new();
+    loop {
+        let codes = db::verify::list_codes_after(&target, &after, source.batch_size).await?;
+        let Some(last) = codes.last().cloned() else {
+            break;
+        };
+        summary.read_model += codes.len() as u64;
         for code in codes {
             if !seen.contains(&code_digest(&code)) {
                 summary.not_in_source += 1;
                 writeln!(out, "{code}: not in source")?;
             }
         }
-        Ok(())
-    })
-    .await?;
+        after = last;
+    }
     writeln!(
         out,
         "source {} dossiers, read model {}: {} match, {} missing in read model, {} differ, {} not in \
