@@ -462,6 +462,10 @@ pub struct PullSettings {
     /// Reads back every this many times the pull finds nothing new (follow mode; `--once` reads
     /// back once, at the end).
     pub late_rows_check_every: u64,
+    /// The settle delay written in the query (changes younger than this are left out; the
+    /// example's is 10 s): `sync verify` waits this long at the end for the changes it left out,
+    /// and reports dossiers changed that recently as pending, not as drift.
+    pub settle_secs: u64,
 }
 
 impl Default for PullSettings {
@@ -476,6 +480,7 @@ impl Default for PullSettings {
             metrics_address: None,
             late_rows_lookback_secs: 600,
             late_rows_check_every: 12,
+            settle_secs: 10,
         }
     }
 }

@@ -49,7 +49,7 @@ async fn run() -> std::process::ExitCode {
         Err(error) => {
             tracing::error!("{error:#}");
             eprintln!("tracuu: {error:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(tracuu::sync::commands::exit_code(&error))
         }
     }
 }
