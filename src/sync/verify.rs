@@ -183,13 +183,14 @@ async fn run(
 ) -> anyhow::Result<VerifySummary> {
     let source = PullSource::from_settings(settings)?;
     let source_client = source.open().await?;
-    let (pool, sync) = standalone_service(
+    // The comparison reads on a connection of its own, so that repairs (through the service's
+    // pool) never wait for the connection the comparison holds, whatever the pool's size.
+    let (_, sync) = standalone_service(
         settings,
         target_connection,
         crate::telemetry::Metrics::new()?,
     )?;
-    let target = pool
-        .get()
+    let target = db::connect(target_connection)
         .await
         .context("cannot connect to the read model")?;
     // Each side's own clock: the source's for its change times, the read model's for its own.
