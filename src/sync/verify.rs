@@ -422,11 +422,11 @@ impl Run<'_> {
             }
             drift.push((dossier, found));
         }
-        self.repair_drift(drift).await
+        self.report_drift(drift).await
     }
 
     /// Prints each difference of a batch and, for a repair, applies the source's rows again.
-    async fn repair_drift(&mut self, drift: Vec<(Dossier, Drift)>) -> anyhow::Result<()> {
+    async fn report_drift(&mut self, drift: Vec<(Dossier, Drift)>) -> anyhow::Result<()> {
         let describe = |dossier: &Dossier, found: Drift| match found {
             Drift::Missing => format!("{}: missing in read model", dossier.code.as_str()),
             Drift::Differs { stored } => format!(
@@ -435,7 +435,7 @@ impl Run<'_> {
                 dossier.version
             ),
         };
-        let done = match found_action(self.mode) {
+        let done = match action_of(self.mode) {
             None => {
                 for (dossier, found) in &drift {
                     writeln!(self.out, "{}", describe(dossier, *found))?;
@@ -506,7 +506,7 @@ impl Run<'_> {
         started: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         self.summary.not_in_source += codes.len() as u64;
-        let deleted: HashSet<String> = match found_action(self.mode) {
+        let deleted: HashSet<String> = match action_of(self.mode) {
             Some(Action::Do) => self
                 .sync
                 .remove(codes, started)
@@ -516,7 +516,7 @@ impl Run<'_> {
             _ => HashSet::new(),
         };
         for code in codes {
-            let what = match found_action(self.mode) {
+            let what = match action_of(self.mode) {
                 None => String::new(),
                 Some(Action::Say) => ": would delete".to_owned(),
                 Some(Action::Do) if deleted.contains(*code) => {
@@ -533,7 +533,7 @@ impl Run<'_> {
     /// The summary line.
     fn finish(&mut self) -> anyhow::Result<()> {
         let s = &self.summary;
-        let repaired = match found_action(self.mode) {
+        let repaired = match action_of(self.mode) {
             None => String::new(),
             Some(Action::Say) => format!(
                 "; dry run: {} would be repaired",
@@ -568,7 +568,9 @@ enum Action {
     Do,
 }
 
-fn found_action(mode: Mode) -> Option<Action> {
+/// What a run does with a difference: nothing but say it (verify), say what it would do (dry
+/// run), or do it.
+fn action_of(mode: Mode) -> Option<Action> {
     match mode {
         Mode::Verify => None,
         Mode::Repair { dry_run: true } => Some(Action::Say),
