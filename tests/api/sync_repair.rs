@@ -123,6 +123,17 @@ async fn verify_reports_rows_naming_an_unknown_procedure_or_agency_as_invalid_in
     // Drift: exit status 1.
     let error = pair.verify_command().await.expect_err("drift");
     assert_eq!(exit_code(&error), 1, "{error:#}");
+
+    // Repair reports them and applies neither: the read model keeps what the pull applied.
+    let before = pair.target_state().await;
+    let (summary, lines) = pair.sync_repair(false).await;
+    let lines = differences(&lines);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for line in &lines {
+        assert!(line.ends_with("; not applied"), "{line}");
+    }
+    assert_eq!((summary.repaired, summary.remaining()), (0, 2));
+    assert_eq!(pair.target_state().await, before);
 }
 
 #[tokio::test]
