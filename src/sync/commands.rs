@@ -102,3 +102,21 @@ async fn compare(
     database.shutdown();
     summary
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drift_exits_1_and_a_run_that_could_not_compare_exits_2_with_its_cause() {
+        assert_eq!(exit_code(&DriftFound(3).into()), 1);
+        let failed = anyhow::anyhow!("connection refused").context(CouldNotRun);
+        assert_eq!(exit_code(&failed), 2);
+        assert!(
+            format!("{failed:#}")
+                .ends_with("could not compare the source with the read model: connection refused"),
+            "{failed:#}"
+        );
+        assert_eq!(exit_code(&anyhow::anyhow!("any other command failing")), 1);
+    }
+}
