@@ -47,10 +47,21 @@ pub struct DriftFound(pub u64);
 #[error("could not compare the source with the read model")]
 pub struct CouldNotRun;
 
-/// The exit status for a failed command: 1 for drift, 2 when `verify` or `repair` could not run,
-/// 1 for every other failure.
-pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.downcast_ref::<CouldNotRun>().is_some() {
+impl SyncCommand {
+    /// True for `verify` and `repair`, whose exit status tells drift (1) from a run that could
+    /// not compare (2).
+    pub fn compares(&self) -> bool {
+        matches!(self, Self::Verify | Self::Repair { .. })
+    }
+}
+
+/// The exit status for a failed command. For `verify` and `repair` (`compares`): 1 for drift, 2
+/// for anything that kept them from comparing, settings that do not load included. Every other
+/// failure: 1.
+pub fn exit_code(error: &anyhow::Error, compares: bool) -> u8 {
+    if error.downcast_ref::<DriftFound>().is_some() {
+        1
+    } else if compares || error.downcast_ref::<CouldNotRun>().is_some() {
         2
     } else {
         1
@@ -109,14 +120,22 @@ mod tests {
 
     #[test]
     fn drift_exits_1_and_a_run_that_could_not_compare_exits_2_with_its_cause() {
-        assert_eq!(exit_code(&DriftFound(3).into()), 1);
+        assert_eq!(exit_code(&DriftFound(3).into(), true), 1);
         let failed = anyhow::anyhow!("connection refused").context(CouldNotRun);
-        assert_eq!(exit_code(&failed), 2);
+        assert_eq!(exit_code(&failed, true), 2);
+        // Settings that do not load fail before the command runs: still "could not compare".
+        assert_eq!(
+            exit_code(&anyhow::anyhow!("invalid configuration"), true),
+            2
+        );
         assert!(
             format!("{failed:#}")
                 .ends_with("could not compare the source with the read model: connection refused"),
             "{failed:#}"
         );
-        assert_eq!(exit_code(&anyhow::anyhow!("any other command failing")), 1);
+        assert_eq!(
+            exit_code(&anyhow::anyhow!("any other command failing"), false),
+            1
+        );
     }
 }
