@@ -36,7 +36,7 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
-    /// The pull side of the feed from the main dossier store: `pull`, `verify`.
+    /// The pull side of the feed from the main dossier store: `pull`, `verify`, `repair`.
     Sync {
         #[command(subcommand)]
         command: crate::sync::commands::SyncCommand,

@@ -462,6 +462,10 @@ pub struct PullSettings {
     /// Reads back every this many times the pull finds nothing new (follow mode; `--once` reads
     /// back once, at the end).
     pub late_rows_check_every: u64,
+    /// The settle delay written in the query (changes younger than this are left out; the
+    /// example's is 10 s): `sync verify` waits this long at the end for the changes it left out,
+    /// and reports dossiers changed that recently as pending, not as drift.
+    pub settle_secs: u64,
 }
 
 impl Default for PullSettings {
@@ -476,6 +480,7 @@ impl Default for PullSettings {
             metrics_address: None,
             late_rows_lookback_secs: 600,
             late_rows_check_every: 12,
+            settle_secs: 10,
         }
     }
 }
@@ -1338,8 +1343,11 @@ fn check_kiosk(kiosk: &KioskSettings) -> anyhow::Result<()> {
     ])
 }
 
-/// Checks the settings of the feed: batch sizes of push and pull, and how the change sequence is
-/// followed and kept.
+/// The longest settle delay accepted: `sync verify` waits it out on every run.
+const MAX_SETTLE_SECS: u64 = 3_600;
+
+/// Checks the settings of the feed: batch sizes of push and pull, how the change sequence is
+/// followed and kept, and the pull's settle delay.
 fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
     ensure_all(&[
         (
@@ -1365,6 +1373,10 @@ fn check_sync(sync: &SyncSettings) -> anyhow::Result<()> {
         (
             sync.pull.late_rows_check_every > 0,
             "TRACUU_SYNC__PULL__LATE_ROWS_CHECK_EVERY must be at least 1",
+        ),
+        (
+            sync.pull.settle_secs <= MAX_SETTLE_SECS,
+            "TRACUU_SYNC__PULL__SETTLE_SECS must be at most 3600 (sync verify waits that long)",
         ),
     ])
 }
@@ -1530,6 +1542,16 @@ fn check_sms(sms: &SmsSettings) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_settle_delay_above_an_hour_is_refused_by_name() {
+        let mut sync = SyncSettings::default();
+        sync.pull.settle_secs = MAX_SETTLE_SECS;
+        assert!(check_sync(&sync).is_ok());
+        sync.pull.settle_secs = MAX_SETTLE_SECS + 1;
+        let error = check_sync(&sync).expect_err("refused").to_string();
+        assert!(error.contains("TRACUU_SYNC__PULL__SETTLE_SECS"), "{error}");
+    }
 
     fn qr(keys: &[&str], current: Option<&str>) -> QrSettings {
         QrSettings {

@@ -25,6 +25,8 @@ fn main() -> std::process::ExitCode {
 async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracuu::telemetry::init_tracing();
+    // `sync verify` and `sync repair` exit 2 whenever they could not compare, even for settings.
+    let compares = matches!(&cli.command, Some(Command::Sync { command }) if command.compares());
     let result = async {
         let settings = Settings::load(cli.config.clone())?;
         match cli.command.unwrap_or(Command::Serve) {
@@ -49,7 +51,7 @@ async fn run() -> std::process::ExitCode {
         Err(error) => {
             tracing::error!("{error:#}");
             eprintln!("tracuu: {error:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(tracuu::sync::commands::exit_code(&error, compares))
         }
     }
 }

@@ -31,10 +31,11 @@
 --   transaction still running when a batch is read would carry a time below a watermark stored
 --   meanwhile and be skipped. So the query leaves out changes younger than 10 seconds; set it
 --   above the longest write transaction of the source (and above any clock skew when the
---   application, not the database, sets ngay_cap_nhat). A transaction that takes longer is found
---   by the pull's look-back (TRACUU_SYNC__PULL__LATE_ROWS_LOOKBACK_SECS), which logs and counts it;
---   `tracuu sync verify` finds anything missed. The settle delay also holds back each change by
---   that much, which the sync-lag figures show.
+--   application, not the database, sets ngay_cap_nhat), and set TRACUU_SYNC__PULL__SETTLE_SECS to
+--   the same value. A transaction that takes longer is found by the pull's look-back
+--   (TRACUU_SYNC__PULL__LATE_ROWS_LOOKBACK_SECS), which logs and counts it; `tracuu sync verify`
+--   finds anything missed and `tracuu sync repair` applies it. The settle delay also holds back
+--   each change by that much, which the sync-lag figures show.
 --
 -- Version: phien_ban, bumped by the source's trigger on every change of the dossier or its steps.
 --   A source without such a counter can use the change time as the version, e.g.

@@ -98,10 +98,11 @@ pub struct AppliedDossier {
     pub synced_at: DateTime<Utc>,
 }
 
-/// Inserts new dossiers and replaces stored ones whose version is older; equal or older versions
-/// are left alone. Row locks taken by `ON CONFLICT` make concurrent batches serialise per dossier,
-/// and the version test is re-checked after the wait, so the newest version always wins.
-const UPSERT_DOSSIERS: &str = "
+/// The upsert of a batch of dossiers, up to the version test of `ON CONFLICT … DO UPDATE`.
+macro_rules! upsert_dossiers {
+    ($guard:literal) => {
+        concat!(
+            "
 INSERT INTO dossiers (code, version, procedure_code, receiving_agency_code, handling_agency_code,
     channel, status, applicant_name, applicant_phone, received_at, due_at, finished_at, returned_at,
     supplement_count, supplement_requested_at, supplement_seconds, supplement_request,
@@ -131,8 +132,37 @@ ON CONFLICT (code) DO UPDATE SET
     fee_amount_vnd = EXCLUDED.fee_amount_vnd,
     fee_payment_place = EXCLUDED.fee_payment_place,
     citizen_due_at = EXCLUDED.citizen_due_at
-WHERE dossiers.version < EXCLUDED.version
-RETURNING code, lookup_number, updated_at";
+WHERE ",
+            $guard,
+            "
+RETURNING code, lookup_number, updated_at"
+        )
+    };
+}
+
+/// Inserts new dossiers and replaces stored ones whose version is older; equal or older versions
+/// are left alone. Row locks taken by `ON CONFLICT` make concurrent batches serialise per dossier,
+/// and the version test is re-checked after the wait, so the newest version always wins.
+const UPSERT_DOSSIERS: &str = upsert_dossiers!("dossiers.version < EXCLUDED.version");
+
+/// The repair's upsert: inserts absent dossiers and replaces a stored one, whatever the versions,
+/// only while its version is still the one verify compared (`$22`, per code; NULL for a dossier
+/// verify found absent, which then changes nothing if it has arrived meanwhile). A version the
+/// pull applied since the comparison is never replaced by the older snapshot in hand.
+const REPAIR_DOSSIERS: &str = upsert_dossiers!(
+    "dossiers.version = (SELECT x.expected FROM unnest($1::text[], $22::int8[]) AS x(code, expected)
+                     WHERE x.code = EXCLUDED.code)"
+);
+
+/// Which stored dossiers a batch may replace.
+#[derive(Debug, Clone, Copy)]
+pub enum VersionRule<'a> {
+    /// Only those whose stored version is older (every push and pull).
+    Newer,
+    /// `tracuu sync repair`: those whose stored version is still the given one (`None`: verify
+    /// found none), one per dossier in order, whatever the snapshot's version.
+    Unchanged(&'a [Option<i64>]),
+}
 
 const DELETE_EVENTS: &str = "DELETE FROM dossier_events WHERE dossier_code = ANY($1)";
 
@@ -146,6 +176,15 @@ SELECT * FROM unnest($1::text[], $2::int4[], $3::timestamptz[], $4::int2[], $5::
 pub async fn apply_dossiers(
     client: &impl GenericClient,
     dossiers: &[&Dossier],
+) -> anyhow::Result<Vec<AppliedDossier>> {
+    apply_dossiers_by(client, dossiers, VersionRule::Newer).await
+}
+
+/// [`apply_dossiers`] under a chosen [`VersionRule`].
+pub async fn apply_dossiers_by(
+    client: &impl GenericClient,
+    dossiers: &[&Dossier],
+    rule: VersionRule<'_>,
 ) -> anyhow::Result<Vec<AppliedDossier>> {
     if dossiers.is_empty() {
         return Ok(Vec::new());
@@ -195,34 +234,45 @@ pub async fn apply_dossiers(
         fee_place.push(d.fee_payment_place.as_deref());
         citizen_due.push(d.citizen_due_at);
     }
-    let statement = client.prepare_cached(UPSERT_DOSSIERS).await?;
+    let (sql, expected) = match rule {
+        VersionRule::Newer => (UPSERT_DOSSIERS, None),
+        VersionRule::Unchanged(expected) => {
+            anyhow::ensure!(
+                expected.len() == n,
+                "one expected version per repaired dossier"
+            );
+            (REPAIR_DOSSIERS, Some(expected.to_vec()))
+        }
+    };
+    let statement = client.prepare_cached(sql).await?;
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![
+        &code,
+        &version,
+        &procedure,
+        &receiving,
+        &handling,
+        &channel,
+        &status,
+        &name,
+        &phone,
+        &received,
+        &due,
+        &finished,
+        &returned,
+        &supplement_count,
+        &supplement_at,
+        &supplement_seconds,
+        &supplement_request,
+        &source_updated,
+        &fee_amount,
+        &fee_place,
+        &citizen_due,
+    ];
+    if let Some(expected) = &expected {
+        params.push(expected);
+    }
     let applied: Vec<AppliedDossier> = client
-        .query(
-            &statement,
-            &[
-                &code,
-                &version,
-                &procedure,
-                &receiving,
-                &handling,
-                &channel,
-                &status,
-                &name,
-                &phone,
-                &received,
-                &due,
-                &finished,
-                &returned,
-                &supplement_count,
-                &supplement_at,
-                &supplement_seconds,
-                &supplement_request,
-                &source_updated,
-                &fee_amount,
-                &fee_place,
-                &citizen_due,
-            ],
-        )
+        .query(&statement, &params)
         .await?
         .iter()
         .map(|r| AppliedDossier {
@@ -273,6 +323,43 @@ pub async fn apply_dossiers(
             .await?;
     }
     Ok(applied)
+}
+
+const DELETE_DOSSIERS: &str = "DELETE FROM dossiers WHERE code = ANY($1) AND updated_at < $2
+    RETURNING code";
+
+/// Deletes the dossiers among `codes` that have not changed since `unchanged_since` (their
+/// timelines, views and queued SMS go with them); returns the codes deleted.
+pub async fn delete_dossiers(
+    client: &impl GenericClient,
+    codes: &[&str],
+    unchanged_since: DateTime<Utc>,
+) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(DELETE_DOSSIERS).await?;
+    Ok(client
+        .query(&statement, &[&codes, &unchanged_since])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const DELETE_VIEWS: &str = "DELETE FROM dossier_views WHERE code = ANY($1)";
+
+/// Drops the stored views of `codes`, so views rendered next replace them whatever their
+/// versions (a repair may set a dossier back to an older version).
+pub async fn delete_views(client: &impl GenericClient, codes: &[String]) -> anyhow::Result<()> {
+    let statement = client.prepare_cached(DELETE_VIEWS).await?;
+    client.execute(&statement, &[&codes]).await?;
+    Ok(())
+}
+
+const NOW: &str = "SELECT now()";
+
+/// The database's clock.
+pub async fn now(client: &impl GenericClient) -> anyhow::Result<DateTime<Utc>> {
+    let statement = client.prepare_cached(NOW).await?;
+    Ok(client.query_one(&statement, &[]).await?.get(0))
 }
 
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";

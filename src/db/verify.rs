@@ -1,6 +1,6 @@
 //! Reads of the read model for `tracuu sync verify`: the stored content of given dossiers exactly
-//! as the sync path wrote it (full-precision times, no joins, no display formatting), and a
-//! stream of every code in code order.
+//! as the sync path wrote it (full-precision times, no joins, no display formatting), and every
+//! code in code order, a page at a time.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -55,32 +55,22 @@ pub async fn list_stored_by_codes(
         .collect()
 }
 
-const LIST_CODES: &str = "SELECT code FROM dossiers ORDER BY code";
+const LIST_CODES_AFTER: &str = "SELECT code FROM dossiers WHERE code > $1 ORDER BY code LIMIT $2";
 
-/// Streams every dossier code in code order, `batch` codes at a time, through a portal (memory
-/// stays bounded by one batch). Returns how many there were.
-pub async fn for_each_code<F>(
-    client: &mut deadpool_postgres::Object,
-    batch: i32,
-    mut each: F,
-) -> anyhow::Result<u64>
-where
-    F: FnMut(Vec<String>) -> anyhow::Result<()>,
-{
-    let transaction = client.transaction().await?;
-    let statement = transaction.prepare_cached(LIST_CODES).await?;
-    let portal = transaction.bind(&statement, &[]).await?;
-    let mut seen = 0u64;
-    loop {
-        let rows = transaction.query_portal(&portal, batch).await?;
-        if rows.is_empty() {
-            break;
-        }
-        seen += rows.len() as u64;
-        each(rows.iter().map(|r| r.get(0)).collect())?;
-    }
-    transaction.commit().await?;
-    Ok(seen)
+/// Up to `limit` dossier codes after `after`, in code order: called again with the last one, it
+/// walks every code with memory bounded by one page, and lets the caller write between pages.
+pub async fn list_codes_after(
+    client: &impl GenericClient,
+    after: &str,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let statement = client.prepare_cached(LIST_CODES_AFTER).await?;
+    Ok(client
+        .query(&statement, &[&after, &limit])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 /// A row of [`LIST_STORED_BY_CODES`] as a dossier.

@@ -102,11 +102,13 @@ pub(crate) struct PullSource {
     pub(crate) name: String,
     pub(crate) batch_size: i64,
     pub(crate) initial_watermark: String,
-    poll_interval: Duration,
+    pub(crate) poll_interval: Duration,
     /// How far back the source is read again for rows committed behind the watermark (zero: never).
     late_rows_lookback: Duration,
     /// Read back every this many idle polls.
     late_rows_check_every: u64,
+    /// The query's settle delay, as configured (`TRACUU_SYNC__PULL__SETTLE_SECS`).
+    pub(crate) settle: Duration,
 }
 
 impl PullSource {
@@ -144,6 +146,7 @@ impl PullSource {
             poll_interval: Duration::from_secs(pull.poll_interval_secs.max(1)),
             late_rows_lookback: Duration::from_secs(pull.late_rows_lookback_secs),
             late_rows_check_every: pull.late_rows_check_every.max(1),
+            settle: Duration::from_secs(pull.settle_secs),
         })
     }
 
@@ -280,7 +283,7 @@ fn redact_quoted(text: &str) -> String {
 
 /// A [`SyncService`] for a command-line run: the target pool, no lookup cache (there is no server
 /// to serve from it; running servers refresh theirs from the change notifications).
-fn standalone_service(
+pub(crate) fn standalone_service(
     settings: &Settings,
     connection: &str,
     metrics: Arc<Metrics>,

@@ -274,23 +274,93 @@ impl SyncService {
             received: items.len(),
             ..BatchReport::default()
         };
-        let valid = validate_each(items, Utc::now(), &mut report);
-        let mut candidates = keep_newest_per_code(valid, &mut report);
         let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
-        let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
+        let (candidates, catalog) = screen(&client, items, Utc::now(), &mut report).await?;
         let stored = self
             .store(
                 &mut client,
                 &candidates,
                 &catalog,
-                signature,
-                watermark,
+                Guards {
+                    signature,
+                    watermark,
+                    versions: None,
+                },
                 &mut report,
             )
             .await?;
         drop(client);
         self.after_commit(&candidates, stored, &report);
         Ok(report)
+    }
+
+    /// `tracuu sync repair`: re-applies source snapshots whatever their versions, through the
+    /// path every batch takes (catalog check, views rendered, status-change SMS, change
+    /// notification, this instance's cache). Each item carries the stored version verify compared
+    /// it with (`None`: none was stored); a dossier whose stored version has moved since is left
+    /// alone (reported stale), so a version applied meanwhile is never replaced by an older one.
+    pub async fn reapply(
+        &self,
+        items: Vec<(Dossier, Option<i64>)>,
+    ) -> Result<BatchReport, BatchError> {
+        let mut report = BatchReport {
+            received: items.len(),
+            ..BatchReport::default()
+        };
+        let expected_by_code: HashMap<String, Option<i64>> = items
+            .iter()
+            .map(|(d, expected)| (d.code.as_str().to_owned(), *expected))
+            .collect();
+        let valid: Vec<(usize, Dossier)> = items.into_iter().map(|(d, _)| d).enumerate().collect();
+        let mut candidates = keep_newest_per_code(valid, &mut report);
+        let mut client = self.pool.get().await.map_err(anyhow::Error::from)?;
+        let catalog = refuse_unknown_to_catalog(&client, &mut candidates, &mut report).await?;
+        let expected: Vec<Option<i64>> = candidates
+            .iter()
+            .map(|(_, d)| expected_by_code.get(d.code.as_str()).copied().flatten())
+            .collect();
+        let stored = self
+            .store(
+                &mut client,
+                &candidates,
+                &catalog,
+                Guards {
+                    signature: None,
+                    watermark: None,
+                    versions: Some(&expected),
+                },
+                &mut report,
+            )
+            .await?;
+        drop(client);
+        self.after_commit(&candidates, stored, &report);
+        Ok(report)
+    }
+
+    /// `tracuu sync repair`: deletes the dossiers among `codes` that tracuu has not received
+    /// since `unchanged_since` (dossiers the source does not have), and tells every instance as a
+    /// batch does: the change notification in the same transaction, this instance's cache after
+    /// the commit. Returns the codes deleted.
+    pub async fn remove(
+        &self,
+        codes: &[&str],
+        unchanged_since: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<String>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut client = self.pool.get().await?;
+        let transaction = client.transaction().await?;
+        let deleted = db::sync::delete_dossiers(&transaction, codes, unchanged_since).await?;
+        let position = db::sync::notify_changes(&transaction, &self.instance, &deleted).await?;
+        transaction.commit().await?;
+        for code in &deleted {
+            self.lookup.cache().remove(code);
+        }
+        if let Some(position) = position {
+            self.freshness.saw_own_change(position, Utc::now());
+        }
+        Ok(deleted)
     }
 
     /// Step 4, one transaction: the replay check, the version-guarded apply, the applied
@@ -302,10 +372,14 @@ impl SyncService {
         client: &mut deadpool_postgres::Object,
         candidates: &[(usize, Dossier)],
         catalog: &CatalogEntries,
-        signature: Option<PushSignature<'_>>,
-        watermark: Option<Watermark<'_>>,
+        guards: Guards<'_>,
         report: &mut BatchReport,
     ) -> Result<Stored, BatchError> {
+        let Guards {
+            signature,
+            watermark,
+            versions,
+        } = guards;
         let transaction = client.transaction().await.map_err(anyhow::Error::from)?;
         if let Some(signature) = signature {
             record_push(&transaction, signature).await?;
@@ -318,7 +392,16 @@ impl SyncService {
             }
             None => HashMap::new(),
         };
-        let applied = db::sync::apply_dossiers(&transaction, &dossiers).await?;
+        let rule = match versions {
+            None => db::sync::VersionRule::Newer,
+            Some(expected) => db::sync::VersionRule::Unchanged(expected),
+        };
+        let applied = db::sync::apply_dossiers_by(&transaction, &dossiers, rule).await?;
+        if versions.is_some() {
+            // A repaired dossier may go back to an older version than its stored view's.
+            let codes: Vec<String> = applied.iter().map(|a| a.code.clone()).collect();
+            db::sync::delete_views(&transaction, &codes).await?;
+        }
         let by_code: HashMap<&str, &Dossier> =
             dossiers.iter().map(|d| (d.code.as_str(), *d)).collect();
         let mut rendered = Vec::with_capacity(applied.len());
@@ -431,11 +514,37 @@ fn finish_report(candidates: &[(usize, Dossier)], applied: &[String], report: &m
     report.invalid = report.errors.len();
 }
 
+/// Steps 1 to 3, everything a batch goes through before it is stored: each item validated, the
+/// newest version of a repeated code kept, and items naming something not in the catalog
+/// refused. Refused and superseded items go to `report`; returns the candidates (with their
+/// position in the batch) and the catalog entries they name. `tracuu sync verify` screens source
+/// rows with this very function, so it judges them exactly as a pull applies them.
+pub(crate) async fn screen(
+    client: &impl GenericClient,
+    items: Vec<BatchItem>,
+    now: DateTime<Utc>,
+    report: &mut BatchReport,
+) -> anyhow::Result<(Vec<(usize, Dossier)>, CatalogEntries)> {
+    let valid = validate_each(items, now, report);
+    let mut candidates = keep_newest_per_code(valid, report);
+    let catalog = refuse_unknown_to_catalog(client, &mut candidates, report).await?;
+    Ok((candidates, catalog))
+}
+
 /// The catalog entries the candidates of a batch name (procedures by national code, agencies by
 /// code): what their views show.
-struct CatalogEntries {
+pub(crate) struct CatalogEntries {
     procedures: HashMap<String, db::sync::ProcedureEntry>,
     agencies: HashMap<String, db::sync::AgencyEntry>,
+}
+
+/// What step 4 checks besides the items: the push signature (replays), the pull watermark to
+/// store with the batch, and which stored versions may be replaced (`None`: older ones only; a
+/// repair's expected versions otherwise).
+struct Guards<'a> {
+    signature: Option<PushSignature<'a>>,
+    watermark: Option<Watermark<'a>>,
+    versions: Option<&'a [Option<i64>]>,
 }
 
 /// What step 4 committed: the codes applied, the views rendered for them, and the change's

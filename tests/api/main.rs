@@ -58,4 +58,5 @@ mod sync_fanout;
 mod sync_freshness;
 mod sync_pull;
 mod sync_push;
+mod sync_repair;
 mod sync_retry;

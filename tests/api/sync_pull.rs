@@ -18,13 +18,33 @@ const AGENCY: &str = "000.00.16.H48";
 const CRASH_STEP: &str = "Bước gây lỗi";
 
 /// A source with the example schema and an empty read model that knows the procedure and agency.
-struct Pair {
-    source: TestDatabase,
-    target: TestDatabase,
-    settings: Settings,
+pub(crate) struct Pair {
+    pub(crate) source: TestDatabase,
+    pub(crate) target: TestDatabase,
+    pub(crate) settings: Settings,
 }
 
-async fn pair(batch_size: i64) -> Pair {
+/// The example query with a settle delay of 1 s instead of 10 (and `SETTLE_SECS` set to match),
+/// so that verify's wait for what the query leaves out is short; written once per test process.
+pub(crate) fn quick_settle_query() -> &'static std::path::Path {
+    static FILE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let query = std::fs::read_to_string(QUERY_FILE).expect("example query");
+        assert!(query.contains("interval '10 seconds'"), "the settle delay");
+        let path = std::env::temp_dir().join(format!(
+            "tracuu-pull-query-settle-1s-{}.sql",
+            std::process::id()
+        ));
+        std::fs::write(
+            &path,
+            query.replace("interval '10 seconds'", "interval '1 second'"),
+        )
+        .expect("write the query");
+        path
+    })
+}
+
+pub(crate) async fn pair(batch_size: i64) -> Pair {
     let source = TestDatabase::create().await;
     source
         .client()
@@ -43,7 +63,8 @@ async fn pair(batch_size: i64) -> Pair {
         .expect("empty read model");
     let mut settings = test_settings();
     settings.sync.pull.source_url = Some(source.url.clone().into());
-    settings.sync.pull.query_file = Some(QUERY_FILE.into());
+    settings.sync.pull.query_file = Some(quick_settle_query().into());
+    settings.sync.pull.settle_secs = 1;
     settings.sync.pull.source_name = SOURCE_NAME.into();
     settings.sync.pull.batch_size = batch_size;
     settings.sync.pull.poll_interval_secs = 1;
@@ -54,7 +75,7 @@ async fn pair(batch_size: i64) -> Pair {
     }
 }
 
-async fn ensure_catalog(db: &TestDatabase) {
+pub(crate) async fn ensure_catalog(db: &TestDatabase) {
     db.client()
         .await
         .batch_execute(
@@ -65,12 +86,12 @@ async fn ensure_catalog(db: &TestDatabase) {
         .expect("procedure");
 }
 
-fn code(n: u32) -> String {
+pub(crate) fn code(n: u32) -> String {
     format!("{AGENCY}-261116-{:04}", 700 + n)
 }
 
 /// Vietnam local time `minutes` ago, at PostgreSQL's precision (the source stores local time).
-fn local_minutes_ago(minutes: i64) -> NaiveDateTime {
+pub(crate) fn local_minutes_ago(minutes: i64) -> NaiveDateTime {
     (Utc::now() + chrono::Duration::hours(7) - chrono::Duration::minutes(minutes))
         .naive_utc()
         .trunc_subsecs(6)
@@ -84,7 +105,13 @@ fn watermark_of(updated: NaiveDateTime, code: &str) -> String {
 impl Pair {
     /// A dossier as the one-stop system writes it: the row, then its steps (each bumps the
     /// version through the source's trigger), changed at `updated` (local time).
-    async fn insert(&self, code: &str, status: i16, updated: NaiveDateTime, steps: &[&str]) {
+    pub(crate) async fn insert(
+        &self,
+        code: &str,
+        status: i16,
+        updated: NaiveDateTime,
+        steps: &[&str],
+    ) {
         let mut client = self.source.client().await;
         let tx = client.transaction().await.expect("tx");
         tx.execute(
@@ -123,7 +150,13 @@ impl Pair {
     }
 
     /// The one-stop system moves a dossier to `status`, adding a step, at `updated`.
-    async fn advance(&self, code: &str, status: i16, updated: NaiveDateTime, step: &str) {
+    pub(crate) async fn advance(
+        &self,
+        code: &str,
+        status: i16,
+        updated: NaiveDateTime,
+        step: &str,
+    ) {
         let mut client = self.source.client().await;
         let tx = client.transaction().await.expect("tx");
         tx.execute(
@@ -149,12 +182,12 @@ impl Pair {
         tx.commit().await.expect("commit");
     }
 
-    async fn pull_once(&self) -> anyhow::Result<tracuu::sync::pull::PullSummary> {
+    pub(crate) async fn pull_once(&self) -> anyhow::Result<tracuu::sync::pull::PullSummary> {
         pull(&self.settings, &self.target.url, true).await
     }
 
     /// (code, version, steps) of every source dossier.
-    async fn source_state(&self) -> Vec<(String, i64, i64)> {
+    pub(crate) async fn source_state(&self) -> Vec<(String, i64, i64)> {
         self.source
             .client()
             .await
@@ -172,7 +205,7 @@ impl Pair {
     }
 
     /// (code, version, steps) of every read-model dossier.
-    async fn target_state(&self) -> Vec<(String, i64, i64)> {
+    pub(crate) async fn target_state(&self) -> Vec<(String, i64, i64)> {
         self.target
             .client()
             .await
@@ -195,7 +228,7 @@ impl Pair {
             .expect("watermark")
     }
 
-    async fn verify(&self) -> (tracuu::sync::verify::VerifySummary, Vec<String>) {
+    pub(crate) async fn verify(&self) -> (tracuu::sync::verify::VerifySummary, Vec<String>) {
         let mut out = Vec::new();
         let summary = verify(&self.settings, &self.target.url, &mut out)
             .await
