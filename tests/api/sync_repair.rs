@@ -249,8 +249,6 @@ async fn verify_that_cannot_compare_exits_2() {
         )
         .env("TRACUU_SYNC__PULL__QUERY_FILE", quick_settle_query())
         .env_remove("TRACUU_CONFIG")
-        // Cargo passes the build's own variables to tests; this one is not a setting.
-        .env_remove("TRACUU_BUILD_COMMIT")
         .output()
         .await
         .expect("run tracuu");
