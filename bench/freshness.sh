@@ -11,7 +11,8 @@
 # (age of the oldest change not yet applied) and in positions.
 #
 # Usage: bench/freshness.sh      (about 2 minutes after the build on 2 cores)
-# Knobs (environment): BENCH_FRESHNESS_RATE (1000), BENCH_FRESHNESS_SECONDS (30),
+# Knobs (environment): BENCH_FRESHNESS_RATE pushes/s (1000), BENCH_FRESHNESS_BATCH dossiers per
+# push (1), BENCH_FRESHNESS_SECONDS (30),
 # BENCH_FRESHNESS_DOSSIERS (2000), BENCH_FRESHNESS_SAMPLE_MS (10), BENCH_FRESHNESS_DATA_DIR
 # (var/bench-freshness-postgres; wiped at the start and removed after a successful run),
 # BENCH_SKIP_BUILD=1.
@@ -104,7 +105,8 @@ BENCH_SYNC_SECRET=$SECRET "$BENCH_BIN" \
     --rate "${BENCH_FRESHNESS_RATE:-1000}" \
     --seconds "${BENCH_FRESHNESS_SECONDS:-30}" \
     --dossiers "${BENCH_FRESHNESS_DOSSIERS:-2000}" \
-    --sample-ms "${BENCH_FRESHNESS_SAMPLE_MS:-10}" | tee "$WORK/results.txt"
+    --sample-ms "${BENCH_FRESHNESS_SAMPLE_MS:-10}" \
+    --batch "${BENCH_FRESHNESS_BATCH:-1}" | tee "$WORK/results.txt"
 
 for log_file in "$WORK/tracuu-a.log" "$WORK/tracuu-b.log"; do
     if grep -qiE 'error|panic' "$log_file"; then

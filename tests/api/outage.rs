@@ -11,8 +11,9 @@ async fn get(http: &reqwest::Client, url: String) -> (u16, serde_json::Value) {
     (status, response.json().await.expect("json"))
 }
 
+/// Polls `condition` for up to 30 s (the change listener reconnects with a back-off of up to 10 s).
 async fn wait_for(mut condition: impl AsyncFnMut() -> bool) -> bool {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if condition().await {
             return true;
         }
@@ -57,12 +58,18 @@ async fn cached_dossiers_answer_while_the_database_is_down_and_all_recovers_afte
 
     // Act: the database stops.
     cluster.stop().expect("stop the database");
-    let degraded =
-        wait_for(async || get(&http, format!("{address}/readyz")).await.1["status"] == "degraded")
-            .await;
+    // Degraded alone could be the lost change listener, noticed first: wait for the database.
+    let degraded = wait_for(async || {
+        let ready = get(&http, format!("{address}/readyz")).await.1;
+        ready["status"] == "degraded" && ready["database"]["reachable"] == false
+    })
+    .await;
 
     // Assert: cached dossiers still answer, saying the database is unreachable.
-    assert!(degraded, "readyz reports degraded");
+    assert!(
+        degraded,
+        "readyz reports degraded, the database unreachable"
+    );
     let (status, body) = get(&http, format!("{address}/api/v1/dossiers/{cached}")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["database"], "unreachable");
