@@ -28,9 +28,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 const HEALTHY_AFTER: Duration = Duration::from_secs(30);
 /// Changes read from the sequence per query.
 const PAGE: i64 = 500;
-/// Least time between two reads of the sequence: under a burst of notifications, the changes of
-/// this long are read together instead of one read per notification.
-const COALESCE: Duration = Duration::from_millis(5);
 /// Dossiers re-rendered per round trip.
 const REFRESH_CHUNK: usize = 1_000;
 
@@ -134,7 +131,6 @@ pub async fn follow(sync: Arc<SyncService>, interval: Duration) {
                 if applied > 0 {
                     tracing::debug!(sync.caught_up = applied, "applied {applied} changes");
                 }
-                tokio::time::sleep(COALESCE).await;
             }
             Err(error) => {
                 sync.freshness().check_failed();
