@@ -21,6 +21,8 @@
 # this machine; part of scripts/test.sh (docs/testing.md).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
 
 say() { echo "backup-restore-test.sh: $*"; }
 die() { say "$*"; exit 1; }
@@ -68,19 +70,7 @@ export DATABASE_URL="host=$tmp/run port=$pg_port user=postgres dbname=tracuu"
 psql_() { pg "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$tmp/run" -p "$pg_port" -U postgres -d tracuu "$@"; }
 sql() { psql_ -At -c "$1"; }
 
-pass=0
-fail=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok - backup: $name"
-    else
-        fail=$((fail + 1))
-        echo "not ok - backup: $name"
-    fi
-}
+check_prefix="backup: "
 now_ms() { date +%s%3N; }
 secs() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
 
@@ -301,6 +291,4 @@ say "database $(mb "$db_size") ($dossiers dossiers); full backup $(mb "$full_rep
     "(compressed, encrypted) in $(secs "$full_ms") s; incremental $(mb "$incr_repo") in $(secs "$incr_ms") s;" \
     "restore to the marker (restore, start, WAL replay, promotion) $(secs "$restore_ms") s;" \
     "$writes rounds of writes through tracuu"
-echo "# pass $pass"
-echo "# fail $fail"
-[ "$fail" = 0 ]
+check_summary

@@ -1,32 +1,13 @@
 # Shared by scripts/ha-test.sh and scripts/ha-patroni-test.sh (sourced, not run): two tracuu
 # instances (the debug binary) on loopback, the real nginx site of deploy/nginx/ in front with
 # self-signed certificates, and the checks both scripts make. The caller sets $tmp (a scratch
-# directory it removes), calls ha_cleanup from its EXIT trap, and reports with check/ha_summary.
+# directory it removes), calls ha_cleanup from its EXIT trap, and reports with check/check_summary of
+# scripts/checks.sh, which it sources first.
 
-ha_pass=0
-ha_fail=0
 ha_pids=()
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 tracuu_bin=$PWD/target/debug/tracuu
 public=tracuu.example.gov.vn
-
-check() { # check NAME COMMAND...: one "ok"/"not ok" line per check
-    local name=$1
-    shift
-    if "$@"; then
-        ha_pass=$((ha_pass + 1))
-        echo "ok - $name"
-    else
-        ha_fail=$((ha_fail + 1))
-        echo "not ok - $name"
-    fi
-}
-
-ha_summary() {
-    echo "# pass $ha_pass"
-    echo "# fail $ha_fail"
-    [ "$ha_fail" = 0 ]
-}
 
 free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

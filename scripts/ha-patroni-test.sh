@@ -18,6 +18,8 @@
 # made (HA_TEST_KEEP=1 keeps the scratch directory and its logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
 started=$(date +%s)
 
 packages=()
@@ -28,13 +30,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 [ -x /usr/bin/python3 ] || packages+=(python3)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
-if [ ${#packages[@]} -gt 0 ]; then
-    echo "ha-patroni-test.sh: installing missing packages: ${packages[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
-fi
+install_missing ha-patroni-test.sh ${packages[@]+"${packages[@]}"}
 [ -x target/debug/tracuu ] || cargo build --locked --bin tracuu
 
 # shellcheck source=scripts/ha-lib.sh
@@ -293,4 +289,4 @@ else
 fi
 
 echo "# ha-patroni-test.sh took $(($(date +%s) - started)) s"
-ha_summary
+check_summary

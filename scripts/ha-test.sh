@@ -15,6 +15,8 @@
 # HA_TEST_KEEP=1 it keeps the scratch directory and its logs, and prints where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
 started=$(date +%s)
 
 packages=()
@@ -23,13 +25,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 [ -x /usr/bin/python3 ] || packages+=(python3)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
-if [ ${#packages[@]} -gt 0 ]; then
-    echo "ha-test.sh: installing missing packages: ${packages[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
-fi
+install_missing ha-test.sh ${packages[@]+"${packages[@]}"}
 [ -x target/debug/tracuu ] || cargo build --locked --bin tracuu
 
 # shellcheck source=scripts/ha-lib.sh
@@ -148,4 +144,4 @@ check_acked_kept "$port_replica"
 check "instance A is ready on the new primary" wait_ready "$port_a" 30
 
 echo "# ha-test.sh took $(($(date +%s) - started)) s"
-ha_summary
+check_summary

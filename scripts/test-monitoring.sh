@@ -6,34 +6,17 @@
 # and python3 when missing. Prints "# pass N" and "# fail N".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
 
 packages=()
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 [ -x /usr/bin/python3 ] || packages+=(python3)
-if [ ${#packages[@]} -gt 0 ]; then
-    echo "test-monitoring.sh: installing missing packages: ${packages[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    # prometheus's own service is not wanted here: the package is only for promtool.
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
-fi
+install_missing test-monitoring.sh ${packages[@]+"${packages[@]}"}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok - monitoring: $name"
-    else
-        fail=$((fail + 1))
-        echo "not ok - monitoring: $name"
-    fi
-}
+check_prefix="monitoring: "
 
 check "promtool check rules deploy/prometheus/alerts.yml" promtool check rules deploy/prometheus/alerts.yml
 check "promtool test rules deploy/prometheus/alerts.test.yml" \
@@ -96,6 +79,4 @@ unknown_metrics() {
 }
 check "every tracuu_* metric named is one tracuu exports" unknown_metrics
 
-echo "# pass $pass"
-echo "# fail $fail"
-[ "$fail" = 0 ]
+check_summary

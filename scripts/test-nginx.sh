@@ -7,19 +7,15 @@
 # Installs nginx, curl and python3 when missing. Prints "# pass N" and "# fail N".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
 
 packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 [ -x /usr/bin/python3 ] || packages+=(python3)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
-if [ ${#packages[@]} -gt 0 ]; then
-    echo "test-nginx.sh: installing missing packages: ${packages[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
-fi
+install_missing test-nginx.sh ${packages[@]+"${packages[@]}"}
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 tmp=$(mktemp -d)
@@ -31,19 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-check() { # check NAME COMMAND...: one "ok"/"not ok" line per check
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok - nginx: $name"
-    else
-        fail=$((fail + 1))
-        echo "not ok - nginx: $name"
-    fi
-}
+check_prefix="nginx: "
 
 free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -185,6 +169,4 @@ check "the access log has no query string (phone numbers, texts, codes)" \
     bash -c "! grep -q '84912345678\|text=\|?ma=' '$log'"
 check "the access log names the client" grep -q "^127.0.0.1 " "$log"
 
-echo "# pass $pass"
-echo "# fail $fail"
-[ "$fail" = 0 ]
+check_summary

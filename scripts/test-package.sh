@@ -8,13 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-    echo "test-package.sh: installing missing packages: systemd"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends systemd
-fi
+# shellcheck source=scripts/checks.sh
+. scripts/checks.sh
+command -v systemd-analyze >/dev/null 2>&1 || install_missing test-package.sh systemd
 
 started=$(date +%s)
 deb=$(scripts/package.sh --profile dev | tail -n 1)
@@ -26,19 +22,7 @@ root="$tmp/root"
 dpkg -x "$deb" "$root"
 dpkg-deb -e "$deb" "$tmp/control"
 
-pass=0
-fail=0
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-        echo "ok - package: $name"
-    else
-        fail=$((fail + 1))
-        echo "not ok - package: $name"
-    fi
-}
+check_prefix="package: "
 
 for file in usr/bin/tracuu etc/tracuu/tracuu.toml lib/systemd/system/tracuu.service \
     lib/systemd/system/tracuu-sync-pull.service lib/systemd/system/tracuu-retention.service \
@@ -138,6 +122,4 @@ sed 's|^ExecStart=/usr/bin/tracuu|ExecStart=/usr/bin/tracuu-missing|; s|^Protect
     "$root/lib/systemd/system/tracuu.service" >"$root/lib/systemd/system/tracuu-broken.service"
 check "systemd-analyze verify fails on a unit broken on purpose" verify_fails /lib/systemd/system/tracuu-broken.service
 
-echo "# pass $pass"
-echo "# fail $fail"
-[ "$fail" = 0 ]
+check_summary
