@@ -502,21 +502,17 @@ impl CachedDossier {
                 }
             }
         };
-        let final_timeliness = status.is_terminal().then(|| {
-            assess(
-                &TimelinessInput {
-                    status,
-                    received_at: dossier.received_at,
-                    due_at: dossier.due_at,
-                    finished_at: dossier.finished_at,
-                    returned_at: dossier.returned_at,
-                    supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
-                    supplement_requested_at: dossier.supplement_requested_at,
-                    supplement_seconds: dossier.supplement_seconds,
-                },
-                Utc::now(),
-            )
-        });
+        let input = TimelinessInput {
+            status,
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            finished_at: dossier.finished_at,
+            returned_at: dossier.returned_at,
+            supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
+            supplement_requested_at: dossier.supplement_requested_at,
+            supplement_seconds: dossier.supplement_seconds,
+        };
+        let final_timeliness = status.is_terminal().then(|| assess(&input, Utc::now()));
         let reason = match status {
             Status::NotAccepted | Status::Withdrawn | Status::Stopped => Some(ReasonView {
                 title: Cow::Borrowed(reason_title(status)),
@@ -559,16 +555,6 @@ impl CachedDossier {
             *first = b',';
         }
 
-        let input = TimelinessInput {
-            status,
-            received_at: dossier.received_at,
-            due_at: dossier.due_at,
-            finished_at: dossier.finished_at,
-            returned_at: dossier.returned_at,
-            supplement_count: u32::try_from(dossier.supplement_count).unwrap_or(0),
-            supplement_requested_at: dossier.supplement_requested_at,
-            supplement_seconds: dossier.supplement_seconds,
-        };
         Ok(Self {
             code: Arc::from(dossier.code.as_str()),
             lookup_number,
