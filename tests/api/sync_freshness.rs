@@ -59,14 +59,14 @@ async fn status_in_database(app: &TestApp, code: &str) -> i64 {
 }
 
 /// Polls `address` until it reports ready (at most `within`); every time it reports ready, the
-/// status it serves for `code` must be the database's. Returns how long it took.
+/// status it serves for `code` must be the database's.
 async fn until_ready_and_never_stale(
     app: &TestApp,
     http: &reqwest::Client,
     address: &str,
     code: &str,
     within: Duration,
-) -> Duration {
+) {
     let expected = status_in_database(app, code).await;
     let started = Instant::now();
     loop {
@@ -78,7 +78,7 @@ async fn until_ready_and_never_stale(
                 Some(expected),
                 "ready, yet serving an older status than the database's: {ready}"
             );
-            return started.elapsed();
+            return;
         }
         assert!(
             started.elapsed() < within,
@@ -205,8 +205,7 @@ async fn a_restarted_instance_counts_quiet_time_from_the_last_change_not_from_it
     let b = start(settings, &a.db.url).await;
 
     // Assert: ready, current and not stalled.
-    let took = until_ready_and_never_stale(&a, &http, &b, CODE, Duration::from_secs(10)).await;
-    assert!(took < Duration::from_secs(10));
+    until_ready_and_never_stale(&a, &http, &b, CODE, Duration::from_secs(10)).await;
     let ready = readiness(&http, &b).await;
     assert_eq!(ready["sync"]["stalled"], false, "{ready}");
     let head: i64 =
