@@ -88,6 +88,37 @@ async fn until_ready_and_never_stale(
     }
 }
 
+/// Two instances on one database: A takes pushes; B reaches the database through a relay and
+/// reads the sequence every `interval_ms`. Version 1 of [`CODE`] is pushed and B has cached it.
+async fn pair_with_relayed_b(interval_ms: u64) -> (TestApp, DbProxy, String, reqwest::Client) {
+    let a = spawn_sync_app().await;
+    a.ensure_procedure().await;
+    let proxy = DbProxy::start(&a.db.url).await;
+    let b = start(instance_settings(interval_ms), &proxy.url).await;
+    let http = http_client();
+    assert_eq!(a.push(&[snapshot(CODE, 1, 2)]).await.0, 200);
+    assert_eq!(status_seen(&http, &b, CODE).await, Some(2), "B caches v1");
+    (a, proxy, b, http)
+}
+
+/// Polls `/readyz` of `address` until `until` holds (at most `within`); returns that answer.
+async fn readiness_when(
+    http: &reqwest::Client,
+    address: &str,
+    within: Duration,
+    until: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = Instant::now();
+    loop {
+        let ready = readiness(http, address).await;
+        if until(&ready) {
+            return ready;
+        }
+        assert!(started.elapsed() < within, "{ready}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn kill_listeners(app: &TestApp) {
     app.db
         .client()
@@ -107,27 +138,16 @@ async fn an_instance_whose_listener_stays_down_misses_nothing_and_is_not_ready_u
     // Arrange: A takes pushes; B reaches the database through a relay, and reads the sequence
     // only when its listener wakes it (its timer is a minute), so the sequence read on reconnect
     // is what must heal it.
-    let a = spawn_sync_app().await;
-    a.ensure_procedure().await;
-    let proxy = DbProxy::start(&a.db.url).await;
-    let b = start(instance_settings(60_000), &proxy.url).await;
-    let http = http_client();
-    assert_eq!(a.push(&[snapshot(CODE, 1, 2)]).await.0, 200);
-    assert_eq!(status_seen(&http, &b, CODE).await, Some(2), "B caches v1");
+    let (a, proxy, b, http) = pair_with_relayed_b(60_000).await;
 
     // Act: B's listener is killed and cannot come back; three versions arrive meanwhile.
     proxy.refuse_new();
     kill_listeners(&a).await;
-    let started = Instant::now();
-    loop {
-        let ready = readiness(&http, &b).await;
-        if ready["sync"]["listener"]["connected"] == false {
-            assert_eq!(ready["status"], "degraded", "{ready}");
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "{ready}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let deaf = readiness_when(&http, &b, Duration::from_secs(10), |ready| {
+        ready["sync"]["listener"]["connected"] == false
+    })
+    .await;
+    assert_eq!(deaf["status"], "degraded", "{deaf}");
     for (version, status) in [(2, 4), (3, 5), (4, 9)] {
         assert_eq!(a.push(&[snapshot(CODE, version, status)]).await.0, 200);
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -148,26 +168,15 @@ async fn an_instance_whose_listener_stays_down_misses_nothing_and_is_not_ready_u
 #[tokio::test]
 async fn a_partitioned_instance_reports_itself_behind_and_is_current_when_it_reports_ready() {
     // Arrange
-    let a = spawn_sync_app().await;
-    a.ensure_procedure().await;
-    let proxy = DbProxy::start(&a.db.url).await;
-    let b = start(instance_settings(200), &proxy.url).await;
-    let http = http_client();
-    assert_eq!(a.push(&[snapshot(CODE, 1, 2)]).await.0, 200);
-    assert_eq!(status_seen(&http, &b, CODE).await, Some(2));
+    let (a, proxy, b, http) = pair_with_relayed_b(200).await;
 
     // Act: B is cut off from the database; a new version arrives through A.
     proxy.cut();
     assert_eq!(a.push(&[snapshot(CODE, 2, 9)]).await.0, 200);
-    let started = Instant::now();
-    let behind = loop {
-        let ready = readiness(&http, &b).await;
-        if ready["sync"]["current"] == false {
-            break ready;
-        }
-        assert!(started.elapsed() < Duration::from_secs(15), "{ready}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let behind = readiness_when(&http, &b, Duration::from_secs(15), |ready| {
+        ready["sync"]["current"] == false
+    })
+    .await;
 
     // Assert: B says it is behind (and still answers from its cache, as in an outage).
     assert_eq!(behind["status"], "degraded", "{behind}");
@@ -223,13 +232,7 @@ async fn a_restarted_instance_counts_quiet_time_from_the_last_change_not_from_it
 async fn an_instance_away_longer_than_the_change_log_keeps_drops_its_cache_and_serves_the_database()
 {
     // Arrange: B caches version 1, then loses its listener for good (its timer is a minute).
-    let a = spawn_sync_app().await;
-    a.ensure_procedure().await;
-    let proxy = DbProxy::start(&a.db.url).await;
-    let b = start(instance_settings(60_000), &proxy.url).await;
-    let http = http_client();
-    assert_eq!(a.push(&[snapshot(CODE, 1, 2)]).await.0, 200);
-    assert_eq!(status_seen(&http, &b, CODE).await, Some(2));
+    let (a, proxy, b, http) = pair_with_relayed_b(60_000).await;
     proxy.refuse_new();
     kill_listeners(&a).await;
 
