@@ -40,24 +40,30 @@ pub struct Head {
     pub position: i64,
     /// When the newest visible change was recorded (None before the first change).
     pub changed_at: Option<DateTime<Utc>>,
+    /// True when rows were pruned that the reader's previous snapshot may not have seen: a
+    /// reader there has missed changes for good.
+    pub pruned_past: bool,
 }
 
-const HEAD: &str = "SELECT pg_current_snapshot()::text, f.position, h.position, h.changed_at
+const HEAD: &str = "SELECT pg_current_snapshot()::text, f.position, h.position, h.changed_at,
+        $1::text IS NOT NULL AND f.xid >= pg_snapshot_xmin($1::text::pg_snapshot)
     FROM dossier_change_floor f
     LEFT JOIN LATERAL (SELECT position, changed_at FROM dossier_changes
                        ORDER BY position DESC LIMIT 1) h ON true";
 
-/// The reader's snapshot and the newest change in it. Call it inside a `REPEATABLE READ`
+/// The reader's snapshot and the newest change in it, and whether changes after `since` (the
+/// reader's previous snapshot, if any) were pruned. Call it inside a `REPEATABLE READ`
 /// transaction, before [`list_since`], so both see the same snapshot.
-pub async fn head(client: &impl GenericClient) -> anyhow::Result<Head> {
+pub async fn head(client: &impl GenericClient, since: Option<&str>) -> anyhow::Result<Head> {
     let statement = client.prepare_cached(HEAD).await?;
-    let row = client.query_one(&statement, &[]).await?;
+    let row = client.query_one(&statement, &[&since]).await?;
     let floor: i64 = row.get(1);
     let position: Option<i64> = row.get(2);
     Ok(Head {
         snapshot: row.get(0),
         position: position.unwrap_or(floor).max(floor),
         changed_at: row.get(3),
+        pruned_past: row.get(4),
     })
 }
 
@@ -87,16 +93,6 @@ pub async fn list_since(
             changed_at: row.get(3),
         })
         .collect())
-}
-
-const PRUNED_PAST: &str = "SELECT f.xid >= pg_snapshot_xmin($1::text::pg_snapshot)
-    FROM dossier_change_floor f";
-
-/// True when rows were pruned that the snapshot `since` may not have seen: a reader there has
-/// missed changes for good.
-pub async fn pruned_past(client: &impl GenericClient, since: &str) -> anyhow::Result<bool> {
-    let statement = client.prepare_cached(PRUNED_PAST).await?;
-    Ok(client.query_one(&statement, &[&since]).await?.get(0))
 }
 
 const PRUNE: &str = "WITH gone AS (

@@ -160,9 +160,10 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
         .await?;
     let freshness = sync.freshness();
     let cache = sync.lookup().cache();
-    let head = db::changes::head(&transaction).await?;
-    let since = match freshness.cursor() {
-        Some(since) if db::changes::pruned_past(&transaction, &since).await? => {
+    let since = freshness.cursor();
+    let head = db::changes::head(&transaction, since.as_deref()).await?;
+    let since = match since {
+        Some(_) if head.pruned_past => {
             tracing::warn!(
                 sync.position = freshness.position(),
                 "changes this instance had not applied were pruned; dropping the whole cache"

@@ -366,7 +366,7 @@ async fn a_change_that_commits_after_a_later_one_is_still_read_by_the_next_snaps
     let read = |since: Option<String>| {
         let client = &reader_client;
         async move {
-            let head = tracuu::db::changes::head(client).await.expect("head");
+            let head = tracuu::db::changes::head(client, None).await.expect("head");
             let changes = match &since {
                 Some(since) => tracuu::db::changes::list_since(client, since, 0, 100)
                     .await
