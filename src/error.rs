@@ -595,22 +595,50 @@ impl AppError {
 }
 
 /// `{"error": {"code", "message", "hint"?, "field"?, "retry_after_seconds"?}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = Error,
+    description = "Lỗi: mọi lỗi của API JSON có đúng dạng này. / Every error of the JSON API has this one shape.",
+    example = json!({"error": {"code": "dossier_not_found", "message": "Không tìm thấy hồ sơ với mã này."}})
+)]
 pub struct ErrorBody<'a> {
     pub error: ErrorDetail<'a>,
 }
 
 /// The inside of [`ErrorBody`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorDetail)]
 pub struct ErrorDetail<'a> {
+    /// Mã lỗi ổn định, để máy so khớp. / The stable code clients match on.
+    #[schema(schema_with = code_schema)]
     pub code: &'static str,
+    /// Thông báo cho người dùng, tiếng Việt. / The message for people, in Vietnamese.
     pub message: &'a str,
+    /// Gợi ý cách sửa. / What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<&'static str>,
+    /// Nhãn của trường bị lỗi. / The label of the field in error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// Số giây cần chờ trước khi thử lại (khi bị giới hạn tần suất). / Seconds to wait before
+    /// trying again (when rate limited).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub retry_after_seconds: Option<u64>,
+}
+
+/// The `code` of [`ErrorDetail`] in the API document: an enum of every row of the error table,
+/// in the table's order, so the document and the docs' error table come from the same rows.
+fn code_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Code::ALL.iter().map(|code| code.name())))
+        .description(Some(
+            "Mã lỗi ổn định; bảng mã lỗi trong tài liệu API. / The stable error code; see the \
+             error table of the API docs.",
+        ))
+        .build()
 }
 
 /// The cause chain for the log, with PostgreSQL errors reduced to their SQLSTATE and message: the

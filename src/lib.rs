@@ -16,6 +16,7 @@ pub mod intake;
 pub mod lookup;
 pub mod memory;
 pub mod notify;
+pub mod openapi;
 pub mod quality;
 pub mod retention;
 pub mod staff;

@@ -295,6 +295,7 @@ struct ChannelData {
     sms: web::Data<SmsState>,
     catalog: web::Data<crate::catalog::CatalogService>,
     quality: web::Data<crate::quality::QualityService>,
+    api_document: web::Data<crate::http::openapi::ApiDocument>,
 }
 
 impl ChannelData {
@@ -326,6 +327,9 @@ impl ChannelData {
             )?),
             catalog: web::Data::new(crate::catalog::CatalogService::new(pool.clone())),
             quality: web::Data::new(crate::quality::QualityService::new(pool.clone())),
+            api_document: web::Data::new(crate::http::openapi::ApiDocument {
+                json: crate::openapi::document_json(),
+            }),
         })
     }
 
@@ -334,7 +338,8 @@ impl ChannelData {
             .app_data(self.qr.clone())
             .app_data(self.sms.clone())
             .app_data(self.catalog.clone())
-            .app_data(self.quality.clone());
+            .app_data(self.quality.clone())
+            .app_data(self.api_document.clone());
     }
 }
 

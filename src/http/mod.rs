@@ -6,6 +6,7 @@ pub mod body;
 pub mod error;
 pub mod forms;
 pub mod kiosk_keys;
+pub mod openapi;
 pub mod operator;
 pub mod pages;
 pub mod staff;

@@ -52,7 +52,7 @@ fn layer_of(module: &[String]) -> Option<Layer> {
         | "quality" | "calendar" | "retention" => Layer::Service,
         "http" => Layer::Http,
         "channels" => Layer::Channel,
-        "startup" => Layer::Startup,
+        "startup" | "openapi" => Layer::Startup,
         "cli" | "main" => Layer::Cli,
         _ => return None,
     })

@@ -21,6 +21,11 @@ use crate::lookup::qr_proof::TokenState;
 use crate::lookup::view::CachedDossier;
 use crate::lookup::Lookup;
 
+/// The document's part for the lookups.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_dossier, get_dossier_by_number))]
+pub struct Api;
+
 /// Registers the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -63,6 +68,15 @@ impl ProofQuery {
 }
 
 /// `GET /api/v1/dossiers/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{code}",
+    operation_id = "get_dossier",
+    tag = crate::http::openapi::TAG_LOOKUP,
+    summary = "Tra cứu hồ sơ theo mã hồ sơ / Look up a dossier by its code",
+    params(("code" = String, Path, description = "Mã hồ sơ / The dossier code", example = "000.00.18.H48-261118-9005")),
+    responses((status = 200, description = "Hồ sơ / The dossier", body = Object))
+)]
 ///
 /// The busiest route of all, so the handler borrows the app data rather than extracting it and
 /// parses no query string when there is none.
@@ -96,6 +110,15 @@ pub async fn get_dossier(
 }
 
 /// `GET /api/v1/lookup-numbers/{number}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lookup-numbers/{number}",
+    operation_id = "get_dossier_by_number",
+    tag = crate::http::openapi::TAG_LOOKUP,
+    summary = "Tra cứu hồ sơ theo số tra cứu / Look up a dossier by its lookup number",
+    params(("number" = String, Path, description = "Số tra cứu / The lookup number", example = "0605592342")),
+    responses((status = 200, description = "Hồ sơ / The dossier", body = Object))
+)]
 pub async fn get_dossier_by_number(
     req: HttpRequest,
     number: web::Path<String>,

@@ -2,6 +2,7 @@
 //! from the kiosk's QR code, and the health and metrics endpoints.
 
 pub mod api;
+pub mod docs;
 pub mod health;
 pub mod pages;
 pub mod procedure;
@@ -12,6 +13,7 @@ use actix_web::web;
 /// first, on its own; `/metrics`, `health::configure_metrics`, among the operator endpoints).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
+    docs::configure(cfg);
     procedure::configure(cfg);
     health::configure(cfg);
 }
