@@ -4,7 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::config::SyncSettings;
 use crate::error::AppError;
@@ -24,7 +24,7 @@ pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
 }
 
 async fn show_liveness() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "alive"}))
+    HttpResponse::Ok().json(Liveness { status: "alive" })
 }
 
 /// `ready` (200): database reachable, cache warmed and current with the shared change sequence.
@@ -62,39 +62,44 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     if !crate::http::operator::is_operator(req.head(), &state.settings.http) {
         return HttpResponse::build(status_code)
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({ "status": status }));
+            .json(Readiness {
+                status,
+                details: None,
+            });
     }
-    let body = json!({
-        "status": status,
-        "database": {
-            "reachable": database_up,
-            "last_ok": lookup.health().last_ok().map(format_time),
-        },
-        "sync": {
-            "seconds_since_update": freshness.seconds_since_update,
-            "last_change_at": freshness.last_change_at.map(format_time),
-            "stalled": feed_stalled,
-            "behind": behind,
-            "current": freshness.current,
-            "position": freshness.position,
-            "head": freshness.head,
-            "behind_changes": freshness.behind,
-            "behind_seconds": freshness.behind_seconds,
-            "checked_seconds_ago": freshness.checked_seconds_ago,
-            "cache_resets": freshness.cache_resets,
-            "listener": {
-                "connected": freshness.listener.connected,
-                "since": freshness.listener.since.map(format_time),
-                "reconnects": freshness.listener.reconnects,
+    let body = Readiness {
+        status,
+        details: Some(ReadinessDetails {
+            database: DatabaseReadiness {
+                reachable: database_up,
+                last_ok: lookup.health().last_ok().map(format_time),
             },
-        },
-        "cache": {
-            "enabled": cache.enabled(),
-            "warmed": warmed,
-            "entries": entries,
-            "view_bytes": cache.view_bytes(),
-        },
-    });
+            sync: SyncReadiness {
+                seconds_since_update: freshness.seconds_since_update,
+                last_change_at: freshness.last_change_at.map(format_time),
+                stalled: feed_stalled,
+                behind,
+                current: freshness.current,
+                position: freshness.position,
+                head: freshness.head,
+                behind_changes: freshness.behind,
+                behind_seconds: freshness.behind_seconds,
+                checked_seconds_ago: freshness.checked_seconds_ago,
+                cache_resets: freshness.cache_resets,
+                listener: ListenerReadiness {
+                    connected: freshness.listener.connected,
+                    since: freshness.listener.since.map(format_time),
+                    reconnects: freshness.listener.reconnects,
+                },
+            },
+            cache: CacheReadiness {
+                enabled: cache.enabled(),
+                warmed,
+                entries,
+                view_bytes: cache.view_bytes(),
+            },
+        }),
+    };
     HttpResponse::build(status_code)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body)
@@ -103,6 +108,64 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 /// True when this instance cannot vouch that its cache holds what the database holds: its last
 /// read of the change sequence failed (or none succeeded), none succeeded for a while, or the
 /// oldest change it has not applied is older than the bound.
+/// The answer of `/healthz`.
+#[derive(Serialize)]
+struct Liveness {
+    status: &'static str,
+}
+
+/// The answer of `/readyz`: the status for anyone, the details for operator addresses.
+#[derive(Serialize)]
+struct Readiness {
+    status: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    details: Option<ReadinessDetails>,
+}
+
+#[derive(Serialize)]
+struct ReadinessDetails {
+    database: DatabaseReadiness,
+    sync: SyncReadiness,
+    cache: CacheReadiness,
+}
+
+#[derive(Serialize)]
+struct DatabaseReadiness {
+    reachable: bool,
+    last_ok: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SyncReadiness {
+    seconds_since_update: Option<i64>,
+    last_change_at: Option<String>,
+    stalled: bool,
+    behind: bool,
+    current: bool,
+    position: Option<i64>,
+    head: Option<i64>,
+    behind_changes: Option<i64>,
+    behind_seconds: f64,
+    checked_seconds_ago: Option<f64>,
+    cache_resets: u64,
+    listener: ListenerReadiness,
+}
+
+#[derive(Serialize)]
+struct ListenerReadiness {
+    connected: bool,
+    since: Option<String>,
+    reconnects: u64,
+}
+
+#[derive(Serialize)]
+struct CacheReadiness {
+    enabled: bool,
+    warmed: bool,
+    entries: u64,
+    view_bytes: u64,
+}
+
 fn is_behind(freshness: &FreshnessReport, settings: &SyncSettings) -> bool {
     let bound = settings.max_behind_secs as f64;
     // The follower reads at least every `follow_interval_ms`; several missed reads in a row mean
