@@ -41,6 +41,7 @@ breaking change goes to `/api/v2`.",
         (name = kit::TAG_STAFF, description = "Phiên cán bộ / Staff session"),
         (name = kit::TAG_SYNC, description = "Đẩy dữ liệu có ký từ kho hồ sơ chính / Signed pushes from the main store"),
         (name = kit::TAG_IVR, description = "Tổng đài 1022: IVR dạng JSON / Hotline 1022: the IVR as JSON"),
+        (name = kit::TAG_OPERATIONS, description = "Kiểm tra sức khoẻ / Health checks"),
         (name = kit::TAG_DOCS, description = "Tài liệu API / API documentation"),
     )
 )]
@@ -53,6 +54,7 @@ pub fn document() -> OpenApi {
     for part in [
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
+        channels::web::health::Api::openapi(),
     ] {
         doc.merge(part);
     }

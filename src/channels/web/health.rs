@@ -23,6 +23,19 @@ pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
     cfg.route("/metrics", web::get().to(show_metrics));
 }
 
+/// The document's part for the health checks.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(show_liveness, show_readiness))]
+pub struct Api;
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "get_liveness",
+    tag = crate::http::openapi::TAG_OPERATIONS,
+    summary = "Tiến trình còn sống / The process is alive",
+    responses((status = 200, description = "Tiến trình đang chạy. / The process runs.", body = Liveness))
+)]
 async fn show_liveness() -> HttpResponse {
     HttpResponse::Ok().json(Liveness { status: "alive" })
 }
@@ -34,6 +47,18 @@ async fn show_liveness() -> HttpResponse {
 /// `sync.expect_updates_within_secs`. `unavailable` (503): the database is unreachable and nothing
 /// is cached. The details (database, feed, cache) are shown to operator addresses only; a load
 /// balancer needs the status code alone.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "get_readiness",
+    tag = crate::http::openapi::TAG_OPERATIONS,
+    summary = "Có sẵn sàng trả lời tra cứu không / Whether lookups can be answered",
+    description = "Trạng thái cho mọi người; chi tiết (cơ sở dữ liệu, đồng bộ, bộ đệm) chỉ cho địa chỉ vận hành. / The status for anyone; the details (database, sync, cache) only for operator addresses.",
+    responses(
+        (status = 200, description = "`ready` hoặc `degraded`. / `ready` or `degraded`.", body = Readiness),
+        (status = 503, description = "`unavailable`: không có cơ sở dữ liệu và không có gì trong bộ đệm. / `unavailable`: no database and nothing cached.", body = Readiness),
+    )
+)]
 async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let lookup = &state.lookup;
     let database_up = lookup.health().is_up();
@@ -64,40 +89,40 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(Readiness {
                 status,
-                details: None,
+                database: None,
+                sync: None,
+                cache: None,
             });
     }
     let body = Readiness {
         status,
-        details: Some(ReadinessDetails {
-            database: DatabaseReadiness {
-                reachable: database_up,
-                last_ok: lookup.health().last_ok().map(format_time),
+        database: Some(DatabaseReadiness {
+            reachable: database_up,
+            last_ok: lookup.health().last_ok().map(format_time),
+        }),
+        sync: Some(SyncReadiness {
+            seconds_since_update: freshness.seconds_since_update,
+            last_change_at: freshness.last_change_at.map(format_time),
+            stalled: feed_stalled,
+            behind,
+            current: freshness.current,
+            position: freshness.position,
+            head: freshness.head,
+            behind_changes: freshness.behind,
+            behind_seconds: freshness.behind_seconds,
+            checked_seconds_ago: freshness.checked_seconds_ago,
+            cache_resets: freshness.cache_resets,
+            listener: ListenerReadiness {
+                connected: freshness.listener.connected,
+                since: freshness.listener.since.map(format_time),
+                reconnects: freshness.listener.reconnects,
             },
-            sync: SyncReadiness {
-                seconds_since_update: freshness.seconds_since_update,
-                last_change_at: freshness.last_change_at.map(format_time),
-                stalled: feed_stalled,
-                behind,
-                current: freshness.current,
-                position: freshness.position,
-                head: freshness.head,
-                behind_changes: freshness.behind,
-                behind_seconds: freshness.behind_seconds,
-                checked_seconds_ago: freshness.checked_seconds_ago,
-                cache_resets: freshness.cache_resets,
-                listener: ListenerReadiness {
-                    connected: freshness.listener.connected,
-                    since: freshness.listener.since.map(format_time),
-                    reconnects: freshness.listener.reconnects,
-                },
-            },
-            cache: CacheReadiness {
-                enabled: cache.enabled(),
-                warmed,
-                entries,
-                view_bytes: cache.view_bytes(),
-            },
+        }),
+        cache: Some(CacheReadiness {
+            enabled: cache.enabled(),
+            warmed,
+            entries,
+            view_bytes: cache.view_bytes(),
         }),
     };
     HttpResponse::build(status_code)
@@ -109,33 +134,40 @@ async fn show_readiness(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 /// read of the change sequence failed (or none succeeded), none succeeded for a while, or the
 /// oldest change it has not applied is older than the bound.
 /// The answer of `/healthz`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Liveness {
+    /// Luôn là `alive` khi tiến trình chạy. / Always `alive` while the process runs.
+    #[schema(value_type = String, pattern = "^alive$")]
     status: &'static str,
 }
 
 /// The answer of `/readyz`: the status for anyone, the details for operator addresses.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Readiness {
+    /// `ready`: sẵn sàng; `degraded`: vẫn trả lời nhưng kém (mất cơ sở dữ liệu, đang nạp bộ
+    /// đệm, chậm so với chuỗi thay đổi); `unavailable`: không trả lời được. / `ready`;
+    /// `degraded`: answering, but worse (database unreachable, cache warming, behind the change
+    /// sequence); `unavailable`: cannot answer.
+    #[schema(value_type = String, pattern = "^(ready|degraded|unavailable)$")]
     status: &'static str,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    details: Option<ReadinessDetails>,
+    /// Cơ sở dữ liệu; chỉ cho địa chỉ vận hành. / The database; only for operator addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<DatabaseReadiness>,
+    /// Đồng bộ; chỉ cho địa chỉ vận hành. / Sync; only for operator addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sync: Option<SyncReadiness>,
+    /// Bộ đệm; chỉ cho địa chỉ vận hành. / The cache; only for operator addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<CacheReadiness>,
 }
 
-#[derive(Serialize)]
-struct ReadinessDetails {
-    database: DatabaseReadiness,
-    sync: SyncReadiness,
-    cache: CacheReadiness,
-}
-
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct DatabaseReadiness {
     reachable: bool,
     last_ok: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SyncReadiness {
     seconds_since_update: Option<i64>,
     last_change_at: Option<String>,
@@ -151,14 +183,14 @@ struct SyncReadiness {
     listener: ListenerReadiness,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ListenerReadiness {
     connected: bool,
     since: Option<String>,
     reconnects: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CacheReadiness {
     enabled: bool,
     warmed: bool,
