@@ -159,7 +159,7 @@ const OPERATOR: &str = "tổng đài viên (phiên) / hotline operator (session)
 
 /// Every endpoint outside the JSON API.
 pub const OTHER_ENDPOINTS: &[OtherEndpoint] = &[
-    OtherEndpoint { methods: "GET", path: "/", media_type: "redirect (308) to /tra-cuu", caller: CITIZEN, summary: "Trang chủ chuyển đến trang tra cứu / The home page redirects to the lookup page" },
+    OtherEndpoint { methods: "GET", path: "/", media_type: "redirect (302) to /tra-cuu", caller: CITIZEN, summary: "Trang chủ chuyển đến trang tra cứu / The home page redirects to the lookup page" },
     OtherEndpoint { methods: "GET", path: "/tra-cuu", media_type: HTML, caller: CITIZEN, summary: "Trang tra cứu hồ sơ (`ma`, `phone4`), không cần JavaScript / The lookup page, no JavaScript needed" },
     OtherEndpoint { methods: "GET", path: "/q/{code}", media_type: HTML, caller: CITIZEN, summary: "Trang mở từ mã QR trên giấy tiếp nhận (`k`) / The page a receipt's QR code opens" },
     OtherEndpoint { methods: "GET", path: "/thu-tuc/{code}", media_type: HTML, caller: CITIZEN, summary: "Trang công khai của một thủ tục (`co-quan`) / A procedure's public page" },
