@@ -53,6 +53,8 @@ pub fn document() -> OpenApi {
     for part in [
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
+        channels::feedback::api::Api::openapi(),
+        channels::hotline::console::ConsoleApi::openapi(),
     ] {
         doc.merge(part);
     }
