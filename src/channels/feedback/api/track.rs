@@ -24,8 +24,9 @@ pub struct TrackQuery {
     /// submitter's phone, which open the item's own texts.
     #[param(pattern = r"^\s*([0-9０-９]{4})?\s*$", example = "0348")]
     pub phone4: Option<String>,
-    /// Khoá của đường dẫn theo dõi (cấp khi gửi); có `k` thì không xét `phone4`. / The tracking
-    /// link's token (issued on submission); with `k`, `phone4` is not read.
+    /// Khoá của đường dẫn theo dõi (cấp khi gửi); có `k` thì không dùng `phone4` để chứng minh
+    /// (nhưng `phone4` vẫn phải đúng dạng). / The tracking link's token (issued on submission);
+    /// with `k`, `phone4` proves nothing (but must still be well formed).
     pub k: Option<String>,
 }
 
@@ -44,20 +45,21 @@ pub struct TrackingCodePath {
     pub code: String,
 }
 
-/// Reads what the caller offers: the link's token wins over digits; digits must be four.
+/// Reads what the caller offers: digits, when given, must be four, even beside a token; the
+/// link's token wins over them.
 fn offered<'a>(
     phone4: Option<&str>,
     k: Option<&'a str>,
     digits: &'a mut Option<PhoneLast4>,
 ) -> Result<ItemProof<'a>, AppError> {
-    if let Some(token) = k.map(str::trim).filter(|t| !t.is_empty()) {
-        return Ok(ItemProof::Link(token));
-    }
     *digits = phone4
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(PhoneLast4::parse)
         .transpose()?;
+    if let Some(token) = k.map(str::trim).filter(|t| !t.is_empty()) {
+        return Ok(ItemProof::Link(token));
+    }
     Ok(digits.as_ref().map_or(ItemProof::Nothing, ItemProof::Phone))
 }
 
@@ -153,8 +155,9 @@ pub struct CitizenActionPayload {
     #[serde(default)]
     #[schema(pattern = r"^\s*([0-9０-９]{4})?\s*$", example = "0348")]
     pub phone4: Option<String>,
-    /// Khoá của đường dẫn theo dõi; có `k` thì không xét `phone4`. / The tracking link's token;
-    /// with `k`, `phone4` is not read.
+    /// Khoá của đường dẫn theo dõi; có `k` thì không dùng `phone4` để chứng minh (nhưng
+    /// `phone4` vẫn phải đúng dạng). / The tracking link's token; with `k`, `phone4` proves
+    /// nothing (but must still be well formed).
     #[serde(default)]
     pub k: Option<String>,
     /// Nội dung bổ sung (bắt buộc khi bổ sung; không dùng khi rút). / What the submitter adds
