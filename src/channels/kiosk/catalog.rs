@@ -44,6 +44,17 @@ pub struct AgencyView {
     pub procedures: i64,
 }
 
+/// The agencies of one tier or level.
+#[derive(Debug, Serialize)]
+pub struct AgencyList<'a> {
+    /// Tầng được hỏi (khi hỏi theo tầng). / The tier asked for (when asked by tier).
+    pub tier: Option<&'a str>,
+    /// Cấp được hỏi (khi hỏi theo cấp). / The level asked for (when asked by level).
+    pub level: Option<&'a str>,
+    /// Các cơ quan, theo thứ tự tên địa danh. / The agencies, in the order of their places.
+    pub agencies: Vec<AgencyView>,
+}
+
 /// `GET /api/v1/catalog/agencies?tier=…` or `?level=…` `[&parent=…]`: the living agencies of a
 /// tier or level of today, in the order of their places.
 pub async fn list_agencies(
@@ -68,13 +79,42 @@ pub async fn list_agencies(
         })
         .collect();
     Ok(json_cached(
-        &serde_json::json!({
-            "tier": choice.tier(),
-            "level": choice.level(),
-            "agencies": views,
-        }),
+        &AgencyList {
+            tier: choice.tier(),
+            level: choice.level(),
+            agencies: views,
+        },
         CATALOG_MAX_AGE,
     ))
+}
+
+/// The tiers a citizen browses by.
+#[derive(Debug, Serialize)]
+pub struct Levels {
+    /// Các tầng, theo thứ tự hiển thị. / The tiers, in display order.
+    pub tiers: Vec<TierView>,
+}
+
+/// One tier with its levels of today.
+#[derive(Debug, Serialize)]
+pub struct TierView {
+    /// Mã tầng: `province` hoặc `local`. / The tier's code.
+    pub tier: String,
+    /// Tên tầng ("Cấp tỉnh", "Cấp xã"). / The tier's name.
+    pub label: &'static str,
+    /// Các cấp hiện nay của tầng. / Its levels of today.
+    pub levels: Vec<LevelView>,
+}
+
+/// One level of today.
+#[derive(Debug, Serialize)]
+pub struct LevelView {
+    /// Mã cấp (`department`, `commune`, `ward`, ...). / The level's code.
+    pub code: String,
+    /// Tên cấp, tiếng Việt. / The level's name in Vietnamese.
+    pub label: String,
+    /// Tên cấp, tiếng Anh. / The level's name in English.
+    pub label_en: String,
 }
 
 /// `GET /api/v1/catalog/levels`: the tiers a citizen browses by (`province`, `local`), each with
@@ -82,26 +122,54 @@ pub async fn list_agencies(
 /// are not offered.
 pub async fn list_levels(catalog: web::Data<CatalogService>) -> Result<HttpResponse, AppError> {
     let levels = catalog.reader().await?.levels().await?;
-    let mut tiers: Vec<serde_json::Value> = Vec::new();
-    for level in levels.iter().filter(|l| !l.historical) {
-        let entry = serde_json::json!({ "code": level.code, "label": level.label_vi, "label_en": level.label_en });
-        match tiers.iter_mut().find(|t| t["tier"] == level.tier.as_str()) {
-            Some(tier) => {
-                if let Some(list) = tier["levels"].as_array_mut() {
-                    list.push(entry);
-                }
-            }
-            None => tiers.push(serde_json::json!({
-                "tier": level.tier,
-                "label": tier_label(&level.tier),
-                "levels": [entry],
-            })),
+    let mut tiers: Vec<TierView> = Vec::new();
+    for level in levels.into_iter().filter(|l| !l.historical) {
+        let entry = LevelView {
+            code: level.code,
+            label: level.label_vi,
+            label_en: level.label_en,
+        };
+        match tiers.iter_mut().find(|t| t.tier == level.tier) {
+            Some(tier) => tier.levels.push(entry),
+            None => tiers.push(TierView {
+                label: tier_label(&level.tier),
+                tier: level.tier,
+                levels: vec![entry],
+            }),
         }
     }
-    Ok(json_cached(
-        &serde_json::json!({ "tiers": tiers }),
-        CATALOG_MAX_AGE,
-    ))
+    Ok(json_cached(&Levels { tiers }, CATALOG_MAX_AGE))
+}
+
+/// The fields of one agency.
+#[derive(Debug, Serialize)]
+pub struct FieldList {
+    /// Cơ quan được hỏi. / The agency asked for.
+    pub agency: AgencyBrief,
+    /// Các lĩnh vực, theo thứ tự chữ cái tiếng Việt. / Its fields, in Vietnamese alphabetical
+    /// order.
+    pub fields: Vec<FieldView>,
+}
+
+/// An agency by code, name and level.
+#[derive(Debug, Serialize)]
+pub struct AgencyBrief {
+    /// Mã cơ quan. / The agency's code.
+    pub code: String,
+    /// Tên cơ quan. / The agency's name.
+    pub name: String,
+    /// Mã cấp của cơ quan. / The code of its level.
+    pub kind: String,
+}
+
+/// One field with its number of procedures.
+#[derive(Debug, Serialize)]
+pub struct FieldView {
+    /// Tên lĩnh vực. / The field's name.
+    pub field: String,
+    /// Số thủ tục của lĩnh vực mà cơ quan giải quyết. / Procedures of the field the agency
+    /// settles.
+    pub procedures: i64,
 }
 
 /// `GET /api/v1/catalog/agencies/{code}/fields`.
@@ -115,13 +183,20 @@ pub async fn list_fields(
     let fields = catalog.list_fields(&agency).await?;
     let fields: Vec<_> = fields
         .into_iter()
-        .map(|f| serde_json::json!({ "field": f.field, "procedures": f.procedures }))
+        .map(|f| FieldView {
+            field: f.field,
+            procedures: f.procedures,
+        })
         .collect();
     Ok(json_cached(
-        &serde_json::json!({
-            "agency": { "code": agency.code, "name": agency.name, "kind": agency.kind },
-            "fields": fields,
-        }),
+        &FieldList {
+            agency: AgencyBrief {
+                code: agency.code,
+                name: agency.name,
+                kind: agency.kind,
+            },
+            fields,
+        },
         CATALOG_MAX_AGE,
     ))
 }
@@ -159,6 +234,24 @@ impl From<ProcedureItem> for ProcedureItemView {
     }
 }
 
+/// A list of procedures: a search's results (with `q`) or one field of one agency (with
+/// `agency` and `field`).
+#[derive(Debug, Serialize)]
+pub struct ProcedureList {
+    /// Từ khóa đã tìm, đã làm sạch (chỉ khi tìm kiếm). / The search text as cleaned (a search
+    /// only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// Mã cơ quan (chỉ khi duyệt theo cơ quan, lĩnh vực). / The agency's code (browsing only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// Lĩnh vực, đã làm sạch (chỉ khi duyệt). / The field as cleaned (browsing only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Các thủ tục. / The procedures.
+    pub procedures: Vec<ProcedureItemView>,
+}
+
 /// `GET /api/v1/catalog/procedures?q=…` or `?agency=…&field=…`.
 pub async fn list_procedures(
     query: web::Query<ProceduresQuery>,
@@ -166,10 +259,16 @@ pub async fn list_procedures(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let catalog = catalog.reader().await?;
-    let (procedures, extra) = match (query.q, query.agency, query.field) {
+    let (procedures, mut body) = match (query.q, query.agency, query.field) {
         (Some(q), None, None) => {
             let found = catalog.search(&q).await?;
-            (found, serde_json::json!({ "q": clean_line(&q) }))
+            let body = ProcedureList {
+                q: Some(clean_line(&q)),
+                agency: None,
+                field: None,
+                procedures: Vec::new(),
+            };
+            (found, body)
         }
         (None, Some(agency), Some(field)) => {
             let code = AgencyCode::parse(&agency)?;
@@ -182,10 +281,13 @@ pub async fn list_procedures(
             }
             let agency = catalog.get_agency(&code).await?;
             let found = catalog.list_procedures_in_field(&agency, &field).await?;
-            (
-                found,
-                serde_json::json!({ "agency": agency.code, "field": field }),
-            )
+            let body = ProcedureList {
+                q: None,
+                agency: Some(agency.code),
+                field: Some(field),
+                procedures: Vec::new(),
+            };
+            (found, body)
         }
         _ => {
             return Err(AppError::with_message(
@@ -194,14 +296,10 @@ pub async fn list_procedures(
             ))
         }
     };
-    let mut body = extra;
-    body["procedures"] = serde_json::to_value(
-        procedures
-            .into_iter()
-            .map(ProcedureItemView::from)
-            .collect::<Vec<_>>(),
-    )
-    .map_err(|e| AppError::internal(e.into()))?;
+    body.procedures = procedures
+        .into_iter()
+        .map(ProcedureItemView::from)
+        .collect();
     Ok(json_cached(&body, CATALOG_MAX_AGE))
 }
 
@@ -234,6 +332,50 @@ impl From<AgencyDesk> for DeskView {
     }
 }
 
+/// One procedure as the kiosk shows it: what it is, what to bring, how long, how much, and
+/// where to file it.
+#[derive(Debug, Serialize)]
+pub struct ProcedureView {
+    /// Mã thủ tục. / The procedure's code.
+    pub code: String,
+    /// Tên thủ tục. / Its name.
+    pub name: String,
+    /// Lĩnh vực. / Its field.
+    pub field: String,
+    /// Cấp thực hiện; null khi danh mục không ghi. / The level that settles it; null when the
+    /// catalogue does not say.
+    pub level: Option<String>,
+    /// Thời hạn giải quyết (ngày làm việc). / Processing time in working days.
+    pub processing_days: i32,
+    /// Lệ phí (đồng); null khi không có hoặc không ghi. / The fee in VND; null when none is
+    /// given.
+    pub fee_vnd: Option<i64>,
+    /// Ghi chú về lệ phí. / A note on the fee.
+    pub fee_note: Option<String>,
+    /// Mức nộp trực tuyến: `full`, `partial` hoặc `none`. / How it can be filed online.
+    pub online_level: String,
+    /// Thành phần hồ sơ, theo thứ tự. / The documents to bring, in order.
+    pub documents: Vec<DocumentView>,
+    /// Nơi nộp: bộ phận một cửa; null khi không có một nơi duy nhất. / Where to file it; null
+    /// when no one desk is named.
+    pub place: Option<DeskView>,
+    /// Khi không có một nơi duy nhất: nói nộp ở đâu. / When no one desk is named: where to file.
+    pub place_note: Option<&'static str>,
+    /// Địa chỉ trang thủ tục trên điện thoại. / The procedure's page for a phone.
+    pub phone_url: String,
+    /// Đường dẫn ảnh QR của `phone_url`. / The path of the QR image of `phone_url`.
+    pub qr_svg: String,
+}
+
+/// One document to bring.
+#[derive(Debug, Serialize)]
+pub struct DocumentView {
+    /// Tên giấy tờ. / The document's name.
+    pub name: String,
+    /// Số bản. / Number of copies.
+    pub copies: i32,
+}
+
 /// `GET /api/v1/catalog/procedures/{code}[?agency=…]`.
 pub async fn get_procedure(
     code: web::Path<String>,
@@ -254,26 +396,32 @@ pub async fn get_procedure(
         code.as_ref(),
         browsed.as_ref(),
     );
-    let body = serde_json::json!({
-        "code": procedure.item.code,
-        "name": procedure.item.name,
-        "field": procedure.item.field,
-        "level": procedure.item.level,
-        "processing_days": procedure.item.processing_days,
-        "fee_vnd": procedure.item.fee_vnd,
-        "fee_note": procedure.fee_note,
-        "online_level": procedure.online_level,
-        "documents": procedure.documents.iter()
-            .map(|(name, copies)| serde_json::json!({ "name": name, "copies": copies }))
-            .collect::<Vec<_>>(),
-        "place": desk.map(DeskView::from),
-        "place_note": place_note,
-        "phone_url": phone_url,
-        "qr_svg": match &browsed {
-            Some(agency) => format!("/api/v1/catalog/procedures/{}/qr.svg?agency={agency}", procedure.item.code),
-            None => format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
-        },
-    });
+    let qr_svg = match &browsed {
+        Some(agency) => format!(
+            "/api/v1/catalog/procedures/{}/qr.svg?agency={agency}",
+            procedure.item.code
+        ),
+        None => format!("/api/v1/catalog/procedures/{}/qr.svg", procedure.item.code),
+    };
+    let body = ProcedureView {
+        code: procedure.item.code,
+        name: procedure.item.name,
+        field: procedure.item.field,
+        level: procedure.item.level,
+        processing_days: procedure.item.processing_days,
+        fee_vnd: procedure.item.fee_vnd,
+        fee_note: procedure.fee_note,
+        online_level: procedure.online_level,
+        documents: procedure
+            .documents
+            .into_iter()
+            .map(|(name, copies)| DocumentView { name, copies })
+            .collect(),
+        place: desk.map(DeskView::from),
+        place_note,
+        phone_url,
+        qr_svg,
+    };
     Ok(json_cached(&body, CATALOG_MAX_AGE))
 }
 

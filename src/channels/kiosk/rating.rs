@@ -1,7 +1,7 @@
 //! `POST /api/v1/kiosk/ratings`: three large faces on the kiosk, optionally about one dossier.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::kiosk_id;
 use crate::domain::DossierCode;
@@ -17,6 +17,21 @@ pub struct RatingPayload {
     pub score: serde_json::Value,
     /// The dossier the rating is about, as printed on the receipt (optional).
     pub dossier_code: Option<String>,
+}
+
+/// A stored rating.
+#[derive(Debug, Serialize)]
+pub struct StoredRating<'a> {
+    /// Số thứ tự của đánh giá. / The rating's id.
+    pub id: i64,
+    /// Mức đánh giá: 1 không hài lòng, 2 bình thường, 3 hài lòng. / The score: 1 unhappy, 2
+    /// neutral, 3 happy.
+    pub score: i16,
+    /// Mã hồ sơ được đánh giá, dạng chuẩn; null khi không gắn hồ sơ. / The dossier rated, in its
+    /// canonical form; null when none.
+    pub dossier_code: Option<&'a str>,
+    /// Mã kiosk đã ghi nhận. / The kiosk that took it.
+    pub kiosk_id: &'a str,
 }
 
 /// Stores the rating; 201 with its id.
@@ -43,10 +58,10 @@ pub async fn create_rating(
     tracing::info!(kiosk.id = %kiosk, rating.score = score, "kiosk {kiosk} stored rating {score}");
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
-        .json(serde_json::json!({
-            "id": id,
-            "score": score,
-            "dossier_code": dossier.as_ref().map(AsRef::<str>::as_ref),
-            "kiosk_id": kiosk.as_ref(),
-        })))
+        .json(StoredRating {
+            id,
+            score,
+            dossier_code: dossier.as_ref().map(AsRef::<str>::as_ref),
+            kiosk_id: kiosk.as_ref(),
+        }))
 }

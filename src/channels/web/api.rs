@@ -12,7 +12,7 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
@@ -150,18 +150,36 @@ fn json_view(lookup: &Lookup) -> HttpResponse {
 /// when it was not, the landing page's explanation of why only the public view is shown. The
 /// object is added inside the rendered view, before its closing brace.
 fn json_view_with_token(lookup: &Lookup, token: TokenState) -> HttpResponse {
-    let mut qr = serde_json::json!({ "token": token.key() });
-    if let Some((title, message)) = token.explanation() {
-        qr["title"] = title.into();
-        qr["message"] = message.into();
-    }
+    let explanation = token.explanation();
+    let qr = QrOutcome {
+        token: token.key(),
+        title: explanation.map(|(title, _)| title),
+        message: explanation.map(|(_, message)| message),
+    };
+    let qr =
+        serde_json::to_string(&qr).unwrap_or_else(|_| format!("{{\"token\":\"{}\"}}", token.key()));
     let mut tail = lookup.json_tail();
     debug_assert_eq!(tail.last(), Some(&b'}'));
     tail.pop();
     tail.extend_from_slice(b",\"qr\":");
-    tail.extend_from_slice(qr.to_string().as_bytes());
+    tail.extend_from_slice(qr.as_bytes());
     tail.push(b'}');
     json_response(ViewBody::new(lookup, tail))
+}
+
+/// What the QR token `k` of a JSON lookup proved.
+#[derive(Debug, Serialize)]
+pub struct QrOutcome {
+    /// Kết quả kiểm tra mã xác thực. / What the token proved.
+    pub token: &'static str,
+    /// Khi mã không hợp lệ: tiêu đề lời giải thích. / When the token was not valid: the
+    /// explanation's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'static str>,
+    /// Khi mã không hợp lệ: vì sao chỉ hiển thị thông tin công khai. / When the token was not
+    /// valid: why only the public view is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
 }
 
 fn json_response(body: ViewBody) -> HttpResponse {
