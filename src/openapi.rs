@@ -54,6 +54,7 @@ pub fn document() -> OpenApi {
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
         channels::qr::Api::openapi(),
+        channels::kiosk::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -16,7 +16,7 @@ use crate::quality::QualityService;
 const PUBLIC_SERVICE_HOTLINE: &str = "1022";
 
 /// A kiosk's configuration.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct KioskConfig<'a> {
     /// Mã kiosk (X-Kiosk-Id, hoặc mã mặc định). / The kiosk's id (X-Kiosk-Id, or the default).
     pub kiosk_id: &'a str,
@@ -34,6 +34,19 @@ pub struct KioskConfig<'a> {
     pub public_base_url: &'a str,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/kiosk/config",
+    operation_id = "get_kiosk_config",
+    tag = crate::http::openapi::TAG_KIOSK,
+    summary = "Cấu hình của kiosk / The kiosk's configuration",
+    description = "Thời gian chờ, mã kiosk, tỉnh, đường dây nóng và địa chỉ trang công khai; trả lời cả khi cơ sở dữ liệu không kết nối được.\n\nThe idle timeout, kiosk id, province, hotline and public site address; answered even while the database is down.",
+    params(("X-Kiosk-Id" = Option<String>, Header, pattern = r"^\s*[A-Za-z0-9._-]{1,40}\s*$", description = "Mã kiosk; không có thì dùng mã mặc định đã cấu hình. / The kiosk's id; without it, the configured default.", example = "KIOSK-TTHCC-01")),
+    responses(
+        (status = 200, description = "Cấu hình / The configuration", body = KioskConfig),
+        (status = 400, description = "invalid_kiosk_id: X-Kiosk-Id sai định dạng (1–40 ký tự: chữ cái không dấu, chữ số, . _ -). / invalid_kiosk_id: a malformed X-Kiosk-Id.", body = crate::error::ErrorBody),
+    )
+)]
 /// `GET /api/v1/kiosk/config`: idle timeout, kiosk id, province, hotline and the public base URL. Answered without
 /// the database, so a kiosk can start while PostgreSQL is down.
 pub async fn get_config(
@@ -57,7 +70,7 @@ pub async fn get_config(
 }
 
 /// The hotlines and the desks of today.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Contacts<'a> {
     /// Đường dây nóng của tỉnh. / The province's hotline.
     pub hotline: &'a str,
@@ -69,7 +82,7 @@ pub struct Contacts<'a> {
 }
 
 /// One desk citizens go to.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     /// Mã cơ quan. / The agency's code.
     pub code: String,
@@ -80,17 +93,33 @@ pub struct ContactView {
     /// Tên cấp ("Xã", "Phường", ...). / The name of its level.
     pub kind_label: String,
     /// Tầng: `province` (cấp tỉnh) hoặc `local` (cấp xã). / The tier.
+    #[schema(schema_with = tier_schema)]
     pub tier: String,
     /// Tên tầng ("Cấp tỉnh", "Cấp xã"). / The tier's name.
     pub tier_label: &'static str,
     /// Địa chỉ bộ phận một cửa. / The desk's address.
+    #[schema(required = true)]
     pub address: Option<String>,
     /// Điện thoại bộ phận một cửa. / The desk's phone.
+    #[schema(required = true)]
     pub phone: Option<String>,
     /// Giờ làm việc. / Opening hours.
+    #[schema(required = true)]
     pub hours: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/kiosk/contacts",
+    operation_id = "list_kiosk_contacts",
+    tag = crate::http::openapi::TAG_KIOSK,
+    summary = "Đường dây nóng và bộ phận một cửa / Hotlines and one-stop desks",
+    description = "Các bộ phận một cửa hôm nay: cấp tỉnh trước (Trung tâm Phục vụ hành chính công tỉnh đầu tiên), rồi từng xã, phường, đặc khu theo tên địa danh.\n\nThe desks of today: the province tier first (the provincial service centre first), then every commune, ward and special zone by the name of its place.",
+    responses(
+        (status = 200, description = "Danh bạ / The contacts", body = Contacts),
+        (status = 503, description = "service_unavailable: cơ sở dữ liệu không kết nối được. / service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
+    )
+)]
 /// `GET /api/v1/kiosk/contacts`: the hotlines and the desks citizens go to today: the
 /// province-tier desks (the provincial public administrative service centre first), then every
 /// commune, ward and special-zone centre in the order of their places. No desk of a closed
@@ -135,13 +164,17 @@ pub struct OnTimeQuery {
 }
 
 /// On-time statistics of one tier or level.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OnTimeStats<'a> {
-    /// Tầng được so sánh (khi hỏi theo tầng). / The tier compared (when asked by tier).
+    /// Tầng được so sánh (`province`, `local`), null khi hỏi theo cấp. / The tier compared,
+    /// null when asked by level.
+    #[schema(required = true)]
     pub tier: Option<&'a str>,
-    /// Cấp được so sánh (khi hỏi theo cấp). / The level compared (when asked by level).
+    /// Cấp được so sánh, null khi hỏi theo tầng. / The level compared, null when asked by tier.
+    #[schema(required = true)]
     pub level: Option<&'a str>,
     /// Tính các hồ sơ có kết quả từ ngày này. / Dossiers settled since this date count.
+    #[schema(format = Date)]
     pub since: String,
     /// Số hồ sơ đã giải quyết. / Dossiers settled.
     pub settled: i64,
@@ -149,13 +182,14 @@ pub struct OnTimeStats<'a> {
     pub on_time: i64,
     /// Tỉ lệ đúng hạn (%), một chữ số thập phân; null khi chưa có hồ sơ. / The share on time in
     /// percent, one decimal; null when nothing was settled.
+    #[schema(required = true, minimum = 0, maximum = 100)]
     pub percent: Option<f64>,
     /// Từng cơ quan, tốt nhất trước. / Per agency, best first.
     pub agencies: Vec<OnTimeAgency>,
 }
 
 /// One agency's on-time figures.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OnTimeAgency {
     /// Mã cơ quan. / The agency's code.
     pub code: String,
@@ -172,13 +206,14 @@ pub struct OnTimeAgency {
     pub on_time: i64,
     /// Tỉ lệ đúng hạn (%); null khi chưa có hồ sơ. / The share on time in percent; null when
     /// nothing was settled.
+    #[schema(required = true, minimum = 0, maximum = 100)]
     pub percent: Option<f64>,
     /// Các cơ quan đã đóng được tính gộp vào đây. / Closed agencies counted here.
     pub includes: Vec<AgencyName>,
 }
 
 /// An agency by code and name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgencyName {
     /// Mã cơ quan. / The agency's code.
     pub code: String,
@@ -186,6 +221,23 @@ pub struct AgencyName {
     pub name: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/on-time",
+    operation_id = "get_on_time_stats",
+    tag = crate::http::openapi::TAG_INDICATORS,
+    summary = "Tỉ lệ giải quyết đúng hạn theo cơ quan / On-time share per agency",
+    description = "Hồ sơ đã giải quyết trong một năm qua và tỉ lệ đúng hạn, theo từng cơ quan của một tầng (tier) hoặc một cấp (level); không có tham số nào thì tầng tỉnh. Hồ sơ của cơ quan đã đóng tính cho cơ quan kế thừa duy nhất, hoặc dưới tên của chính nó (closed).\n\nDossiers settled in the last year and the share on time, per agency of one tier or one level; with neither, the province tier. A closed agency's dossiers count for its one living successor, or under its own name (closed).",
+    params(
+        ("tier" = Option<String>, Query, description = "Tầng: province hoặc local (không phân biệt hoa thường). Không dùng cùng level. / The tier: province or local (any case). Not with level.", example = "province"),
+        ("level" = Option<String>, Query, description = "Một cấp hiện nay (department, commune, ward, ...; xem /api/v1/catalog/levels). Không dùng cùng tier. / A level of today (see /api/v1/catalog/levels). Not with tier.", example = "commune"),
+    ),
+    responses(
+        (status = 200, description = "Thống kê / The statistics", body = OnTimeStats),
+        (status = 400, description = "invalid_input: tier hoặc level không có, có cả hai, hoặc tham số lạ. / invalid_input: an unknown tier or level, both, or an unknown parameter.", body = crate::error::ErrorBody),
+        (status = 503, description = "service_unavailable: cơ sở dữ liệu không kết nối được. / service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
+    )
+)]
 /// `GET /api/v1/stats/on-time[?tier=…|?level=…]`: settled dossiers of the last year and the
 /// share on time, per agency of one tier or level (a closed agency's dossiers under its one
 /// living successor, or under its own name marked `closed`), best first.
@@ -226,6 +278,11 @@ pub async fn get_on_time(
         },
         300,
     ))
+}
+
+/// The schema of a tier: the schema's closed pair.
+pub fn tier_schema() -> utoipa::openapi::Object {
+    crate::lookup::view::string_enum(&["province", "local"])
 }
 
 /// `part` of `whole` in percent with one decimal; `None` when nothing was settled.
