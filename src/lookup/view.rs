@@ -1209,6 +1209,53 @@ mod tests {
         assert_eq!(last4_digits("+8491234x678"), None);
     }
 
+    /// The schema the API document gives the view names exactly the fields the view has: every
+    /// field sent is a property, every required property is sent, and the detailed view's
+    /// fields are sent exactly when a proof unlocked them.
+    #[test]
+    fn the_view_schema_names_every_field_the_view_sends() {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        use utoipa::PartialSchema;
+        let schema = view_schema().build();
+        let detail_fields: Vec<String> = match DetailView::schema() {
+            RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+            _ => panic!("the detailed view's schema is an object"),
+        };
+        assert!(detail_fields.contains(&"timeline".to_owned()));
+        let dossier = crate::lookup::cache::tests::dossier(7);
+        for proof in [
+            ProofOutcome::None,
+            ProofOutcome::Accepted,
+            ProofOutcome::Rejected,
+            ProofOutcome::Locked,
+            ProofOutcome::Granted,
+        ] {
+            let retry = (proof == ProofOutcome::Locked).then_some(Duration::from_secs(30));
+            let json: serde_json::Value =
+                serde_json::from_slice(&dossier.render(proof, retry, ServedFrom::Cache, true))
+                    .expect("view");
+            let sent = json.as_object().expect("an object");
+            for key in sent.keys() {
+                assert!(
+                    schema.properties.contains_key(key),
+                    "{key} is sent but not in the schema"
+                );
+            }
+            for key in &schema.required {
+                assert!(sent.contains_key(key), "{key} is required but not sent");
+            }
+            for key in &detail_fields {
+                assert_eq!(
+                    sent.contains_key(key),
+                    proof.unlocks_detail(),
+                    "{key} with proof {}",
+                    proof.key()
+                );
+            }
+        }
+    }
+
     #[test]
     fn typed_facts_serialize_to_the_json_view_they_were_read_from() {
         let dossier = crate::lookup::cache::tests::dossier(7);
