@@ -71,6 +71,11 @@ kiosk_status=0
     tests/apidocs.test.mjs) \
     2>&1 | tee -a "$log" || kiosk_status=$?
 
+# The API contract: the served OpenAPI document validated, then Schemathesis on every operation of
+# it against a live instance (scripts/api-contract-test.sh; Python tools in a venv under target/).
+contract_status=0
+scripts/api-contract-test.sh 2>&1 | tee -a "$log" || contract_status=1
+
 # The deployment files: the Debian package built from the debug binary above and unpacked into a
 # scratch root (units verified by systemd-analyze), the nginx site in front of stand-in instances,
 # the Prometheus alert rules with their unit tests and the Grafana dashboard, a pgBackRest backup of
@@ -89,4 +94,5 @@ awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;/) p +=
      /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 [ "$kiosk_status" = 0 ] || exit "$kiosk_status"
+[ "$contract_status" = 0 ] || exit "$contract_status"
 exit "$deploy_status"
