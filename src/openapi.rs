@@ -396,6 +396,15 @@ mod tests {
                     operation["responses"]["500"].is_object(),
                     "{method} {path}: no 500 answer"
                 );
+                // utoipa takes scheme names as literals: each must be one the document declares.
+                for requirement in operation["security"].as_array().into_iter().flatten() {
+                    for scheme in requirement.as_object().unwrap().keys() {
+                        assert!(
+                            doc["components"]["securitySchemes"][scheme].is_object(),
+                            "{method} {path}: unknown security scheme {scheme}"
+                        );
+                    }
+                }
             }
         }
     }
