@@ -97,19 +97,6 @@ pub enum Step {
     Goodbye { text: String },
 }
 
-impl Step {
-    fn name(&self) -> &'static str {
-        match self {
-            Step::Menu { .. } => "menu",
-            Step::AskNumber { .. } => "ask_number",
-            Step::Result { .. } => "result",
-            Step::Info { .. } => "info",
-            Step::Transfer { .. } => "transfer",
-            Step::Goodbye { .. } => "goodbye",
-        }
-    }
-}
-
 const WELCOME: &str =
     "Xin chào, đây là tổng đài một không hai hai, tra cứu hồ sơ thủ tục hành chính.";
 const MENU: &str = "Để nghe tình trạng hồ sơ, xin bấm phím một. Để gặp điện thoại viên, xin bấm phím hai. Để nghe giờ làm việc và địa chỉ các Trung tâm Phục vụ hành chính công, xin bấm phím ba.";
@@ -427,8 +414,8 @@ fn url(format: Format, step: &str, caller: Option<&str>, attempt: Option<u32>) -
 }
 
 /// A prompt with its audio URL when audio is served.
-#[derive(Serialize)]
-struct Prompt {
+#[derive(Debug, Serialize)]
+pub struct Prompt {
     text: String,
     audio: Option<String>,
 }
@@ -441,11 +428,106 @@ fn prompt(hotline: &HotlineState, text: String) -> Prompt {
     Prompt { text, audio }
 }
 
-#[derive(Serialize)]
-struct Choice {
+/// A key the caller may press, and the step it leads to.
+#[derive(Debug, Serialize)]
+pub struct Choice {
     digit: &'static str,
     action: &'static str,
     next: String,
+}
+
+/// What the keypad takes when asked for the number.
+#[derive(Debug, Serialize)]
+pub struct KeypadInput {
+    min_digits: u32,
+    max_keys: u32,
+    terminator: &'static str,
+}
+
+/// A dossier's status as the IVR says it.
+#[derive(Debug, Serialize)]
+pub struct SpokenStatus {
+    code: i16,
+    label: &'static str,
+}
+
+/// A dossier's timeliness as the IVR says it.
+#[derive(Debug, Serialize)]
+pub struct SpokenTimeliness {
+    key: &'static str,
+    label: Option<std::borrow::Cow<'static, str>>,
+}
+
+/// The main menu.
+#[derive(Debug, Serialize)]
+pub struct MenuAnswer {
+    notice: Option<Prompt>,
+    prompt: Prompt,
+    choices: Vec<Choice>,
+}
+
+/// The request for the lookup number.
+#[derive(Debug, Serialize)]
+pub struct AskNumberAnswer {
+    notice: Option<Prompt>,
+    prompt: Prompt,
+    attempt: u32,
+    max_attempts: u32,
+    submit: String,
+    transfer: String,
+    input: KeypadInput,
+}
+
+/// A dossier's status, and what next.
+#[derive(Debug, Serialize)]
+pub struct ResultAnswer {
+    result: Prompt,
+    status: SpokenStatus,
+    timeliness: SpokenTimeliness,
+    prompt: Prompt,
+    choices: Vec<Choice>,
+}
+
+/// Working hours and addresses, then the menu again.
+#[derive(Debug, Serialize)]
+pub struct InfoAnswer {
+    info: Prompt,
+    prompt: Prompt,
+    choices: Vec<Choice>,
+}
+
+/// The hand-over to an operator.
+#[derive(Debug, Serialize)]
+pub struct TransferAnswer {
+    notice: Option<Prompt>,
+    prompt: Prompt,
+    failed: Prompt,
+    transfer_to: String,
+}
+
+/// The last words of a call.
+#[derive(Debug, Serialize)]
+pub struct GoodbyeAnswer {
+    prompt: Prompt,
+}
+
+/// One step of the flow as the JSON API answers it: `step` names it, the rest is the step's.
+#[derive(Debug, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum IvrAnswer {
+    Menu(MenuAnswer),
+    AskNumber(AskNumberAnswer),
+    Result(ResultAnswer),
+    Info(InfoAnswer),
+    Transfer(TransferAnswer),
+    Goodbye(GoodbyeAnswer),
+}
+
+/// What a VoiceXML document adds to a step: what to say when no key, or a wrong key, is
+/// pressed (a JSON platform handles those itself).
+struct Reprompts {
+    no_input: Option<Prompt>,
+    no_match: Option<Prompt>,
 }
 
 fn render_error(
@@ -471,7 +553,7 @@ fn document(
     format: Format,
     caller: Option<&str>,
     step: &Step,
-) -> (&'static str, Value) {
+) -> (&'static str, IvrAnswer, Reprompts) {
     let hotline = &state.hotline;
     let menu_choices = || {
         vec![
@@ -492,29 +574,40 @@ fn document(
             },
         ]
     };
+    let reprompts = |no_match: bool| Reprompts {
+        no_input: Some(prompt(hotline, NO_INPUT.to_owned())),
+        no_match: no_match.then(|| prompt(hotline, NO_MATCH.to_owned())),
+    };
+    let none = || Reprompts {
+        no_input: None,
+        no_match: None,
+    };
     match step {
         Step::Menu { notice } => (
             "ivr/menu",
-            json!({
-                "notice": notice.clone().map(|n| prompt(hotline, n)),
-                "prompt": prompt(hotline, MENU.to_owned()),
-                "choices": menu_choices(),
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
+            IvrAnswer::Menu(MenuAnswer {
+                notice: notice.clone().map(|n| prompt(hotline, n)),
+                prompt: prompt(hotline, MENU.to_owned()),
+                choices: menu_choices(),
             }),
+            reprompts(true),
         ),
         Step::AskNumber { attempt, notice } => (
             "ivr/ask",
-            json!({
-                "notice": notice.clone().map(|n| prompt(hotline, n)),
-                "prompt": prompt(hotline, ASK.to_owned()),
-                "attempt": attempt,
-                "max_attempts": state.settings.hotline.max_digit_attempts,
-                "submit": url(format, "status", caller, Some(*attempt)),
-                "transfer": url(format, "transfer", caller, None),
-                "input": {"min_digits": 10, "max_keys": 20, "terminator": "#"},
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
+            IvrAnswer::AskNumber(AskNumberAnswer {
+                notice: notice.clone().map(|n| prompt(hotline, n)),
+                prompt: prompt(hotline, ASK.to_owned()),
+                attempt: *attempt,
+                max_attempts: state.settings.hotline.max_digit_attempts,
+                submit: url(format, "status", caller, Some(*attempt)),
+                transfer: url(format, "transfer", caller, None),
+                input: KeypadInput {
+                    min_digits: 10,
+                    max_keys: 20,
+                    terminator: "#",
+                },
             }),
+            reprompts(false),
         ),
         Step::Result {
             text,
@@ -522,44 +615,80 @@ fn document(
             standing,
         } => (
             "ivr/result",
-            json!({
-                "result": prompt(hotline, text.clone()),
-                "status": {"code": status.code(), "label": status.label_vi()},
-                "timeliness": {"key": standing.key(), "label": standing.label_vi()},
-                "prompt": prompt(hotline, AFTER_RESULT.to_owned()),
-                "choices": [
-                    Choice { digit: "1", action: "lookup", next: url(format, "lookup", caller, Some(1)) },
-                    Choice { digit: "2", action: "transfer", next: url(format, "transfer", caller, None) },
-                    Choice { digit: "0", action: "menu", next: url(format, "menu", caller, None) },
+            IvrAnswer::Result(ResultAnswer {
+                result: prompt(hotline, text.clone()),
+                status: SpokenStatus {
+                    code: status.code(),
+                    label: status.label_vi(),
+                },
+                timeliness: SpokenTimeliness {
+                    key: standing.key(),
+                    label: standing.label_vi(),
+                },
+                prompt: prompt(hotline, AFTER_RESULT.to_owned()),
+                choices: vec![
+                    Choice {
+                        digit: "1",
+                        action: "lookup",
+                        next: url(format, "lookup", caller, Some(1)),
+                    },
+                    Choice {
+                        digit: "2",
+                        action: "transfer",
+                        next: url(format, "transfer", caller, None),
+                    },
+                    Choice {
+                        digit: "0",
+                        action: "menu",
+                        next: url(format, "menu", caller, None),
+                    },
                 ],
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
             }),
+            reprompts(true),
         ),
         Step::Info { text } => (
             "ivr/info",
-            json!({
-                "info": prompt(hotline, text.clone()),
-                "prompt": prompt(hotline, MENU.to_owned()),
-                "choices": menu_choices(),
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
+            IvrAnswer::Info(InfoAnswer {
+                info: prompt(hotline, text.clone()),
+                prompt: prompt(hotline, MENU.to_owned()),
+                choices: menu_choices(),
             }),
+            reprompts(true),
         ),
         Step::Transfer { notice } => (
             "ivr/transfer",
-            json!({
-                "notice": (!notice.is_empty()).then(|| prompt(hotline, notice.clone())),
-                "prompt": prompt(hotline, TRANSFER.to_owned()),
-                "failed": prompt(hotline, TRANSFER_FAILED.to_owned()),
-                "transfer_to": state.settings.hotline.transfer_target,
+            IvrAnswer::Transfer(TransferAnswer {
+                notice: (!notice.is_empty()).then(|| prompt(hotline, notice.clone())),
+                prompt: prompt(hotline, TRANSFER.to_owned()),
+                failed: prompt(hotline, TRANSFER_FAILED.to_owned()),
+                transfer_to: state.settings.hotline.transfer_target.clone(),
             }),
+            none(),
         ),
         Step::Goodbye { text } => (
             "ivr/goodbye",
-            json!({ "prompt": prompt(hotline, text.clone()) }),
+            IvrAnswer::Goodbye(GoodbyeAnswer {
+                prompt: prompt(hotline, text.clone()),
+            }),
+            none(),
         ),
     }
+}
+
+/// The data a VoiceXML template renders: the step's answer without its name, with the
+/// reprompts.
+fn template_data(answer: &IvrAnswer, reprompts: Reprompts) -> Value {
+    let mut page = serde_json::to_value(answer).unwrap_or_default();
+    if let Some(object) = page.as_object_mut() {
+        object.remove("step");
+        if let Some(no_input) = reprompts.no_input {
+            object.insert("no_input".into(), json!(no_input));
+        }
+        if let Some(no_match) = reprompts.no_match {
+            object.insert("no_match".into(), json!(no_match));
+        }
+    }
+    page
 }
 
 /// Renders a step as a VoiceXML document (always `200`: a platform plays what it gets, while an
@@ -571,20 +700,15 @@ fn render(
     step: &Step,
     status: StatusCode,
 ) -> HttpResponse {
-    let (template, page) = document(state, format, caller, step);
+    let (template, answer, reprompts) = document(state, format, caller, step);
     match format {
-        Format::Json => {
-            let mut body = page;
-            if let Some(object) = body.as_object_mut() {
-                object.insert("step".into(), json!(step.name()));
-                object.remove("no_input");
-                object.remove("no_match");
-            }
-            HttpResponse::build(status)
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(body)
-        }
-        Format::VoiceXml => match state.templates.render(template, &page) {
+        Format::Json => HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(answer),
+        Format::VoiceXml => match state
+            .templates
+            .render(template, &template_data(&answer, reprompts))
+        {
             Ok(xml) => HttpResponse::Ok()
                 .insert_header((
                     header::CONTENT_TYPE,
