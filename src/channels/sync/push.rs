@@ -231,11 +231,20 @@ fn repeat(endpoint: &str, first: FirstAnswer) -> HttpResponse {
         _ => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((REPEAT_HEADER, "already-applied"))
-            .json(serde_json::json!({
-                "already_applied": true,
-                "first_received_at": received_at,
-            })),
+            .json(AlreadyApplied {
+                already_applied: true,
+                first_received_at: received_at,
+            }),
     }
+}
+
+/// The answer to a retry of a request applied before its answer was stored.
+#[derive(Debug, serde::Serialize)]
+pub struct AlreadyApplied {
+    /// Always `true`.
+    pub already_applied: bool,
+    /// When the first request was accepted (RFC 3339, UTC, whole seconds).
+    pub first_received_at: String,
 }
 
 #[cfg(test)]
