@@ -53,6 +53,7 @@ pub fn document() -> OpenApi {
     for part in [
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
+        channels::sync::Api::openapi(),
     ] {
         doc.merge(part);
     }
