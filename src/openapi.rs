@@ -54,6 +54,7 @@ pub fn document() -> OpenApi {
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
         channels::sync::Api::openapi(),
+        channels::hotline::ivr::IvrApi::openapi(),
     ] {
         doc.merge(part);
     }

@@ -22,7 +22,6 @@ use crate::sync::service::PushSignature;
         description = "Một mảng JSON các cơ quan (`application/json`), hoặc mỗi dòng một cơ quan (`application/x-ndjson`). / A JSON array of agencies (`application/json`), or one agency per line (`application/x-ndjson`).",
         content(
             (Vec<AgencyPayload> = "application/json"),
-            (AgencyPayload = "application/x-ndjson"),
         ),
     ),
     responses(
@@ -71,7 +70,6 @@ pub async fn push_agencies(
         description = "Một mảng JSON các thủ tục (`application/json`), hoặc mỗi dòng một thủ tục (`application/x-ndjson`). / A JSON array of procedures (`application/json`), or one procedure per line (`application/x-ndjson`).",
         content(
             (Vec<ProcedurePayload> = "application/json"),
-            (ProcedurePayload = "application/x-ndjson"),
         ),
     ),
     responses(

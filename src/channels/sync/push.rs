@@ -157,7 +157,6 @@ chụp (`application/x-ndjson`). / A JSON array of dossier snapshots (`applicati
 snapshot per line (`application/x-ndjson`).",
         content(
             (Vec<crate::sync::snapshot::DossierPayload> = "application/json"),
-            (crate::sync::snapshot::DossierPayload = "application/x-ndjson"),
         ),
     ),
     responses(
