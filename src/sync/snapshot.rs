@@ -509,6 +509,53 @@ mod schema_tests {
         payload.validate(now).expect("example validates");
     }
 
+    /// The API document's `DossierSnapshot` and the published JSON Schema describe the same
+    /// snapshot: the same fields, the same required ones, and the same limits where the published
+    /// schema states one.
+    #[test]
+    fn the_api_documents_snapshot_agrees_with_the_published_schema() {
+        let published: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let documented = serde_json::to_value(<DossierPayload as utoipa::PartialSchema>::schema())
+            .expect("the component serializes");
+        let names = |schema: &serde_json::Value| -> Vec<String> {
+            let mut names: Vec<String> = schema["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .cloned()
+                .collect();
+            names.sort();
+            names
+        };
+        let required = |schema: &serde_json::Value| -> Vec<String> {
+            let mut names: Vec<String> = schema["required"]
+                .as_array()
+                .expect("required")
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&documented), names(&published));
+        assert_eq!(required(&documented), required(&published));
+        assert_eq!(documented["additionalProperties"], false);
+        let example: DossierPayload =
+            serde_json::from_value(documented["example"].clone()).expect("the example parses");
+        example.validate(Utc::now()).expect("the example validates");
+        for (name, property) in published["properties"].as_object().expect("properties") {
+            for limit in ["maxLength", "minLength", "minimum", "maximum", "maxItems"] {
+                if let Some(value) = property.get(limit) {
+                    assert_eq!(
+                        documented["properties"][name].get(limit),
+                        Some(value),
+                        "{name}.{limit}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_schema_lists_exactly_the_fields_the_service_accepts() {
         let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
