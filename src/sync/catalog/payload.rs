@@ -164,3 +164,24 @@ pub struct DocumentPayload {
 fn one_copy() -> i64 {
     1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::catalog::CatalogPayload;
+
+    fn example<T: utoipa::PartialSchema>() -> serde_json::Value {
+        serde_json::to_value(T::schema()).expect("the component serializes")["example"].clone()
+    }
+
+    /// The API document's examples of the catalog entries are entries the push accepts.
+    #[test]
+    fn the_api_documents_examples_are_valid_entries() {
+        let agency: AgencyPayload =
+            serde_json::from_value(example::<AgencyPayload>()).expect("the agency parses");
+        agency.validate().expect("the agency validates");
+        let procedure: ProcedurePayload =
+            serde_json::from_value(example::<ProcedurePayload>()).expect("the procedure parses");
+        procedure.validate().expect("the procedure validates");
+    }
+}
