@@ -67,7 +67,8 @@ cargo test --locked --all-targets "$@" 2>&1 | tee "$log"
 cargo build --locked --bin tracuu
 (cd kiosk-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 kiosk_status=0
-(cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/telex.test.mjs tests/kiosk.test.mjs tests/console.test.mjs) \
+(cd kiosk-tests && KIOSK_TEST_TRACUU="$PWD/../target/debug/tracuu" node --test --test-reporter=tap tests/telex.test.mjs tests/kiosk.test.mjs tests/console.test.mjs \
+    tests/apidocs.test.mjs) \
     2>&1 | tee -a "$log" || kiosk_status=$?
 
 # The deployment files: the Debian package built from the debug binary above and unpacked into a

@@ -41,6 +41,7 @@ breaking change goes to `/api/v2`.",
         (name = kit::TAG_STAFF, description = "Phiên cán bộ / Staff session"),
         (name = kit::TAG_SYNC, description = "Đẩy dữ liệu có ký từ kho hồ sơ chính / Signed pushes from the main store"),
         (name = kit::TAG_IVR, description = "Tổng đài 1022: IVR dạng JSON / Hotline 1022: the IVR as JSON"),
+        (name = kit::TAG_OPERATIONS, description = "Kiểm tra sức khoẻ / Health checks"),
         (name = kit::TAG_DOCS, description = "Tài liệu API / API documentation"),
     )
 )]
@@ -53,8 +54,13 @@ pub fn document() -> OpenApi {
     for part in [
         channels::web::api::Api::openapi(),
         channels::web::docs::Api::openapi(),
-        channels::sync::Api::openapi(),
+        channels::web::health::Api::openapi(),
+        channels::feedback::api::Api::openapi(),
+        channels::hotline::console::ConsoleApi::openapi(),
         channels::hotline::ivr::IvrApi::openapi(),
+        channels::qr::Api::openapi(),
+        channels::kiosk::Api::openapi(),
+        channels::sync::Api::openapi(),
     ] {
         doc.merge(part);
     }
@@ -131,6 +137,99 @@ fn error_content() -> utoipa::openapi::Content {
     ContentBuilder::new()
         .schema(Some(Ref::from_schema_name("Error")))
         .build()
+}
+
+/// An endpoint outside the JSON API: a page, a form, a file, a peer's protocol. They are not
+/// in the OpenAPI document (which describes the JSON API and is fuzzed on every operation); they
+/// are listed here, with their media types, and `docs/api/other-endpoints.md` is written from
+/// this list (`TRACUU_WRITE_DOCS=1 cargo test --lib openapi`). A test fails when a registered
+/// route is in neither.
+pub struct OtherEndpoint {
+    /// `GET`, `POST` or `GET, POST`.
+    pub methods: &'static str,
+    pub path: &'static str,
+    /// What it answers (and, for a form, what it takes).
+    pub media_type: &'static str,
+    /// Who calls it.
+    pub caller: &'static str,
+    /// Vietnamese / English.
+    pub summary: &'static str,
+}
+
+const HTML: &str = "text/html";
+const FORM: &str = "text/html; form application/x-www-form-urlencoded";
+const CITIZEN: &str = "công dân / citizens";
+const STAFF: &str = "cán bộ (phiên) / staff (session)";
+const ADMIN: &str = "quản trị (phiên) / administrator (session)";
+const OPERATOR: &str = "tổng đài viên (phiên) / hotline operator (session)";
+
+/// Every endpoint outside the JSON API.
+pub const OTHER_ENDPOINTS: &[OtherEndpoint] = &[
+    OtherEndpoint { methods: "GET", path: "/", media_type: "redirect (302) to /tra-cuu", caller: CITIZEN, summary: "Trang chủ chuyển đến trang tra cứu / The home page redirects to the lookup page" },
+    OtherEndpoint { methods: "GET", path: "/tra-cuu", media_type: HTML, caller: CITIZEN, summary: "Trang tra cứu hồ sơ (`ma`, `phone4`), không cần JavaScript / The lookup page, no JavaScript needed" },
+    OtherEndpoint { methods: "GET", path: "/q/{code}", media_type: HTML, caller: CITIZEN, summary: "Trang mở từ mã QR trên giấy tiếp nhận (`k`) / The page a receipt's QR code opens" },
+    OtherEndpoint { methods: "GET", path: "/thu-tuc/{code}", media_type: HTML, caller: CITIZEN, summary: "Trang công khai của một thủ tục (`co-quan`) / A procedure's public page" },
+    OtherEndpoint { methods: "GET", path: "/receipts/{code}", media_type: HTML, caller: "kho hồ sơ chính, yêu cầu có ký / the main store, signed", summary: "Giấy tiếp nhận để in, có mã QR (`paper`) / A printable receipt with its QR code" },
+    OtherEndpoint { methods: "GET, POST", path: "/gui-cau-hoi", media_type: FORM, caller: CITIZEN, summary: "Biểu mẫu gửi câu hỏi (CSRF) / The question form" },
+    OtherEndpoint { methods: "GET, POST", path: "/gui-phan-anh", media_type: FORM, caller: CITIZEN, summary: "Biểu mẫu gửi phản ánh (CSRF) / The feedback form" },
+    OtherEndpoint { methods: "GET", path: "/theo-doi", media_type: HTML, caller: CITIZEN, summary: "Theo dõi câu hỏi, phản ánh (`ma`, `k` hoặc `phone4`) / Tracking a question or feedback" },
+    OtherEndpoint { methods: "GET", path: "/hoi-dap", media_type: HTML, caller: CITIZEN, summary: "Các giải đáp đã công bố, tìm kiếm / Published answers, search" },
+    OtherEndpoint { methods: "GET", path: "/hoi-dap/{code}", media_type: HTML, caller: CITIZEN, summary: "Một giải đáp đã công bố / One published answer" },
+    OtherEndpoint { methods: "POST", path: "/hoi-dap/{code}/danh-gia", media_type: FORM, caller: CITIZEN, summary: "Đánh giá giải đáp có hữu ích không / Vote whether an answer helped" },
+    OtherEndpoint { methods: "GET", path: "/kiosk", media_type: "redirect (308) to /kiosk/", caller: "kiosk", summary: "Chuyển đến ứng dụng kiosk / Redirects to the kiosk app" },
+    OtherEndpoint { methods: "GET", path: "/kiosk/", media_type: HTML, caller: "kiosk", summary: "Ứng dụng kiosk màn hình cảm ứng (`kiosk`, `idle`) / The kiosk touchscreen app" },
+    OtherEndpoint { methods: "GET", path: "/kiosk/{file}", media_type: "text/javascript, text/css", caller: "kiosk", summary: "Tệp của ứng dụng kiosk / The kiosk app's files" },
+    OtherEndpoint { methods: "GET", path: "/api/docs/{file}", media_type: "text/javascript, text/css", caller: "trình duyệt / browsers", summary: "Tệp của trang tài liệu API (Swagger UI đi kèm) / The API docs page's files (vendored Swagger UI)" },
+    OtherEndpoint { methods: "GET", path: "/metrics", media_type: "text/plain; version=0.0.4 (Prometheus)", caller: "Prometheus, chỉ địa chỉ vận hành / operator addresses only", summary: "Số đo vận hành / Operating metrics" },
+    OtherEndpoint { methods: "GET, POST", path: "/sms/v1/kannel/{secret}/inbound", media_type: "text/plain (the reply SMS)", caller: "Kannel smsbox, chỉ địa chỉ vận hành / operator addresses only", summary: "Tin nhắn công dân gửi đến tổng đài SMS / A message a citizen texted" },
+    OtherEndpoint { methods: "GET, POST", path: "/sms/v1/kannel/{secret}/dlr", media_type: "text/plain", caller: "Kannel smsbox, chỉ địa chỉ vận hành / operator addresses only", summary: "Báo cáo chuyển phát của tin đã gửi / A delivery report" },
+    OtherEndpoint { methods: "GET, POST", path: "/ivr/vxml/{step}", media_type: "application/voicexml+xml", caller: "máy chủ VoiceXML của tổng đài 1022 / the 1022 VoiceXML browser", summary: "IVR dạng VoiceXML 2.1 (`caller`, `attempt`, `digits`) / The IVR as VoiceXML 2.1" },
+    OtherEndpoint { methods: "GET", path: "/ivr/audio/{file}", media_type: "audio/wav (8 kHz mono)", caller: "máy chủ VoiceXML / the VoiceXML browser", summary: "Lời nhắc đã tổng hợp / A synthesized prompt" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/dang-nhap", media_type: FORM, caller: "cán bộ / staff", summary: "Đăng nhập / Log in" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/dang-xuat", media_type: FORM, caller: STAFF, summary: "Đăng xuất / Log out" },
+    OtherEndpoint { methods: "GET", path: "/can-bo", media_type: HTML, caller: STAFF, summary: "Hộp công việc / The inbox" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/muc/{code}", media_type: HTML, caller: STAFF, summary: "Một câu hỏi hoặc phản ánh / One question or feedback" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/muc/{code}/{action}", media_type: FORM, caller: STAFF, summary: "Xử lý một mục / Act on an item" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/tai-khoan", media_type: FORM, caller: ADMIN, summary: "Tài khoản cán bộ / Staff accounts" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/tai-khoan/{id}", media_type: FORM, caller: ADMIN, summary: "Sửa một tài khoản / Change an account" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/dinh-tuyen", media_type: FORM, caller: ADMIN, summary: "Quy tắc chuyển xử lý / Routing rules" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/lich-lam-viec", media_type: FORM, caller: ADMIN, summary: "Lịch làm việc của một năm / The working calendar of a year" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/lich-lam-viec.csv", media_type: "text/csv", caller: ADMIN, summary: "Lịch làm việc dạng CSV / The working calendar as CSV" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/lich-lam-viec/nhap", media_type: FORM, caller: ADMIN, summary: "Nhập lịch làm việc từ CSV / Import the calendar from CSV" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/lich-lam-viec/{day}", media_type: FORM, caller: ADMIN, summary: "Sửa một ngày / Change a day" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/lich-lam-viec/{day}/xoa", media_type: FORM, caller: ADMIN, summary: "Xoá một ngày / Delete a day" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/co-quan", media_type: HTML, caller: ADMIN, summary: "Cơ quan và vòng đời của chúng / Agencies and their lifecycle" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/co-quan/nhap", media_type: FORM, caller: ADMIN, summary: "Nhập danh sách cơ quan từ CSV / Import agencies from CSV" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/co-quan/{code}", media_type: FORM, caller: ADMIN, summary: "Một cơ quan: ngày mở, ngày đóng, đơn vị kế thừa / One agency's lifecycle" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/nhat-ky", media_type: HTML, caller: ADMIN, summary: "Nhật ký truy cập dữ liệu cá nhân và thay đổi / The audit log" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/nhat-ky.csv", media_type: "text/csv", caller: ADMIN, summary: "Nhật ký dạng CSV / The audit log as CSV" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/tong-dai", media_type: HTML, caller: OPERATOR, summary: "Bàn làm việc của tổng đài 1022 / The 1022 operators' console" },
+    OtherEndpoint { methods: "GET", path: "/can-bo/tong-dai/ho-so/{code}", media_type: HTML, caller: OPERATOR, summary: "Hồ sơ để đọc cho người gọi / A dossier to read to a caller" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/tong-dai/ho-so/{code}/nhan-tin", media_type: FORM, caller: OPERATOR, summary: "Nhắn tình trạng hồ sơ cho người gọi / Text the status to the caller" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/tong-dai/cuoc-goi", media_type: FORM, caller: OPERATOR, summary: "Bắt đầu cuộc gọi / Start a call" },
+    OtherEndpoint { methods: "POST", path: "/can-bo/tong-dai/cuoc-goi/{id}/ket-thuc", media_type: FORM, caller: OPERATOR, summary: "Kết thúc cuộc gọi / End a call" },
+    OtherEndpoint { methods: "GET, POST", path: "/can-bo/tong-dai/ghi-nhan", media_type: FORM, caller: OPERATOR, summary: "Ghi nhận câu hỏi, phản ánh thay người gọi / File for a caller" },
+];
+
+/// `docs/api/other-endpoints.md`, written from [`OTHER_ENDPOINTS`].
+pub fn other_endpoints_markdown() -> String {
+    let mut page = String::from(
+        "# Other endpoints\n\n\
+         <!-- Written by `TRACUU_WRITE_DOCS=1 cargo test --lib openapi` from OTHER_ENDPOINTS in \
+         src/openapi.rs; do not edit by hand. -->\n\n\
+         Everything tracuu serves that is not the JSON API: pages, forms, files, and the \
+         endpoints of Kannel and the VoiceXML browser. The JSON API is described by the OpenAPI \
+         document (`/api/openapi.json`, [committed copy](openapi.json)) and its docs page \
+         `/api/docs`. A test fails when a route is registered that is in neither.\n\n\
+         | method | path | answers | caller | what |\n|---|---|---|---|---|\n",
+    );
+    for endpoint in OTHER_ENDPOINTS {
+        page.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            endpoint.methods, endpoint.path, endpoint.media_type, endpoint.caller, endpoint.summary
+        ));
+    }
+    page
 }
 
 /// Keys whose values describe rather than define: a change in them breaks no client.
@@ -346,6 +445,114 @@ mod tests {
         assert!(
             text.contains("/paths/~1a/get/parameters/q(query): now required"),
             "{text}"
+        );
+    }
+
+    /// Routes registered before the document described them; each must still be missing, so
+    /// the list only shrinks (empty once every JSON endpoint is annotated).
+    const NOT_YET_DOCUMENTED: &[&str] = &[];
+
+    /// Every route a channel registers is either an operation of the document or one of the
+    /// other endpoints: nothing a client can call is undocumented.
+    #[test]
+    fn every_registered_route_is_documented() {
+        let doc = generated();
+        let documented: Vec<String> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .chain(OTHER_ENDPOINTS.iter().map(|e| e.path.to_owned()))
+            .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/channels");
+        let registered = registered_routes(&root);
+        assert!(
+            registered.len() > 60,
+            "too few routes found: {registered:?}"
+        );
+        let missing: Vec<&String> = registered
+            .iter()
+            .filter(|route| !documented.iter().any(|d| route_matches(route, d)))
+            .filter(|route| !NOT_YET_DOCUMENTED.contains(&route.as_str()))
+            .collect();
+        for known in NOT_YET_DOCUMENTED {
+            assert!(
+                !documented.iter().any(|d| route_matches(known, d)),
+                "{known} is documented now: remove it from NOT_YET_DOCUMENTED"
+            );
+        }
+        assert!(
+            missing.is_empty(),
+            "registered but documented nowhere (add an operation to the API document or an \
+             entry to OTHER_ENDPOINTS): {missing:?}"
+        );
+        for endpoint in OTHER_ENDPOINTS {
+            assert!(
+                registered
+                    .iter()
+                    .any(|route| route_matches(route, endpoint.path)),
+                "OTHER_ENDPOINTS lists {} which no channel registers",
+                endpoint.path
+            );
+        }
+    }
+
+    /// A registered route's `{name}` segments match any segment of a documented path.
+    fn route_matches(route: &str, documented: &str) -> bool {
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (route.split('/').collect(), documented.split('/').collect());
+        a.len() == b.len()
+            && a.iter()
+                .zip(&b)
+                .all(|(r, d)| r == d || (r.starts_with('{') && r.ends_with('}')))
+    }
+
+    /// The path literals of `cfg.route(..)`, `web::resource(..)` and `(path, web::…)` tuples in
+    /// the channels' sources, with a `web::scope("/x")` prefix where a file has one.
+    fn registered_routes(dir: &std::path::Path) -> Vec<String> {
+        let literal =
+            regex::Regex::new(r#"(?:route|resource)\(\s*"(/[^"]*)"|\(\s*"(/[^"]*)"\s*,\s*web::"#)
+                .unwrap();
+        let scope = regex::Regex::new(r#"web::scope\("(/[^"]+)"\)"#).unwrap();
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                let prefix = scope.captures(code).map(|c| c[1].to_owned());
+                for captures in literal.captures_iter(code) {
+                    let route = captures.get(1).or(captures.get(2)).unwrap().as_str();
+                    match &prefix {
+                        Some(prefix) if !route.starts_with(prefix.as_str()) => {
+                            found.push(format!("{prefix}{route}"))
+                        }
+                        _ => found.push(route.to_owned()),
+                    }
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn the_other_endpoints_page_is_written_from_the_list() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api/other-endpoints.md");
+        if std::env::var_os("TRACUU_WRITE_DOCS").is_some() {
+            std::fs::write(&path, other_endpoints_markdown()).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap_or_default(),
+            other_endpoints_markdown(),
+            "docs/api/other-endpoints.md is stale: TRACUU_WRITE_DOCS=1 cargo test --lib openapi"
         );
     }
 }

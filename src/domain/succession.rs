@@ -9,16 +9,24 @@
 use serde::{Deserialize, Serialize};
 
 /// A living agency that now serves a closed agency's dossiers, with its desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NowAgency {
+    /// Mã cơ quan. / The agency's code.
     pub code: String,
-    /// The agency's catalog name ("UBND xã Bình Sơn").
+    /// Tên cơ quan trong danh mục ("UBND xã Bình Sơn"). / The agency's catalogue name.
     pub name: String,
-    /// Where citizens go: for a commune-tier agency its public administrative service centre
-    /// ("Trung tâm Phục vụ hành chính công xã Bình Sơn"), otherwise the agency itself.
+    /// Nơi công dân đến: với cơ quan cấp xã là Trung tâm Phục vụ hành chính công của xã. /
+    /// Where citizens go: for a commune-tier agency, its public administrative service centre.
+    // Otherwise the agency itself.
     pub desk_name: String,
+    /// Địa chỉ bộ phận một cửa. / The desk's address.
+    #[schema(required = true)]
     pub desk_address: Option<String>,
+    /// Điện thoại bộ phận một cửa. / The desk's phone.
+    #[schema(required = true)]
     pub desk_phone: Option<String>,
+    /// Giờ làm việc. / Opening hours.
+    #[schema(required = true)]
     pub desk_hours: Option<String>,
 }
 

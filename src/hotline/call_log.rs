@@ -140,21 +140,32 @@ pub async fn record_ivr_call(pool: &Pool, caller: Option<&PhoneNumber>, outcome:
 }
 
 /// Calls of one source (or of all) by outcome.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(
+    description = "Số cuộc gọi của một nguồn (hoặc tất cả) theo kết quả. / Calls of one source (or of all) by outcome."
+)]
 pub struct OutcomeCounts {
-    /// Every call counted here.
+    /// Mọi cuộc gọi tính ở đây. / Every call counted here.
+    #[schema(minimum = 0)]
     pub total: i64,
-    /// Calls the IVR finished by itself.
+    /// Tổng đài tự động trả lời xong. / Calls the IVR finished by itself.
+    #[schema(minimum = 0)]
     pub answered_by_ivr: i64,
-    /// Calls an operator resolved.
+    /// Điện thoại viên đã giải đáp. / Calls an operator resolved.
+    #[schema(minimum = 0)]
     pub resolved: i64,
-    /// Calls in which a question or feedback was filed.
+    /// Đã ghi nhận câu hỏi, phản ánh. / Calls in which a question or feedback was filed.
+    #[schema(minimum = 0)]
     pub filed_ticket: i64,
-    /// Calls handed to another agency or unit (or, from the IVR, to an operator).
+    /// Đã chuyển cơ quan, bộ phận khác (từ IVR: chuyển điện thoại viên). / Calls handed to
+    /// another agency or unit (or, from the IVR, to an operator).
+    #[schema(minimum = 0)]
     pub transferred: i64,
-    /// Calls ended with any other outcome.
+    /// Kết thúc với kết quả khác. / Calls ended with any other outcome.
+    #[schema(minimum = 0)]
     pub other: i64,
-    /// Operator calls not ended yet.
+    /// Cuộc gọi của điện thoại viên chưa kết thúc. / Operator calls not ended yet.
+    #[schema(minimum = 0)]
     pub open: i64,
 }
 

@@ -21,6 +21,8 @@ pub const TAG_STAFF: &str = "can-bo";
 pub const TAG_SYNC: &str = "dong-bo";
 /// Tag of the IVR as JSON.
 pub const TAG_IVR: &str = "tong-dai-ivr";
+/// Tag of the health checks.
+pub const TAG_OPERATIONS: &str = "van-hanh";
 /// Tag of the document and its docs page.
 pub const TAG_DOCS: &str = "tai-lieu-api";
 

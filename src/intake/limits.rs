@@ -65,24 +65,36 @@ impl IntakeLimits {
         &self,
         limiter: &DefaultKeyedRateLimiter<ClientKey>,
         key: &ClientKey,
+        message: &str,
     ) -> Result<(), AppError> {
         if !self.enabled {
             return Ok(());
         }
         limiter.check_key(key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::rate_limited(wait)
+            AppError {
+                message: message.to_owned(),
+                ..AppError::rate_limited(wait)
+            }
         })
     }
 
     /// Counts a submission.
     pub fn submission(&self, key: &ClientKey) -> Result<(), AppError> {
-        self.check(&self.submissions, key)
+        self.check(
+            &self.submissions,
+            key,
+            "Bạn đã gửi quá nhiều câu hỏi, phản ánh trong thời gian ngắn. Vui lòng thử lại sau.",
+        )
     }
 
     /// Counts a vote.
     pub fn vote(&self, key: &ClientKey) -> Result<(), AppError> {
-        self.check(&self.votes, key)
+        self.check(
+            &self.votes,
+            key,
+            "Bạn đã đánh giá quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau.",
+        )
     }
 
     /// Refuses phone digits for `item` from `key` while either's wrong-proof budget is spent:

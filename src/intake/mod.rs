@@ -1409,12 +1409,23 @@ pub fn parse_tracking_code(raw: &str) -> Result<String, AppError> {
 }
 
 /// The period of an indicator endpoint (intake and hotline): Vietnam days, both included.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct IndicatorQuery {
-    /// First day, `YYYY-MM-DD`.
+    /// Từ ngày, `YYYY-MM-DD` (giờ Việt Nam); rỗng là không giới hạn. / First day, `YYYY-MM-DD`
+    /// (Vietnam time); empty for no bound.
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$",
+        example = "2026-01-01"
+    )]
     pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD`, included.
+    /// Đến ngày, `YYYY-MM-DD`, tính cả ngày này; rỗng là không giới hạn. / Last day,
+    /// `YYYY-MM-DD`, included; empty for no bound.
+    #[param(
+        pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$",
+        example = "2026-12-31"
+    )]
     pub to: Option<String>,
 }
 

@@ -12,53 +12,119 @@ use crate::domain::{AgencyCode, DossierCode, PhoneNumber, ProcedureCode};
 use crate::error::{AppError, Code};
 
 /// The fields of a submission, as sent by the kiosk, the app or a form. Unknown fields are refused.
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// In the API document (schema `Submission`), the lengths are those of the default settings
+/// (`intake.max_subject_chars`, `intake.max_body_chars`), counted after cleaning.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    as = Submission,
+    description = "Câu hỏi hoặc phản ánh gửi đến; trường lạ bị từ chối. Độ dài tính sau khi làm sạch khoảng trắng, theo cấu hình mặc định. / A question or feedback as sent; unknown fields are refused. Lengths count after cleaning spaces, as configured by default.",
+    example = json!({
+        "subject": "Hồ sơ cấp phiếu lý lịch tư pháp",
+        "body": "Hồ sơ 000.00.18.H48-261118-9005 của tôi cần bổ sung giấy tờ gì?",
+        "phone": "0912345678",
+        "dossier_code": "000.00.18.H48-261118-9005",
+        "channel": "app"
+    })
+)]
 pub struct RawSubmission {
-    /// `question` or `feedback` (set by the route for the JSON API).
+    /// `question` hoặc `feedback`; nếu có, phải khớp với địa chỉ gửi. / `question` or
+    /// `feedback`; when given, it must match the endpoint.
     #[serde(default)]
+    #[schema(schema_with = kind_schema)]
     pub kind: Option<String>,
-    /// `web`, `kiosk` or `app`.
+    /// Kênh: `web`, `kiosk`, `app` (mặc định), hoặc `hotline` khi điện thoại viên nhập. / The
+    /// channel: `web`, `kiosk`, `app` (the default), or `hotline` when an operator files it.
     #[serde(default)]
+    #[schema(schema_with = channel_schema)]
     pub channel: Option<String>,
-    /// The submitter's name.
+    /// Họ tên (bắt buộc với phản ánh). / The submitter's name (required for feedback).
     #[serde(default)]
+    #[schema(max_length = 100, example = "Nguyễn Văn An")]
     pub name: Option<String>,
-    /// The submitter's phone, in any usual form.
+    /// Số điện thoại, dạng thường dùng (bắt buộc với phản ánh và với nội dung không công khai). /
+    /// The submitter's phone, in any usual form (required for feedback and for private items).
     #[serde(default)]
+    #[schema(max_length = 32, example = "0912345678")]
     pub phone: Option<String>,
-    /// The submitter's e-mail.
+    /// Thư điện tử. / The submitter's e-mail.
     #[serde(default)]
+    #[schema(max_length = 254, example = "an@example.vn")]
     pub email: Option<String>,
-    /// The submitter's address.
+    /// Địa chỉ (bắt buộc với phản ánh). / The submitter's address (required for feedback).
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
-    /// The subject (one line).
+    /// Tiêu đề, một dòng. / The subject (one line).
     #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub subject: Option<String>,
-    /// The question or feedback.
+    /// Nội dung câu hỏi hoặc phản ánh. / The question or feedback.
     #[serde(default)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 20000)]
     pub body: Option<String>,
-    /// The dossier it is about.
+    /// Mã hồ sơ liên quan. / The dossier it is about.
     #[serde(default)]
+    #[schema(max_length = 64, example = "000.00.18.H48-261118-9005")]
     pub dossier_code: Option<String>,
-    /// The procedure it is about.
+    /// Mã thủ tục liên quan. / The procedure it is about.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub procedure_code: Option<String>,
+    /// Cấp giải quyết thủ tục: một cấp hiện nay trong danh mục (`department`, `commune`, ...). /
     /// The level of government the procedure is settled at: a current level of
     /// `agency_levels` (`department`, `commune`, ...).
     #[serde(default)]
+    #[schema(max_length = 40, example = "commune")]
     pub level: Option<String>,
-    /// The agency the submitter chooses.
+    /// Cơ quan người gửi chọn. / The agency the submitter chooses.
     #[serde(default)]
+    #[schema(max_length = 35, example = "000.00.18.H48")]
     pub agency_code: Option<String>,
-    /// The submitter's commune (xã, phường or đặc khu), by agency code: where a commune-level
+    /// Xã, phường, đặc khu của người gửi, theo mã cơ quan: nơi giải quyết thủ tục cấp xã. / The
+    /// submitter's commune (xã, phường or đặc khu), by agency code: where a commune-level
     /// procedure is settled for them.
     #[serde(default)]
+    #[schema(max_length = 35)]
     pub commune_code: Option<String>,
-    /// Whether the submitter agrees to publish the (masked) question and answer.
+    /// Đồng ý công khai câu hỏi và trả lời (đã che thông tin cá nhân); mặc định không. / Whether
+    /// the submitter agrees to publish the (masked) question and answer; no by default.
     #[serde(default)]
     pub public: Option<bool>,
+}
+
+fn nullable_enum(
+    description: &str,
+    values: impl IntoIterator<Item = &'static str>,
+) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::SchemaType;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(values.into_iter().map(Some).chain([None])))
+        .description(Some(description))
+        .build()
+}
+
+fn kind_schema() -> utoipa::openapi::Object {
+    nullable_enum(
+        "Loại. / The kind.",
+        [Kind::Question, Kind::Feedback].map(Kind::as_str),
+    )
+}
+
+fn channel_schema() -> utoipa::openapi::Object {
+    nullable_enum(
+        "Kênh. / The channel.",
+        [
+            IntakeChannel::Web,
+            IntakeChannel::Kiosk,
+            IntakeChannel::App,
+            IntakeChannel::Hotline,
+        ]
+        .map(IntakeChannel::as_str),
+    )
 }
 
 /// A validated submission.

@@ -143,58 +143,98 @@ const HEAD_PREFIX: &[u8] = br#"{"code":""#;
 
 /// The public view of a dossier (what anyone with the code may see), typed. Serialized once into
 /// the cache; read back for the media that render it themselves, by [`crate::lookup::Lookup::facts`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicView<'a> {
-    /// First, so that the view begins with [`HEAD_PREFIX`] and the code.
+    /// Mã hồ sơ, dạng chuẩn. / The dossier code, canonical.
+    // First, so that the view begins with [`HEAD_PREFIX`] and the code.
+    #[schema(value_type = String, example = "000.00.18.H48-261118-9005")]
     pub code: Cow<'a, str>,
+    /// Số tra cứu: 10 chữ số. / The lookup number: 10 digits.
+    #[schema(pattern = "^[0-9]{10}$", example = "0605592342")]
     pub lookup_number: String,
+    /// Số tra cứu như in trên giấy tiếp nhận. / The lookup number as printed on the receipt.
+    #[schema(example = "0605 5923 42")]
     pub lookup_number_display: String,
+    /// Thủ tục. / The procedure.
     pub procedure: ProcedureRef<'a>,
+    /// Cơ quan tiếp nhận. / The receiving agency.
     pub receiving_agency: AgencyRef<'a>,
+    /// Cơ quan giải quyết. / The handling agency.
     pub handling_agency: AgencyRef<'a>,
+    /// Kênh nộp hồ sơ. / How the dossier was filed.
     #[serde(with = "labelled::channel")]
+    #[schema(value_type = CodeLabel)]
     pub channel: Channel,
+    /// Trạng thái (mã 1–10 và nhãn). / The status (code 1–10 and label).
     #[serde(with = "labelled::status")]
+    #[schema(value_type = CodeLabel)]
     pub status: Status,
+    /// Ngày tiếp nhận. / When it was received.
     #[serde(with = "view_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: DateTime<Utc>,
+    /// Ngày hẹn trả kết quả. / The appointment date for the result.
     #[serde(with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub due_at: Option<DateTime<Utc>>,
+    /// Ngày có kết quả. / When the result was ready.
     #[serde(with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Ngày trả kết quả. / When the result was handed over.
     #[serde(with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub returned_at: Option<DateTime<Utc>>,
-    /// By when the citizen must supplement or pay, while the dossier waits for them and the main
-    /// store sent it (a date, no personal data: the SMS reply and the IVR say it too).
+    /// Hạn công dân bổ sung hoặc nộp phí, khi hồ sơ đang chờ công dân. / By when the citizen
+    /// must supplement or pay, while the dossier waits for them.
+    // While the dossier waits for them and the main store sent it (a date, no personal data:
+    // the SMS reply and the IVR say it too).
     #[serde(default, with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub citizen_due_at: Option<DateTime<Utc>>,
-    /// The masked applicant name ("Nguyễn V. A.").
+    /// Tên người nộp đã che ("Nguyễn V. A."). / The masked applicant name.
     pub applicant: String,
+    /// Độ mới của bản sao. / How fresh the copy is.
     pub freshness: Freshness,
 }
 
 /// A procedure as a view names it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProcedureRef<'a> {
+    /// Mã thủ tục quốc gia. / The national procedure code.
+    #[schema(value_type = String)]
     pub code: Cow<'a, str>,
+    /// Tên thủ tục. / Its name.
+    #[schema(value_type = String)]
     pub name: Cow<'a, str>,
+    /// Lĩnh vực. / Its field.
+    #[schema(value_type = String)]
     pub field: Cow<'a, str>,
+    /// Thời hạn giải quyết (ngày làm việc). / Processing time in working days.
     pub processing_days: i32,
 }
 
 /// An agency as a view names it: as printed on the receipt, and, once it has closed, who serves
 /// its dossiers now (docs/decisions/0053).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgencyRef<'a> {
+    /// Mã cơ quan như in trên giấy tiếp nhận. / The agency's code as printed on the receipt.
+    #[schema(value_type = String)]
     pub code: Cow<'a, str>,
+    /// Tên cơ quan. / The agency's name.
+    #[schema(value_type = String)]
     pub name: Cow<'a, str>,
-    /// Absent while the agency is open; once it has closed, its living successors with their
-    /// desks (chains of closures followed; empty when none is known).
+    /// Chỉ khi cơ quan đã ngừng hoạt động: các cơ quan kế thừa còn hoạt động, với bộ phận một
+    /// cửa (rỗng khi chưa biết). / Only once the agency has closed: its living successors with
+    /// their desks (empty when none is known).
+    // Chains of closures followed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub now: Option<Vec<NowAgency>>,
-    /// With `now`: the ready sentence ("UBND huyện Bình Sơn (nay là Trung tâm Phục vụ hành chính
-    /// công xã Bình Sơn)").
+    /// Cùng `now`: câu nói cơ quan nay là ai. / With `now`: the sentence saying who serves it
+    /// now ("UBND huyện Bình Sơn (nay là Trung tâm Phục vụ hành chính công xã Bình Sơn)").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, nullable = false)]
     pub now_text: Option<Cow<'a, str>>,
 }
 
@@ -211,86 +251,135 @@ impl<'a> AgencyRef<'a> {
 }
 
 /// How fresh the copy is: when the main store changed it, and when tracuu received it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Freshness {
+    /// Lúc kho hồ sơ chính thay đổi hồ sơ. / When the main store changed the dossier.
     #[serde(with = "view_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub source_updated_at: DateTime<Utc>,
+    /// Lúc tracuu nhận bản này. / When tracuu received this copy.
     #[serde(with = "view_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub synced_at: DateTime<Utc>,
 }
 
 /// What only the detailed view adds: the step timeline, what must be supplemented, and where and
 /// when to collect the result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DetailView<'a> {
+    /// Chi tiết: các bước xử lý, cũ trước. / Detailed view: the processing steps, oldest first.
     pub timeline: Vec<TimelineStep<'a>>,
+    /// Chi tiết: các lần yêu cầu bổ sung; null khi chưa có. / Detailed view: the supplement
+    /// requests; null when there were none.
+    #[schema(required = true)]
     pub supplement: Option<SupplementView<'a>>,
-    /// Why a dossier was refused, withdrawn or stopped (from its timeline's notes), or why a
-    /// finished one is late.
+    /// Chi tiết: lý do không tiếp nhận, rút, dừng xử lý hoặc trễ hạn; null khi không có. /
+    /// Detailed view: why the dossier was refused, withdrawn, stopped or late; null otherwise.
+    // From its timeline's notes.
     #[serde(default)]
+    #[schema(required = true)]
     pub reason: Option<ReasonView<'a>>,
-    /// The fees due and where to pay them, while the dossier waits for payment and the main
-    /// store sent them.
+    /// Chi tiết: phí phải nộp và nơi nộp, khi hồ sơ chờ nộp phí. / Detailed view: the fees due
+    /// and where to pay them, while the dossier waits for payment.
+    // And the main store sent them.
     #[serde(default)]
+    #[schema(required = true)]
     pub fee: Option<FeeView<'a>>,
-    /// Where to collect the result: only while there is or will be one (not once refused,
-    /// withdrawn, stopped or handed over).
+    /// Chi tiết: nơi nhận kết quả, khi có hoặc sẽ có kết quả. / Detailed view: where to collect
+    /// the result, while there is or will be one.
+    // Not once refused, withdrawn, stopped or handed over.
+    #[schema(required = true)]
     pub collect_result: Option<CollectView<'a>>,
 }
 
 /// Fees or taxes due.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeeView<'a> {
+    /// Số tiền (đồng). / The amount in VND.
+    #[schema(required = true)]
     pub amount_vnd: Option<i64>,
-    /// The amount as written ("2.500.000 đồng").
+    /// Số tiền viết ra ("2.500.000 đồng"). / The amount as written.
+    #[schema(value_type = Option<String>, required = true)]
     pub amount_text: Option<Cow<'a, str>>,
-    /// Where and how to pay.
+    /// Nơi và cách nộp. / Where and how to pay.
+    #[schema(value_type = Option<String>, required = true)]
     pub place: Option<Cow<'a, str>>,
 }
 
 /// The reason the detailed view gives, with its heading ("Lý do dừng xử lý").
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReasonView<'a> {
+    /// Tiêu đề ("Lý do dừng xử lý"). / The heading.
+    #[schema(value_type = String)]
     pub title: Cow<'a, str>,
+    /// Lý do. / The reason.
+    #[schema(value_type = String)]
     pub text: Cow<'a, str>,
 }
 
 /// One step of the timeline.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineStep<'a> {
+    /// Thời điểm. / When.
     #[serde(with = "view_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
+    /// Trạng thái sau bước này. / The status after this step.
     #[serde(with = "labelled::status")]
+    #[schema(value_type = CodeLabel)]
     pub status: Status,
+    /// Tên bước. / The step.
+    #[schema(value_type = String)]
     pub step: Cow<'a, str>,
+    /// Cơ quan thực hiện. / The agency that took it.
+    #[schema(value_type = Option<String>, required = true)]
     pub agency: Option<Cow<'a, str>>,
+    /// Ghi chú. / A note.
+    #[schema(value_type = Option<String>, required = true)]
     pub note: Option<Cow<'a, str>>,
 }
 
 /// The supplement requests of a dossier.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SupplementView<'a> {
+    /// Số lần yêu cầu bổ sung. / How many supplements were requested.
+    #[schema(minimum = 1)]
     pub count: i32,
+    /// Lần yêu cầu gần nhất. / When the latest was requested.
     #[serde(with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub requested_at: Option<DateTime<Utc>>,
-    /// What to bring, while a supplement is requested.
+    /// Cần bổ sung gì, khi đang chờ bổ sung. / What to bring, while a supplement is requested.
+    #[schema(value_type = Option<String>, required = true)]
     pub request: Option<Cow<'a, str>>,
 }
 
 /// Where and from when the result can be collected. When the receiving agency has closed, the
 /// desk is its one living successor's; with several successors (or none) only the original agency
 /// is named, and `note` says how to find the right desk.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CollectView<'a> {
+    /// Nơi nhận kết quả. / Where to collect the result.
+    #[schema(value_type = String)]
     pub agency: Cow<'a, str>,
-    /// When the receiving agency has closed: the sentence naming it with today's desk.
+    /// Khi cơ quan tiếp nhận đã ngừng hoạt động: câu nêu nơi nhận hôm nay. / When the receiving
+    /// agency has closed: the sentence naming it with today's desk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, nullable = false)]
     pub note: Option<Cow<'a, str>>,
+    /// Địa chỉ. / The address.
+    #[schema(value_type = Option<String>, required = true)]
     pub address: Option<Cow<'a, str>>,
+    /// Điện thoại. / The phone.
+    #[schema(value_type = Option<String>, required = true)]
     pub phone: Option<Cow<'a, str>>,
+    /// Giờ làm việc. / Opening hours.
+    #[schema(value_type = Option<String>, required = true)]
     pub hours: Option<Cow<'a, str>>,
-    /// From when the result can be collected: only once it is ready (status 9).
+    /// Nhận được từ ngày, chỉ khi đã có kết quả (trạng thái 9). / From when the result can be
+    /// collected: only once it is ready (status 9).
     #[serde(with = "view_time::optional")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub from: Option<DateTime<Utc>>,
 }
 
@@ -335,12 +424,17 @@ mod view_time {
 }
 
 /// Statuses and channels in a view: `{"code": n, "label": "..."}`.
+use labelled::CodeLabel;
+
 mod labelled {
     use serde::{Deserialize, Serialize};
 
-    #[derive(Serialize)]
-    struct Out {
+    /// A code with its Vietnamese label.
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub struct CodeLabel {
+        /// Mã. / The code.
         code: i16,
+        /// Nhãn tiếng Việt. / The Vietnamese label.
         label: &'static str,
     }
 
@@ -354,7 +448,7 @@ mod labelled {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
         pub fn serialize<S: Serializer>(status: &Status, out: S) -> Result<S::Ok, S::Error> {
-            super::Out {
+            super::CodeLabel {
                 code: status.code(),
                 label: status.label_vi(),
             }
@@ -372,7 +466,7 @@ mod labelled {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
         pub fn serialize<S: Serializer>(channel: &Channel, out: S) -> Result<S::Ok, S::Error> {
-            super::Out {
+            super::CodeLabel {
                 code: channel.code(),
                 label: channel.label_vi(),
             }
@@ -852,55 +946,180 @@ fn spoken_facts(public: &PublicView<'_>, standing: Standing) -> PublicFacts {
 impl Serialize for DossierFacts {
     fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
-        struct Keyed {
-            key: &'static str,
-            label: Option<Cow<'static, str>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            overdue_working_days: Option<u32>,
-        }
-        #[derive(Serialize)]
         struct Whole<'a> {
             #[serde(flatten)]
             public: &'a PublicView<'static>,
             #[serde(flatten, skip_serializing_if = "Option::is_none")]
             detail: Option<&'a DetailView<'static>>,
-            timeliness: Keyed,
-            plain: Cow<'static, str>,
-            view: &'static str,
-            proof: &'static str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            proof_retry_after_secs: Option<u64>,
-            served_from: &'static str,
-            database: &'static str,
+            #[serde(flatten)]
+            tail: ViewTail,
         }
         Whole {
             public: &self.public,
             detail: self.detail.as_ref(),
-            timeliness: Keyed {
-                key: self.standing.key(),
-                label: self.standing.label_vi(),
-                overdue_working_days: match self.standing {
-                    Standing::Overdue { working_days } => Some(working_days),
-                    _ => None,
+            tail: ViewTail {
+                timeliness: TimelinessView {
+                    key: self.standing.key(),
+                    label: self.standing.label_vi(),
+                    overdue_working_days: match self.standing {
+                        Standing::Overdue { working_days } => Some(working_days),
+                        _ => None,
+                    },
                 },
-            },
-            plain: self.plain(),
-            view: if self.proof.unlocks_detail() {
-                "detailed"
-            } else {
-                "public"
-            },
-            proof: self.proof.key(),
-            proof_retry_after_secs: self.proof_retry_after_secs,
-            served_from: self.served_from.key(),
-            database: if self.database_up {
-                "ok"
-            } else {
-                "unreachable"
+                plain: self.plain(),
+                view: if self.proof.unlocks_detail() {
+                    "detailed"
+                } else {
+                    "public"
+                },
+                proof: self.proof.key(),
+                proof_retry_after_secs: self.proof_retry_after_secs,
+                served_from: self.served_from.key(),
+                database: if self.database_up {
+                    "ok"
+                } else {
+                    "unreachable"
+                },
             },
         }
         .serialize(out)
     }
+}
+
+/// The fields of a view that change per request (written by [`write_tail`] for the JSON
+/// channels, serialized from [`DossierFacts`] for the others).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ViewTail {
+    /// Tiến độ: hồ sơ đứng ở đâu so với hạn, tính lúc trả lời. / Where the dossier stands
+    /// against its deadline, at the time of the answer.
+    pub timeliness: TimelinessView,
+    /// Câu giải thích trạng thái và việc cần làm. / The plain sentence: where the dossier stands
+    /// and what to do.
+    #[schema(value_type = String)]
+    pub plain: Cow<'static, str>,
+    /// `detailed` khi bằng chứng hợp lệ, ngược lại `public`. / `detailed` when a proof held,
+    /// otherwise `public`.
+    #[schema(schema_with = view_kind_schema)]
+    pub view: &'static str,
+    /// Kết quả kiểm tra bằng chứng (`phone4` hoặc `k`). / What became of the proof (`phone4`
+    /// or `k`).
+    #[schema(schema_with = proof_schema)]
+    pub proof: &'static str,
+    /// Khi `proof` là `locked`: số giây đến khi 4 chữ số điện thoại được kiểm tra lại. / When
+    /// `proof` is `locked`: seconds until phone digits are checked again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, nullable = false)]
+    pub proof_retry_after_secs: Option<u64>,
+    /// Câu trả lời lấy từ bộ nhớ đệm hay cơ sở dữ liệu. / Whether the answer came from the cache
+    /// or the database.
+    #[schema(schema_with = served_from_schema)]
+    pub served_from: &'static str,
+    /// `unreachable` khi cơ sở dữ liệu không kết nối được (trả lời từ bộ nhớ đệm). /
+    /// `unreachable` while the database cannot be reached (the answer came from the cache).
+    #[schema(schema_with = database_schema)]
+    pub database: &'static str,
+}
+
+/// Where a dossier stands against its deadline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TimelinessView {
+    /// Khóa ổn định. / The stable key.
+    #[schema(schema_with = standing_key_schema)]
+    pub key: &'static str,
+    /// Nhãn tiếng Việt ("Trong hạn", "Quá hạn 3 ngày làm việc"); null khi không có gì để nói. /
+    /// The Vietnamese label; null when nothing is to be said.
+    #[schema(value_type = Option<String>, required = true)]
+    pub label: Option<Cow<'static, str>>,
+    /// Khi quá hạn: số ngày làm việc quá hạn. / When overdue: by how many working days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub overdue_working_days: Option<u32>,
+}
+
+/// A string schema with a closed set of values.
+pub fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+fn view_kind_schema() -> utoipa::openapi::Object {
+    string_enum(&["public", "detailed"])
+}
+
+fn proof_schema() -> utoipa::openapi::Object {
+    string_enum(&[
+        ProofOutcome::None.key(),
+        ProofOutcome::Accepted.key(),
+        ProofOutcome::Rejected.key(),
+        ProofOutcome::Locked.key(),
+        ProofOutcome::Granted.key(),
+    ])
+}
+
+fn served_from_schema() -> utoipa::openapi::Object {
+    string_enum(&[ServedFrom::Cache.key(), ServedFrom::Database.key()])
+}
+
+fn database_schema() -> utoipa::openapi::Object {
+    string_enum(&["ok", "unreachable"])
+}
+
+fn standing_key_schema() -> utoipa::openapi::Object {
+    string_enum(&[
+        Standing::NoDeadline.key(),
+        Standing::InTime.key(),
+        Standing::Overdue { working_days: 1 }.key(),
+        Standing::AwaitingSupplement.key(),
+        Timeliness::Early.key(),
+        Timeliness::OnTime.key(),
+        Timeliness::Late.key(),
+        Standing::Ended.key(),
+    ])
+}
+
+/// The JSON view as one schema: the public view's fields, required; the detailed view's, present
+/// only when a proof held (`view` is then `detailed`); the per-request fields. A channel adds what
+/// it adds (the JSON lookup's `qr`) with [`view_schema`].
+pub fn view_schema() -> utoipa::openapi::ObjectBuilder {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    use utoipa::PartialSchema;
+    let mut builder =
+        utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Object);
+    let parts = [
+        (<PublicView<'static> as PartialSchema>::schema(), true),
+        (<DetailView<'static> as PartialSchema>::schema(), false),
+        (<ViewTail as PartialSchema>::schema(), true),
+    ];
+    for (part, required) in parts {
+        let RefOr::T(Schema::Object(object)) = part else {
+            continue;
+        };
+        for (name, property) in object.properties {
+            builder = builder.property(name, property);
+        }
+        if required {
+            for name in object.required {
+                builder = builder.required(name);
+            }
+        }
+    }
+    builder
+}
+
+/// The schemas [`view_schema`] refers to.
+pub fn view_schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    use utoipa::ToSchema;
+    <PublicView<'static> as ToSchema>::schemas(schemas);
+    <DetailView<'static> as ToSchema>::schemas(schemas);
+    <ViewTail as ToSchema>::schemas(schemas);
 }
 
 /// Room for the longest tail (its labels are a few dozen bytes, its plain sentence a few hundred).
@@ -988,6 +1207,53 @@ mod tests {
         assert_eq!(last4_digits("+84912345678"), Some(*b"5678"));
         assert_eq!(last4_digits("678"), None);
         assert_eq!(last4_digits("+8491234x678"), None);
+    }
+
+    /// The schema the API document gives the view names exactly the fields the view has: every
+    /// field sent is a property, every required property is sent, and the detailed view's
+    /// fields are sent exactly when a proof unlocked them.
+    #[test]
+    fn the_view_schema_names_every_field_the_view_sends() {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        use utoipa::PartialSchema;
+        let schema = view_schema().build();
+        let detail_fields: Vec<String> = match DetailView::schema() {
+            RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+            _ => panic!("the detailed view's schema is an object"),
+        };
+        assert!(detail_fields.contains(&"timeline".to_owned()));
+        let dossier = crate::lookup::cache::tests::dossier(7);
+        for proof in [
+            ProofOutcome::None,
+            ProofOutcome::Accepted,
+            ProofOutcome::Rejected,
+            ProofOutcome::Locked,
+            ProofOutcome::Granted,
+        ] {
+            let retry = (proof == ProofOutcome::Locked).then_some(Duration::from_secs(30));
+            let json: serde_json::Value =
+                serde_json::from_slice(&dossier.render(proof, retry, ServedFrom::Cache, true))
+                    .expect("view");
+            let sent = json.as_object().expect("an object");
+            for key in sent.keys() {
+                assert!(
+                    schema.properties.contains_key(key),
+                    "{key} is sent but not in the schema"
+                );
+            }
+            for key in &schema.required {
+                assert!(sent.contains_key(key), "{key} is required but not sent");
+            }
+            for key in &detail_fields {
+                assert_eq!(
+                    sent.contains_key(key),
+                    proof.unlocks_detail(),
+                    "{key} with proof {}",
+                    proof.key()
+                );
+            }
+        }
     }
 
     #[test]

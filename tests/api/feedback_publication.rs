@@ -299,6 +299,10 @@ async fn submissions_are_rate_limited_per_client() {
         (status, body["error"]["code"].as_str()),
         (429, Some("rate_limited"))
     );
+    // The message speaks of sending, not of looking dossiers up.
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("gửi quá nhiều"), "{message}");
+    assert!(!message.contains("tra cứu"), "{message}");
 }
 
 #[tokio::test]

@@ -368,6 +368,50 @@ async fn a_private_item_is_tracked_only_with_the_last_four_phone_digits() {
     assert_eq!(page.status().as_u16(), 403);
 }
 
+/// Found by Schemathesis against the API document: `?k=TOKEN&phone4=4` answered 200, the
+/// malformed digits unread beside the token. Digits are checked for their form whenever given;
+/// the token still proves the submitter.
+#[tokio::test]
+async fn malformed_phone_digits_beside_the_tracking_links_token_are_refused() {
+    // Arrange: feedback is private by default in these tests.
+    let app = spawn_intake_app().await;
+    let (status, created) = post_json(&app, "/api/v1/feedback", &feedback(json!({}))).await;
+    assert_eq!(status, 201, "{created}");
+    let code = created["tracking_code"].as_str().expect("code");
+    let token = created["tracking_token"]
+        .as_str()
+        .expect("a tracking token");
+
+    // Act: GET /api/v1/intake/{code}?k=TOKEN&phone4=4, and the same digits in a withdrawal.
+    let (tracked, tracked_body) = app
+        .get_json(&format!("/api/v1/intake/{code}?k={token}&phone4=4"))
+        .await;
+    let (withdrawn, withdrawn_body) = post_json(
+        &app,
+        &format!("/api/v1/intake/{code}/withdraw"),
+        &json!({"k": token, "phone4": "4"}),
+    )
+    .await;
+    let (with_empty_digits, item) = app
+        .get_json(&format!("/api/v1/intake/{code}?k={token}&phone4="))
+        .await;
+
+    // Assert: 400 invalid_phone4 both times, nothing withdrawn; empty digits are no digits.
+    assert_eq!(
+        (tracked, tracked_body["error"]["code"].as_str()),
+        (400, Some("invalid_phone4")),
+        "{tracked_body}"
+    );
+    assert_eq!(
+        (withdrawn, withdrawn_body["error"]["code"].as_str()),
+        (400, Some("invalid_phone4")),
+        "{withdrawn_body}"
+    );
+    assert_eq!(with_empty_digits, 200, "{item}");
+    assert_eq!(item["proven"], true);
+    assert_eq!(item["state"]["key"], "received");
+}
+
 #[tokio::test]
 async fn the_submitter_can_withdraw_with_the_phone_digits_and_then_nothing_more_happens() {
     let app = spawn_intake_app().await;

@@ -26,10 +26,73 @@ pub struct Labeled {
     pub label: &'static str,
 }
 
+/// The schema of a [`Labeled`] whose `key` is one of `keys`.
+fn labeled_schema(
+    description: &str,
+    keys: impl IntoIterator<Item = &'static str>,
+) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .description(Some(description))
+        .property(
+            "key",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(keys))
+                .description(Some("Giá trị, để máy so khớp. / The value, for machines.")),
+        )
+        .required("key")
+        .property(
+            "label",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("Nhãn tiếng Việt. / The Vietnamese label.")),
+        )
+        .required("label")
+        .build()
+}
+
+/// The schema of a kind with its label.
+pub(crate) fn kind_schema() -> utoipa::openapi::Object {
+    labeled_schema(
+        "Loại: hỏi đáp hoặc phản ánh, kiến nghị. / The kind: a question or feedback.",
+        [Kind::Question, Kind::Feedback].map(Kind::as_str),
+    )
+}
+
+fn state_schema() -> utoipa::openapi::Object {
+    labeled_schema(
+        "Trạng thái xử lý. / Where the item stands.",
+        State::ALL.map(State::as_str),
+    )
+}
+
+fn channel_schema() -> utoipa::openapi::Object {
+    use crate::domain::intake::IntakeChannel;
+    labeled_schema(
+        "Kênh gửi. / The channel it came by.",
+        [
+            IntakeChannel::Web,
+            IntakeChannel::Kiosk,
+            IntakeChannel::Hotline,
+            IntakeChannel::App,
+        ]
+        .map(IntakeChannel::as_str),
+    )
+}
+
 /// An agency by code and name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IntakeAgency,
+    description = "Cơ quan, theo mã và tên. / An agency by code and name.")]
 pub struct AgencyView {
+    /// Mã cơ quan. / The agency's code.
+    #[schema(example = "000.00.18.H48")]
     pub code: String,
+    /// Tên cơ quan (null khi danh mục chưa có). / The agency's name (null when the catalogue
+    /// lacks it).
+    #[schema(required = true)]
     pub name: Option<String>,
 }
 
@@ -62,14 +125,40 @@ fn channel_of(item: &Item) -> Labeled {
 }
 
 /// How the submitter learns that their item was answered, told at submission.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = AnswerNotice,
+    description = "Cách người gửi biết có trả lời. / How the submitter learns of the answer.")]
 pub struct AnswerNoticeView {
+    /// `sms`: một tin nhắn tới số đã khai khi có trả lời; `tracking_page`: không gửi tin (không
+    /// có số, hoặc chưa cấu hình SMS; không gửi thư điện tử), người gửi tự xem trang theo dõi. /
     /// `sms`: one SMS to the phone given when it is answered; `tracking_page`: no message is
     /// sent (no phone, or SMS sending is not configured; e-mail is never sent), the submitter
     /// checks the tracking page.
+    #[schema(schema_with = answer_notice_by_schema)]
     pub by: &'static str,
-    /// What to expect, in Vietnamese.
+    /// Điều người gửi sẽ nhận, tiếng Việt. / What to expect, in Vietnamese.
     pub message: String,
+}
+
+fn answer_notice_by_schema() -> utoipa::openapi::Object {
+    string_enum(
+        "Cách báo khi có trả lời. / How the answer is made known.",
+        ["sms", "tracking_page"],
+    )
+}
+
+/// A string schema with these values only.
+pub(crate) fn string_enum(
+    description: &str,
+    values: impl IntoIterator<Item = &'static str>,
+) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .build()
 }
 
 /// How the submitter of a new `item` learns of its answer.
@@ -102,33 +191,78 @@ pub fn answer_notice(state: &crate::http::AppState, item: &Item) -> AnswerNotice
 }
 
 /// Deadlines of an item.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IntakeDeadlines,
+    description = "Các hạn của một mục (giờ Việt Nam; null khi không áp dụng). / The deadlines of an item (Vietnam time; null where none applies).")]
 pub struct DeadlinesView {
+    /// Hạn phân loại (giờ Việt Nam). / When it must be classified (Vietnam time).
+    #[schema(required = true, format = DateTime)]
     pub classify_due_at: Option<String>,
+    /// Hạn xử lý, trả lời. / When it must be answered.
+    #[schema(required = true, format = DateTime)]
     pub handle_due_at: Option<String>,
+    /// Hạn công khai câu trả lời. / When the answer must be published.
+    #[schema(required = true, format = DateTime)]
     pub publish_due_at: Option<String>,
 }
 
 /// What a submitter (or, for public items, anyone) sees when tracking an item.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IntakeItem,
+    description = "Mục câu hỏi, phản ánh như người gửi (hoặc, với mục công khai, mọi người) thấy khi theo dõi. / A question or feedback as its submitter (or, for a public item, anyone) sees it when tracking.")]
 pub struct TrackView {
+    /// Mã theo dõi. / The tracking code.
+    #[schema(example = "HD.20261123.0001")]
     pub tracking_code: String,
+    /// Loại. / The kind.
+    #[schema(schema_with = kind_schema)]
     pub kind: Labeled,
+    /// Kênh gửi. / The channel.
+    #[schema(schema_with = channel_schema)]
     pub channel: Labeled,
+    /// Trạng thái. / The state.
+    #[schema(schema_with = state_schema)]
     pub state: Labeled,
+    /// Người gửi đồng ý công khai. / The submitter agreed to publication.
     pub public: bool,
-    /// The phone digits were given and match: the submitter's own texts are included.
+    /// Đã chứng minh là người gửi (đường dẫn theo dõi hoặc 4 số cuối điện thoại): có nội dung
+    /// riêng của người gửi. / The tracking link or the phone digits proved the submitter: their
+    /// own texts are included.
     pub proven: bool,
+    /// Thời điểm tiếp nhận. / When it was received.
+    #[schema(required = true, format = DateTime)]
     pub received_at: Option<String>,
+    /// Cơ quan xử lý (null khi chưa chuyển). / The agency handling it (null until routed).
+    #[schema(required = true)]
     pub agency: Option<AgencyView>,
+    /// Các hạn. / The deadlines.
     pub deadlines: DeadlinesView,
+    /// Đã quá hạn. / Past a deadline.
     pub overdue: bool,
+    /// Tiêu đề (chỉ khi đã chứng minh). / The subject (proven only).
+    #[schema(required = true)]
     pub subject: Option<String>,
+    /// Nội dung (chỉ khi đã chứng minh). / The text (proven only).
+    #[schema(required = true)]
     pub body: Option<String>,
+    /// Nội dung đề nghị bổ sung. / What was asked for (proven, while asked).
+    #[schema(required = true)]
     pub info_request: Option<String>,
+    /// Câu trả lời (bản công khai khi chưa chứng minh). / The answer (the published text when
+    /// not proven).
+    #[schema(required = true)]
     pub answer: Option<String>,
+    /// Thời điểm trả lời. / When it was answered.
+    #[schema(required = true, format = DateTime)]
     pub answered_at: Option<String>,
+    /// Lý do từ chối (che thông tin cá nhân khi chưa chứng minh). / The reason of a refusal
+    /// (personal data masked when not proven).
+    #[schema(required = true)]
     pub refuse_reason: Option<String>,
+    /// Trang công khai câu trả lời. / Where the published answer is.
+    #[schema(required = true, example = "/hoi-dap/HD.20261123.0001")]
     pub published_url: Option<String>,
 }
 
@@ -185,23 +319,47 @@ impl TrackView {
 }
 
 /// Helpfulness votes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = Votes,
+    description = "Số lượt đánh giá. / The helpfulness votes.")]
 pub struct VotesView {
+    /// Số lượt thấy hữu ích. / Votes that it helped.
+    #[schema(minimum = 0)]
     pub helpful: i32,
+    /// Số lượt thấy chưa hữu ích. / Votes that it did not.
+    #[schema(minimum = 0)]
     pub unhelpful: i32,
 }
 
 /// A published question or feedback answer, personal data masked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = PublishedAnswer,
+    description = "Một giải đáp đã công khai, đã che thông tin cá nhân. / A published answer, personal data masked.")]
 pub struct PublishedView {
+    /// Mã theo dõi. / The tracking code.
+    #[schema(example = "HD.20261123.0001")]
     pub tracking_code: String,
+    /// Loại. / The kind.
+    #[schema(schema_with = kind_schema)]
     pub kind: Labeled,
+    /// Tiêu đề, đã che thông tin cá nhân. / The subject, personal data masked.
     pub subject: String,
+    /// Câu hỏi, đã che thông tin cá nhân. / The question, personal data masked.
     pub question: String,
+    /// Câu trả lời được duyệt. / The approved answer.
     pub answer: String,
+    /// Cơ quan trả lời. / The agency that answered.
+    #[schema(required = true)]
     pub agency: Option<AgencyView>,
+    /// Thời điểm trả lời. / When it was answered.
+    #[schema(required = true, format = DateTime)]
     pub answered_at: Option<String>,
+    /// Thời điểm công khai. / When it was published.
+    #[schema(required = true, format = DateTime)]
     pub published_at: Option<String>,
+    /// Đánh giá hữu ích. / The helpfulness votes.
     pub votes: VotesView,
 }
 

@@ -16,6 +16,22 @@ use crate::domain::KioskId;
 use crate::error::AppError;
 use crate::http::{method_not_allowed, AppState};
 
+/// The document's part for the kiosk, the catalogue and the statistics.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    info::get_config,
+    info::list_contacts,
+    rating::create_rating,
+    info::get_on_time,
+    catalog::list_levels,
+    catalog::list_agencies,
+    catalog::list_fields,
+    catalog::list_procedures,
+    catalog::get_procedure,
+    catalog::get_procedure_qr,
+))]
+pub struct Api;
+
 /// Header a kiosk names itself in (its key, when it has one, is checked by the HTTP kit:
 /// [`crate::http::kiosk_keys`]).
 pub const KIOSK_HEADER: &str = crate::http::kiosk_keys::KIOSK_ID_HEADER;

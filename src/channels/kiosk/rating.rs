@@ -1,7 +1,7 @@
 //! `POST /api/v1/kiosk/ratings`: three large faces on the kiosk, optionally about one dossier.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::kiosk_id;
 use crate::domain::DossierCode;
@@ -10,16 +10,53 @@ use crate::http::AppState;
 use crate::quality::QualityService;
 
 /// The body of a rating.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingPayload {
-    /// 1 unhappy, 2 neutral, 3 happy.
+    /// Mức đánh giá: 1 không hài lòng, 2 bình thường, 3 hài lòng. / The score: 1 unhappy, 2
+    /// neutral, 3 happy.
+    #[schema(value_type = i64, minimum = 1, maximum = 3, example = 3)]
     pub score: serde_json::Value,
-    /// The dossier the rating is about, as printed on the receipt (optional).
+    /// Mã hồ sơ được đánh giá, như in trên giấy tiếp nhận (không bắt buộc; rỗng là không có). /
+    /// The dossier the rating is about, as printed on the receipt (optional; empty is none).
+    #[schema(max_length = 64, example = "000.00.18.H48-261118-9005")]
     pub dossier_code: Option<String>,
 }
 
+/// A stored rating.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoredRating<'a> {
+    /// Số thứ tự của đánh giá. / The rating's id.
+    pub id: i64,
+    /// Mức đánh giá: 1 không hài lòng, 2 bình thường, 3 hài lòng. / The score: 1 unhappy, 2
+    /// neutral, 3 happy.
+    #[schema(minimum = 1, maximum = 3)]
+    pub score: i16,
+    /// Mã hồ sơ được đánh giá, dạng chuẩn; null khi không gắn hồ sơ. / The dossier rated, in its
+    /// canonical form; null when none.
+    #[schema(required = true)]
+    pub dossier_code: Option<&'a str>,
+    /// Mã kiosk đã ghi nhận. / The kiosk that took it.
+    pub kiosk_id: &'a str,
+}
+
 /// Stores the rating; 201 with its id.
+#[utoipa::path(
+    post,
+    path = "/api/v1/kiosk/ratings",
+    operation_id = "create_kiosk_rating",
+    tag = crate::http::openapi::TAG_KIOSK,
+    summary = "Gửi đánh giá mức độ hài lòng / Send a satisfaction rating",
+    description = "Ba mặt cười trên kiosk, có thể gắn với một hồ sơ. Kiosk tự nêu mã của mình bằng X-Kiosk-Id (không có thì mã mặc định); đánh giá không kiểm tra X-Kiosk-Key.\n\nThe kiosk's three faces, optionally about one dossier. The kiosk names itself with X-Kiosk-Id (the configured default without it); a rating does not check X-Kiosk-Key.",
+    params(("X-Kiosk-Id" = Option<String>, Header, pattern = r"^\s*[A-Za-z0-9._-]{1,40}\s*$", description = "Mã kiosk; không có thì dùng mã mặc định đã cấu hình. / The kiosk's id; without it, the configured default.", example = "KIOSK-TTHCC-01")),
+    request_body(content = RatingPayload, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Đã lưu / Stored", body = StoredRating),
+        (status = 400, description = "invalid_rating: score không phải 1, 2 hay 3; invalid_dossier_code: mã hồ sơ sai định dạng; invalid_kiosk_id: X-Kiosk-Id sai định dạng; invalid_input: thân không phải JSON đúng dạng (trường lạ, thiếu score). / invalid_rating: score is not 1, 2 or 3; invalid_dossier_code: a malformed code; invalid_kiosk_id: a malformed X-Kiosk-Id; invalid_input: a body that is not the JSON expected (unknown field, no score).", body = crate::error::ErrorBody),
+        (status = 404, description = "dossier_not_found: không có hồ sơ với mã này. / dossier_not_found: no dossier has this code.", body = crate::error::ErrorBody),
+        (status = 503, description = "service_unavailable: cơ sở dữ liệu không kết nối được. / service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
+    )
+)]
 pub async fn create_rating(
     req: HttpRequest,
     payload: web::Json<RatingPayload>,
@@ -43,10 +80,10 @@ pub async fn create_rating(
     tracing::info!(kiosk.id = %kiosk, rating.score = score, "kiosk {kiosk} stored rating {score}");
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
-        .json(serde_json::json!({
-            "id": id,
-            "score": score,
-            "dossier_code": dossier.as_ref().map(AsRef::<str>::as_ref),
-            "kiosk_id": kiosk.as_ref(),
-        })))
+        .json(StoredRating {
+            id,
+            score,
+            dossier_code: dossier.as_ref().map(AsRef::<str>::as_ref),
+            kiosk_id: kiosk.as_ref(),
+        }))
 }

@@ -16,6 +16,15 @@ use crate::config::Settings;
 use crate::domain::{DossierCode, QrKeyring};
 use crate::sync::auth::Verifier;
 
+/// The document's part for the QR images the main store and staff print (the landing page and
+/// the receipt are pages).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(image::show_qr_png, image::show_qr_svg),
+    components(schemas(image::PngImage, image::SvgImage))
+)]
+pub struct Api;
+
 /// What the QR handlers share.
 pub struct QrState {
     /// Signs new tokens and checks scanned ones.

@@ -12,7 +12,7 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{DossierCode, LookupNumber, PhoneLast4};
 use crate::error::{AppError, Code};
@@ -23,8 +23,71 @@ use crate::lookup::Lookup;
 
 /// The document's part for the lookups.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(get_dossier, get_dossier_by_number))]
+#[openapi(
+    paths(get_dossier, get_dossier_by_number),
+    components(schemas(DossierView, QrOutcome))
+)]
 pub struct Api;
+
+/// The JSON view of a dossier, as one schema (`DossierView`): the public view, the detailed
+/// view's fields when a proof held, the per-request fields, and `qr` when `k` was given. The
+/// body itself is assembled from the stored parts ([`ViewBody`]); this only describes it.
+pub struct DossierView;
+
+impl utoipa::PartialSchema for DossierView {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{Ref, RefOr};
+        let example = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
+        let mut qr = Ref::from_schema_name("QrOutcome");
+        qr.description = "Chỉ khi có tham số k: mã xác thực QR đã chứng minh gì. / Only with k: \
+                          what the QR token proved."
+            .to_owned();
+        crate::lookup::view::view_schema()
+            .property("qr", RefOr::Ref(qr))
+            .description(Some(
+                "Hồ sơ như tracuu trả lời. Các trường công khai luôn có; timeline, supplement, \
+                 reason, fee và collect_result chỉ có khi bằng chứng hợp lệ (phone4 đúng hoặc \
+                 mã QR k hợp lệ; view = detailed); qr chỉ có khi gửi k. / A dossier as tracuu \
+                 answers it. The public fields are always there; timeline, supplement, reason, \
+                 fee and collect_result only when a proof held (the right phone4 or a valid QR \
+                 token k; view = detailed); qr only when k was sent.",
+            ))
+            .examples(
+                [
+                    example(include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/docs/api/examples/dossier-public.json"
+                    ))),
+                    example(include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/docs/api/examples/dossier-detailed.json"
+                    ))),
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DossierView {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("DossierView")
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        crate::lookup::view::view_schemas(schemas);
+        schemas.push((
+            <QrOutcome as utoipa::ToSchema>::name().into_owned(),
+            <QrOutcome as utoipa::PartialSchema>::schema(),
+        ));
+    }
+}
 
 /// Registers the API routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -51,6 +114,31 @@ pub struct ProofQuery {
     pub k: Option<String>,
 }
 
+/// The description of `phone4`.
+const PHONE4_TEXT: &str = "4 chữ số cuối của số điện thoại người nộp: đúng thì trả lời bản chi \
+    tiết (proof = accepted); sai thì bản công khai với proof = rejected; sai quá nhiều lần thì \
+    proof = locked và proof_retry_after_secs (vẫn 200). / The last four digits of the \
+    applicant's phone: right, the detailed view (proof = accepted); wrong, the public view with \
+    proof = rejected; wrong too often, proof = locked with proof_retry_after_secs (still 200).";
+
+/// The description of a lookup's 200.
+const VIEW_TEXT: &str = "Hồ sơ: bản công khai, hoặc bản chi tiết khi bằng chứng hợp lệ. / The \
+    dossier: the public view, or the detailed view when a proof held.";
+
+/// The description of a lookup's 403.
+const KIOSK_KEY_TEXT: &str = "kiosk_key_invalid: có X-Kiosk-Key nhưng không khớp X-Kiosk-Id. / \
+    kiosk_key_invalid: an X-Kiosk-Key that does not match X-Kiosk-Id.";
+
+/// The description of a lookup's 429.
+const RATE_LIMITED_TEXT: &str = "rate_limited: tra cứu quá nhiều lần, hoặc quá nhiều mã không \
+    tồn tại; chờ Retry-After giây. / rate_limited: too many lookups, or too many unknown codes; \
+    wait Retry-After seconds.";
+
+/// The description of a lookup's 503.
+const UNAVAILABLE_TEXT: &str = "upstream_unavailable: cơ sở dữ liệu không kết nối được và hồ sơ \
+    không có trong bộ nhớ đệm; service_unavailable, busy. / upstream_unavailable: the database \
+    cannot be reached and the dossier is not cached; service_unavailable, busy.";
+
 impl ProofQuery {
     /// The query of `req`; most lookups have none, and then nothing is parsed.
     fn of(req: &HttpRequest) -> Result<Self, AppError> {
@@ -74,8 +162,39 @@ impl ProofQuery {
     operation_id = "get_dossier",
     tag = crate::http::openapi::TAG_LOOKUP,
     summary = "Tra cứu hồ sơ theo mã hồ sơ / Look up a dossier by its code",
-    params(("code" = String, Path, description = "Mã hồ sơ / The dossier code", example = "000.00.18.H48-261118-9005")),
-    responses((status = 200, description = "Hồ sơ / The dossier", body = Object))
+    description = "Trả lời bản công khai của hồ sơ; với phone4 đúng, hoặc mã xác thực k của mã QR \
+trên giấy tiếp nhận, trả lời bản chi tiết (các bước xử lý, yêu cầu bổ sung, lý do, phí, nơi nhận \
+kết quả). Mã hồ sơ được đọc dễ dãi: chữ thường, khoảng trắng, mọi loại gạch ngang. Kiosk có khoá \
+gửi X-Kiosk-Id và X-Kiosk-Key để được tính hạn mức riêng.\n\n\
+Answers the dossier's public view; with the right phone4, or the token k of the receipt's QR \
+link, the detailed view (the steps, supplement requests, reason, fees, where to collect the \
+result). The code is read tolerantly: lower case, spaces, any dash. A kiosk with a key sends \
+X-Kiosk-Id and X-Kiosk-Key to be counted under budgets of its own.",
+    params(
+        ("code" = String, Path, min_length = 1, max_length = 64,
+            description = "Mã hồ sơ / The dossier code", example = "000.00.18.H48-261118-9005"),
+        ("phone4" = Option<String>, Query, pattern = r"^\s*[0-9０-９]{4}\s*$",
+            description = PHONE4_TEXT, example = "0348"),
+        ("k" = Option<String>, Query,
+            description = "Mã xác thực trong đường dẫn QR của giấy tiếp nhận (/q/{mã}?k=…): hợp lệ \
+thì trả lời bản chi tiết; không hợp lệ thì bản công khai, và qr nói vì sao. / The token of the \
+receipt's QR link (/q/{code}?k=…): a valid one gives the detailed view; any other, the public \
+view, with qr saying why."),
+    ),
+    responses(
+        (status = 200, description = VIEW_TEXT, body = DossierView),
+        (status = 400, description = "invalid_dossier_code: mã hồ sơ sai định dạng; invalid_phone4: \
+phone4 không phải 4 chữ số; invalid_input: tham số truy vấn lạ hoặc lặp lại. / invalid_dossier_code: \
+a malformed code; invalid_phone4: phone4 is not four digits; invalid_input: an unknown or repeated \
+query parameter.", body = crate::error::ErrorBody),
+        (status = 403, description = KIOSK_KEY_TEXT, body = crate::error::ErrorBody),
+        (status = 404, description = "dossier_not_found: không có hồ sơ với mã này. / dossier_not_found: \
+no dossier has this code.", body = crate::error::ErrorBody),
+        (status = 429, description = RATE_LIMITED_TEXT, body = crate::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Số giây cần chờ / Seconds to wait"))),
+        (status = 503, description = UNAVAILABLE_TEXT, body = crate::error::ErrorBody),
+    ),
+    security((), ("khoa_kiosk" = []))
 )]
 ///
 /// The busiest route of all, so the handler borrows the app data rather than extracting it and
@@ -116,8 +235,33 @@ pub async fn get_dossier(
     operation_id = "get_dossier_by_number",
     tag = crate::http::openapi::TAG_LOOKUP,
     summary = "Tra cứu hồ sơ theo số tra cứu / Look up a dossier by its lookup number",
-    params(("number" = String, Path, description = "Số tra cứu / The lookup number", example = "0605592342")),
-    responses((status = 200, description = "Hồ sơ / The dossier", body = Object))
+    description = "Số tra cứu 10 chữ số in trên giấy tiếp nhận, cạnh mã QR (chữ số cuối là chữ \
+số kiểm tra); khoảng trắng, dấu chấm, gạch ngang và chữ O thay số 0 được chấp nhận. Cùng câu trả \
+lời như tra cứu theo mã; không nhận k.\n\n\
+The 10-digit lookup number printed on the receipt beside the QR code (its last digit is a check \
+digit); spaces, dots, dashes and the letter O for 0 are accepted. The same answer as a lookup by \
+code; k is not taken.",
+    params(
+        ("number" = String, Path, min_length = 1, max_length = 40,
+            description = "Số tra cứu / The lookup number", example = "0605592342"),
+        ("phone4" = Option<String>, Query, pattern = r"^\s*[0-9０-９]{4}\s*$",
+            description = PHONE4_TEXT, example = "0348"),
+    ),
+    responses(
+        (status = 200, description = VIEW_TEXT, body = DossierView),
+        (status = 400, description = "invalid_lookup_number: không đủ 10 chữ số; lookup_number_typo: \
+chữ số kiểm tra không khớp; invalid_phone4: phone4 không phải 4 chữ số; invalid_input: tham số \
+truy vấn lạ hoặc lặp lại, hoặc có k. / invalid_lookup_number: not ten digits; lookup_number_typo: \
+the check digit does not match; invalid_phone4: phone4 is not four digits; invalid_input: an \
+unknown or repeated query parameter, or k.", body = crate::error::ErrorBody),
+        (status = 403, description = KIOSK_KEY_TEXT, body = crate::error::ErrorBody),
+        (status = 404, description = "dossier_not_found: không có hồ sơ với số tra cứu này. / \
+dossier_not_found: no dossier has this lookup number.", body = crate::error::ErrorBody),
+        (status = 429, description = RATE_LIMITED_TEXT, body = crate::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Số giây cần chờ / Seconds to wait"))),
+        (status = 503, description = UNAVAILABLE_TEXT, body = crate::error::ErrorBody),
+    ),
+    security((), ("khoa_kiosk" = []))
 )]
 pub async fn get_dossier_by_number(
     req: HttpRequest,
@@ -150,18 +294,49 @@ fn json_view(lookup: &Lookup) -> HttpResponse {
 /// when it was not, the landing page's explanation of why only the public view is shown. The
 /// object is added inside the rendered view, before its closing brace.
 fn json_view_with_token(lookup: &Lookup, token: TokenState) -> HttpResponse {
-    let mut qr = serde_json::json!({ "token": token.key() });
-    if let Some((title, message)) = token.explanation() {
-        qr["title"] = title.into();
-        qr["message"] = message.into();
-    }
+    let explanation = token.explanation();
+    let qr = QrOutcome {
+        token: token.key(),
+        title: explanation.map(|(title, _)| title),
+        message: explanation.map(|(_, message)| message),
+    };
+    let qr =
+        serde_json::to_string(&qr).unwrap_or_else(|_| format!("{{\"token\":\"{}\"}}", token.key()));
     let mut tail = lookup.json_tail();
     debug_assert_eq!(tail.last(), Some(&b'}'));
     tail.pop();
     tail.extend_from_slice(b",\"qr\":");
-    tail.extend_from_slice(qr.to_string().as_bytes());
+    tail.extend_from_slice(qr.as_bytes());
     tail.push(b'}');
     json_response(ViewBody::new(lookup, tail))
+}
+
+/// What the QR token `k` of a JSON lookup proved.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QrOutcome {
+    /// Kết quả kiểm tra mã xác thực: `valid` (bản chi tiết), `missing` (k rỗng), `malformed`
+    /// (thiếu hoặc thừa ký tự), `forged` (không khớp hồ sơ), `outdated` (khóa cũ đã hết hiệu
+    /// lực). / What the token proved.
+    #[schema(schema_with = token_state_schema)]
+    pub token: &'static str,
+    /// Khi mã không hợp lệ: tiêu đề lời giải thích. / When the token was not valid: the
+    /// explanation's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'static str>,
+    /// Khi mã không hợp lệ: vì sao chỉ hiển thị thông tin công khai. / When the token was not
+    /// valid: why only the public view is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
+}
+
+fn token_state_schema() -> utoipa::openapi::Object {
+    crate::lookup::view::string_enum(&[
+        TokenState::Valid.key(),
+        TokenState::Missing.key(),
+        TokenState::Malformed.key(),
+        TokenState::Forged.key(),
+        TokenState::Outdated.key(),
+    ])
 }
 
 fn json_response(body: ViewBody) -> HttpResponse {

@@ -13,6 +13,23 @@ use actix_web::web;
 use crate::error::{AppError, Code};
 use crate::http::method_not_allowed;
 
+/// The document's part for questions and feedback, published answers, the staff session and
+/// the intake indicators.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    submit::create_question,
+    submit::create_feedback,
+    track::track_item,
+    track::supplement_item,
+    track::withdraw_item,
+    published::list_published,
+    published::show_published,
+    published::vote_published,
+    session::show_staff_session,
+    indicators::show_indicators,
+))]
+pub struct Api;
+
 /// The header staff API calls carry their session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::{parse_json, CSRF_HEADER};
 use crate::channels::feedback::{
-    agency_of, answer_notice, AgencyView, AnswerNoticeView, DeadlinesView,
+    agency_of, answer_notice, string_enum, AgencyView, AnswerNoticeView, DeadlinesView,
 };
-use crate::domain::intake::Kind;
+use crate::domain::intake::{Kind, State};
 use crate::domain::vn_time;
 use crate::error::{AppError, Code};
 use crate::http::body::read_body;
@@ -19,6 +19,23 @@ use crate::intake::{RawSubmission, Submission};
 use crate::staff::Role;
 
 /// `POST /api/v1/questions`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/questions",
+    operation_id = "create_question",
+    summary = "Gửi câu hỏi / Submit a question",
+    description = "Gửi một câu hỏi về thủ tục hành chính. Cần số điện thoại hoặc thư điện tử; câu hỏi không công khai cần số điện thoại (4 số cuối mở trang theo dõi). Kênh `hotline` chỉ dành cho điện thoại viên (phiên cán bộ và X-CSRF-Token).\n\nSubmits a question about an administrative procedure. A phone or an e-mail is needed; a private question needs a phone (its last four digits open the tracking page). The `hotline` channel is for operators only (a staff session and X-CSRF-Token).",
+    tag = crate::http::openapi::TAG_INTAKE,
+    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = "Nội dung gửi; trường không có trong lược đồ bị từ chối. / The submission; fields outside the schema are refused."),
+    responses(
+        (status = 201, description = "Đã tiếp nhận: mã theo dõi, cơ quan, hạn, đường dẫn theo dõi. / Received: the tracking code, the agency, the deadlines, the tracking link.", body = CreatedView),
+        (status = 400, description = "`invalid_input`: JSON không hợp lệ. `invalid_submission`: một trường sai hoặc thiếu (`field` nêu trường). `invalid_commune`: xã, phường không có hoặc không còn tiếp nhận. / `invalid_input`: malformed JSON. `invalid_submission`: a field is wrong or missing (`field` names it). `invalid_commune`: the commune is unknown or no longer receives.", body = crate::error::ErrorBody),
+        (status = 401, description = "`login_required`: kênh `hotline` chỉ dành cho điện thoại viên đã đăng nhập. / `login_required`: the `hotline` channel needs an operator's session.", body = crate::error::ErrorBody),
+        (status = 403, description = "`forbidden`: vai trò không được nhập thay người gọi; `csrf_rejected`: thiếu hoặc sai X-CSRF-Token (kênh `hotline`). / `forbidden`: the role may not file for a caller; `csrf_rejected`: X-CSRF-Token missing or wrong (`hotline` channel).", body = crate::error::ErrorBody),
+        (status = 429, description = "`rate_limited`: quá số lần gửi mỗi giờ của một máy. / `rate_limited`: past the submissions per hour of one client.", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
+    ),
+    security((), ("phien_can_bo" = []))
+)]
 pub async fn create_question(
     req: HttpRequest,
     payload: web::Payload,
@@ -28,6 +45,23 @@ pub async fn create_question(
 }
 
 /// `POST /api/v1/feedback`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/feedback",
+    operation_id = "create_feedback",
+    summary = "Gửi phản ánh, kiến nghị / Submit feedback",
+    description = "Gửi một phản ánh, kiến nghị về quy định hành chính. Nghị định 20/2008/NĐ-CP bắt buộc họ tên, địa chỉ và số điện thoại. Kênh `hotline` chỉ dành cho điện thoại viên.\n\nSubmits feedback or a proposal on administrative rules. Decree 20/2008 requires the name, the address and the phone. The `hotline` channel is for operators only.",
+    tag = crate::http::openapi::TAG_INTAKE,
+    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = "Nội dung gửi; trường không có trong lược đồ bị từ chối. / The submission; fields outside the schema are refused."),
+    responses(
+        (status = 201, description = "Đã tiếp nhận: mã theo dõi, cơ quan, hạn, đường dẫn theo dõi. / Received: the tracking code, the agency, the deadlines, the tracking link.", body = CreatedView),
+        (status = 400, description = "`invalid_input`: JSON không hợp lệ. `invalid_submission`: một trường sai hoặc thiếu (`field` nêu trường). `invalid_commune`: xã, phường không có hoặc không còn tiếp nhận. / `invalid_input`: malformed JSON. `invalid_submission`: a field is wrong or missing (`field` names it). `invalid_commune`: the commune is unknown or no longer receives.", body = crate::error::ErrorBody),
+        (status = 401, description = "`login_required`: kênh `hotline` chỉ dành cho điện thoại viên đã đăng nhập. / `login_required`: the `hotline` channel needs an operator's session.", body = crate::error::ErrorBody),
+        (status = 403, description = "`forbidden`: vai trò không được nhập thay người gọi; `csrf_rejected`: thiếu hoặc sai X-CSRF-Token (kênh `hotline`). / `forbidden`: the role may not file for a caller; `csrf_rejected`: X-CSRF-Token missing or wrong (`hotline` channel).", body = crate::error::ErrorBody),
+        (status = 429, description = "`rate_limited`: quá số lần gửi mỗi giờ của một máy. / `rate_limited`: past the submissions per hour of one client.", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
+    ),
+    security((), ("phien_can_bo" = []))
+)]
 pub async fn create_feedback(
     req: HttpRequest,
     payload: web::Payload,
@@ -37,22 +71,66 @@ pub async fn create_feedback(
 }
 
 /// The answer to a submission.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IntakeCreated,
+    description = "Kết quả gửi: mã theo dõi và cách theo dõi. / The answer to a submission: the tracking code and how to follow it.")]
 pub struct CreatedView {
+    /// Mã theo dõi. / The tracking code.
+    #[schema(example = "HD.20261123.0001")]
     pub tracking_code: String,
+    /// Loại. / The kind.
+    #[schema(schema_with = kind_key_schema)]
     pub kind: &'static str,
+    /// Trạng thái khi vừa gửi: `received` (chờ phân loại) hoặc `forwarded` (đã chuyển ngay tới
+    /// cơ quan). / The state on submission: `received` (waiting to be classified) or `forwarded`
+    /// (routed to an agency at once).
+    #[schema(schema_with = received_schema)]
     pub state: &'static str,
+    /// Cơ quan được chuyển tới (null: Bộ phận tiếp nhận phân loại). / The agency it was routed to
+    /// (null: the desk classifies it).
+    #[schema(required = true)]
     pub agency: Option<AgencyView>,
-    /// Why it went to that agency: `explicit`, `commune`, `dossier`, `procedure` or `desk`.
+    /// Vì sao chuyển tới cơ quan đó. / Why it went to that agency: `explicit`, `commune`,
+    /// `dossier`, `procedure` or `desk`.
+    #[schema(schema_with = routed_by_schema)]
     pub routed_by: String,
+    /// Các hạn. / The deadlines.
     pub deadlines: DeadlinesView,
-    /// Where the submitter follows the item: the tracking link, with its token.
+    /// Đường dẫn theo dõi, kèm khoá. / Where the submitter follows the item: the tracking link,
+    /// with its token.
+    #[schema(example = "/theo-doi?ma=HD.20261123.0001")]
     pub track_url: String,
+    /// Khoá của đường dẫn theo dõi (`k`), mở mục không công khai mà không cần 4 số điện thoại. /
     /// The token of the tracking link (`k`), which opens a private item without the phone digits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_token: Option<String>,
-    /// How the submitter learns of the answer: an SMS, or the tracking page.
+    /// Cách người gửi biết có trả lời. / How the submitter learns of the answer: an SMS, or the
+    /// tracking page.
     pub answer_notice: AnswerNoticeView,
+}
+
+fn kind_key_schema() -> utoipa::openapi::Object {
+    string_enum(
+        "Loại. / The kind.",
+        [Kind::Question, Kind::Feedback].map(Kind::as_str),
+    )
+}
+
+fn received_schema() -> utoipa::openapi::Object {
+    string_enum(
+        "Trạng thái khi vừa gửi. / The state on submission.",
+        [State::Received, State::Forwarded].map(State::as_str),
+    )
+}
+
+fn routed_by_schema() -> utoipa::openapi::Object {
+    string_enum(
+        "Cách chuyển: cơ quan người gửi chọn, xã người gửi chọn, cơ quan của hồ sơ, của thủ tục, \
+         hoặc Bộ phận tiếp nhận. / How it was routed: the agency chosen, the commune chosen, the \
+         dossier's agency, the procedure's, or the desk.",
+        ["explicit", "commune", "dossier", "procedure", "desk"],
+    )
 }
 
 /// `POST /api/v1/questions` and `POST /api/v1/feedback`.

@@ -43,6 +43,12 @@ use indicators::show_hotline_indicators;
 use search::show_console;
 use text_status::text_status_to_caller;
 
+/// The document's part for the console: the outcome counts, its only JSON endpoint (the IVR's
+/// JSON flow has a part of its own).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(indicators::show_hotline_indicators))]
+pub struct ConsoleApi;
+
 /// Registers the console routes and the outcome counts.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/can-bo/tong-dai", web::get().to(show_console))

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The API contract, enforced against a live instance: tracuu (the debug binary, built by the
+# caller) on a private PostgreSQL cluster with a small demo province serves its document at
+# /api/openapi.json; an independent validator (openapi-spec-validator) checks the document, then
+# Schemathesis generates requests for every operation in it, valid and invalid, and checks that
+# no answer is a server error, that every status, content type and body is the one the document
+# gives, and that invalid data is refused. The Python tools are pinned and installed in a
+# virtual environment under target/ when missing.
+#
+# Usage: scripts/api-contract-test.sh [extra schemathesis options, e.g. --include-path-regex X]
+# Prints "# pass N" / "# fail N" (N: checks of the document, then operations) for scripts/test.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS=4.32.5
+VALIDATOR=0.9.0
+# Examples per operation and phase: enough to reach every parameter's edges, bounded so that the
+# whole run stays within a few minutes on two cores.
+EXAMPLES=${API_CONTRACT_EXAMPLES:-25}
+
+venv=target/api-contract-venv
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS" \
+    || ! "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $VALIDATOR$"; then
+    echo "api-contract-test.sh: installing schemathesis $SCHEMATHESIS and openapi-spec-validator $VALIDATOR in $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || { echo "# fail 1"; echo "api-contract-test.sh: python3 -m venv failed (python3-venv missing?)" >&2; exit 1; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        "schemathesis==$SCHEMATHESIS" "openapi-spec-validator==$VALIDATOR" || { echo "# fail 1"; exit 1; }
+fi
+
+bin=target/debug/tracuu
+[ -x "$bin" ] || cargo build --locked --bin tracuu || { echo "# fail 1"; exit 1; }
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # the cluster runs as the postgres system user when started as root
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pid=""
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# tracuu reads every TRACUU_* variable as a setting: start from none of the caller's. The limits
+# per client are raised so that the generated requests reach the handlers rather than the rate
+# limiter (whose 429 answers the document still describes).
+env -u DATABASE_URL $(env | sed -n 's/^\(TRACUU_[^=]*\)=.*/-u \1/p') \
+    TRACUU_HTTP__HOST=127.0.0.1 TRACUU_HTTP__PORT="$port" TRACUU_HTTP__WORKERS=2 \
+    TRACUU_DATABASE__DATA_DIR="$tmp/postgres" TRACUU_DEMO__DOSSIERS=300 \
+    TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__LOOKUPS_BURST=100000 \
+    TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__NOT_FOUND_BURST=100000 \
+    TRACUU_INTAKE__SUBMISSIONS_PER_HOUR=1000000 TRACUU_INTAKE__VOTES_PER_HOUR=1000000 \
+    RUST_LOG=warn "$bin" serve >"$tmp/tracuu.log" 2>&1 &
+pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 240); do
+    curl -sf "$base/healthz" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+done
+if ! curl -sf "$base/api/openapi.json" -o "$tmp/openapi.json"; then
+    echo "api-contract-test.sh: tracuu did not serve its document; its log:" >&2
+    tail -30 "$tmp/tracuu.log" >&2
+    echo "# fail 1"
+    exit 1
+fi
+
+passed=0
+failed=0
+if "$venv/bin/openapi-spec-validator" "$tmp/openapi.json"; then
+    echo "ok - the served document is valid OpenAPI (openapi-spec-validator $VALIDATOR)"
+    passed=$((passed + 1))
+else
+    echo "not ok - the served document is not valid OpenAPI"
+    failed=$((failed + 1))
+fi
+
+# Every operation, valid and invalid data, the five checks of the contract. A fixed seed makes a
+# failure reproducible; the JUnit report counts operations.
+"$venv/bin/schemathesis" run "$base/api/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+    --max-examples "$EXAMPLES" --seed 24 --workers 2 --no-color --suppress-health-check all \
+    --generation-database none --request-timeout 20 \
+    --report junit --report-junit-path "$tmp/junit.xml" "$@"
+status=$?
+
+read -r ops ops_failed < <(python3 - "$tmp/junit.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    print(0, 1)
+    raise SystemExit
+cases = root.iter("testcase")
+total = bad = 0
+for case in cases:
+    total += 1
+    if case.find("failure") is not None or case.find("error") is not None:
+        bad += 1
+print(total, bad)
+PY
+)
+if [ "$status" != 0 ] && [ "$ops_failed" = 0 ]; then
+    ops_failed=1 # schemathesis failed without naming an operation (an error of the run itself)
+fi
+echo "schemathesis: $ops operations, $ops_failed failed"
+passed=$((passed + ops - ops_failed))
+failed=$((failed + ops_failed))
+if [ "$failed" != 0 ]; then
+    echo "api-contract-test.sh: tracuu's log (last lines):"
+    tail -20 "$tmp/tracuu.log"
+fi
+echo "# pass $passed"
+echo "# fail $failed"
+[ "$failed" = 0 ]
