@@ -26,34 +26,67 @@ use crate::telemetry::Metrics;
 pub type BatchItem = Result<DossierPayload, String>;
 
 /// What happened to a batch.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = PushReport,
+    description = "Kết quả của một lô. / What happened to a batch.",
+    example = json!({
+        "received": 3, "applied": 1, "stale": 1, "invalid": 1,
+        "errors": [{"index": 2, "code": "000.00.18.H48-261118-9005", "field": "status", "reason": "must be a national status code 1–10"}],
+        "stale_items": [{"index": 1, "code": "000.00.16.H48-261120-9001", "version": 2}]
+    })
+)]
 pub struct BatchReport {
+    /// Số mục nhận được. / Items received.
     pub received: usize,
+    /// Số mục đã áp dụng. / Items applied.
     pub applied: usize,
+    /// Số mục cũ (phiên bản không mới hơn), không thay đổi gì. / Stale items (not newer), which
+    /// changed nothing.
     pub stale: usize,
+    /// Số mục bị từ chối. / Items refused.
     pub invalid: usize,
-    /// One entry per refused item, in batch order.
+    /// Mỗi mục bị từ chối một dòng, theo thứ tự trong lô. / One entry per refused item, in batch
+    /// order.
     pub errors: Vec<ItemReport>,
-    /// Items not applied because the stored (or a later in-batch) version is as new or newer.
+    /// Các mục không áp dụng vì bản đã lưu (hoặc một bản sau trong lô) mới bằng hoặc hơn. / Items
+    /// not applied because the stored (or a later in-batch) version is as new or newer.
     pub stale_items: Vec<StaleItem>,
 }
 
 /// A refused item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = PushItemError,
+    description = "Một mục bị từ chối. / A refused item."
+)]
 pub struct ItemReport {
-    /// Position in the batch (0-based; for NDJSON, the line number minus one).
+    /// Vị trí trong lô (từ 0; với NDJSON là số dòng trừ một). / Position in the batch (0-based;
+    /// for NDJSON, the line number minus one).
     pub index: usize,
-    /// The item's code as sent, when it had one.
+    /// Mã của mục như đã gửi, nếu có. / The item's code as sent, when it had one.
+    #[schema(required = true)]
     pub code: Option<String>,
+    /// Trường bị lỗi (`(item)`: mục không đọc được). / The field at fault (`(item)`: the item
+    /// could not be read).
     pub field: String,
+    /// Lý do, để phía kho hồ sơ chính sửa. / The reason, for the main store's side to act on.
     pub reason: String,
 }
 
 /// An item that changed nothing because it was not newer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = PushStaleItem,
+    description = "Một mục không thay đổi gì vì không mới hơn. / An item that changed nothing \
+because it was not newer."
+)]
 pub struct StaleItem {
+    /// Vị trí trong lô (từ 0). / Position in the batch (0-based).
     pub index: usize,
+    /// Mã chuẩn của mục. / The item's canonical code.
     pub code: String,
+    /// Phiên bản đã gửi. / The version sent.
     pub version: i64,
 }
 

@@ -24,62 +24,153 @@ const FUTURE_TOLERANCE_MINUTES: i64 = 10;
 
 /// One dossier as sent by the main store. Unknown fields are refused so that a misspelt field is
 /// an error, not silently missing data.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    as = DossierSnapshot,
+    description = "Một hồ sơ như kho hồ sơ chính biết; trường lạ bị từ chối. Mục không hợp lệ \
+được báo trong `errors` của câu trả lời, không làm hỏng cả lô. / One dossier as the main store \
+knows it; unknown fields are refused. An invalid item is reported in the answer's `errors`, the \
+rest of the batch still applies.",
+    example = json!({
+        "code": "000.00.18.H48-261118-9005",
+        "version": 3,
+        "procedure_code": "1.001193",
+        "receiving_agency_code": "000.00.18.H48",
+        "handling_agency_code": "000.00.18.H48",
+        "channel": 1,
+        "status": 5,
+        "applicant_name": "Trần Thị Bích Ngọc",
+        "applicant_phone": "0987650348",
+        "received_at": "2026-11-18T08:30:00+07:00",
+        "due_at": "2026-11-30T16:00:00+07:00",
+        "supplement_count": 1,
+        "supplement_requested_at": "2026-11-19T09:00:00+07:00",
+        "supplement_request": "Bản sao giấy chứng nhận kết hôn",
+        "updated_at": "2026-11-19T09:00:00+07:00",
+        "events": [
+            {"at": "2026-11-18T08:30:00+07:00", "status": 2, "step": "Tiếp nhận hồ sơ", "agency_code": "000.00.18.H48"},
+            {"at": "2026-11-19T09:00:00+07:00", "status": 5, "step": "Yêu cầu bổ sung hồ sơ"}
+        ]
+    })
+)]
 pub struct DossierPayload {
+    /// Mã hồ sơ `<mã cơ quan>-<yyMMdd>-<số thứ tự>`; chữ thường, khoảng trắng và các kiểu gạch
+    /// ngang được chấp nhận, lưu ở dạng chuẩn. / The dossier code `<agency code>-<yyMMdd>-<sequence>`;
+    /// lower case, spaces and dash variants are tolerated, the canonical form is stored.
+    #[schema(max_length = 64, example = "000.00.18.H48-261118-9005")]
     pub code: String,
-    /// Monotonic per dossier; a snapshot whose version is not newer than the stored one is stale.
+    /// Phiên bản, tăng dần theo từng hồ sơ; không mới hơn bản đã lưu thì là cũ (`stale_items`).
+    /// / Monotonic per dossier; a snapshot whose version is not newer than the stored one is
+    /// stale (`stale_items`) and changes nothing.
+    #[schema(minimum = 0)]
     pub version: i64,
+    /// Mã thủ tục quốc gia N.NNNNNN (dạng địa phương được rút về mã quốc gia); phải có trong
+    /// danh mục. / The national procedure code N.NNNNNN (a local form is reduced to it); must be
+    /// in the catalog.
+    #[schema(max_length = 64, example = "1.001193")]
     pub procedure_code: String,
+    /// Mã cơ quan (QĐ 20/2020) của Bộ phận Một cửa đã tiếp nhận; phải có trong danh mục. / The
+    /// agency code (QĐ 20/2020) of the desk that received it; must be in the catalog.
+    #[schema(max_length = 35, example = "000.00.18.H48")]
     pub receiving_agency_code: String,
+    /// Mã cơ quan đang giải quyết; phải có trong danh mục. / The agency code of the agency
+    /// handling it; must be in the catalog.
+    #[schema(max_length = 35, example = "000.00.18.H48")]
     pub handling_agency_code: String,
-    /// 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích.
+    /// Kênh nộp: 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích. / How it was filed: 1 at the
+    /// desk, 2 online, 3 by public post.
+    #[schema(minimum = 1, maximum = 3)]
     pub channel: i16,
-    /// National status code 1–10.
+    /// Mã trạng thái quốc gia 1–10. / The national status code 1–10.
+    #[schema(minimum = 1, maximum = 10)]
     pub status: i16,
+    /// Họ tên người nộp (chỉ để hiển thị che bớt), 1–200 ký tự sau khi làm sạch. / The
+    /// applicant's name (kept for the masked display only), 1–200 characters once cleaned.
+    #[schema(min_length = 1, max_length = 200)]
     pub applicant_name: String,
+    /// Số điện thoại Việt Nam ở dạng thường gặp; 4 số cuối mở chế độ xem chi tiết. / A
+    /// Vietnamese phone number in any common form; its last four digits unlock the detailed view.
     #[serde(default)]
+    #[schema(max_length = 32, example = "0987650348")]
     pub applicant_phone: Option<String>,
+    /// Thời điểm tiếp nhận; không ở tương lai. / When it was received; not in the future.
     pub received_at: DateTime<Utc>,
+    /// Ngày hẹn trả; không trước lúc tiếp nhận. / The appointment date; not before `received_at`.
     #[serde(default)]
     pub due_at: Option<DateTime<Utc>>,
+    /// Lúc xử lý xong (hoặc dừng, rút với trạng thái 3, 7, 8). / When it was settled (or stopped,
+    /// withdrawn for statuses 3, 7 and 8).
     #[serde(default)]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Lúc trả kết quả; không trước lúc xử lý xong. / When the result was handed over; not before
+    /// `finished_at`.
     #[serde(default)]
     pub returned_at: Option<DateTime<Utc>>,
+    /// Số lần yêu cầu bổ sung. / How many times documents were asked for.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub supplement_count: i32,
+    /// Lần yêu cầu bổ sung gần nhất. / The latest request for documents.
     #[serde(default)]
     pub supplement_requested_at: Option<DateTime<Utc>>,
+    /// Thời gian công dân bổ sung (giây), trừ khỏi thời hạn. / Time the citizen spent supplementing
+    /// (seconds), taken off the deadline.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub supplement_seconds: i64,
+    /// Những gì cần bổ sung (hiện trong chế độ xem chi tiết khi trạng thái là 5). / What must be
+    /// supplemented (shown in the detailed view while the status is 5).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub supplement_request: Option<String>,
-    /// Fees or taxes due in đồng, while the status is 6 (optional).
+    /// Phí, lệ phí, thuế phải nộp (đồng), khi trạng thái là 6. / Fees or taxes due in đồng, while
+    /// the status is 6.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub fee_amount_vnd: Option<i64>,
-    /// Where and how to pay them (optional).
+    /// Nơi và cách nộp. / Where and how to pay them.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub fee_payment_place: Option<String>,
-    /// By when the citizen must supplement or pay (optional).
+    /// Hạn công dân bổ sung hoặc nộp phí; không trước lúc tiếp nhận. / By when the citizen must
+    /// supplement or pay; not before `received_at`.
     #[serde(default)]
     pub citizen_due_at: Option<DateTime<Utc>>,
-    /// When the main store last changed this dossier (drives the sync-lag figures).
+    /// Lúc kho hồ sơ chính thay đổi hồ sơ lần cuối; không ở tương lai. / When the main store last
+    /// changed this dossier (drives the sync-lag figures); not in the future.
     pub updated_at: DateTime<Utc>,
+    /// Toàn bộ tiến trình, cũ trước; thay bản đã lưu cùng lúc với hồ sơ. / The whole timeline,
+    /// oldest first; it replaces the stored one together with the dossier.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub events: Vec<EventPayload>,
 }
 
 /// One step of the timeline as sent.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(
+    as = DossierSnapshotEvent,
+    description = "Một bước của tiến trình. / One step of the timeline."
+)]
 pub struct EventPayload {
+    /// Thời điểm; không ở tương lai. / When; not in the future.
     pub at: DateTime<Utc>,
+    /// Mã trạng thái quốc gia 1–10. / The national status code 1–10.
+    #[schema(minimum = 1, maximum = 10)]
     pub status: i16,
+    /// Tên bước, 1–300 ký tự. / The step's name, 1–300 characters.
+    #[schema(min_length = 1, max_length = 300, example = "Tiếp nhận hồ sơ")]
     pub step: String,
+    /// Nơi thực hiện bước (mã cơ quan có trong danh mục); không bao giờ là tên cán bộ. / Where the
+    /// step happened (an agency code of the catalog); never an officer's name.
     #[serde(default)]
+    #[schema(max_length = 35)]
     pub agency_code: Option<String>,
+    /// Ghi chú, tối đa 2000 ký tự. / A note, at most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -416,6 +507,53 @@ mod schema_tests {
         let payload: DossierPayload = serde_json::from_value(example).expect("example parses");
         let now = Utc::now();
         payload.validate(now).expect("example validates");
+    }
+
+    /// The API document's `DossierSnapshot` and the published JSON Schema describe the same
+    /// snapshot: the same fields, the same required ones, and the same limits where the published
+    /// schema states one.
+    #[test]
+    fn the_api_documents_snapshot_agrees_with_the_published_schema() {
+        let published: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let documented = serde_json::to_value(<DossierPayload as utoipa::PartialSchema>::schema())
+            .expect("the component serializes");
+        let names = |schema: &serde_json::Value| -> Vec<String> {
+            let mut names: Vec<String> = schema["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .cloned()
+                .collect();
+            names.sort();
+            names
+        };
+        let required = |schema: &serde_json::Value| -> Vec<String> {
+            let mut names: Vec<String> = schema["required"]
+                .as_array()
+                .expect("required")
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&documented), names(&published));
+        assert_eq!(required(&documented), required(&published));
+        assert_eq!(documented["additionalProperties"], false);
+        let example: DossierPayload =
+            serde_json::from_value(documented["example"].clone()).expect("the example parses");
+        example.validate(Utc::now()).expect("the example validates");
+        for (name, property) in published["properties"].as_object().expect("properties") {
+            for limit in ["maxLength", "minLength", "minimum", "maximum", "maxItems"] {
+                if let Some(value) = property.get(limit) {
+                    assert_eq!(
+                        documented["properties"][name].get(limit),
+                        Some(value),
+                        "{name}.{limit}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

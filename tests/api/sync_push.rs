@@ -472,3 +472,135 @@ async fn views_rendered_from_a_push_equal_views_rendered_from_the_read_model() {
         String::from_utf8_lossy(&detail)
     );
 }
+
+/// Whether `value` has the shape of the document's schema `schema` (a `$ref`, an object, an
+/// array, a `oneOf`): every property it has is documented, every required one is there, and the
+/// same holds inside. Returns what does not hold.
+fn shape_errors(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return shape_errors(doc, &doc["components"]["schemas"][name], value, at);
+    }
+    if let Some(choices) = schema["oneOf"].as_array() {
+        let matching = choices
+            .iter()
+            .filter(|choice| shape_errors(doc, choice, value, at).is_empty())
+            .count();
+        return if matching == 1 {
+            Vec::new()
+        } else {
+            vec![format!("{at}: matches {matching} of the oneOf")]
+        };
+    }
+    let mut errors = Vec::new();
+    if let Some(properties) = schema["properties"].as_object() {
+        let Some(object) = value.as_object() else {
+            return vec![format!("{at}: not an object: {value}")];
+        };
+        for key in object.keys() {
+            if !properties.contains_key(key) {
+                errors.push(format!("{at}.{key}: not in the document"));
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let name = required.as_str().unwrap_or_default();
+            if !object.contains_key(name) {
+                errors.push(format!("{at}.{name}: required but missing"));
+            }
+        }
+        for (key, property) in properties {
+            if let Some(inner) = object.get(key) {
+                errors.extend(shape_errors(doc, property, inner, &format!("{at}.{key}")));
+            }
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (index, item) in array.iter().enumerate() {
+            errors.extend(shape_errors(doc, items, item, &format!("{at}[{index}]")));
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            errors.push(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    errors
+}
+
+/// Schemathesis cannot sign, so it only ever sees the pushes' 401: the signed answers are held to
+/// the document here. A report with an applied, a stale and a refused item, its retry, and a
+/// refusal each answer as `/api/openapi.json` says.
+#[tokio::test]
+async fn signed_pushes_and_their_retries_answer_as_the_api_document_says() {
+    let app = spawn_sync_app().await;
+    app.ensure_procedure().await;
+    let (status, doc) = app.get_json("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    let operation = &doc["paths"]["/sync/v1/dossiers"]["post"];
+    let ok = &operation["responses"]["200"];
+    let ok_schema = &ok["content"]["application/json"]["schema"];
+
+    let (status, _) = app.push(&[snapshot(CODE, 2, 4)]).await;
+    assert_eq!(status, 200);
+    let mut refused = snapshot("000.00.16.H48-261116-0502", 1, 4);
+    refused["status"] = json!(11);
+    let body = serde_json::to_vec(&[snapshot(CODE, 1, 4), refused]).expect("json");
+    let timestamp = chrono::Utc::now().timestamp();
+    let send = || {
+        app.push_raw(
+            "/sync/v1/dossiers",
+            body.clone(),
+            "application/json",
+            Some(SECRET),
+            Some(timestamp),
+        )
+    };
+
+    let first = send().await;
+    assert_eq!(first.status().as_u16(), 200);
+    let report: Value = first.json().await.expect("report");
+    assert_eq!(
+        (report["stale"].as_u64(), report["invalid"].as_u64()),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    let errors = shape_errors(&doc, ok_schema, &report, "report");
+    assert!(errors.is_empty(), "{errors:#?}\n{report}");
+
+    let retry = send().await;
+    assert_eq!(retry.status().as_u16(), 200);
+    let repeat = retry
+        .headers()
+        .get("x-tracuu-repeat")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| json!(v))
+        .expect("the repeat header");
+    let header_schema = &ok["headers"]["x-tracuu-repeat"]["schema"];
+    let errors = shape_errors(&doc, header_schema, &repeat, "x-tracuu-repeat");
+    assert!(errors.is_empty(), "{errors:#?}");
+    let again: Value = retry.json().await.expect("report again");
+    assert_eq!(again, report, "the first answer again");
+
+    let unsigned = app
+        .push_raw(
+            "/sync/v1/dossiers",
+            body.clone(),
+            "application/json",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let error: Value = unsigned.json().await.expect("error");
+    let code = error["error"]["code"].as_str().expect("code");
+    let described = operation["responses"]["401"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        described.contains(&format!("`{code}`")),
+        "{code} is named by the 401's description: {described}"
+    );
+    let error_schema = &operation["responses"]["401"]["content"]["application/json"]["schema"];
+    let errors = shape_errors(&doc, error_schema, &error, "error");
+    assert!(errors.is_empty(), "{errors:#?}\n{error}");
+}

@@ -31,8 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ivr/audio/{file}", web::get().to(serve_audio))
         .service(
             web::resource("/ivr/{format}/{step}")
-                .route(web::get().to(handle_ivr_step))
-                .route(web::post().to(handle_ivr_step))
+                .route(web::get().to(get_ivr_step))
+                .route(web::post().to(post_ivr_step))
                 .default_service(web::to(crate::http::method_not_allowed)),
         );
 }
@@ -63,15 +63,197 @@ impl Format {
 
 /// What the platform sends: in the query string, or (VoiceXML `<submit method="post">`) as a form.
 /// Platforms add variables of their own, so unknown fields are ignored rather than refused.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrForm,
+    description = "Các trường như trong chuỗi truy vấn; trường trong thân thắng. Trường lạ được bỏ qua. \
+/ The fields of the query string; a field of the body wins. Unknown fields are ignored."
+)]
 pub struct IvrQuery {
-    /// The caller id (`session.connection.remote.uri` or the platform's ANI), if any.
+    /// Số gọi đến (`session.connection.remote.uri` hoặc ANI của tổng đài), nếu có. / The caller
+    /// id (`session.connection.remote.uri` or the platform's ANI), if any.
     pub caller: Option<String>,
-    /// Which try at keying the number this is (1 = first).
+    /// Lần thử bấm số thứ mấy (1 = lần đầu). / Which try at keying the number this is (1 =
+    /// first).
     pub attempt: Option<String>,
-    /// The keys pressed.
+    /// Các phím đã bấm. / The keys pressed.
     pub digits: Option<String>,
 }
+
+/// The document's part for the IVR as JSON (`/ivr/api/{step}`; the VoiceXML documents are listed
+/// in docs/api.md, not here).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(get_ivr_step, post_ivr_step),
+    modifiers(&OptionalForm),
+    components(schemas(
+        IvrAnswer,
+        IvrAnswerOrError,
+        IvrQuery,
+        StepName,
+        Prompt,
+        Choice,
+        KeypadInput,
+        SpokenStatus,
+        SpokenTimeliness,
+        MenuAnswer,
+        AskNumberAnswer,
+        ResultAnswer,
+        InfoAnswer,
+        TransferAnswer,
+        GoodbyeAnswer,
+    ))
+)]
+pub struct IvrApi;
+
+/// The form of `post_ivr_step` may be left out: the query string can carry every field.
+struct OptionalForm;
+
+impl utoipa::Modify for OptionalForm {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let body = openapi
+            .paths
+            .paths
+            .get_mut("/ivr/api/{step}")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|operation| operation.request_body.as_mut());
+        if let Some(body) = body {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
+    }
+}
+
+/// What both operations' descriptions say.
+const IVR_DESCRIPTION: &str = "Luồng IVR của tổng đài 1022 dạng JSON, cho tổng đài không dùng \
+VoiceXML: trình đơn, hỏi số tra cứu, tình trạng hồ sơ (chỉ thông tin công khai), điện thoại viên, \
+giờ làm việc và địa chỉ. Không lưu trạng thái: số lần thử và số gọi đến đi theo các đường dẫn \
+`next`/`submit`. IVR không bao giờ trả lỗi dạng `Error`: mọi câu trả lời, kể cả khi yêu cầu sai, là \
+một bước có câu nói cho người gọi, với mã HTTP thật (400 yêu cầu sai, 404 bước không có, 429 gọi \
+quá nhiều). Chỉ lỗi trước khi yêu cầu đến IVR (500, 503, thân khai báo quá lớn) có dạng `Error`. \
+Mỗi yêu cầu tính vào giới hạn tần suất của người gọi. Bản VoiceXML (`/ivr/vxml/...`) không ở đây: \
+xem trang API.\n\n\
+The 1022 hotline's IVR as JSON, for a platform without VoiceXML: the menu, the request for the \
+lookup number, a dossier's status (public facts only), an operator, working hours and addresses. \
+Stateless: the attempt count and the caller id travel in the `next`/`submit` URLs. The IVR never \
+answers with an `Error`: every answer, even to a wrong request, is a step with something to say \
+to the caller, with the real HTTP status (400 a wrong request, 404 no such step, 429 too many \
+calls). Only a refusal before the request reaches the IVR (500, 503, a declared body too large) \
+is an `Error`. Every request counts against the caller's rate limit. The VoiceXML form \
+(`/ivr/vxml/...`) is not here: see the API page.";
+
+/// `GET /ivr/{vxml|api}/{step}`.
+#[utoipa::path(
+    get,
+    path = "/ivr/api/{step}",
+    operation_id = "get_ivr_step",
+    tag = crate::http::openapi::TAG_IVR,
+    summary = "Một bước của IVR tổng đài 1022 / One step of the hotline 1022 IVR",
+    description = IVR_DESCRIPTION,
+    params(
+        ("step" = StepName, Path, description = "Bước được hỏi. / The step asked for."),
+        ("caller" = Option<String>, Query,
+            description = "Số gọi đến (`tel:`, `sip:` hoặc số), tối đa 100 ký tự và 20 chữ số; \
+không có hoặc không có chữ số: số ẩn. Chỉ số do tổng đài (`hotline.platform_addresses`) gửi được \
+tin cho giới hạn và nhật ký cuộc gọi. / The caller id (`tel:`, `sip:` or a number), at most 100 \
+characters and 20 digits; absent or without a digit: withheld. Only the platform's ids \
+(`hotline.platform_addresses`) count for the limits and the call log.",
+            pattern = r"^\s*[\s\S]{0,100}\s*$", example = "+84912345678"),
+        ("attempt" = Option<String>, Query,
+            description = "Với `lookup` và `status`: lần thử, số nguyên từ 1 đến \
+`TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS` (mặc định 3); không có hoặc rỗng là 1; khác thì 400. Các bước \
+khác bỏ qua. / With `lookup` and `status`: the try, an integer from 1 to \
+`TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS` (default 3); absent or empty means 1; anything else is 400. \
+Other steps ignore it.",
+            example = "1"),
+        ("digits" = Option<String>, Query,
+            description = "Với `status`: các phím đã bấm; `*`, `#` và mọi thứ không phải chữ số bị \
+bỏ; cần 10 chữ số có chữ số kiểm tra đúng, không thì hỏi lại. / With `status`: the keys pressed; \
+`*`, `#` and anything but digits are dropped; 10 digits with a matching check digit are needed, \
+otherwise it asks again.",
+            example = "0605592342"),
+    ),
+    responses(
+        (status = 200, description = "Bước tiếp theo. / The next step.", body = IvrAnswer),
+        (status = 400, description = IVR_BAD_REQUEST, body = IvrAnswer),
+        (status = 404, description = IVR_NOT_FOUND, body = IvrAnswer),
+        (status = 429, description = IVR_RATE_LIMITED, body = IvrAnswer),
+    )
+)]
+pub async fn get_ivr_step(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<Vec<(String, String)>>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    handle_ivr_step(req, path, query, payload, state).await
+}
+
+/// `POST /ivr/{vxml|api}/{step}`: a VoiceXML `<submit method="post">`, the fields in a form.
+#[utoipa::path(
+    post,
+    path = "/ivr/api/{step}",
+    operation_id = "post_ivr_step",
+    tag = crate::http::openapi::TAG_IVR,
+    summary = "Một bước của IVR tổng đài 1022, gửi dạng biểu mẫu / One step of the hotline 1022 IVR, sent as a form",
+    description = IVR_DESCRIPTION,
+    params(
+        ("step" = StepName, Path, description = "Bước được hỏi. / The step asked for."),
+        ("caller" = Option<String>, Query,
+            description = "Như với GET; trường `caller` của thân thắng. / As with GET; the body's \
+`caller` wins."),
+        ("attempt" = Option<String>, Query,
+            description = "Như với GET; trường `attempt` của thân thắng. / As with GET; the body's \
+`attempt` wins."),
+        ("digits" = Option<String>, Query,
+            description = "Như với GET; trường `digits` của thân thắng. / As with GET; the body's \
+`digits` wins."),
+    ),
+    request_body(
+        content = IvrQuery,
+        content_type = "application/x-www-form-urlencoded",
+        description = "Tuỳ chọn, tối đa 4096 byte; thân không phải biểu mẫu không thêm gì. / \
+Optional, at most 4096 bytes; a body that is not a form adds nothing."
+    ),
+    responses(
+        (status = 200, description = "Bước tiếp theo. / The next step.", body = IvrAnswer),
+        (status = 400, description = IVR_BAD_REQUEST, body = IvrAnswer),
+        (status = 404, description = IVR_NOT_FOUND, body = IvrAnswer),
+        (status = 408, description = "`body_timeout`: thân đến quá chậm; trình đơn với lời báo. / \
+`body_timeout`: the body arrived too slowly; the menu with the notice.", body = IvrAnswer),
+        (status = 413, description = "`payload_too_large`: thân quá 4096 byte (trình đơn với lời báo), \
+hoặc, với `Expect: 100-continue` và độ dài khai báo quá giới hạn chung, lỗi `Error` trước khi thân \
+được gửi. / `payload_too_large`: a body over 4096 bytes (the menu with the notice), or, with \
+`Expect: 100-continue` and a declared length over the general limit, an `Error` before the body is \
+sent.", body = IvrAnswerOrError),
+        (status = 429, description = IVR_RATE_LIMITED, body = IvrAnswer),
+    )
+)]
+pub async fn post_ivr_step(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<Vec<(String, String)>>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    handle_ivr_step(req, path, query, payload, state).await
+}
+
+/// The `400` of both operations.
+const IVR_BAD_REQUEST: &str =
+    "`invalid_input`: `attempt` sai (với `lookup`, `status`), số gọi đến \
+không hợp lệ, hoặc thân hỏng; câu trả lời là trình đơn với lời báo lỗi. / `invalid_input`: a \
+malformed `attempt` (with `lookup`, `status`), an invalid caller id, or a broken body; the answer \
+is the menu with the error said first.";
+/// The `404` of both operations.
+const IVR_NOT_FOUND: &str =
+    "`route_not_found`: không có bước này; câu trả lời là trình đơn với lời \
+báo. / `route_not_found`: no such step; the answer is the menu with the notice.";
+/// The `429` of both operations.
+const IVR_RATE_LIMITED: &str =
+    "`rate_limited`: người gọi (hoặc địa chỉ) đã gọi quá nhiều lần; câu \
+trả lời là lời chào kết thúc cuộc gọi (`goodbye`). / `rate_limited`: the caller (or the address) \
+called too often; the answer is the last words before the call ends (`goodbye`).";
 
 /// One step of the flow, before rendering.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,19 +277,6 @@ pub enum Step {
     Transfer { notice: String },
     /// Says something and ends the call.
     Goodbye { text: String },
-}
-
-impl Step {
-    fn name(&self) -> &'static str {
-        match self {
-            Step::Menu { .. } => "menu",
-            Step::AskNumber { .. } => "ask_number",
-            Step::Result { .. } => "result",
-            Step::Info { .. } => "info",
-            Step::Transfer { .. } => "transfer",
-            Step::Goodbye { .. } => "goodbye",
-        }
-    }
 }
 
 const WELCOME: &str =
@@ -248,7 +417,7 @@ fn parse_attempt(raw: Option<&str>, max: u32) -> Result<u32, AppError> {
 }
 
 /// `GET|POST /ivr/{vxml|api}/{menu|lookup|status|transfer|info}`.
-pub async fn handle_ivr_step(
+async fn handle_ivr_step(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     query: web::Query<Vec<(String, String)>>,
@@ -328,29 +497,33 @@ async fn next_step(
     input: &IvrQuery,
 ) -> Result<Step, AppError> {
     let max = state.settings.hotline.max_digit_attempts;
-    match step_raw {
-        "menu" => Ok(Step::Menu {
+    let Some(step) = StepName::parse(step_raw) else {
+        return Err(AppError::new(Code::RouteNotFound));
+    };
+    match step {
+        StepName::Menu => Ok(Step::Menu {
             notice: Some(WELCOME.to_owned()),
         }),
-        "lookup" => parse_attempt(input.attempt.as_deref(), max).map(|attempt| Step::AskNumber {
-            attempt,
-            notice: None,
-        }),
-        "status" => match parse_attempt(input.attempt.as_deref(), max) {
+        StepName::Lookup => {
+            parse_attempt(input.attempt.as_deref(), max).map(|attempt| Step::AskNumber {
+                attempt,
+                notice: None,
+            })
+        }
+        StepName::Status => match parse_attempt(input.attempt.as_deref(), max) {
             Ok(attempt) => Ok(status_step(state, caller, input.digits.as_deref(), attempt).await),
             Err(e) => Err(e),
         },
-        "transfer" => Ok(Step::Transfer {
+        StepName::Transfer => Ok(Step::Transfer {
             notice: String::new(),
         }),
-        "info" => Ok(Step::Info {
+        StepName::Info => Ok(Step::Info {
             text: format!(
                 "{} Địa chỉ: {}",
                 speech::office_hours_words(&crate::domain::WorkingHours::default()),
                 state.settings.hotline.office_addresses
             ),
         }),
-        _ => Err(AppError::new(Code::RouteNotFound)),
     }
 }
 
@@ -427,9 +600,19 @@ fn url(format: Format, step: &str, caller: Option<&str>, attempt: Option<u32>) -
 }
 
 /// A prompt with its audio URL when audio is served.
-#[derive(Serialize)]
-struct Prompt {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrPrompt,
+    description = "Một câu nói với người gọi. / A sentence said to the caller."
+)]
+pub struct Prompt {
+    /// Câu nói, tiếng Việt có dấu. / What is said, in Vietnamese with its diacritics.
     text: String,
+    /// Đường dẫn tệp âm thanh WAV 8 kHz của câu nói, khi máy chủ tổng hợp âm thanh
+    /// (`TRACUU_HOTLINE__AUDIO_ENABLED`); không thì `null`. / The URL of the prompt as 8 kHz WAV
+    /// audio when the server synthesizes audio (`TRACUU_HOTLINE__AUDIO_ENABLED`); otherwise
+    /// `null`.
+    #[schema(required = true, example = "/ivr/audio/3f2a9c.wav")]
     audio: Option<String>,
 }
 
@@ -441,11 +624,297 @@ fn prompt(hotline: &HotlineState, text: String) -> Prompt {
     Prompt { text, audio }
 }
 
-#[derive(Serialize)]
-struct Choice {
+/// A key the caller may press, and the step it leads to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrChoice,
+    description = "Một phím người gọi có thể bấm và bước tiếp theo. / A key the caller may press \
+and the step it leads to."
+)]
+pub struct Choice {
+    /// Phím. / The key.
+    #[schema(schema_with = choice_digit)]
     digit: &'static str,
+    /// Việc phím đó làm. / What the key does.
+    #[schema(schema_with = choice_action)]
     action: &'static str,
+    /// Đường dẫn của bước tiếp theo (mang theo số gọi đến). / The URL of the next step (carrying
+    /// the caller id).
+    #[schema(example = "/ivr/api/lookup?attempt=1&caller=%2B84912345678")]
     next: String,
+}
+
+/// A string schema with a closed set of values.
+fn string_enum(values: &[&str], description: &str) -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .description(Some(description))
+        .build()
+}
+
+fn choice_digit() -> utoipa::openapi::Object {
+    string_enum(&["0", "1", "2", "3"], "Phím. / The key.")
+}
+
+fn choice_action() -> utoipa::openapi::Object {
+    string_enum(
+        &["lookup", "transfer", "info", "menu"],
+        "Việc phím đó làm. / What the key does.",
+    )
+}
+
+fn timeliness_key() -> utoipa::openapi::Object {
+    string_enum(
+        &[
+            "not_applicable",
+            "in_progress_on_time",
+            "in_progress_overdue",
+            "waiting_for_citizen",
+            "early",
+            "on_time",
+            "late",
+            "ended",
+        ],
+        "Khoá ổn định của tiến độ. / The timeliness' stable key.",
+    )
+}
+
+/// What the keypad takes when asked for the number.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrKeypadInput,
+    description = "Bàn phím nhận gì khi hỏi số tra cứu. / What the keypad takes when asked for the \
+lookup number."
+)]
+pub struct KeypadInput {
+    /// Số chữ số tối thiểu (10). / The fewest digits (10).
+    min_digits: u32,
+    /// Số phím tối đa (20). / The most keys (20).
+    max_keys: u32,
+    /// Phím kết thúc (`#`). / The key that ends the input (`#`).
+    #[schema(example = "#")]
+    terminator: &'static str,
+}
+
+/// A dossier's status as the IVR says it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrStatus,
+    description = "Trạng thái của hồ sơ. / The dossier's status."
+)]
+pub struct SpokenStatus {
+    /// Mã trạng thái quốc gia 1–10. / The national status code 1–10.
+    #[schema(minimum = 1, maximum = 10, example = 5)]
+    code: i16,
+    /// Tên trạng thái. / The status' name.
+    #[schema(example = "Yêu cầu bổ sung giấy tờ")]
+    label: &'static str,
+}
+
+/// A dossier's timeliness as the IVR says it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrTimeliness,
+    description = "Tiến độ của hồ sơ. / The dossier's timeliness."
+)]
+pub struct SpokenTimeliness {
+    /// Khoá ổn định của tiến độ. / The timeliness' stable key.
+    #[schema(schema_with = timeliness_key)]
+    key: &'static str,
+    /// Nhãn tiến độ; `null` khi không có gì để nói (bị từ chối, rút, dừng). / The label; `null`
+    /// when there is nothing to say (refused, withdrawn, stopped).
+    #[schema(value_type = Option<String>, required = true)]
+    label: Option<std::borrow::Cow<'static, str>>,
+}
+
+/// The main menu.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrMenu,
+    description = "Trình đơn chính (cũng là câu trả lời khi yêu cầu có lỗi: `notice` nói lỗi gì). / \
+The main menu (also the answer to a request in error: `notice` says what was wrong)."
+)]
+pub struct MenuAnswer {
+    /// Câu nói trước trình đơn (lời chào, hoặc lỗi vừa gặp), hoặc `null`. / What is said before
+    /// the menu (the welcome, or the error met), or `null`.
+    #[schema(required = true)]
+    notice: Option<Prompt>,
+    /// Trình đơn. / The menu.
+    prompt: Prompt,
+    /// 1 tra cứu, 2 điện thoại viên, 3 giờ làm việc và địa chỉ. / 1 lookup, 2 an operator, 3
+    /// working hours and addresses.
+    choices: Vec<Choice>,
+}
+
+/// The request for the lookup number.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrAskNumber,
+    description = "Hỏi số tra cứu. / Asks for the lookup number."
+)]
+pub struct AskNumberAnswer {
+    /// Vì sao hỏi lại (số sai, không có hồ sơ), hoặc `null`. / Why it asks again (a wrong number,
+    /// no such dossier), or `null`.
+    #[schema(required = true)]
+    notice: Option<Prompt>,
+    /// Lời hỏi số. / The request for the number.
+    prompt: Prompt,
+    /// Lần thử này (từ 1). / This try (from 1).
+    #[schema(minimum = 1)]
+    attempt: u32,
+    /// Số lần thử tối đa (`TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS`). / The most tries
+    /// (`TRACUU_HOTLINE__MAX_DIGIT_ATTEMPTS`).
+    #[schema(minimum = 1)]
+    max_attempts: u32,
+    /// Đường dẫn gửi các phím đã bấm (thêm `digits=`). / Where to send the keys pressed (add
+    /// `digits=`).
+    #[schema(example = "/ivr/api/status?attempt=1")]
+    submit: String,
+    /// Đường dẫn chuyển cho điện thoại viên. / Where to go for an operator.
+    transfer: String,
+    /// Bàn phím nhận gì. / What the keypad takes.
+    input: KeypadInput,
+}
+
+/// A dossier's status, and what next.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrResult,
+    description = "Tình trạng hồ sơ (chỉ thông tin công khai), rồi các lựa chọn. / A dossier's status \
+(public facts only), then the choices."
+)]
+pub struct ResultAnswer {
+    /// Tình trạng hồ sơ bằng lời. / The dossier's status in words.
+    result: Prompt,
+    /// Trạng thái. / The status.
+    status: SpokenStatus,
+    /// Tiến độ. / The timeliness.
+    timeliness: SpokenTimeliness,
+    /// Các lựa chọn. / The choices.
+    prompt: Prompt,
+    /// 1 hồ sơ khác, 2 điện thoại viên, 0 về đầu. / 1 another dossier, 2 an operator, 0 the menu.
+    choices: Vec<Choice>,
+}
+
+/// Working hours and addresses, then the menu again.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrInfo,
+    description = "Giờ làm việc và địa chỉ, rồi lại trình đơn. / Working hours and addresses, then \
+the menu again."
+)]
+pub struct InfoAnswer {
+    /// Giờ làm việc và địa chỉ. / Working hours and addresses.
+    info: Prompt,
+    /// Trình đơn. / The menu.
+    prompt: Prompt,
+    /// Như trình đơn chính. / As in the main menu.
+    choices: Vec<Choice>,
+}
+
+/// The hand-over to an operator.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrTransfer,
+    description = "Chuyển cuộc gọi cho điện thoại viên. / Hands the call to an operator."
+)]
+pub struct TransferAnswer {
+    /// Vì sao chuyển (hết số lần thử, sự cố), hoặc `null`. / Why (tries used up, a fault), or
+    /// `null`.
+    #[schema(required = true)]
+    notice: Option<Prompt>,
+    /// Lời mời chờ. / The request to hold.
+    prompt: Prompt,
+    /// Câu nói khi không chuyển được. / What to say when the transfer fails.
+    failed: Prompt,
+    /// Nơi chuyển đến (URI `tel:` hoặc `sip:`). / Where to transfer (a `tel:` or `sip:` URI).
+    #[schema(example = "tel:+842551022")]
+    transfer_to: String,
+}
+
+/// The last words of a call.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(
+    as = IvrGoodbye,
+    description = "Lời cuối rồi kết thúc cuộc gọi (khi bị giới hạn tần suất). / The last words, then \
+the call ends (when rate limited)."
+)]
+pub struct GoodbyeAnswer {
+    /// Lời cuối. / The last words.
+    prompt: Prompt,
+}
+
+/// One step of the flow as the JSON API answers it: `step` names it, the rest is the step's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "step", rename_all = "snake_case")]
+#[schema(
+    description = "Một bước của IVR; `step` cho biết bước nào. / One step of the IVR; `step` names \
+it."
+)]
+pub enum IvrAnswer {
+    Menu(MenuAnswer),
+    AskNumber(AskNumberAnswer),
+    Result(ResultAnswer),
+    Info(InfoAnswer),
+    Transfer(TransferAnswer),
+    Goodbye(GoodbyeAnswer),
+}
+
+/// A step of the flow the platform asks for (the last segment of `/ivr/api/{step}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(
+    as = IvrStepName,
+    description = "Bước được hỏi: `menu` trình đơn, `lookup` hỏi số tra cứu, `status` tình trạng hồ \
+sơ theo `digits`, `transfer` điện thoại viên, `info` giờ làm việc và địa chỉ. / The step asked \
+for: `menu`, `lookup` (asks for the number), `status` (the dossier of `digits`), `transfer` (an \
+operator), `info` (working hours and addresses)."
+)]
+pub enum StepName {
+    Menu,
+    Lookup,
+    Status,
+    Transfer,
+    Info,
+}
+
+impl StepName {
+    /// The step named by a URL's last segment.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "menu" => Some(StepName::Menu),
+            "lookup" => Some(StepName::Lookup),
+            "status" => Some(StepName::Status),
+            "transfer" => Some(StepName::Transfer),
+            "info" => Some(StepName::Info),
+            _ => None,
+        }
+    }
+}
+
+/// An answer of `/ivr/api/{step}` with a status other than 2xx: the IVR's own (a prompt, as
+/// always), or, for a request the IVR never saw (a declared body too large, refused before it is
+/// sent), the API's error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(
+    as = IvrAnswerOrError,
+    description = "Câu trả lời của IVR, hoặc lỗi của API khi yêu cầu bị từ chối trước khi đến IVR. / \
+The IVR's answer, or the API's error when the request was refused before it reached the IVR."
+)]
+pub enum IvrAnswerOrError<'a> {
+    /// Câu trả lời của IVR. / The IVR's answer.
+    Answer(IvrAnswer),
+    /// Lỗi của API. / The API's error.
+    Error(crate::error::ErrorBody<'a>),
+}
+
+/// What a VoiceXML document adds to a step: what to say when no key, or a wrong key, is
+/// pressed (a JSON platform handles those itself).
+struct Reprompts {
+    no_input: Option<Prompt>,
+    no_match: Option<Prompt>,
 }
 
 fn render_error(
@@ -471,7 +940,7 @@ fn document(
     format: Format,
     caller: Option<&str>,
     step: &Step,
-) -> (&'static str, Value) {
+) -> (&'static str, IvrAnswer, Reprompts) {
     let hotline = &state.hotline;
     let menu_choices = || {
         vec![
@@ -492,29 +961,40 @@ fn document(
             },
         ]
     };
+    let reprompts = |no_match: bool| Reprompts {
+        no_input: Some(prompt(hotline, NO_INPUT.to_owned())),
+        no_match: no_match.then(|| prompt(hotline, NO_MATCH.to_owned())),
+    };
+    let none = || Reprompts {
+        no_input: None,
+        no_match: None,
+    };
     match step {
         Step::Menu { notice } => (
             "ivr/menu",
-            json!({
-                "notice": notice.clone().map(|n| prompt(hotline, n)),
-                "prompt": prompt(hotline, MENU.to_owned()),
-                "choices": menu_choices(),
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
+            IvrAnswer::Menu(MenuAnswer {
+                notice: notice.clone().map(|n| prompt(hotline, n)),
+                prompt: prompt(hotline, MENU.to_owned()),
+                choices: menu_choices(),
             }),
+            reprompts(true),
         ),
         Step::AskNumber { attempt, notice } => (
             "ivr/ask",
-            json!({
-                "notice": notice.clone().map(|n| prompt(hotline, n)),
-                "prompt": prompt(hotline, ASK.to_owned()),
-                "attempt": attempt,
-                "max_attempts": state.settings.hotline.max_digit_attempts,
-                "submit": url(format, "status", caller, Some(*attempt)),
-                "transfer": url(format, "transfer", caller, None),
-                "input": {"min_digits": 10, "max_keys": 20, "terminator": "#"},
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
+            IvrAnswer::AskNumber(AskNumberAnswer {
+                notice: notice.clone().map(|n| prompt(hotline, n)),
+                prompt: prompt(hotline, ASK.to_owned()),
+                attempt: *attempt,
+                max_attempts: state.settings.hotline.max_digit_attempts,
+                submit: url(format, "status", caller, Some(*attempt)),
+                transfer: url(format, "transfer", caller, None),
+                input: KeypadInput {
+                    min_digits: 10,
+                    max_keys: 20,
+                    terminator: "#",
+                },
             }),
+            reprompts(false),
         ),
         Step::Result {
             text,
@@ -522,44 +1002,80 @@ fn document(
             standing,
         } => (
             "ivr/result",
-            json!({
-                "result": prompt(hotline, text.clone()),
-                "status": {"code": status.code(), "label": status.label_vi()},
-                "timeliness": {"key": standing.key(), "label": standing.label_vi()},
-                "prompt": prompt(hotline, AFTER_RESULT.to_owned()),
-                "choices": [
-                    Choice { digit: "1", action: "lookup", next: url(format, "lookup", caller, Some(1)) },
-                    Choice { digit: "2", action: "transfer", next: url(format, "transfer", caller, None) },
-                    Choice { digit: "0", action: "menu", next: url(format, "menu", caller, None) },
+            IvrAnswer::Result(ResultAnswer {
+                result: prompt(hotline, text.clone()),
+                status: SpokenStatus {
+                    code: status.code(),
+                    label: status.label_vi(),
+                },
+                timeliness: SpokenTimeliness {
+                    key: standing.key(),
+                    label: standing.label_vi(),
+                },
+                prompt: prompt(hotline, AFTER_RESULT.to_owned()),
+                choices: vec![
+                    Choice {
+                        digit: "1",
+                        action: "lookup",
+                        next: url(format, "lookup", caller, Some(1)),
+                    },
+                    Choice {
+                        digit: "2",
+                        action: "transfer",
+                        next: url(format, "transfer", caller, None),
+                    },
+                    Choice {
+                        digit: "0",
+                        action: "menu",
+                        next: url(format, "menu", caller, None),
+                    },
                 ],
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
             }),
+            reprompts(true),
         ),
         Step::Info { text } => (
             "ivr/info",
-            json!({
-                "info": prompt(hotline, text.clone()),
-                "prompt": prompt(hotline, MENU.to_owned()),
-                "choices": menu_choices(),
-                "no_input": prompt(hotline, NO_INPUT.to_owned()),
-                "no_match": prompt(hotline, NO_MATCH.to_owned()),
+            IvrAnswer::Info(InfoAnswer {
+                info: prompt(hotline, text.clone()),
+                prompt: prompt(hotline, MENU.to_owned()),
+                choices: menu_choices(),
             }),
+            reprompts(true),
         ),
         Step::Transfer { notice } => (
             "ivr/transfer",
-            json!({
-                "notice": (!notice.is_empty()).then(|| prompt(hotline, notice.clone())),
-                "prompt": prompt(hotline, TRANSFER.to_owned()),
-                "failed": prompt(hotline, TRANSFER_FAILED.to_owned()),
-                "transfer_to": state.settings.hotline.transfer_target,
+            IvrAnswer::Transfer(TransferAnswer {
+                notice: (!notice.is_empty()).then(|| prompt(hotline, notice.clone())),
+                prompt: prompt(hotline, TRANSFER.to_owned()),
+                failed: prompt(hotline, TRANSFER_FAILED.to_owned()),
+                transfer_to: state.settings.hotline.transfer_target.clone(),
             }),
+            none(),
         ),
         Step::Goodbye { text } => (
             "ivr/goodbye",
-            json!({ "prompt": prompt(hotline, text.clone()) }),
+            IvrAnswer::Goodbye(GoodbyeAnswer {
+                prompt: prompt(hotline, text.clone()),
+            }),
+            none(),
         ),
     }
+}
+
+/// The data a VoiceXML template renders: the step's answer without its name, with the
+/// reprompts.
+fn template_data(answer: &IvrAnswer, reprompts: Reprompts) -> Value {
+    let mut page = serde_json::to_value(answer).unwrap_or_default();
+    if let Some(object) = page.as_object_mut() {
+        object.remove("step");
+        if let Some(no_input) = reprompts.no_input {
+            object.insert("no_input".into(), json!(no_input));
+        }
+        if let Some(no_match) = reprompts.no_match {
+            object.insert("no_match".into(), json!(no_match));
+        }
+    }
+    page
 }
 
 /// Renders a step as a VoiceXML document (always `200`: a platform plays what it gets, while an
@@ -571,20 +1087,15 @@ fn render(
     step: &Step,
     status: StatusCode,
 ) -> HttpResponse {
-    let (template, page) = document(state, format, caller, step);
+    let (template, answer, reprompts) = document(state, format, caller, step);
     match format {
-        Format::Json => {
-            let mut body = page;
-            if let Some(object) = body.as_object_mut() {
-                object.insert("step".into(), json!(step.name()));
-                object.remove("no_input");
-                object.remove("no_match");
-            }
-            HttpResponse::build(status)
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(body)
-        }
-        Format::VoiceXml => match state.templates.render(template, &page) {
+        Format::Json => HttpResponse::build(status)
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(answer),
+        Format::VoiceXml => match state
+            .templates
+            .render(template, &template_data(&answer, reprompts))
+        {
             Ok(xml) => HttpResponse::Ok()
                 .insert_header((
                     header::CONTENT_TYPE,

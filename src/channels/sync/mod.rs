@@ -14,6 +14,26 @@ use crate::config::SyncSettings;
 use crate::sync::auth::Verifier;
 use crate::sync::service::SyncService;
 
+/// The document's part for the signed pushes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(push::push_dossiers, catalog::push_agencies, catalog::push_procedures),
+    components(schemas(
+        crate::sync::snapshot::DossierPayload,
+        crate::sync::snapshot::EventPayload,
+        crate::sync::catalog::AgencyPayload,
+        crate::sync::catalog::ProcedurePayload,
+        crate::sync::catalog::DocumentPayload,
+        crate::sync::service::BatchReport,
+        crate::sync::service::ItemReport,
+        crate::sync::service::StaleItem,
+        push::PushAnswer,
+        push::AlreadyApplied,
+        push::Repeat,
+    ))
+)]
+pub struct Api;
+
 /// What the push handlers share.
 pub struct PushState {
     /// Applies the batches.
@@ -44,4 +64,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(catalog::push_procedures))
             .default_service(web::to(crate::http::method_not_allowed)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi as _;
+
+    /// The `security(...)` of the handlers names the schemes by their strings: they must be the
+    /// ones the document declares, together in one requirement.
+    #[test]
+    fn every_push_requires_the_signature_and_its_time_together() {
+        use crate::http::openapi::{SECURITY_SYNC, SECURITY_SYNC_TIME};
+        let doc = serde_json::to_value(super::Api::openapi()).expect("the part serializes");
+        let paths = doc["paths"].as_object().expect("paths");
+        assert_eq!(paths.len(), 3, "{:?}", paths.keys());
+        for (path, item) in paths {
+            let operation = &item["post"];
+            assert_eq!(
+                operation["security"],
+                serde_json::json!([{ SECURITY_SYNC: [], SECURITY_SYNC_TIME: [] }]),
+                "{path}"
+            );
+            for status in ["200", "400", "401", "403", "404", "413", "503"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{path}: no {status}"
+                );
+            }
+        }
+    }
 }

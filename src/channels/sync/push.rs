@@ -144,6 +144,34 @@ pub fn split_items<'a>(
 }
 
 /// `POST /sync/v1/dossiers`.
+#[utoipa::path(
+    post,
+    path = "/sync/v1/dossiers",
+    operation_id = "push_dossiers",
+    tag = crate::http::openapi::TAG_SYNC,
+    summary = "Đẩy ảnh chụp hồ sơ từ kho hồ sơ chính / Push dossier snapshots from the main store",
+    description = DOSSIERS_DESCRIPTION,
+    request_body(
+        description = "Một mảng JSON các ảnh chụp hồ sơ (`application/json`), hoặc mỗi dòng một ảnh \
+chụp (`application/x-ndjson`). / A JSON array of dossier snapshots (`application/json`), or one \
+snapshot per line (`application/x-ndjson`).",
+        content(
+            (Vec<crate::sync::snapshot::DossierPayload> = "application/json"),
+        ),
+    ),
+    responses(
+        (status = 200, description = OK_DESCRIPTION, body = PushAnswer,
+            headers(("x-tracuu-repeat" = Repeat, description = "Chỉ có ở câu trả lời cho một lần gửi lại: `stored-answer` (câu trả lời lần đầu, nguyên văn) hoặc `already-applied`. / Only on the answer to a retry: `stored-answer` (the first answer, byte for byte) or `already-applied`."))),
+        (status = 400, description = BAD_BATCH_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 401, description = UNAUTHORIZED_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 403, description = DISABLED_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 404, description = NOT_OPERATOR_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 413, description = TOO_LARGE_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 503, description = BUSY_DESCRIPTION, body = crate::error::ErrorBody,
+            headers(("Retry-After" = u64, description = "Số giây nên chờ (khi `busy`). / Seconds to wait (with `busy`)."))),
+    ),
+    security(("chu_ky_hmac" = [], "thoi_diem_ky" = []))
+)]
 pub async fn push_dossiers(
     req: HttpRequest,
     payload: web::Payload,
@@ -171,9 +199,140 @@ pub async fn push_dossiers(
     answer("dossiers", result)
 }
 
+/// What every push operation's description says after its own first sentences.
+macro_rules! push_description {
+    ($vi:literal, $en:literal) => {
+        concat!(
+            $vi,
+            " Chỉ phục vụ các địa chỉ của người vận hành (`http.operator_addresses`, mặc định chỉ \
+loopback); địa chỉ khác nhận 404 như một đường dẫn không có. Yêu cầu phải được ký (HMAC-SHA256 \
+trên `thời điểm + \".\" + thân`, tiêu đề X-Tracuu-Timestamp và X-Tracuu-Signature). Gửi lại đúng \
+yêu cầu đã ký thì không áp dụng lại mà nhận lại câu trả lời lần đầu, có tiêu đề X-Tracuu-Repeat. \
+Mục không hợp lệ được báo theo vị trí trong `errors`; các mục hợp lệ của lô vẫn được áp dụng.\n\n",
+            $en,
+            " Served only to operator addresses (`http.operator_addresses`, loopback by default); \
+any other address gets 404 as for a path that does not exist. The request must be signed \
+(HMAC-SHA256 over `timestamp + \".\" + body`, headers X-Tracuu-Timestamp and X-Tracuu-Signature). \
+The same signed request sent again is not applied again: it gets the first answer again, with the \
+header X-Tracuu-Repeat. Invalid items are reported by index in `errors`; the valid items of the \
+batch still apply."
+        )
+    };
+}
+
+/// The description of `POST /sync/v1/dossiers`.
+pub const DOSSIERS_DESCRIPTION: &str = push_description!(
+    "Kho hồ sơ chính đẩy ảnh chụp hồ sơ: một ảnh chụp thay hồ sơ và tiến trình đã lưu khi \
+`version` của nó lớn hơn bản đã lưu; nếu không, nó là cũ và không thay đổi gì.",
+    "The main store pushes dossier snapshots: a snapshot replaces the stored dossier and its \
+timeline when its `version` is greater than the stored one; otherwise it is stale and changes \
+nothing."
+);
+/// The description of `POST /sync/v1/agencies`.
+pub const AGENCIES_DESCRIPTION: &str = push_description!(
+    "Kho hồ sơ chính đẩy danh mục cơ quan (cơ quan cha trước, trong cùng lô theo thứ tự bất kỳ); \
+quy tắc phiên bản như hồ sơ.",
+    "The main store pushes the agencies of the catalog (parents stored already or in the same \
+batch, in any order); the version rule is that of dossiers."
+);
+/// The description of `POST /sync/v1/procedures`.
+pub const PROCEDURES_DESCRIPTION: &str = push_description!(
+    "Kho hồ sơ chính đẩy danh mục thủ tục; quy tắc phiên bản như hồ sơ.",
+    "The main store pushes the procedures of the catalog; the version rule is that of dossiers."
+);
+/// The `200` of every push.
+pub const OK_DESCRIPTION: &str = "Lô đã được xử lý: số mục nhận, áp dụng, cũ, bị từ chối, và từng \
+mục bị từ chối hay cũ; hoặc, cho một lần gửi lại, câu trả lời lần đầu (`X-Tracuu-Repeat: \
+stored-answer`) hay `{\"already_applied\": true, ...}` (`X-Tracuu-Repeat: already-applied`). / The \
+batch was processed: items received, applied, stale, refused, and each refused or stale item; or, \
+for a retry, the first answer again (`X-Tracuu-Repeat: stored-answer`) or `{\"already_applied\": \
+true, ...}` (`X-Tracuu-Repeat: already-applied`).";
+/// The `400` of every push.
+pub const BAD_BATCH_DESCRIPTION: &str = "`invalid_batch`: thân không phải UTF-8, không phải mảng \
+JSON hay NDJSON, hoặc luồng dữ liệu bị đứt. / `invalid_batch`: the body is not UTF-8, not a JSON \
+array nor NDJSON, or its stream broke.";
+/// The `401` of every push.
+pub const UNAUTHORIZED_DESCRIPTION: &str = "`signature_missing`: thiếu hoặc sai dạng \
+X-Tracuu-Timestamp / X-Tracuu-Signature; `signature_expired`: thời điểm ký ngoài cửa sổ \
+(`TRACUU_SYNC__WINDOW_SECS`, ±5 phút); `signature_invalid`: chữ ký không khớp khoá nào; \
+`signature_replayed`: yêu cầu đã ký này đã được nhận ở một địa chỉ đồng bộ khác. / \
+`signature_missing`: X-Tracuu-Timestamp / X-Tracuu-Signature missing or malformed; \
+`signature_expired`: the signing time is outside the window (`TRACUU_SYNC__WINDOW_SECS`, ±5 \
+minutes); `signature_invalid`: the signature matches no secret; `signature_replayed`: this signed \
+request was accepted by another push endpoint.";
+/// The `403` of every push.
+pub const DISABLED_DESCRIPTION: &str = "`sync_disabled`: chưa cấu hình khoá bí mật \
+(`TRACUU_SYNC__SECRETS`): không nhận dữ liệu đẩy. / `sync_disabled`: no shared secret is \
+configured (`TRACUU_SYNC__SECRETS`): pushes are off.";
+/// The `404` of every push.
+pub const NOT_OPERATOR_DESCRIPTION: &str = "`route_not_found`: yêu cầu không đến từ địa chỉ của \
+người vận hành. / `route_not_found`: the request does not come from an operator address.";
+/// The `413` of every push.
+pub const TOO_LARGE_DESCRIPTION: &str = "`payload_too_large`: thân lớn hơn \
+`TRACUU_SYNC__MAX_BODY_BYTES` (32 MiB) hoặc lô nhiều hơn `TRACUU_SYNC__MAX_BATCH_ITEMS` (5000) \
+mục; cả lô bị từ chối. / `payload_too_large`: the body is over `TRACUU_SYNC__MAX_BODY_BYTES` (32 \
+MiB) or the batch over `TRACUU_SYNC__MAX_BATCH_ITEMS` (5,000) items; the whole batch is refused.";
+/// The `503` of every push.
+pub const BUSY_DESCRIPTION: &str = "`busy` (với `Retry-After`): quá nhiều thân chưa kiểm chữ ký \
+đang được đọc; `service_unavailable`: cơ sở dữ liệu không trả lời. Chưa có gì được áp dụng; gửi \
+lại sau. / `busy` (with `Retry-After`): too many unverified bodies are being read; \
+`service_unavailable`: the database does not answer. Nothing was applied; send it again later.";
+
 /// Marks the answer to a retried push: `stored-answer` (the first request's status and body, as
 /// they were) or `already-applied` (applied, but its answer was not stored).
 pub const REPEAT_HEADER: &str = "x-tracuu-repeat";
+
+/// `already_applied` in the document: a boolean that is always `true`.
+fn always_true() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("Luôn là `true`. / Always `true`."))
+        .build()
+}
+
+/// The values of [`REPEAT_HEADER`].
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schema(
+    as = PushRepeat,
+    description = "Giá trị của tiêu đề X-Tracuu-Repeat. / The values of the X-Tracuu-Repeat header."
+)]
+pub enum Repeat {
+    /// The first request's status and body, as they were.
+    StoredAnswer,
+    /// Applied, but its answer was not stored.
+    AlreadyApplied,
+}
+
+impl Repeat {
+    /// The header's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repeat::StoredAnswer => "stored-answer",
+            Repeat::AlreadyApplied => "already-applied",
+        }
+    }
+}
+
+/// The `200` of a push: the batch's report, or for a retry of a request applied before its answer
+/// was stored, that it was applied. Either is sent as it is (no wrapper).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(
+    as = PushAnswer,
+    description = "Kết quả của lô, hoặc cho một lần gửi lại yêu cầu đã áp dụng mà chưa lưu câu trả \
+lời: rằng nó đã được áp dụng. / The batch's report, or for a retry of a request applied before its \
+answer was stored: that it was applied."
+)]
+pub enum PushAnswer {
+    /// Kết quả của lô (hoặc của lần gửi đầu, cho một lần gửi lại). / The batch's report (or the
+    /// first request's, again, for a retry).
+    Report(BatchReport),
+    /// Lần gửi lại một yêu cầu đã áp dụng mà chưa lưu câu trả lời. / A retry of a request applied
+    /// before its answer was stored.
+    AlreadyApplied(AlreadyApplied),
+}
 
 /// The answer to a push to `endpoint`: the report; or, for a retry of a request already applied,
 /// what the first request was answered, marked with [`REPEAT_HEADER`]; or the error.
@@ -195,7 +354,7 @@ pub fn answer(
             );
             Ok(HttpResponse::Ok()
                 .insert_header((header::CACHE_CONTROL, "no-store"))
-                .json(report))
+                .json(PushAnswer::Report(report)))
         }
         Err(BatchError::Repeated(first)) => Ok(repeat(endpoint, first)),
         Err(BatchError::Replayed) => {
@@ -225,17 +384,34 @@ fn repeat(endpoint: &str, first: FirstAnswer) -> HttpResponse {
     match (status, first.answer) {
         (Some(status), Some((_, body))) => HttpResponse::build(status)
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((REPEAT_HEADER, "stored-answer"))
+            .insert_header((REPEAT_HEADER, Repeat::StoredAnswer.as_str()))
             .content_type("application/json")
             .body(body),
         _ => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((REPEAT_HEADER, "already-applied"))
-            .json(serde_json::json!({
-                "already_applied": true,
-                "first_received_at": received_at,
+            .insert_header((REPEAT_HEADER, Repeat::AlreadyApplied.as_str()))
+            .json(PushAnswer::AlreadyApplied(AlreadyApplied {
+                already_applied: true,
+                first_received_at: received_at,
             })),
     }
+}
+
+/// The answer to a retry of a request applied before its answer was stored.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(
+    as = PushAlreadyApplied,
+    description = "Yêu cầu này đã được áp dụng trước đây. / This request was applied before.",
+    example = json!({"already_applied": true, "first_received_at": "2026-12-07T01:42:39Z"})
+)]
+pub struct AlreadyApplied {
+    /// Luôn là `true`. / Always `true`.
+    #[schema(schema_with = always_true)]
+    pub already_applied: bool,
+    /// Lúc yêu cầu đầu tiên được nhận (RFC 3339, UTC, đến giây). / When the first request was
+    /// accepted (RFC 3339, UTC, whole seconds).
+    #[schema(format = DateTime)]
+    pub first_received_at: String,
 }
 
 #[cfg(test)]
