@@ -44,13 +44,17 @@ trap cleanup EXIT
 # tracuu reads every TRACUU_* variable as a setting: start from none of the caller's. The limits
 # per client are raised so that the generated requests reach the handlers rather than the rate
 # limiter (whose 429 answers the document still describes).
-env -u DATABASE_URL $(env | sed -n 's/^\(TRACUU_[^=]*\)=.*/-u \1/p') \
-    TRACUU_HTTP__HOST=127.0.0.1 TRACUU_HTTP__PORT="$port" TRACUU_HTTP__WORKERS=2 \
-    TRACUU_DATABASE__DATA_DIR="$tmp/postgres" TRACUU_DEMO__DOSSIERS=300 \
-    TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__LOOKUPS_BURST=100000 \
-    TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__NOT_FOUND_BURST=100000 \
-    TRACUU_INTAKE__SUBMISSIONS_PER_HOUR=1000000 TRACUU_INTAKE__VOTES_PER_HOUR=1000000 \
-    RUST_LOG=warn "$bin" serve >"$tmp/tracuu.log" 2>&1 &
+settings=(
+    env -u DATABASE_URL $(env | sed -n 's/^\(TRACUU_[^=]*\)=.*/-u \1/p')
+    TRACUU_HTTP__HOST=127.0.0.1 TRACUU_HTTP__PORT="$port" TRACUU_HTTP__WORKERS=2
+    TRACUU_DATABASE__DATA_DIR="$tmp/postgres" TRACUU_DEMO__DOSSIERS=300
+    TRACUU_RATE_LIMIT__LOOKUPS_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__LOOKUPS_BURST=100000
+    TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__NOT_FOUND_BURST=100000
+    TRACUU_INTAKE__SUBMISSIONS_PER_HOUR=1000000 TRACUU_INTAKE__VOTES_PER_HOUR=1000000
+    TRACUU_HOTLINE__IVR_REQUESTS_PER_MINUTE=1000000 TRACUU_HOTLINE__IVR_BURST=100000
+    RUST_LOG=warn
+)
+"${settings[@]}" "$bin" serve >"$tmp/tracuu.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 240); do
@@ -75,6 +79,33 @@ else
     failed=$((failed + 1))
 fi
 
+# Adds one Schemathesis run's operations to the totals: its JUnit report, its exit status, a name.
+count() {
+    local ops ops_failed
+    read -r ops ops_failed < <(python3 - "$1" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    print(0, 1)
+    raise SystemExit
+total = bad = 0
+for case in root.iter("testcase"):
+    total += 1
+    if case.find("failure") is not None or case.find("error") is not None:
+        bad += 1
+print(total, bad)
+PY
+)
+    if [ "$2" != 0 ] && [ "$ops_failed" = 0 ]; then
+        ops_failed=1 # schemathesis failed without naming an operation (an error of the run itself)
+    fi
+    echo "schemathesis $3: $ops operations, $ops_failed failed"
+    passed=$((passed + ops - ops_failed))
+    failed=$((failed + ops_failed))
+}
+
 # Every operation, valid and invalid data, the five checks of the contract. A fixed seed makes a
 # failure reproducible; the JUnit report counts operations. One worker: hypothesis parses lambda
 # sources with `ast`, which on CPython 3.11 fails when two threads do it at once.
@@ -86,30 +117,41 @@ schemathesis="$PWD/$venv/bin/schemathesis"
     --generation-database none --request-timeout 20 \
     --report junit --report-junit-path "$tmp/junit.xml" "$@")
 status=$?
+count "$tmp/junit.xml" "$status" "without credentials"
 
-read -r ops ops_failed < <(python3 - "$tmp/junit.xml" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-try:
-    root = ET.parse(sys.argv[1]).getroot()
-except (OSError, ET.ParseError):
-    print(0, 1)
-    raise SystemExit
-cases = root.iter("testcase")
-total = bad = 0
-for case in cases:
-    total += 1
-    if case.find("failure") is not None or case.find("error") is not None:
-        bad += 1
-print(total, bad)
+# The operations a staff session opens (the session itself, the receipt QR images), again with a
+# desk head's session cookie, so that their answers to a signed-in officer are checked too (the
+# cookie is sent as given: Schemathesis generates no security parameters of its own here).
+password=contract-test-password-1
+printf '%s\n' "$password" | "${settings[@]}" "$bin" staff add --username kiem.thu \
+    --name "Kiểm Thử" --role desk_head >/dev/null
+jar="$tmp/cookies"
+csrf=$(curl -s -c "$jar" "$base/can-bo/dang-nhap" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p')
+curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" \
+    --data-urlencode "username=kiem.thu" --data-urlencode "password=$password" "$base/can-bo/dang-nhap"
+session=$(awk '$6 == "tracuu_staff" { print $7 }' "$jar")
+staff_operations=()
+while read -r id; do staff_operations+=(--include-operation-id "$id"); done < <(python3 - "$tmp/openapi.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for item in doc["paths"].values():
+    for operation in item.values():
+        if any("phien_can_bo" in requirement for requirement in operation.get("security", [])):
+            print(operation["operationId"])
 PY
 )
-if [ "$status" != 0 ] && [ "$ops_failed" = 0 ]; then
-    ops_failed=1 # schemathesis failed without naming an operation (an error of the run itself)
+if [ -z "$session" ] || [ ${#staff_operations[@]} = 0 ]; then
+    echo "not ok - a staff session for the second pass (session: ${session:+yes}, operations: ${#staff_operations[@]})"
+    failed=$((failed + 1))
+else
+    (cd "$tmp" && "$schemathesis" run "$base/api/openapi.json" "${staff_operations[@]}" \
+        -H "Cookie: tracuu_staff=$session" --generation-with-security-parameters false \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+        --max-examples "$EXAMPLES" --seed 24 --workers 1 --no-color --suppress-health-check all \
+        --generation-database none --request-timeout 20 \
+        --report junit --report-junit-path "$tmp/junit-staff.xml" "$@")
+    count "$tmp/junit-staff.xml" $? "with a desk head's session"
 fi
-echo "schemathesis: $ops operations, $ops_failed failed"
-passed=$((passed + ops - ops_failed))
-failed=$((failed + ops_failed))
 if [ "$failed" != 0 ]; then
     echo "api-contract-test.sh: tracuu's log (last lines):"
     tail -20 "$tmp/tracuu.log"
