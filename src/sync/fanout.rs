@@ -159,6 +159,7 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
         .start()
         .await?;
     let freshness = sync.freshness();
+    let epoch = freshness.epoch();
     let cache = sync.lookup().cache();
     let since = freshness.cursor();
     let head = db::changes::head(&transaction, since.as_deref()).await?;
@@ -180,7 +181,7 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
             cache.clear();
         }
         transaction.commit().await?;
-        freshness.start_at(head.snapshot, head.position, head.changed_at);
+        freshness.start_at(head.snapshot, head.position, head.changed_at, epoch);
         return Ok(0);
     };
     let mut applied = 0;
@@ -214,7 +215,7 @@ pub async fn catch_up(sync: &SyncService) -> anyhow::Result<usize> {
     transaction.commit().await?;
     freshness.advance(head.snapshot, head.position);
     freshness.saw_head(head.position, head.changed_at, None);
-    freshness.checked_ok();
+    freshness.checked_ok(epoch);
     Ok(applied)
 }
 

@@ -38,6 +38,10 @@ pub struct Freshness {
     listener_reconnects: AtomicU64,
     /// Times the cache was dropped because changes had been pruned before it applied them.
     resets: AtomicU64,
+    /// Counts the listener's connections. A check is current only if it began in the present
+    /// epoch: one that began before the listener was listening again cannot have seen what was
+    /// committed while nobody listened.
+    epoch: AtomicU64,
 }
 
 impl Default for Freshness {
@@ -55,6 +59,7 @@ impl Default for Freshness {
             listener_connected_once: AtomicBool::new(false),
             listener_reconnects: AtomicU64::new(0),
             resets: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
         }
     }
 }
@@ -118,10 +123,16 @@ impl Freshness {
 
     /// Starts counting from `snapshot`, whose newest position is `position` (the head, when the
     /// cache was empty or dropped) recorded at `changed_at`.
-    pub fn start_at(&self, snapshot: String, position: i64, changed_at: Option<DateTime<Utc>>) {
+    pub fn start_at(
+        &self,
+        snapshot: String,
+        position: i64,
+        changed_at: Option<DateTime<Utc>>,
+        epoch: u64,
+    ) {
         self.advance(snapshot, position);
         self.saw_head(position, changed_at, None);
-        self.checked_ok();
+        self.checked_ok(epoch);
     }
 
     /// Every change in `snapshot`, whose newest position is `position`, is applied.
@@ -156,11 +167,20 @@ impl Freshness {
             .fetch_max(at.timestamp_micros(), Ordering::AcqRel);
     }
 
-    /// A check read the sequence and applied what it read without an error.
-    pub fn checked_ok(&self) {
+    /// The epoch a check begins in (read it before the check takes its snapshot).
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// A check that began in `epoch` read the sequence and applied what it read without an
+    /// error. It makes this instance current only if the listener has not connected again since
+    /// it began: otherwise the check the new connection wakes must run first.
+    pub fn checked_ok(&self, epoch: u64) {
         self.checked
             .store(Utc::now().timestamp_micros(), Ordering::Release);
-        self.current.store(true, Ordering::Release);
+        if self.epoch.load(Ordering::Acquire) == epoch {
+            self.current.store(true, Ordering::Release);
+        }
     }
 
     /// A check failed: until one succeeds, this instance does not know what it missed.
@@ -173,8 +193,14 @@ impl Freshness {
         self.resets.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The listener connected (`true`) or lost its connection (`false`).
+    /// The listener connected (`true`) or lost its connection (`false`). A new connection
+    /// begins an epoch and makes this instance not current until a check begun in it succeeds:
+    /// what was committed while nobody listened is applied before `/readyz` says ready.
     pub fn listener(&self, connected: bool) {
+        if connected && !self.listener_up.load(Ordering::Acquire) {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+            self.current.store(false, Ordering::Release);
+        }
         let was = self.listener_up.swap(connected, Ordering::AcqRel);
         if was != connected {
             self.listener_since
@@ -232,7 +258,12 @@ mod tests {
     fn the_lag_is_the_head_seen_minus_the_position_applied() {
         let freshness = Freshness::default();
         let now = Utc::now();
-        freshness.start_at("1:1:".into(), 7, Some(now - chrono::Duration::seconds(30)));
+        freshness.start_at(
+            "1:1:".into(),
+            7,
+            Some(now - chrono::Duration::seconds(30)),
+            freshness.epoch(),
+        );
         freshness.saw_head(
             10,
             Some(now - chrono::Duration::seconds(3)),
@@ -252,12 +283,36 @@ mod tests {
     #[test]
     fn a_failed_check_is_not_current_until_the_next_good_one() {
         let freshness = Freshness::default();
-        freshness.start_at("1:1:".into(), 1, None);
+        freshness.start_at("1:1:".into(), 1, None, freshness.epoch());
         assert!(freshness.report(Utc::now()).current);
         assert_eq!(freshness.cursor().as_deref(), Some("1:1:"));
         freshness.check_failed();
         assert!(!freshness.report(Utc::now()).current);
-        freshness.checked_ok();
+        freshness.checked_ok(freshness.epoch());
+        assert!(freshness.report(Utc::now()).current);
+    }
+
+    #[test]
+    fn a_check_begun_before_the_listener_reconnected_does_not_make_the_instance_current() {
+        let freshness = Freshness::default();
+        freshness.listener(true);
+        freshness.start_at("1:1:".into(), 1, None, freshness.epoch());
+        assert!(freshness.report(Utc::now()).current);
+        freshness.listener(false);
+        // A check takes its snapshot while nobody listens; the listener connects again before
+        // the check ends: what was committed in between may be missing from that snapshot.
+        let begun = freshness.epoch();
+        freshness.listener(true);
+        assert!(
+            !freshness.report(Utc::now()).current,
+            "a new connection needs a new check"
+        );
+        freshness.checked_ok(begun);
+        assert!(
+            !freshness.report(Utc::now()).current,
+            "the older check does not count"
+        );
+        freshness.checked_ok(freshness.epoch());
         assert!(freshness.report(Utc::now()).current);
     }
 
