@@ -19,8 +19,11 @@ VALIDATOR=0.9.0
 EXAMPLES=${API_CONTRACT_EXAMPLES:-100}
 
 venv=target/api-contract-venv
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS" \
-    || ! "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -q "^Version: $VALIDATOR$"; then
+# (Read into variables first: `grep -q` leaving a pipe early would fail it under pipefail.)
+have_schemathesis=$("$venv/bin/schemathesis" --version 2>/dev/null || true)
+have_validator=$("$venv/bin/pip" show openapi-spec-validator 2>/dev/null || true)
+if [[ "$have_schemathesis" != *"version $SCHEMATHESIS"* ]] \
+    || [[ "$have_validator" != *$'\nVersion: '"$VALIDATOR"$'\n'* ]]; then
     echo "api-contract-test.sh: installing schemathesis $SCHEMATHESIS and openapi-spec-validator $VALIDATOR in $venv"
     rm -rf "$venv"
     python3 -m venv "$venv" || { echo "# fail 1"; echo "api-contract-test.sh: python3 -m venv failed (python3-venv missing?)" >&2; exit 1; }
