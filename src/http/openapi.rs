@@ -86,3 +86,54 @@ pub fn add_security_schemes(doc: &mut OpenApi) {
         ),
     );
 }
+
+/// The request body of a push: an array whose items the receiver validates one by one. An item
+/// that is not a valid item does not refuse the batch: it is reported in the answer's `errors`
+/// while the others are applied. So the document gives the item's schema, but also admits any
+/// other value there, exactly as the endpoint does (`anyOf: [item, {}]`); what refuses a whole
+/// batch (not an array, broken JSON) stays a `400 invalid_batch`. `batch_schema!(Name, Item)`
+/// declares the schema type `Name` for a batch of `Item`s.
+#[macro_export]
+macro_rules! batch_schema {
+    ($name:ident, $item:ty) => {
+        #[doc = concat!("A push's batch of `", stringify!($item), "` (see `batch_schema!`).")]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::http::openapi::batch_of(<$item as utoipa::ToSchema>::name())
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                schemas.push((
+                    <$item as utoipa::ToSchema>::name().into_owned(),
+                    <$item as utoipa::PartialSchema>::schema(),
+                ));
+                <$item as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+
+/// The schema of a batch of `item`s (see [`batch_schema!`]).
+pub fn batch_of(
+    item: std::borrow::Cow<'static, str>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, SchemaType};
+    let any = AnyOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name(item.clone()))
+        .item(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+        .description(Some(format!(
+            "Một {item}; mục không hợp lệ được báo trong `errors` của câu trả lời, các mục khác \
+             vẫn được áp dụng. / One {item}; an invalid item is reported in the answer's \
+             `errors`, and the others are still applied."
+        )));
+    ArrayBuilder::new().items(any).into()
+}

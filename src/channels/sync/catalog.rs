@@ -10,6 +10,9 @@ use crate::error::AppError;
 use crate::sync::catalog::{parse_items, AgencyPayload, ProcedurePayload};
 use crate::sync::service::PushSignature;
 
+crate::batch_schema!(AgencyBatch, AgencyPayload);
+crate::batch_schema!(ProcedureBatch, ProcedurePayload);
+
 /// `POST /sync/v1/agencies`.
 #[utoipa::path(
     post,
@@ -21,7 +24,7 @@ use crate::sync::service::PushSignature;
     request_body(
         description = "Một mảng JSON các cơ quan (`application/json`), hoặc mỗi dòng một cơ quan (`application/x-ndjson`). / A JSON array of agencies (`application/json`), or one agency per line (`application/x-ndjson`).",
         content(
-            (Vec<AgencyPayload> = "application/json"),
+            (AgencyBatch = "application/json"),
         ),
     ),
     responses(
@@ -69,7 +72,7 @@ pub async fn push_agencies(
     request_body(
         description = "Một mảng JSON các thủ tục (`application/json`), hoặc mỗi dòng một thủ tục (`application/x-ndjson`). / A JSON array of procedures (`application/json`), or one procedure per line (`application/x-ndjson`).",
         content(
-            (Vec<ProcedurePayload> = "application/json"),
+            (ProcedureBatch = "application/json"),
         ),
     ),
     responses(

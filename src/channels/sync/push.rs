@@ -16,6 +16,8 @@ use crate::http::body::{read_limited_sized, BodyError};
 use crate::sync::auth::{Verifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::sync::service::{BatchError, BatchItem, BatchReport, FirstAnswer, PushSignature};
 
+crate::batch_schema!(DossierBatch, crate::sync::snapshot::DossierPayload);
+
 /// Reads the whole body, refusing with 413 as soon as it passes `limit`. The answers name what
 /// the main store's operators can act on: the transport error, or the setting that sets the limit.
 pub async fn read_body(
@@ -156,7 +158,7 @@ pub fn split_items<'a>(
 chụp (`application/x-ndjson`). / A JSON array of dossier snapshots (`application/json`), or one \
 snapshot per line (`application/x-ndjson`).",
         content(
-            (Vec<crate::sync::snapshot::DossierPayload> = "application/json"),
+            (DossierBatch = "application/json"),
         ),
     ),
     responses(
