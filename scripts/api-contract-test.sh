@@ -47,6 +47,7 @@ trap cleanup EXIT
 # tracuu reads every TRACUU_* variable as a setting: start from none of the caller's. The limits
 # per client are raised so that the generated requests reach the handlers rather than the rate
 # limiter (whose 429 answers the document still describes).
+sync_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 settings=(
     env -u DATABASE_URL $(env | sed -n 's/^\(TRACUU_[^=]*\)=.*/-u \1/p')
     TRACUU_HTTP__HOST=127.0.0.1 TRACUU_HTTP__PORT="$port" TRACUU_HTTP__WORKERS=2
@@ -55,6 +56,7 @@ settings=(
     TRACUU_RATE_LIMIT__NOT_FOUND_PER_MINUTE=1000000 TRACUU_RATE_LIMIT__NOT_FOUND_BURST=100000
     TRACUU_INTAKE__SUBMISSIONS_PER_HOUR=1000000 TRACUU_INTAKE__VOTES_PER_HOUR=1000000
     TRACUU_HOTLINE__IVR_REQUESTS_PER_MINUTE=1000000 TRACUU_HOTLINE__IVR_BURST=100000
+    TRACUU_SYNC__SECRETS="$sync_secret"
     RUST_LOG=warn
 )
 "${settings[@]}" "$bin" serve >"$tmp/tracuu.log" 2>&1 &
@@ -159,6 +161,18 @@ if [ "$failed" != 0 ]; then
     echo "api-contract-test.sh: tracuu's log (last lines):"
     tail -20 "$tmp/tracuu.log"
 fi
+# The main store's signed pushes, again with every request signed with the instance's secret
+# (scripts/api_contract_signing.py), so that their parsing and answers are fuzzed, not only the
+# refusal of unsigned requests.
+(cd "$tmp" && SCHEMATHESIS_HOOKS="$OLDPWD/scripts/api_contract_signing.py" \
+    API_CONTRACT_SYNC_SECRET="$sync_secret" "$schemathesis" run "$base/api/openapi.json" \
+    --include-tag dong-bo --generation-with-security-parameters false \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+    --max-examples "$EXAMPLES" --seed 24 --workers 1 --no-color --suppress-health-check all \
+    --generation-database none --request-timeout 20 \
+    --report junit --report-junit-path "$tmp/junit-signed.xml" "$@")
+count "$tmp/junit-signed.xml" $? "with the main store's signature"
+
 echo "# pass $passed"
 echo "# fail $failed"
 [ "$failed" = 0 ]
