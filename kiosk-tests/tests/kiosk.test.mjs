@@ -599,10 +599,12 @@ test('a phone opening the procedure QR gets the public procedure page, not the k
   await phone.close();
 });
 
-test('a satisfaction rating is sent with the kiosk id, with or without a dossier code', async () => {
+// This kiosk has a key: its ratings count in its figures only with the key (decision 0073), so it
+// is launched with it here, as a centre launches it.
+test('a satisfaction rating is sent with the kiosk id and key, with or without a dossier code', async () => {
   const dossier = tracuu.dossier(10);
   for (const viewport of [PORTRAIT, LANDSCAPE]) {
-    const page = await openKiosk(viewport);
+    const page = await openKiosk(viewport, `&key=${KIOSK_KEY}`);
     await page.click('[data-tile="rating"]');
     await page.waitForSelector('.face');
     assert.equal(await page.$$eval('.face .face-icon svg.icon', (els) => els.length), 3, 'the faces are drawn');
@@ -622,6 +624,7 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
     ]);
     assert.equal(response.status(), 201);
     assert.equal(response.request().headers()['x-kiosk-id'], KIOSK);
+    assert.equal(response.request().headers()['x-kiosk-key'], KIOSK_KEY);
     const stored = await response.json();
     assert.equal(stored.score, 3);
     assert.equal(stored.kiosk_id, KIOSK);
@@ -630,7 +633,7 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
     await page.context().close();
   }
 
-  const page = await openKiosk(PORTRAIT);
+  const page = await openKiosk(PORTRAIT, `&key=${KIOSK_KEY}`);
   await page.click('[data-tile="rating"]');
   await page.click('#rating-code');
   await tapKeys(page, dossier.code.toUpperCase());
@@ -654,6 +657,19 @@ test('a satisfaction rating is sent with the kiosk id, with or without a dossier
   await page.waitForFunction(() => /Không tìm thấy hồ sơ/.test(document.getElementById('rating-error').textContent));
   assert.equal(await page.$('#rating-thanks'), null);
   await page.context().close();
+
+  // Launched without its key, the kiosk cannot rate in its own name, and says the set-up is wrong.
+  const keyless = await openKiosk(PORTRAIT);
+  await keyless.click('[data-tile="rating"]');
+  await keyless.waitForSelector('.face');
+  const [refused] = await Promise.all([
+    keyless.waitForResponse((r) => r.url().endsWith('/api/v1/kiosk/ratings')),
+    keyless.click('[data-score="3"]'),
+  ]);
+  assert.equal(refused.status(), 403);
+  await keyless.waitForFunction(() => /Khóa kiosk/.test(document.getElementById('rating-error').textContent));
+  assert.equal(await keyless.$('#rating-thanks'), null);
+  await keyless.context().close();
 });
 
 test('a kiosk launched with its key sends it with every request, keeps it, and takes it out of the address', async () => {

@@ -61,6 +61,12 @@ impl KioskKeys {
         }
     }
 
+    /// Whether `id` has a configured key: what is said in its name (a satisfaction rating)
+    /// must then carry that key.
+    pub fn has_key(&self, id: &KioskId) -> bool {
+        self.keys.contains_key(id)
+    }
+
     /// The rate-limit key of a kiosk that proved itself.
     pub fn client_key(id: &KioskId) -> ClientKey {
         ClientKey::Kiosk(Arc::from(id.as_ref()))

@@ -302,3 +302,57 @@ async fn kiosks_behind_one_address_spend_budgets_of_their_own_and_the_public_kee
         );
     }
 }
+
+/// Regression: a kiosk's satisfaction figures took ratings from anyone who named it. A kiosk
+/// that has a key now rates only with it; a kiosk without one rates as before.
+#[tokio::test]
+async fn a_rating_in_the_name_of_a_kiosk_that_has_a_key_needs_that_key() {
+    // Arrange
+    let app = spawn_app_with(|s| {
+        s.kiosk.keys = vec![format!("A:{KEY_A}").into()];
+    })
+    .await;
+    let rate = |id: &'static str, key: Option<&'static str>| {
+        let mut request = app
+            .http
+            .post(format!("{}/api/v1/kiosk/ratings", app.address))
+            .header("X-Kiosk-Id", id)
+            .json(&serde_json::json!({ "score": 1 }));
+        if let Some(key) = key {
+            request = request.header("X-Kiosk-Key", key);
+        }
+        async move {
+            let response = request.send().await.expect("rating");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.expect("json");
+            (
+                status,
+                body["error"]["code"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let stored = || async {
+        let count: i64 = app
+            .db
+            .client()
+            .await
+            .query_one("SELECT count(*) FROM kiosk_ratings", &[])
+            .await
+            .expect("count")
+            .get(0);
+        count
+    };
+
+    // Act and assert: without its key, or with another, kiosk A's name is refused.
+    assert_eq!(rate("A", None).await, (403, "kiosk_key_invalid".into()));
+    assert_eq!(
+        rate("A", Some(KEY_B)).await,
+        (403, "kiosk_key_invalid".into())
+    );
+    assert_eq!(stored().await, 0, "nothing stored for a refused rating");
+
+    // With its key it rates; a kiosk that has no key rates as before.
+    assert_eq!(rate("A", Some(KEY_A)).await.0, 201);
+    assert_eq!(rate("xa-2", None).await.0, 201);
+    assert_eq!(stored().await, 2);
+}

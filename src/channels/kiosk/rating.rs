@@ -47,12 +47,14 @@ pub struct StoredRating<'a> {
     operation_id = "create_kiosk_rating",
     tag = crate::http::openapi::TAG_KIOSK,
     summary = "Gửi đánh giá mức độ hài lòng / Send a satisfaction rating",
-    description = "Ba mặt cười trên kiosk, có thể gắn với một hồ sơ. Kiosk tự nêu mã của mình bằng X-Kiosk-Id (không có thì mã mặc định); đánh giá không kiểm tra X-Kiosk-Key.\n\nThe kiosk's three faces, optionally about one dossier. The kiosk names itself with X-Kiosk-Id (the configured default without it); a rating does not check X-Kiosk-Key.",
+    description = "Ba mặt cười trên kiosk, có thể gắn với một hồ sơ. Kiosk tự nêu mã của mình bằng X-Kiosk-Id (không có thì mã mặc định); kiosk có khóa (TRACUU_KIOSK__KEYS) phải gửi kèm X-Kiosk-Key đúng.\n\nThe kiosk's three faces, optionally about one dossier. The kiosk names itself with X-Kiosk-Id (the configured default without it); a kiosk that has a key (TRACUU_KIOSK__KEYS) must send it in X-Kiosk-Key.",
     params(("X-Kiosk-Id" = Option<String>, Header, pattern = r"^\s*[A-Za-z0-9._-]{1,40}\s*$", description = "Mã kiosk; không có thì dùng mã mặc định đã cấu hình. / The kiosk's id; without it, the configured default.", example = "KIOSK-TTHCC-01")),
     request_body(content = RatingPayload, content_type = "application/json"),
+    security((), ("khoa_kiosk" = [])),
     responses(
         (status = 201, description = "Đã lưu / Stored", body = StoredRating),
         (status = 400, description = "invalid_rating: score không phải 1, 2 hay 3; invalid_dossier_code: mã hồ sơ sai định dạng; invalid_kiosk_id: X-Kiosk-Id sai định dạng; invalid_input: thân không phải JSON đúng dạng (trường lạ, thiếu score). / invalid_rating: score is not 1, 2 or 3; invalid_dossier_code: a malformed code; invalid_kiosk_id: a malformed X-Kiosk-Id; invalid_input: a body that is not the JSON expected (unknown field, no score).", body = crate::error::ErrorBody),
+        (status = 403, description = "kiosk_key_invalid: X-Kiosk-Key sai, hoặc thiếu khi kiosk được nêu có khóa. / kiosk_key_invalid: a wrong X-Kiosk-Key, or none for a kiosk that has a key.", body = crate::error::ErrorBody),
         (status = 404, description = "dossier_not_found: không có hồ sơ với mã này. / dossier_not_found: no dossier has this code.", body = crate::error::ErrorBody),
         (status = 503, description = "service_unavailable: cơ sở dữ liệu không kết nối được. / service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
     )
@@ -64,6 +66,15 @@ pub async fn create_rating(
     quality: web::Data<QualityService>,
 ) -> Result<HttpResponse, AppError> {
     let kiosk = kiosk_id(&req, &state)?;
+    // A rating counts in the named kiosk's figures: a kiosk that has a key must prove it, so a
+    // stranger cannot rate in its name (decision 0073). A wrong key is refused by `verify`.
+    if state.kiosk_keys.verify(&req)?.is_none() && state.kiosk_keys.has_key(&kiosk) {
+        tracing::warn!(kiosk.id = %kiosk, "rating refused: kiosk {kiosk} has a key and none was sent");
+        return Err(AppError::with_message(
+            Code::KioskKeyInvalid,
+            "Kiosk này có khóa: đánh giá cần gửi kèm khóa kiosk (X-Kiosk-Key).",
+        ));
+    }
     let score = payload
         .score
         .as_i64()
