@@ -452,33 +452,49 @@ fn image_response(content_type: &str, file_name: String, body: Vec<u8>) -> HttpR
         .body(body)
 }
 
+// Descriptions the two images' operations (PNG and SVG) share: written once.
+const PRINT_ACCESS_DESCRIPTION: &str = "Chỉ yêu cầu có ký bằng khóa đồng bộ (như lệnh đẩy; yêu cầu không thân ký `thời điểm.GET.đường dẫn?truy vấn`) hoặc phiên của cán bộ một cửa, cán bộ đầu mối, điện thoại viên. Tính vào hạn mức tra cứu của người gọi.\n\nOnly a request signed with a sync secret (as a push; a bodiless request signs `timestamp.GET.path?query`) or the session of a desk head, agency officer or hotline operator. Counts against the caller's lookup limits.";
+const CODE_PARAM_DESCRIPTION: &str =
+    "Mã hồ sơ (chỉ cần đúng định dạng) / The dossier code (it only has to be well formed)";
+const SIZE_PARAM_DESCRIPTION: &str =
+    "Cạnh ảnh, điểm ảnh (mặc định 300) / The image's side in pixels (default 300)";
+const QUIET_PARAM_DESCRIPTION: &str =
+    "Lề trắng, số ô (mặc định 4) / The light margin in modules (default 4)";
+const QR_IMAGE_DESCRIPTION: &str = "Mã QR của đường dẫn có ký in trên giấy tiếp nhận. / The QR code of the signed link a receipt carries.";
+const BAD_PRINT_DESCRIPTION: &str = "invalid_dossier_code: mã hồ sơ sai định dạng; invalid_input: size hoặc quiet ngoài khoảng, ảnh quá nhỏ cho mã, tham số lạ. / invalid_dossier_code: a malformed code; invalid_input: size or quiet out of range, an image too small for the code, an unknown parameter.";
+const UNAUTHORIZED_PRINT_DESCRIPTION: &str = "credentials_required: không có chữ ký hay phiên cán bộ; signature_missing, signature_invalid, signature_expired: chữ ký thiếu, sai, quá hạn; login_required: phiên cán bộ không còn. / credentials_required: no signature and no staff session; signature_missing, signature_invalid, signature_expired: a signature missing, wrong or out of its window; login_required: the staff session has ended.";
+const FORBIDDEN_PRINT_DESCRIPTION: &str = "forbidden: vai trò không được in, hoặc cán bộ đầu mối in hồ sơ không thuộc cơ quan mình. / forbidden: a role that does not print, or an agency officer printing another agency's dossier.";
+const UNKNOWN_PRINT_DESCRIPTION: &str = "dossier_not_found: (cán bộ đầu mối) hồ sơ chưa có trong tracuu. / dossier_not_found: (an agency officer) the dossier is not in tracuu.";
+const RATE_LIMITED_PRINT_DESCRIPTION: &str = "rate_limited: quá nhiều yêu cầu; chờ Retry-After giây. / rate_limited: too many requests; wait Retry-After seconds.";
+const UNAVAILABLE_PRINT_DESCRIPTION: &str = "upstream_unavailable, service_unavailable: cơ sở dữ liệu không kết nối được. / upstream_unavailable, service_unavailable: the database cannot be reached.";
+
 #[utoipa::path(
     get,
     path = "/api/v1/dossiers/{code}/qr.png",
     operation_id = "get_dossier_qr_png",
     summary = "Ảnh PNG mã QR của giấy tiếp nhận / The receipt's QR code as PNG",
-    description = "Chỉ yêu cầu có ký bằng khóa đồng bộ (như lệnh đẩy; yêu cầu không thân ký `thời điểm.GET.đường dẫn?truy vấn`) hoặc phiên của cán bộ một cửa, cán bộ đầu mối, điện thoại viên. Tính vào hạn mức tra cứu của người gọi.\n\nOnly a request signed with a sync secret (as a push; a bodiless request signs `timestamp.GET.path?query`) or the session of a desk head, agency officer or hotline operator. Counts against the caller's lookup limits.",
+    description = PRINT_ACCESS_DESCRIPTION,
     tag = crate::http::openapi::TAG_LOOKUP,
     params(
         ("code" = String, Path, min_length = 1, max_length = 64,
-            description = "Mã hồ sơ (chỉ cần đúng định dạng) / The dossier code (it only has to be well formed)",
+            description = CODE_PARAM_DESCRIPTION,
             example = "000.00.18.H48-261118-9005"),
         ("size" = Option<u32>, Query, minimum = 64, maximum = 2048,
-            description = "Cạnh ảnh, điểm ảnh (mặc định 300) / The image's side in pixels (default 300)",
+            description = SIZE_PARAM_DESCRIPTION,
             example = 300),
         ("quiet" = Option<u32>, Query, minimum = 0, maximum = 16,
-            description = "Lề trắng, số ô (mặc định 4) / The light margin in modules (default 4)",
+            description = QUIET_PARAM_DESCRIPTION,
             example = 4),
     ),
     responses(
-        (status = 200, description = "Mã QR của đường dẫn có ký in trên giấy tiếp nhận. / The QR code of the signed link a receipt carries.", content_type = "image/png", body = PngImage),
-        (status = 400, description = "invalid_dossier_code: mã hồ sơ sai định dạng; invalid_input: size hoặc quiet ngoài khoảng, ảnh quá nhỏ cho mã, tham số lạ. / invalid_dossier_code: a malformed code; invalid_input: size or quiet out of range, an image too small for the code, an unknown parameter.", body = crate::error::ErrorBody),
-        (status = 401, description = "credentials_required: không có chữ ký hay phiên cán bộ; signature_missing, signature_invalid, signature_expired: chữ ký thiếu, sai, quá hạn; login_required: phiên cán bộ không còn. / credentials_required: no signature and no staff session; signature_missing, signature_invalid, signature_expired: a signature missing, wrong or out of its window; login_required: the staff session has ended.", body = crate::error::ErrorBody),
-        (status = 403, description = "forbidden: vai trò không được in, hoặc cán bộ đầu mối in hồ sơ không thuộc cơ quan mình. / forbidden: a role that does not print, or an agency officer printing another agency's dossier.", body = crate::error::ErrorBody),
-        (status = 404, description = "dossier_not_found: (cán bộ đầu mối) hồ sơ chưa có trong tracuu. / dossier_not_found: (an agency officer) the dossier is not in tracuu.", body = crate::error::ErrorBody),
-        (status = 429, description = "rate_limited: quá nhiều yêu cầu; chờ Retry-After giây. / rate_limited: too many requests; wait Retry-After seconds.", body = crate::error::ErrorBody,
+        (status = 200, description = QR_IMAGE_DESCRIPTION, content_type = "image/png", body = PngImage),
+        (status = 400, description = BAD_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 401, description = UNAUTHORIZED_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 403, description = FORBIDDEN_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 404, description = UNKNOWN_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 429, description = RATE_LIMITED_PRINT_DESCRIPTION, body = crate::error::ErrorBody,
             headers(("Retry-After" = u64, description = "Số giây cần chờ / Seconds to wait"))),
-        (status = 503, description = "upstream_unavailable, service_unavailable: cơ sở dữ liệu không kết nối được. / upstream_unavailable, service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
+        (status = 503, description = UNAVAILABLE_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
     ),
     security(("chu_ky_hmac" = [], "thoi_diem_ky" = []), ("phien_can_bo" = []))
 )]
@@ -502,28 +518,28 @@ pub async fn show_qr_png(
     path = "/api/v1/dossiers/{code}/qr.svg",
     operation_id = "get_dossier_qr_svg",
     summary = "Ảnh SVG mã QR của giấy tiếp nhận / The receipt's QR code as SVG",
-    description = "Chỉ yêu cầu có ký bằng khóa đồng bộ (như lệnh đẩy; yêu cầu không thân ký `thời điểm.GET.đường dẫn?truy vấn`) hoặc phiên của cán bộ một cửa, cán bộ đầu mối, điện thoại viên. Tính vào hạn mức tra cứu của người gọi.\n\nOnly a request signed with a sync secret (as a push; a bodiless request signs `timestamp.GET.path?query`) or the session of a desk head, agency officer or hotline operator. Counts against the caller's lookup limits.",
+    description = PRINT_ACCESS_DESCRIPTION,
     tag = crate::http::openapi::TAG_LOOKUP,
     params(
         ("code" = String, Path, min_length = 1, max_length = 64,
-            description = "Mã hồ sơ (chỉ cần đúng định dạng) / The dossier code (it only has to be well formed)",
+            description = CODE_PARAM_DESCRIPTION,
             example = "000.00.18.H48-261118-9005"),
         ("size" = Option<u32>, Query, minimum = 64, maximum = 2048,
-            description = "Cạnh ảnh, điểm ảnh (mặc định 300) / The image's side in pixels (default 300)",
+            description = SIZE_PARAM_DESCRIPTION,
             example = 300),
         ("quiet" = Option<u32>, Query, minimum = 0, maximum = 16,
-            description = "Lề trắng, số ô (mặc định 4) / The light margin in modules (default 4)",
+            description = QUIET_PARAM_DESCRIPTION,
             example = 4),
     ),
     responses(
-        (status = 200, description = "Mã QR của đường dẫn có ký in trên giấy tiếp nhận. / The QR code of the signed link a receipt carries.", content_type = "image/svg+xml", body = SvgImage),
-        (status = 400, description = "invalid_dossier_code: mã hồ sơ sai định dạng; invalid_input: size hoặc quiet ngoài khoảng, ảnh quá nhỏ cho mã, tham số lạ. / invalid_dossier_code: a malformed code; invalid_input: size or quiet out of range, an image too small for the code, an unknown parameter.", body = crate::error::ErrorBody),
-        (status = 401, description = "credentials_required: không có chữ ký hay phiên cán bộ; signature_missing, signature_invalid, signature_expired: chữ ký thiếu, sai, quá hạn; login_required: phiên cán bộ không còn. / credentials_required: no signature and no staff session; signature_missing, signature_invalid, signature_expired: a signature missing, wrong or out of its window; login_required: the staff session has ended.", body = crate::error::ErrorBody),
-        (status = 403, description = "forbidden: vai trò không được in, hoặc cán bộ đầu mối in hồ sơ không thuộc cơ quan mình. / forbidden: a role that does not print, or an agency officer printing another agency's dossier.", body = crate::error::ErrorBody),
-        (status = 404, description = "dossier_not_found: (cán bộ đầu mối) hồ sơ chưa có trong tracuu. / dossier_not_found: (an agency officer) the dossier is not in tracuu.", body = crate::error::ErrorBody),
-        (status = 429, description = "rate_limited: quá nhiều yêu cầu; chờ Retry-After giây. / rate_limited: too many requests; wait Retry-After seconds.", body = crate::error::ErrorBody,
+        (status = 200, description = QR_IMAGE_DESCRIPTION, content_type = "image/svg+xml", body = SvgImage),
+        (status = 400, description = BAD_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 401, description = UNAUTHORIZED_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 403, description = FORBIDDEN_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 404, description = UNKNOWN_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 429, description = RATE_LIMITED_PRINT_DESCRIPTION, body = crate::error::ErrorBody,
             headers(("Retry-After" = u64, description = "Số giây cần chờ / Seconds to wait"))),
-        (status = 503, description = "upstream_unavailable, service_unavailable: cơ sở dữ liệu không kết nối được. / upstream_unavailable, service_unavailable: the database cannot be reached.", body = crate::error::ErrorBody),
+        (status = 503, description = UNAVAILABLE_PRINT_DESCRIPTION, body = crate::error::ErrorBody),
     ),
     security(("chu_ky_hmac" = [], "thoi_diem_ky" = []), ("phien_can_bo" = []))
 )]
