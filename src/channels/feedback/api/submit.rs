@@ -18,6 +18,14 @@ use crate::http::{client, AppState};
 use crate::intake::{RawSubmission, Submission};
 use crate::staff::Role;
 
+// Descriptions the two submissions' operations share: written once.
+const SUBMISSION_BODY_DESCRIPTION: &str = "Nội dung gửi; trường không có trong lược đồ bị từ chối. / The submission; fields outside the schema are refused.";
+const CREATED_DESCRIPTION: &str = "Đã tiếp nhận: mã theo dõi, cơ quan, hạn, đường dẫn theo dõi. / Received: the tracking code, the agency, the deadlines, the tracking link.";
+const BAD_SUBMISSION_DESCRIPTION: &str = "`invalid_input`: JSON không hợp lệ. `invalid_submission`: một trường sai hoặc thiếu (`field` nêu trường). `invalid_commune`: xã, phường không có hoặc không còn tiếp nhận. / `invalid_input`: malformed JSON. `invalid_submission`: a field is wrong or missing (`field` names it). `invalid_commune`: the commune is unknown or no longer receives.";
+const LOGIN_FOR_HOTLINE_DESCRIPTION: &str = "`login_required`: kênh `hotline` chỉ dành cho điện thoại viên đã đăng nhập. / `login_required`: the `hotline` channel needs an operator's session.";
+const NOT_AN_OPERATOR_DESCRIPTION: &str = "`forbidden`: vai trò không được nhập thay người gọi; `csrf_rejected`: thiếu hoặc sai X-CSRF-Token (kênh `hotline`). / `forbidden`: the role may not file for a caller; `csrf_rejected`: X-CSRF-Token missing or wrong (`hotline` channel).";
+const TOO_MANY_SUBMISSIONS_DESCRIPTION: &str = "`rate_limited`: quá số lần gửi mỗi giờ của một máy. / `rate_limited`: past the submissions per hour of one client.";
+
 /// `POST /api/v1/questions`.
 #[utoipa::path(
     post,
@@ -26,13 +34,13 @@ use crate::staff::Role;
     summary = "Gửi câu hỏi / Submit a question",
     description = "Gửi một câu hỏi về thủ tục hành chính. Cần số điện thoại hoặc thư điện tử; câu hỏi không công khai cần số điện thoại (4 số cuối mở trang theo dõi). Kênh `hotline` chỉ dành cho điện thoại viên (phiên cán bộ và X-CSRF-Token).\n\nSubmits a question about an administrative procedure. A phone or an e-mail is needed; a private question needs a phone (its last four digits open the tracking page). The `hotline` channel is for operators only (a staff session and X-CSRF-Token).",
     tag = crate::http::openapi::TAG_INTAKE,
-    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = "Nội dung gửi; trường không có trong lược đồ bị từ chối. / The submission; fields outside the schema are refused."),
+    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = SUBMISSION_BODY_DESCRIPTION),
     responses(
-        (status = 201, description = "Đã tiếp nhận: mã theo dõi, cơ quan, hạn, đường dẫn theo dõi. / Received: the tracking code, the agency, the deadlines, the tracking link.", body = CreatedView),
-        (status = 400, description = "`invalid_input`: JSON không hợp lệ. `invalid_submission`: một trường sai hoặc thiếu (`field` nêu trường). `invalid_commune`: xã, phường không có hoặc không còn tiếp nhận. / `invalid_input`: malformed JSON. `invalid_submission`: a field is wrong or missing (`field` names it). `invalid_commune`: the commune is unknown or no longer receives.", body = crate::error::ErrorBody),
-        (status = 401, description = "`login_required`: kênh `hotline` chỉ dành cho điện thoại viên đã đăng nhập. / `login_required`: the `hotline` channel needs an operator's session.", body = crate::error::ErrorBody),
-        (status = 403, description = "`forbidden`: vai trò không được nhập thay người gọi; `csrf_rejected`: thiếu hoặc sai X-CSRF-Token (kênh `hotline`). / `forbidden`: the role may not file for a caller; `csrf_rejected`: X-CSRF-Token missing or wrong (`hotline` channel).", body = crate::error::ErrorBody),
-        (status = 429, description = "`rate_limited`: quá số lần gửi mỗi giờ của một máy. / `rate_limited`: past the submissions per hour of one client.", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
+        (status = 201, description = CREATED_DESCRIPTION, body = CreatedView),
+        (status = 400, description = BAD_SUBMISSION_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 401, description = LOGIN_FOR_HOTLINE_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 403, description = NOT_AN_OPERATOR_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 429, description = TOO_MANY_SUBMISSIONS_DESCRIPTION, body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
     ),
     security((), ("phien_can_bo" = []))
 )]
@@ -52,13 +60,13 @@ pub async fn create_question(
     summary = "Gửi phản ánh, kiến nghị / Submit feedback",
     description = "Gửi một phản ánh, kiến nghị về quy định hành chính. Nghị định 20/2008/NĐ-CP bắt buộc họ tên, địa chỉ và số điện thoại. Kênh `hotline` chỉ dành cho điện thoại viên.\n\nSubmits feedback or a proposal on administrative rules. Decree 20/2008 requires the name, the address and the phone. The `hotline` channel is for operators only.",
     tag = crate::http::openapi::TAG_INTAKE,
-    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = "Nội dung gửi; trường không có trong lược đồ bị từ chối. / The submission; fields outside the schema are refused."),
+    request_body(content = crate::intake::RawSubmission, content_type = "application/json", description = SUBMISSION_BODY_DESCRIPTION),
     responses(
-        (status = 201, description = "Đã tiếp nhận: mã theo dõi, cơ quan, hạn, đường dẫn theo dõi. / Received: the tracking code, the agency, the deadlines, the tracking link.", body = CreatedView),
-        (status = 400, description = "`invalid_input`: JSON không hợp lệ. `invalid_submission`: một trường sai hoặc thiếu (`field` nêu trường). `invalid_commune`: xã, phường không có hoặc không còn tiếp nhận. / `invalid_input`: malformed JSON. `invalid_submission`: a field is wrong or missing (`field` names it). `invalid_commune`: the commune is unknown or no longer receives.", body = crate::error::ErrorBody),
-        (status = 401, description = "`login_required`: kênh `hotline` chỉ dành cho điện thoại viên đã đăng nhập. / `login_required`: the `hotline` channel needs an operator's session.", body = crate::error::ErrorBody),
-        (status = 403, description = "`forbidden`: vai trò không được nhập thay người gọi; `csrf_rejected`: thiếu hoặc sai X-CSRF-Token (kênh `hotline`). / `forbidden`: the role may not file for a caller; `csrf_rejected`: X-CSRF-Token missing or wrong (`hotline` channel).", body = crate::error::ErrorBody),
-        (status = 429, description = "`rate_limited`: quá số lần gửi mỗi giờ của một máy. / `rate_limited`: past the submissions per hour of one client.", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
+        (status = 201, description = CREATED_DESCRIPTION, body = CreatedView),
+        (status = 400, description = BAD_SUBMISSION_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 401, description = LOGIN_FOR_HOTLINE_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 403, description = NOT_AN_OPERATOR_DESCRIPTION, body = crate::error::ErrorBody),
+        (status = 429, description = TOO_MANY_SUBMISSIONS_DESCRIPTION, body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Số giây cần chờ. / Seconds to wait."))),
     ),
     security((), ("phien_can_bo" = []))
 )]
