@@ -328,7 +328,7 @@ impl ChannelData {
             catalog: web::Data::new(crate::catalog::CatalogService::new(pool.clone())),
             quality: web::Data::new(crate::quality::QualityService::new(pool.clone())),
             api_document: web::Data::new(crate::http::openapi::ApiDocument {
-                json: crate::openapi::document_json(),
+                json: crate::openapi::document_json().into(),
             }),
         })
     }

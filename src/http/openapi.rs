@@ -38,8 +38,8 @@ pub const SECURITY_KIOSK: &str = "khoa_kiosk";
 
 /// The API document as served at `/api/openapi.json`: built once at start.
 pub struct ApiDocument {
-    /// The document, pretty-printed JSON.
-    pub json: String,
+    /// The document, pretty-printed JSON (shared by every answer, not copied).
+    pub json: bytes::Bytes,
 }
 
 /// The security schemes every signed or staff operation names.
