@@ -202,7 +202,9 @@ test('a lookup number typed with the letter O for 0 opens its dossier', async ()
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#code');
-  await page.keyboard.type(dossier.number.replace(/0/g, 'O'), { delay: 30 });
+  // Human speed, as in the test above: at 30 ms a key, a loaded machine delivers keys in bursts
+  // that the kiosk may take for a scanner's (this test failed once so in the whole suite).
+  await page.keyboard.type(dossier.number.replace(/0/g, 'O'), { delay: 120 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('#result');
   assert.ok((await page.textContent('#result')).includes(dossier.code), await page.textContent('#result'));
